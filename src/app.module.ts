@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { RelataConfig } from './config/config';
+import { ALL_PROJECTIONS } from './all-projections';
+import { CustomersModule } from './customers/customers.module';
+import { HealthController } from './health.controller';
+import { ProjectionsController } from './projections.controller';
+import type { Clock } from './shared/clock';
+import type { IdGenerator } from './shared/ids';
+import { RelataKernelModule } from './shared/relata-kernel.module';
+
+export interface AppOptions {
+  config: RelataConfig;
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/** The composition root: the only place that knows every feature. */
+@Module({})
+export class AppModule {
+  static register(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS }),
+        CustomersModule,
+      ],
+      controllers: [HealthController, ProjectionsController],
+    };
+  }
+}

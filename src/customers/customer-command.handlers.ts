@@ -1,0 +1,324 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { type CustomerCommand, customerDecider, type CustomerState } from './customer.decider';
+import { customerStream } from './customer.events';
+import { emailClaimDecider, emailClaimStream } from './email-claim.decider';
+
+/** What every customer command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
+export interface CustomerCommandResult {
+  id: string;
+  revision: number;
+  position: string | null;
+  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
+  replayed: boolean;
+  /** Ids of what the command created inside the customer (interaction, purchase, suggestion). */
+  [createdId: string]: unknown;
+}
+
+type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
+export type CustomerCommandInput = WithoutNow<Exclude<CustomerCommand, { type: 'RegisterCustomer' | 'RecordReferral' | 'UpdateContactDetails' | 'DeactivateCustomer' | 'ReactivateCustomer' }>>;
+
+// ------------------------------------------------------------------ messages (CommandBus)
+
+export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
+  constructor(
+    readonly data: {
+      kind: 'prospect' | 'customer';
+      name: string;
+      email?: string;
+      phone?: string;
+      company?: string;
+      acquisitionChannel: Extract<CustomerCommand, { type: 'RegisterCustomer' }>['data']['acquisitionChannel'];
+      referredBy?: string;
+    },
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class UpdateContactDetailsCommand extends Command<CustomerCommandResult> {
+  constructor(
+    readonly customerId: string,
+    readonly data: { name?: string; email?: string; phone?: string | null; company?: string | null },
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class RecordReferralCommand extends Command<CustomerCommandResult> {
+  constructor(readonly customerId: string, readonly referredCustomerId: string, readonly context: CommandContext) {
+    super();
+  }
+}
+
+export class DeactivateCustomerCommand extends Command<CustomerCommandResult> {
+  constructor(readonly customerId: string, readonly reason: string, readonly context: CommandContext) {
+    super();
+  }
+}
+
+export class ReactivateCustomerCommand extends Command<CustomerCommandResult> {
+  constructor(readonly customerId: string, readonly context: CommandContext) {
+    super();
+  }
+}
+
+/** The commands with no cross-stream work: convert, interaction, purchase, suggestion accept/decline. */
+export class ExecuteCustomerCommand extends Command<CustomerCommandResult> {
+  constructor(
+    readonly customerId: string,
+    readonly command: CustomerCommandInput,
+    readonly context: CommandContext,
+    /** Ids of created things to echo back, e.g. { purchaseId }. */
+    readonly created: Record<string, string> = {},
+  ) {
+    super();
+  }
+}
+
+// ------------------------------------------------------------------ shared plumbing
+
+function result(id: string, outcome: CommandOutcome<unknown>, created: Record<string, string> = {}): CustomerCommandResult {
+  return {
+    id,
+    revision: Number(outcome.revision),
+    position: outcome.position === null ? null : outcome.position.toString(),
+    replayed: outcome.replayed,
+    ...created,
+  };
+}
+
+const isActive = (state: CustomerState): boolean => state.status === 'prospect' || state.status === 'customer';
+
+/** Email claims (see email-claim.decider.ts for why uniqueness works this way). */
+class EmailClaims {
+  constructor(private readonly processor: CommandProcessor) {}
+
+  /** Claims the email for the customer; true when this call took it (so a failure after it must release it). */
+  async claim(email: string, customerId: string, context: CommandContext, now: string): Promise<boolean> {
+    const stream = emailClaimStream(email);
+    const { state } = await this.processor.load(emailClaimDecider, stream);
+    let holderIsActive = false;
+    if (state.holder !== null && state.holder !== customerId) {
+      holderIsActive = isActive((await this.processor.load(customerDecider, customerStream(state.holder))).state);
+    }
+    const outcome = await this.processor.handle({
+      decider: emailClaimDecider,
+      streamName: stream,
+      command: { type: 'ClaimEmail', data: { customerId, holderIsActive }, now },
+      context,
+    });
+    return outcome.events.length > 0 && !outcome.replayed;
+  }
+
+  async release(email: string, customerId: string, context: CommandContext, now: string): Promise<void> {
+    await this.processor.handle({
+      decider: emailClaimDecider,
+      streamName: emailClaimStream(email),
+      command: { type: 'ReleaseEmail', data: { customerId }, now },
+      // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
+      context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release` : undefined, expectedRevision: undefined },
+    });
+  }
+
+  /**
+   * Decides the customer command on the current state without appending, so that a command the
+   * customer's rules refuse is refused before the email is claimed: a refusal appends nothing.
+   * (The decision is taken again, on fresh state, when the command is handled.)
+   */
+  async precheck(streamName: string, command: CustomerCommand, context: CommandContext): Promise<void> {
+    await this.processor.dryRun({ decider: customerDecider, streamName, command, context });
+  }
+
+  /** Runs the customer change; if it fails after this call claimed the email, gives the email back. */
+  async withClaim<T>(email: string | null | undefined, customerId: string, context: CommandContext, now: string, change: () => Promise<T>): Promise<T> {
+    const claimed = email ? await this.claim(email, customerId, context, now) : false;
+    try {
+      return await change();
+    } catch (error) {
+      if (claimed && email) await this.release(email, customerId, context, now);
+      throw error;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ handlers (thin)
+
+@CommandHandler(RegisterCustomerCommand)
+export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomerCommand> {
+  private readonly claims: EmailClaims;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {
+    this.claims = new EmailClaims(processor);
+  }
+
+  async execute({ data, context: rawContext }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    // With an Idempotency-Key the new id is derived from it, so a retry lands on the same customer.
+    const customerId = context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next();
+    const referredBy = data.referredBy ?? null;
+    const referrerExists = referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
+    const command: CustomerCommand = {
+      type: 'RegisterCustomer',
+      data: {
+        customerId,
+        kind: data.kind,
+        name: data.name,
+        email: data.email ?? null,
+        phone: data.phone ?? null,
+        company: data.company ?? null,
+        acquisitionChannel: data.acquisitionChannel,
+        referredBy,
+        referrerExists,
+      },
+      now,
+    };
+    const streamName = customerStream(customerId);
+    await this.claims.precheck(streamName, command, context);
+    const outcome = await this.claims.withClaim(data.email, customerId, context, now, () =>
+      this.processor.handle({ decider: customerDecider, streamName, command, context }),
+    );
+    return result(customerId, outcome);
+  }
+}
+
+@CommandHandler(UpdateContactDetailsCommand)
+export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContactDetailsCommand> {
+  private readonly claims: EmailClaims;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.claims = new EmailClaims(processor);
+  }
+
+  async execute({ customerId, data, context: rawContext }: UpdateContactDetailsCommand): Promise<CustomerCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const before = (await this.processor.load(customerDecider, customerStream(customerId))).state;
+    const oldEmail = before.contact?.email ?? null;
+    const newEmail = data.email !== undefined && data.email !== oldEmail && isActive(before) ? data.email : null;
+    const command: CustomerCommand = { type: 'UpdateContactDetails', data, now };
+    await this.claims.precheck(customerStream(customerId), command, context);
+    const outcome = await this.claims.withClaim(newEmail, customerId, context, now, () =>
+      this.processor.handle({ decider: customerDecider, streamName: customerStream(customerId), command, context }),
+    );
+    if (newEmail && oldEmail && !outcome.replayed && outcome.events.length > 0) await this.claims.release(oldEmail, customerId, context, now);
+    return result(customerId, outcome);
+  }
+}
+
+@CommandHandler(RecordReferralCommand)
+export class RecordReferralHandler implements ICommandHandler<RecordReferralCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ customerId, referredCustomerId, context }: RecordReferralCommand): Promise<CustomerCommandResult> {
+    const referred = await this.processor.load(customerDecider, customerStream(referredCustomerId));
+    const outcome = await this.processor.handle({
+      decider: customerDecider,
+      streamName: customerStream(customerId),
+      command: {
+        type: 'RecordReferral',
+        data: { referredCustomerId, referredExists: referred.state.status !== 'unknown' },
+        now: this.clock.now().toISOString(),
+      },
+      context,
+    });
+    return result(customerId, outcome);
+  }
+}
+
+@CommandHandler(DeactivateCustomerCommand)
+export class DeactivateCustomerHandler implements ICommandHandler<DeactivateCustomerCommand> {
+  private readonly claims: EmailClaims;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.claims = new EmailClaims(processor);
+  }
+
+  async execute({ customerId, reason, context: rawContext }: DeactivateCustomerCommand): Promise<CustomerCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const outcome = await this.processor.handle({
+      decider: customerDecider,
+      streamName: customerStream(customerId),
+      command: { type: 'DeactivateCustomer', data: { reason }, now },
+      context,
+    });
+    // A churned customer's email becomes free for a new registration.
+    const email = outcome.state.contact?.email;
+    if (email && !outcome.replayed) await this.claims.release(email, customerId, context, now);
+    return result(customerId, outcome);
+  }
+}
+
+@CommandHandler(ReactivateCustomerCommand)
+export class ReactivateCustomerHandler implements ICommandHandler<ReactivateCustomerCommand> {
+  private readonly claims: EmailClaims;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.claims = new EmailClaims(processor);
+  }
+
+  async execute({ customerId, context: rawContext }: ReactivateCustomerCommand): Promise<CustomerCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const current = (await this.processor.load(customerDecider, customerStream(customerId))).state;
+    // Only a deactivated customer reclaims the email; otherwise the decider refuses the command anyway.
+    const email = current.status === 'deactivated' ? current.contact?.email : null;
+    const command: CustomerCommand = { type: 'ReactivateCustomer', now };
+    await this.claims.precheck(customerStream(customerId), command, context);
+    const outcome = await this.claims.withClaim(email, customerId, context, now, () =>
+      this.processor.handle({ decider: customerDecider, streamName: customerStream(customerId), command, context }),
+    );
+    return result(customerId, outcome);
+  }
+}
+
+@CommandHandler(ExecuteCustomerCommand)
+export class ExecuteCustomerCommandHandler implements ICommandHandler<ExecuteCustomerCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ customerId, command, context, created }: ExecuteCustomerCommand): Promise<CustomerCommandResult> {
+    const outcome = await this.processor.handle({
+      decider: customerDecider,
+      streamName: customerStream(customerId),
+      command: { ...command, now: this.clock.now().toISOString() } as CustomerCommand,
+      context,
+    });
+    return result(customerId, outcome, created);
+  }
+}
+
+export const CUSTOMER_COMMAND_HANDLERS = [
+  RegisterCustomerHandler,
+  UpdateContactDetailsHandler,
+  RecordReferralHandler,
+  DeactivateCustomerHandler,
+  ReactivateCustomerHandler,
+  ExecuteCustomerCommandHandler,
+];

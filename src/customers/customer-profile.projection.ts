@@ -1,0 +1,227 @@
+import type { RecordedEvent } from '../shared/event-store/event-store.port';
+import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import type { Document } from '../shared/read-store/read-store.port';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind } from './customer.events';
+
+export interface SuggestionView {
+  suggestionId: string;
+  product: string;
+  expectedValue: number;
+  expiresAt: string;
+  suggestedAt: string;
+  status: 'open' | 'accepted' | 'declined';
+  decidedAt: string | null;
+  declineReason: string | null;
+}
+
+/** The customer profile as agents see it (`GET /customers/:id`). */
+export interface CustomerProfileDoc extends Document {
+  customerId: string;
+  status: 'prospect' | 'customer' | 'deactivated';
+  kind: CustomerKind;
+  name: string;
+  /** Lower-cased name, email and company, for the `q` search. */
+  search: string;
+  email: string | null;
+  phone: string | null;
+  company: string | null;
+  acquisitionChannel: string;
+  registeredAt: string;
+  convertedAt: string | null;
+  deactivatedAt: string | null;
+  deactivationReason: string | null;
+  /** Current value (VAC): what the customer has brought so far. */
+  currentValue: {
+    revenue: number;
+    margin: number;
+    purchaseCount: number;
+    firstPurchaseAt: string | null;
+    lastPurchaseAt: string | null;
+  };
+  suggestions: SuggestionView[];
+  suggestionsAccepted: number;
+  suggestionsDeclined: number;
+  referralsMade: string[];
+  referredBy: string | null;
+  interactionCount: number;
+  lastInteractionAt: string | null;
+  /** Stream revision of the last event applied: the ETag of the resource. */
+  revision: number;
+  updatedAt: string;
+}
+
+export interface InteractionDoc extends Document {
+  customerId: string;
+  interactionId: string;
+  channel: string;
+  direction: string;
+  summary: string;
+  agent: string;
+  occurredAt: string;
+  recordedAt: string;
+}
+
+export const CUSTOMER_PROFILE_PROJECTION = 'customer-profile';
+export const CUSTOMERS_COLLECTION = 'customers';
+export const INTERACTIONS_COLLECTION = 'interactions';
+
+const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
+const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
+const cents = (value: number): number => Math.round(value * 100) / 100;
+const searchText = (name: string, email: string | null, company: string | null): string =>
+  [name, email, company].filter(Boolean).join(' ').toLowerCase();
+
+async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
+  const e = { type: event.type, data: event.data } as CustomerEvent;
+  const customerId = e.data.customerId;
+  const stamp = { revision: Number(event.revision), updatedAt: event.metadata.recordedAt };
+
+  switch (e.type) {
+    case 'CustomerRegistered': {
+      const d = e.data;
+      const doc: Omit<CustomerProfileDoc, '_id'> = {
+        customerId,
+        status: d.kind,
+        kind: d.kind,
+        name: d.name,
+        search: searchText(d.name, d.email ?? null, d.company ?? null),
+        email: d.email ?? null,
+        phone: d.phone ?? null,
+        company: d.company ?? null,
+        acquisitionChannel: d.acquisitionChannel,
+        registeredAt: d.registeredAt,
+        convertedAt: d.kind === 'customer' ? d.registeredAt : null,
+        deactivatedAt: null,
+        deactivationReason: null,
+        currentValue: { revenue: 0, margin: 0, purchaseCount: 0, firstPurchaseAt: null, lastPurchaseAt: null },
+        suggestions: [],
+        suggestionsAccepted: 0,
+        suggestionsDeclined: 0,
+        referralsMade: [],
+        referredBy: d.referredBy,
+        interactionCount: 0,
+        lastInteractionAt: null,
+        ...stamp,
+      };
+      await customers.replace(customerId, doc);
+      if (d.referredBy) await customers.update(d.referredBy, { $addToSet: { referralsMade: customerId } });
+      return;
+    }
+    case 'ContactDetailsUpdated': {
+      const current = await customers.get(customerId);
+      if (!current) return;
+      const next = { ...pickContact(current), ...e.data.changes };
+      await customers.update(customerId, {
+        $set: { ...e.data.changes, search: searchText(next.name, next.email ?? null, next.company ?? null), ...stamp },
+      });
+      return;
+    }
+    case 'ProspectConverted':
+      await customers.update(customerId, { $set: { status: 'customer', kind: 'customer', convertedAt: e.data.convertedAt, ...stamp } });
+      return;
+    case 'InteractionRecorded': {
+      const d = e.data;
+      const current = await customers.get(customerId);
+      await ctx.collection<InteractionDoc>(INTERACTIONS_COLLECTION).replace(d.interactionId, {
+        customerId,
+        interactionId: d.interactionId,
+        channel: d.channel,
+        direction: d.direction,
+        summary: d.summary,
+        agent: d.agent,
+        occurredAt: d.occurredAt,
+        recordedAt: event.metadata.recordedAt,
+      });
+      await customers.update(customerId, {
+        $inc: { interactionCount: 1 },
+        $set: { lastInteractionAt: later(current?.lastInteractionAt ?? null, d.occurredAt), ...stamp },
+      });
+      return;
+    }
+    case 'PurchaseRecorded': {
+      const current = await customers.get(customerId);
+      if (!current) return;
+      const value = current.currentValue;
+      await customers.update(customerId, {
+        $set: {
+          currentValue: {
+            revenue: cents(value.revenue + e.data.amount),
+            margin: cents(value.margin + e.data.margin),
+            purchaseCount: value.purchaseCount + 1,
+            firstPurchaseAt: earlier(value.firstPurchaseAt, e.data.occurredAt),
+            lastPurchaseAt: later(value.lastPurchaseAt, e.data.occurredAt),
+          },
+          ...stamp,
+        },
+      });
+      return;
+    }
+    case 'TransactionSuggested': {
+      const d = e.data;
+      const suggestion: SuggestionView = {
+        suggestionId: d.suggestionId,
+        product: d.product,
+        expectedValue: d.expectedValue,
+        expiresAt: d.expiresAt,
+        suggestedAt: d.suggestedAt,
+        status: 'open',
+        decidedAt: null,
+        declineReason: null,
+      };
+      await customers.update(customerId, { $push: { suggestions: suggestion }, $set: stamp });
+      return;
+    }
+    case 'SuggestionAccepted':
+    case 'SuggestionDeclined': {
+      const current = await customers.get(customerId);
+      if (!current) return;
+      const accepted = e.type === 'SuggestionAccepted';
+      const decidedAt = accepted ? e.data.acceptedAt : e.data.declinedAt;
+      const suggestions = current.suggestions.map((s) =>
+        s.suggestionId === e.data.suggestionId
+          ? { ...s, status: accepted ? ('accepted' as const) : ('declined' as const), decidedAt, declineReason: accepted ? null : e.data.reason }
+          : s,
+      );
+      await customers.update(customerId, {
+        $set: { suggestions, ...stamp },
+        $inc: accepted ? { suggestionsAccepted: 1 } : { suggestionsDeclined: 1 },
+      });
+      return;
+    }
+    case 'CustomerReferred':
+      await customers.update(customerId, { $addToSet: { referralsMade: e.data.referredCustomerId }, $set: stamp });
+      // The referred customer's own stream is not touched; only their profile says who referred them.
+      await customers.update(e.data.referredCustomerId, { $set: { referredBy: customerId } });
+      return;
+    case 'CustomerDeactivated':
+      await customers.update(customerId, {
+        $set: { status: 'deactivated', deactivatedAt: e.data.deactivatedAt, deactivationReason: e.data.reason, ...stamp },
+      });
+      return;
+    case 'CustomerReactivated': {
+      const current = await customers.get(customerId);
+      await customers.update(customerId, {
+        $set: { status: current?.kind ?? 'customer', deactivatedAt: null, deactivationReason: null, ...stamp },
+      });
+      return;
+    }
+  }
+}
+
+function pickContact(doc: CustomerProfileDoc) {
+  return { name: doc.name, email: doc.email, phone: doc.phone, company: doc.company };
+}
+
+export const customerProfileProjection: ProjectionDefinition = {
+  name: CUSTOMER_PROFILE_PROJECTION,
+  version: 1,
+  eventTypes: CUSTOMER_EVENT_TYPES,
+  collections: {
+    [CUSTOMERS_COLLECTION]: {
+      indexes: [{ keys: { status: 1, registeredAt: -1 } }, { keys: { registeredAt: -1 } }, { keys: { email: 1 } }],
+    },
+    [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
+  },
+  handle,
+};

@@ -1,0 +1,327 @@
+import { spec } from '../../test/support/decider-spec';
+import { customerDecider, type CustomerCommand } from './customer.decider';
+import type { CustomerEvent } from './customer.events';
+
+const id = 'c-1';
+const NOW = '2026-03-10T12:00:00.000Z';
+const EARLIER = '2026-03-01T09:00:00.000Z';
+
+const registered = (kind: 'prospect' | 'customer' = 'customer'): CustomerEvent => ({
+  type: 'CustomerRegistered',
+  data: {
+    customerId: id,
+    kind,
+    name: 'Ana Lima',
+    email: 'ana@example.com',
+    phone: '+351 910 000 000',
+    company: null,
+    acquisitionChannel: 'web',
+    referredBy: null,
+    registeredAt: EARLIER,
+  },
+});
+const deactivated: CustomerEvent = { type: 'CustomerDeactivated', data: { customerId: id, reason: 'churned', deactivatedAt: EARLIER } };
+const suggested = (expiresAt = '2026-04-01T00:00:00.000Z'): CustomerEvent => ({
+  type: 'TransactionSuggested',
+  data: { customerId: id, suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt, suggestedAt: EARLIER },
+});
+
+const customers = spec(customerDecider);
+type WithOptionalNow<C> = C extends unknown ? Omit<C, 'now'> & { now?: string } : never;
+const cmd = (command: WithOptionalNow<CustomerCommand>): CustomerCommand => ({ now: NOW, ...command }) as CustomerCommand;
+
+describe('customer decider', () => {
+  describe('RegisterCustomer', () => {
+    const register = (extra: Partial<Extract<CustomerCommand, { type: 'RegisterCustomer' }>['data']> = {}) =>
+      cmd({
+        type: 'RegisterCustomer',
+        data: {
+          customerId: id,
+          kind: 'prospect',
+          name: 'Ana Lima',
+          email: 'ana@example.com',
+          phone: null,
+          company: 'Lima Lda',
+          acquisitionChannel: 'referral',
+          referredBy: null,
+          referrerExists: false,
+          ...extra,
+        },
+      });
+
+    it('registers a prospect, stamped with the command time', () =>
+      customers
+        .given([])
+        .when(register())
+        .then([
+          {
+            type: 'CustomerRegistered',
+            data: {
+              customerId: id,
+              kind: 'prospect',
+              name: 'Ana Lima',
+              email: 'ana@example.com',
+              phone: null,
+              company: 'Lima Lda',
+              acquisitionChannel: 'referral',
+              referredBy: null,
+              registeredAt: NOW,
+            },
+          },
+        ]));
+
+    it('records who referred the new customer when the referrer exists', () => {
+      const events = customerDecider.decide(register({ referredBy: 'c-0', referrerExists: true }), customerDecider.initialState());
+      expect(events[0].data).toMatchObject({ referredBy: 'c-0' });
+    });
+
+    it('refuses an unknown referrer', () =>
+      customers.given([]).when(register({ referredBy: 'c-404', referrerExists: false })).thenFails('REFERRER_NOT_FOUND', 422));
+
+    it('refuses a second registration of the same id', () =>
+      customers.given([registered()]).when(register()).thenFails('CUSTOMER_ALREADY_EXISTS', 422));
+  });
+
+  describe('UpdateContactDetails', () => {
+    it('records only the fields that change', () =>
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'UpdateContactDetails', data: { name: 'Ana Lima', phone: '+351 911 111 111' } }))
+        .then([{ type: 'ContactDetailsUpdated', data: { customerId: id, changes: { phone: '+351 911 111 111' }, updatedAt: NOW } }]));
+
+    it('records nothing when nothing changes', () =>
+      customers.given([registered()]).when(cmd({ type: 'UpdateContactDetails', data: { email: 'ana@example.com' } })).thenNothing());
+
+    it('refuses an unknown customer', () =>
+      customers.given([]).when(cmd({ type: 'UpdateContactDetails', data: { name: 'X' } })).thenFails('CUSTOMER_NOT_FOUND', 404));
+
+    it('refuses a deactivated customer', () =>
+      customers
+        .given([registered(), deactivated])
+        .when(cmd({ type: 'UpdateContactDetails', data: { name: 'X' } }))
+        .thenFails('CUSTOMER_DEACTIVATED', 422));
+  });
+
+  describe('ConvertProspect', () => {
+    it('converts a prospect', () =>
+      customers
+        .given([registered('prospect')])
+        .when(cmd({ type: 'ConvertProspect' }))
+        .then([{ type: 'ProspectConverted', data: { customerId: id, convertedAt: NOW } }]));
+
+    it('refuses to convert a customer', () =>
+      customers.given([registered('customer')]).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_ALREADY_CONVERTED'));
+
+    it('refuses a deactivated prospect', () =>
+      customers.given([registered('prospect'), deactivated]).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_DEACTIVATED'));
+  });
+
+  describe('RecordInteraction', () => {
+    const interaction = (interactionId = 'i-1', occurredAt = EARLIER) =>
+      cmd({
+        type: 'RecordInteraction',
+        data: { interactionId, channel: 'call', direction: 'inbound', summary: 'Asked about invoices', agent: 'agent-7', occurredAt },
+      });
+
+    it('records an interaction, also for a deactivated customer', () =>
+      customers
+        .given([registered(), deactivated])
+        .when(interaction())
+        .then([
+          {
+            type: 'InteractionRecorded',
+            data: {
+              customerId: id,
+              interactionId: 'i-1',
+              channel: 'call',
+              direction: 'inbound',
+              summary: 'Asked about invoices',
+              agent: 'agent-7',
+              occurredAt: EARLIER,
+            },
+          },
+        ]));
+
+    it('refuses the same interaction twice', () => {
+      const first = customerDecider.decide(interaction(), customerDecider.evolve(customerDecider.initialState(), registered()));
+      customers.given([registered(), ...first]).when(interaction()).thenFails('INTERACTION_ALREADY_RECORDED');
+    });
+
+    it('refuses an interaction in the future', () =>
+      customers.given([registered()]).when(interaction('i-2', '2026-03-11T00:00:00.000Z')).thenFails('OCCURRED_IN_FUTURE'));
+
+    it('refuses an unknown customer', () => customers.given([]).when(interaction()).thenFails('CUSTOMER_NOT_FOUND', 404));
+  });
+
+  describe('RecordPurchase', () => {
+    const purchase = (over: Partial<Extract<CustomerCommand, { type: 'RecordPurchase' }>['data']> = {}) =>
+      cmd({
+        type: 'RecordPurchase',
+        data: {
+          purchaseId: 'p-1',
+          lines: [
+            { product: 'CD', quantity: 2, amount: 21.98 },
+            { product: 'Poster', quantity: 1, amount: 5.01 },
+          ],
+          margin: 9.5,
+          currency: 'EUR',
+          occurredAt: EARLIER,
+          ...over,
+        },
+      });
+
+    it('records the purchase with its total', () =>
+      customers
+        .given([registered('customer')])
+        .when(purchase())
+        .then([
+          {
+            type: 'PurchaseRecorded',
+            data: {
+              customerId: id,
+              purchaseId: 'p-1',
+              lines: [
+                { product: 'CD', quantity: 2, amount: 21.98 },
+                { product: 'Poster', quantity: 1, amount: 5.01 },
+              ],
+              amount: 26.99,
+              margin: 9.5,
+              currency: 'EUR',
+              occurredAt: EARLIER,
+            },
+          },
+        ]));
+
+    it('converts a prospect who buys', () => {
+      const events = customerDecider.decide(purchase(), customerDecider.evolve(customerDecider.initialState(), registered('prospect')));
+      expect(events.map((e) => e.type)).toEqual(['ProspectConverted', 'PurchaseRecorded']);
+    });
+
+    it('refuses an unknown customer', () => customers.given([]).when(purchase()).thenFails('CUSTOMER_NOT_FOUND', 404));
+
+    it('refuses a deactivated customer', () =>
+      customers.given([registered(), deactivated]).when(purchase()).thenFails('CUSTOMER_DEACTIVATED', 422));
+
+    it('refuses the same purchase twice', () => {
+      const state = customerDecider.evolve(customerDecider.initialState(), registered());
+      const first = customerDecider.decide(purchase(), state);
+      customers.given([registered(), ...first]).when(purchase()).thenFails('PURCHASE_ALREADY_RECORDED');
+    });
+
+    it('refuses a purchase dated in the future', () =>
+      customers.given([registered()]).when(purchase({ occurredAt: '2027-01-01T00:00:00.000Z' })).thenFails('OCCURRED_IN_FUTURE'));
+
+    it('refuses a margin above the amount', () =>
+      customers.given([registered()]).when(purchase({ margin: 100 })).thenFails('MARGIN_EXCEEDS_AMOUNT'));
+  });
+
+  describe('suggested transactions', () => {
+    const suggest = (expiresAt = '2026-04-01T00:00:00.000Z') =>
+      cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt } });
+    const accept = (now = NOW) => cmd({ type: 'AcceptSuggestion', data: { suggestionId: 's-1' }, now });
+    const decline = () => cmd({ type: 'DeclineSuggestion', data: { suggestionId: 's-1', reason: 'too expensive' } });
+
+    it('suggests a transaction', () =>
+      customers
+        .given([registered()])
+        .when(suggest())
+        .then([
+          {
+            type: 'TransactionSuggested',
+            data: {
+              customerId: id,
+              suggestionId: 's-1',
+              product: 'Gold plan',
+              expectedValue: 120,
+              expiresAt: '2026-04-01T00:00:00.000Z',
+              suggestedAt: NOW,
+            },
+          },
+        ]));
+
+    it('refuses a suggestion that expires before now', () =>
+      customers.given([registered()]).when(suggest('2026-03-01T00:00:00.000Z')).thenFails('SUGGESTION_EXPIRY_IN_PAST'));
+
+    it('refuses a suggestion id used before', () =>
+      customers.given([registered(), suggested()]).when(suggest()).thenFails('SUGGESTION_ALREADY_EXISTS'));
+
+    it('accepts an open suggestion', () =>
+      customers
+        .given([registered(), suggested()])
+        .when(accept())
+        .then([{ type: 'SuggestionAccepted', data: { customerId: id, suggestionId: 's-1', expectedValue: 120, acceptedAt: NOW } }]));
+
+    it('declines an open suggestion with the reason', () =>
+      customers
+        .given([registered(), suggested()])
+        .when(decline())
+        .then([{ type: 'SuggestionDeclined', data: { customerId: id, suggestionId: 's-1', reason: 'too expensive', declinedAt: NOW } }]));
+
+    it('refuses to accept an expired suggestion', () =>
+      customers.given([registered(), suggested()]).when(accept('2026-04-01T00:00:00.000Z')).thenFails('SUGGESTION_EXPIRED'));
+
+    it('refuses to accept an already decided suggestion', () =>
+      customers
+        .given([registered(), suggested(), { type: 'SuggestionDeclined', data: { customerId: id, suggestionId: 's-1', reason: null, declinedAt: NOW } }])
+        .when(accept())
+        .thenFails('SUGGESTION_ALREADY_DECIDED'));
+
+    it('refuses to decline an already accepted suggestion', () =>
+      customers
+        .given([registered(), suggested(), { type: 'SuggestionAccepted', data: { customerId: id, suggestionId: 's-1', expectedValue: 120, acceptedAt: NOW } }])
+        .when(decline())
+        .thenFails('SUGGESTION_ALREADY_DECIDED'));
+
+    it('refuses an unknown suggestion', () =>
+      customers.given([registered()]).when(accept()).thenFails('SUGGESTION_NOT_FOUND', 404));
+  });
+
+  describe('RecordReferral', () => {
+    const refer = (referredCustomerId = 'c-2', referredExists = true) =>
+      cmd({ type: 'RecordReferral', data: { referredCustomerId, referredExists } });
+
+    it('records that this customer referred another', () =>
+      customers
+        .given([registered()])
+        .when(refer())
+        .then([{ type: 'CustomerReferred', data: { customerId: id, referredCustomerId: 'c-2', referredAt: NOW } }]));
+
+    it('refuses a self-referral', () => customers.given([registered()]).when(refer(id)).thenFails('SELF_REFERRAL'));
+
+    it('refuses an unknown referred customer', () =>
+      customers.given([registered()]).when(refer('c-404', false)).thenFails('REFERRED_CUSTOMER_NOT_FOUND'));
+
+    it('refuses the same referral twice', () =>
+      customers
+        .given([registered(), { type: 'CustomerReferred', data: { customerId: id, referredCustomerId: 'c-2', referredAt: EARLIER } }])
+        .when(refer())
+        .thenFails('REFERRAL_ALREADY_RECORDED'));
+  });
+
+  describe('churn', () => {
+    it('deactivates with the reason', () =>
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'DeactivateCustomer', data: { reason: 'moved abroad' } }))
+        .then([{ type: 'CustomerDeactivated', data: { customerId: id, reason: 'moved abroad', deactivatedAt: NOW } }]));
+
+    it('refuses to deactivate twice', () =>
+      customers
+        .given([registered(), deactivated])
+        .when(cmd({ type: 'DeactivateCustomer', data: { reason: 'again' } }))
+        .thenFails('CUSTOMER_ALREADY_DEACTIVATED'));
+
+    it('reactivates a deactivated customer, who can buy again', () => {
+      customers
+        .given([registered(), deactivated])
+        .when(cmd({ type: 'ReactivateCustomer' }))
+        .then([{ type: 'CustomerReactivated', data: { customerId: id, reactivatedAt: NOW } }]);
+      const state = [registered('prospect'), deactivated, { type: 'CustomerReactivated', data: { customerId: id, reactivatedAt: NOW } } as CustomerEvent]
+        .reduce(customerDecider.evolve, customerDecider.initialState());
+      expect(state.status).toBe('prospect');
+    });
+
+    it('refuses to reactivate an active customer', () =>
+      customers.given([registered()]).when(cmd({ type: 'ReactivateCustomer' })).thenFails('CUSTOMER_NOT_DEACTIVATED'));
+  });
+});

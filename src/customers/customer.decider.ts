@@ -1,0 +1,358 @@
+import type { Decider } from '../shared/decider/decider';
+import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
+import type {
+  AcquisitionChannel,
+  ContactDetails,
+  CustomerEvent,
+  CustomerKind,
+  InteractionChannel,
+  InteractionDirection,
+  PurchaseLine,
+} from './customer.events';
+
+// ---------------------------------------------------------------- commands
+// Every command carries `now` (ISO 8601) from the injected clock: the decider never reads a clock.
+
+export type RegisterCustomer = {
+  type: 'RegisterCustomer';
+  data: ContactDetails & {
+    customerId: string;
+    kind: CustomerKind;
+    acquisitionChannel: AcquisitionChannel;
+    referredBy: string | null;
+    /** Looked up by the handler: whether the referrer exists. */
+    referrerExists: boolean;
+  };
+  now: string;
+};
+export type UpdateContactDetails = { type: 'UpdateContactDetails'; data: Partial<ContactDetails>; now: string };
+export type ConvertProspect = { type: 'ConvertProspect'; now: string };
+export type RecordInteraction = {
+  type: 'RecordInteraction';
+  data: {
+    interactionId: string;
+    channel: InteractionChannel;
+    direction: InteractionDirection;
+    summary: string;
+    agent: string;
+    occurredAt: string;
+  };
+  now: string;
+};
+export type RecordPurchase = {
+  type: 'RecordPurchase';
+  data: { purchaseId: string; lines: PurchaseLine[]; margin: number; currency: string; occurredAt: string };
+  now: string;
+};
+export type SuggestTransaction = {
+  type: 'SuggestTransaction';
+  data: { suggestionId: string; product: string; expectedValue: number; expiresAt: string };
+  now: string;
+};
+export type AcceptSuggestion = { type: 'AcceptSuggestion'; data: { suggestionId: string }; now: string };
+export type DeclineSuggestion = {
+  type: 'DeclineSuggestion';
+  data: { suggestionId: string; reason: string | null };
+  now: string;
+};
+export type RecordReferral = {
+  type: 'RecordReferral';
+  /** referredExists is looked up by the handler from the referred customer's stream. */
+  data: { referredCustomerId: string; referredExists: boolean };
+  now: string;
+};
+export type DeactivateCustomer = { type: 'DeactivateCustomer'; data: { reason: string }; now: string };
+export type ReactivateCustomer = { type: 'ReactivateCustomer'; now: string };
+
+export type CustomerCommand =
+  | RegisterCustomer
+  | UpdateContactDetails
+  | ConvertProspect
+  | RecordInteraction
+  | RecordPurchase
+  | SuggestTransaction
+  | AcceptSuggestion
+  | DeclineSuggestion
+  | RecordReferral
+  | DeactivateCustomer
+  | ReactivateCustomer;
+
+// ---------------------------------------------------------------- state
+
+export type CustomerStatus = 'unknown' | 'prospect' | 'customer' | 'deactivated';
+
+interface SuggestionState {
+  status: 'open' | 'accepted' | 'declined';
+  expiresAt: string;
+  expectedValue: number;
+}
+
+export interface CustomerState {
+  status: CustomerStatus;
+  customerId: string | null;
+  /** Kind before deactivation, restored on reactivation. */
+  kind: CustomerKind | null;
+  contact: ContactDetails | null;
+  purchases: ReadonlySet<string>;
+  interactions: ReadonlySet<string>;
+  suggestions: ReadonlyMap<string, SuggestionState>;
+  referrals: ReadonlySet<string>;
+}
+
+const initialState = (): CustomerState => ({
+  status: 'unknown',
+  customerId: null,
+  kind: null,
+  contact: null,
+  purchases: new Set(),
+  interactions: new Set(),
+  suggestions: new Map(),
+  referrals: new Set(),
+});
+
+// ---------------------------------------------------------------- decide
+
+function mustExist(state: CustomerState): asserts state is CustomerState & { customerId: string } {
+  if (state.status === 'unknown' || state.customerId === null) {
+    throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+  }
+}
+
+function mustBeActive(state: CustomerState): asserts state is CustomerState & { customerId: string } {
+  mustExist(state);
+  if (state.status === 'deactivated') {
+    throw new BusinessRuleViolation('CUSTOMER_DEACTIVATED', 'The customer is deactivated; reactivate them first');
+  }
+}
+
+function openSuggestion(state: CustomerState, suggestionId: string, now: string): SuggestionState {
+  const suggestion = state.suggestions.get(suggestionId);
+  if (!suggestion) throw new NotFoundError('SUGGESTION_NOT_FOUND', 'No suggestion with this id for this customer');
+  if (suggestion.status !== 'open') {
+    throw new BusinessRuleViolation('SUGGESTION_ALREADY_DECIDED', `The suggestion was already ${suggestion.status}`, {
+      decision: suggestion.status,
+    });
+  }
+  if (Date.parse(suggestion.expiresAt) <= Date.parse(now)) {
+    throw new BusinessRuleViolation('SUGGESTION_EXPIRED', 'The suggestion has expired', { expiresAt: suggestion.expiresAt });
+  }
+  return suggestion;
+}
+
+/** Only the fields that actually change, so an update that changes nothing records nothing. */
+function contactChanges(current: ContactDetails, requested: Partial<ContactDetails>): Partial<ContactDetails> {
+  const changes: Partial<ContactDetails> = {};
+  for (const field of ['name', 'email', 'phone', 'company'] as const) {
+    const value = requested[field];
+    if (value !== undefined && value !== (current[field] ?? null)) (changes as Record<string, unknown>)[field] = value;
+  }
+  return changes;
+}
+
+export function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[] {
+  switch (command.type) {
+    case 'RegisterCustomer': {
+      if (state.status !== 'unknown') {
+        throw new BusinessRuleViolation('CUSTOMER_ALREADY_EXISTS', 'A customer with this id is already registered');
+      }
+      const { referrerExists, ...data } = command.data;
+      if (data.referredBy !== null && !referrerExists) {
+        throw new BusinessRuleViolation('REFERRER_NOT_FOUND', 'The referring customer does not exist', {
+          referredBy: data.referredBy,
+        });
+      }
+      return [
+        {
+          type: 'CustomerRegistered',
+          data: {
+            customerId: data.customerId,
+            kind: data.kind,
+            name: data.name,
+            email: data.email ?? null,
+            phone: data.phone ?? null,
+            company: data.company ?? null,
+            acquisitionChannel: data.acquisitionChannel,
+            referredBy: data.referredBy,
+            registeredAt: command.now,
+          },
+        },
+      ];
+    }
+    case 'UpdateContactDetails': {
+      mustBeActive(state);
+      const changes = contactChanges(state.contact!, command.data);
+      if (Object.keys(changes).length === 0) return [];
+      return [{ type: 'ContactDetailsUpdated', data: { customerId: state.customerId, changes, updatedAt: command.now } }];
+    }
+    case 'ConvertProspect': {
+      mustBeActive(state);
+      if (state.status === 'customer') {
+        throw new BusinessRuleViolation('CUSTOMER_ALREADY_CONVERTED', 'This is already a customer, not a prospect');
+      }
+      return [{ type: 'ProspectConverted', data: { customerId: state.customerId, convertedAt: command.now } }];
+    }
+    case 'RecordInteraction': {
+      // Deactivated customers still call and write: their interactions are recorded.
+      mustExist(state);
+      if (state.interactions.has(command.data.interactionId)) {
+        throw new BusinessRuleViolation('INTERACTION_ALREADY_RECORDED', 'This interaction was already recorded');
+      }
+      if (Date.parse(command.data.occurredAt) > Date.parse(command.now)) {
+        throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'An interaction cannot be recorded before it happens');
+      }
+      return [{ type: 'InteractionRecorded', data: { customerId: state.customerId, ...command.data } }];
+    }
+    case 'RecordPurchase': {
+      mustBeActive(state);
+      const { purchaseId, lines, margin, currency, occurredAt } = command.data;
+      if (state.purchases.has(purchaseId)) {
+        throw new BusinessRuleViolation('PURCHASE_ALREADY_RECORDED', 'This purchase was already recorded');
+      }
+      if (Date.parse(occurredAt) > Date.parse(command.now)) {
+        throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A purchase cannot be recorded before it happens');
+      }
+      const amount = roundCents(lines.reduce((sum, line) => sum + line.amount, 0));
+      if (margin > amount) {
+        throw new BusinessRuleViolation('MARGIN_EXCEEDS_AMOUNT', 'The margin cannot exceed the purchase amount', { amount, margin });
+      }
+      const events: CustomerEvent[] = [];
+      // A prospect who buys has become a customer.
+      if (state.status === 'prospect') {
+        events.push({ type: 'ProspectConverted', data: { customerId: state.customerId, convertedAt: command.now } });
+      }
+      events.push({
+        type: 'PurchaseRecorded',
+        data: { customerId: state.customerId, purchaseId, lines, amount, margin, currency, occurredAt },
+      });
+      return events;
+    }
+    case 'SuggestTransaction': {
+      mustBeActive(state);
+      const { suggestionId, product, expectedValue, expiresAt } = command.data;
+      if (state.suggestions.has(suggestionId)) {
+        throw new BusinessRuleViolation('SUGGESTION_ALREADY_EXISTS', 'A suggestion with this id already exists');
+      }
+      if (Date.parse(expiresAt) <= Date.parse(command.now)) {
+        throw new BusinessRuleViolation('SUGGESTION_EXPIRY_IN_PAST', 'A suggestion must expire in the future', { expiresAt });
+      }
+      return [
+        {
+          type: 'TransactionSuggested',
+          data: { customerId: state.customerId, suggestionId, product, expectedValue, expiresAt, suggestedAt: command.now },
+        },
+      ];
+    }
+    case 'AcceptSuggestion': {
+      mustBeActive(state);
+      const suggestion = openSuggestion(state, command.data.suggestionId, command.now);
+      return [
+        {
+          type: 'SuggestionAccepted',
+          data: {
+            customerId: state.customerId,
+            suggestionId: command.data.suggestionId,
+            expectedValue: suggestion.expectedValue,
+            acceptedAt: command.now,
+          },
+        },
+      ];
+    }
+    case 'DeclineSuggestion': {
+      mustBeActive(state);
+      openSuggestion(state, command.data.suggestionId, command.now);
+      return [
+        {
+          type: 'SuggestionDeclined',
+          data: {
+            customerId: state.customerId,
+            suggestionId: command.data.suggestionId,
+            reason: command.data.reason,
+            declinedAt: command.now,
+          },
+        },
+      ];
+    }
+    case 'RecordReferral': {
+      mustBeActive(state);
+      const { referredCustomerId, referredExists } = command.data;
+      if (referredCustomerId === state.customerId) {
+        throw new BusinessRuleViolation('SELF_REFERRAL', 'A customer cannot refer themselves');
+      }
+      if (!referredExists) {
+        throw new BusinessRuleViolation('REFERRED_CUSTOMER_NOT_FOUND', 'The referred customer does not exist', {
+          referredCustomerId,
+        });
+      }
+      if (state.referrals.has(referredCustomerId)) {
+        throw new BusinessRuleViolation('REFERRAL_ALREADY_RECORDED', 'This referral was already recorded');
+      }
+      return [
+        { type: 'CustomerReferred', data: { customerId: state.customerId, referredCustomerId, referredAt: command.now } },
+      ];
+    }
+    case 'DeactivateCustomer': {
+      mustExist(state);
+      if (state.status === 'deactivated') {
+        throw new BusinessRuleViolation('CUSTOMER_ALREADY_DEACTIVATED', 'The customer is already deactivated');
+      }
+      return [
+        {
+          type: 'CustomerDeactivated',
+          data: { customerId: state.customerId, reason: command.data.reason, deactivatedAt: command.now },
+        },
+      ];
+    }
+    case 'ReactivateCustomer': {
+      mustExist(state);
+      if (state.status !== 'deactivated') {
+        throw new BusinessRuleViolation('CUSTOMER_NOT_DEACTIVATED', 'The customer is active');
+      }
+      return [{ type: 'CustomerReactivated', data: { customerId: state.customerId, reactivatedAt: command.now } }];
+    }
+  }
+}
+
+function roundCents(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+// ---------------------------------------------------------------- evolve
+
+export function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      const { customerId, kind, name, email, phone, company } = event.data;
+      return { ...state, status: kind, customerId, kind, contact: { name, email, phone, company } };
+    }
+    case 'ContactDetailsUpdated':
+      return { ...state, contact: { ...state.contact!, ...event.data.changes } };
+    case 'ProspectConverted':
+      return { ...state, status: 'customer', kind: 'customer' };
+    case 'InteractionRecorded':
+      return { ...state, interactions: new Set(state.interactions).add(event.data.interactionId) };
+    case 'PurchaseRecorded':
+      return { ...state, purchases: new Set(state.purchases).add(event.data.purchaseId) };
+    case 'TransactionSuggested': {
+      const { suggestionId, expiresAt, expectedValue } = event.data;
+      return { ...state, suggestions: new Map(state.suggestions).set(suggestionId, { status: 'open', expiresAt, expectedValue }) };
+    }
+    case 'SuggestionAccepted':
+    case 'SuggestionDeclined': {
+      const current = state.suggestions.get(event.data.suggestionId)!;
+      const status = event.type === 'SuggestionAccepted' ? 'accepted' : 'declined';
+      return { ...state, suggestions: new Map(state.suggestions).set(event.data.suggestionId, { ...current, status }) };
+    }
+    case 'CustomerReferred':
+      return { ...state, referrals: new Set(state.referrals).add(event.data.referredCustomerId) };
+    case 'CustomerDeactivated':
+      return { ...state, status: 'deactivated' };
+    case 'CustomerReactivated':
+      return { ...state, status: state.kind ?? 'customer' };
+  }
+}
+
+export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEvent> = {
+  decide,
+  evolve,
+  initialState,
+};

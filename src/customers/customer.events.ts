@@ -1,0 +1,112 @@
+import type { DomainEvent } from '../shared/decider/decider';
+
+export type CustomerKind = 'prospect' | 'customer';
+export type AcquisitionChannel = 'web' | 'referral' | 'store' | 'phone' | 'email' | 'social' | 'partner' | 'event' | 'import' | 'other';
+export type InteractionChannel = 'call' | 'email' | 'visit' | 'chat' | 'meeting';
+export type InteractionDirection = 'inbound' | 'outbound';
+
+export interface ContactDetails {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+}
+
+export interface PurchaseLine {
+  product: string;
+  quantity: number;
+  /** Line amount (quantity x unit price), in the purchase currency. */
+  amount: number;
+}
+
+/** The stream of one customer (or prospect): `customer-<id>`. */
+export const customerStream = (customerId: string): string => `customer-${customerId}`;
+
+export type CustomerRegistered = DomainEvent<
+  'CustomerRegistered',
+  ContactDetails & {
+    customerId: string;
+    kind: CustomerKind;
+    acquisitionChannel: AcquisitionChannel;
+    referredBy: string | null;
+    registeredAt: string;
+  }
+>;
+export type ContactDetailsUpdated = DomainEvent<
+  'ContactDetailsUpdated',
+  { customerId: string; changes: Partial<ContactDetails>; updatedAt: string }
+>;
+export type ProspectConverted = DomainEvent<'ProspectConverted', { customerId: string; convertedAt: string }>;
+export type InteractionRecorded = DomainEvent<
+  'InteractionRecorded',
+  {
+    customerId: string;
+    interactionId: string;
+    channel: InteractionChannel;
+    direction: InteractionDirection;
+    summary: string;
+    agent: string;
+    occurredAt: string;
+  }
+>;
+export type PurchaseRecorded = DomainEvent<
+  'PurchaseRecorded',
+  {
+    customerId: string;
+    purchaseId: string;
+    lines: PurchaseLine[];
+    /** Sum of the line amounts. */
+    amount: number;
+    margin: number;
+    currency: string;
+    occurredAt: string;
+  }
+>;
+export type TransactionSuggested = DomainEvent<
+  'TransactionSuggested',
+  { customerId: string; suggestionId: string; product: string; expectedValue: number; expiresAt: string; suggestedAt: string }
+>;
+export type SuggestionAccepted = DomainEvent<
+  'SuggestionAccepted',
+  { customerId: string; suggestionId: string; expectedValue: number; acceptedAt: string }
+>;
+export type SuggestionDeclined = DomainEvent<
+  'SuggestionDeclined',
+  { customerId: string; suggestionId: string; reason: string | null; declinedAt: string }
+>;
+export type CustomerReferred = DomainEvent<
+  'CustomerReferred',
+  { customerId: string; referredCustomerId: string; referredAt: string }
+>;
+export type CustomerDeactivated = DomainEvent<
+  'CustomerDeactivated',
+  { customerId: string; reason: string; deactivatedAt: string }
+>;
+export type CustomerReactivated = DomainEvent<'CustomerReactivated', { customerId: string; reactivatedAt: string }>;
+
+export type CustomerEvent =
+  | CustomerRegistered
+  | ContactDetailsUpdated
+  | ProspectConverted
+  | InteractionRecorded
+  | PurchaseRecorded
+  | TransactionSuggested
+  | SuggestionAccepted
+  | SuggestionDeclined
+  | CustomerReferred
+  | CustomerDeactivated
+  | CustomerReactivated;
+
+export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
+  'CustomerRegistered',
+  'ContactDetailsUpdated',
+  'ProspectConverted',
+  'InteractionRecorded',
+  'PurchaseRecorded',
+  'TransactionSuggested',
+  'SuggestionAccepted',
+  'SuggestionDeclined',
+  'CustomerReferred',
+  'CustomerDeactivated',
+  'CustomerReactivated',
+];

@@ -1,0 +1,173 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { Ctx } from '../shared/http/command-context.decorator';
+import { EmptyBodyDto } from '../shared/http/validation';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import {
+  type CustomerCommandResult,
+  DeactivateCustomerCommand,
+  ExecuteCustomerCommand,
+  ReactivateCustomerCommand,
+  RecordReferralCommand,
+  RegisterCustomerCommand,
+  UpdateContactDetailsCommand,
+} from './customer-command.handlers';
+import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery } from './customer-query.handlers';
+import {
+  DeactivateCustomerDto,
+  DeclineSuggestionDto,
+  RecordInteractionDto,
+  RecordPurchaseDto,
+  RecordReferralDto,
+  RegisterCustomerDto,
+  SuggestTransactionDto,
+  UpdateContactDetailsDto,
+} from './dto/customer-commands.dto';
+import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
+
+/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
+const Id = (name: string) =>
+  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+
+@Controller('customers')
+export class CustomersController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Id of something created inside a customer: derived from the Idempotency-Key when there is one. */
+  private newId(context: CommandContext, kind: string): string {
+    return context.idempotencyKey ? deterministicUuid(`${kind}:${context.idempotencyKey}`) : this.ids.next();
+  }
+
+  private respond(reply: FastifyReply, result: CustomerCommandResult): CustomerCommandResult {
+    void reply.header('ETag', `"${result.revision}"`);
+    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+    return result;
+  }
+
+  @Post()
+  @HttpCode(201)
+  async register(@Body() dto: RegisterCustomerDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.commands.execute(new RegisterCustomerCommand(dto, context));
+    void reply.header('Location', `/customers/${result.id}`);
+    return this.respond(reply, result);
+  }
+
+  @Get()
+  async list(@Query() query: ListCustomersQueryDto) {
+    return this.queries.execute(
+      new ListCustomersQuery({ status: query.status, q: query.q }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+    );
+  }
+
+  @Get(':id')
+  async get(@Id('id') id: string, @Query() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.queries.execute(new GetCustomerQuery(id, query.minPosition));
+    void reply.header('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Get(':id/interactions')
+  async interactions(@Id('id') id: string, @Query() query: PageQueryDto) {
+    return this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+  }
+
+  @Patch(':id/contact')
+  async updateContact(@Id('id') id: string, @Body() dto: UpdateContactDetailsDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    if (Object.values(dto).every((value) => value === undefined)) {
+      throw new ValidationFailedError([{ field: 'body', messages: ['give at least one of name, email, phone, company'] }]);
+    }
+    return this.respond(reply, await this.commands.execute(new UpdateContactDetailsCommand(id, dto, context)));
+  }
+
+  @Post(':id/convert')
+  @HttpCode(200)
+  async convert(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(reply, await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'ConvertProspect' }, context)));
+  }
+
+  @Post(':id/interactions')
+  @HttpCode(201)
+  async recordInteraction(@Id('id') id: string, @Body() dto: RecordInteractionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const interactionId = this.newId(context, 'interaction');
+    const data = { ...dto, interactionId, occurredAt: dto.occurredAt ?? this.clock.now().toISOString() };
+    return this.respond(
+      reply,
+      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RecordInteraction', data }, context, { interactionId })),
+    );
+  }
+
+  @Post(':id/purchases')
+  @HttpCode(201)
+  async recordPurchase(@Id('id') id: string, @Body() dto: RecordPurchaseDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const purchaseId = dto.purchaseId ?? this.newId(context, 'purchase');
+    const data = {
+      purchaseId,
+      lines: dto.lines.map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+      margin: dto.margin,
+      currency: dto.currency,
+      occurredAt: dto.occurredAt ?? this.clock.now().toISOString(),
+    };
+    return this.respond(
+      reply,
+      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RecordPurchase', data }, context, { purchaseId })),
+    );
+  }
+
+  @Post(':id/suggestions')
+  @HttpCode(201)
+  async suggest(@Id('id') id: string, @Body() dto: SuggestTransactionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const suggestionId = this.newId(context, 'suggestion');
+    const data = { suggestionId, product: dto.product, expectedValue: dto.expectedValue, expiresAt: new Date(dto.expiresAt).toISOString() };
+    return this.respond(
+      reply,
+      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'SuggestTransaction', data }, context, { suggestionId })),
+    );
+  }
+
+  @Post(':id/suggestions/:sid/accept')
+  @HttpCode(200)
+  async accept(@Id('id') id: string, @Id('sid') sid: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(
+      reply,
+      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'AcceptSuggestion', data: { suggestionId: sid } }, context)),
+    );
+  }
+
+  @Post(':id/suggestions/:sid/decline')
+  @HttpCode(200)
+  async decline(@Id('id') id: string, @Id('sid') sid: string, @Body() dto: DeclineSuggestionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(
+      reply,
+      await this.commands.execute(
+        new ExecuteCustomerCommand(id, { type: 'DeclineSuggestion', data: { suggestionId: sid, reason: dto.reason ?? null } }, context),
+      ),
+    );
+  }
+
+  @Post(':id/referrals')
+  @HttpCode(201)
+  async refer(@Id('id') id: string, @Body() dto: RecordReferralDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(reply, await this.commands.execute(new RecordReferralCommand(id, dto.referredCustomerId, context)));
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  async deactivate(@Id('id') id: string, @Body() dto: DeactivateCustomerDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(reply, await this.commands.execute(new DeactivateCustomerCommand(id, dto.reason, context)));
+  }
+
+  @Post(':id/reactivate')
+  @HttpCode(200)
+  async reactivate(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(reply, await this.commands.execute(new ReactivateCustomerCommand(id, context)));
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CUSTOMER_COMMAND_HANDLERS } from './customer-command.handlers';
+import { CUSTOMER_QUERY_HANDLERS } from './customer-query.handlers';
+import { CustomersController } from './customers.controller';
+
+@Module({
+  imports: [CqrsModule],
+  controllers: [CustomersController],
+  providers: [...CUSTOMER_COMMAND_HANDLERS, ...CUSTOMER_QUERY_HANDLERS],
+})
+export class CustomersModule {}

@@ -1,0 +1,95 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type { AcquisitionChannel, CustomerKind, InteractionChannel, InteractionDirection } from '../customer.events';
+
+export const CUSTOMER_KINDS: CustomerKind[] = ['prospect', 'customer'];
+export const ACQUISITION_CHANNELS: AcquisitionChannel[] = ['web', 'referral', 'store', 'phone', 'email', 'social', 'partner', 'event', 'import', 'other'];
+export const INTERACTION_CHANNELS: InteractionChannel[] = ['call', 'email', 'visit', 'chat', 'meeting'];
+export const INTERACTION_DIRECTIONS: InteractionDirection[] = ['inbound', 'outbound'];
+
+/** Surrounding spaces are not part of an email address. */
+const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+const PHONE = /^\+?[0-9 ().-]{5,30}$/;
+const MONEY = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false };
+const MAX_MONEY = 1e12;
+
+export class RegisterCustomerDto {
+  @IsOptional() @IsIn(CUSTOMER_KINDS) kind: CustomerKind = 'prospect';
+  @IsString() @Length(1, 200) name!: string;
+  @IsOptional() @Trim() @IsEmail() @MaxLength(254) email?: string;
+  @IsOptional() @IsString() @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' }) phone?: string;
+  @IsOptional() @IsString() @Length(1, 200) company?: string;
+  @IsOptional() @IsIn(ACQUISITION_CHANNELS) acquisitionChannel: AcquisitionChannel = 'other';
+  @IsOptional() @IsUUID() referredBy?: string;
+}
+
+/** Fields left out stay as they are; phone and company may be set to null to clear them. */
+export class UpdateContactDetailsDto {
+  @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @IsOptional() @Trim() @IsEmail() @MaxLength(254) email?: string;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' }) phone?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Length(1, 200) company?: string | null;
+}
+
+export class RecordInteractionDto {
+  @IsIn(INTERACTION_CHANNELS) channel!: InteractionChannel;
+  @IsIn(INTERACTION_DIRECTIONS) direction!: InteractionDirection;
+  @IsString() @Length(1, 4000) summary!: string;
+  @IsString() @Length(1, 200) agent!: string;
+  /** Default: now. */
+  @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class PurchaseLineDto {
+  @IsString() @Length(1, 200) product!: string;
+  @IsInt() @Min(1) @Max(1_000_000) quantity!: number;
+  @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) amount!: number;
+}
+
+export class RecordPurchaseDto {
+  /** The caller's own purchase id (e.g. an invoice number); a uuid is generated when absent. */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'purchaseId must be 1-100 letters, digits or . _ : -' }) purchaseId?: string;
+  @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines!: PurchaseLineDto[];
+  /** Gross margin of the whole purchase; may be negative (sold at a loss), never above the amount. */
+  @IsOptional() @IsNumber(MONEY) @Min(-MAX_MONEY) @Max(MAX_MONEY) margin: number = 0;
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = 'USD';
+  /** Default: now. */
+  @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class SuggestTransactionDto {
+  @IsString() @Length(1, 200) product!: string;
+  @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
+  @IsISO8601({ strict: true }) expiresAt!: string;
+}
+
+export class DeclineSuggestionDto {
+  @IsOptional() @IsString() @Length(1, 1000) reason?: string;
+}
+
+export class RecordReferralDto {
+  @IsUUID() referredCustomerId!: string;
+}
+
+export class DeactivateCustomerDto {
+  @IsString() @Length(1, 1000) reason!: string;
+}

@@ -1,0 +1,25 @@
+import { spec } from '../../test/support/decider-spec';
+import { emailClaimDecider, emailClaimStream, type EmailClaimEvent } from './email-claim.decider';
+
+const NOW = '2026-03-10T12:00:00.000Z';
+const claimedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailClaimed', data: { customerId, claimedAt: NOW } });
+const releasedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailReleased', data: { customerId, releasedAt: NOW } });
+const claims = spec(emailClaimDecider);
+
+describe('email claim decider', () => {
+  const claim = (customerId: string, holderIsActive = true) => ({ type: 'ClaimEmail' as const, data: { customerId, holderIsActive }, now: NOW });
+  const release = (customerId: string) => ({ type: 'ReleaseEmail' as const, data: { customerId }, now: NOW });
+
+  it('claims a free email', () => claims.given([]).when(claim('a')).then([claimedBy('a')]));
+  it('claims an email released before', () => claims.given([claimedBy('a'), releasedBy('a')]).when(claim('b')).then([claimedBy('b')]));
+  it('claiming again for the same customer changes nothing', () => claims.given([claimedBy('a')]).when(claim('a')).thenNothing());
+  it('refuses an email an active customer holds', () => claims.given([claimedBy('a')]).when(claim('b', true)).thenFails('EMAIL_ALREADY_IN_USE', 422));
+  it('takes over a stale claim whose holder is not active', () => claims.given([claimedBy('a')]).when(claim('b', false)).then([claimedBy('b')]));
+  it('releases the holder’s claim', () => claims.given([claimedBy('a')]).when(release('a')).then([releasedBy('a')]));
+  it('a release by someone else changes nothing', () => claims.given([claimedBy('a')]).when(release('b')).thenNothing());
+
+  it('names the claim stream by a hash of the normalised email, never the email itself', () => {
+    expect(emailClaimStream(' Ana@Example.COM ')).toBe(emailClaimStream('ana@example.com'));
+    expect(emailClaimStream('ana@example.com')).toMatch(/^customer-email-[0-9a-f]{64}$/);
+  });
+});

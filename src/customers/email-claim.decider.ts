@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type { Decider, DomainEvent } from '../shared/decider/decider';
+import { BusinessRuleViolation } from '../shared/errors/domain-errors';
+
+/**
+ * Email uniqueness among active customers.
+ *
+ * Why a claim stream: the event store has no unique index and no multi-stream transaction, and a
+ * check against the read model would race (it lags behind the log). So each normalised email has
+ * its own tiny stream; claiming it is an append with the expected revision, which the store
+ * serialises: of two concurrent registrations with one email, exactly one wins.
+ *
+ * The claim is taken before the customer stream is written. If the process dies in between,
+ * the claim names a customer that does not exist; the handler tells the decider whether the
+ * holder is still an active customer, so such a stale claim (or one left by a deactivated
+ * customer) is taken over instead of blocking the email for ever.
+ *
+ * The stream name holds a SHA-256 of the email, not the email: stream names are not encrypted.
+ */
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+export const emailClaimStream = (email: string): string =>
+  `customer-email-${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
+
+export type EmailClaimed = DomainEvent<'EmailClaimed', { customerId: string; claimedAt: string }>;
+export type EmailReleased = DomainEvent<'EmailReleased', { customerId: string; releasedAt: string }>;
+export type EmailClaimEvent = EmailClaimed | EmailReleased;
+
+export type EmailClaimCommand =
+  | { type: 'ClaimEmail'; data: { customerId: string; holderIsActive: boolean }; now: string }
+  | { type: 'ReleaseEmail'; data: { customerId: string }; now: string };
+
+export interface EmailClaimState {
+  holder: string | null;
+}
+
+export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, EmailClaimEvent> = {
+  initialState: () => ({ holder: null }),
+  decide(command, state) {
+    const { customerId } = command.data;
+    if (command.type === 'ClaimEmail') {
+      if (state.holder === customerId) return [];
+      if (state.holder !== null && command.data.holderIsActive) {
+        throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
+      }
+      return [{ type: 'EmailClaimed', data: { customerId, claimedAt: command.now } }];
+    }
+    if (state.holder !== customerId) return [];
+    return [{ type: 'EmailReleased', data: { customerId, releasedAt: command.now } }];
+  },
+  evolve(state, event) {
+    return event.type === 'EmailClaimed' ? { holder: event.data.customerId } : { holder: null };
+  },
+};

@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type AppOptions } from './app.module';
+import { ProblemDetailsFilter } from './shared/errors/problem-details.filter';
+import { relataValidationPipe } from './shared/http/validation';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Builds the HTTP application (used by main.ts and by the e2e tests). */
+export async function createHttpApp(options: AppOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
+    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    abortOnError: false,
+    // Fastify's own JSON parser is kept (wrapped below); Nest's would replace it at init.
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Clients often send `Content-Type: application/json` with no body on commands that take none
+  // (convert, accept, reactivate): read that as no body, and keep Fastify's safe parser otherwise.
+  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else jsonParser(request, text, done);
+  });
+  // Every request gets a correlation id (the client's, when well-formed) that its events and logs carry.
+  fastify.addHook('onRequest', async (request, reply) => {
+      const given = request.headers['x-correlation-id'];
+      const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+      request.headers['x-correlation-id'] = id;
+      void reply.header('X-Correlation-Id', id);
+    });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(relataValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}
+
+export type { INestApplication };

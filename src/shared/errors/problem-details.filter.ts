@@ -1,0 +1,146 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WrongExpectedRevisionError } from '../event-store/event-store.port';
+import { InvalidQueryError } from '../read-store/read-store.port';
+import { NotCaughtUpError, RelataError, ValidationFailedError } from './domain-errors';
+
+/** An RFC 7807 problem document as Relata returns it. */
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  errors?: { field: string; messages: string[] }[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+function problemType(code: string): string {
+  return `urn:relata:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Maps any error to a problem document; pure, so it can be tested without HTTP. */
+export function toProblem(error: unknown, instance?: string): ProblemDocument {
+  if (error instanceof RelataError) {
+    const problem: ProblemDocument = {
+      type: problemType(error.code),
+      title: TITLES[error.status] ?? 'Error',
+      status: error.status,
+      detail: error.message,
+      code: error.code,
+      instance,
+    };
+    if (error instanceof ValidationFailedError) problem.errors = error.errors;
+    else Object.assign(problem, stringifyBigints(error.details));
+    return problem;
+  }
+  if (error instanceof WrongExpectedRevisionError) {
+    return {
+      type: problemType('REVISION_CONFLICT'),
+      title: TITLES[409],
+      status: 409,
+      detail: 'The resource was changed by another request; reload it and try again',
+      code: 'REVISION_CONFLICT',
+      instance,
+      expectedRevision: String(error.expected),
+      actualRevision: error.actual === 'no_stream' ? null : String(error.actual),
+    };
+  }
+  if (error instanceof InvalidQueryError) {
+    return { type: problemType('INVALID_QUERY'), title: TITLES[400], status: 400, detail: error.message, code: 'INVALID_QUERY', instance };
+  }
+  const status = httpStatusOf(error);
+  if (status !== undefined && (status < 500 || status === 503)) {
+    const code = HTTP_CODES[status] ?? 'BAD_REQUEST';
+    return { type: problemType(code), title: TITLES[status] ?? 'Error', status, detail: httpMessageOf(error, status), code, instance };
+  }
+  return {
+    type: problemType('INTERNAL_ERROR'),
+    title: TITLES[500],
+    status: 500,
+    detail: 'An unexpected error occurred',
+    code: 'INTERNAL_ERROR',
+    instance,
+  };
+}
+
+/** Status of Nest's HttpException and of Fastify's own errors (bad JSON, body too large, ...). */
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof HttpException) return error.getStatus();
+  if (typeof error === 'object' && error !== null && 'statusCode' in error) {
+    const status = (error as { statusCode: unknown }).statusCode;
+    if (typeof status === 'number') return status;
+  }
+  return undefined;
+}
+
+function httpMessageOf(error: unknown, status: number): string {
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    if (typeof response === 'string') return response;
+    const message = (response as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.join('; ');
+  }
+  if (error instanceof Error && error.message) return error.message;
+  return TITLES[status] ?? 'Error';
+}
+
+function stringifyBigints(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) out[key] = typeof value === 'bigint' ? value.toString() : value;
+  return out;
+}
+
+/** The one place where errors become HTTP responses (application/problem+json). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception, request.url?.split('?')[0]);
+    if (problem.status >= 500) {
+      // Only the error's class and message: request bodies may hold personal data.
+      const name = exception instanceof Error ? exception.name : typeof exception;
+      const message = exception instanceof Error ? exception.message : '';
+      this.logger.error(`${request.method} ${problem.instance}: ${name}: ${message}`, exception instanceof Error ? exception.stack : undefined);
+    }
+    if (exception instanceof NotCaughtUpError) reply.header('Retry-After', String(exception.retryAfterSeconds));
+    const correlationId = request.headers['x-correlation-id'];
+    if (typeof correlationId === 'string') problem.correlationId = correlationId;
+    void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+  }
+}

@@ -1,0 +1,56 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '../decider/command-context';
+import { ValidationFailedError } from '../errors/domain-errors';
+import { deterministicUuid } from '../ids';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
+
+/** The subject that authentication put on the request; anonymous until then. */
+export function actorOf(request: FastifyRequest): string {
+  const subject = (request as FastifyRequest & { subject?: string }).subject;
+  return typeof subject === 'string' && subject.length > 0 ? subject : 'anonymous';
+}
+
+/** Reads the command context from the request headers; malformed headers are a 400. */
+export function commandContextFrom(request: FastifyRequest): CommandContext {
+  const headers = request.headers;
+  const errors: { field: string; messages: string[] }[] = [];
+
+  const rawKey = headers['idempotency-key'];
+  let idempotencyKey: string | undefined;
+  if (rawKey !== undefined) {
+    if (typeof rawKey === 'string' && IDEMPOTENCY_KEY.test(rawKey)) idempotencyKey = rawKey;
+    else errors.push({ field: 'Idempotency-Key', messages: ['must be 1 to 200 visible ASCII characters'] });
+  }
+
+  const rawMatch = headers['if-match'];
+  let expectedRevision: bigint | undefined;
+  if (rawMatch !== undefined) {
+    const match = typeof rawMatch === 'string' ? REVISION.exec(rawMatch.trim()) : null;
+    if (match) expectedRevision = BigInt(match[1]);
+    else errors.push({ field: 'If-Match', messages: ['must be the resource revision from its ETag, e.g. "3"'] });
+  }
+  if (errors.length > 0) throw new ValidationFailedError(errors, 'Invalid request headers');
+
+  return {
+    actor: actorOf(request),
+    correlationId: correlationIdOf(request),
+    // A retried request keeps its command id, so the replayed events' causation is the same.
+    commandId: idempotencyKey ? deterministicUuid(`command:${idempotencyKey}`) : '',
+    idempotencyKey,
+    expectedRevision,
+  };
+}
+
+/** Set by the onRequest hook in http-app.ts (generated when the client sent none or a bad one). */
+export function correlationIdOf(request: FastifyRequest): string {
+  const value = request.headers['x-correlation-id'];
+  return typeof value === 'string' ? value : '';
+}
+
+/** `@Ctx() ctx: CommandContext` in a controller method. */
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext =>
+  commandContextFrom(context.switchToHttp().getRequest<FastifyRequest>()),
+);

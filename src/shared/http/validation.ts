@@ -1,0 +1,44 @@
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type FieldError, ValidationFailedError } from '../errors/domain-errors';
+
+/** Flattens class-validator's nested errors into one entry per bad field, with dotted paths. */
+export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const name = error.property || 'body';
+    const field = parent ? `${parent}.${name}` : name;
+    if (error.constraints) out.push({ field, messages: Object.values(error.constraints) });
+    if (error.children?.length) out.push(...toFieldErrors(error.children, field));
+  }
+  return out;
+}
+
+/** For commands that take no body: none, or an empty object. Anything else is an unknown field. */
+export class EmptyBodyDto {}
+
+/**
+ * Unknown fields are rejected and every bad field is listed in the 400 problem. A body that is
+ * missing or not a JSON object is refused up front with a message saying so.
+ */
+class RelataValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype === EmptyBodyDto) {
+      if (value === undefined || value === null) return {};
+    }
+    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new ValidationFailedError([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function relataValidationPipe(): ValidationPipe {
+  return new RelataValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationFailedError(toFieldErrors(errors)),
+  });
+}

@@ -1,0 +1,956 @@
+import { Logger } from '@nestjs/common';
+import type { Clock } from '../clock';
+import { type EventStore, type Position, type RecordedEvent, START } from '../event-store/event-store.port';
+import type {
+  Collection,
+  Document,
+  Filter,
+  FindOptions,
+  Page,
+  ReadStore,
+  ReadStoreTransaction,
+  SortSpec,
+  Update,
+  UpdateOptions,
+} from '../read-store/read-store.port';
+import { AsyncMutex } from './async-mutex';
+import { EventBatchPump } from './event-batch-pump';
+import type { ParkedEvent, ProjectionContext, ProjectionDefinition, ProjectionStatus } from './projection';
+
+/** One document per projection: its active generation, checkpoint and any rebuild under way. */
+export const PROJECTIONS_META_COLLECTION = '_projections';
+/** Events a projection could not apply (its handler kept throwing), skipped so it could go on. */
+export const PARKED_EVENTS_COLLECTION = '_parked';
+
+/** status() counts unprocessed events up to this many (counting means reading them). */
+export const LAG_EVENTS_CAP = 10_000;
+
+/** The physical name of a projection's logical collection in one generation. */
+export function physicalCollectionName(projection: string, logical: string, generation: number): string {
+  return `${projection}.${logical}__g${generation}`;
+}
+
+export interface RebuildMeta {
+  /** The definition version the new generation is built with. */
+  version: number;
+  generation: number;
+  /** Checkpoint of the generation under construction (decimal bigint), null before its first event. */
+  position: string | null;
+}
+
+export interface ProjectionMetaDocument extends Document {
+  /** The definition version that built the active generation. */
+  version: number;
+  /** The generation readers read. */
+  generation: number;
+  /** Checkpoint of the active generation (decimal bigint), null before its first event. */
+  position: string | null;
+  state: ProjectionStatus['state'];
+  rebuild?: RebuildMeta;
+  updatedAt: string;
+}
+
+interface ParkedEventDocument extends Document, ParkedEvent {
+  /** The generation that could not apply the event; parkings of replaced generations are removed. */
+  generation: number;
+}
+
+export interface ProjectionRunnerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ProjectionRunnerOptions {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  clock: Clock;
+  projections: ProjectionDefinition[];
+  /** Most events applied in one read-store transaction. Default 500. */
+  batchSize?: number;
+  /** Times an event's handler may throw before the event is parked. Default 3. */
+  maxAttempts?: number;
+  /** Pause between attempts of a failing event. Default 100 ms. */
+  retryDelayMs?: number;
+  /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
+  checkpointPollMs?: number;
+  logger?: ProjectionRunnerLogger;
+}
+
+/**
+ * Drives every projection: subscribes to the event log from each projection's checkpoint, applies
+ * events in batches, and commits the read-model changes together with the checkpoint in one
+ * read-store transaction, so each event takes effect exactly once even across crashes and restarts
+ * (a redelivered event is also stopped by the per-document position guard).
+ *
+ * Each projection has its own loop (and a second one while a rebuild is under way), so a slow or
+ * failing projection never holds up the others.
+ *
+ * Loops subscribe to all events, without the eventTypes filter: the checkpoint must move past
+ * events a projection does not handle, otherwise waitForPosition() on such an event's position
+ * would never return and the lag would count events the projection has nothing to do with. The
+ * filter would hide those events from the loop, and the port exposes no "covered up to" position.
+ *
+ * As a Nest provider: register it with a factory (it takes an options object) and call start()
+ * once the application is up; stop() runs on module destroy.
+ */
+export class ProjectionRunner {
+  private readonly eventStore: EventStore;
+  private readonly readStore: ReadStore;
+  private readonly clock: Clock;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly checkpointPollMs: number;
+  private readonly logger: ProjectionRunnerLogger;
+  private readonly runtimes = new Map<string, ProjectionRuntime>();
+  private readonly workers = new Set<Worker>();
+  private running = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.eventStore = options.eventStore;
+    this.readStore = options.readStore;
+    this.clock = options.clock;
+    this.batchSize = Math.max(1, options.batchSize ?? 500);
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
+    this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
+    this.logger = options.logger ?? new Logger('ProjectionRunner');
+    for (const definition of options.projections) {
+      if (this.runtimes.has(definition.name)) {
+        throw new Error(`Projection ${definition.name} is registered twice`);
+      }
+      this.runtimes.set(definition.name, new ProjectionRuntime(definition));
+    }
+  }
+
+  /** Nest lifecycle hook (when the runner is a provider): graceful shutdown keeps the checkpoints. */
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Loads every projection's checkpoint, starts (or resumes) rebuilds where needed, and starts the loops. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.stopping;
+    this.stopping = undefined;
+    for (const runtime of this.runtimes.values()) {
+      try {
+        const rebuild = await this.prepare(runtime);
+        if (!this.running) return;
+        if (rebuild !== undefined && runtime.rebuildWorker === undefined) {
+          this.spawn(runtime, 'rebuild', rebuild.generation, rebuild.startPosition);
+        }
+        if (!runtime.frozen && runtime.activeWorker === undefined) {
+          this.spawn(runtime, 'active', runtime.generation, runtime.position);
+        }
+      } catch (error) {
+        // One projection that cannot start must not keep the others from running.
+        runtime.failing = true;
+        this.logger.error(`Projection ${runtime.definition.name} could not start: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /** Stops the loops after their in-flight batch has committed; idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.running = false;
+      await Promise.all([...this.workers].map((worker) => worker.stop()));
+      for (const runtime of this.runtimes.values()) {
+        runtime.rebuild?.fail(new Error(`Projection runner stopped before ${runtime.definition.name} was rebuilt`));
+        runtime.rebuild = undefined;
+        runtime.activeWorker = undefined;
+        runtime.rebuildWorker = undefined;
+        runtime.notify();
+      }
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * Processes everything up to the log's current head and returns. With the loops running it waits
+   * for them; otherwise it runs each projection once (finishing a pending rebuild first), for CLIs.
+   */
+  async catchUp(): Promise<void> {
+    const head = await this.eventStore.headPosition();
+    if (this.running) {
+      await Promise.all([...this.runtimes.values()].map((runtime) => this.untilReached(runtime, head)));
+      return;
+    }
+    const workers: Worker[] = [];
+    for (const runtime of this.runtimes.values()) {
+      const rebuild = await this.prepare(runtime);
+      if (rebuild !== undefined && runtime.rebuildWorker === undefined) {
+        workers.push(this.spawn(runtime, 'rebuild', rebuild.generation, rebuild.startPosition, head));
+      }
+      if (!runtime.frozen && runtime.activeWorker === undefined && runtime.position < head) {
+        workers.push(this.spawn(runtime, 'active', runtime.generation, runtime.position, head));
+      }
+    }
+    await Promise.all(workers.map((worker) => worker.done));
+  }
+
+  /**
+   * Rebuilds a projection (all when name is omitted) from the start into a new generation while
+   * readers keep reading the current one, and resolves once readers have been switched over.
+   */
+  async rebuild(name?: string): Promise<void> {
+    const runtimes = name === undefined ? [...this.runtimes.values()] : [this.runtime(name)];
+    const waits: Promise<void>[] = [];
+    for (const runtime of runtimes) {
+      if (!this.running || !runtime.loaded) await this.load(runtime);
+      const rebuild = await this.requestRebuild(runtime);
+      waits.push(rebuild.switched);
+      if (runtime.rebuildWorker === undefined) {
+        const until = this.running ? undefined : await this.eventStore.headPosition();
+        const worker = this.spawn(runtime, 'rebuild', rebuild.generation, rebuild.startPosition, until);
+        if (!this.running) waits.push(worker.done);
+      }
+    }
+    await Promise.all(waits);
+  }
+
+  /** A logical collection of a projection, in the generation readers currently read. */
+  collection<T extends Document = Document>(projection: string, logical: string): Collection<T> {
+    const runtime = this.runtime(projection);
+    assertLogicalCollection(runtime.definition, logical);
+    if (!runtime.loaded) {
+      throw new Error(`Projection ${projection} is not loaded yet: start the projection runner first`);
+    }
+    return this.readStore.collection<T>(physicalCollectionName(projection, logical, runtime.generation));
+  }
+
+  /** The checkpoint of the generation readers read (START before the first event). */
+  position(projection: string): Position {
+    return this.runtime(projection).position;
+  }
+
+  /**
+   * Resolves true as soon as the projection's committed checkpoint is at or past `position`
+   * (readers then see that event's effect), false after timeoutMs.
+   */
+  waitForPosition(projection: string, position: Position, timeoutMs: number): Promise<boolean> {
+    const runtime = this.runtime(projection);
+    if (runtime.position >= position) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const finish = (reached: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timeout);
+        clearInterval(poll);
+        runtime.waiters.delete(check);
+        resolve(reached);
+      };
+      const check = (): void => {
+        if (runtime.position >= position) finish(true);
+      };
+      runtime.waiters.add(check);
+      const timeout = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      // A runner in another process commits checkpoints this one hears nothing about.
+      const poll = setInterval(() => {
+        this.readStore
+          .collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION)
+          .get(projection)
+          .then(
+            (meta) => {
+              if (meta?.position != null && BigInt(meta.position) >= position) finish(true);
+            },
+            () => undefined,
+          );
+      }, this.checkpointPollMs);
+    });
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const statuses: ProjectionStatus[] = [];
+    for (const runtime of this.runtimes.values()) {
+      statuses.push(await this.statusOf(runtime));
+    }
+    return statuses;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Setup
+
+  private runtime(name: string): ProjectionRuntime {
+    const runtime = this.runtimes.get(name);
+    if (runtime === undefined) throw new Error(`Unknown projection: ${name}`);
+    return runtime;
+  }
+
+  /** Reads (or creates) the meta document and takes over its generation and checkpoint. */
+  private async load(runtime: ProjectionRuntime): Promise<ProjectionMetaDocument> {
+    const { definition } = runtime;
+    const meta = await this.readStore.withTransaction(async (tx) => {
+      const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+      const existing = await metas.get(definition.name);
+      if (existing !== null) return existing;
+      const fresh: ProjectionMetaDocument = {
+        _id: definition.name,
+        version: definition.version,
+        generation: 1,
+        position: null,
+        state: 'catching-up',
+        updatedAt: this.clock.now().toISOString(),
+      };
+      await metas.replace(definition.name, fresh);
+      return fresh;
+    });
+    runtime.adopt(meta);
+    return meta;
+  }
+
+  /**
+   * Loads the projection, makes sure its active collections have their indexes, and sets up the
+   * rebuild it needs (version change, or one interrupted by a restart), if any.
+   */
+  private async prepare(runtime: ProjectionRuntime): Promise<RebuildRun | undefined> {
+    const meta = await this.load(runtime);
+    // A frozen generation was built by code that is gone: its indexes are left as they are.
+    if (!runtime.frozen) await this.ensureIndexes(runtime.definition, runtime.generation);
+    let rebuild = runtime.rebuild;
+    if (rebuild === undefined && (runtime.frozen || meta.rebuild !== undefined)) {
+      rebuild = await this.requestRebuild(runtime, meta);
+      // Nobody awaits an automatic rebuild; a stop() before its switch must not surface as unhandled.
+      rebuild.switched.catch(() => undefined);
+    }
+    // Generations a crash left behind (a switch that did not get to drop the old one).
+    const keep = rebuild?.generation;
+    await this.dropGenerations(runtime.definition, (generation) => generation !== meta.generation && generation !== keep);
+    return rebuild;
+  }
+
+  /** The rebuild under way, or a new one registered in the meta document (resuming a stored one). */
+  private async requestRebuild(runtime: ProjectionRuntime, knownMeta?: ProjectionMetaDocument): Promise<RebuildRun> {
+    if (runtime.rebuild !== undefined) return runtime.rebuild;
+    const { definition } = runtime;
+    const meta = knownMeta ?? (await this.load(runtime));
+    let target: RebuildMeta;
+    if (meta.rebuild !== undefined && meta.rebuild.version === definition.version) {
+      target = meta.rebuild;
+    } else {
+      target = { version: definition.version, generation: meta.generation + 1, position: null };
+      // Leftovers of an abandoned rebuild (or of an old crash) must not leak into the new generation.
+      await this.dropGenerations(definition, (generation) => generation !== meta.generation);
+      await this.readStore.withTransaction(async (tx) => {
+        await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).update(definition.name, {
+          $set: { rebuild: target, state: 'rebuilding', updatedAt: this.clock.now().toISOString() },
+        });
+      });
+    }
+    await this.ensureIndexes(definition, target.generation);
+    const rebuild = new RebuildRun(
+      target.version,
+      target.generation,
+      target.position === null ? START : BigInt(target.position),
+    );
+    runtime.rebuild = rebuild;
+    return rebuild;
+  }
+
+  private async ensureIndexes(definition: ProjectionDefinition, generation: number): Promise<void> {
+    for (const [logical, spec] of Object.entries(definition.collections)) {
+      const indexes = spec.indexes ?? [];
+      if (indexes.length > 0) {
+        await this.readStore.ensureIndexes(physicalCollectionName(definition.name, logical, generation), indexes);
+      }
+    }
+  }
+
+  /** Drops the projection's physical collections of every generation `drop` selects. */
+  private async dropGenerations(definition: ProjectionDefinition, drop: (generation: number) => boolean): Promise<void> {
+    const prefix = `${definition.name}.`;
+    // Another projection named "<this name>.<something>" owns collections with the same prefix.
+    const longerNames = [...this.runtimes.keys()].filter((name) => name.startsWith(prefix));
+    for (const name of await this.readStore.listCollections()) {
+      if (!name.startsWith(prefix) || longerNames.some((other) => name.startsWith(`${other}.`))) continue;
+      const match = /^(.+)__g(\d+)$/.exec(name.slice(prefix.length));
+      if (match === null) continue;
+      const [, logical, generation] = match;
+      const known = Object.prototype.hasOwnProperty.call(definition.collections, logical);
+      // Names with a dot may belong to another projection: only drop them when they are declared here.
+      if ((known || !logical.includes('.')) && drop(Number(generation))) {
+        await this.readStore.dropCollection(name);
+      }
+    }
+  }
+
+  private spawn(
+    runtime: ProjectionRuntime,
+    target: WorkerTarget,
+    generation: number,
+    position: Position,
+    untilPosition?: Position,
+  ): Worker {
+    const worker = new Worker(runtime, target, generation, position, untilPosition);
+    if (target === 'active') runtime.activeWorker = worker;
+    else runtime.rebuildWorker = worker;
+    this.workers.add(worker);
+    worker.done = this.runWorker(worker).finally(() => {
+      this.workers.delete(worker);
+      if (runtime.activeWorker === worker) runtime.activeWorker = undefined;
+      if (runtime.rebuildWorker === worker) runtime.rebuildWorker = undefined;
+    });
+    return worker;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Loops
+
+  /** Runs a loop until it is stopped or done, resubscribing after infrastructure failures. */
+  private async runWorker(worker: Worker): Promise<void> {
+    const { runtime } = worker;
+    let failures = 0;
+    while (!worker.stopped) {
+      let outcome: 'finished' | 'stopped' | 'ended';
+      try {
+        outcome = await this.consume(worker);
+        if (outcome === 'finished' || worker.stopped) return;
+        throw new Error('the event subscription ended unexpectedly');
+      } catch (error) {
+        if (worker.stopped) return;
+        if (error instanceof SupersededError) {
+          if (!(await this.resumeAfterSupersede(worker))) return;
+          continue;
+        }
+        failures += 1;
+        runtime.failing = true;
+        const delay = Math.min(5000, Math.max(50, this.retryDelayMs) * 2 ** Math.min(failures - 1, 10));
+        this.logger.warn(
+          `Projection ${runtime.definition.name} (generation ${worker.generation}) failed, retrying in ${delay} ms: ${errorMessage(error)}`,
+        );
+        // The in-memory checkpoint only moves on commit, so resubscribing from it loses nothing.
+        await worker.sleep(delay);
+      }
+    }
+  }
+
+  private async consume(worker: Worker): Promise<'finished' | 'stopped' | 'ended'> {
+    const pump = new EventBatchPump(
+      this.eventStore.subscribeToAll({ fromPosition: worker.position }),
+      this.batchSize * 2,
+    );
+    worker.pump = pump;
+    try {
+      for (;;) {
+        if (worker.stopped) return 'stopped';
+        if (worker.target === 'rebuild') await this.trySwitch(worker, pump);
+        if (worker.isFinished()) return 'finished';
+        const batch = await pump.take(this.batchSize);
+        if (batch === null) return worker.stopped ? 'stopped' : 'ended';
+        await this.processBatch(worker, batch);
+        worker.runtime.failing = false;
+      }
+    } finally {
+      worker.pump = undefined;
+      await pump.stop();
+    }
+  }
+
+  /**
+   * Another process switched generations (or replaced the rebuild) under this loop. An active loop
+   * follows the stored generation when it was built with this code; anything else ends.
+   */
+  private async resumeAfterSupersede(worker: Worker): Promise<boolean> {
+    const { runtime } = worker;
+    if (worker.target === 'rebuild') {
+      runtime.rebuild?.fail(new Error(`The rebuild of ${runtime.definition.name} was taken over elsewhere`));
+      runtime.rebuild = undefined;
+      await this.load(runtime);
+      return false;
+    }
+    await this.load(runtime);
+    if (runtime.frozen || worker.stopped) return false;
+    worker.generation = runtime.generation;
+    worker.position = runtime.position;
+    return true;
+  }
+
+  /** Applies a batch in one transaction; a handler failure splits it to isolate the failing event. */
+  private async processBatch(worker: Worker, events: RecordedEvent[]): Promise<void> {
+    let remaining = events;
+    while (remaining.length > 0) {
+      try {
+        await this.commit(worker, remaining);
+        return;
+      } catch (error) {
+        if (!(error instanceof HandlerError)) throw error;
+        const index = remaining.indexOf(error.event);
+        if (index < 0) throw error;
+        // The events before the failing one went through in the failed transaction: commit them alone.
+        if (index > 0) await this.processBatch(worker, remaining.slice(0, index));
+        await this.retryOrPark(worker, error.event, error.cause);
+        remaining = remaining.slice(index + 1);
+      }
+    }
+  }
+
+  /** Retries one event alone (its first failure counted) and parks it after maxAttempts failures. */
+  private async retryOrPark(worker: Worker, event: RecordedEvent, firstError: unknown): Promise<void> {
+    let lastError = firstError;
+    for (let attempt = 2; attempt <= this.maxAttempts; attempt += 1) {
+      await worker.sleep(this.retryDelayMs);
+      if (worker.stopped) throw new StoppedSignal();
+      try {
+        await this.commit(worker, [event]);
+        return;
+      } catch (error) {
+        if (!(error instanceof HandlerError)) throw error;
+        lastError = error.cause;
+      }
+    }
+    await this.park(worker, event, lastError);
+  }
+
+  /** The read-model changes of `events` and the checkpoint after the last of them, in one transaction. */
+  private async commit(worker: Worker, events: RecordedEvent[]): Promise<void> {
+    const { definition } = worker.runtime;
+    const last = events[events.length - 1].position;
+    const handled = new Set(definition.eventTypes);
+    await this.inCommitOrder(worker, async () => {
+      const stored = await this.readStore.withTransaction(async (tx) => {
+        const meta = await this.checkTarget(tx, worker);
+        for (const event of events) {
+          if (!handled.has(event.type)) continue;
+          try {
+            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event));
+          } catch (error) {
+            throw new HandlerError(event, error);
+          }
+        }
+        return this.writeCheckpoint(tx, worker, meta, last);
+      });
+      worker.advance(stored);
+    });
+  }
+
+  /** Skips the event: records it in _parked and moves the checkpoint past it, without its changes. */
+  private async park(worker: Worker, event: RecordedEvent, error: unknown): Promise<void> {
+    const { definition } = worker.runtime;
+    this.logger.error(
+      `Projection ${definition.name} parked event ${event.id} (${event.type} at ${event.position}) after ${this.maxAttempts} attempts: ${errorMessage(error)}`,
+    );
+    await this.inCommitOrder(worker, async () => {
+      const stored = await this.readStore.withTransaction(async (tx) => {
+        const meta = await this.checkTarget(tx, worker);
+        const parked: ParkedEventDocument = {
+          _id: `${definition.name}:${event.id}`,
+          projection: definition.name,
+          eventId: event.id,
+          eventType: event.type,
+          streamName: event.streamName,
+          position: event.position.toString(),
+          error: errorMessage(error),
+          attempts: this.maxAttempts,
+          parkedAt: this.clock.now().toISOString(),
+          generation: worker.generation,
+        };
+        await tx.collection<ParkedEventDocument>(PARKED_EVENTS_COLLECTION).replace(parked._id, parked);
+        return this.writeCheckpoint(tx, worker, meta, event.position);
+      });
+      worker.advance(stored);
+    });
+  }
+
+  /** Commits of the active generation are serialised with the generation switch. */
+  private async inCommitOrder(worker: Worker, fn: () => Promise<void>): Promise<void> {
+    if (worker.target === 'active') await worker.runtime.commitLock.run(fn);
+    else await fn();
+  }
+
+  /** The meta document, after checking (inside the transaction) that this loop still owns its generation. */
+  private async checkTarget(tx: ReadStoreTransaction, worker: Worker): Promise<ProjectionMetaDocument> {
+    const meta = await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(
+      worker.runtime.definition.name,
+    );
+    const owned =
+      meta !== null &&
+      (worker.target === 'active'
+        ? meta.generation === worker.generation && meta.version === worker.runtime.definition.version
+        : meta.rebuild?.generation === worker.generation);
+    if (!owned) throw new SupersededError();
+    return meta;
+  }
+
+  /** Stores the checkpoint (never moving it back) and returns it. */
+  private async writeCheckpoint(
+    tx: ReadStoreTransaction,
+    worker: Worker,
+    meta: ProjectionMetaDocument,
+    last: Position,
+  ): Promise<Position> {
+    const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+    const updatedAt = this.clock.now().toISOString();
+    if (worker.target === 'active') {
+      const position = maxPosition(meta.position, last);
+      const state = worker.runtime.rebuild !== undefined ? 'rebuilding' : worker.pump?.buffered ? 'catching-up' : 'live';
+      await metas.update(meta._id, { $set: { position: position.toString(), state, updatedAt } });
+      return position;
+    }
+    const rebuild = meta.rebuild as RebuildMeta;
+    const position = maxPosition(rebuild.position, last);
+    await metas.update(meta._id, { $set: { rebuild: { ...rebuild, position: position.toString() }, updatedAt } });
+    return position;
+  }
+
+  private contextFor(
+    tx: ReadStoreTransaction,
+    definition: ProjectionDefinition,
+    generation: number,
+    event: RecordedEvent,
+  ): ProjectionContext {
+    const position = event.position.toString();
+    return {
+      collection: <T extends Document = Document>(logical: string): Collection<T> => {
+        assertLogicalCollection(definition, logical);
+        return new PositionGuardedCollection<T>(
+          tx.collection<T>(physicalCollectionName(definition.name, logical, generation)),
+          position,
+        );
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rebuild switch
+
+  /**
+   * Switches readers to the rebuilt generation once it has applied everything it was handed and
+   * is not behind the active generation. Holding the commit lock keeps the active loop from
+   * committing in between; the transaction re-checks against the stored state (other processes).
+   */
+  private async trySwitch(worker: Worker, pump: EventBatchPump): Promise<void> {
+    const { runtime } = worker;
+    const rebuild = runtime.rebuild;
+    if (rebuild === undefined || pump.buffered > 0 || worker.position < runtime.position) return;
+    const { definition } = runtime;
+    let replaced: { generation: number; worker: Worker | undefined } | undefined;
+    await runtime.commitLock.run(async () => {
+      if (worker.position < runtime.position) return;
+      const switched = await this.readStore.withTransaction(async (tx) => {
+        const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+        const meta = await this.checkTarget(tx, worker);
+        if (maxPosition(meta.position, worker.position) > worker.position) return false;
+        const next: ProjectionMetaDocument = {
+          _id: definition.name,
+          version: rebuild.version,
+          generation: worker.generation,
+          position: worker.position === START ? null : worker.position.toString(),
+          state: 'live',
+          updatedAt: this.clock.now().toISOString(),
+        };
+        await metas.replace(definition.name, next);
+        await tx
+          .collection<ParkedEventDocument>(PARKED_EVENTS_COLLECTION)
+          .deleteMany({ projection: definition.name, generation: { $ne: worker.generation } });
+        return true;
+      });
+      if (!switched) return;
+      replaced = { generation: runtime.generation, worker: runtime.activeWorker };
+      runtime.version = rebuild.version;
+      runtime.generation = worker.generation;
+      runtime.frozen = false;
+      runtime.position = worker.position;
+      runtime.rebuild = undefined;
+      runtime.rebuildWorker = undefined;
+      runtime.activeWorker = worker;
+      worker.target = 'active';
+    });
+    if (replaced === undefined) return;
+    // Not awaited under the lock: the replaced loop may be waiting for it; its commit then fails the check.
+    await replaced.worker?.stop();
+    const newGeneration = worker.generation;
+    try {
+      await this.dropGenerations(definition, (generation) => generation !== newGeneration);
+    } catch (error) {
+      this.logger.warn(`Projection ${definition.name}: old generation not dropped: ${errorMessage(error)}`);
+    }
+    this.logger.log(`Projection ${definition.name} switched to generation ${newGeneration} (version ${rebuild.version})`);
+    runtime.notify();
+    rebuild.complete();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Readers
+
+  private untilReached(runtime: ProjectionRuntime, position: Position): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        const idle = runtime.activeWorker === undefined && runtime.rebuildWorker === undefined;
+        // A frozen generation is not being updated: it is only caught up once the rebuild has replaced it.
+        const reached = runtime.position >= position && !runtime.frozen;
+        if (reached || !this.running || idle) {
+          runtime.waiters.delete(check);
+          resolve();
+        }
+      };
+      runtime.waiters.add(check);
+      check();
+    });
+  }
+
+  private async statusOf(runtime: ProjectionRuntime): Promise<ProjectionStatus> {
+    const { definition } = runtime;
+    const meta = await this.readStore
+      .collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION)
+      .get(definition.name);
+    const position = meta?.position ?? null;
+    // Positions need not be contiguous (EventStoreDB), so the lag is counted by reading the events
+    // after the checkpoint, at most LAG_EVENTS_CAP of them: beyond that it reads "10,000 or more".
+    const unprocessed = await this.eventStore.readAll({
+      fromPosition: position === null ? START : BigInt(position),
+      limit: LAG_EVENTS_CAP + 1,
+    });
+    const lagEvents = Math.min(unprocessed.length, LAG_EVENTS_CAP);
+    const oldest = unprocessed.length > 0 ? Date.parse(unprocessed[0].metadata.recordedAt) : Number.NaN;
+    const lagSeconds = Number.isNaN(oldest) ? 0 : Math.max(0, (this.clock.now().getTime() - oldest) / 1000);
+
+    let state: ProjectionStatus['state'];
+    if (runtime.failing) state = 'failed';
+    else if (!this.running) state = 'stopped';
+    else if (meta?.rebuild !== undefined) state = 'rebuilding';
+    else state = lagEvents === 0 ? 'live' : 'catching-up';
+
+    const parked: ParkedEvent[] = [];
+    for await (const doc of this.readStore
+      .collection<ParkedEventDocument>(PARKED_EVENTS_COLLECTION)
+      .findAll({ projection: definition.name })) {
+      parked.push({
+        projection: doc.projection,
+        eventId: doc.eventId,
+        eventType: doc.eventType,
+        streamName: doc.streamName,
+        position: doc.position,
+        error: doc.error,
+        attempts: doc.attempts,
+        parkedAt: doc.parkedAt,
+      });
+    }
+    parked.sort((a, b) => compareBigint(BigInt(a.position), BigInt(b.position)));
+
+    return {
+      name: definition.name,
+      version: meta?.version ?? definition.version,
+      generation: meta?.generation ?? 1,
+      position,
+      lagEvents,
+      lagSeconds,
+      state,
+      ...(meta?.rebuild !== undefined
+        ? { rebuild: { generation: meta.rebuild.generation, position: meta.rebuild.position } }
+        : {}),
+      parked,
+    };
+  }
+}
+
+type WorkerTarget = 'active' | 'rebuild';
+
+/** In-memory state of one projection. */
+class ProjectionRuntime {
+  loaded = false;
+  /** Version and generation readers read, and that generation's committed checkpoint. */
+  version = 0;
+  generation = 0;
+  position: Position = START;
+  /** The active generation was built by another version of the code: it is read but not updated. */
+  frozen = false;
+  failing = false;
+  rebuild: RebuildRun | undefined;
+  activeWorker: Worker | undefined;
+  rebuildWorker: Worker | undefined;
+  readonly waiters = new Set<() => void>();
+  readonly commitLock = new AsyncMutex();
+
+  constructor(readonly definition: ProjectionDefinition) {}
+
+  adopt(meta: ProjectionMetaDocument): void {
+    const stored = meta.position === null ? START : BigInt(meta.position);
+    // While the active loop runs, its in-memory checkpoint is authoritative for this generation.
+    const keepOwn = this.activeWorker !== undefined && this.generation === meta.generation && this.position > stored;
+    if (!keepOwn) this.position = stored;
+    this.loaded = true;
+    this.version = meta.version;
+    this.generation = meta.generation;
+    this.frozen = meta.version !== this.definition.version;
+    this.notify();
+  }
+
+  notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+/** A rebuild under way: which generation it builds and a promise settled at the switch. */
+class RebuildRun {
+  readonly switched: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (error: Error) => void;
+
+  constructor(
+    readonly version: number,
+    readonly generation: number,
+    readonly startPosition: Position,
+  ) {
+    this.switched = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  complete(): void {
+    this.resolve();
+  }
+
+  fail(error: Error): void {
+    this.reject(error);
+  }
+}
+
+/** One loop: applies the log to one generation of one projection. */
+class Worker {
+  pump: EventBatchPump | undefined;
+  stopped = false;
+  done: Promise<void> = Promise.resolve();
+  private interruptSleep: (() => void) | undefined;
+
+  constructor(
+    readonly runtime: ProjectionRuntime,
+    public target: WorkerTarget,
+    public generation: number,
+    /** The committed checkpoint of this loop's generation. */
+    public position: Position,
+    /** When set, the loop ends once the active generation has reached it (catchUp, CLI). */
+    private readonly untilPosition?: Position,
+  ) {}
+
+  isFinished(): boolean {
+    return this.untilPosition !== undefined && this.target === 'active' && this.position >= this.untilPosition;
+  }
+
+  advance(position: Position): void {
+    if (position > this.position) this.position = position;
+    if (this.target === 'active' && this.position > this.runtime.position) {
+      this.runtime.position = this.position;
+      this.runtime.notify();
+    }
+  }
+
+  /** Waits, unless or until the loop is stopped. */
+  sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.interruptSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.interruptSleep = done;
+    });
+  }
+
+  /** Ends the loop after its in-flight batch; resolves when it has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.interruptSleep?.();
+    await this.pump?.stop();
+    await this.done;
+  }
+}
+
+/** A collection whose writes carry the event's position, so a redelivered event changes nothing. */
+class PositionGuardedCollection<T extends Document> implements Collection<T> {
+  constructor(
+    private readonly inner: Collection<T>,
+    private readonly position: string,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get(id: string): Promise<T | null> {
+    return this.inner.get(id);
+  }
+
+  find(filter?: Filter, options?: FindOptions): Promise<Page<T>> {
+    return this.inner.find(filter, options);
+  }
+
+  findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<T> {
+    return this.inner.findAll(filter, sort);
+  }
+
+  count(filter?: Filter): Promise<number> {
+    return this.inner.count(filter);
+  }
+
+  update(id: string, update: Update, options?: UpdateOptions): Promise<boolean> {
+    return this.inner.update(id, update, { ...options, position: this.position });
+  }
+
+  replace(id: string, doc: Omit<T, '_id'> & { _id?: string }): Promise<boolean> {
+    return this.inner.replace(id, doc, { position: this.position });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.inner.delete(id);
+  }
+
+  deleteMany(filter: Filter): Promise<number> {
+    return this.inner.deleteMany(filter);
+  }
+}
+
+/** A handler threw while applying `event`. */
+class HandlerError extends Error {
+  constructor(
+    readonly event: RecordedEvent,
+    override readonly cause: unknown,
+  ) {
+    super(errorMessage(cause));
+    this.name = 'HandlerError';
+  }
+}
+
+/** The stored state says this loop no longer owns its generation (switched or replaced elsewhere). */
+class SupersededError extends Error {
+  constructor() {
+    super('The projection generation was switched or replaced');
+    this.name = 'SupersededError';
+  }
+}
+
+/** Unwinds a loop that was stopped in the middle of retrying an event. */
+class StoppedSignal extends Error {
+  constructor() {
+    super('Projection loop stopped');
+    this.name = 'StoppedSignal';
+  }
+}
+
+function assertLogicalCollection(definition: ProjectionDefinition, logical: string): void {
+  if (!Object.prototype.hasOwnProperty.call(definition.collections, logical)) {
+    throw new Error(`Projection ${definition.name} declares no collection named ${logical}`);
+  }
+}
+
+function maxPosition(stored: string | null, candidate: Position): Position {
+  if (stored === null) return candidate;
+  const storedPosition = BigInt(stored);
+  return storedPosition > candidate ? storedPosition : candidate;
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
+import { NotCaughtUpError, ValidationFailedError } from '../errors/domain-errors';
+import type { Collection, Document } from '../read-store/read-store.port';
+import { ProjectionRunner } from './projection-runner';
+
+/**
+ * How query handlers reach read models: the active generation of a projection's collection,
+ * after (optionally) waiting until the projection has passed a position the client saw in a
+ * command response (read-your-writes).
+ */
+@Injectable()
+export class ReadModels {
+  constructor(
+    private readonly runner: ProjectionRunner,
+    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+  ) {}
+
+  collection<T extends Document>(projection: string, logical: string): Collection<T> {
+    return this.runner.collection<T>(projection, logical);
+  }
+
+  /** Waits (bounded) until the projection has processed minPosition; 503 with Retry-After otherwise. */
+  async ensureCaughtUp(projection: string, minPosition: string | undefined): Promise<void> {
+    if (minPosition === undefined) return;
+    const position = parsePosition(minPosition);
+    const reached = await this.runner.waitForPosition(projection, position, this.config.consistencyTimeoutMs);
+    if (!reached) throw new NotCaughtUpError(projection, 1);
+  }
+}
+
+export function parsePosition(value: string): bigint {
+  if (!/^\d{1,20}$/.test(value)) {
+    throw new ValidationFailedError([{ field: 'minPosition', messages: ['minPosition must be a position from a command response'] }]);
+  }
+  return BigInt(value);
+}
