@@ -853,8 +853,13 @@ class Engine {
   }
 }
 
+/**
+ * Checked by code, not by class: the native addon keeps the SqliteError class of the first copy of
+ * better-sqlite3 loaded in the process, so `instanceof` fails wherever the module is loaded twice
+ * (Jest's per-file module registries do exactly that).
+ */
 function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function finishScan(items: Document[], limit: number): ScanResult {
