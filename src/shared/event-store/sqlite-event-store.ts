@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from '../sqlite/better-sqlite3';
 import {
   AllSubscription,
   AppendOptions,
@@ -51,7 +52,7 @@ export interface SqliteEventStoreOptions {
  * that place is an ordinary append (checked against the expectation), even if later ids exist.
  */
 export class SqliteEventStore implements EventStore {
-  private readonly db: Database.Database;
+  private readonly db: BetterSqlite3.Database;
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
   /** Wakes live subscriptions of this instance as soon as an append commits. */
@@ -59,17 +60,17 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteAllSubscription>();
 
   private readonly stmt: {
-    getStream: Database.Statement<[string], StreamRow>;
-    firstRevisionOfId: Database.Statement<[string, string], { revision: bigint }>;
-    idsInRange: Database.Statement<[string, bigint, bigint], { revision: bigint; event_id: string; position: bigint }>;
-    insertEvent: Database.Statement<[string, bigint, string, string, string, string]>;
-    readStreamForwards: Database.Statement<[string, bigint, bigint, bigint], EventRow>;
-    readStreamBackwards: Database.Statement<[string, bigint, bigint, bigint], EventRow>;
-    readAllForwards: Database.Statement<[bigint, bigint], EventRow>;
-    readAllBackwards: Database.Statement<[bigint, bigint], EventRow>;
-    readWindow: Database.Statement<[bigint, bigint, bigint], EventRow>;
-    readWindowOfTypes: Database.Statement<[bigint, bigint, string, bigint], EventRow>;
-    head: Database.Statement<[], { head: bigint | null }>;
+    getStream: BetterSqlite3.Statement<[string], StreamRow>;
+    firstRevisionOfId: BetterSqlite3.Statement<[string, string], { revision: bigint }>;
+    idsInRange: BetterSqlite3.Statement<[string, bigint, bigint], { revision: bigint; event_id: string; position: bigint }>;
+    insertEvent: BetterSqlite3.Statement<[string, bigint, string, string, string, string]>;
+    readStreamForwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
+    readStreamBackwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
+    readAllForwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
+    readAllBackwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
+    readWindow: BetterSqlite3.Statement<[bigint, bigint, bigint], EventRow>;
+    readWindowOfTypes: BetterSqlite3.Statement<[bigint, bigint, string, bigint], EventRow>;
+    head: BetterSqlite3.Statement<[], { head: bigint | null }>;
   };
 
   private readonly appendTx: (streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult;
@@ -106,7 +107,7 @@ export class SqliteEventStore implements EventStore {
 
     const columns = 'position, stream_name, revision, event_id, type, data, metadata';
     // Rows as arrays rather than objects: about a quarter faster on full scans.
-    const eventReader = <Params extends unknown[]>(sql: string): Database.Statement<Params, EventRow> =>
+    const eventReader = <Params extends unknown[]>(sql: string): BetterSqlite3.Statement<Params, EventRow> =>
       this.db.prepare<Params, EventRow>(sql).raw(true);
     this.stmt = {
       getStream: this.db.prepare(

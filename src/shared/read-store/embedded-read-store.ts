@@ -21,7 +21,8 @@
  * have a single connection, so their reads wait for the mutex instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from '../sqlite/better-sqlite3';
 import {
   cursorPositionOf,
   decodeCursor,
@@ -54,7 +55,7 @@ export interface EmbeddedReadStoreOptions {
   filename: string;
 }
 
-type Statement = Database.Statement<unknown[], unknown>;
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
 type SqlValue = string | number | Buffer | null;
 
 /** What the key expression yields for null and missing values, false and true. */
@@ -136,7 +137,7 @@ function assertCollectionName(name: string): void {
 class Connection {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: BetterSqlite3.Database) {}
 
   prepare(sql: string): Statement {
     let statement = this.statements.get(sql);
