@@ -1,3 +1,4 @@
+import { customerProfileProjection } from '../../src/customers/customer-profile.projection';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 
 /**
@@ -342,7 +343,7 @@ describe('customers over HTTP (embedded stores)', () => {
     await profile(created.json.id, created);
     const response = await t.request('GET', '/projections');
     const customerProfile = response.json.projections.find((p: { name: string }) => p.name === 'customer-profile');
-    expect(customerProfile).toMatchObject({ version: 1, parked: [] });
+    expect(customerProfile).toMatchObject({ version: customerProfileProjection.version, parked: [] });
     expect(BigInt(customerProfile.position)).toBeGreaterThanOrEqual(BigInt(created.json.position));
   });
 
