@@ -2,7 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { RelataConfig } from './config/config';
 import { ALL_PROJECTIONS } from './all-projections';
+import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
+import { DepartmentsModule } from './departments/departments.module';
 import { HealthController } from './health.controller';
 import { ProjectionsController } from './projections.controller';
 import type { Clock } from './shared/clock';
@@ -25,6 +27,8 @@ export class AppModule {
         CqrsModule.forRoot(),
         RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS }),
         CustomersModule,
+        ComplaintsModule,
+        DepartmentsModule,
       ],
       controllers: [HealthController, ProjectionsController],
     };

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
 
 /** Validated configuration, read once at start-up from the environment. */
 export interface RelataConfig {
@@ -13,6 +14,14 @@ export interface RelataConfig {
   logLevel: LogLevel;
   /** How long a query with ?minPosition= waits for its read model, at most. */
   consistencyTimeoutMs: number;
+  /** Whether this process runs the SLA scheduler's timer (RELATA_SLA_SCHEDULER=on|off, default on). */
+  slaSchedulerEnabled: boolean;
+  /** Whether this process runs the webhook dispatcher's timer (RELATA_WEBHOOKS=on|off, default on). */
+  webhookDispatcherEnabled: boolean;
+  /** Complaint channels acknowledged automatically on receipt (RELATA_AUTO_ACK_CHANNELS, comma-separated, or "none"). */
+  autoAckChannels: ComplaintChannel[];
+  /** Days after closure during which a complaint may be reopened (RELATA_REOPEN_WINDOW_DAYS); later, a follow-up is registered. */
+  reopenWindowDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,6 +64,25 @@ function url(env: Env, name: string, schemes: string[]): string | null {
   return raw;
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(name, `must be "on" or "off" (got "${raw}")`);
+  return raw === 'on';
+}
+
+function channels(env: Env, name: string, fallback: readonly ComplaintChannel[]): ComplaintChannel[] {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return [...fallback];
+  if (raw === 'none') return [];
+  const listed = raw.split(',').map((item) => item.trim());
+  const unknown = listed.filter((item) => !(COMPLAINT_CHANNELS as readonly string[]).includes(item));
+  if (unknown.length > 0) {
+    throw new ConfigError(name, `must be "none" or a comma-separated list of ${COMPLAINT_CHANNELS.join(', ')} (got "${raw}")`);
+  }
+  return [...new Set(listed)] as ComplaintChannel[];
+}
+
 export function loadConfig(env: Env = process.env): RelataConfig {
   const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -68,5 +96,9 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     host: optional(env, 'HOST') ?? '0.0.0.0',
     logLevel: logLevel as LogLevel,
     consistencyTimeoutMs: integer(env, 'RELATA_CONSISTENCY_TIMEOUT_MS', 5000, 0, 60000),
+    slaSchedulerEnabled: onOff(env, 'RELATA_SLA_SCHEDULER', true),
+    webhookDispatcherEnabled: onOff(env, 'RELATA_WEBHOOKS', true),
+    autoAckChannels: channels(env, 'RELATA_AUTO_ACK_CHANNELS', DIGITAL_COMPLAINT_CHANNELS),
+    reopenWindowDays: integer(env, 'RELATA_REOPEN_WINDOW_DAYS', 14, 0, 3650),
   };
 }

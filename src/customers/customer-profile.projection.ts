@@ -1,6 +1,14 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
+import type { ComplaintEvent, ComplaintStatus } from '../complaints/complaint.events';
+import {
+  COMPLAINT_STATUS_EVENT_TYPES,
+  type ComplaintStatusFacts,
+  INITIAL_STATUS_FACTS,
+  nextStatusFacts,
+  statusFromFacts,
+} from '../complaints/complaint-status';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind } from './customer.events';
 
 export interface SuggestionView {
@@ -12,6 +20,23 @@ export interface SuggestionView {
   status: 'open' | 'accepted' | 'declined';
   decidedAt: string | null;
   declineReason: string | null;
+}
+
+/** One of the customer's complaints, as their profile lists it. */
+export interface CustomerComplaintEntry {
+  complaintId: string;
+  number: string;
+  status: ComplaintStatus;
+  category: string;
+  registeredAt: string;
+  closedAt: string | null;
+}
+
+/** Who filed each complaint and its status facts: complaint events after registration do not name the customer. */
+export interface ComplaintOwnerDoc extends Document {
+  complaintId: string;
+  customerId: string;
+  facts: ComplaintStatusFacts;
 }
 
 /** The customer profile as agents see it (`GET /customers/:id`). */
@@ -45,6 +70,8 @@ export interface CustomerProfileDoc extends Document {
   referredBy: string | null;
   interactionCount: number;
   lastInteractionAt: string | null;
+  /** The customer's complaints in the order they were registered (not part of the customer stream: no effect on `revision`). */
+  complaints: CustomerComplaintEntry[];
   /** Stream revision of the last event applied: the ETag of the resource. */
   revision: number;
   updatedAt: string;
@@ -64,6 +91,7 @@ export interface InteractionDoc extends Document {
 export const CUSTOMER_PROFILE_PROJECTION = 'customer-profile';
 export const CUSTOMERS_COLLECTION = 'customers';
 export const INTERACTIONS_COLLECTION = 'interactions';
+export const COMPLAINT_OWNERS_COLLECTION = 'complaint-owners';
 
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
@@ -71,7 +99,47 @@ const cents = (value: number): number => Math.round(value * 100) / 100;
 const searchText = (name: string, email: string | null, company: string | null): string =>
   [name, email, company].filter(Boolean).join(' ').toLowerCase();
 
+const COMPLAINT_TYPES: ReadonlySet<string> = new Set(COMPLAINT_STATUS_EVENT_TYPES);
+
+/** Keeps the profile's complaint list: added on registration, status and closure followed from then on. */
+async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
+  const owners = ctx.collection<ComplaintOwnerDoc>(COMPLAINT_OWNERS_COLLECTION);
+  const e = { type: event.type, data: event.data } as ComplaintEvent;
+  const complaintId = e.data.complaintId;
+
+  if (e.type === 'ComplaintRegistered') {
+    const facts = nextStatusFacts(INITIAL_STATUS_FACTS, e);
+    await owners.replace(complaintId, { complaintId, customerId: e.data.customerId, facts });
+    const entry: CustomerComplaintEntry = {
+      complaintId,
+      number: e.data.number,
+      status: statusFromFacts(facts),
+      category: e.data.category,
+      registeredAt: e.data.receivedAt,
+      closedAt: null,
+    };
+    await customers.update(e.data.customerId, { $push: { complaints: entry } });
+    return;
+  }
+
+  const owner = await owners.get(complaintId);
+  if (!owner) return;
+  const facts = nextStatusFacts(owner.facts, e);
+  if (JSON.stringify(facts) === JSON.stringify(owner.facts)) return;
+  await owners.update(complaintId, { $set: { facts } });
+  const customer = await customers.get(owner.customerId);
+  if (!customer) return;
+  const status = statusFromFacts(facts);
+  const closedAt = e.type === 'ComplaintClosed' ? e.data.closedAt : e.type === 'ComplaintReopened' ? null : undefined;
+  const complaints = (customer.complaints ?? []).map((c) =>
+    c.complaintId === complaintId ? { ...c, status, closedAt: closedAt === undefined ? c.closedAt : closedAt } : c,
+  );
+  await customers.update(owner.customerId, { $set: { complaints } });
+}
+
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  if (COMPLAINT_TYPES.has(event.type)) return handleComplaint(event, ctx);
   const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
   const e = { type: event.type, data: event.data } as CustomerEvent;
   const customerId = e.data.customerId;
@@ -102,6 +170,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         referredBy: d.referredBy,
         interactionCount: 0,
         lastInteractionAt: null,
+        complaints: [],
         ...stamp,
       };
       await customers.replace(customerId, doc);
@@ -215,13 +284,15 @@ function pickContact(doc: CustomerProfileDoc) {
 
 export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
-  version: 1,
-  eventTypes: CUSTOMER_EVENT_TYPES,
+  // 2: profiles list the customer's complaints.
+  version: 2,
+  eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES],
   collections: {
     [CUSTOMERS_COLLECTION]: {
       indexes: [{ keys: { status: 1, registeredAt: -1 } }, { keys: { registeredAt: -1 } }, { keys: { email: 1 } }],
     },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
+    [COMPLAINT_OWNERS_COLLECTION]: {},
   },
   handle,
 };

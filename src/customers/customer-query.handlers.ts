@@ -7,6 +7,7 @@ import type { Filter, Page } from '../shared/read-store/read-store.port';
 import {
   CUSTOMER_PROFILE_PROJECTION,
   CUSTOMERS_COLLECTION,
+  type CustomerComplaintEntry,
   type CustomerProfileDoc,
   INTERACTIONS_COLLECTION,
   type InteractionDoc,
@@ -41,6 +42,8 @@ export interface CustomerView {
   referredBy: string | null;
   interactionCount: number;
   lastInteractionAt: string | null;
+  /** The customer's complaints, oldest first, with their current status. */
+  complaints: CustomerComplaintEntry[];
   revision: number;
   updatedAt: string;
 }
@@ -77,6 +80,8 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView
     referredBy: doc.referredBy,
     interactionCount: doc.interactionCount,
     lastInteractionAt: doc.lastInteractionAt,
+    // Profiles projected before complaints were listed have none until the projection is rebuilt.
+    complaints: doc.complaints ?? [],
     revision: doc.revision,
     updatedAt: doc.updatedAt,
   };

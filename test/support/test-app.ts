@@ -6,7 +6,7 @@ import { loadConfig, type RelataConfig } from '../../src/config/config';
 import { createHttpApp } from '../../src/http-app';
 import { ManualClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
-import { SequentialIdGenerator } from '../../src/shared/ids';
+import { type IdGenerator, SequentialIdGenerator } from '../../src/shared/ids';
 
 export interface TestResponse {
   status: number;
@@ -27,12 +27,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on the embedded stores in a fresh temp data dir, with a manual clock and sequential ids. */
-export async function startTestApp(overrides: Partial<RelataConfig> = {}): Promise<TestApp> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-e2e-'));
-  const config = { ...loadConfig({ RELATA_DATA_DIR: dataDir }), ...overrides };
-  const clock = new ManualClock('2026-03-10T12:00:00.000Z');
-  const app = await createHttpApp({ config, clock, ids: new SequentialIdGenerator(), logger: false });
+export interface TestAppOptions {
+  /** Start on an existing data dir (a restart); the caller owns it, so close() leaves it in place. */
+  dataDir?: string;
+  /** Carry the clock across a restart. */
+  clock?: ManualClock;
+  ids?: IdGenerator;
+}
+
+/**
+ * The real application on the embedded stores in a fresh temp data dir, with a manual clock and sequential ids.
+ * The SLA scheduler's timer is off unless overridden: tests fire deadlines with its tick().
+ * The webhook dispatcher's timer is off too: tests send due deliveries with its dispatchDue().
+ */
+export async function startTestApp(overrides: Partial<RelataConfig> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'relata-e2e-'));
+  const config = { ...loadConfig({ RELATA_DATA_DIR: dataDir }), slaSchedulerEnabled: false, webhookDispatcherEnabled: false, ...overrides };
+  const clock = options.clock ?? new ManualClock('2026-03-10T12:00:00.000Z');
+  const app = await createHttpApp({ config, clock, ids: options.ids ?? new SequentialIdGenerator(), logger: false });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const eventStore = app.get<EventStore>(EVENT_STORE);
@@ -69,7 +82,7 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}): Promi
     },
     async close() {
       await app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -116,9 +116,15 @@ function httpMessageOf(error: unknown, status: number): string {
   return TITLES[status] ?? 'Error';
 }
 
+/** The members RFC 7807 and Relata define; an error's details never overwrite them. */
+const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'code', 'instance', 'errors', 'correlationId']);
+
+/** An error's details become extension members of the problem, JSON-safe. */
 function stringifyBigints(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(details)) out[key] = typeof value === 'bigint' ? value.toString() : value;
+  for (const [key, value] of Object.entries(details)) {
+    if (!RESERVED_MEMBERS.has(key)) out[key] = typeof value === 'bigint' ? value.toString() : value;
+  }
   return out;
 }
 

@@ -1,0 +1,321 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { RELATA_CONFIG, type RelataConfig } from '../config/config';
+import { customerDecider } from '../customers/customer.decider';
+import { customerStream } from '../customers/customer.events';
+import { departmentDecider, departmentStream } from '../departments/department.decider';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { type CommandOutcome, CommandProcessor, idempotentEventId } from '../shared/decider/command-processor';
+import { BusinessRuleViolation, ConcurrencyConflictError, RelataError } from '../shared/errors/domain-errors';
+import {
+  ANY,
+  EVENT_STORE,
+  type EventStore,
+  type NewEvent,
+  NO_STREAM,
+  WrongExpectedRevisionError,
+} from '../shared/event-store/event-store.port';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { type ComplaintCommand, complaintDecider } from './complaint.decider';
+import { type CloseReason, type ComplaintChannel, type ComplaintRegistered, complaintStream, type Difficulty } from './complaint.events';
+import type { Severity } from './sla-policy';
+import { CURRENT_SLA_POLICY_ID, policyInForce, slaPolicyDecider, slaPolicyStream } from './sla-policy-registry';
+
+/** What every complaint command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
+export interface ComplaintCommandResult {
+  id: string;
+  revision: number;
+  position: string | null;
+  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
+  replayed: boolean;
+  /** The readable number (registration) and ids of what the command created (actionId). */
+  [created: string]: unknown;
+}
+
+type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
+
+/** Steps whose command needs nothing but the request and its actor. */
+type PlainStep = WithoutNow<
+  Extract<
+    ComplaintCommand,
+    {
+      type:
+        | 'AcknowledgeComplaint'
+        | 'AssessValidity'
+        | 'HoldComplaint'
+        | 'ResumeComplaint'
+        | 'AddInvestigationNote'
+        | 'RecordRootCause'
+        | 'CompleteAction'
+        | 'RecordProgressUpdate'
+        | 'ResolveComplaint'
+        | 'CommunicateDecision'
+        | 'AcceptResolution'
+        | 'RejectResolution'
+        | 'RecordSatisfaction';
+    }
+  >
+>;
+
+/** Steps the handler completes with facts from configuration or other streams. */
+type EnrichedStep =
+  | WithoutNow<Extract<ComplaintCommand, { type: 'AssignComplaint' | 'OpenAction' }>>
+  | { type: 'GradeComplaint'; data: { severity: Severity; difficulty: Difficulty } }
+  | { type: 'EscalateComplaint'; data: { reason: string; by: string } }
+  | { type: 'CloseComplaint'; data: { reason: CloseReason; duplicateOf: string | null } }
+  | { type: 'ReopenComplaint'; data: { reason: string } };
+
+export type ComplaintStep = PlainStep | EnrichedStep;
+
+// ------------------------------------------------------------------ messages (CommandBus)
+
+export interface RegisterComplaintInput {
+  customerId: string;
+  channel: ComplaintChannel;
+  category: string;
+  subCategory: string | null;
+  product: string | null;
+  description: string;
+  remedySought: string | null;
+  occurredAt: string;
+  followUpOf: string | null;
+}
+
+export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {
+  constructor(readonly data: RegisterComplaintInput, readonly context: CommandContext) {
+    super();
+  }
+}
+
+/** Every step after registration. */
+export class ExecuteComplaintCommand extends Command<ComplaintCommandResult> {
+  constructor(
+    readonly complaintId: string,
+    readonly step: ComplaintStep,
+    readonly context: CommandContext,
+    /** Ids of created things to echo back, e.g. { actionId }. */
+    readonly created: Record<string, string> = {},
+  ) {
+    super();
+  }
+}
+
+// ------------------------------------------------------------------ shared plumbing
+
+function result(id: string, outcome: CommandOutcome<unknown>, created: Record<string, string> = {}): ComplaintCommandResult {
+  return {
+    id,
+    ...created,
+    revision: Number(outcome.revision),
+    position: outcome.position === null ? null : outcome.position.toString(),
+    replayed: outcome.replayed,
+  };
+}
+
+/** The stream that hands out one year's complaint numbers: the n-th event (revision n-1) is number n. */
+export const complaintNumberStream = (year: number): string => `complaint-numbers-${year}`;
+
+export const formatComplaintNumber = (year: number, sequence: bigint): string => `CMP-${year}-${sequence.toString().padStart(6, '0')}`;
+
+const MAX_NUMBER_ATTEMPTS = 50;
+/** Stands in for the number while deciding whether a registration passes (never stored). */
+const UNALLOCATED = 'CMP-0000-000000';
+
+/**
+ * Readable numbers CMP-YYYY-NNNNNN, sequential per year: one counter stream per year, appended with
+ * the expected revision (a concurrent registration makes the append fail, and it is retried on the
+ * new last revision); the appended event's revision + 1 is the sequence. Numbers are taken after
+ * every rule has passed, so only a crash between the two appends can leave a gap.
+ *
+ * With an Idempotency-Key the counter event's id is derived from the key and appended with
+ * expectation `any`: the store recognises an id it already holds and returns the original
+ * revision, so a retry after a failure between the allocation and the registration reuses its
+ * number instead of burning another. (SQLite guarantees this; EventStoreDB's idempotence for
+ * `any` covers recent appends, which is what a retry is.)
+ */
+class ComplaintNumbers {
+  constructor(
+    private readonly store: EventStore,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async allocate(complaintId: string, now: string, context: CommandContext): Promise<string> {
+    const year = new Date(now).getUTCFullYear();
+    const stream = complaintNumberStream(year);
+    const event = (id: string): NewEvent => ({
+      id,
+      type: 'ComplaintNumberAllocated',
+      data: { complaintId, year },
+      metadata: {
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: context.commandId,
+        occurredAt: now,
+        recordedAt: now,
+        schemaVersion: 1,
+      },
+    });
+    if (context.idempotencyKey) {
+      const keyed = event(deterministicUuid(`complaint-number:${context.idempotencyKey}`));
+      const appended = await this.store.appendToStream(stream, [keyed], { expectedRevision: ANY });
+      return formatComplaintNumber(year, appended.nextExpectedRevision + 1n);
+    }
+    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
+      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      try {
+        const appended = await this.store.appendToStream(stream, [event(this.ids.next())], {
+          expectedRevision: last ? last.revision : NO_STREAM,
+        });
+        return formatComplaintNumber(year, appended.nextExpectedRevision + 1n);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    throw new ConcurrencyConflictError('COMPLAINT_NUMBER_CONTENDED', 'Too many simultaneous registrations; try again');
+  }
+}
+
+// ------------------------------------------------------------------ handlers (thin)
+
+@CommandHandler(RegisterComplaintCommand)
+export class RegisterComplaintHandler implements ICommandHandler<RegisterComplaintCommand> {
+  private readonly numbers: ComplaintNumbers;
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+  ) {
+    this.numbers = new ComplaintNumbers(store, ids);
+  }
+
+  async execute({ data, context: rawContext }: RegisterComplaintCommand): Promise<ComplaintCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    // With an Idempotency-Key the new id is derived from it, so a retry lands on the same complaint.
+    const complaintId = context.idempotencyKey ? deterministicUuid(`complaint:${context.idempotencyKey}`) : this.ids.next();
+    const streamName = complaintStream(complaintId);
+    // A retry of a registration that went through is answered from the stream, whatever changed since.
+    const replay = await this.isReplay(streamName, context);
+    const customerExists = replay || (await this.customerExists(data.customerId));
+    const command = (number: string): ComplaintCommand => ({
+      type: 'RegisterComplaint',
+      data: { ...data, complaintId, number, customerExists, autoAcknowledge: this.config.autoAckChannels.includes(data.channel) },
+      now,
+    });
+    let number = UNALLOCATED;
+    if (!replay) {
+      // Every refusal comes before a number is taken, so a refused registration appends nothing.
+      await this.processor.dryRun({ decider: complaintDecider, streamName, command: command(UNALLOCATED), context });
+      if (data.followUpOf) await this.checkFollowUp(data.followUpOf, data.customerId);
+      number = await this.numbers.allocate(complaintId, now, context);
+    }
+    const outcome = await this.processor.handle({ decider: complaintDecider, streamName, command: command(number), context });
+    const registeredEvent = outcome.events.find((e) => e.type === 'ComplaintRegistered') as ComplaintRegistered | undefined;
+    return result(complaintId, outcome, { number: registeredEvent?.data.number ?? number });
+  }
+
+  private async isReplay(streamName: string, context: CommandContext): Promise<boolean> {
+    if (!context.idempotencyKey) return false;
+    const [first] = await this.store.readStream(streamName, { maxCount: 1 });
+    return first?.id === idempotentEventId(context.idempotencyKey, streamName, 0);
+  }
+
+  private async customerExists(customerId: string): Promise<boolean> {
+    return (await this.processor.load(customerDecider, customerStream(customerId))).state.status !== 'unknown';
+  }
+
+  /** A follow-up links a closed complaint of the same customer whose reopen window has passed (or who prefers a new case). */
+  private async checkFollowUp(followUpOf: string, customerId: string): Promise<void> {
+    const original = (await this.processor.load(complaintDecider, complaintStream(followUpOf))).state;
+    if (original.status === 'unknown') {
+      throw new BusinessRuleViolation('FOLLOW_UP_COMPLAINT_NOT_FOUND', 'The complaint to follow up does not exist', { followUpOf });
+    }
+    if (original.customerId !== customerId) {
+      throw new BusinessRuleViolation('FOLLOW_UP_OF_ANOTHER_CUSTOMER', 'A follow-up must come from the customer of the original complaint', { followUpOf });
+    }
+    if (original.status !== 'closed') {
+      throw new BusinessRuleViolation('FOLLOW_UP_OF_OPEN_COMPLAINT', 'The complaint is still open: take the step on it instead', {
+        followUpOf,
+        // Not `status`: problem details share their object with the HTTP status.
+        complaintStatus: original.status,
+      });
+    }
+  }
+}
+
+@CommandHandler(ExecuteComplaintCommand)
+export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteComplaintCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+  ) {}
+
+  async execute({ complaintId, step, context, created }: ExecuteComplaintCommand): Promise<ComplaintCommandResult> {
+    const streamName = complaintStream(complaintId);
+    const now = this.clock.now().toISOString();
+    const command = await this.complete(step, complaintId, now);
+    if (step.type === 'AssignComplaint' || step.type === 'OpenAction') {
+      // The complaint's own rules first (404 for an unknown complaint), then the department it names.
+      await this.processor.dryRun({ decider: complaintDecider, streamName, command, context });
+      await this.mustBeKnownDepartment(step.data.department);
+    }
+    try {
+      const outcome = await this.processor.handle({ decider: complaintDecider, streamName, command, context });
+      return result(complaintId, outcome, created);
+    } catch (error) {
+      throw await this.withFollowUpHint(error, complaintId);
+    }
+  }
+
+  /** The decider's command: the step, the time, and what the handler looks up for it. */
+  private async complete(step: ComplaintStep, complaintId: string, now: string): Promise<ComplaintCommand> {
+    switch (step.type) {
+      case 'GradeComplaint': {
+        const policy = policyInForce((await this.processor.load(slaPolicyDecider, slaPolicyStream(CURRENT_SLA_POLICY_ID))).state);
+        return { type: 'GradeComplaint', data: { ...step.data, policy }, now };
+      }
+      case 'EscalateComplaint':
+        return { type: 'EscalateComplaint', data: { ...step.data, notify: await this.supervisorOf(complaintId) }, now };
+      case 'CloseComplaint': {
+        const { duplicateOf } = step.data;
+        const duplicateOfExists =
+          duplicateOf !== null && (await this.processor.load(complaintDecider, complaintStream(duplicateOf))).state.status !== 'unknown';
+        return { type: 'CloseComplaint', data: { ...step.data, duplicateOfExists }, now };
+      }
+      case 'ReopenComplaint':
+        return { type: 'ReopenComplaint', data: { reason: step.data.reason, reopenWindowDays: this.config.reopenWindowDays }, now };
+      default:
+        return { ...step, now } as ComplaintCommand;
+    }
+  }
+
+  /** Departments are never deleted, so a replayed request passes this check as it did the first time. */
+  private async mustBeKnownDepartment(department: string): Promise<void> {
+    const { state } = await this.processor.load(departmentDecider, departmentStream(department));
+    if (!state.exists) throw new BusinessRuleViolation('UNKNOWN_DEPARTMENT', 'No department with this id', { department });
+  }
+
+  /** The supervisor of the department holding the complaint: who an escalation notifies. */
+  private async supervisorOf(complaintId: string): Promise<string | null> {
+    const holder = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state.holders.at(-1);
+    if (!holder) return null;
+    return (await this.processor.load(departmentDecider, departmentStream(holder.department))).state.supervisorId;
+  }
+
+  /** Past the reopen window the answer says how to go on: register a follow-up linked to this complaint. */
+  private async withFollowUpHint(error: unknown, complaintId: string): Promise<unknown> {
+    if (!(error instanceof RelataError) || error.code !== 'REOPEN_WINDOW_EXPIRED') return error;
+    const { customerId } = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;
+    return new BusinessRuleViolation(error.code, error.message, {
+      ...error.details,
+      followUp: { method: 'POST', href: '/complaints', body: { customerId, followUpOf: complaintId } },
+    });
+  }
+}
+
+export const COMPLAINT_COMMAND_HANDLERS = [RegisterComplaintHandler, ExecuteComplaintCommandHandler];

@@ -1,0 +1,240 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { Ctx } from '../shared/http/command-context.decorator';
+import { EmptyBodyDto } from '../shared/http/validation';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import {
+  type ComplaintCommandResult,
+  type ComplaintStep,
+  ExecuteComplaintCommand,
+  RegisterComplaintCommand,
+} from './complaint-command.handlers';
+import { GetComplaintQuery, ListComplaintsQuery, ListSolutionsQuery } from './complaint-query.handlers';
+import {
+  AddNoteDto,
+  AssessValidityDto,
+  AssignComplaintDto,
+  CloseComplaintDto,
+  CommunicateDecisionDto,
+  CompleteActionDto,
+  GradeComplaintDto,
+  OpenActionDto,
+  ProgressUpdateDto,
+  ReasonDto,
+  RecordRootCauseDto,
+  RecordSatisfactionDto,
+  RegisterComplaintDto,
+  ResolveComplaintDto,
+} from './dto/complaint-commands.dto';
+import { ConsistencyQueryDto, ListComplaintsQueryDto, ListSolutionsQueryDto } from './dto/complaint-queries.dto';
+
+/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
+const Id = (name: string) =>
+  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+
+const iso = (value: string): string => new Date(value).toISOString();
+
+/**
+ * Complaint handling on the ISO 10002 cycle: one POST per step under /complaints/:id/..., each
+ * answering { id, revision, position, replayed } (plus what it created) with the new ETag.
+ */
+@Controller('complaints')
+export class ComplaintsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Id of something created inside a complaint: derived from the Idempotency-Key when there is one. */
+  private newId(context: CommandContext, kind: string): string {
+    return context.idempotencyKey ? deterministicUuid(`${kind}:${context.idempotencyKey}`) : this.ids.next();
+  }
+
+  private respond(reply: FastifyReply, result: ComplaintCommandResult): ComplaintCommandResult {
+    void reply.header('ETag', `"${result.revision}"`);
+    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+    return result;
+  }
+
+  private async step(id: string, step: ComplaintStep, context: CommandContext, reply: FastifyReply, created: Record<string, string> = {}) {
+    return this.respond(reply, await this.commands.execute(new ExecuteComplaintCommand(id, step, context, created)));
+  }
+
+  @Post()
+  @HttpCode(201)
+  async register(@Body() dto: RegisterComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const data = {
+      customerId: dto.customerId,
+      channel: dto.channel,
+      category: dto.category,
+      subCategory: dto.subCategory ?? null,
+      product: dto.product ?? null,
+      description: dto.description,
+      remedySought: dto.remedySought ?? null,
+      occurredAt: dto.occurredAt ? iso(dto.occurredAt) : this.clock.now().toISOString(),
+      followUpOf: dto.followUpOf ?? null,
+    };
+    const result = await this.commands.execute(new RegisterComplaintCommand(data, context));
+    void reply.header('Location', `/complaints/${result.id}`);
+    return this.respond(reply, result);
+  }
+
+  @Get()
+  async list(@Query() query: ListComplaintsQueryDto) {
+    const { department, assignee, status, overdue, customerId } = query;
+    return this.queries.execute(
+      new ListComplaintsQuery({ department, assignee, status, overdue, customerId }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+    );
+  }
+
+  @Get(':id')
+  async get(@Id('id') id: string, @Query() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.queries.execute(new GetComplaintQuery(id, query.minPosition));
+    void reply.header('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  async acknowledge(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'AcknowledgeComplaint' }, context, reply);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  async assign(@Id('id') id: string, @Body() dto: AssignComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'AssignComplaint', data: { department: dto.department, assignee: dto.assignee ?? null, by: context.actor } }, context, reply);
+  }
+
+  @Post(':id/assess')
+  @HttpCode(200)
+  async assess(@Id('id') id: string, @Body() dto: AssessValidityDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const data = { valid: dto.valid, rationale: dto.rationale, feedbackToCustomer: dto.feedbackToCustomer ?? null };
+    return this.step(id, { type: 'AssessValidity', data }, context, reply);
+  }
+
+  @Post(':id/grade')
+  @HttpCode(200)
+  async grade(@Id('id') id: string, @Body() dto: GradeComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'GradeComplaint', data: { severity: dto.severity, difficulty: dto.difficulty } }, context, reply);
+  }
+
+  @Post(':id/hold')
+  @HttpCode(200)
+  async hold(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'HoldComplaint', data: { reason: dto.reason } }, context, reply);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'ResumeComplaint' }, context, reply);
+  }
+
+  @Post(':id/escalate')
+  @HttpCode(200)
+  async escalate(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'EscalateComplaint', data: { reason: dto.reason, by: context.actor } }, context, reply);
+  }
+
+  @Post(':id/notes')
+  @HttpCode(201)
+  async addNote(@Id('id') id: string, @Body() dto: AddNoteDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'AddInvestigationNote', data: { note: dto.note, author: context.actor } }, context, reply);
+  }
+
+  @Post(':id/root-cause')
+  @HttpCode(200)
+  async rootCause(@Id('id') id: string, @Body() dto: RecordRootCauseDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'RecordRootCause', data: { category: dto.category, text: dto.text } }, context, reply);
+  }
+
+  @Post(':id/actions')
+  @HttpCode(201)
+  async openAction(@Id('id') id: string, @Body() dto: OpenActionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const actionId = this.newId(context, 'complaint-action');
+    const data = { actionId, kind: dto.kind, description: dto.description, department: dto.department, dueAt: iso(dto.dueAt) };
+    return this.step(id, { type: 'OpenAction', data }, context, reply, { actionId });
+  }
+
+  @Post(':id/actions/:actionId/complete')
+  @HttpCode(200)
+  async completeAction(
+    @Id('id') id: string,
+    @Id('actionId') actionId: string,
+    @Body() dto: CompleteActionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.step(id, { type: 'CompleteAction', data: { actionId, outcome: dto.outcome } }, context, reply, { actionId });
+  }
+
+  @Post(':id/progress')
+  @HttpCode(200)
+  async progress(@Id('id') id: string, @Body() dto: ProgressUpdateDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'RecordProgressUpdate', data: { channel: dto.channel, summary: dto.summary } }, context, reply);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  async resolve(@Id('id') id: string, @Body() dto: ResolveComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'ResolveComplaint', data: { solution: dto.solution } }, context, reply);
+  }
+
+  @Post(':id/communicate')
+  @HttpCode(200)
+  async communicate(@Id('id') id: string, @Body() dto: CommunicateDecisionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const communicatedAt = dto.communicatedAt ? iso(dto.communicatedAt) : this.clock.now().toISOString();
+    return this.step(id, { type: 'CommunicateDecision', data: { channel: dto.channel, summary: dto.summary, communicatedAt } }, context, reply);
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  async accept(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'AcceptResolution' }, context, reply);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  async reject(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'RejectResolution', data: { reason: dto.reason } }, context, reply);
+  }
+
+  @Post(':id/satisfaction')
+  @HttpCode(200)
+  async satisfaction(@Id('id') id: string, @Body() dto: RecordSatisfactionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const data = { csat: dto.csat, nps: dto.nps ?? null, reason: dto.reason ?? null, comment: dto.comment ?? null };
+    return this.step(id, { type: 'RecordSatisfaction', data }, context, reply);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  async close(@Id('id') id: string, @Body() dto: CloseComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'CloseComplaint', data: { reason: dto.reason, duplicateOf: dto.duplicateOf ?? null } }, context, reply);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  async reopen(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.step(id, { type: 'ReopenComplaint', data: { reason: dto.reason } }, context, reply);
+  }
+}
+
+/** What resolved complaints teach: root causes and solutions agents can reuse. */
+@Controller('solutions')
+export class SolutionsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  async list(@Query() query: ListSolutionsQueryDto) {
+    return this.queries.execute(
+      new ListSolutionsQuery({ category: query.category, product: query.product }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Put, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { FastifyReply } from 'fastify';
+import type { CommandContext } from '../shared/decider/command-context';
+import { Ctx } from '../shared/http/command-context.decorator';
+import { PublishSlaPolicyDto } from './dto/sla-policy.dto';
+import { GetCurrentSlaPolicyQuery, PublishSlaPolicyCommand } from './sla-policy-registry.handlers';
+
+/** The SLA policy grading pins on complaints: read it, or publish its next version. */
+@Controller('sla-policies')
+export class SlaPoliciesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get('current')
+  async current(@Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.queries.execute(new GetCurrentSlaPolicyQuery());
+    if (view.revision !== null) void reply.header('ETag', `"${view.revision}"`);
+    return view;
+  }
+
+  @Put('current')
+  async publish(@Body() dto: PublishSlaPolicyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    const terms = {
+      resolutionHours: { ...dto.resolutionHours },
+      firstResponseHours: { ...dto.firstResponseHours },
+      warningShare: dto.warningShare,
+      clockStartsAt: dto.clockStartsAt,
+    };
+    const result = await this.commands.execute(new PublishSlaPolicyCommand(terms, context));
+    if (result.revision >= 0) void reply.header('ETag', `"${result.revision}"`);
+    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+    return result;
+  }
+}

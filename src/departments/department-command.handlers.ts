@@ -1,0 +1,185 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
+import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
+import { WebhookSecrets } from './webhook-secrets';
+import { generateWebhookSecret } from './webhook-signature';
+
+/** What every department command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
+export interface DepartmentCommandResult {
+  id: string;
+  revision: number;
+  position: string | null;
+  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
+  replayed: boolean;
+}
+
+export interface WebhookSubscriptionResult extends DepartmentCommandResult {
+  departmentId: string;
+  url: string;
+  eventTypes: string[];
+  scope: WebhookScope;
+  /** Only when Relata generated the secret: shown in this response and never again. */
+  secret?: string;
+}
+
+// ------------------------------------------------------------------ messages (CommandBus)
+
+export class CreateDepartmentCommand extends Command<DepartmentCommandResult> {
+  constructor(readonly data: { name: string; supervisorId?: string | null }, readonly context: CommandContext) {
+    super();
+  }
+}
+
+export class UpdateDepartmentCommand extends Command<DepartmentCommandResult> {
+  constructor(
+    readonly departmentId: string,
+    readonly data: { name?: string; supervisorId?: string | null },
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class SubscribeWebhookCommand extends Command<WebhookSubscriptionResult> {
+  constructor(
+    readonly departmentId: string,
+    readonly data: { url: string; eventTypes: string[]; scope: WebhookScope; secret?: string },
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export class UnsubscribeWebhookCommand extends Command<DepartmentCommandResult> {
+  constructor(readonly departmentId: string, readonly webhookId: string, readonly context: CommandContext) {
+    super();
+  }
+}
+
+// ------------------------------------------------------------------ handlers (thin)
+
+function result(id: string, outcome: CommandOutcome<unknown>): DepartmentCommandResult {
+  return {
+    id,
+    revision: Number(outcome.revision),
+    position: outcome.position === null ? null : outcome.position.toString(),
+    replayed: outcome.replayed,
+  };
+}
+
+@CommandHandler(CreateDepartmentCommand)
+export class CreateDepartmentHandler implements ICommandHandler<CreateDepartmentCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ data, context }: CreateDepartmentCommand): Promise<DepartmentCommandResult> {
+    // With an Idempotency-Key the new id is derived from it, so a retry lands on the same department.
+    const departmentId = context.idempotencyKey ? deterministicUuid(`department:${context.idempotencyKey}`) : this.ids.next();
+    const outcome = await this.processor.handle({
+      decider: departmentDecider,
+      streamName: departmentStream(departmentId),
+      command: {
+        type: 'CreateDepartment',
+        data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null },
+        now: this.clock.now().toISOString(),
+      },
+      context,
+    });
+    return result(departmentId, outcome);
+  }
+}
+
+@CommandHandler(UpdateDepartmentCommand)
+export class UpdateDepartmentHandler implements ICommandHandler<UpdateDepartmentCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ departmentId, data, context }: UpdateDepartmentCommand): Promise<DepartmentCommandResult> {
+    const outcome = await this.processor.handle({
+      decider: departmentDecider,
+      streamName: departmentStream(departmentId),
+      command: { type: 'UpdateDepartment', data, now: this.clock.now().toISOString() },
+      context,
+    });
+    return result(departmentId, outcome);
+  }
+}
+
+/**
+ * Subscribing stores the secret outside the event log (see webhook-secrets.ts): the command is
+ * decided first without appending, so a refused request stores nothing either; a secret stored for
+ * a subscription that then fails is removed again.
+ */
+@CommandHandler(SubscribeWebhookCommand)
+export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhookCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly secrets: WebhookSecrets,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ departmentId, data, context: rawContext }: SubscribeWebhookCommand): Promise<WebhookSubscriptionResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const webhookId = context.idempotencyKey ? deterministicUuid(`webhook:${departmentId}:${context.idempotencyKey}`) : this.ids.next();
+    const eventTypes = data.eventTypes.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES] : data.eventTypes;
+    const secretSource = data.secret === undefined ? 'generated' : 'provided';
+    const command: DepartmentCommand = {
+      type: 'SubscribeWebhook',
+      data: { webhookId, url: data.url, eventTypes, scope: data.scope, secretSource },
+      now,
+    };
+    const streamName = departmentStream(departmentId);
+    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
+    const stored = await this.secrets.put(webhookId, departmentId, data.secret ?? generateWebhookSecret(), now);
+    let outcome: CommandOutcome<unknown>;
+    try {
+      outcome = await this.processor.handle({ decider: departmentDecider, streamName, command, context });
+    } catch (error) {
+      if (stored.created) await this.secrets.delete(webhookId);
+      throw error;
+    }
+    return {
+      ...result(webhookId, outcome),
+      departmentId,
+      url: data.url,
+      eventTypes: [...new Set(eventTypes)],
+      scope: data.scope,
+      ...(secretSource === 'generated' ? { secret: stored.secret } : {}),
+    };
+  }
+}
+
+@CommandHandler(UnsubscribeWebhookCommand)
+export class UnsubscribeWebhookHandler implements ICommandHandler<UnsubscribeWebhookCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly secrets: WebhookSecrets,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ departmentId, webhookId, context }: UnsubscribeWebhookCommand): Promise<DepartmentCommandResult> {
+    const outcome = await this.processor.handle({
+      decider: departmentDecider,
+      streamName: departmentStream(departmentId),
+      command: { type: 'UnsubscribeWebhook', data: { webhookId }, now: this.clock.now().toISOString() },
+      context,
+    });
+    // Nothing may be signed with it any more: its pending deliveries are cancelled by the dispatcher.
+    await this.secrets.delete(webhookId);
+    return result(webhookId, outcome);
+  }
+}
+
+export const DEPARTMENT_COMMAND_HANDLERS = [CreateDepartmentHandler, UpdateDepartmentHandler, SubscribeWebhookHandler, UnsubscribeWebhookHandler];

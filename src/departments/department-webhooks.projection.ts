@@ -1,0 +1,210 @@
+import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
+import type { RecordedEvent } from '../shared/event-store/event-store.port';
+import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import type { Document } from '../shared/read-store/read-store.port';
+import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
+
+/**
+ * Departments, their webhook subscriptions, which department holds each complaint, and the
+ * webhook outbox: one projection, so a webhook receives exactly the events after its subscription
+ * in log order, and a routing decision always sees the assignments before it.
+ *
+ * Routing rule (which complaint events a webhook receives, if their type is subscribed):
+ * - scope 'assigned' (default): events of complaints its department currently holds (from the
+ *   latest ComplaintAssigned). A ComplaintAssigned goes to both the new and the previous
+ *   department (the latter learns the complaint left it), and an ActionOpened also goes to the
+ *   department the action is given to. Events before the first assignment (registration,
+ *   acknowledgement) concern no department yet and are not sent to 'assigned' webhooks.
+ * - scope 'all': every complaint event, whoever holds the complaint (triage desks, data sinks).
+ * Escalations (EscalationRaised, naming the holder's supervisor) follow the same rule: they reach
+ * the department holding the complaint.
+ *
+ * The outbox holds one pending delivery per (webhook, event), with _id `${webhookId}:${eventId}`:
+ * the runner commits it with its checkpoint, so an event is turned into deliveries exactly once and
+ * a restart loses none. The WebhookDispatcher takes them over into its own collections.
+ */
+
+export const DEPARTMENT_WEBHOOKS_PROJECTION = 'department-webhooks';
+export const DEPARTMENTS_COLLECTION = 'departments';
+export const WEBHOOKS_COLLECTION = 'webhooks';
+export const COMPLAINT_ROUTES_COLLECTION = 'complaint-routes';
+export const OUTBOX_COLLECTION = 'outbox';
+
+export interface DepartmentDoc extends Document {
+  departmentId: string;
+  name: string;
+  /** Lower-cased name, for sorting and search. */
+  nameKey: string;
+  supervisorId: string | null;
+  activeWebhooks: number;
+  createdAt: string;
+  /** Stream revision of the last event applied: the ETag of the resource. */
+  revision: number;
+  updatedAt: string;
+}
+
+export interface WebhookDoc extends Document {
+  webhookId: string;
+  departmentId: string;
+  url: string;
+  eventTypes: string[];
+  scope: WebhookScope;
+  active: boolean;
+  secretSource: 'generated' | 'provided';
+  subscribedAt: string;
+  unsubscribedAt: string | null;
+}
+
+export interface ComplaintRouteDoc extends Document {
+  complaintId: string;
+  departmentId: string;
+  assignedAt: string;
+}
+
+/** The JSON body a receiver gets, fixed when the delivery is created so every retry sends the same bytes. */
+export interface WebhookPayload {
+  /** The event id: receivers de-duplicate on it (it is also the Webhook-Id header). */
+  id: string;
+  type: string;
+  streamName: string;
+  /** Global log position (decimal string): receivers may order by it. */
+  position: string;
+  occurredAt: string;
+  data: unknown;
+  metadata: { correlationId: string; causationId: string; recordedAt: string; schemaVersion: number };
+}
+
+export interface OutboxDoc extends Document {
+  webhookId: string;
+  departmentId: string;
+  eventId: string;
+  eventType: string;
+  /** The event position, zero-padded to 20 digits so that string order is log order. */
+  seq: string;
+  /** JSON of a WebhookPayload. */
+  body: string;
+  createdAt: string;
+}
+
+/** Positions as sortable strings: a bigint position fits in 20 decimal digits. */
+export const toSeq = (position: bigint): string => position.toString().padStart(20, '0');
+
+async function applyDepartmentEvent(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const departments = ctx.collection<DepartmentDoc>(DEPARTMENTS_COLLECTION);
+  const webhooks = ctx.collection<WebhookDoc>(WEBHOOKS_COLLECTION);
+  const e = { type: event.type, data: event.data } as DepartmentEvent;
+  const stamp = { revision: Number(event.revision), updatedAt: event.metadata.recordedAt };
+  switch (e.type) {
+    case 'DepartmentCreated': {
+      const d = e.data;
+      await departments.replace(d.departmentId, {
+        departmentId: d.departmentId,
+        name: d.name,
+        nameKey: d.name.toLowerCase(),
+        supervisorId: d.supervisorId,
+        activeWebhooks: 0,
+        createdAt: d.createdAt,
+        ...stamp,
+      });
+      return;
+    }
+    case 'DepartmentUpdated': {
+      const { name, supervisorId } = e.data.changes;
+      const set: Record<string, unknown> = { ...stamp };
+      if (name !== undefined) Object.assign(set, { name, nameKey: name.toLowerCase() });
+      if (supervisorId !== undefined) set.supervisorId = supervisorId;
+      await departments.update(e.data.departmentId, { $set: set });
+      return;
+    }
+    case 'WebhookSubscribed': {
+      const d = e.data;
+      await webhooks.replace(d.webhookId, {
+        webhookId: d.webhookId,
+        departmentId: d.departmentId,
+        url: d.url,
+        eventTypes: d.eventTypes,
+        scope: d.scope,
+        active: true,
+        secretSource: d.secretSource,
+        subscribedAt: d.subscribedAt,
+        unsubscribedAt: null,
+      });
+      await departments.update(d.departmentId, { $inc: { activeWebhooks: 1 }, $set: stamp });
+      return;
+    }
+    case 'WebhookUnsubscribed': {
+      await webhooks.update(e.data.webhookId, { $set: { active: false, unsubscribedAt: e.data.unsubscribedAt } });
+      await departments.update(e.data.departmentId, { $inc: { activeWebhooks: -1 }, $set: stamp });
+      return;
+    }
+  }
+}
+
+const subscribesTo = (webhook: WebhookDoc, type: string): boolean =>
+  webhook.eventTypes.includes(ALL_EVENT_TYPES) || webhook.eventTypes.includes(type);
+
+async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const routes = ctx.collection<ComplaintRouteDoc>(COMPLAINT_ROUTES_COLLECTION);
+  const e = { type: event.type, data: event.data } as ComplaintEvent;
+  const complaintId = e.data.complaintId;
+
+  const concerned = new Set<string>();
+  const route = await routes.get(complaintId);
+  if (route) concerned.add(route.departmentId);
+  if (e.type === 'ComplaintAssigned') {
+    concerned.add(e.data.department);
+    await routes.replace(complaintId, { complaintId, departmentId: e.data.department, assignedAt: e.data.assignedAt });
+  }
+  if (e.type === 'ActionOpened') concerned.add(e.data.department);
+
+  const recipients: WebhookDoc[] = [];
+  for await (const webhook of ctx
+    .collection<WebhookDoc>(WEBHOOKS_COLLECTION)
+    .findAll({ active: true, $or: [{ scope: 'all' }, { departmentId: { $in: [...concerned] } }] })) {
+    if (subscribesTo(webhook, event.type)) recipients.push(webhook);
+  }
+  if (recipients.length === 0) return;
+
+  const payload: WebhookPayload = {
+    id: event.id,
+    type: event.type,
+    streamName: event.streamName,
+    position: event.position.toString(),
+    occurredAt: event.metadata.occurredAt,
+    data: event.data,
+    metadata: {
+      correlationId: event.metadata.correlationId,
+      causationId: event.metadata.causationId,
+      recordedAt: event.metadata.recordedAt,
+      schemaVersion: event.metadata.schemaVersion,
+    },
+  };
+  const body = JSON.stringify(payload);
+  const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
+  for (const webhook of recipients) {
+    await outbox.replace(`${webhook.webhookId}:${event.id}`, {
+      webhookId: webhook.webhookId,
+      departmentId: webhook.departmentId,
+      eventId: event.id,
+      eventType: event.type,
+      seq: toSeq(event.position),
+      body,
+      createdAt: event.metadata.recordedAt,
+    });
+  }
+}
+
+const DEPARTMENT_TYPES: ReadonlySet<string> = new Set(DEPARTMENT_EVENT_TYPES);
+
+export const departmentWebhooksProjection: ProjectionDefinition = {
+  name: DEPARTMENT_WEBHOOKS_PROJECTION,
+  version: 1,
+  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES],
+  collections: {
+    [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },
+    [WEBHOOKS_COLLECTION]: { indexes: [{ keys: { departmentId: 1, subscribedAt: 1 } }, { keys: { active: 1, scope: 1 } }] },
+    [COMPLAINT_ROUTES_COLLECTION]: {},
+    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }] },
+  },
+  handle: (event, ctx) => (DEPARTMENT_TYPES.has(event.type) ? applyDepartmentEvent(event, ctx) : applyComplaintEvent(event, ctx)),
+};

@@ -1,0 +1,231 @@
+import type { ComplaintChannel } from '../complaints/complaint.events';
+import { type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import { parseFlexibleDate } from './import-dates';
+import {
+  DUPLICATE_REASONS,
+  excerpt,
+  type ImportedComplaint,
+  ImportFormatError,
+  type ImportItem,
+  NOTE_REASONS,
+  SKIP_REASONS,
+} from './import-records';
+
+/**
+ * The CFPB Consumer Complaint Database export (CSV, RFC 4180, narratives with line breaks).
+ *
+ * Decisions:
+ * - Columns are found by name, compared without case, spaces or punctuation, so "Sub-product",
+ *   "sub_product" and "Subproduct" are one column; names the exports and the API have used
+ *   instead ("complaint_what_happened", "company_response", "timely", ...) are aliases.
+ *   Required: Complaint ID, Date received, Product, Issue, Submitted via; a missing one stops
+ *   the import with an error naming it. Other columns may be absent (their values are null).
+ * - The header is the first line naming at least 4 known columns; lines before it (the sample
+ *   starts with two lines of `unzip` output) are skipped and reported with their line numbers.
+ * - Dates: YYYY-MM-DD, M/D/YYYY or YYYY/M/D, kept as UTC midnight (the export has no times).
+ * - Channels: Web -> web, Phone -> phone, Email -> email, Postal mail and Fax -> letter.
+ *   Referral (another agency forwards the complaint, as a case file) -> letter: it is neither
+ *   typed in by the consumer (web/email would also acknowledge it automatically) nor a call;
+ *   "Web Referral" (newer exports) -> web. The export's own value is kept as sourceChannel.
+ *   Unknown channels are skipped with their value.
+ * - A second row with a Complaint ID already imported from the file is a duplicate (the first
+ *   wins). Rows with a field count other than the header's are skipped (extra empty trailing
+ *   fields are tolerated), so are rows lacking a required value or with an unreadable date
+ *   received. An unreadable secondary value (Timely response?, Consumer disputed?, Date sent
+ *   to company) becomes null with a note rather than losing the complaint.
+ */
+
+const COLUMNS = {
+  complaintId: { names: ['Complaint ID', 'complaint_id'], required: true },
+  receivedAt: { names: ['Date received', 'date_received'], required: true },
+  product: { names: ['Product'], required: true },
+  subProduct: { names: ['Sub-product', 'sub_product'] },
+  issue: { names: ['Issue'], required: true },
+  subIssue: { names: ['Sub-issue', 'sub_issue'] },
+  narrative: { names: ['Consumer complaint narrative', 'complaint_what_happened', 'Consumer complaint', 'Narrative'] },
+  companyPublicResponse: { names: ['Company public response', 'company_public_response'] },
+  company: { names: ['Company', 'Company name'] },
+  state: { names: ['State'] },
+  zip: { names: ['ZIP code', 'zip_code', 'ZIP', 'Zipcode'] },
+  tags: { names: ['Tags'] },
+  consent: { names: ['Consumer consent provided?', 'consumer_consent_provided'] },
+  channel: { names: ['Submitted via', 'submitted_via'], required: true },
+  sentToCompanyAt: { names: ['Date sent to company', 'date_sent_to_company'] },
+  companyResponse: { names: ['Company response to consumer', 'company_response', 'Company response'] },
+  timely: { names: ['Timely response?', 'timely'] },
+  disputed: { names: ['Consumer disputed?', 'consumer_disputed'] },
+} satisfies Record<string, ColumnSpec>;
+
+type Column = keyof typeof COLUMNS;
+
+const MIN_HEADER_COLUMNS = 4;
+
+/** Keyed by the normalised export value. */
+const CHANNELS: Readonly<Record<string, ComplaintChannel>> = {
+  web: 'web',
+  webreferral: 'web',
+  phone: 'phone',
+  email: 'email',
+  postalmail: 'letter',
+  fax: 'letter',
+  referral: 'letter',
+};
+
+export type CfpbParseOptions = ReadProgressOptions;
+
+/** Yes/No columns: true, false, null for N/A or blank, undefined when unreadable. */
+function readYesNo(value: string): boolean | null | undefined {
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'y' || v === 'true') return true;
+  if (v === 'no' || v === 'n' || v === 'false') return false;
+  if (v === '' || v === 'n/a' || v === 'na') return null;
+  return undefined;
+}
+
+export async function* parseCfpbComplaints(source: TextSource, options: CfpbParseOptions = {}): AsyncGenerator<ImportItem<ImportedComplaint>> {
+  let column: Partial<Record<Column, number>> = {};
+  let headerKey = '';
+  let headerFirst = '';
+  let fieldCount = 0;
+  const seenIds = new Map<string, number>();
+  // Complaints share their dates: parse each distinct text once.
+  const dates = new Map<string, string | null>();
+  const parseDate = (text: string): string | null => {
+    let iso = dates.get(text);
+    if (iso === undefined) {
+      iso = parseFlexibleDate(text);
+      dates.set(text, iso);
+    }
+    return iso;
+  };
+
+  const batches = readCsvWithHeaderBatches(source, {
+    ...options,
+    isHeader: (fields) => mapColumns(fields, COLUMNS).found >= MIN_HEADER_COLUMNS,
+    headerNotFound: (n) =>
+      `Not a CFPB complaint export: no header naming at least ${MIN_HEADER_COLUMNS} known columns (such as "Complaint ID", "Date received", "Product", "Issue", "Submitted via") in the first ${n} lines`,
+  });
+
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (item.kind === 'junk') {
+        yield { type: 'skipped', reason: SKIP_REASONS.junkLine, lines: [item.line], detail: `before the header: "${excerpt(item.text)}"` };
+        continue;
+      }
+      if (item.kind === 'header') {
+        const mapping = mapColumns(item.fields, COLUMNS);
+        if (mapping.missing.length > 0) {
+          throw new ImportFormatError(
+            `CFPB complaint export lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${item.line}: ${excerpt(item.fields.join(','), 200)})`,
+            mapping.missing,
+          );
+        }
+        column = mapping.index;
+        headerKey = item.fields.map(normaliseColumnName).join(',');
+        headerFirst = normaliseColumnName(item.fields[0]);
+        fieldCount = item.fields.length;
+        continue;
+      }
+
+      const lines = [item.line];
+      const { fields } = item;
+      const skip = (reason: string, detail: string): ImportItem<ImportedComplaint> => ({ type: 'skipped', reason, lines, detail });
+      if (item.issues?.includes('unterminated-quote')) {
+        yield skip(SKIP_REASONS.unterminatedQuote, `a quoted field opened here never closes: "${excerpt(fields.join(','))}"`);
+        continue;
+      }
+      if (fields.length < fieldCount || (fields.length > fieldCount && fields.slice(fieldCount).some((f) => f.trim() !== ''))) {
+        yield skip(SKIP_REASONS.wrongFieldCount, `expected ${fieldCount} fields, found ${fields.length}: "${excerpt(fields.join(','))}"`);
+        continue;
+      }
+      if (normaliseColumnName(fields[0]) === headerFirst && fields.map(normaliseColumnName).join(',') === headerKey) {
+        yield skip(SKIP_REASONS.repeatedHeader, 'the header again');
+        continue;
+      }
+
+      const get = (key: Column): string => {
+        const at = column[key];
+        return at === undefined ? '' : fields[at].trim();
+      };
+      const orNull = (key: Column): string | null => get(key) || null;
+
+      const complaintId = get('complaintId');
+      if (complaintId === '') {
+        yield skip(SKIP_REASONS.missingKey, `no Complaint ID: "${excerpt(fields.join(','))}"`);
+        continue;
+      }
+      const receivedText = get('receivedAt');
+      const receivedAt = parseDate(receivedText);
+      if (!receivedAt) {
+        yield skip(SKIP_REASONS.invalidDate, `complaint ${complaintId}: date received "${excerpt(receivedText)}" is not YYYY-MM-DD, M/D/YYYY or YYYY/M/D`);
+        continue;
+      }
+      const product = get('product');
+      const issue = get('issue');
+      if (product === '' || issue === '') {
+        yield skip(SKIP_REASONS.missingValue, `complaint ${complaintId}: no ${product === '' ? 'Product' : 'Issue'}`);
+        continue;
+      }
+      const sourceChannel = get('channel');
+      const channel = CHANNELS[normaliseColumnName(sourceChannel)];
+      if (!channel) {
+        yield sourceChannel === ''
+          ? skip(SKIP_REASONS.missingValue, `complaint ${complaintId}: no Submitted via`)
+          : skip(SKIP_REASONS.unknownChannel, `complaint ${complaintId}: submitted via "${excerpt(sourceChannel)}"`);
+        continue;
+      }
+      const firstLine = seenIds.get(complaintId);
+      if (firstLine !== undefined) {
+        yield { type: 'duplicate', reason: DUPLICATE_REASONS.duplicateKey, lines, detail: `Complaint ID ${complaintId} already on line ${firstLine}` };
+        continue;
+      }
+      seenIds.set(complaintId, item.line);
+
+      const unreadable: string[] = [];
+      const yesNo = (key: Column, label: string): boolean | null => {
+        const value = readYesNo(get(key));
+        if (value !== undefined) return value;
+        unreadable.push(`${label} "${excerpt(get(key), 40)}"`);
+        return null;
+      };
+      const timely = yesNo('timely', 'Timely response?');
+      const disputed = yesNo('disputed', 'Consumer disputed?');
+      const sentText = get('sentToCompanyAt');
+      const sentToCompanyAt = sentText === '' ? null : parseDate(sentText);
+      if (sentText !== '' && !sentToCompanyAt) unreadable.push(`Date sent to company "${excerpt(sentText, 40)}"`);
+      if (unreadable.length > 0) {
+        yield { type: 'note', reason: NOTE_REASONS.unreadableValue, lines, detail: `complaint ${complaintId}: ${unreadable.join(', ')} read as unknown` };
+      }
+
+      const narrative = get('narrative').replace(/\r\n?/g, '\n');
+      yield {
+        type: 'record',
+        lines,
+        record: {
+          sourceKey: complaintId,
+          receivedAt,
+          sentToCompanyAt,
+          product,
+          subProduct: orNull('subProduct'),
+          issue,
+          subIssue: orNull('subIssue'),
+          narrative: narrative || null,
+          companyPublicResponse: orNull('companyPublicResponse'),
+          company: orNull('company'),
+          state: orNull('state'),
+          zip: orNull('zip'),
+          tags: get('tags')
+            .split(',')
+            .map((tag) => tag.trim())
+            .filter((tag) => tag !== ''),
+          consumerConsent: orNull('consent'),
+          channel,
+          sourceChannel,
+          companyResponse: orNull('companyResponse'),
+          timely,
+          disputed,
+        },
+      };
+    }
+  }
+}

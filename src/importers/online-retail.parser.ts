@@ -1,0 +1,230 @@
+import { type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import { parseUkLocalDateTime } from './import-dates';
+import {
+  DUPLICATE_REASONS,
+  excerpt,
+  type ImportedPurchase,
+  type ImportedPurchaseLine,
+  ImportFormatError,
+  type ImportItem,
+  NOTE_REASONS,
+  roundCents,
+  SKIP_REASONS,
+} from './import-records';
+
+/**
+ * The UCI "Online Retail" layout (one row per invoice line): InvoiceNo, StockCode, Description,
+ * Quantity, InvoiceDate, UnitPrice, CustomerID, Country. Columns are found by name (case and
+ * punctuation ignored), including the names of the later "Online Retail II" release (Invoice,
+ * Price, Customer ID).
+ *
+ * Decisions:
+ * - Lines are grouped into one purchase per (invoice, customer); the source key is
+ *   "invoice:customer". Rows come in any order (the sample is shuffled), so groups are
+ *   emitted after the last row; skips and duplicates are reported as they are read. Memory
+ *   holds the parsed lines of valid purchases (a few dozen bytes each), never the file text.
+ * - The product of a line is its stock code (descriptions of one code vary in spelling); the
+ *   description comes along. Line amount = quantity x unit price, rounded to cents; GBP.
+ * - Exact duplicate rows (all fields equal) are reported as duplicates and counted once; this
+ *   check comes first, so a duplicate is a duplicate whatever else is wrong with it.
+ * - Cancellations (C-invoices) are skipped, not modelled as refunds: the customer write model
+ *   has no refund, and in a sample the cancelled invoice is mostly absent.
+ * - Then skipped, first reason wins: no stock code, unparseable numbers or dates, missing
+ *   customer (NA or empty), quantity <= 0 (stock adjustments), unit price <= 0 (gifts,
+ *   write-offs).
+ * - Memory: besides the purchases, one key per distinct row (its fields joined) for the
+ *   duplicate check.
+ * - InvoiceDate is UK local time, turned into UTC with the EU summer-time rule. When lines of a
+ *   purchase carry different times (an invoice keyed across a minute), the earliest is used
+ *   and a note says so.
+ */
+
+const COLUMNS = {
+  invoice: { names: ['InvoiceNo', 'Invoice', 'Invoice number'], required: true },
+  stockCode: { names: ['StockCode', 'Stock code', 'Product code'], required: true },
+  description: { names: ['Description'] },
+  quantity: { names: ['Quantity'], required: true },
+  invoiceDate: { names: ['InvoiceDate', 'Invoice date'], required: true },
+  unitPrice: { names: ['UnitPrice', 'Price', 'Unit price'], required: true },
+  customer: { names: ['CustomerID', 'Customer ID', 'Customer'], required: true },
+  country: { names: ['Country'] },
+} satisfies Record<string, ColumnSpec>;
+
+/** A header names at least this many known columns; lines before it are junk. */
+const MIN_HEADER_COLUMNS = 4;
+const MISSING = new Set(['', 'na', 'nan', 'null', 'none']);
+const INTEGER = /^-?\d+$/;
+const MONEY = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+export type OnlineRetailParseOptions = ReadProgressOptions;
+
+interface Group {
+  sourceKey: string;
+  customerKey: string;
+  invoice: string;
+  country: string | null;
+  occurredAt: string;
+  mixedTimes: boolean;
+  lines: ImportedPurchaseLine[];
+  rows: number[];
+}
+
+export async function* parseOnlineRetail(
+  source: TextSource,
+  options: OnlineRetailParseOptions = {},
+): AsyncGenerator<ImportItem<ImportedPurchase>> {
+  let column: Partial<Record<keyof typeof COLUMNS, number>> = {};
+  let headerKey = '';
+  let headerFirst = '';
+  let fieldCount = 0;
+  const seenRows = new Map<string, number>();
+  const groups = new Map<string, Group>();
+  // Invoice lines share their invoice's time: parse each distinct time once.
+  const times = new Map<string, string | null>();
+
+  const batches = readCsvWithHeaderBatches(source, {
+    ...options,
+    isHeader: (fields) => mapColumns(fields, COLUMNS).found >= MIN_HEADER_COLUMNS,
+    headerNotFound: (n) =>
+      `Not an Online Retail file: no header naming at least ${MIN_HEADER_COLUMNS} of ${Object.values(COLUMNS)
+        .map((c) => c.names[0])
+        .join(', ')} in the first ${n} lines`,
+  });
+
+  for await (const batch of batches) {
+    for (const item of batch) {
+      if (item.kind === 'junk') {
+        yield { type: 'skipped', reason: SKIP_REASONS.junkLine, lines: [item.line], detail: `before the header: "${excerpt(item.text)}"` };
+        continue;
+      }
+      if (item.kind === 'header') {
+        const mapping = mapColumns(item.fields, COLUMNS);
+        if (mapping.missing.length > 0) {
+          throw new ImportFormatError(
+            `Online Retail file lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${item.line}: ${excerpt(item.fields.join(','), 200)})`,
+            mapping.missing,
+          );
+        }
+        column = mapping.index;
+        headerKey = item.fields.map(normaliseColumnName).join(',');
+        headerFirst = normaliseColumnName(item.fields[0]);
+        fieldCount = item.fields.length;
+        continue;
+      }
+
+      const lines = [item.line];
+      const skip = (reason: string, detail: string): ImportItem<ImportedPurchase> => ({ type: 'skipped', reason, lines, detail });
+      const raw = item.fields.join(',');
+      if (item.issues?.includes('unterminated-quote')) {
+        yield skip(SKIP_REASONS.unterminatedQuote, `a quoted field never closes: "${excerpt(raw)}"`);
+        continue;
+      }
+      if (normaliseColumnName(item.fields[0]) === headerFirst && item.fields.map(normaliseColumnName).join(',') === headerKey) {
+        yield skip(SKIP_REASONS.repeatedHeader, 'the header again');
+        continue;
+      }
+      if (item.fields.length !== fieldCount) {
+        yield skip(SKIP_REASONS.wrongFieldCount, `expected ${fieldCount} fields, found ${item.fields.length}: "${excerpt(raw)}"`);
+        continue;
+      }
+      const rowKey = item.fields.join('\u0000');
+      const firstSeen = seenRows.get(rowKey);
+      if (firstSeen !== undefined) {
+        yield { type: 'duplicate', reason: DUPLICATE_REASONS.duplicateRow, lines, detail: `same as line ${firstSeen}: "${excerpt(raw)}"` };
+        continue;
+      }
+      seenRows.set(rowKey, item.line);
+
+      const get = (key: keyof typeof COLUMNS): string => {
+        const at = column[key];
+        return at === undefined ? '' : item.fields[at].trim();
+      };
+      const invoice = get('invoice');
+      if (invoice === '') {
+        yield skip(SKIP_REASONS.missingKey, `no invoice number: "${excerpt(raw)}"`);
+        continue;
+      }
+      if (/^c/i.test(invoice)) {
+        yield skip(SKIP_REASONS.cancellation, `cancellation ${invoice}`);
+        continue;
+      }
+      const stockCode = get('stockCode');
+      if (stockCode === '') {
+        yield skip(SKIP_REASONS.missingValue, `invoice ${invoice}: no stock code`);
+        continue;
+      }
+      const quantityText = get('quantity');
+      const priceText = get('unitPrice');
+      if (!INTEGER.test(quantityText) || !MONEY.test(priceText)) {
+        yield skip(SKIP_REASONS.invalidNumber, `quantity "${quantityText}", unit price "${priceText}"`);
+        continue;
+      }
+      const dateText = get('invoiceDate');
+      let occurredAt = times.get(dateText);
+      if (occurredAt === undefined) {
+        occurredAt = parseUkLocalDateTime(dateText);
+        times.set(dateText, occurredAt);
+      }
+      if (!occurredAt) {
+        yield skip(SKIP_REASONS.invalidDate, `invoice date "${dateText}" is not YYYY-MM-DD HH:MM[:SS]`);
+        continue;
+      }
+      const customerText = get('customer');
+      if (MISSING.has(customerText.toLowerCase())) {
+        yield skip(SKIP_REASONS.missingCustomer, `invoice ${invoice} has no customer (${customerText || 'empty'})`);
+        continue;
+      }
+      // Spreadsheet round trips turn 12346 into 12346.0.
+      const customerKey = customerText.replace(/^(\d+)\.0+$/, '$1');
+      const quantity = Number(quantityText);
+      const unitPrice = Number(priceText);
+      if (quantity <= 0) {
+        yield skip(SKIP_REASONS.nonPositiveQuantity, `invoice ${invoice}: quantity ${quantity}`);
+        continue;
+      }
+      if (unitPrice <= 0) {
+        yield skip(SKIP_REASONS.nonPositivePrice, `invoice ${invoice}: unit price ${priceText}`);
+        continue;
+      }
+
+      const sourceKey = `${invoice}:${customerKey}`;
+      let group = groups.get(sourceKey);
+      if (!group) {
+        group = { sourceKey, customerKey, invoice, country: get('country') || null, occurredAt, mixedTimes: false, lines: [], rows: [] };
+        groups.set(sourceKey, group);
+      } else if (group.occurredAt !== occurredAt) {
+        group.mixedTimes = true;
+        if (occurredAt < group.occurredAt) group.occurredAt = occurredAt;
+      }
+      group.lines.push({ product: stockCode, description: get('description') || null, quantity, amount: roundCents(quantity * unitPrice) });
+      group.rows.push(item.line);
+    }
+  }
+
+  for (const group of groups.values()) {
+    if (group.mixedTimes) {
+      yield {
+        type: 'note',
+        reason: NOTE_REASONS.mixedInvoiceTimes,
+        lines: group.rows,
+        detail: `invoice ${group.invoice}: lines carry different times, the earliest (${group.occurredAt}) is used`,
+      };
+    }
+    yield {
+      type: 'record',
+      lines: group.rows,
+      record: {
+        sourceKey: group.sourceKey,
+        customerKey: group.customerKey,
+        occurredAt: group.occurredAt,
+        currency: 'GBP',
+        quantity: group.lines.reduce((sum, line) => sum + line.quantity, 0),
+        amount: roundCents(group.lines.reduce((sum, line) => sum + line.amount, 0)),
+        lines: group.lines,
+        reference: group.invoice,
+        country: group.country,
+        sampleCustomerKey: null,
+      },
+    };
+  }
+}
