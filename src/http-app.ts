@@ -1,10 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module';
+import type { RelataConfig } from './config/config';
 import { ProblemDetailsFilter } from './shared/errors/problem-details.filter';
 import { relataValidationPipe } from './shared/http/validation';
+
+const LEVELS_IN_ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const NEST_LEVEL: Record<RelataConfig['logLevel'], LogLevel | null> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  info: 'log',
+  debug: 'debug',
+  trace: 'verbose',
+  silent: null,
+};
+
+/** LOG_LEVEL names a threshold; Nest wants the list of levels to print. */
+export function nestLogLevels(level: RelataConfig['logLevel']): LogLevel[] | false {
+  const threshold = NEST_LEVEL[level];
+  return threshold === null ? false : LEVELS_IN_ORDER.slice(0, LEVELS_IN_ORDER.indexOf(threshold) + 1);
+}
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -12,7 +30,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export async function createHttpApp(options: AppOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    logger: options.logger === false ? false : nestLogLevels(options.config.logLevel),
     abortOnError: false,
     // Fastify's own JSON parser is kept (wrapped below); Nest's would replace it at init.
     bodyParser: false,
