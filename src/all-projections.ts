@@ -1,3 +1,5 @@
+import { ANALYTICS_PROJECTIONS } from './analytics/analytics.projections';
+import { auditIndexProjection } from './audit/audit-index.projection';
 import { complaintDetailsProjection } from './complaints/complaint-details.projection';
 import { complaintSolutionsProjection } from './complaints/complaint-solutions.projection';
 import { SLA_DEADLINES_PROJECTION } from './complaints/sla-deadlines.projection';
@@ -12,4 +14,6 @@ export const ALL_PROJECTIONS: ProjectionDefinition[] = [
   complaintSolutionsProjection,
   SLA_DEADLINES_PROJECTION,
   departmentWebhooksProjection,
+  ...ANALYTICS_PROJECTIONS,
+  auditIndexProjection,
 ];

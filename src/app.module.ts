@@ -1,7 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { RelataConfig } from './config/config';
+import { AccessModule } from './access/access.module';
+import { ALL_PERSONAL_DATA } from './all-personal-data';
 import { ALL_PROJECTIONS } from './all-projections';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { AuditModule } from './audit/audit.module';
+import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
 import { DepartmentsModule } from './departments/departments.module';
@@ -25,12 +30,15 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
-        RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS }),
+        RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS, personalData: ALL_PERSONAL_DATA }),
+        AccessModule,
         CustomersModule,
         ComplaintsModule,
         DepartmentsModule,
+        AnalyticsModule,
+        AuditModule,
       ],
-      controllers: [HealthController, ProjectionsController],
+      controllers: [HealthController, ProjectionsController, AuditVerifyController],
     };
   }
 }

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installAccessControl } from './access/install-access-control';
 import { AppModule, type AppOptions } from './app.module';
 import type { RelataConfig } from './config/config';
-import { ProblemDetailsFilter } from './shared/errors/problem-details.filter';
+import { PROBLEM_SINK, ProblemDetailsFilter, type ProblemSink } from './shared/errors/problem-details.filter';
 import { relataValidationPipe } from './shared/http/validation';
 
 const LEVELS_IN_ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -28,7 +29,7 @@ const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests). */
 export async function createHttpApp(options: AppOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024 });
+  const adapter = new FastifyAdapter({ bodyLimit: options.config.bodyLimitBytes });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     logger: options.logger === false ? false : nestLogLevels(options.config.logLevel),
     abortOnError: false,
@@ -52,7 +53,9 @@ export async function createHttpApp(options: AppOptions & { logger?: boolean }):
       request.headers['x-correlation-id'] = id;
       void reply.header('X-Correlation-Id', id);
     });
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  // After the correlation id (so refusals carry it): authentication, authorisation, rate limit, headers.
+  installAccessControl(app);
+  app.useGlobalFilters(new ProblemDetailsFilter(app.get<ProblemSink | undefined>(PROBLEM_SINK, { strict: false })));
   app.useGlobalPipes(relataValidationPipe());
   app.enableShutdownHooks();
   return app;

@@ -1,4 +1,7 @@
+import { createPublicKey } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
 
 /** Validated configuration, read once at start-up from the environment. */
@@ -22,6 +25,27 @@ export interface RelataConfig {
   autoAckChannels: ComplaintChannel[];
   /** Days after closure during which a complaint may be reopened (RELATA_REOPEN_WINDOW_DAYS); later, a follow-up is registered. */
   reopenWindowDays: number;
+  /** RELATA_BOOTSTRAP_ADMIN_KEY: the admin API key stored on a start that finds no key; null: one is generated and printed. */
+  bootstrapAdminKey: string | null;
+  /** Bearer JWT verification (RELATA_JWT_*); null when neither RELATA_JWT_SECRET nor RELATA_JWT_PUBLIC_KEY is set: API keys only. */
+  jwt: JwtConfig | null;
+  /** Requests per minute per API key or JWT subject, in bursts of up to as many (RELATA_RATE_LIMIT_PER_MINUTE; 0: no limit). */
+  rateLimitPerMinute: number;
+  /** Largest request body accepted, in bytes (RELATA_BODY_LIMIT_BYTES); larger ones answer 413. */
+  bodyLimitBytes: number;
+}
+
+export interface JwtConfig {
+  /** HS256 with a shared secret (RELATA_JWT_SECRET) or RS256 with an RSA public key (RELATA_JWT_PUBLIC_KEY). */
+  algorithm: 'HS256' | 'RS256';
+  /** The HS256 secret, or the RS256 public key in PEM. */
+  key: string;
+  /** Required `iss` (RELATA_JWT_ISSUER), or null: not checked. */
+  issuer: string | null;
+  /** Required `aud` (RELATA_JWT_AUDIENCE; the claim may be a list holding it), or null: not checked. */
+  audience: string | null;
+  /** The claim listing the roles (RELATA_JWT_ROLES_CLAIM, default "roles"; a dotted path reaches into objects). */
+  rolesClaim: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -83,6 +107,57 @@ function channels(env: Env, name: string, fallback: readonly ComplaintChannel[])
   return [...new Set(listed)] as ComplaintChannel[];
 }
 
+function bootstrapKey(env: Env, name: string): string | null {
+  const raw = optional(env, name);
+  if (raw === undefined) return null;
+  // The value is a secret: say what is wrong, never echo it.
+  if (!API_KEY_PATTERN.test(raw)) throw new ConfigError(name, `must be an API key: ${API_KEY_FORMAT}`);
+  return raw;
+}
+
+/** A PEM given inline (its newlines may be written as the two characters \n) or the path of a PEM file. */
+function rsaPublicKey(name: string, raw: string): string {
+  let pem = raw.replace(/\\n/g, '\n');
+  if (!pem.includes('-----BEGIN')) {
+    try {
+      pem = fs.readFileSync(path.resolve(raw), 'utf8');
+    } catch (error) {
+      throw new ConfigError(name, `is neither a PEM public key nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+  try {
+    const key = createPublicKey(pem);
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (key.asymmetricKeyType !== 'rsa' || bits < 2048) throw new Error('not an RSA key of at least 2048 bits');
+    return key.export({ type: 'spki', format: 'pem' }).toString();
+  } catch (error) {
+    throw new ConfigError(name, `must be an RSA public key (PEM, at least 2048 bits) or the path of one: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function jwt(env: Env): JwtConfig | null {
+  const secret = optional(env, 'RELATA_JWT_SECRET');
+  const publicKey = optional(env, 'RELATA_JWT_PUBLIC_KEY');
+  const issuer = optional(env, 'RELATA_JWT_ISSUER') ?? null;
+  const audience = optional(env, 'RELATA_JWT_AUDIENCE') ?? null;
+  const rolesClaim = optional(env, 'RELATA_JWT_ROLES_CLAIM') ?? 'roles';
+  if (secret !== undefined && publicKey !== undefined) {
+    throw new ConfigError('RELATA_JWT_SECRET', 'and RELATA_JWT_PUBLIC_KEY are both set: choose HS256 (secret) or RS256 (public key)');
+  }
+  if (secret === undefined && publicKey === undefined) {
+    const stray = ['RELATA_JWT_ISSUER', 'RELATA_JWT_AUDIENCE', 'RELATA_JWT_ROLES_CLAIM'].find((variable) => optional(env, variable) !== undefined);
+    if (stray) throw new ConfigError(stray, 'is set, but JWTs are not enabled: set RELATA_JWT_SECRET (HS256) or RELATA_JWT_PUBLIC_KEY (RS256)');
+    return null;
+  }
+  if (rolesClaim.length > 200) throw new ConfigError('RELATA_JWT_ROLES_CLAIM', 'must be at most 200 characters');
+  if (secret !== undefined) {
+    // RFC 7518 3.2: an HS256 key at least as long as the hash output.
+    if (Buffer.byteLength(secret, 'utf8') < 32) throw new ConfigError('RELATA_JWT_SECRET', 'must be at least 32 bytes long');
+    return { algorithm: 'HS256', key: secret, issuer, audience, rolesClaim };
+  }
+  return { algorithm: 'RS256', key: rsaPublicKey('RELATA_JWT_PUBLIC_KEY', publicKey as string), issuer, audience, rolesClaim };
+}
+
 export function loadConfig(env: Env = process.env): RelataConfig {
   const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -100,5 +175,9 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     webhookDispatcherEnabled: onOff(env, 'RELATA_WEBHOOKS', true),
     autoAckChannels: channels(env, 'RELATA_AUTO_ACK_CHANNELS', DIGITAL_COMPLAINT_CHANNELS),
     reopenWindowDays: integer(env, 'RELATA_REOPEN_WINDOW_DAYS', 14, 0, 3650),
+    bootstrapAdminKey: bootstrapKey(env, 'RELATA_BOOTSTRAP_ADMIN_KEY'),
+    jwt: jwt(env),
+    rateLimitPerMinute: integer(env, 'RELATA_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    bodyLimitBytes: integer(env, 'RELATA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
   };
 }

@@ -1,12 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
+import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
 import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type CustomerCommand, customerDecider, type CustomerState } from './customer.decider';
 import { customerStream } from './customer.events';
-import { emailClaimDecider, emailClaimStream } from './email-claim.decider';
+import { emailClaimDecider, emailClaimStream, type HolderStatus } from './email-claim.decider';
 
 /** What every customer command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
 export interface CustomerCommandResult {
@@ -103,18 +104,27 @@ class EmailClaims {
   /** Claims the email for the customer; true when this call took it (so a failure after it must release it). */
   async claim(email: string, customerId: string, context: CommandContext, now: string): Promise<boolean> {
     const stream = emailClaimStream(email);
-    const { state } = await this.processor.load(emailClaimDecider, stream);
-    let holderIsActive = false;
-    if (state.holder !== null && state.holder !== customerId) {
-      holderIsActive = isActive((await this.processor.load(customerDecider, customerStream(state.holder))).state);
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await this.processor.load(emailClaimDecider, stream);
+      let holderStatus: HolderStatus = 'inactive';
+      if (state.holder !== null && state.holder !== customerId) {
+        const holder = (await this.processor.load(customerDecider, customerStream(state.holder))).state;
+        holderStatus = holder.status === 'unknown' ? 'missing' : isActive(holder) ? 'active' : 'inactive';
+      }
+      try {
+        // The holder was judged on the claim as loaded: append only onto that
+        // revision, so a claim taken meanwhile by a concurrent registration is judged again.
+        const outcome = await this.processor.handle({
+          decider: emailClaimDecider,
+          streamName: stream,
+          command: { type: 'ClaimEmail', data: { customerId, holderStatus }, now },
+          context: { ...context, expectedRevision: revision },
+        });
+        return outcome.events.length > 0 && !outcome.replayed;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
+      }
     }
-    const outcome = await this.processor.handle({
-      decider: emailClaimDecider,
-      streamName: stream,
-      command: { type: 'ClaimEmail', data: { customerId, holderIsActive }, now },
-      context,
-    });
-    return outcome.events.length > 0 && !outcome.replayed;
   }
 
   async release(email: string, customerId: string, context: CommandContext, now: string): Promise<void> {

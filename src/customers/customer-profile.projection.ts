@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import { ERASED } from '../shared/privacy/personal-data';
 import type { Document } from '../shared/read-store/read-store.port';
 import type { ComplaintEvent, ComplaintStatus } from '../complaints/complaint.events';
 import {
@@ -275,7 +276,40 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       });
       return;
     }
+    case 'CustomerForgotten':
+      return forget(customerId, stamp, ctx);
   }
+}
+
+/**
+ * The right to be forgotten: every personal value the read models copied from the customer's
+ * events becomes ERASED, as it reads from the events themselves once the key is deleted; a rebuild
+ * therefore gives the same documents. Nulls stay null (nothing was there).
+ */
+async function forget(customerId: string, stamp: { revision: number; updatedAt: string }, ctx: ProjectionContext): Promise<void> {
+  const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
+  const interactions = ctx.collection<InteractionDoc>(INTERACTIONS_COLLECTION);
+  const erase = (value: string | null): string | null => (value === null ? null : ERASED);
+  const current = await customers.get(customerId);
+  if (current) {
+    const email = erase(current.email);
+    const company = erase(current.company);
+    await customers.update(customerId, {
+      $set: {
+        name: ERASED,
+        email,
+        phone: erase(current.phone),
+        company,
+        search: searchText(ERASED, email, company),
+        deactivationReason: erase(current.deactivationReason),
+        suggestions: current.suggestions.map((s) => ({ ...s, declineReason: erase(s.declineReason) })),
+        ...stamp,
+      },
+    });
+  }
+  const ids: string[] = [];
+  for await (const doc of interactions.findAll({ customerId })) ids.push(doc._id);
+  for (const id of ids) await interactions.update(id, { $set: { summary: ERASED } });
 }
 
 function pickContact(doc: CustomerProfileDoc) {

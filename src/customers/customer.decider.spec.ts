@@ -324,4 +324,34 @@ describe('customer decider', () => {
     it('refuses to reactivate an active customer', () =>
       customers.given([registered()]).when(cmd({ type: 'ReactivateCustomer' })).thenFails('CUSTOMER_NOT_DEACTIVATED'));
   });
+
+  describe('the right to be forgotten', () => {
+    const forget = cmd({ type: 'ForgetCustomer' });
+    const forgotten: CustomerEvent = { type: 'CustomerForgotten', data: { customerId: id, forgottenAt: NOW } };
+
+    it('records that the customer is forgotten, active or deactivated', () => {
+      customers.given([registered()]).when(forget).then([forgotten]);
+      customers.given([registered(), deactivated]).when(forget).then([forgotten]);
+    });
+
+    it('refuses an unknown customer', () => customers.given([]).when(forget).thenFails('CUSTOMER_NOT_FOUND', 404));
+
+    it('forgetting again records nothing', () => customers.given([registered(), forgotten]).when(forget).thenNothing());
+
+    it('refuses every other command about a forgotten customer', () => {
+      const history = [registered(), forgotten];
+      customers.given(history).when(cmd({ type: 'UpdateContactDetails', data: { name: 'Ana' } })).thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers
+        .given(history)
+        .when(cmd({ type: 'RecordInteraction', data: { interactionId: 'i-9', channel: 'call', direction: 'inbound', summary: 'x', agent: 'a', occurredAt: EARLIER } }))
+        .thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers.given(history).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers.given(history).when(cmd({ type: 'DeactivateCustomer', data: { reason: 'gone' } })).thenFails('CUSTOMER_FORGOTTEN', 422);
+    });
+
+    it('marks the state forgotten, keeping the kind and status for the record', () => {
+      const state = [registered('prospect'), forgotten].reduce(customerDecider.evolve, customerDecider.initialState());
+      expect(state).toMatchObject({ forgotten: true, status: 'prospect', kind: 'prospect' });
+    });
+  });
 });

@@ -63,6 +63,8 @@ export type RecordReferral = {
 };
 export type DeactivateCustomer = { type: 'DeactivateCustomer'; data: { reason: string }; now: string };
 export type ReactivateCustomer = { type: 'ReactivateCustomer'; now: string };
+/** The right to be forgotten (the handler deletes the customer's data key after recording it). */
+export type ForgetCustomer = { type: 'ForgetCustomer'; now: string };
 
 export type CustomerCommand =
   | RegisterCustomer
@@ -75,7 +77,8 @@ export type CustomerCommand =
   | DeclineSuggestion
   | RecordReferral
   | DeactivateCustomer
-  | ReactivateCustomer;
+  | ReactivateCustomer
+  | ForgetCustomer;
 
 // ---------------------------------------------------------------- state
 
@@ -97,6 +100,8 @@ export interface CustomerState {
   interactions: ReadonlySet<string>;
   suggestions: ReadonlyMap<string, SuggestionState>;
   referrals: ReadonlySet<string>;
+  /** Forgotten customers keep their status for the record, but every command is refused. */
+  forgotten: boolean;
 }
 
 const initialState = (): CustomerState => ({
@@ -108,6 +113,7 @@ const initialState = (): CustomerState => ({
   interactions: new Set(),
   suggestions: new Map(),
   referrals: new Set(),
+  forgotten: false,
 });
 
 // ---------------------------------------------------------------- decide
@@ -115,6 +121,9 @@ const initialState = (): CustomerState => ({
 function mustExist(state: CustomerState): asserts state is CustomerState & { customerId: string } {
   if (state.status === 'unknown' || state.customerId === null) {
     throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+  }
+  if (state.forgotten) {
+    throw new BusinessRuleViolation('CUSTOMER_FORGOTTEN', 'The customer asked to be forgotten: nothing more is recorded about them');
   }
 }
 
@@ -309,6 +318,14 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       }
       return [{ type: 'CustomerReactivated', data: { customerId: state.customerId, reactivatedAt: command.now } }];
     }
+    case 'ForgetCustomer': {
+      if (state.status === 'unknown' || state.customerId === null) {
+        throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+      }
+      // Forgetting again records nothing; the handler still makes sure the key is gone.
+      if (state.forgotten) return [];
+      return [{ type: 'CustomerForgotten', data: { customerId: state.customerId, forgottenAt: command.now } }];
+    }
   }
 }
 
@@ -348,6 +365,10 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
       return { ...state, status: 'deactivated' };
     case 'CustomerReactivated':
       return { ...state, status: state.kind ?? 'customer' };
+    case 'CustomerForgotten':
+      // The contact stays as the events read: in clear until the key is deleted (the handler
+      // releases the email claim in between), then erased.
+      return { ...state, forgotten: true };
   }
 }
 

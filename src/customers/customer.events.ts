@@ -83,6 +83,12 @@ export type CustomerDeactivated = DomainEvent<
   { customerId: string; reason: string; deactivatedAt: string }
 >;
 export type CustomerReactivated = DomainEvent<'CustomerReactivated', { customerId: string; reactivatedAt: string }>;
+/**
+ * The customer exercised the right to be forgotten: their data key is deleted right after, so the
+ * personal fields of all their events read as "[erased]" from then on. The events stay (audit);
+ * nothing more is recorded about the customer.
+ */
+export type CustomerForgotten = DomainEvent<'CustomerForgotten', { customerId: string; forgottenAt: string }>;
 
 export type CustomerEvent =
   | CustomerRegistered
@@ -95,7 +101,8 @@ export type CustomerEvent =
   | SuggestionDeclined
   | CustomerReferred
   | CustomerDeactivated
-  | CustomerReactivated;
+  | CustomerReactivated
+  | CustomerForgotten;
 
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerRegistered',
@@ -109,4 +116,5 @@ export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerReferred',
   'CustomerDeactivated',
   'CustomerReactivated',
+  'CustomerForgotten',
 ];

@@ -17,6 +17,7 @@ import {
   UpdateContactDetailsCommand,
 } from './customer-command.handlers';
 import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery } from './customer-query.handlers';
+import { ForgetCustomerCommand } from './forget-customer.handler';
 import {
   DeactivateCustomerDto,
   DeclineSuggestionDto,
@@ -169,5 +170,12 @@ export class CustomersController {
   @HttpCode(200)
   async reactivate(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.respond(reply, await this.commands.execute(new ReactivateCustomerCommand(id, context)));
+  }
+
+  /** The right to be forgotten: the customer's personal data is erased everywhere; the events stay for audit. */
+  @Post(':id/forget')
+  @HttpCode(200)
+  async forget(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.respond(reply, await this.commands.execute(new ForgetCustomerCommand(id, context)));
   }
 }

@@ -1,5 +1,5 @@
 import { spec } from '../../test/support/decider-spec';
-import { emailClaimDecider, emailClaimStream, type EmailClaimEvent } from './email-claim.decider';
+import { emailClaimDecider, emailClaimStream, type EmailClaimEvent, type HolderStatus } from './email-claim.decider';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 const claimedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailClaimed', data: { customerId, claimedAt: NOW } });
@@ -7,14 +7,21 @@ const releasedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailRelea
 const claims = spec(emailClaimDecider);
 
 describe('email claim decider', () => {
-  const claim = (customerId: string, holderIsActive = true) => ({ type: 'ClaimEmail' as const, data: { customerId, holderIsActive }, now: NOW });
+  const claim = (customerId: string, holderStatus: HolderStatus = 'active', now = NOW) => ({ type: 'ClaimEmail' as const, data: { customerId, holderStatus }, now });
   const release = (customerId: string) => ({ type: 'ReleaseEmail' as const, data: { customerId }, now: NOW });
 
   it('claims a free email', () => claims.given([]).when(claim('a')).then([claimedBy('a')]));
   it('claims an email released before', () => claims.given([claimedBy('a'), releasedBy('a')]).when(claim('b')).then([claimedBy('b')]));
   it('claiming again for the same customer changes nothing', () => claims.given([claimedBy('a')]).when(claim('a')).thenNothing());
-  it('refuses an email an active customer holds', () => claims.given([claimedBy('a')]).when(claim('b', true)).thenFails('EMAIL_ALREADY_IN_USE', 422));
-  it('takes over a stale claim whose holder is not active', () => claims.given([claimedBy('a')]).when(claim('b', false)).then([claimedBy('b')]));
+  it('refuses an email an active customer holds', () => claims.given([claimedBy('a')]).when(claim('b', 'active')).thenFails('EMAIL_ALREADY_IN_USE', 422));
+  it('takes over the claim of a deactivated customer', () => claims.given([claimedBy('a')]).when(claim('b', 'inactive')).then([claimedBy('b')]));
+  it('refuses while the holder’s registration is in flight (claim younger than a minute)', () =>
+    claims.given([claimedBy('a')]).when(claim('b', 'missing', '2026-03-10T12:00:59.000Z')).thenFails('EMAIL_ALREADY_IN_USE'));
+  it('takes over a stale claim whose customer never came to be', () =>
+    claims
+      .given([claimedBy('a')])
+      .when(claim('b', 'missing', '2026-03-10T12:01:00.000Z'))
+      .then([{ type: 'EmailClaimed', data: { customerId: 'b', claimedAt: '2026-03-10T12:01:00.000Z' } }]));
   it('releases the holder’s claim', () => claims.given([claimedBy('a')]).when(release('a')).then([releasedBy('a')]));
   it('a release by someone else changes nothing', () => claims.given([claimedBy('a')]).when(release('b')).thenNothing());
 

@@ -11,9 +11,10 @@ import { BusinessRuleViolation } from '../shared/errors/domain-errors';
  * serialises: of two concurrent registrations with one email, exactly one wins.
  *
  * The claim is taken before the customer stream is written. If the process dies in between,
- * the claim names a customer that does not exist; the handler tells the decider whether the
- * holder is still an active customer, so such a stale claim (or one left by a deactivated
- * customer) is taken over instead of blocking the email for ever.
+ * the claim names a customer that does not exist; the handler tells the decider what became of
+ * the holder, so such a stale claim (or one left by a deactivated customer) is taken over instead
+ * of blocking the email for ever. A claim whose customer does not exist YET is a registration in
+ * flight: it is only taken over once it is older than STALE_CLAIM_MS.
  *
  * The stream name holds a SHA-256 of the email, not the email: stream names are not encrypted.
  */
@@ -26,22 +27,33 @@ export type EmailClaimed = DomainEvent<'EmailClaimed', { customerId: string; cla
 export type EmailReleased = DomainEvent<'EmailReleased', { customerId: string; releasedAt: string }>;
 export type EmailClaimEvent = EmailClaimed | EmailReleased;
 
+/** A registration writes its customer stream milliseconds after the claim; a minute is ample. */
+export const STALE_CLAIM_MS = 60_000;
+
+/** What the handler found of the current holder's customer stream. */
+export type HolderStatus = 'active' | 'inactive' | 'missing';
+
 export type EmailClaimCommand =
-  | { type: 'ClaimEmail'; data: { customerId: string; holderIsActive: boolean }; now: string }
+  | { type: 'ClaimEmail'; data: { customerId: string; holderStatus: HolderStatus }; now: string }
   | { type: 'ReleaseEmail'; data: { customerId: string }; now: string };
 
 export interface EmailClaimState {
   holder: string | null;
+  claimedAt: string | null;
 }
 
 export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, EmailClaimEvent> = {
-  initialState: () => ({ holder: null }),
+  initialState: () => ({ holder: null, claimedAt: null }),
   decide(command, state) {
     const { customerId } = command.data;
     if (command.type === 'ClaimEmail') {
       if (state.holder === customerId) return [];
-      if (state.holder !== null && command.data.holderIsActive) {
-        throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
+      if (state.holder !== null) {
+        const { holderStatus } = command.data;
+        const inFlight = holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_CLAIM_MS;
+        if (holderStatus === 'active' || inFlight) {
+          throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
+        }
       }
       return [{ type: 'EmailClaimed', data: { customerId, claimedAt: command.now } }];
     }
@@ -49,6 +61,6 @@ export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, Emai
     return [{ type: 'EmailReleased', data: { customerId, releasedAt: command.now } }];
   },
   evolve(state, event) {
-    return event.type === 'EmailClaimed' ? { holder: event.data.customerId } : { holder: null };
+    return event.type === 'EmailClaimed' ? { holder: event.data.customerId, claimedAt: event.data.claimedAt } : { holder: null, claimedAt: null };
   },
 };

@@ -1,10 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type RelataConfig } from '../config/config';
+import { type Clock, SystemClock } from './clock';
 import type { EventStore } from './event-store/event-store.port';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store';
+import { HashChainingEventStore } from './event-store/hash-chaining-event-store';
 import { SqliteEventStore } from './event-store/sqlite-event-store';
+import { CachingKeyStore } from './privacy/caching-key-store';
+import { EncryptingEventStore } from './privacy/encrypting-event-store';
+import type { KeyStore } from './privacy/key-store.port';
+import { parseMasterKey } from './privacy/key-wrapping';
+import { MongoKeyStore } from './privacy/mongo-key-store';
+import type { PersonalDataSpec } from './privacy/personal-data';
+import { SqliteKeyStore } from './privacy/sqlite-key-store';
 import { EmbeddedReadStore } from './read-store/embedded-read-store';
+import { DEFAULT_DB_NAME, databaseNameFromUrl } from './read-store/mongo-query-helpers';
 import { MongoReadStore } from './read-store/mongo-read-store';
 import type { ReadStore } from './read-store/read-store.port';
 
@@ -22,8 +32,38 @@ export function prepareDataDir(dataDir: string): void {
   }
 }
 
-/** EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
-export function createEventStore(config: RelataConfig): EventStore {
+export interface EventStoreOptions {
+  /**
+   * Every feature's personal-data specs (ALL_PERSONAL_DATA from the composition root). Without
+   * them the store still decrypts what it reads, but refuses to append.
+   */
+  personalData?: readonly PersonalDataSpec[];
+  /** The key store to use; default: the one this configuration selects, closed with the event store. */
+  keyStore?: KeyStore;
+  clock?: Clock;
+}
+
+/**
+ * The event store the application uses: the adapter (EventStoreDB when EVENTSTORE_URL is set,
+ * else SQLite in the data dir) behind the hash chain (tamper evidence), behind field encryption
+ * (privacy). Appends are encrypted, then chained; reads come back decrypted.
+ */
+export function createEventStore(config: RelataConfig, options: EventStoreOptions = {}): EventStore {
+  const keyStore = options.keyStore ?? createKeyStore(config, options.clock ?? new SystemClock());
+  return new EncryptingEventStore(createStoredEventStore(config), keyStore, options.personalData, options.keyStore === undefined);
+}
+
+/**
+ * The events as stored: personal fields encrypted, hashes in the metadata. Appends through it are
+ * chained but not encrypted (the kernel appends through createEventStore's layer); audit
+ * verification reads through it, since the hashes cover the stored form.
+ */
+export function createStoredEventStore(config: RelataConfig): HashChainingEventStore {
+  return new HashChainingEventStore(createEventStoreAdapter(config));
+}
+
+/** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
+export function createEventStoreAdapter(config: RelataConfig): EventStore {
   if (config.eventStoreUrl) return EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl);
   prepareDataDir(config.dataDir);
   return new SqliteEventStore({ filename: path.join(config.dataDir, 'events.sqlite') });
@@ -34,4 +74,26 @@ export async function createReadStore(config: RelataConfig): Promise<ReadStore> 
   if (config.mongodbUrl) return MongoReadStore.connect(config.mongodbUrl);
   prepareDataDir(config.dataDir);
   return new EmbeddedReadStore({ filename: path.join(config.dataDir, 'read-store.sqlite') });
+}
+
+/**
+ * The key store of the data keys (privacy): MongoDB collection `privacy_keys` when MONGODB_URL is
+ * set (next to the read models), else `keys.sqlite` in the data dir; behind an in-memory cache.
+ * RELATA_MASTER_KEY (optional, 32 bytes as hex or base64) wraps the data keys at rest.
+ */
+export function createKeyStore(config: RelataConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): KeyStore {
+  let masterKey: Buffer | null;
+  try {
+    masterKey = parseMasterKey(env.RELATA_MASTER_KEY);
+  } catch (error) {
+    throw new ConfigError('RELATA_MASTER_KEY', (error as Error).message);
+  }
+  let inner: KeyStore;
+  if (config.mongodbUrl) {
+    inner = MongoKeyStore.create(config.mongodbUrl, databaseNameFromUrl(config.mongodbUrl) ?? DEFAULT_DB_NAME, { clock, masterKey });
+  } else {
+    prepareDataDir(config.dataDir);
+    inner = new SqliteKeyStore({ filename: path.join(config.dataDir, 'keys.sqlite'), clock, masterKey });
+  }
+  return new CachingKeyStore(inner, { clock });
 }

@@ -550,13 +550,13 @@ describe('complaints over HTTP (embedded stores)', () => {
 
     it('each step', async () => {
       const cases: [string, unknown, string[]][] = [
-        // Body-less steps refuse any body as a whole.
-        ['acknowledge', { now: true }, ['body']],
+        // Body-less steps name each field they were sent as unknown.
+        ['acknowledge', { now: true }, ['now']],
         ['assign', { department: 'billing', assignee: 7 }, ['assignee', 'department']],
         ['assess', { valid: 'yes', feedbackToCustomer: '' }, ['feedbackToCustomer', 'rationale', 'valid']],
         ['grade', { severity: 'huge', difficulty: 'extreme' }, ['difficulty', 'severity']],
         ['hold', {}, ['reason']],
-        ['resume', { at: 'now' }, ['body']],
+        ['resume', { at: 'now' }, ['at']],
         ['escalate', { reason: '' }, ['reason']],
         ['notes', { note: '', author: 'me' }, ['author', 'note']],
         ['root-cause', { category: 'gremlins', text: '' }, ['category', 'text']],
@@ -565,7 +565,7 @@ describe('complaints over HTTP (embedded stores)', () => {
         ['progress', { channel: 'fax', summary: '' }, ['channel', 'summary']],
         ['resolve', { solution: 3 }, ['solution']],
         ['communicate', { channel: 'phone', communicatedAt: 'later' }, ['communicatedAt', 'summary']],
-        ['accept', { happy: true }, ['body']],
+        ['accept', { happy: true }, ['happy']],
         ['reject', {}, ['reason']],
         ['satisfaction', { csat: 6, nps: 11.5, reason: '' }, ['csat', 'nps', 'reason']],
         ['close', { reason: 'bored', duplicateOf: 'x' }, ['duplicateOf', 'reason']],

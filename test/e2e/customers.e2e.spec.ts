@@ -83,7 +83,7 @@ describe('customers over HTTP (embedded stores)', () => {
     const s1 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Gold plan', expectedValue: 100, expiresAt: '2026-04-01T00:00:00Z' });
     const s2 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Box set', expectedValue: 30, expiresAt: '2026-04-01T00:00:00Z' });
     await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Poster pack', expectedValue: 12.5, expiresAt: '2026-05-01T00:00:00Z' });
-    expect((await t.request('POST', `/customers/${ana}/suggestions/${s1.json.suggestionId}/accept`)).status).toBe(200);
+    expect((await t.request('POST', `/customers/${ana}/suggestions/${s1.json.suggestionId}/accept`, {})).status).toBe(200);
     expect((await t.request('POST', `/customers/${ana}/suggestions/${s2.json.suggestionId}/decline`, { reason: 'already has it' })).status).toBe(200);
 
     const referral = await t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: bruno });
@@ -259,7 +259,9 @@ describe('customers over HTTP (embedded stores)', () => {
     });
 
     it('POST /customers/:id/convert', async () => {
-      await refused(() => t.request('POST', `/customers/${id}/convert`, { force: true }), 400, 'VALIDATION_FAILED');
+      const response = await refused(() => t.request('POST', `/customers/${id}/convert`, { force: true }), 400, 'VALIDATION_FAILED');
+      expect(fieldsOf(response)).toEqual(['force']);
+      await refused(() => t.request('POST', `/customers/${id}/convert`, '"convert"'), 400, 'VALIDATION_FAILED');
     });
 
     it('POST /customers/:id/interactions', async () => {

@@ -128,10 +128,23 @@ function stringifyBigints(details: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
+/**
+ * Told about every problem answered, e.g. to log refused commands (the audit's rejection log).
+ * It decides itself what to keep; it must never keep request bodies (personal data).
+ */
+export interface ProblemSink {
+  record(problem: ProblemDocument, request: FastifyRequest): Promise<void>;
+}
+
+/** Injection token of the optional ProblemSink the filter reports to. */
+export const PROBLEM_SINK = Symbol('PROBLEM_SINK');
+
 /** The one place where errors become HTTP responses (application/problem+json). */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly sink?: ProblemSink) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -147,6 +160,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof NotCaughtUpError) reply.header('Retry-After', String(exception.retryAfterSeconds));
     const correlationId = request.headers['x-correlation-id'];
     if (typeof correlationId === 'string') problem.correlationId = correlationId;
+    if (this.sink) {
+      // Recording must never change or delay the answer: a failure is logged and the response goes out.
+      const sink = this.sink;
+      Promise.resolve()
+        .then(() => sink.record(problem, request))
+        .catch((error: unknown) => this.logger.warn(`Problem not recorded: ${error instanceof Error ? error.message : String(error)}`));
+    }
     void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
   }
 }

@@ -89,6 +89,9 @@ export class SqliteEventStore implements EventStore {
     // Checkpoints are where the fsyncs happen: checkpointing every ~40 MB of WAL instead of every
     // ~4 MB means ten times fewer of them, and pages rewritten often (index leaves) are copied once.
     this.db.pragma('wal_autocheckpoint = 10000');
+    // Deleted content is overwritten with zeros. Rows are never deleted here and personal fields
+    // arrive encrypted (privacy/encrypting-event-store.ts), so this is defence in depth only.
+    this.db.pragma('secure_delete = ON');
     // Positions and revisions are 64-bit: read every integer as bigint so nothing is rounded.
     this.db.defaultSafeIntegers(true);
     this.db.exec(`

@@ -24,6 +24,12 @@ class RelataValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype === EmptyBodyDto) {
       if (value === undefined || value === null) return {};
+      // class-validator has no rule to run on a class without fields, so list the fields here.
+      if (typeof value === 'object' && !Array.isArray(value)) {
+        const unknown = Object.keys(value);
+        if (unknown.length === 0) return {};
+        throw new ValidationFailedError(unknown.map((field) => ({ field, messages: [`property ${field} should not exist`] })));
+      }
     }
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ValidationFailedError([{ field: 'body', messages: ['the body must be a JSON object'] }]);

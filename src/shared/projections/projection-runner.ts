@@ -15,7 +15,7 @@ import type {
 } from '../read-store/read-store.port';
 import { AsyncMutex } from './async-mutex';
 import { EventBatchPump } from './event-batch-pump';
-import type { ParkedEvent, ProjectionContext, ProjectionDefinition, ProjectionStatus } from './projection';
+import { EVERY_EVENT_TYPE, type ParkedEvent, type ProjectionContext, type ProjectionDefinition, type ProjectionStatus } from './projection';
 
 /** One document per projection: its active generation, checkpoint and any rebuild under way. */
 export const PROJECTIONS_META_COLLECTION = '_projections';
@@ -511,11 +511,12 @@ export class ProjectionRunner {
     const { definition } = worker.runtime;
     const last = events[events.length - 1].position;
     const handled = new Set(definition.eventTypes);
+    const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
         const meta = await this.checkTarget(tx, worker);
         for (const event of events) {
-          if (!handled.has(event.type)) continue;
+          if (!handlesEvery && !handled.has(event.type)) continue;
           try {
             await definition.handle(event, this.contextFor(tx, definition, worker.generation, event));
           } catch (error) {

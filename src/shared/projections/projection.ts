@@ -12,7 +12,10 @@ import type { Collection, Document, IndexSpec } from '../read-store/read-store.p
 export interface ProjectionDefinition {
   name: string;
   version: number;
-  /** Event types this projection handles; others are skipped (but still advance the checkpoint). */
+  /**
+   * Event types this projection handles; others are skipped (but still advance the checkpoint).
+   * EVERY_EVENT_TYPE ('*') handles every event, whatever its type (e.g. an index of the whole log).
+   */
   eventTypes: readonly string[];
   /** Logical collection names with their indexes. Physical names carry a generation suffix. */
   collections: Readonly<Record<string, { indexes?: IndexSpec[] }>>;
@@ -56,6 +59,9 @@ export interface ParkedEvent {
   attempts: number;
   parkedAt: string;
 }
+
+/** In `eventTypes`: the projection handles every event of the log. */
+export const EVERY_EVENT_TYPE = '*';
 
 /** Injection token for the list of ProjectionDefinition registered by feature modules. */
 export const PROJECTIONS = Symbol('PROJECTIONS');

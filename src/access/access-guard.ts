@@ -1,0 +1,107 @@
+import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CLOCK, type Clock } from '../shared/clock';
+import { AccessKeyStore } from './access-key-store';
+import { AuthenticationFailed } from './authentication-failed';
+import type { JwtVerifier } from './jwt-verifier';
+import { PERSONAL_SEARCH_PARAMETERS } from './personal-data';
+import { applySecurityHeaders } from './security-headers';
+import { TokenBucketRateLimiter } from './rate-limiter';
+import { seesMaskedPersonalData, type Principal, type Role } from './roles';
+import { allows, routeKey, ruleFor, type RouteRule } from './route-permissions';
+
+export const JWT_VERIFIER = Symbol('JWT_VERIFIER');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the access guard for authenticated requests; null on public routes. */
+    principal: Principal | null;
+    /** principal.subject: what command-context.decorator.ts records as the events' actor. */
+    subject: string | null;
+    roles: readonly Role[] | null;
+    pii: boolean;
+  }
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/**
+ * The one place where access is decided, for every request, before its body is read: runs as a
+ * Fastify onRequest hook (install-access-control.ts), so it covers every route, Nest's or not.
+ *
+ * 1. The route's rule from the access table; public routes pass without credentials.
+ * 2. Authentication from `Authorization: Bearer <API key or JWT>`: missing, malformed, unknown,
+ *    expired or revoked credentials are a 401 (unknown URLs too, so they reveal nothing).
+ * 3. The caller's rate limit (429 with Retry-After).
+ * 4. Authorisation: the table must list one of the caller's roles, else 403; a route missing from
+ *    the table is denied. Unknown URLs go on to their 404.
+ */
+@Injectable()
+export class AccessGuard {
+  constructor(
+    private readonly keys: AccessKeyStore,
+    @Inject(JWT_VERIFIER) private readonly jwt: JwtVerifier | null,
+    private readonly limiter: TokenBucketRateLimiter,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The access table's rule for the request's route (undefined: not in the table, or no such route). */
+  ruleOf(request: FastifyRequest): RouteRule | undefined {
+    const url = request.routeOptions.url;
+    return request.is404 || url === undefined ? undefined : ruleFor(request.method, url);
+  }
+
+  async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // Here rather than in onSend: responses written past Fastify (the audit SSE feed) carry them too.
+    applySecurityHeaders(reply, false);
+    const rule = this.ruleOf(request);
+    if (rule?.roles === 'public') return;
+
+    const principal = await this.authenticate(request, reply);
+    applySecurityHeaders(reply, true);
+    request.principal = principal;
+    request.subject = principal.subject;
+    request.roles = principal.roles;
+    request.pii = principal.pii;
+
+    const rate = this.limiter.take(principal.subject);
+    if (!rate.allowed) {
+      void reply.header('Retry-After', String(rate.retryAfterSeconds));
+      throw new HttpException(`Too many requests: retry in ${rate.retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+    }
+
+    if (request.is404) return;
+    if (rule === undefined) {
+      throw new ForbiddenException(`${routeKey(request.method, request.routeOptions.url ?? request.url)} has no access rule, so it is denied`);
+    }
+    if (!allows(rule, principal)) {
+      const roles = rule.roles as readonly Role[];
+      throw new ForbiddenException(`This route needs one of the roles ${roles.join(', ')}`);
+    }
+    if (rule.personalData && seesMaskedPersonalData(principal)) {
+      if (rule.unmaskable) throw new ForbiddenException('This route streams personal data unmasked: it needs the pii grant');
+      const query = (request.query ?? {}) as Record<string, unknown>;
+      const searched = PERSONAL_SEARCH_PARAMETERS.filter((name) => query[name] !== undefined);
+      if (searched.length > 0) throw new ForbiddenException(`Searching by personal data (${searched.join(', ')}) needs the pii grant`);
+    }
+  }
+
+  private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    const header = request.headers.authorization;
+    const refuse = (reason: string, error?: string): never => {
+      void reply.header('WWW-Authenticate', error ? `Bearer realm="relata", error="${error}"` : 'Bearer realm="relata"');
+      throw new UnauthorizedException(reason);
+    };
+    if (header === undefined || header === '') return refuse('Credentials are required: send Authorization: Bearer <API key or JWT>');
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) return refuse('The Authorization header is malformed: use Bearer <API key or JWT>', 'invalid_request');
+    try {
+      if (token.startsWith('rk_')) return await this.keys.authenticate(token);
+      if (this.jwt === null) return refuse('The bearer token is not an API key, and JWTs are not accepted here', 'invalid_token');
+      return this.jwt.verify(token, this.clock.now());
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) return refuse(`The credentials were refused: ${error.reason}`, 'invalid_token');
+      throw error;
+    }
+  }
+}

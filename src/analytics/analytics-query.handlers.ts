@@ -1,0 +1,568 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '../shared/clock';
+import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
+import { ReadModels } from '../shared/projections/read-models';
+import type { Filter, Page } from '../shared/read-store/read-store.port';
+import { type ClvModelData } from './clv-model.events';
+import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
+import { ClvPredictor, DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON, type Prediction } from './clv-model';
+import { COMPLAINT_FACTS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintFactsDoc } from './complaint-stats.projection';
+import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
+import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
+import {
+  CUSTOMER_VALUE_PROJECTION,
+  type CustomerValueDoc,
+  PRODUCT_INTEREST_COLLECTION,
+  type ProductDoc,
+  type ProductInterestDoc,
+  PRODUCTS_COLLECTION,
+  STORED_VALUE_SORTS,
+  VALUE_CUSTOMERS_COLLECTION,
+} from './customer-value.projection';
+import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
+import { pageByKey } from './paging';
+import {
+  MEMBERSHIPS_COLLECTION,
+  type MembershipDoc,
+  SEGMENT_CHANGES_COLLECTION,
+  SEGMENT_HISTORY_PROJECTION,
+  type SegmentChangeDoc,
+  SEGMENTATION_RUNS_COLLECTION,
+  type SegmentationRunDoc,
+} from './segment-history.projection';
+import { SEGMENT_NAMES, schemeOfSegment } from './segmentation';
+import { SEGMENT_SCHEMES, type SegmentationRunCompleted, type SegmentScheme, type SegmentScores } from './segmentation.events';
+
+// ---------------------------------------------------------------- views
+
+export interface PredictionParams {
+  horizon?: number;
+  discount?: number;
+  marginShare?: number;
+}
+
+export interface SegmentMembershipView {
+  segment: string | null;
+  since: string;
+  scores: SegmentScores | null;
+}
+
+/** One customer's value: current (VAC), potential (VPC) and predictive (CLV; null before a model is fitted or a first purchase). */
+export interface LifetimeValueView {
+  customerId: string;
+  name: string;
+  status: CustomerValueDoc['status'];
+  registeredAt: string;
+  currentValue: CurrentValue;
+  potentialValue: PotentialValue;
+  predictive: Prediction | null;
+}
+
+export interface CustomerValueView extends LifetimeValueView {
+  /** The customer's segment in each scheme and since when (null before the first segmentation run that scored them). */
+  segments: Record<SegmentScheme, SegmentMembershipView | null>;
+  /** Product interest, biggest spend first. */
+  products: ProductInterestView[];
+}
+
+export type ClvModelView = ClvModelData & { revision: number };
+
+export interface SegmentListItem {
+  scheme: SegmentListScheme;
+  segment: string;
+  customers: number;
+  /** Product micro-segments: purchases and spend on the product. */
+  purchases?: number;
+  amount?: number;
+}
+
+export interface SegmentMemberView {
+  customerId: string;
+  name: string | null;
+  scheme: SegmentListScheme;
+  segment: string;
+  /** When the customer entered the segment (product micro-segments: their first purchase of it). */
+  since: string;
+  scores: SegmentScores | null;
+  revenue: number | null;
+  purchaseCount: number | null;
+  lastPurchaseAt: string | null;
+  /** Product micro-segments only: the customer's purchases of the product. */
+  productPurchases?: number;
+  productQuantity?: number;
+  productAmount?: number;
+}
+
+export interface TransitionsView {
+  scheme: SegmentScheme;
+  from: string;
+  to: string;
+  /** Customers in a segment at `from` or at `to`. */
+  customers: number;
+  /** One entry per (segment at from, segment at to) pair that holds customers; NONE = in no segment. */
+  items: { from: string; to: string; customers: number }[];
+  /** The same as a matrix: matrix[from][to] = customers. */
+  matrix: Record<string, Record<string, number>>;
+  nextCursor: null;
+}
+
+export interface SegmentChangeView {
+  customerId: string;
+  scheme: SegmentScheme;
+  from: string | null;
+  to: string | null;
+  at: string;
+  runId: string;
+  scores: SegmentScores | null;
+}
+
+export interface ProductInterestView {
+  product: string;
+  purchases: number;
+  quantity: number;
+  amount: number;
+  firstPurchaseAt: string;
+  lastPurchaseAt: string;
+}
+
+/** A stored document without the store's fields (`_id`, `_position`). */
+function withoutMeta<T extends object>(doc: T & { _id: string; _position?: unknown }): T {
+  const copy: Record<string, unknown> = { ...doc };
+  delete copy._id;
+  delete copy._position;
+  return copy as T;
+}
+
+// ---------------------------------------------------------------- shared helpers
+
+async function currentModel(readModels: ReadModels): Promise<ClvModelDoc | null> {
+  const page = await readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).find({}, { sort: { revision: -1 }, limit: 1 });
+  return page.items[0] ?? null;
+}
+
+function predictorFor(model: ClvModelDoc | null, params: PredictionParams, now: Date): ClvPredictor | null {
+  if (!model) return null;
+  return new ClvPredictor(model, {
+    asOf: now,
+    horizon: params.horizon ?? DEFAULT_HORIZON[model.unit],
+    annualDiscountRate: params.discount ?? DEFAULT_ANNUAL_DISCOUNT_RATE,
+    marginShare: params.marginShare ?? 1,
+  });
+}
+
+function lifetimeValueView(doc: CustomerValueDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
+  return {
+    customerId: doc.customerId,
+    name: doc.name,
+    status: doc.status,
+    registeredAt: doc.registeredAt,
+    currentValue: currentValueOf(doc),
+    potentialValue: potentialValueOf(doc, now),
+    predictive: predictor ? predictor.predict(doc) : null,
+  };
+}
+
+async function ensureCaughtUp(readModels: ReadModels, projections: string[], minPosition: string | undefined): Promise<void> {
+  for (const projection of projections) await readModels.ensureCaughtUp(projection, minPosition);
+}
+
+function parseWindow(fromText: string, toText: string): { from: Date; to: Date } {
+  const from = new Date(fromText);
+  const to = new Date(toText);
+  if (!(from.getTime() < to.getTime())) throw new ValidationFailedError([{ field: 'from', messages: ['from must be before to'] }]);
+  return { from, to };
+}
+
+// ---------------------------------------------------------------- queries
+
+export class GetCustomerValueQuery extends Query<CustomerValueView> {
+  constructor(readonly customerId: string, readonly prediction: PredictionParams, readonly minPosition?: string) {
+    super();
+  }
+}
+
+export class ListLifetimeValuesQuery extends Query<Page<LifetimeValueView>> {
+  constructor(
+    readonly filter: { status?: string; minRevenue?: number; minPurchases?: number },
+    readonly sort: { field: LifetimeValueSort; order: 'asc' | 'desc' },
+    readonly page: { limit: number; cursor?: string },
+    readonly prediction: PredictionParams,
+    readonly minPosition?: string,
+  ) {
+    super();
+  }
+}
+
+export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null }> {
+  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+    super();
+  }
+}
+
+export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView>> {
+  constructor(
+    readonly name: string,
+    readonly order: 'asc' | 'desc',
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
+    super();
+  }
+}
+
+export class SegmentTransitionsQuery extends Query<TransitionsView> {
+  constructor(readonly scheme: SegmentScheme, readonly from: string, readonly to: string, readonly minPosition?: string) {
+    super();
+  }
+}
+
+export class ListSegmentHistoryQuery extends Query<Page<SegmentChangeView>> {
+  constructor(
+    readonly filter: { customerId?: string; scheme?: SegmentScheme; segment?: string; from?: string; to?: string },
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
+    super();
+  }
+}
+
+export class ComplaintStatsQuery extends Query<ComplaintStatsReport> {
+  constructor(
+    readonly window: { from?: string; to?: string },
+    readonly groupBy: StatDimension | undefined,
+    readonly interval: StatInterval | undefined,
+    readonly filter: Partial<Record<StatDimension, string>>,
+    readonly minPosition?: string,
+  ) {
+    super();
+  }
+}
+
+export class GetClvModelQuery extends Query<ClvModelView> {
+  constructor(readonly minPosition?: string) {
+    super();
+  }
+}
+
+export class ListClvModelsQuery extends Query<Page<ClvModelView>> {
+  constructor(readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+    super();
+  }
+}
+
+// ---------------------------------------------------------------- handlers
+
+@QueryHandler(GetCustomerValueQuery)
+export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQuery> {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ customerId, prediction, minPosition }: GetCustomerValueQuery): Promise<CustomerValueView> {
+    await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
+    const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
+    if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+    const now = this.clock.now();
+    const view = lifetimeValueView(doc, now, predictorFor(await currentModel(this.readModels), prediction, now));
+
+    const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
+    for await (const m of this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll({ customerId })) {
+      segments[m.scheme] = { segment: m.segment, since: m.since, scores: m.scores };
+    }
+    const products: CustomerValueView['products'] = [];
+    for await (const interest of this.readModels
+      .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
+      .findAll({ customerId }, { amount: -1 })) {
+      const { product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt } = interest;
+      products.push({ product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt });
+    }
+    return { ...view, segments, products };
+  }
+}
+
+@QueryHandler(ListLifetimeValuesQuery)
+export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValuesQuery> {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ filter, sort, page, prediction, minPosition }: ListLifetimeValuesQuery): Promise<Page<LifetimeValueView>> {
+    await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
+    const query: Filter = {};
+    if (filter.status) query.status = filter.status;
+    if (filter.minRevenue !== undefined) query.revenue = { $gte: filter.minRevenue };
+    if (filter.minPurchases !== undefined) query.purchaseCount = { $gte: filter.minPurchases };
+    const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
+    const now = this.clock.now();
+    const model = await currentModel(this.readModels);
+    const predictor = predictorFor(model, prediction, now);
+    const direction = sort.order === 'asc' ? 1 : -1;
+
+    if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {
+      const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor });
+      return { items: result.items.map((doc) => lifetimeValueView(doc, now, predictor)), nextCursor: result.nextCursor };
+    }
+
+    // Values computed at query time: every matching customer is valued, then sorted and paged.
+    if (sort.field !== 'potentialValue' && !predictor) {
+      throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', `Sorting by ${sort.field} needs a fitted CLV model (POST /analytics/clv/fit)`);
+    }
+    const views: LifetimeValueView[] = [];
+    for await (const doc of customers.findAll(query)) views.push(lifetimeValueView(doc, now, predictor));
+    const valueOf = (view: LifetimeValueView): number | null => {
+      switch (sort.field) {
+        case 'potentialValue':
+          return view.potentialValue.value;
+        case 'clv':
+          return view.predictive?.clv ?? null;
+        case 'probabilityAlive':
+          return view.predictive?.probabilityAlive ?? null;
+        default:
+          return view.predictive?.expectedTransactions ?? null;
+      }
+    };
+    return pageByKey(
+      views,
+      (view) => {
+        const value = valueOf(view);
+        return [value === null ? null : direction * value, view.customerId];
+      },
+      page.limit,
+      page.cursor,
+    );
+  }
+}
+
+@QueryHandler(ListSegmentsQuery)
+export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ scheme, page, minPosition }: ListSegmentsQuery) {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
+    const memberships = this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION);
+    const items: (SegmentListItem & { rank: number })[] = [];
+    for (const [schemeIndex, s] of SEGMENT_SCHEMES.entries()) {
+      if (scheme !== undefined && scheme !== s) continue;
+      for (const [index, segment] of SEGMENT_NAMES[s].entries()) {
+        items.push({ scheme: s, segment, customers: await memberships.count({ scheme: s, segment }), rank: schemeIndex * 100 + index });
+      }
+    }
+    if (scheme === undefined || scheme === 'product') {
+      for await (const product of this.readModels.collection<ProductDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCTS_COLLECTION).findAll()) {
+        items.push({
+          scheme: 'product',
+          segment: `product:${product.product}`,
+          customers: product.customers,
+          purchases: product.purchases,
+          amount: product.amount,
+          rank: 1000,
+        });
+      }
+    }
+    // Schemes in order, each scheme's segments in display order; products by customers, then name.
+    const result = pageByKey(items, (item) => [item.rank, item.rank === 1000 ? -item.customers : 0, item.segment], page.limit, page.cursor);
+    const runs = await this.readModels
+      .collection<SegmentationRunDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENTATION_RUNS_COLLECTION)
+      .find({}, { sort: { asOf: -1 }, limit: 1 });
+    return {
+      items: result.items.map(({ rank: _rank, ...item }) => item),
+      nextCursor: result.nextCursor,
+      lastRun: runs.items[0] ? withoutMeta<SegmentationRunCompleted['data']>(runs.items[0]) : null,
+    };
+  }
+}
+
+@QueryHandler(ListSegmentMembersQuery)
+export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembersQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ name, order, page, minPosition }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView>> {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
+    const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
+    const direction = order === 'asc' ? 1 : -1;
+
+    if (name.startsWith('product:')) {
+      const product = name.slice('product:'.length);
+      const known = await this.readModels.collection<ProductDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCTS_COLLECTION).get(product);
+      if (!known) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
+      const result = await this.readModels
+        .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
+        .find({ product }, { sort: { amount: direction }, limit: page.limit, cursor: page.cursor });
+      const items: SegmentMemberView[] = [];
+      for (const interest of result.items) {
+        const doc = await customers.get(interest.customerId);
+        items.push({
+          customerId: interest.customerId,
+          name: doc?.name ?? null,
+          scheme: 'product',
+          segment: name,
+          since: interest.firstPurchaseAt,
+          scores: null,
+          revenue: doc?.revenue ?? null,
+          purchaseCount: doc?.purchaseCount ?? null,
+          lastPurchaseAt: interest.lastPurchaseAt,
+          productPurchases: interest.purchases,
+          productQuantity: interest.quantity,
+          productAmount: interest.amount,
+        });
+      }
+      return { items, nextCursor: result.nextCursor };
+    }
+
+    const scheme = schemeOfSegment(name);
+    if (scheme === null) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
+    const result = await this.readModels
+      .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
+      .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
+    const items: SegmentMemberView[] = [];
+    for (const m of result.items) {
+      const doc = await customers.get(m.customerId);
+      items.push({
+        customerId: m.customerId,
+        name: doc?.name ?? null,
+        scheme,
+        segment: name,
+        since: m.since,
+        scores: m.scores,
+        revenue: doc?.revenue ?? null,
+        purchaseCount: doc?.purchaseCount ?? null,
+        lastPurchaseAt: doc?.lastPurchaseAt ?? null,
+      });
+    }
+    return { items, nextCursor: result.nextCursor };
+  }
+}
+
+@QueryHandler(SegmentTransitionsQuery)
+export class SegmentTransitionsHandler implements IQueryHandler<SegmentTransitionsQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ scheme, from: fromText, to: toText, minPosition }: SegmentTransitionsQuery): Promise<TransitionsView> {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION], minPosition);
+    const { from, to } = parseWindow(fromText, toText);
+    const fromIso = from.toISOString();
+    const toIso = to.toISOString();
+    // The segment at an instant is where the customer's last change at or before it put them.
+    const at = new Map<string, { from: string | null; to: string | null }>();
+    for await (const change of this.readModels
+      .collection<SegmentChangeDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENT_CHANGES_COLLECTION)
+      .findAll({ scheme, at: { $lte: toIso } }, { at: 1 })) {
+      const entry = at.get(change.customerId) ?? { from: null, to: null };
+      if (change.at <= fromIso) entry.from = change.to;
+      entry.to = change.to;
+      at.set(change.customerId, entry);
+    }
+    const label = (segment: string | null): string => segment ?? NONE;
+    const order = [...SEGMENT_NAMES[scheme], NONE];
+    const matrix: Record<string, Record<string, number>> = {};
+    let customers = 0;
+    for (const entry of at.values()) {
+      if (entry.from === null && entry.to === null) continue;
+      customers++;
+      const row = (matrix[label(entry.from)] ??= {});
+      row[label(entry.to)] = (row[label(entry.to)] ?? 0) + 1;
+    }
+    const items = Object.entries(matrix)
+      .flatMap(([f, row]) => Object.entries(row).map(([t, count]) => ({ from: f, to: t, customers: count })))
+      .sort((p, q) => order.indexOf(p.from) - order.indexOf(q.from) || order.indexOf(p.to) - order.indexOf(q.to));
+    return { scheme, from: fromIso, to: toIso, customers, items, matrix, nextCursor: null };
+  }
+}
+
+@QueryHandler(ListSegmentHistoryQuery)
+export class ListSegmentHistoryHandler implements IQueryHandler<ListSegmentHistoryQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ filter, page, minPosition }: ListSegmentHistoryQuery): Promise<Page<SegmentChangeView>> {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION], minPosition);
+    const query: Filter = {};
+    if (filter.customerId) query.customerId = filter.customerId;
+    if (filter.scheme) query.scheme = filter.scheme;
+    if (filter.segment) query.$or = [{ from: filter.segment }, { to: filter.segment }];
+    if (filter.from || filter.to) {
+      if (filter.from && filter.to) parseWindow(filter.from, filter.to);
+      query.at = {
+        ...(filter.from ? { $gte: new Date(filter.from).toISOString() } : {}),
+        ...(filter.to ? { $lt: new Date(filter.to).toISOString() } : {}),
+      };
+    }
+    const result = await this.readModels
+      .collection<SegmentChangeDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENT_CHANGES_COLLECTION)
+      .find(query, { sort: { at: -1 }, limit: page.limit, cursor: page.cursor });
+    return { items: result.items.map((doc) => withoutMeta<SegmentChangeView>(doc)), nextCursor: result.nextCursor };
+  }
+}
+
+/** More periods than this in one series is a mistake (or a denial of service). */
+export const MAX_PERIODS = 1000;
+const DEFAULT_WINDOW_MS = 30 * 86_400_000;
+
+@QueryHandler(ComplaintStatsQuery)
+export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery> {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ window, groupBy, interval, filter, minPosition }: ComplaintStatsQuery): Promise<ComplaintStatsReport> {
+    await ensureCaughtUp(this.readModels, [COMPLAINT_STATS_PROJECTION], minPosition);
+    const toText = window.to ?? this.clock.now().toISOString();
+    const fromText = window.from ?? new Date(Date.parse(toText) - DEFAULT_WINDOW_MS).toISOString();
+    const { from, to } = parseWindow(fromText, toText);
+    if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {
+      throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] }]);
+    }
+    const previousFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
+    const query: Filter = { registeredAt: { $gte: previousFrom.toISOString(), $lt: to.toISOString() } };
+    for (const dimension of STAT_DIMENSIONS) {
+      const value = filter[dimension];
+      if (value !== undefined) query[dimension] = value === NONE ? null : value;
+    }
+    const facts: ComplaintFactsDoc[] = [];
+    for await (const doc of this.readModels.collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION).findAll(query)) {
+      facts.push(doc);
+    }
+    return complaintStatistics(facts, { from, to, groupBy, interval });
+  }
+}
+
+@QueryHandler(GetClvModelQuery)
+export class GetClvModelHandler implements IQueryHandler<GetClvModelQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ minPosition }: GetClvModelQuery): Promise<ClvModelView> {
+    await ensureCaughtUp(this.readModels, [CLV_MODEL_PROJECTION], minPosition);
+    const model = await currentModel(this.readModels);
+    if (!model) throw new NotFoundError('CLV_MODEL_NOT_FITTED', 'No CLV model has been fitted yet (POST /analytics/clv/fit)');
+    return withoutMeta<ClvModelView>(model);
+  }
+}
+
+/** Every fitted model, newest first (the first is current). */
+@QueryHandler(ListClvModelsQuery)
+export class ListClvModelsHandler implements IQueryHandler<ListClvModelsQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ page, minPosition }: ListClvModelsQuery): Promise<Page<ClvModelView>> {
+    await ensureCaughtUp(this.readModels, [CLV_MODEL_PROJECTION], minPosition);
+    const result = await this.readModels
+      .collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION)
+      .find({}, { sort: { revision: -1 }, limit: page.limit, cursor: page.cursor });
+    return { items: result.items.map((doc) => withoutMeta<ClvModelView>(doc)), nextCursor: result.nextCursor };
+  }
+}
+
+export const ANALYTICS_QUERY_HANDLERS = [
+  GetCustomerValueHandler,
+  ListLifetimeValuesHandler,
+  ListSegmentsHandler,
+  ListSegmentMembersHandler,
+  SegmentTransitionsHandler,
+  ListSegmentHistoryHandler,
+  ComplaintStatsHandler,
+  GetClvModelHandler,
+  ListClvModelsHandler,
+];

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ANALYTICS_CONFIG, loadAnalyticsConfig } from './analytics-config';
+import { ANALYTICS_COMMAND_HANDLERS } from './analytics-command.handlers';
+import { ANALYTICS_QUERY_HANDLERS } from './analytics-query.handlers';
+import { AnalyticsController } from './analytics.controller';
+import { ClvModelService } from './clv-model.service';
+import { SegmentationSchedulerService } from './segmentation-scheduler.service';
+import { SegmentationService } from './segmentation.service';
+
+/** The analytical CRM: lifetime value, segments with history, complaint statistics (projections in all-projections.ts). */
+@Module({
+  imports: [CqrsModule],
+  controllers: [AnalyticsController],
+  providers: [
+    { provide: ANALYTICS_CONFIG, useFactory: () => loadAnalyticsConfig() },
+    SegmentationService,
+    SegmentationSchedulerService,
+    ClvModelService,
+    ...ANALYTICS_COMMAND_HANDLERS,
+    ...ANALYTICS_QUERY_HANDLERS,
+  ],
+})
+export class AnalyticsModule {}

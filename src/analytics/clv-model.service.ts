@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { CommandProcessor } from '../shared/decider/command-processor';
+import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
+import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event-store.port';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { dayNumber } from './clv/summary';
+import { type ClvModelData, clvModelDecider, type ClvModelFitted, CLV_MODEL_STREAM } from './clv-model.events';
+import { type ClvFitRequest, fitClvModel } from './clv-model';
+import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
+
+export interface ClvFitOutcome {
+  model: ClvModelData;
+  /** Position of the ClvModelFitted event (for ?minPosition=). */
+  position: string | null;
+  /** True when an Idempotency-Key matched an earlier fit: that model is returned, nothing appended. */
+  replayed: boolean;
+}
+
+const CATCH_UP_TIMEOUT_MS = 60_000;
+
+/**
+ * Fits the CLV models on the customer-value read model (once it has applied the whole log) and
+ * records the result as a ClvModelFitted event. Used by POST /analytics/clv/fit and by the
+ * `npm run clv:fit` CLI (which builds it by hand on the same stores).
+ */
+@Injectable()
+export class ClvModelService {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** Fits; with `record` (default) appends the ClvModelFitted event, otherwise only returns the model. */
+  async fit(request: ClvFitRequest, context: CommandContext, options: { record?: boolean } = {}): Promise<ClvFitOutcome> {
+    const now = this.clock.now();
+    if (dayNumber(request.until) > dayNumber(now.toISOString())) {
+      throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', { until: request.until });
+    }
+    await this.catchUp();
+    const docs: CustomerValueDoc[] = [];
+    for await (const doc of this.runner
+      .collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION)
+      .findAll({ purchaseCount: { $gt: 0 } })) {
+      docs.push(doc);
+    }
+    const modelId = context.idempotencyKey ? deterministicUuid(`clv-model:${context.idempotencyKey}`) : this.ids.next();
+    const model = fitClvModel(docs, request, { modelId, fittedAt: now.toISOString() });
+    if (options.record === false) return { model, position: null, replayed: false };
+    const outcome = await this.processor.handle({
+      decider: clvModelDecider,
+      streamName: CLV_MODEL_STREAM,
+      command: { type: 'RecordClvModel', data: model },
+      context,
+    });
+    const recorded = (outcome.events[0] as ClvModelFitted | undefined)?.data ?? model;
+    return { model: recorded, position: outcome.position === null ? null : outcome.position.toString(), replayed: outcome.replayed };
+  }
+
+  private async catchUp(): Promise<void> {
+    const head = await this.eventStore.headPosition();
+    if (head === START) return;
+    if (!(await this.runner.waitForPosition(CUSTOMER_VALUE_PROJECTION, head, CATCH_UP_TIMEOUT_MS))) {
+      throw new NotCaughtUpError(CUSTOMER_VALUE_PROJECTION, 5);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Fitting the CLV models on the customer-value read model, and predicting with a fitted model.
+ * Pure (no I/O, time as an argument).
+ *
+ * Fit: every customer's purchase days up to the calibration end (inclusive; UTC days) are
+ * summarised (clv/summary.ts: a day is one transaction; x, t_x, T in the unit; zbar over repeat
+ * days), then BG/NBD and Gamma-Gamma are fitted by maximum likelihood.
+ *
+ * Predict: the model's population parameters applied to the customer's history up to the day of
+ * the prediction (x, t_x, T as of that day, in the model's unit), over `horizon` periods:
+ * P(alive), expected transactions E[Y(horizon)], expected spend per transaction E[Z | x, zbar],
+ * and the discounted CLV (clv/clv.ts). The yearly discount rate is turned into a rate per period:
+ * (1 + yearly)^(periodDays / 365.25) - 1.
+ */
+import { BusinessRuleViolation } from '../shared/errors/domain-errors';
+import { fitBgNbd } from './clv/bgnbd';
+import { customerLifetimeValue } from './clv/clv';
+import { conditionalExpectedSpend, fitGammaGamma } from './clv/gamma-gamma';
+import { type CustomerSummary, dayNumber, dayToIsoDate, summarizePurchases, type TimeUnit, UNIT_DAYS } from './clv/summary';
+import type { ClvModelData } from './clv-model.events';
+import type { CustomerValueDoc } from './customer-value.projection';
+import { purchasesOf } from './customer-value';
+
+export interface ClvFitRequest {
+  /** Calibration end, YYYY-MM-DD (inclusive). */
+  until: string;
+  unit: TimeUnit;
+}
+
+/** A horizon of one year, in periods of the unit. */
+export const DEFAULT_HORIZON: Readonly<Record<TimeUnit, number>> = { day: 365, week: 52 };
+export const DEFAULT_ANNUAL_DISCOUNT_RATE = 0.1;
+
+const orNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+/** The summaries of the calibration cohort. */
+export function calibrationSummaries(docs: Iterable<CustomerValueDoc>, request: ClvFitRequest): CustomerSummary[] {
+  const lastDay = dayNumber(request.until);
+  const purchases = [];
+  for (const doc of docs) purchases.push(...purchasesOf(doc, lastDay));
+  return summarizePurchases(purchases, { calibrationEnd: request.until, unit: request.unit });
+}
+
+/** Fits both models; 422 CLV_NOT_ENOUGH_DATA when there is nothing to fit (no customer, no repeat buyer). */
+export function fitClvModel(docs: Iterable<CustomerValueDoc>, request: ClvFitRequest, ids: { modelId: string; fittedAt: string }): ClvModelData {
+  const summaries = calibrationSummaries(docs, request);
+  const repeatCustomers = summaries.filter((s) => s.x > 0).length;
+  const spenders = summaries.filter((s) => s.x > 0 && s.monetary > 0).length;
+  if (summaries.length === 0 || repeatCustomers === 0 || spenders === 0) {
+    throw new BusinessRuleViolation(
+      'CLV_NOT_ENOUGH_DATA',
+      'Fitting needs purchases up to the calibration end, with at least one customer who bought again on a later day',
+      { calibrationEnd: request.until, customers: summaries.length, repeatCustomers },
+    );
+  }
+  const bg = fitBgNbd(summaries);
+  const gg = fitGammaGamma(summaries);
+  return {
+    modelId: ids.modelId,
+    calibrationEnd: request.until,
+    unit: request.unit,
+    bgnbd: {
+      ...bg.params,
+      logLikelihood: bg.logLikelihood,
+      standardErrors: {
+        r: orNull(bg.standardErrors.r),
+        alpha: orNull(bg.standardErrors.alpha),
+        a: orNull(bg.standardErrors.a),
+        b: orNull(bg.standardErrors.b),
+      },
+      converged: bg.converged,
+    },
+    gammaGamma: {
+      ...gg.params,
+      logLikelihood: gg.logLikelihood,
+      standardErrors: { p: orNull(gg.standardErrors.p), q: orNull(gg.standardErrors.q), gamma: orNull(gg.standardErrors.gamma) },
+      converged: gg.converged,
+      customers: gg.customers,
+      excludedNonPositiveSpend: gg.excludedNonPositiveSpend,
+    },
+    customers: summaries.length,
+    repeatCustomers,
+    fittedAt: ids.fittedAt,
+  };
+}
+
+/** The flat summary `npm run clv:fit -- --json` prints. */
+export function clvModelSummary(model: ClvModelData) {
+  return {
+    modelId: model.modelId,
+    calibrationEnd: model.calibrationEnd,
+    unit: model.unit,
+    r: model.bgnbd.r,
+    alpha: model.bgnbd.alpha,
+    a: model.bgnbd.a,
+    b: model.bgnbd.b,
+    p: model.gammaGamma.p,
+    q: model.gammaGamma.q,
+    gamma: model.gammaGamma.gamma,
+    bgnbdLogLikelihood: model.bgnbd.logLikelihood,
+    gammaGammaLogLikelihood: model.gammaGamma.logLikelihood,
+    customers: model.customers,
+    repeatCustomers: model.repeatCustomers,
+    converged: model.bgnbd.converged && model.gammaGamma.converged,
+    fittedAt: model.fittedAt,
+  };
+}
+
+export interface PredictionOptions {
+  /** The day predictions start from (the customer's history is read up to it). */
+  asOf: Date;
+  /** Periods of the model's unit (integer >= 1). */
+  horizon: number;
+  annualDiscountRate: number;
+  /** Share of revenue kept as margin, [0, 1]. */
+  marginShare: number;
+}
+
+export interface Prediction {
+  modelId: string;
+  unit: TimeUnit;
+  calibrationEnd: string;
+  asOf: string;
+  horizon: number;
+  annualDiscountRate: number;
+  marginShare: number;
+  x: number;
+  t_x: number;
+  T: number;
+  monetary: number;
+  probabilityAlive: number;
+  /** Expected transactions (purchase days) over the horizon, undiscounted. */
+  expectedTransactions: number;
+  /** Expected spend per transaction; null when the fitted Gamma-Gamma has no finite mean for this customer (px + q <= 1). */
+  expectedSpend: number | null;
+  /** Discounted CLV over the horizon; null with expectedSpend. */
+  clv: number | null;
+}
+
+const cents = (value: number): number => Math.round(value * 100) / 100;
+const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
+
+/**
+ * Predicts customers one by one; the transaction part depends only on (x, t_x, T), which many
+ * customers share, so it is computed once per distinct triple.
+ */
+export class ClvPredictor {
+  private readonly transactions = new Map<string, { probabilityAlive: number; expectedTransactions: number; discountedTransactions: number }>();
+  private readonly asOfDay: string;
+  private readonly lastDay: number;
+  private readonly discountRate: number;
+
+  constructor(
+    private readonly model: ClvModelData,
+    private readonly options: PredictionOptions,
+  ) {
+    this.lastDay = dayNumber(options.asOf.toISOString());
+    this.asOfDay = dayToIsoDate(this.lastDay);
+    this.discountRate = (1 + options.annualDiscountRate) ** (UNIT_DAYS[model.unit] / 365.25) - 1;
+  }
+
+  /** null for a customer without a purchase up to the asOf day. */
+  predict(doc: CustomerValueDoc): Prediction | null {
+    const [summary] = summarizePurchases(purchasesOf(doc, this.lastDay), { calibrationEnd: this.asOfDay, unit: this.model.unit });
+    if (!summary) return null;
+    const { x, t_x, T, monetary } = summary;
+    const { r, alpha, a, b } = this.model.bgnbd;
+    const { p, q, gamma } = this.model.gammaGamma;
+    const key = `${x}|${t_x}|${T}`;
+    let part = this.transactions.get(key);
+    let spend: number | null;
+    try {
+      spend = conditionalExpectedSpend({ p, q, gamma }, x, x > 0 ? monetary : 0);
+    } catch {
+      spend = null;
+    }
+    if (!part) {
+      // The spend does not change the transaction part: any finite value will do when it has none.
+      const breakdown = customerLifetimeValue({ r, alpha, a, b }, { p, q: Math.max(q, 2), gamma }, { x, t_x, T, monetary }, {
+        horizon: this.options.horizon,
+        discountRate: this.discountRate,
+      });
+      part = {
+        probabilityAlive: breakdown.probabilityAlive,
+        expectedTransactions: breakdown.expectedTransactions,
+        discountedTransactions: breakdown.discountedTransactions,
+      };
+      this.transactions.set(key, part);
+    }
+    return {
+      modelId: this.model.modelId,
+      unit: this.model.unit,
+      calibrationEnd: this.model.calibrationEnd,
+      asOf: this.asOfDay,
+      horizon: this.options.horizon,
+      annualDiscountRate: this.options.annualDiscountRate,
+      marginShare: this.options.marginShare,
+      x,
+      t_x: round6(t_x),
+      T: round6(T),
+      monetary: cents(monetary),
+      probabilityAlive: round6(part.probabilityAlive),
+      expectedTransactions: round6(part.expectedTransactions),
+      expectedSpend: spend === null ? null : cents(spend),
+      clv: spend === null ? null : cents(part.discountedTransactions * spend * this.options.marginShare),
+    };
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * Complaint statistics from the per-complaint facts (complaint-stats.projection.ts). Pure.
+ *
+ * Population: the complaints REGISTERED in the window [from, to) (a cohort view: every measure of
+ * a window is about the same complaints, whatever happened to them since).
+ *
+ * Measures (definitions are part of the API):
+ * - validity: assessed = complaints with a standing assessment; ratio = valid / assessed;
+ * - SLA: decided = complaints whose resolution deadline is settled (resolved, or breached);
+ *   compliance = resolved within the deadline and never breached / decided; breaches counted per
+ *   deadline kind and as complaints with any breach;
+ * - time to acknowledge = acknowledgedAt - registeredAt, time to resolve = resolvedAt -
+ *   registeredAt (the standing resolution), in hours: mean, median (mean of the two middle values
+ *   for an even count) and p90 (nearest rank: the ceil(0.9 n)-th smallest);
+ * - reopen rate = complaints reopened at least once / complaints ever resolved or closed;
+ * - repeat complainers = customers with two or more complaints in the window (share of the
+ *   window's complaining customers);
+ * - CSAT: mean of the latest answers (1-5) and their distribution; NPS = % promoters (9-10) -
+ *   % detractors (0-6) among the answers that gave a score.
+ * Ratios are null when their denominator is 0. The change against the previous period compares
+ * with the window of the same length just before `from`.
+ */
+import type { ComplaintFacts } from './complaint-stats.projection';
+
+export const STAT_DIMENSIONS = ['status', 'category', 'product', 'channel', 'department', 'severity'] as const;
+export type StatDimension = (typeof STAT_DIMENSIONS)[number];
+export const STAT_INTERVALS = ['day', 'week', 'month'] as const;
+export type StatInterval = (typeof STAT_INTERVALS)[number];
+
+/** The key of a missing dimension value (no product, not yet assigned, not yet graded). */
+export const NONE = '(none)';
+
+export interface DurationStats {
+  count: number;
+  mean: number | null;
+  median: number | null;
+  p90: number | null;
+}
+
+export interface ComplaintMetrics {
+  complaints: number;
+  customers: number;
+  validity: { assessed: number; valid: number; ratio: number | null };
+  sla: {
+    decided: number;
+    withinSla: number;
+    compliance: number | null;
+    breaches: { firstResponse: number; resolution: number; complaints: number };
+  };
+  timeToAcknowledgeHours: DurationStats;
+  timeToResolveHours: DurationStats;
+  reopen: { eligible: number; reopened: number; rate: number | null };
+  repeatComplainers: { customers: number; complaints: number; share: number | null };
+  csat: { responses: number; average: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> };
+  nps: { responses: number; promoters: number; passives: number; detractors: number; score: number | null };
+}
+
+const HOUR_MS = 3_600_000;
+const round = (value: number, digits = 4): number => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? round(part / whole) : null);
+
+export function durationStats(values: number[]): DurationStats {
+  if (values.length === 0) return { count: 0, mean: null, median: null, p90: null };
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  const mean = sorted.reduce((sum, v) => sum + v, 0) / n;
+  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  const p90 = sorted[Math.ceil(0.9 * n) - 1];
+  return { count: n, mean: round(mean), median: round(median), p90: round(p90) };
+}
+
+const hoursBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / HOUR_MS;
+
+/** Every measure over one set of complaints, in one pass (plus sorting the durations). */
+export function complaintMetrics(facts: readonly ComplaintFacts[]): ComplaintMetrics {
+  let assessed = 0;
+  let valid = 0;
+  let decided = 0;
+  let withinSla = 0;
+  let breachFirst = 0;
+  let breachResolution = 0;
+  let breachAny = 0;
+  let eligible = 0;
+  let reopened = 0;
+  let csatSum = 0;
+  let csatCount = 0;
+  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  const nps = { responses: 0, promoters: 0, passives: 0, detractors: 0 };
+  const toAcknowledge: number[] = [];
+  const toResolve: number[] = [];
+  const perCustomer = new Map<string, number>();
+
+  for (const f of facts) {
+    perCustomer.set(f.customerId, (perCustomer.get(f.customerId) ?? 0) + 1);
+    if (f.valid !== null) {
+      assessed++;
+      if (f.valid) valid++;
+    }
+    if (f.resolutionWithinSla !== null || f.breachedResolution) {
+      decided++;
+      if (f.resolutionWithinSla === true && !f.breachedResolution) withinSla++;
+    }
+    if (f.breachedFirstResponse) breachFirst++;
+    if (f.breachedResolution) breachResolution++;
+    if (f.breachedFirstResponse || f.breachedResolution) breachAny++;
+    if (f.acknowledgedAt !== null) toAcknowledge.push(hoursBetween(f.registeredAt, f.acknowledgedAt));
+    if (f.resolvedAt !== null) toResolve.push(hoursBetween(f.registeredAt, f.resolvedAt));
+    if (f.everResolvedOrClosed) {
+      eligible++;
+      if (f.reopenCount > 0) reopened++;
+    }
+    if (f.csat !== null) {
+      csatSum += f.csat;
+      csatCount++;
+      const key = String(f.csat) as keyof typeof distribution;
+      if (key in distribution) distribution[key]++;
+    }
+    if (f.nps !== null) {
+      nps.responses++;
+      if (f.nps >= 9) nps.promoters++;
+      else if (f.nps >= 7) nps.passives++;
+      else nps.detractors++;
+    }
+  }
+
+  let repeatCustomers = 0;
+  let repeatComplaints = 0;
+  for (const count of perCustomer.values()) {
+    if (count >= 2) {
+      repeatCustomers++;
+      repeatComplaints += count;
+    }
+  }
+
+  return {
+    complaints: facts.length,
+    customers: perCustomer.size,
+    validity: { assessed, valid, ratio: ratio(valid, assessed) },
+    sla: {
+      decided,
+      withinSla,
+      compliance: ratio(withinSla, decided),
+      breaches: { firstResponse: breachFirst, resolution: breachResolution, complaints: breachAny },
+    },
+    timeToAcknowledgeHours: durationStats(toAcknowledge),
+    timeToResolveHours: durationStats(toResolve),
+    reopen: { eligible, reopened, rate: ratio(reopened, eligible) },
+    repeatComplainers: { customers: repeatCustomers, complaints: repeatComplaints, share: ratio(repeatCustomers, perCustomer.size) },
+    csat: { responses: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
+    nps: { ...nps, score: nps.responses ? round(((nps.promoters - nps.detractors) / nps.responses) * 100, 1) : null },
+  };
+}
+
+export function dimensionValue(facts: ComplaintFacts, dimension: StatDimension): string {
+  const value = facts[dimension];
+  return value === null || value === '' ? NONE : value;
+}
+
+/** Complaints per value of every dimension. */
+export function dimensionCounts(facts: readonly ComplaintFacts[]): Record<StatDimension, Record<string, number>> {
+  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<StatDimension, Record<string, number>>;
+  for (const f of facts) {
+    for (const d of STAT_DIMENSIONS) {
+      const key = dimensionValue(f, d);
+      counts[d][key] = (counts[d][key] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------- periods
+
+const DAY_MS = 86_400_000;
+
+/** Start (UTC) of the period holding the instant. Weeks are ISO weeks (Monday to Sunday). */
+export function periodStart(ms: number, interval: StatInterval): number {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (interval === 'day') return day;
+  if (interval === 'week') {
+    const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
+    return day - weekday * DAY_MS;
+  }
+  const date = new Date(day);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+function nextPeriodStart(start: number, interval: StatInterval): number {
+  if (interval === 'day') return start + DAY_MS;
+  if (interval === 'week') return start + 7 * DAY_MS;
+  const date = new Date(start);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+}
+
+/** The period's label: 2026-03-10 (day), 2026-W11 (ISO week), 2026-03 (month). */
+export function periodLabel(start: number, interval: StatInterval): string {
+  const iso = new Date(start).toISOString();
+  if (interval === 'day') return iso.slice(0, 10);
+  if (interval === 'month') return iso.slice(0, 7);
+  // The ISO week-numbering year is the year of the week's Thursday.
+  const thursday = new Date(start + 3 * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** The periods overlapping [from, to), each clipped to the window. */
+export function periodsOf(from: number, to: number, interval: StatInterval): { period: string; start: number; end: number }[] {
+  const periods: { period: string; start: number; end: number }[] = [];
+  for (let start = periodStart(from, interval); start < to; start = nextPeriodStart(start, interval)) {
+    periods.push({ period: periodLabel(start, interval), start: Math.max(start, from), end: Math.min(nextPeriodStart(start, interval), to) });
+  }
+  return periods;
+}
+
+/** How many periods a window spans (to refuse absurd series before computing them). */
+export function periodCount(from: number, to: number, interval: StatInterval): number {
+  if (interval === 'day') return Math.ceil((to - periodStart(from, 'day')) / DAY_MS);
+  if (interval === 'week') return Math.ceil((to - periodStart(from, 'week')) / (7 * DAY_MS));
+  const a = new Date(from);
+  const b = new Date(to - 1);
+  return (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + (b.getUTCMonth() - a.getUTCMonth()) + 1;
+}
+
+// ---------------------------------------------------------------- the report
+
+export interface StatsRequest {
+  from: Date;
+  to: Date;
+  groupBy?: StatDimension;
+  interval?: StatInterval;
+}
+
+export interface ChangeOf {
+  previous: number | null;
+  current: number | null;
+  /** current - previous; null when either is null. */
+  difference: number | null;
+  /** difference / previous; null when previous is 0 or null. */
+  relative: number | null;
+}
+
+export interface ComplaintStatsReport {
+  from: string;
+  to: string;
+  groupBy: StatDimension | null;
+  interval: StatInterval | null;
+  totals: ComplaintMetrics;
+  counts: Record<StatDimension, Record<string, number>>;
+  groups?: ({ group: string } & ComplaintMetrics)[];
+  series?: ({ period: string; start: string; end: string; group?: string } & ComplaintMetrics)[];
+  previous: { from: string; to: string; totals: ComplaintMetrics };
+  change: {
+    complaints: ChangeOf;
+    validityRatio: ChangeOf;
+    slaCompliance: ChangeOf;
+    slaBreaches: ChangeOf;
+    timeToAcknowledgeMedianHours: ChangeOf;
+    timeToResolveMedianHours: ChangeOf;
+    reopenRate: ChangeOf;
+    repeatComplainers: ChangeOf;
+    csatAverage: ChangeOf;
+    nps: ChangeOf;
+  };
+}
+
+function changeOf(previous: number | null, current: number | null): ChangeOf {
+  const difference = previous === null || current === null ? null : round(current - previous);
+  return { previous, current, difference, relative: difference === null || !previous ? null : round(difference / previous) };
+}
+
+function groupsOf(facts: readonly ComplaintFacts[], dimension: StatDimension): Map<string, ComplaintFacts[]> {
+  const groups = new Map<string, ComplaintFacts[]>();
+  for (const f of facts) {
+    const key = dimensionValue(f, dimension);
+    const list = groups.get(key);
+    if (list) list.push(f);
+    else groups.set(key, [f]);
+  }
+  return groups;
+}
+
+/**
+ * The report for the window. `facts` may hold complaints outside it: those registered in the
+ * previous period of the same length are used for the change, the rest is ignored.
+ */
+export function complaintStatistics(facts: Iterable<ComplaintFacts>, request: StatsRequest): ComplaintStatsReport {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  const previousFrom = from - (to - from);
+  const current: ComplaintFacts[] = [];
+  const previous: ComplaintFacts[] = [];
+  for (const f of facts) {
+    const at = Date.parse(f.registeredAt);
+    if (at >= from && at < to) current.push(f);
+    else if (at >= previousFrom && at < from) previous.push(f);
+  }
+  const totals = complaintMetrics(current);
+  const before = complaintMetrics(previous);
+  const report: ComplaintStatsReport = {
+    from: request.from.toISOString(),
+    to: request.to.toISOString(),
+    groupBy: request.groupBy ?? null,
+    interval: request.interval ?? null,
+    totals,
+    counts: dimensionCounts(current),
+    previous: { from: new Date(previousFrom).toISOString(), to: request.from.toISOString(), totals: before },
+    change: {
+      complaints: changeOf(before.complaints, totals.complaints),
+      validityRatio: changeOf(before.validity.ratio, totals.validity.ratio),
+      slaCompliance: changeOf(before.sla.compliance, totals.sla.compliance),
+      slaBreaches: changeOf(before.sla.breaches.complaints, totals.sla.breaches.complaints),
+      timeToAcknowledgeMedianHours: changeOf(before.timeToAcknowledgeHours.median, totals.timeToAcknowledgeHours.median),
+      timeToResolveMedianHours: changeOf(before.timeToResolveHours.median, totals.timeToResolveHours.median),
+      reopenRate: changeOf(before.reopen.rate, totals.reopen.rate),
+      repeatComplainers: changeOf(before.repeatComplainers.customers, totals.repeatComplainers.customers),
+      csatAverage: changeOf(before.csat.average, totals.csat.average),
+      nps: changeOf(before.nps.score, totals.nps.score),
+    },
+  };
+  const grouped = request.groupBy ? groupsOf(current, request.groupBy) : null;
+  if (grouped) {
+    report.groups = [...grouped.entries()]
+      .map(([group, list]) => ({ group, ...complaintMetrics(list) }))
+      .sort((p, q) => q.complaints - p.complaints || (p.group < q.group ? -1 : p.group > q.group ? 1 : 0));
+  }
+  if (request.interval) {
+    const periods = periodsOf(from, to, request.interval);
+    const buckets = periods.map(() => [] as ComplaintFacts[]);
+    for (const f of current) {
+      const at = Date.parse(f.registeredAt);
+      // Periods are consecutive: a binary search finds the one holding the instant.
+      let lo = 0;
+      let hi = periods.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (periods[mid].start <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      buckets[lo].push(f);
+    }
+    const groupKeys = report.groups?.map((g) => g.group);
+    report.series = periods.flatMap((p, i) => {
+      const base = { period: p.period, start: new Date(p.start).toISOString(), end: new Date(p.end).toISOString() };
+      if (!groupKeys || !request.groupBy) return [{ ...base, ...complaintMetrics(buckets[i]) }];
+      const inBucket = groupsOf(buckets[i], request.groupBy);
+      return groupKeys.map((group) => ({ ...base, group, ...complaintMetrics(inBucket.get(group) ?? []) }));
+    });
+  }
+  return report;
+}

@@ -1,0 +1,284 @@
+/**
+ * The `customer-value` projection: what lifetime value, RFM and the value matrix need about each
+ * customer, from the customer events only.
+ *
+ * - `customers`: one small document per customer: current value (VAC) totals, the purchase DAYS as a
+ *   compact [day, amount] array (day = days since 1970-01-01, UTC; same-day purchases summed, since
+ *   the CLV models and RFM count a day as one transaction), and the suggestions with their decision
+ *   times, so potential value (VPC) can be computed as of any instant.
+ * - `product-interest`: one document per (customer, product) bought: the micro-segments by product.
+ * - `products`: one document per product: how many customers bought it (micro-segment sizes).
+ *
+ * The customer's name is the only personal value kept (for lists); CustomerForgotten erases it.
+ *
+ * Documents are written at most once per event (the runner's position guard); a purchase touches its
+ * customer and, per distinct product in its lines, one product-interest and one product document.
+ */
+import type { RecordedEvent } from '../shared/event-store/event-store.port';
+import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import type { Document } from '../shared/read-store/read-store.port';
+import type { CustomerEvent, PurchaseLine } from '../customers/customer.events';
+import { ERASED } from '../shared/privacy/personal-data';
+import { dayNumber } from './clv/summary';
+
+export const CUSTOMER_VALUE_PROJECTION = 'customer-value';
+export const VALUE_CUSTOMERS_COLLECTION = 'customers';
+export const PRODUCT_INTEREST_COLLECTION = 'product-interest';
+export const PRODUCTS_COLLECTION = 'products';
+
+/** [day number (UTC), total amount of the day]. */
+export type PurchaseDay = [day: number, amount: number];
+
+export interface ValueSuggestion {
+  suggestionId: string;
+  product: string;
+  expectedValue: number;
+  suggestedAt: string;
+  expiresAt: string;
+  status: 'open' | 'accepted' | 'declined';
+  decidedAt: string | null;
+}
+
+export interface CustomerValueDoc extends Document {
+  customerId: string;
+  name: string;
+  status: 'prospect' | 'customer' | 'deactivated';
+  kind: 'prospect' | 'customer';
+  registeredAt: string;
+  /** Current value (VAC). */
+  revenue: number;
+  margin: number;
+  purchaseCount: number;
+  /** revenue / purchaseCount (0 before the first purchase); stored so lists can sort on it. */
+  averageOrderValue: number;
+  firstPurchaseAt: string | null;
+  lastPurchaseAt: string | null;
+  /** Purchase days, ascending. */
+  days: PurchaseDay[];
+  suggestions: ValueSuggestion[];
+  suggestionsAccepted: number;
+  suggestionsDeclined: number;
+  updatedAt: string;
+}
+
+export interface ProductInterestDoc extends Document {
+  customerId: string;
+  product: string;
+  /** Purchases that had this product in a line. */
+  purchases: number;
+  quantity: number;
+  amount: number;
+  firstPurchaseAt: string;
+  lastPurchaseAt: string;
+}
+
+export interface ProductDoc extends Document {
+  product: string;
+  /** Distinct customers who bought it. */
+  customers: number;
+  purchases: number;
+  quantity: number;
+  amount: number;
+}
+
+const cents = (value: number): number => Math.round(value * 100) / 100;
+const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
+const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
+
+/** Customer ids are uuids (no slash): the product is everything after the first slash. */
+export const productInterestId = (customerId: string, product: string): string => `${customerId}/${product}`;
+
+/** The days with one more purchase merged in, still ascending. */
+export function addPurchaseDay(days: readonly PurchaseDay[], day: number, amount: number): PurchaseDay[] {
+  const next = days.map(([d, a]) => [d, a] as PurchaseDay);
+  const index = next.findIndex(([d]) => d >= day);
+  if (index >= 0 && next[index][0] === day) next[index][1] = cents(next[index][1] + amount);
+  else if (index >= 0) next.splice(index, 0, [day, cents(amount)]);
+  else next.push([day, cents(amount)]);
+  return next;
+}
+
+/** Lines of one purchase summed per product (a product may appear on several lines). */
+function linesByProduct(lines: readonly PurchaseLine[]): Map<string, { quantity: number; amount: number }> {
+  const byProduct = new Map<string, { quantity: number; amount: number }>();
+  for (const line of lines) {
+    const entry = byProduct.get(line.product) ?? { quantity: 0, amount: 0 };
+    entry.quantity += line.quantity;
+    entry.amount = cents(entry.amount + line.amount);
+    byProduct.set(line.product, entry);
+  }
+  return byProduct;
+}
+
+async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorded' }>, ctx: ProjectionContext, stamp: { updatedAt: string }): Promise<void> {
+  const customers = ctx.collection<CustomerValueDoc>(VALUE_CUSTOMERS_COLLECTION);
+  const current = await customers.get(e.data.customerId);
+  if (!current) return;
+  const { customerId, occurredAt, amount, margin, lines } = e.data;
+  const revenue = cents(current.revenue + amount);
+  const purchaseCount = current.purchaseCount + 1;
+  await customers.update(customerId, {
+    $set: {
+      revenue,
+      margin: cents(current.margin + margin),
+      purchaseCount,
+      averageOrderValue: cents(revenue / purchaseCount),
+      firstPurchaseAt: earlier(current.firstPurchaseAt, occurredAt),
+      lastPurchaseAt: later(current.lastPurchaseAt, occurredAt),
+      days: addPurchaseDay(current.days, dayNumber(occurredAt), amount),
+      ...stamp,
+    },
+  });
+
+  const interests = ctx.collection<ProductInterestDoc>(PRODUCT_INTEREST_COLLECTION);
+  const products = ctx.collection<ProductDoc>(PRODUCTS_COLLECTION);
+  for (const [product, line] of linesByProduct(lines)) {
+    const id = productInterestId(customerId, product);
+    const interest = await interests.get(id);
+    if (interest) {
+      await interests.update(id, {
+        $inc: { purchases: 1, quantity: line.quantity },
+        $set: {
+          amount: cents(interest.amount + line.amount),
+          firstPurchaseAt: earlier(interest.firstPurchaseAt, occurredAt),
+          lastPurchaseAt: later(interest.lastPurchaseAt, occurredAt),
+        },
+      });
+    } else {
+      await interests.replace(id, {
+        customerId,
+        product,
+        purchases: 1,
+        quantity: line.quantity,
+        amount: line.amount,
+        firstPurchaseAt: occurredAt,
+        lastPurchaseAt: occurredAt,
+      });
+    }
+    const known = await products.get(product);
+    await products.update(
+      product,
+      {
+        $setOnInsert: { product },
+        $inc: { customers: interest ? 0 : 1, purchases: 1, quantity: line.quantity },
+        $set: { amount: cents((known?.amount ?? 0) + line.amount) },
+      },
+      { upsert: true },
+    );
+  }
+}
+
+async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const customers = ctx.collection<CustomerValueDoc>(VALUE_CUSTOMERS_COLLECTION);
+  const e = { type: event.type, data: event.data } as CustomerEvent;
+  const stamp = { updatedAt: event.metadata.recordedAt };
+  switch (e.type) {
+    case 'CustomerRegistered': {
+      const d = e.data;
+      await customers.replace(d.customerId, {
+        customerId: d.customerId,
+        name: d.name,
+        status: d.kind,
+        kind: d.kind,
+        registeredAt: d.registeredAt,
+        revenue: 0,
+        margin: 0,
+        purchaseCount: 0,
+        averageOrderValue: 0,
+        firstPurchaseAt: null,
+        lastPurchaseAt: null,
+        days: [],
+        suggestions: [],
+        suggestionsAccepted: 0,
+        suggestionsDeclined: 0,
+        ...stamp,
+      });
+      return;
+    }
+    case 'ContactDetailsUpdated':
+      if (e.data.changes.name !== undefined) await customers.update(e.data.customerId, { $set: { name: e.data.changes.name, ...stamp } });
+      return;
+    case 'ProspectConverted':
+      await customers.update(e.data.customerId, { $set: { status: 'customer', kind: 'customer', ...stamp } });
+      return;
+    case 'PurchaseRecorded':
+      return recordPurchase(e, ctx, stamp);
+    case 'TransactionSuggested': {
+      const d = e.data;
+      const suggestion: ValueSuggestion = {
+        suggestionId: d.suggestionId,
+        product: d.product,
+        expectedValue: d.expectedValue,
+        suggestedAt: d.suggestedAt,
+        expiresAt: d.expiresAt,
+        status: 'open',
+        decidedAt: null,
+      };
+      await customers.update(d.customerId, { $push: { suggestions: suggestion }, $set: stamp });
+      return;
+    }
+    case 'SuggestionAccepted':
+    case 'SuggestionDeclined': {
+      const current = await customers.get(e.data.customerId);
+      if (!current) return;
+      const accepted = e.type === 'SuggestionAccepted';
+      const decidedAt = accepted ? e.data.acceptedAt : e.data.declinedAt;
+      const suggestions = current.suggestions.map((s) =>
+        s.suggestionId === e.data.suggestionId ? { ...s, status: accepted ? ('accepted' as const) : ('declined' as const), decidedAt } : s,
+      );
+      await customers.update(e.data.customerId, {
+        $set: { suggestions, ...stamp },
+        $inc: accepted ? { suggestionsAccepted: 1 } : { suggestionsDeclined: 1 },
+      });
+      return;
+    }
+    case 'CustomerDeactivated':
+      await customers.update(e.data.customerId, { $set: { status: 'deactivated', ...stamp } });
+      return;
+    case 'CustomerReactivated': {
+      const current = await customers.get(e.data.customerId);
+      if (!current) return;
+      await customers.update(e.data.customerId, { $set: { status: current.kind, ...stamp } });
+      return;
+    }
+    case 'CustomerForgotten':
+      // The only personal value copied here; the events read the same once the key is deleted.
+      await customers.update(e.data.customerId, { $set: { name: ERASED, ...stamp } });
+      return;
+    default:
+      return;
+  }
+}
+
+/** Sort keys offered by GET /analytics/lifetime-value that the store sorts (the others are computed). */
+export const STORED_VALUE_SORTS = ['revenue', 'margin', 'purchaseCount', 'averageOrderValue', 'lastPurchaseAt', 'firstPurchaseAt'] as const;
+
+export const customerValueProjection: ProjectionDefinition = {
+  name: CUSTOMER_VALUE_PROJECTION,
+  version: 1,
+  eventTypes: [
+    'CustomerRegistered',
+    'ContactDetailsUpdated',
+    'ProspectConverted',
+    'PurchaseRecorded',
+    'TransactionSuggested',
+    'SuggestionAccepted',
+    'SuggestionDeclined',
+    'CustomerDeactivated',
+    'CustomerReactivated',
+    'CustomerForgotten',
+  ] satisfies CustomerEvent['type'][],
+  collections: {
+    [VALUE_CUSTOMERS_COLLECTION]: {
+      indexes: [
+        ...STORED_VALUE_SORTS.map((field) => ({ keys: { [field]: -1 as const } })),
+        ...STORED_VALUE_SORTS.map((field) => ({ keys: { status: 1 as const, [field]: -1 as const } })),
+      ],
+    },
+    [PRODUCT_INTEREST_COLLECTION]: {
+      indexes: [{ keys: { product: 1, amount: -1 } }, { keys: { customerId: 1, amount: -1 } }],
+    },
+    [PRODUCTS_COLLECTION]: { indexes: [{ keys: { customers: -1 } }] },
+  },
+  handle,
+};

@@ -1,0 +1,165 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { CommandProcessor } from '../shared/decider/command-processor';
+import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
+import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event-store.port';
+import { AsyncMutex } from '../shared/projections/async-mutex';
+import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
+import {
+  MEMBERSHIPS_COLLECTION,
+  type MembershipDoc,
+  SEGMENT_HISTORY_PROJECTION,
+  SEGMENTATION_RUNS_COLLECTION,
+  type SegmentationRunDoc,
+} from './segment-history.projection';
+import { segmentCustomers } from './segmentation';
+import {
+  customerSegmentsDecider,
+  customerSegmentsStream,
+  type SegmentAssignment,
+  SEGMENT_SCHEMES,
+  type SegmentScheme,
+  segmentationRunDecider,
+  segmentationRunStream,
+} from './segmentation.events';
+
+export interface SegmentationRunResult {
+  runId: string;
+  asOf: string;
+  customersScored: Record<SegmentScheme, number>;
+  /** Segment changes appended by this request (0 for a rerun). */
+  changes: number;
+  segments: Record<SegmentScheme, Record<string, number>>;
+  /** Position of the last event appended (for ?minPosition=), or null when nothing was appended. */
+  position: string | null;
+  /** True when this asOf had already been run: nothing was appended. */
+  replayed: boolean;
+}
+
+/** How long a run waits for the read models it scores from to reach the head of the log. */
+const CATCH_UP_TIMEOUT_MS = 60_000;
+
+/**
+ * A segmentation run: scores every customer as of `asOf` (segmentation.ts) and records each
+ * customer's segment changes as events (segmentation.events.ts), then the run itself.
+ *
+ * Runs move forward in time: an asOf before the latest run's is refused (it would rewrite history);
+ * the same asOf again is a rerun that appends nothing. Runs of one process are serialised; run the
+ * daily scheduler in one process only (the per-customer decider and idempotency keys keep
+ * concurrent runs from recording a change twice, not from interleaving).
+ */
+@Injectable()
+export class SegmentationService {
+  private readonly mutex = new AsyncMutex();
+
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  recompute(asOf: Date, context: CommandContext): Promise<SegmentationRunResult> {
+    return this.mutex.run(() => this.run(asOf, context));
+  }
+
+  /** asOf of the latest completed run, or null. */
+  async lastRun(): Promise<SegmentationRunDoc | null> {
+    const page = await this.runner
+      .collection<SegmentationRunDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENTATION_RUNS_COLLECTION)
+      .find({}, { sort: { asOf: -1 }, limit: 1 });
+    return page.items[0] ?? null;
+  }
+
+  private async run(asOf: Date, requestContext: CommandContext): Promise<SegmentationRunResult> {
+    const now = this.clock.now();
+    const runId = asOf.toISOString();
+    if (asOf.getTime() > now.getTime()) {
+      throw new BusinessRuleViolation('AS_OF_IN_FUTURE', 'Segments can only be computed as of now or an earlier instant', { asOf: runId });
+    }
+    await this.catchUp();
+    const last = await this.lastRun();
+    if (last && runId < last.asOf) {
+      throw new BusinessRuleViolation('SEGMENTATION_OUT_OF_ORDER', 'A segmentation run cannot be older than the latest one', {
+        asOf: runId,
+        latestAsOf: last.asOf,
+      });
+    }
+
+    const docs: CustomerValueDoc[] = [];
+    for await (const doc of this.runner.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
+    const segmentation = segmentCustomers(docs, asOf);
+
+    const current = new Map<string, Partial<Record<SegmentScheme, string | null>>>();
+    for await (const m of this.runner.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll()) {
+      current.set(m.customerId, { ...current.get(m.customerId), [m.scheme]: m.segment });
+    }
+    const customerIds = new Set<string>([...current.keys(), ...SEGMENT_SCHEMES.flatMap((scheme) => [...segmentation[scheme].keys()])]);
+
+    // Internal commands: the request's idempotency key and If-Match belong to the request, not to them.
+    const base: CommandContext = { actor: requestContext.actor, correlationId: requestContext.correlationId, commandId: '' };
+    let changes = 0;
+    let position: bigint | null = null;
+    for (const customerId of [...customerIds].sort()) {
+      const assignments: SegmentAssignment[] = [];
+      for (const scheme of SEGMENT_SCHEMES) {
+        const placement = segmentation[scheme].get(customerId);
+        const target = placement?.segment ?? null;
+        if ((current.get(customerId)?.[scheme] ?? null) !== target) assignments.push({ scheme, segment: target, scores: placement?.scores ?? null });
+      }
+      if (assignments.length === 0) continue;
+      const outcome = await this.processor.handle({
+        decider: customerSegmentsDecider,
+        streamName: customerSegmentsStream(customerId),
+        command: { type: 'AssignSegments', data: { customerId, runId, at: runId, assignments } },
+        context: { ...base, idempotencyKey: `segmentation:${runId}:${customerId}` },
+      });
+      if (!outcome.replayed && outcome.events.length > 0) {
+        changes += outcome.events.length;
+        position = outcome.position;
+      }
+    }
+
+    const counts = (scheme: SegmentScheme): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const { segment } of segmentation[scheme].values()) out[segment] = (out[segment] ?? 0) + 1;
+      return out;
+    };
+    const data = {
+      runId,
+      asOf: runId,
+      customersScored: { rfm: segmentation.rfm.size, 'value-matrix': segmentation['value-matrix'].size },
+      changes,
+      segments: { rfm: counts('rfm'), 'value-matrix': counts('value-matrix') },
+      completedAt: now.toISOString(),
+    };
+    const completion = await this.processor.handle({
+      decider: segmentationRunDecider,
+      streamName: segmentationRunStream(runId),
+      command: { type: 'CompleteSegmentationRun', data },
+      context: { ...base, idempotencyKey: `segmentation-run:${runId}` },
+    });
+    const appended = !completion.replayed && completion.events.length > 0;
+    if (appended) position = completion.position;
+    return {
+      runId,
+      asOf: runId,
+      customersScored: data.customersScored,
+      changes,
+      segments: data.segments,
+      position: position === null ? null : position.toString(),
+      replayed: !appended && changes === 0,
+    };
+  }
+
+  /** The run scores from the read models: they must have applied everything in the log first. */
+  private async catchUp(): Promise<void> {
+    const head = await this.eventStore.headPosition();
+    if (head === START) return;
+    for (const projection of [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION]) {
+      if (!(await this.runner.waitForPosition(projection, head, CATCH_UP_TIMEOUT_MS))) throw new NotCaughtUpError(projection, 5);
+    }
+  }
+}

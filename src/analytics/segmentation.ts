@@ -1,0 +1,73 @@
+/**
+ * Scoring every customer as of an instant, for a segmentation run. Pure.
+ *
+ * - RFM (scheme `rfm`): the customers with at least one purchase on or before the asOf day (UTC
+ *   days); recency = days from the last purchase day to the asOf day, frequency = purchase days,
+ *   monetary = total spend; quintile scores and named segments as in segments/rfm.ts.
+ * - Value matrix (scheme `value-matrix`): customers registered by asOf whose current value (revenue
+ *   up to the asOf day) or potential value (that revenue plus the suggestions open at asOf) is
+ *   positive; terciles of each, cells as in segments/value-matrix.ts.
+ *
+ * The status (deactivated or not) is not looked at: the read model knows only the current one,
+ * not the one at asOf, and a lapsed customer is what RFM is there to show.
+ */
+import { dayNumber } from './clv/summary';
+import { type CustomerValueDoc } from './customer-value.projection';
+import { potentialValueOf, purchasesOf, revenueUpToDay } from './customer-value';
+import { rfmInputsFromPurchases, RFM_SEGMENTS, scoreRfm } from './segments/rfm';
+import { VALUE_MATRIX_CELLS, VALUE_TIERS, valueMatrix } from './segments/value-matrix';
+import type { SegmentScheme, SegmentScores } from './segmentation.events';
+
+export interface SegmentPlacement {
+  segment: string;
+  scores: SegmentScores;
+}
+
+export type Segmentation = Record<SegmentScheme, Map<string, SegmentPlacement>>;
+
+/** Every segment name of a scheme, in display order. */
+export const SEGMENT_NAMES: Record<SegmentScheme, readonly string[]> = {
+  rfm: RFM_SEGMENTS,
+  'value-matrix': VALUE_TIERS.slice()
+    .reverse()
+    .flatMap((current) => VALUE_TIERS.slice().reverse().map((potential) => VALUE_MATRIX_CELLS[current][potential])),
+};
+
+/** The scheme a segment name belongs to (the names of the two schemes do not overlap). */
+export function schemeOfSegment(name: string): SegmentScheme | null {
+  for (const scheme of Object.keys(SEGMENT_NAMES) as SegmentScheme[]) {
+    if (SEGMENT_NAMES[scheme].includes(name)) return scheme;
+  }
+  return null;
+}
+
+export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date): Segmentation {
+  const asOfIso = asOf.toISOString();
+  const asOfDay = dayNumber(asOfIso);
+
+  const purchases = docs.flatMap((doc) => purchasesOf(doc, asOfDay));
+  const rfm = new Map<string, SegmentPlacement>();
+  for (const score of scoreRfm(rfmInputsFromPurchases(purchases, asOfIso))) {
+    rfm.set(score.customerId, {
+      segment: score.segment,
+      scores: { r: score.r, f: score.f, m: score.m, code: score.code, recencyDays: score.recency, frequency: score.frequency, monetary: score.monetary },
+    });
+  }
+
+  const inputs = docs
+    .filter((doc) => doc.registeredAt <= asOfIso)
+    .map((doc) => {
+      const currentValue = revenueUpToDay(doc, asOfDay);
+      return { customerId: doc.customerId, currentValue, potentialValue: potentialValueOf(doc, asOf, currentValue).value };
+    })
+    .filter((c) => c.currentValue > 0 || c.potentialValue > 0)
+    .sort((p, q) => (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0));
+  const matrix = new Map<string, SegmentPlacement>();
+  for (const entry of valueMatrix(inputs).customers) {
+    matrix.set(entry.customerId, {
+      segment: entry.cell,
+      scores: { currentTier: entry.currentTier, potentialTier: entry.potentialTier, currentValue: entry.currentValue, potentialValue: entry.potentialValue },
+    });
+  }
+  return { rfm, 'value-matrix': matrix };
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, type Position, type RecordedEvent } from '../shared/event-store/event-store.port';
+import { toAuditEventView } from './audit-event-view';
+
+export interface AuditFeedStreamOptions {
+  /** How often an idle stream sends a comment, so proxies and clients keep it open. Default 15 s. */
+  heartbeatMs?: number;
+}
+
+export const AUDIT_FEED_STREAM_OPTIONS = Symbol('AUDIT_FEED_STREAM_OPTIONS');
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** One Server-Sent Event: the position is its id, so a reconnecting client resumes with Last-Event-ID. */
+export function sseFrame(event: RecordedEvent): string {
+  const type = event.type.replace(/[\r\n]/g, '');
+  return `id: ${event.position}\nevent: ${type}\ndata: ${JSON.stringify(toAuditEventView(event))}\n\n`;
+}
+
+/**
+ * The live change feed as Server-Sent Events, written straight to the Node response.
+ *
+ * Why not Nest's @Sse(): it takes an Observable that it cannot pause, so a client catching up
+ * from position 0 over a slow link would have the whole log queued in memory (or be dropped).
+ * Here the subscription is only read while the socket accepts writes (back-pressure through
+ * 'drain'), heartbeats are comments, and the subscription stops as soon as the client leaves or
+ * the application shuts down.
+ */
+@Injectable()
+export class AuditFeedStreams implements OnModuleDestroy {
+  private readonly logger = new Logger('AuditFeed');
+  private readonly heartbeatMs: number;
+  private readonly open = new Map<() => void, Promise<void>>();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() @Inject(AUDIT_FEED_STREAM_OPTIONS) options?: AuditFeedStreamOptions,
+  ) {
+    this.heartbeatMs = Math.max(1, options?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  }
+
+  /** Streams being served now. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Serves events after `fromPosition` (exclusive), then live ones, until the client disconnects or
+   * closeAll() is called. `headers` are sent along (e.g. the correlation id). Resolves when the stream is over.
+   */
+  serve(request: IncomingMessage, response: ServerResponse, fromPosition: Position, headers: OutgoingHttpHeaders = {}): Promise<void> {
+    request.socket.setNoDelay(true);
+    request.socket.setKeepAlive(true);
+    // A stream is idle between events: the socket must not time out.
+    request.socket.setTimeout(0);
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-store, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    response.write(`: audit feed after position ${fromPosition}\n\n`);
+
+    const subscription = this.store.subscribeToAll({ fromPosition });
+    let closed = false;
+    let wakeWriter: (() => void) | undefined;
+    const finish = (): void => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      this.open.delete(finish);
+      wakeWriter?.();
+      subscription.stop().catch((error: unknown) => this.logger.warn(`Feed subscription did not stop cleanly: ${String(error)}`));
+      if (!response.writableEnded) response.end();
+    };
+    const heartbeat = setInterval(() => {
+      // A backed-up socket already has bytes on the way: no need to add more.
+      if (!closed && !response.writableNeedDrain) response.write(': heartbeat\n\n');
+    }, this.heartbeatMs);
+    heartbeat.unref();
+    response.on('close', finish);
+    response.on('error', finish);
+
+    const pump = (async () => {
+      try {
+        for await (const event of subscription) {
+          if (closed) break;
+          if (!response.write(sseFrame(event))) {
+            await new Promise<void>((resolve) => {
+              wakeWriter = resolve;
+              response.once('drain', resolve);
+            });
+            wakeWriter = undefined;
+          }
+        }
+      } catch (error) {
+        if (!closed) this.logger.warn(`Feed stream ended by an error: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        finish();
+      }
+    })();
+    if (!closed) this.open.set(finish, pump);
+    return pump;
+  }
+
+  /** Ends every open stream (their clients may reconnect elsewhere with Last-Event-ID). */
+  async closeAll(): Promise<void> {
+    const pumps = [...this.open.entries()];
+    for (const [finish] of pumps) finish();
+    await Promise.all(pumps.map(([, pump]) => pump));
+  }
+
+  /** Open streams would keep the HTTP server from closing, and their subscriptions the event store. */
+  onModuleDestroy(): Promise<void> {
+    return this.closeAll();
+  }
+}

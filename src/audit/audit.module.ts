@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { PROBLEM_SINK } from '../shared/errors/problem-details.filter';
+import { AuditController } from './audit.controller';
+import { AuditFeedStreams } from './audit-feed-streams';
+import { AuditReader } from './audit-reader';
+import { RejectionLog } from './rejection-log';
+
+/**
+ * The auditors' read side. Its projection (audit-index) is registered with the others in
+ * all-projections.ts; its RejectionLog is the PROBLEM_SINK the ProblemDetailsFilter reports to.
+ */
+@Module({
+  controllers: [AuditController],
+  providers: [AuditReader, AuditFeedStreams, RejectionLog, { provide: PROBLEM_SINK, useExisting: RejectionLog }],
+  exports: [PROBLEM_SINK, RejectionLog],
+})
+export class AuditModule {}

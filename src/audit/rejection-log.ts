@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { ProblemDocument, ProblemSink } from '../shared/errors/problem-details.filter';
+import { actorOf } from '../shared/http/command-context.decorator';
+import { type Document, type Filter, type Page, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
+
+/** Its own collection, written directly: rejections are not facts of the domain, so not events. */
+export const REJECTIONS_COLLECTION = 'audit_rejections';
+
+/** Refusals of commands: malformed, forbidden, conflicting, or against a business rule. */
+const RECORDED_STATUSES: ReadonlySet<number> = new Set([400, 403, 409, 422]);
+/** Queries change nothing, so their refusals are not attempts to change anything. */
+const QUERY_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+const MAX_DETAIL_LENGTH = 500;
+
+/**
+ * Who tried what and why it was refused. Never the request body nor any submitted value (they may
+ * be personal data): the names of the offending fields only.
+ */
+export interface RejectionRecord {
+  id: string;
+  /** ISO 8601, from the injected clock. */
+  at: string;
+  actor: string;
+  method: string;
+  /** The request path, without the query string. */
+  route: string;
+  status: number;
+  code: string;
+  /** The problem's human-readable detail. */
+  detail: string;
+  /** Names (dotted paths) of the fields a validation failure listed. */
+  fields: string[];
+  correlationId: string | null;
+}
+
+interface RejectionDoc extends Document, Omit<RejectionRecord, 'id'> {}
+
+export interface RejectionQuery {
+  /** Inclusive bounds on `at` (ISO 8601). */
+  from?: string;
+  to?: string;
+  code?: string;
+  actor?: string;
+  status?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** The ProblemSink of the ProblemDetailsFilter: records refused commands; GET /audit/rejections lists them. */
+@Injectable()
+export class RejectionLog implements ProblemSink, OnModuleInit {
+  /** Breaks ties between rejections recorded in the same millisecond by this process, in order. */
+  private sequence = 0;
+  private readonly instance = randomBytes(4).toString('hex');
+
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.readStore.ensureIndexes(REJECTIONS_COLLECTION, [
+      { keys: { at: -1 } },
+      { keys: { correlationId: 1 } },
+      { keys: { actor: 1, at: -1 } },
+      { keys: { code: 1, at: -1 } },
+    ]);
+  }
+
+  async record(problem: ProblemDocument, request: FastifyRequest): Promise<void> {
+    if (!RECORDED_STATUSES.has(problem.status) || QUERY_METHODS.has(request.method)) return;
+    const at = this.clock.now().toISOString();
+    this.sequence += 1;
+    // Sorts by time, then by arrival in this process; the instance part keeps two processes apart.
+    const id = `${at}.${this.sequence.toString().padStart(12, '0')}.${this.instance}`;
+    const fields = [...new Set((problem.errors ?? []).map((error) => error.field))];
+    const correlationId = request.headers['x-correlation-id'];
+    const doc: RejectionDoc = {
+      _id: id,
+      at,
+      actor: actorOf(request),
+      method: request.method,
+      route: (request.url ?? '').split('?')[0],
+      status: problem.status,
+      code: problem.code,
+      detail: problem.detail.slice(0, MAX_DETAIL_LENGTH),
+      fields,
+      correlationId: typeof correlationId === 'string' ? correlationId : null,
+    };
+    await this.readStore.collection<RejectionDoc>(REJECTIONS_COLLECTION).replace(id, doc);
+  }
+
+  /** Newest first. */
+  async list(query: RejectionQuery): Promise<Page<RejectionRecord>> {
+    const filter: Filter = {};
+    const at: Record<string, string> = {};
+    if (query.from !== undefined) at.$gte = query.from;
+    if (query.to !== undefined) at.$lte = query.to;
+    if (Object.keys(at).length > 0) filter.at = at;
+    if (query.code !== undefined) filter.code = query.code;
+    if (query.actor !== undefined) filter.actor = query.actor;
+    if (query.status !== undefined) filter.status = query.status;
+    const page = await this.readStore
+      .collection<RejectionDoc>(REJECTIONS_COLLECTION)
+      .find(filter, { sort: { at: -1, _id: -1 }, limit: query.limit, cursor: query.cursor });
+    return { items: page.items.map(toRecord), nextCursor: page.nextCursor };
+  }
+
+  /** The rejections of one request (at most `limit`), oldest first. */
+  async ofCorrelation(correlationId: string, limit = 100): Promise<RejectionRecord[]> {
+    const page = await this.readStore
+      .collection<RejectionDoc>(REJECTIONS_COLLECTION)
+      .find({ correlationId }, { sort: { at: 1, _id: 1 }, limit });
+    return page.items.map(toRecord);
+  }
+}
+
+function toRecord(doc: RejectionDoc): RejectionRecord {
+  return {
+    id: doc._id,
+    at: doc.at,
+    actor: doc.actor,
+    method: doc.method,
+    route: doc.route,
+    status: doc.status,
+    code: doc.code,
+    detail: doc.detail,
+    fields: doc.fields,
+    correlationId: doc.correlationId,
+  };
+}

@@ -1,0 +1,72 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { CommandContext } from '../shared/decider/command-context';
+import { CommandProcessor } from '../shared/decider/command-processor';
+import { Erasure } from '../shared/privacy/erasure';
+import { ERASED } from '../shared/privacy/personal-data';
+import type { CustomerCommandResult } from './customer-command.handlers';
+import { customerDecider } from './customer.decider';
+import { customerStream } from './customer.events';
+import { emailClaimDecider, emailClaimStream } from './email-claim.decider';
+
+export interface ForgetCustomerResult extends CustomerCommandResult {
+  /** False when a projection had not applied the erasure within the consistency timeout (it will). */
+  readModelsUpdated: boolean;
+}
+
+/** POST /customers/:id/forget: the right to be forgotten (GDPR art. 17). */
+export class ForgetCustomerCommand extends Command<ForgetCustomerResult> {
+  constructor(readonly customerId: string, readonly context: CommandContext) {
+    super();
+  }
+}
+
+/**
+ * Forgets a customer by crypto-shredding:
+ * 1. CustomerForgotten is appended to the customer stream (refused for an unknown customer;
+ *    nothing new for one already forgotten). From then on every command about them is refused.
+ * 2. The email claim is released, so the address can be registered again (the email is read
+ *    before the key goes: afterwards it reads as erased).
+ * 3. The customer's data key is deleted (Erasure): their personal fields, in customer and complaint
+ *    events alike, read as "[erased]"; the read models replace their copies (the customer-profile
+ *    projection handles CustomerForgotten) and the embedded stores drop old page images.
+ *
+ * Each step is safe to repeat, so a forget that failed half-way is completed by sending it again.
+ */
+@CommandHandler(ForgetCustomerCommand)
+export class ForgetCustomerHandler implements ICommandHandler<ForgetCustomerCommand> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    private readonly erasure: Erasure,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ customerId, context: rawContext }: ForgetCustomerCommand): Promise<ForgetCustomerResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const streamName = customerStream(customerId);
+    const outcome = await this.processor.handle({ decider: customerDecider, streamName, command: { type: 'ForgetCustomer', now }, context });
+
+    // The latest email, still readable: the key goes only after this.
+    const email = outcome.state.contact?.email;
+    if (email && email !== ERASED) {
+      await this.processor.handle({
+        decider: emailClaimDecider,
+        streamName: emailClaimStream(email),
+        command: { type: 'ReleaseEmail', data: { customerId }, now },
+        // Not the client's request: its idempotency ids and If-Match belong to the customer stream.
+        context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release` : undefined, expectedRevision: undefined },
+      });
+    }
+
+    const { readModelsUpdated } = await this.erasure.forgetSubject(customerId, outcome.position);
+    return {
+      id: customerId,
+      revision: Number(outcome.revision),
+      position: outcome.position === null ? null : outcome.position.toString(),
+      replayed: outcome.replayed,
+      readModelsUpdated,
+    };
+  }
+}

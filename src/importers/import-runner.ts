@@ -1,0 +1,448 @@
+import { statSync } from 'node:fs';
+import type { INestApplicationContext } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ExecuteComplaintCommand, RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
+import type { ComplaintChannel } from '../complaints/complaint.events';
+import { RegisterComplaintDto } from '../complaints/dto/complaint-commands.dto';
+import { RELATA_CONFIG, type RelataConfig } from '../config/config';
+import { ExecuteCustomerCommand, RegisterCustomerCommand } from '../customers/customer-command.handlers';
+import { RecordPurchaseDto, RegisterCustomerDto } from '../customers/dto/customer-commands.dto';
+import type { CommandContext } from '../shared/decider/command-context';
+import { RelataError, ValidationFailedError } from '../shared/errors/domain-errors';
+import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
+import { relataValidationPipe } from '../shared/http/validation';
+import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { parseCdnow } from './cdnow.parser';
+import { parseCfpbComplaints } from './cfpb.parser';
+import { fileSource } from './csv-reader';
+import { importedPurchaseId, importIdempotencyKey } from './deterministic-ids';
+import { excerpt, type ImportedComplaint, type ImportedPurchase, ImportFormatError, type ImportItem, type ImportSourceKind } from './import-records';
+import { formatImportSummary, ImportReport, type ImportSummary } from './import-report';
+import { KeyedWorkQueue } from './keyed-work-queue';
+import { parseOnlineRetail } from './online-retail.parser';
+import { commandsPerSecond, type ImportProgress } from './progress-bar';
+
+/**
+ * Imports a data file through the application's command bus: the same thin handlers, deciders
+ * and request validation (the API's DTO classes and pipe) as HTTP requests, so imported data obeys
+ * exactly the API's rules. Used by `npm run import` and by the tests, on any Nest application
+ * (context) built from AppModule.
+ *
+ * Commands carry an Idempotency-Key derived from the record's source key (deterministic-ids.ts),
+ * so a second run of the same file appends nothing: the handlers answer with the first run's
+ * outcome ("replayed"), and the report counts the record as already imported. An interrupted
+ * import is finished by running it again.
+ *
+ * Customers:
+ * - CDNOW and Online Retail customers are registered once per run before their first purchase
+ *   (kind customer, acquisition channel import, no contact details but a name such as
+ *   "CDNOW customer 4"). Their id is the one RegisterCustomerHandler derives from the
+ *   Idempotency-Key, deterministicUuid("customer:" + key) with key "import:cdnow:customer:4"; that
+ *   is what an API client sending the same key would get. Both CDNOW layouts use the master file's
+ *   customer id, so importing the sample after the master adds nothing.
+ * - A CFPB complaint names no consumer: each complaint gets its own anonymous customer,
+ *   "CFPB consumer <Complaint ID>" (two complaints cannot be told to come from one person). The
+ *   consumer's state and ZIP code are not stored.
+ *
+ * Purchases: one RecordPurchase per record, purchase id importedPurchaseId(kind, source key),
+ * its lines (stock code or "CD", quantity, amount), margin 0 (the sources have none), the
+ * source's currency (USD, GBP) and time. The importer runs on the system clock, so the
+ * historical purchases are in the past and the decider accepts them.
+ *
+ * Complaints: RegisterComplaint with channel (from the parser's mapping), category = Product,
+ * subCategory = Issue, product = Sub-product, description = the narrative, or "Issue / Sub-issue"
+ * when none was published (a narrative longer than the API's 10,000 characters is cut, with a
+ * note), occurredAt = Date received. Channels the configuration does not acknowledge on receipt
+ * are acknowledged right after: the CFPB forwarded every complaint to the company, so its receipt
+ * was confirmed. Nothing further is imported: the complaint handlers stamp every step with the
+ * current time, and the steps to a resolved closure (assessment, grading under an SLA policy, a
+ * root cause category, a solution) are facts the export does not hold; inventing them would make
+ * the SLA and root-cause read models lie. Company, company response, timeliness, dispute, tags
+ * and consent are left out for the same reason: the complaint events have no place for them.
+ *
+ * Records of one customer (purchases) or one complaint are handled one after another; different
+ * ones run `concurrency` at a time. Refusals (a RelataError, or a concurrency conflict with another
+ * writer) are counted per record with their code as `refused:<CODE>`; anything else (the store is
+ * unreachable, a bug) stops the import with that error, after the commands in flight finished.
+ */
+
+export const IMPORT_KINDS = ['cdnow-master', 'cdnow-sample', 'online-retail', 'cfpb'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export const isImportKind = (value: string): value is ImportKind => (IMPORT_KINDS as readonly string[]).includes(value);
+
+export const DEFAULT_IMPORT_CONCURRENCY = 16;
+
+/** The API's limit on a complaint description (RegisterComplaintDto). */
+const DESCRIPTION_MAX = 10_000;
+
+export const IMPORT_NOTE_REASONS = {
+  /** A CFPB narrative longer than the API accepts, cut to fit. */
+  descriptionTruncated: 'description-truncated',
+} as const;
+
+export interface ImportOptions {
+  kind: ImportKind;
+  file: string;
+  /** Records (customers or complaints) in flight at once. Default 16. */
+  concurrency?: number;
+  /** Stop after this many records (a deterministic prefix of the file). */
+  limit?: number;
+  /** Stops the import: records whose commands are under way finish, the others are left for a rerun. */
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportResult {
+  summary: ImportSummary;
+  /** Customers registered by this run, and registrations a previous run had already made. */
+  customers: { registered: number; alreadyRegistered: number };
+  /** Commands sent through the command bus (replays included). */
+  commands: number;
+  elapsedMs: number;
+  commandsPerSecond: number;
+  /** Highest global position the run's commands reached (written or replayed), for ?minPosition=; null when none. */
+  lastPosition: string | null;
+  /** Why the run ended before the end of the file, if it did. */
+  stopped: 'limit' | 'aborted' | null;
+  progress: ImportProgress;
+}
+
+/** The API's answer to a command, as far as the importer needs it. */
+interface CommandAnswer {
+  id: string;
+  position: string | null;
+  replayed: boolean;
+}
+
+/** A command that was refused: the record is skipped with this code. */
+class RecordRefused extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+  }
+}
+
+/** The id RegisterCustomerHandler gives a customer registered with this Idempotency-Key. */
+export const customerIdForKey = (idempotencyKey: string): string => deterministicUuid(`customer:${idempotencyKey}`);
+
+/** The id RegisterComplaintHandler gives a complaint registered with this Idempotency-Key. */
+export const complaintIdForKey = (idempotencyKey: string): string => deterministicUuid(`complaint:${idempotencyKey}`);
+
+function refusalFrom(error: unknown): RecordRefused | null {
+  if (error instanceof RecordRefused) return error;
+  if (error instanceof ValidationFailedError) {
+    return new RecordRefused(error.code, error.errors.map((e) => `${e.field}: ${e.messages.join('; ')}`).join(', '));
+  }
+  if (error instanceof RelataError) return new RecordRefused(error.code, error.message);
+  // Another writer changed the stream twice while the processor retried: the record is left for a rerun.
+  if (error instanceof WrongExpectedRevisionError) return new RecordRefused(error.code, error.message);
+  return null;
+}
+
+/** What the runner does with one kind of record. */
+interface Plan<T> {
+  source: ImportSourceKind;
+  items: AsyncGenerator<ImportItem<T>>;
+  /** Records with the same lane run one after another. */
+  lane(record: T): string;
+  /** Rejects the file before any command when its first record shows it is not what the kind says. */
+  check?(record: T): void;
+  importRecord(record: T, lines: number[]): Promise<void>;
+}
+
+export async function runImport(app: INestApplicationContext, options: ImportOptions): Promise<ImportResult> {
+  const bus = app.get(CommandBus);
+  const config = app.get<RelataConfig>(RELATA_CONFIG);
+  const correlationId = app.get<IdGenerator>(ID_GENERATOR).next();
+  const pipe = relataValidationPipe();
+  const { kind, file } = options;
+  const totalBytes = statSync(file).size;
+  const started = performance.now();
+
+  const report = new ImportReport(kind);
+  const progress: ImportProgress = {
+    bytesRead: 0,
+    totalBytes,
+    records: 0,
+    imported: 0,
+    alreadyImported: 0,
+    skipped: 0,
+    duplicates: 0,
+    commands: 0,
+    elapsedMs: 0,
+  };
+  const customers = { registered: 0, alreadyRegistered: 0 };
+  const last: { position: bigint | null } = { position: null };
+
+  const emit = (): void => {
+    if (!options.onProgress) return;
+    progress.elapsedMs = performance.now() - started;
+    options.onProgress({ ...progress });
+  };
+
+  const context = (idempotencyKey: string): CommandContext => ({
+    actor: `importer:${kind}`,
+    correlationId,
+    // As the API does for a request with an Idempotency-Key: a rerun keeps the causation ids.
+    commandId: deterministicUuid(`command:${idempotencyKey}`),
+    idempotencyKey,
+  });
+
+  /** Sends a command and notes its position; refusals become RecordRefused. */
+  async function send<R extends CommandAnswer>(command: Parameters<CommandBus['execute']>[0]): Promise<R> {
+    progress.commands += 1;
+    let answer: R;
+    try {
+      answer = (await bus.execute(command)) as R;
+    } catch (error) {
+      throw refusalFrom(error) ?? error;
+    }
+    if (answer.position !== null) {
+      const position = BigInt(answer.position);
+      if (last.position === null || position > last.position) last.position = position;
+    }
+    return answer;
+  }
+
+  /** The API's request validation (the controllers' DTO classes and pipe). */
+  async function validated<T>(metatype: new () => T, body: object): Promise<T> {
+    try {
+      return (await pipe.transform(body, { type: 'body', metatype })) as T;
+    } catch (error) {
+      throw refusalFrom(error) ?? error;
+    }
+  }
+
+  async function registerCustomer(source: ImportSourceKind, customerKey: string, name: string): Promise<string> {
+    const key = importIdempotencyKey(source, 'customer', customerKey);
+    const dto = await validated(RegisterCustomerDto, { kind: 'customer', name, acquisitionChannel: 'import' });
+    const answer = await send<CommandAnswer>(new RegisterCustomerCommand(dto, context(key)));
+    if (answer.id !== customerIdForKey(key)) {
+      // The handler no longer derives ids from the key: reruns would duplicate customers.
+      throw new Error(`RegisterCustomerHandler gave customer ${customerKey} the id ${answer.id}, not the id derived from its Idempotency-Key`);
+    }
+    if (answer.replayed) customers.alreadyRegistered += 1;
+    else customers.registered += 1;
+    return answer.id;
+  }
+
+  function purchasePlan(source: 'cdnow' | 'online-retail', items: AsyncGenerator<ImportItem<ImportedPurchase>>): Plan<ImportedPurchase> {
+    // Customers registered by this run (or found registered): one registration per customer and run.
+    const known = new Set<string>();
+    const customerName = source === 'cdnow' ? 'CDNOW customer' : 'Online Retail customer';
+    return {
+      source,
+      items,
+      lane: (record) => record.customerKey,
+      check:
+        source === 'cdnow'
+          ? (record) => {
+              const sampleLayout = record.sampleCustomerKey !== null;
+              if (sampleLayout !== (kind === 'cdnow-sample')) {
+                const [layout, use] = sampleLayout ? ['sample layout (5 columns)', 'cdnow-sample'] : ['master layout (4 columns)', 'cdnow-master'];
+                throw new ImportFormatError(`the file has the CDNOW ${layout}: import it as ${use}`);
+              }
+            }
+          : undefined,
+      async importRecord(record, lines) {
+        const purchaseId = importedPurchaseId(source, record.sourceKey);
+        const dto = await validated(RecordPurchaseDto, {
+          purchaseId,
+          lines: record.lines.map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+          margin: 0,
+          currency: record.currency,
+          occurredAt: record.occurredAt,
+        });
+        const customerId = customerIdForKey(importIdempotencyKey(source, 'customer', record.customerKey));
+        if (!known.has(record.customerKey)) {
+          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`);
+          known.add(record.customerKey);
+        }
+        const data = {
+          purchaseId,
+          lines: dto.lines.map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+          margin: dto.margin,
+          currency: dto.currency,
+          occurredAt: dto.occurredAt ?? record.occurredAt,
+        };
+        const key = importIdempotencyKey(source, 'purchase', record.sourceKey);
+        const answer = await send<CommandAnswer>(new ExecuteCustomerCommand(customerId, { type: 'RecordPurchase', data }, context(key), { purchaseId }));
+        if (answer.replayed) {
+          report.alreadyImported(lines, `purchase ${record.sourceKey}`);
+          progress.alreadyImported += 1;
+        } else {
+          report.imported();
+          progress.imported += 1;
+        }
+      },
+    };
+  }
+
+  function complaintPlan(items: AsyncGenerator<ImportItem<ImportedComplaint>>): Plan<ImportedComplaint> {
+    const autoAcknowledged = new Set<ComplaintChannel>(config.autoAckChannels);
+    return {
+      source: 'cfpb',
+      items,
+      lane: (record) => record.sourceKey,
+      async importRecord(record, lines) {
+        const complaintKey = importIdempotencyKey('cfpb', 'complaint', record.sourceKey);
+        const customerId = customerIdForKey(importIdempotencyKey('cfpb', 'customer', record.sourceKey));
+        let description = record.narrative ?? [record.issue, record.subIssue].filter((part) => part !== null).join(' / ');
+        if (description.length > DESCRIPTION_MAX) {
+          report.add({
+            type: 'note',
+            reason: IMPORT_NOTE_REASONS.descriptionTruncated,
+            lines,
+            detail: `complaint ${record.sourceKey}: narrative of ${description.length.toLocaleString('en-US')} characters cut to ${DESCRIPTION_MAX.toLocaleString('en-US')}`,
+          });
+          description = `${description.slice(0, DESCRIPTION_MAX - 1)}…`;
+        }
+        // Validated before anything is sent, so a complaint the API would refuse leaves no customer behind.
+        const dto = await validated(RegisterComplaintDto, {
+          customerId,
+          channel: record.channel,
+          category: record.product,
+          subCategory: record.issue,
+          ...(record.subProduct !== null ? { product: record.subProduct } : {}),
+          description,
+          occurredAt: record.receivedAt,
+        });
+        await registerCustomer('cfpb', record.sourceKey, `CFPB consumer ${record.sourceKey}`);
+        const data = {
+          customerId: dto.customerId,
+          channel: dto.channel,
+          category: dto.category,
+          subCategory: dto.subCategory ?? null,
+          product: dto.product ?? null,
+          description: dto.description,
+          remedySought: null,
+          occurredAt: dto.occurredAt ?? record.receivedAt,
+          followUpOf: null,
+        };
+        const registered = await send<CommandAnswer>(new RegisterComplaintCommand(data, context(complaintKey)));
+        if (!autoAcknowledged.has(record.channel)) {
+          try {
+            await send<CommandAnswer>(new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)));
+          } catch (error) {
+            // Acknowledged on receipt by an earlier run configured to do so: nothing left to do.
+            if (!(error instanceof RecordRefused && error.code === 'COMPLAINT_ALREADY_ACKNOWLEDGED')) throw error;
+          }
+        }
+        if (registered.replayed) {
+          report.alreadyImported(lines, `complaint ${record.sourceKey}`);
+          progress.alreadyImported += 1;
+        } else {
+          report.imported();
+          progress.imported += 1;
+        }
+      },
+    };
+  }
+
+  const readOptions = {
+    onProgress: (bytesRead: number) => {
+      progress.bytesRead = bytesRead;
+      emit();
+    },
+  };
+  const source = fileSource(file);
+  const stopped = await (async (): Promise<ImportResult['stopped']> => {
+    switch (kind) {
+      case 'cdnow-master':
+      case 'cdnow-sample':
+        return run(purchasePlan('cdnow', parseCdnow(source, readOptions)));
+      case 'online-retail':
+        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions)));
+      case 'cfpb':
+        return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
+    }
+  })();
+
+  async function run<T>(plan: Plan<T>): Promise<ImportResult['stopped']> {
+    const queue = new KeyedWorkQueue(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY);
+    let checked = false;
+    let reason: ImportResult['stopped'] = null;
+    try {
+      for await (const item of plan.items) {
+        if (options.signal?.aborted) {
+          reason = 'aborted';
+          break;
+        }
+        if (item.type !== 'record') {
+          report.add(item);
+          if (item.type === 'skipped') progress.skipped += 1;
+          if (item.type === 'duplicate') progress.duplicates += 1;
+          emit();
+          continue;
+        }
+        if (options.limit !== undefined && progress.records >= options.limit) {
+          reason = 'limit';
+          break;
+        }
+        if (!checked) {
+          plan.check?.(item.record);
+          checked = true;
+        }
+        progress.records += 1;
+        const { record, lines } = item;
+        await queue.push(plan.lane(record), async () => {
+          // Interrupted: records queued but not started are left for the rerun.
+          if (options.signal?.aborted) {
+            reason = 'aborted';
+            return;
+          }
+          report.add(item);
+          try {
+            await plan.importRecord(record, lines);
+          } catch (error) {
+            const refusal = refusalFrom(error);
+            if (!refusal) throw error;
+            report.refused(`refused:${refusal.code}`, lines, excerpt(`${recordLabel(plan.source, record)}: ${refusal.detail}`, 200));
+            progress.skipped += 1;
+          }
+          emit();
+        });
+      }
+    } finally {
+      // Whatever ended the loop, the commands in flight finish before the run returns or throws.
+      await queue.drain();
+    }
+    return reason;
+  }
+
+  const elapsedMs = performance.now() - started;
+  progress.elapsedMs = elapsedMs;
+  return {
+    summary: report.summary(),
+    customers,
+    commands: progress.commands,
+    elapsedMs,
+    commandsPerSecond: commandsPerSecond(progress.commands, elapsedMs),
+    lastPosition: last.position === null ? null : last.position.toString(),
+    stopped,
+    progress: { ...progress },
+  };
+}
+
+function recordLabel(source: ImportSourceKind, record: unknown): string {
+  const key = (record as { sourceKey: string }).sourceKey;
+  return source === 'cfpb' ? `complaint ${key}` : `purchase ${key}`;
+}
+
+/** The summary printed at the end of `npm run import`. */
+export function formatImportResult(result: ImportResult): string {
+  const n = (value: number): string => Math.round(value).toLocaleString('en-US');
+  const lines = [formatImportSummary(result.summary)];
+  const { registered, alreadyRegistered } = result.customers;
+  lines.push(`Customers: ${n(registered)} registered, ${n(alreadyRegistered)} already registered`);
+  if (result.stopped === 'limit') lines.push(`Stopped after ${n(result.summary.recordsParsed)} records (--limit); the rest of the file was not read.`);
+  if (result.stopped === 'aborted') lines.push('Interrupted: run the same import again to finish it (what is imported already is recognised).');
+  lines.push(
+    `${n(result.commands)} commands in ${(result.elapsedMs / 1000).toFixed(1)} s: ${n(result.commandsPerSecond)} commands/s` +
+      (result.lastPosition !== null ? ` (last position ${result.lastPosition})` : ''),
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,105 @@
+import type {
+  AllSubscription,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from './event-store.port';
+import { chainEvents, storedHash } from './hash-chain';
+
+/**
+ * An EventStore decorator that chains every appended event to the previous event of its stream
+ * (hash-chain.ts). Reads pass through unchanged: they return the stored form, hashes included.
+ *
+ * Where the previous hash comes from, by expectation:
+ * - an exact revision r: the event at revision r. The adapter appends only if r is still the
+ *   stream's last revision, so the link is right whenever the append succeeds; a retried batch
+ *   (same ids at r+1...) hashes to the same values as the first time, given the same input;
+ * - 'no_stream': none (the first event links to null);
+ * - 'any' / 'stream_exists': the stream's last event, read just before appending. Appends to one
+ *   stream through this instance are serialised, so they cannot fork the chain within a process.
+ *   Two processes appending to one stream with 'any' at the same moment could both link to the
+ *   same predecessor; verification would then report that link as broken (never a silent gap).
+ *   Relata's command path always appends with exact revisions; 'any' is used where a retry must
+ *   be recognised by id (the complaint number counter), in one process.
+ *
+ * Cost: one indexed read of one event per append (none for 'no_stream') and a SHA-256 per event.
+ */
+export class HashChainingEventStore implements EventStore {
+  /** The tail of the appends queued per stream: each append waits for the one before. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly inner: EventStore) {}
+
+  appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) return this.inner.appendToStream(streamName, events, options);
+    return this.serialised(streamName, async () => {
+      const expected = options?.expectedRevision ?? 'any';
+      const prev = await this.previousHash(streamName, expected);
+      return this.inner.appendToStream(streamName, chainEvents(streamName, events, prev), options);
+    });
+  }
+
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.inner.readStream(streamName, options);
+  }
+
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.inner.readAll(options);
+  }
+
+  subscribeToAll(options?: SubscribeOptions): AllSubscription {
+    return this.inner.subscribeToAll(options);
+  }
+
+  headPosition(): Promise<Position> {
+    return this.inner.headPosition();
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private async previousHash(streamName: string, expected: ExpectedRevision): Promise<string | null> {
+    if (expected === 'no_stream') return null;
+    if (typeof expected === 'bigint') {
+      if (expected < 0n) return null;
+      const [event] = await this.inner.readStream(streamName, { fromRevision: expected, toRevision: expected, maxCount: 1 });
+      // No event there: the adapter refuses the append, whatever the link says.
+      return event === undefined ? null : storedHash(event);
+    }
+    const [last] = await this.inner.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+    return last === undefined ? null : storedHash(last);
+  }
+
+  private serialised<R>(streamName: string, work: () => Promise<R>): Promise<R> {
+    const before = this.tails.get(streamName) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(streamName, tail);
+    // The map holds only streams with an append in flight.
+    void tail.then(() => {
+      if (this.tails.get(streamName) === tail) this.tails.delete(streamName);
+    });
+    return run;
+  }
+}
+
+/**
+ * Injection token for the event store as stored (the HashChainingEventStore under the encryption
+ * layer): reads return encrypted fields and hashes, as audit verification needs them.
+ */
+export const STORED_EVENT_STORE = Symbol('STORED_EVENT_STORE');

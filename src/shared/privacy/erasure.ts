@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
+import type { Position } from '../event-store/event-store.port';
+import { type ProjectionDefinition, PROJECTIONS } from '../projections/projection';
+import { ProjectionRunner } from '../projections/projection-runner';
+import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
+import { KEY_STORE, type KeyStore } from './key-store.port';
+import { isCheckpointable } from './residue';
+
+export interface ErasureOutcome {
+  /** True when this call deleted the key (false: it was already deleted, or never existed). */
+  keyDeleted: boolean;
+  /** True when every projection had applied the erasure before the stores were checkpointed. */
+  readModelsUpdated: boolean;
+}
+
+/**
+ * Crypto-shredding of one data subject, once the feature has recorded that they are forgotten
+ * (e.g. CustomerForgotten):
+ * 1. the subject's data key is deleted: their personal fields now read as "[erased]" everywhere,
+ *    in the event store, the change feed and every rebuild;
+ * 2. it waits (bounded by RELATA_CONSISTENCY_TIMEOUT_MS) until every projection has applied the
+ *    event, so the read models have replaced their copies;
+ * 3. the embedded read store and key store checkpoint their WAL, so the overwritten page images
+ *    leave the files too. The event store is not checkpointed: it never held the plaintext.
+ *
+ * Safe to repeat: a retried forget deletes nothing more and checkpoints again.
+ */
+@Injectable()
+export class Erasure {
+  constructor(
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(PROJECTIONS) private readonly projections: ProjectionDefinition[],
+    private readonly runner: ProjectionRunner,
+    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+  ) {}
+
+  async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
+    const keyDeleted = await this.keys.delete(subjectId);
+    let readModelsUpdated = true;
+    if (recordedAt !== null) {
+      const reached = await Promise.all(
+        this.projections.map((p) => this.runner.waitForPosition(p.name, recordedAt, this.config.consistencyTimeoutMs)),
+      );
+      readModelsUpdated = reached.every(Boolean);
+    }
+    for (const store of [this.readStore, this.keys]) {
+      if (isCheckpointable(store)) await store.checkpoint();
+    }
+    return { keyDeleted, readModelsUpdated };
+  }
+}

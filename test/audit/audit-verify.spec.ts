@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditVerifier, describeReport } from '../../src/audit/audit-verify';
+import { parseAuditVerifyArgs, runAuditVerify } from '../../src/cli/audit-verify';
+import type { NewEvent } from '../../src/shared/event-store/event-store.port';
+import { eventHash } from '../../src/shared/event-store/hash-chain';
+import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
+import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
+import Database from '../../src/shared/sqlite/better-sqlite3';
+
+const directory = mkdtempSync(join(tmpdir(), 'relata-audit-verify-'));
+let files = 0;
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+function newEvent(type: string, data: unknown): NewEvent {
+  return {
+    id: randomUUID(),
+    type,
+    data,
+    metadata: {
+      actor: 'user:ana',
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      occurredAt: '2026-03-10T12:00:00.000Z',
+      recordedAt: '2026-03-10T12:00:00.000Z',
+      schemaVersion: 1,
+    },
+  };
+}
+
+/**
+ * Writes streams a and b through the chaining decorator into a fresh SQLite file, then lets the
+ * test change the file behind the store's back, as an attacker with file access would.
+ */
+async function seededFile(): Promise<{ file: string; store: SqliteEventStore; tamper: (sql: string, ...params: unknown[]) => void }> {
+  const file = join(directory, `events-${(files += 1)}.sqlite`);
+  const store = new SqliteEventStore({ filename: file });
+  const chained = new HashChainingEventStore(store);
+  await chained.appendToStream('a', [newEvent('Opened', { amount: 10 }), newEvent('Paid', { amount: 5 })], { expectedRevision: 'no_stream' });
+  await chained.appendToStream('b', [newEvent('Opened', { amount: 99 })], { expectedRevision: 'no_stream' });
+  await chained.appendToStream('a', [newEvent('Paid', { amount: 5 }), newEvent('Closed', {})], { expectedRevision: 1n });
+  await chained.appendToStream('b', [newEvent('Closed', {})], { expectedRevision: 0n });
+  const tamper = (sql: string, ...params: unknown[]): void => {
+    const db = new Database(file);
+    try {
+      db.prepare(sql).run(...params);
+    } finally {
+      db.close();
+    }
+  };
+  return { file, store, tamper };
+}
+
+describe('audit verification', () => {
+  const opened: SqliteEventStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+  const seed = async () => {
+    const seeded = await seededFile();
+    opened.push(seeded.store);
+    return { ...seeded, verifier: new AuditVerifier(seeded.store) };
+  };
+
+  it('an untouched log verifies, one stream or all', async () => {
+    const { verifier } = await seed();
+    expect(await verifier.verifyStream('a')).toMatchObject({ ok: true, checked: 4, streams: 1, brokenStreams: 0, head: { revision: 3 } });
+    expect(await verifier.verifyAll()).toEqual({ ok: true, checked: 6, streams: 2, brokenStreams: 0 });
+    expect(await verifier.verifyStream('nobody')).toEqual({ ok: true, checked: 0, streams: 0, brokenStreams: 0 });
+  });
+
+  it('reports data changed in the file as altered content at that event', async () => {
+    const { tamper, verifier, store } = await seed();
+    const [, paid] = await store.readStream('a');
+    tamper("UPDATE events SET data = '{\"amount\":500}' WHERE stream_name = 'a' AND revision = 1");
+
+    const report = await verifier.verifyStream('a');
+    expect(report).toMatchObject({ ok: false, checked: 2, brokenStreams: 1 });
+    expect(report.firstBroken).toEqual({
+      stream: 'a',
+      revision: 1,
+      eventId: paid.id,
+      position: paid.position.toString(),
+      problem: 'content-altered',
+      expected: expect.stringMatching(/^[0-9a-f]{64}$/),
+      actual: paid.metadata.hash,
+    });
+    expect(describeReport(report, 'a')).toMatch(/^BROKEN: .* a revision 1 .*content-altered/);
+  });
+
+  it('reports a changed actor (metadata) too', async () => {
+    const { tamper, verifier } = await seed();
+    tamper("UPDATE events SET metadata = json_set(metadata, '$.actor', 'user:eve') WHERE stream_name = 'b' AND revision = 0");
+    expect((await verifier.verifyStream('b')).firstBroken).toMatchObject({ revision: 0, problem: 'content-altered' });
+  });
+
+  it('reports a deleted event as a gap, and a re-numbered stream as a broken link', async () => {
+    const { tamper, verifier } = await seed();
+    tamper("DELETE FROM events WHERE stream_name = 'a' AND revision = 2");
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 3, problem: 'revision-gap', expected: '2', actual: '3' });
+
+    tamper("UPDATE events SET revision = 2 WHERE stream_name = 'a' AND revision = 3");
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 2, problem: 'broken-link' });
+  });
+
+  it('reports a rewritten event whose hash was recomputed as a broken link at the next one', async () => {
+    const { tamper, verifier, store } = await seed();
+    // An attacker who knows the scheme re-hashes the altered event; its successor still links to the old hash.
+    const [opened] = await store.readStream('b');
+    const data = { amount: 1 };
+    const forged = { ...opened.metadata, hash: eventHash({ ...opened, data }, null) };
+    tamper("UPDATE events SET data = ?, metadata = ? WHERE stream_name = 'b' AND revision = 0", JSON.stringify(data), JSON.stringify(forged));
+    expect((await verifier.verifyStream('b')).firstBroken).toMatchObject({ revision: 1, problem: 'broken-link', expected: forged.hash, actual: opened.metadata.hash });
+  });
+
+  it('the whole-log check names the first broken link in global order and counts the broken streams', async () => {
+    const { tamper, verifier } = await seed();
+    tamper("UPDATE events SET data = '{\"reason\":\"x\"}' WHERE stream_name = 'b' AND revision = 1");
+    tamper("UPDATE events SET data = '{\"amount\":6}' WHERE stream_name = 'a' AND revision = 2");
+    const report = await verifier.verifyAll();
+    // a@2 was appended before b@1.
+    expect(report).toMatchObject({ ok: false, streams: 2, brokenStreams: 2, firstBroken: { stream: 'a', revision: 2 } });
+  });
+
+  describe('the CLI', () => {
+    /** Runs it on a store opened on the file, as the CLI opens (and closes) its own. */
+    const run = async (argv: string[], file: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runAuditVerify(argv, () => new SqliteEventStore({ filename: file }), { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out, err };
+    };
+
+    it('parses --stream NAME, --stream=NAME and --json', () => {
+      expect(parseAuditVerifyArgs(['--stream', 'a', '--json'])).toEqual({ stream: 'a', json: true });
+      expect(parseAuditVerifyArgs(['--stream=a'])).toEqual({ stream: 'a', json: false });
+      expect(parseAuditVerifyArgs(['-h'])).toBe('help');
+      expect(() => parseAuditVerifyArgs(['--stream'])).toThrow('--stream needs a stream name');
+      expect(() => parseAuditVerifyArgs(['--nope'])).toThrow('Unknown argument');
+    });
+
+    it('exits 0 on intact chains, 1 on a broken one, 2 on a usage error', async () => {
+      const { tamper, file } = await seed();
+      expect(await run([], file)).toMatchObject({ code: 0, out: [expect.stringMatching(/^OK: 6 event\(s\) in 2 stream\(s\)/)] });
+      const json = await run(['--stream', 'a', '--json'], file);
+      expect(json.out.map((line) => JSON.parse(line) as unknown)).toEqual([expect.objectContaining({ ok: true, checked: 4 })]);
+
+      tamper("UPDATE events SET type = 'Refunded' WHERE stream_name = 'a' AND revision = 3");
+      const broken = await run(['--stream', 'a'], file);
+      expect(broken.code).toBe(1);
+      expect(broken.out[0]).toMatch(/^BROKEN: .*a revision 3/);
+      expect((await run([], file)).code).toBe(1);
+
+      const usage = await run(['--bogus'], file);
+      expect(usage.code).toBe(2);
+      expect(usage.err[0]).toMatch(/Unknown argument "--bogus"/);
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { ALREADY_IMPORTED } from '../../src/importers/import-report';
+import { type ImportResult, runImport } from '../../src/importers/import-runner';
+import type { TestApp } from '../support/test-app';
+import { compactDateToIso, type ExpectedCustomer, listAll, readCdnowRows, startImportApp, toCents } from './data-set-import-support';
+import { sharedDataFile } from './import-test-support';
+
+/**
+ * `npm run import -- cdnow-sample CDNOW_sample.txt` end to end: every row through the command bus
+ * into the customer write model, checked through the HTTP API against figures computed from the
+ * file here.
+ */
+describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => {
+  const file = sharedDataFile('cdnow', 'CDNOW_sample.txt');
+  const rows = readCdnowRows(file);
+  const expected = new Map<string, ExpectedCustomer>();
+  for (const row of rows) {
+    const day = compactDateToIso(row.date);
+    const customer = expected.get(row.customer) ?? { purchases: 0, cents: 0, first: day, last: day };
+    customer.purchases += 1;
+    customer.cents += toCents(row.dollars);
+    if (day < customer.first) customer.first = day;
+    if (day > customer.last) customer.last = day;
+    expected.set(row.customer, customer);
+  }
+
+  let t: TestApp;
+  let first: ImportResult;
+  /** Events the app appends by itself on start. */
+  let baseline: number;
+
+  beforeAll(async () => {
+    t = await startImportApp();
+    baseline = await t.eventCount();
+    first = await runImport(t.app, { kind: 'cdnow-sample', file });
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the file holds what its README says (the independent reading is sound)', () => {
+    expect(rows).toHaveLength(6_919);
+    expect(expected.size).toBe(2_357);
+    expect([...expected.values()].reduce((sum, c) => sum + c.cents, 0)).toBe(24_409_194);
+  });
+
+  it('imports every row as one purchase, registering each customer once', async () => {
+    expect(first.summary).toMatchObject({
+      kind: 'cdnow-sample',
+      rowsRead: rows.length,
+      recordsParsed: rows.length,
+      imported: rows.length,
+      skipped: { count: 0 },
+      duplicates: { count: 0 },
+    });
+    expect(first.customers).toEqual({ registered: expected.size, alreadyRegistered: 0 });
+    expect(first.stopped).toBeNull();
+    // One CustomerRegistered per customer, one PurchaseRecorded per row; nothing else.
+    expect(await t.eventCount()).toBe(baseline + expected.size + rows.length);
+    expect(first.lastPosition).toBe(String(baseline + expected.size + rows.length));
+  });
+
+  it('the customer read model shows each customer with the revenue and purchases of the file', async () => {
+    const customers = await listAll(t, `/customers?minPosition=${first.lastPosition}`);
+    expect(customers).toHaveLength(expected.size);
+    expect(new Set(customers.map((c) => c.status))).toEqual(new Set(['customer']));
+    expect(new Set(customers.map((c) => c.acquisitionChannel))).toEqual(new Set(['import']));
+
+    const actual = Object.fromEntries(
+      customers.map((c) => [
+        c.name,
+        { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.revenue), first: c.currentValue.firstPurchaseAt, last: c.currentValue.lastPurchaseAt },
+      ]),
+    );
+    const wanted = Object.fromEntries([...expected].map(([id, c]) => [`CDNOW customer ${id}`, c]));
+    expect(actual).toEqual(wanted);
+  });
+
+  it('one customer in detail: the profile of master customer 111 (sample customer 6)', async () => {
+    const [listed] = (await listAll(t, '/customers?q=cdnow%20customer%20111')).filter((c) => c.name === 'CDNOW customer 111');
+    const profile = await t.request('GET', `/customers/${listed.id}`);
+    const own = rows.filter((r) => r.customer === '111');
+    expect(profile.json.currentValue).toMatchObject({
+      purchaseCount: own.length,
+      revenue: own.reduce((sum, r) => sum + toCents(r.dollars), 0) / 100,
+      firstPurchaseAt: '1997-01-01T00:00:00.000Z',
+    });
+    expect(profile.json.revision).toBe(own.length);
+  });
+
+  it('a second import of the file appends nothing and reports every purchase as already imported', async () => {
+    const before = await t.eventCount();
+    const again = await runImport(t.app, { kind: 'cdnow-sample', file });
+    expect(await t.eventCount()).toBe(before);
+    expect(again.summary.imported).toBe(0);
+    expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(rows.length);
+    expect(again.summary.skipped.count).toBe(0);
+    expect(again.customers).toEqual({ registered: 0, alreadyRegistered: expected.size });
+  }, 180_000);
+});

@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { ALREADY_IMPORTED } from '../../src/importers/import-report';
+import { type ImportResult, runImport } from '../../src/importers/import-runner';
+import type { TestApp } from '../support/test-app';
+import { countBy, listAll, splitCsvRecords, startImportApp } from './data-set-import-support';
+import { sharedDataFile } from './import-test-support';
+
+/**
+ * `npm run import -- cfpb complaints_sample.csv` end to end: each complaint registered (with an
+ * anonymous customer of its own) through the command bus, checked through the HTTP API against
+ * figures computed from the file here with a plain quote-aware CSV scan.
+ *
+ * The first LIMIT complaints are imported (a deterministic prefix): the whole file takes about
+ * twice as long and exercises nothing more; the README gives the full run's figures.
+ */
+const LIMIT = 1_000;
+
+describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the CFPB sample`, () => {
+  const file = sharedDataFile('cfpb', 'complaints_sample.csv');
+  // The export starts with two lines of unzip output; the CSV header is the third line.
+  const text = readFileSync(file, 'utf8').split('\n').slice(2).join('\n');
+  const [header, ...allRows] = splitCsvRecords(text);
+  const col = (name: string): number => header.indexOf(name);
+  const rows = allRows.slice(0, LIMIT);
+  const ids = rows.map((row) => row[col('Complaint ID')]);
+  const channels: Record<string, string> = { Web: 'web', Referral: 'letter', Phone: 'phone', 'Postal mail': 'letter', Fax: 'letter', Email: 'email' };
+
+  let t: TestApp;
+  let first: ImportResult;
+  let baseline: number;
+
+  beforeAll(async () => {
+    t = await startImportApp();
+    baseline = await t.eventCount();
+    first = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the file holds what its README says (the independent reading is sound)', () => {
+    expect(allRows).toHaveLength(6_623);
+    expect(new Set(allRows.map((row) => row[col('Complaint ID')])).size).toBe(6_623);
+    expect(countBy(allRows, (row) => row[col('Submitted via')])).toEqual({ Web: 5_143, Referral: 627, Phone: 482, 'Postal mail': 267, Fax: 102, Email: 2 });
+  });
+
+  it('registers each complaint, with a customer of its own, and stops at the limit', async () => {
+    expect(first.stopped).toBe('limit');
+    expect(first.summary).toMatchObject({ recordsParsed: LIMIT, imported: LIMIT, duplicates: { count: 0 } });
+    // The two lines of unzip output before the header.
+    expect(first.summary.skipped).toMatchObject({ count: 2, byReason: { 'junk-line': { count: 2 } } });
+    expect(first.customers).toEqual({ registered: LIMIT, alreadyRegistered: 0 });
+    // Per complaint: the customer, a complaint number, the registration, and the acknowledgement
+    // (on receipt for web and email, by the importer for the other channels).
+    expect(await t.eventCount()).toBe(baseline + 4 * LIMIT);
+  });
+
+  it('the complaints read model holds every complaint, acknowledged, by product and channel as in the file', async () => {
+    const complaints = await listAll(t, `/complaints?minPosition=${first.lastPosition}`);
+    expect(complaints).toHaveLength(new Set(ids).size);
+    expect(countBy(complaints, (c) => c.status)).toEqual({ acknowledged: LIMIT });
+    expect(countBy(complaints, (c) => c.category)).toEqual(countBy(rows, (row) => row[col('Product')]));
+    expect(countBy(complaints, (c) => c.product ?? '(none)')).toEqual(countBy(rows, (row) => row[col('Sub-product')] || '(none)'));
+    expect(countBy(complaints, (c) => c.channel)).toEqual(countBy(rows, (row) => channels[row[col('Submitted via')]]));
+  });
+
+  /** The complaint of a row, found through its customer as an agent would. */
+  async function complaintOf(row: string[]): Promise<Record<string, any>> {
+    const id = row[col('Complaint ID')];
+    const [customer] = await listAll(t, `/customers?q=${encodeURIComponent(`CFPB consumer ${id}`)}`);
+    expect(customer).toMatchObject({ name: `CFPB consumer ${id}`, email: null, phone: null, company: null, acquisitionChannel: 'import' });
+    const [listed] = await listAll(t, `/complaints?customerId=${customer.id}`);
+    const complaint = (await t.request('GET', `/complaints/${listed.id}`)).json;
+    expect(complaint).toMatchObject({
+      customerId: customer.id,
+      status: 'acknowledged',
+      category: row[col('Product')],
+      subCategory: row[col('Issue')],
+      product: row[col('Sub-product')] || null,
+      occurredAt: `${row[col('Date received')]}T00:00:00.000Z`,
+    });
+    return complaint;
+  }
+
+  it('a complaint with a narrative: the narrative is the description, cut to the API limit when longer (with a note)', async () => {
+    const narrative = (row: string[]): string => row[col('Consumer complaint narrative')];
+    const row = rows.find((r) => narrative(r) !== '')!;
+    const complaint = await complaintOf(row);
+    expect(complaint.description).toBe(narrative(row));
+    expect(complaint.acknowledgement).toMatchObject({ automatic: row[col('Submitted via')] === 'Web' });
+
+    const long = rows.filter((r) => narrative(r).length > 10_000);
+    expect(long.length).toBeGreaterThan(0);
+    expect(first.summary.notes['description-truncated'].count).toBe(long.length);
+    const cut = await complaintOf(long[0]);
+    expect(cut.description).toHaveLength(10_000);
+    expect(narrative(long[0]).startsWith(cut.description.slice(0, -1))).toBe(true);
+  });
+
+  it('a referred complaint without a narrative: described by its issue, filed as a letter, acknowledged by the importer', async () => {
+    const row = rows.find((r) => r[col('Submitted via')] === 'Referral' && r[col('Consumer complaint narrative')] === '' && r[col('Sub-issue')] !== '')!;
+    const complaint = await complaintOf(row);
+    expect(complaint).toMatchObject({
+      channel: 'letter',
+      description: `${row[col('Issue')]} / ${row[col('Sub-issue')]}`,
+      acknowledgement: expect.objectContaining({ automatic: false }),
+    });
+  });
+
+  it('a second import appends nothing and reports every complaint as already imported', async () => {
+    const before = await t.eventCount();
+    const again = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
+    expect(await t.eventCount()).toBe(before);
+    expect(again.summary.imported).toBe(0);
+    expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(LIMIT);
+    expect(again.customers).toEqual({ registered: 0, alreadyRegistered: LIMIT });
+  }, 180_000);
+});

@@ -1,0 +1,83 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Binary, MongoClient, MongoServerError } from 'mongodb';
+import { ManualClock } from '../../src/shared/clock';
+import { KeyWrapping } from '../../src/shared/privacy/key-wrapping';
+import {
+  isDuplicateKeyError,
+  KEY_WRITE_CONCERN,
+  KEYS_COLLECTION,
+  lookupFromDocument,
+  MongoKeyStore,
+  newKeyDocument,
+} from '../../src/shared/privacy/mongo-key-store';
+import { keyStoreContract } from './key-store.contract';
+
+const clock = new ManualClock('2026-03-10T12:00:00.000Z');
+
+describe('MongoKeyStore documents (no server needed)', () => {
+  const wrapping = new KeyWrapping(null);
+
+  it('a new key document holds the sealed key as binary, with no tombstone', () => {
+    const key = randomBytes(32);
+    const doc = newKeyDocument('c-1', wrapping.seal('c-1', key), '2026-03-10T12:00:00.000Z');
+    expect(doc).toEqual({ _id: 'c-1', key: expect.any(Binary), createdAt: '2026-03-10T12:00:00.000Z', forgottenAt: null });
+    expect(lookupFromDocument('c-1', doc, wrapping)).toEqual({ state: 'active', key });
+  });
+
+  it('reads a missing document as missing and a null key as forgotten', () => {
+    expect(lookupFromDocument('c-1', null, wrapping)).toEqual({ state: 'missing' });
+    expect(lookupFromDocument('c-1', { _id: 'c-1', key: null, createdAt: 'x', forgottenAt: '2026-03-11T00:00:00.000Z' }, wrapping)).toEqual({
+      state: 'forgotten',
+      forgottenAt: '2026-03-11T00:00:00.000Z',
+    });
+  });
+
+  it('writes keys durably and recognises a duplicate _id', () => {
+    expect(KEY_WRITE_CONCERN).toEqual({ w: 'majority', journal: true });
+    expect(isDuplicateKeyError(new MongoServerError({ code: 11000, message: 'E11000 duplicate key' }))).toBe(true);
+    expect(isDuplicateKeyError(new MongoServerError({ code: 2, message: 'bad value' }))).toBe(false);
+    expect(isDuplicateKeyError(new Error('E11000'))).toBe(false);
+  });
+});
+
+/** Against a real server (MONGODB_URL); reported as skipped without it. */
+const mongoUrl = process.env.MONGODB_URL;
+const describeIfMongo = mongoUrl ? describe : describe.skip;
+
+keyStoreContract(
+  'mongodb',
+  async () => {
+    if (mongoUrl === undefined) throw new Error('MONGODB_URL is not set');
+    const dbName = `relata_keys_${randomUUID().slice(0, 8)}`;
+    const store = MongoKeyStore.create(mongoUrl, dbName, { clock });
+    return {
+      store,
+      teardown: async () => {
+        await store.close();
+        const client = await MongoClient.connect(mongoUrl);
+        await client.db(dbName).dropDatabase();
+        await client.close();
+      },
+    };
+  },
+  { describeFn: describeIfMongo },
+);
+
+describeIfMongo('MongoKeyStore on a server', () => {
+  it('keeps keys in privacy_keys and deletes the key bytes from the document', async () => {
+    if (mongoUrl === undefined) throw new Error('MONGODB_URL is not set');
+    const client = await MongoClient.connect(mongoUrl);
+    const db = client.db(`relata_keys_${randomUUID().slice(0, 8)}`);
+    try {
+      const store = MongoKeyStore.fromDb(db, { clock });
+      const key = await store.getOrCreate('c-1');
+      const stored = await db.collection(KEYS_COLLECTION).findOne({ _id: 'c-1' as never });
+      expect(Buffer.from((stored?.key as Binary).value()).includes(key)).toBe(true);
+      await store.delete('c-1');
+      expect(await db.collection(KEYS_COLLECTION).findOne({ _id: 'c-1' as never })).toMatchObject({ key: null, forgottenAt: '2026-03-10T12:00:00.000Z' });
+    } finally {
+      await db.dropDatabase();
+      await client.close();
+    }
+  });
+});
