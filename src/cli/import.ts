@@ -26,7 +26,8 @@ import { ProjectionRunner } from '../shared/projections/projection-runner';
  * processes open the same SQLite files, and SQLite serialises writers (each append is one
  * transaction holding the write lock), so their appends interleave safely; projection checkpoints
  * only move forward and each read-model write is position-guarded, so two runners do not apply an
- * event twice. This process runs no SLA scheduler and sends no webhooks: that is the server's job.
+ * event twice. This process runs no SLA scheduler, segmentation or webhook delivery: that is the
+ * server's job.
  *
  * Exit code 0 when the file was imported, even with skipped rows (the summary lists them);
  * 1 for a missing file, a file that is not of the KIND, or a failing store; 2 for a usage error.
@@ -145,6 +146,8 @@ export async function importCli(argv: string[], io: ImportCliIo): Promise<number
 }
 
 if (require.main === module) {
+  // The daily segmentation reads its switch from the environment; the server runs it, not the importer.
+  process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
   importCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {
       process.exitCode = code;

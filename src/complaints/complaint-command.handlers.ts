@@ -224,8 +224,10 @@ export class RegisterComplaintHandler implements ICommandHandler<RegisterComplai
     return first?.id === idempotentEventId(context.idempotencyKey, streamName, 0);
   }
 
+  /** A forgotten customer counts as gone: nothing more is recorded about them (checked before a number is taken). */
   private async customerExists(customerId: string): Promise<boolean> {
-    return (await this.processor.load(customerDecider, customerStream(customerId))).state.status !== 'unknown';
+    const { state } = await this.processor.load(customerDecider, customerStream(customerId));
+    return state.status !== 'unknown' && !state.forgotten;
   }
 
   /** A follow-up links a closed complaint of the same customer whose reopen window has passed (or who prefers a new case). */

@@ -460,6 +460,8 @@ const byDue = (filter: Record<string, 1>) => ({ keys: { ...filter, sortDueAt: 1 
 export const complaintDetailsProjection: ProjectionDefinition = {
   name: COMPLAINT_DETAILS_PROJECTION,
   version: 1,
+  // Complaint texts are the customer's personal data: a forget rebuilds this read model.
+  rebuildOnErasure: true,
   eventTypes: COMPLAINT_EVENT_TYPES,
   collections: {
     [COMPLAINTS_COLLECTION]: {},

@@ -85,6 +85,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const complaintSolutionsProjection: ProjectionDefinition = {
   name: COMPLAINT_SOLUTIONS_PROJECTION,
   version: 1,
+  // Complaint texts are the customer's personal data: a forget rebuilds this read model.
+  rebuildOnErasure: true,
   eventTypes: HANDLED,
   collections: {
     [SOLUTIONS_COLLECTION]: {

@@ -128,9 +128,6 @@ class RecordRefused extends Error {
 /** The id RegisterCustomerHandler gives a customer registered with this Idempotency-Key. */
 export const customerIdForKey = (idempotencyKey: string): string => deterministicUuid(`customer:${idempotencyKey}`);
 
-/** The id RegisterComplaintHandler gives a complaint registered with this Idempotency-Key. */
-export const complaintIdForKey = (idempotencyKey: string): string => deterministicUuid(`complaint:${idempotencyKey}`);
-
 function refusalFrom(error: unknown): RecordRefused | null {
   if (error instanceof RecordRefused) return error;
   if (error instanceof ValidationFailedError) {
@@ -192,11 +189,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
   });
 
   /** Sends a command and notes its position; refusals become RecordRefused. */
-  async function send<R extends CommandAnswer>(command: Parameters<CommandBus['execute']>[0]): Promise<R> {
+  async function send(command: Parameters<CommandBus['execute']>[0]): Promise<CommandAnswer> {
     progress.commands += 1;
-    let answer: R;
+    let answer: CommandAnswer;
     try {
-      answer = (await bus.execute(command)) as R;
+      answer = (await bus.execute(command)) as CommandAnswer;
     } catch (error) {
       throw refusalFrom(error) ?? error;
     }
@@ -219,7 +216,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
   async function registerCustomer(source: ImportSourceKind, customerKey: string, name: string): Promise<string> {
     const key = importIdempotencyKey(source, 'customer', customerKey);
     const dto = await validated(RegisterCustomerDto, { kind: 'customer', name, acquisitionChannel: 'import' });
-    const answer = await send<CommandAnswer>(new RegisterCustomerCommand(dto, context(key)));
+    const answer = await send(new RegisterCustomerCommand(dto, context(key)));
     if (answer.id !== customerIdForKey(key)) {
       // The handler no longer derives ids from the key: reruns would duplicate customers.
       throw new Error(`RegisterCustomerHandler gave customer ${customerKey} the id ${answer.id}, not the id derived from its Idempotency-Key`);
@@ -269,7 +266,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           occurredAt: dto.occurredAt ?? record.occurredAt,
         };
         const key = importIdempotencyKey(source, 'purchase', record.sourceKey);
-        const answer = await send<CommandAnswer>(new ExecuteCustomerCommand(customerId, { type: 'RecordPurchase', data }, context(key), { purchaseId }));
+        const answer = await send(new ExecuteCustomerCommand(customerId, { type: 'RecordPurchase', data }, context(key), { purchaseId }));
         if (answer.replayed) {
           report.alreadyImported(lines, `purchase ${record.sourceKey}`);
           progress.alreadyImported += 1;
@@ -322,10 +319,10 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           occurredAt: dto.occurredAt ?? record.receivedAt,
           followUpOf: null,
         };
-        const registered = await send<CommandAnswer>(new RegisterComplaintCommand(data, context(complaintKey)));
+        const registered = await send(new RegisterComplaintCommand(data, context(complaintKey)));
         if (!autoAcknowledged.has(record.channel)) {
           try {
-            await send<CommandAnswer>(new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)));
+            await send(new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)));
           } catch (error) {
             // Acknowledged on receipt by an earlier run configured to do so: nothing left to do.
             if (!(error instanceof RecordRefused && error.code === 'COMPLAINT_ALREADY_ACKNOWLEDGED')) throw error;

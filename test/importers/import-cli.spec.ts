@@ -80,7 +80,10 @@ describe('npm run import', () => {
     const dataDir = path.join(dir, 'tty');
     const first = io({ tty: true, dataDir });
     expect(await importCli(['cdnow-master', cdnowFile()], first)).toBe(0);
-    expect(first.out()).toMatch(/^\r\[#+\]\s+100% .*\x1b\[K\nImport cdnow-master/s);
+    // The bar: carriage return, the line, erase to its end ("ESC [ K"), then a newline before the summary.
+    const erase = '\u001b[K';
+    expect(first.out().startsWith('\r[####################] 100% ')).toBe(true);
+    expect(first.out()).toContain(`${erase}\nImport cdnow-master`);
 
     const again = io({ dataDir });
     expect(await importCli(['cdnow-master', cdnowFile()], again)).toBe(0);

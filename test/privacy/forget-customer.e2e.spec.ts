@@ -185,5 +185,15 @@ describe('the right to be forgotten (embedded stores)', () => {
     const registered = (feed.json.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'ComplaintRegistered');
     expect(registered?.data).toMatchObject({ customerId: id, description: '[erased]' });
     expect(JSON.stringify(feed.json)).not.toContain('Zanzibar');
+    // No new complaint about a forgotten customer, and the refusal takes no complaint number.
+    const before = await t.eventCount();
+    const refused = await t.request('POST', '/complaints', { customerId: id, channel: 'phone', category: 'delivery', description: 'Again' });
+    expect(refused.status).toBe(422);
+    expect(refused.json.code).toBe('CUSTOMER_NOT_FOUND');
+    expect(await t.eventCount()).toBe(before);
+    // The complaint read model no longer holds the text either.
+    const details = await t.request('GET', `/complaints/${complaint.json.id as string}`);
+    expect(details.json.description).toBe('[erased]');
+    expect(JSON.stringify(details.json)).not.toContain('Zanzibar');
   });
 });

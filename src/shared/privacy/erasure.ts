@@ -38,6 +38,8 @@ export class Erasure {
 
   async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
     const keyDeleted = await this.keys.delete(subjectId);
+    // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
+    for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
     let readModelsUpdated = true;
     if (recordedAt !== null) {
       const reached = await Promise.all(

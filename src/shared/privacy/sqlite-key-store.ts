@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock';
@@ -25,11 +24,10 @@ interface KeyRow {
 /**
  * The embedded key store: one SQLite file, one row per subject.
  *
- * - A new key is durable before getOrCreate returns it, so before any event encrypted with it is
- *   written (losing a key would lose that customer's data). WAL mode with synchronous NORMAL plus
- *   an fsync of the WAL after the insert gives the durability of synchronous FULL, but the fsync
- *   runs off the event loop and is shared by every key created meanwhile (group commit): an
- *   import registering customers 16 at a time pays one fsync per batch, not one per customer.
+ * - WAL mode with synchronous FULL: a new key is durable (the WAL is synced at commit) before
+ *   getOrCreate returns it, so before any event encrypted with it is written; losing a key would
+ *   lose that customer's data. The event store itself runs at NORMAL; one fsync per new customer
+ *   is the price, paid once per customer.
  * - secure_delete ON: a deleted key's bytes are overwritten with zeros in the page; delete() then
  *   checkpoints the WAL and truncates it, so no old page image keeps the key either.
  */
@@ -43,22 +41,17 @@ export class SqliteKeyStore implements KeyStore {
     forget: BetterSqlite3.Statement<[string, string, string]>;
   };
   private readonly forgetTx: (subjectId: string, now: string) => boolean;
-  private readonly walPath: string | null;
-  private wal: Promise<FileHandle> | null = null;
-  /** The fsync in flight, and the next one, which callers arriving meanwhile share. */
-  private syncing: Promise<void> | null = null;
-  private nextSync: Promise<void> | null = null;
 
   constructor(options: SqliteKeyStoreOptions) {
-    const inMemory = options.filename === ':memory:' || options.filename === '';
-    if (!inMemory) mkdirSync(dirname(options.filename), { recursive: true });
-    this.walPath = inMemory ? null : `${options.filename}-wal`;
+    if (options.filename !== ':memory:' && options.filename !== '') {
+      mkdirSync(dirname(options.filename), { recursive: true });
+    }
     this.clock = options.clock;
     this.wrapping = new KeyWrapping(options.masterKey ?? null);
     this.db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('synchronous = FULL');
       this.db.pragma('secure_delete = ON');
       this.db.exec(`
         CREATE TABLE IF NOT EXISTS data_keys (
@@ -95,8 +88,7 @@ export class SqliteKeyStore implements KeyStore {
     if (found.state === 'active') return found.key;
     if (found.state === 'forgotten') throw new SubjectForgottenError(subjectId);
     const key = randomBytes(DATA_KEY_BYTES);
-    const inserted = this.stmt.insert.run(subjectId, this.wrapping.seal(subjectId, key), this.clock.now().toISOString());
-    if (inserted.changes > 0) await this.syncWal();
+    this.stmt.insert.run(subjectId, this.wrapping.seal(subjectId, key), this.clock.now().toISOString());
     const stored = this.lookup(subjectId);
     if (stored.state === 'active') return stored.key;
     throw new SubjectForgottenError(subjectId);
@@ -123,37 +115,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    await this.nextSync?.catch(() => undefined);
-    await this.syncing?.catch(() => undefined);
-    const wal = this.wal;
-    this.wal = null;
-    await (await wal?.catch(() => null))?.close();
     if (this.db.open) this.db.close();
-  }
-
-  /**
-   * Makes every commit so far durable: fsync of the WAL file (what synchronous FULL does at each
-   * commit). A caller arriving while an fsync runs waits for the next one, which may not have
-   * seen its commit otherwise; all callers arriving meanwhile share that next one.
-   */
-  private syncWal(): Promise<void> {
-    if (this.walPath === null) return Promise.resolve();
-    if (this.nextSync !== null) return this.nextSync;
-    const walPath = this.walPath;
-    const next = (async (): Promise<void> => {
-      await this.syncing?.catch(() => undefined);
-      this.nextSync = null;
-      this.wal ??= open(walPath, 'r');
-      const flush = this.wal.then((handle) => handle.sync());
-      this.syncing = flush;
-      try {
-        await flush;
-      } finally {
-        if (this.syncing === flush) this.syncing = null;
-      }
-    })();
-    this.nextSync = next;
-    return next;
   }
 
   private lookup(subjectId: string): KeyLookup {

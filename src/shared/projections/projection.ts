@@ -25,6 +25,11 @@ export interface ProjectionDefinition {
    * most once per event (the guard skips a second write with the same position).
    */
   handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
+  /**
+   * True for a projection that copies personal data it cannot erase in place: after a subject's
+   * key is deleted it is rebuilt (its events then read as erased) before the erasure completes.
+   */
+  rebuildOnErasure?: boolean;
 }
 
 export interface ProjectionContext {
