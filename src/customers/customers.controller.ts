@@ -5,8 +5,9 @@ import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
+import { createdId, sendCommandResult } from '../shared/http/command-response';
 import { EmptyBodyDto } from '../shared/http/validation';
-import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import {
   type CustomerCommandResult,
   DeactivateCustomerCommand,
@@ -43,15 +44,12 @@ export class CustomersController {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  /** Id of something created inside a customer: derived from the Idempotency-Key when there is one. */
   private newId(context: CommandContext, kind: string): string {
-    return context.idempotencyKey ? deterministicUuid(`${kind}:${context.idempotencyKey}`) : this.ids.next();
+    return createdId(this.ids, context, kind);
   }
 
   private respond(reply: FastifyReply, result: CustomerCommandResult): CustomerCommandResult {
-    void reply.header('ETag', `"${result.revision}"`);
-    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
-    return result;
+    return sendCommandResult(reply, result);
   }
 
   @Post()

@@ -14,6 +14,7 @@ import {
 import { GetDepartmentQuery, GetWebhookQuery, ListDeliveriesQuery, ListDepartmentsQuery, ListWebhooksQuery } from './department-query.handlers';
 import { CreateDepartmentDto, SubscribeWebhookDto, UpdateDepartmentDto } from './dto/department-commands.dto';
 import { DeliveriesQueryDto, DepartmentConsistencyQueryDto, DepartmentPageQueryDto } from './dto/department-queries.dto';
+import { sendCommandResult } from '../shared/http/command-response';
 
 /** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
 const Id = (name: string) =>
@@ -27,9 +28,7 @@ export class DepartmentsController {
   ) {}
 
   private respond<R extends DepartmentCommandResult>(reply: FastifyReply, result: R): R {
-    void reply.header('ETag', `"${result.revision}"`);
-    if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
-    return result;
+    return sendCommandResult(reply, result);
   }
 
   @Post()
