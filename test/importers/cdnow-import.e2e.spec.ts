@@ -4,6 +4,10 @@ import type { TestApp } from '../support/test-app';
 import { compactDateToIso, type ExpectedCustomer, listAll, readCdnowRows, startImportApp, toCents } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
+// Whole data sets go through the command path and every projection: on a busy 2-core CI machine
+// the read models may need a minute to catch up (the import itself is measured in the README).
+jest.setTimeout(180_000);
+
 /**
  * `npm run import -- cdnow-sample CDNOW_sample.txt` end to end: every row through the command bus
  * into the customer write model, checked through the HTTP API against figures computed from the

@@ -5,6 +5,10 @@ import type { TestApp } from '../support/test-app';
 import { countBy, listAll, splitCsvRecords, startImportApp } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
+// Whole data sets go through the command path and every projection: on a busy 2-core CI machine
+// the read models may need a minute to catch up (the import itself is measured in the README).
+jest.setTimeout(180_000);
+
 /**
  * `npm run import -- cfpb complaints_sample.csv` end to end: each complaint registered (with an
  * anonymous customer of its own) through the command bus, checked through the HTTP API against
