@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
@@ -7,9 +7,7 @@ import { Ctx } from '../shared/http/command-context.decorator';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { AccessKeyStore } from './access-key-store';
 import { CreateAccessKeyDto } from './dto/access-key.dto';
-
-const Id = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+import { UuidParam as Id } from '../shared/http/uuid-param';
 
 /** API keys: created (the key is in that one response only), listed without secrets, revoked. Admins only (route-permissions.ts). */
 @Controller('admin/keys')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -34,10 +34,7 @@ import {
   SegmentsQueryDto,
   TransitionsQueryDto,
 } from './dto/analytics.dto';
-
-/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
-const Id = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+import { UuidParam as Id } from '../shared/http/uuid-param';
 
 /** Leading CSV columns, so that every export (even an empty one) has a stable header. */
 const VALUE_COLUMNS = [

@@ -1,9 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
 import { createdId, sendCommandResult } from '../shared/http/command-response';
 import { EmptyBodyDto } from '../shared/http/validation';
@@ -32,10 +31,7 @@ import {
   ResolveComplaintDto,
 } from './dto/complaint-commands.dto';
 import { ConsistencyQueryDto, ListComplaintsQueryDto, ListSolutionsQueryDto } from './dto/complaint-queries.dto';
-
-/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
-const Id = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+import { UuidParam as Id } from '../shared/http/uuid-param';
 
 const iso = (value: string): string => new Date(value).toISOString();
 

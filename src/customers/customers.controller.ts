@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -30,10 +30,7 @@ import {
   UpdateContactDetailsDto,
 } from './dto/customer-commands.dto';
 import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
-
-/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
-const Id = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+import { UuidParam as Id } from '../shared/http/uuid-param';
 
 @Controller('customers')
 export class CustomersController {

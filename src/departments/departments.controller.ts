@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../shared/decider/command-context';
@@ -15,10 +15,7 @@ import { GetDepartmentQuery, GetWebhookQuery, ListDeliveriesQuery, ListDepartmen
 import { CreateDepartmentDto, SubscribeWebhookDto, UpdateDepartmentDto } from './dto/department-commands.dto';
 import { DeliveriesQueryDto, DepartmentConsistencyQueryDto, DepartmentPageQueryDto } from './dto/department-queries.dto';
 import { sendCommandResult } from '../shared/http/command-response';
-
-/** A malformed id in the path is a 400 naming the parameter, like any other bad field. */
-const Id = (name: string) =>
-  Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationFailedError([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+import { UuidParam as Id } from '../shared/http/uuid-param';
 
 @Controller('departments')
 export class DepartmentsController {
