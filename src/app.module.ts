@@ -9,17 +9,21 @@ import { AuditModule } from './audit/audit.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
-import { HealthController } from './health.controller';
+import { OperationsModule } from './operations/operations.module';
 import { ProjectionsController } from './projections.controller';
 import type { Clock } from './shared/clock';
 import type { IdGenerator } from './shared/ids';
+import type { LeaseConfig } from './shared/lease/lease-config';
 import { RelataKernelModule } from './shared/relata-kernel.module';
 
 export interface AppOptions {
   config: RelataConfig;
   clock?: Clock;
   ids?: IdGenerator;
+  /** The single-active-worker lease; absent (tests): this process runs the projections and schedulers. */
+  lease?: LeaseConfig;
 }
 
 /** The composition root: the only place that knows every feature. */
@@ -37,8 +41,10 @@ export class AppModule {
         DepartmentsModule,
         AnalyticsModule,
         AuditModule,
+        DashboardModule,
+        OperationsModule,
       ],
-      controllers: [HealthController, ProjectionsController, AuditVerifyController],
+      controllers: [ProjectionsController, AuditVerifyController],
     };
   }
 }

@@ -2,9 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { installAccessControl } from './access/install-access-control';
 import { AppModule, type AppOptions } from './app.module';
 import type { RelataConfig } from './config/config';
+import { installHttpMetrics } from './operations/http-metrics';
+import { createJsonLogger, JsonLoggerService } from './operations/logger';
+import { installRequestLogging } from './operations/request-logging';
+import { installOpenApi } from './openapi/install-openapi';
 import { PROBLEM_SINK, ProblemDetailsFilter, type ProblemSink } from './shared/errors/problem-details.filter';
 import { relataValidationPipe } from './shared/http/validation';
 
@@ -28,10 +33,19 @@ export function nestLogLevels(level: RelataConfig['logLevel']): LogLevel[] | fal
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** Builds the HTTP application (used by main.ts and by the e2e tests). */
-export async function createHttpApp(options: AppOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  options: AppOptions & {
+    /** false: no logs at all (tests). */
+    logger?: boolean;
+    /** Where the JSON log lines go (default stdout); tests capture them here. */
+    logDestination?: DestinationStream;
+  },
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.config.bodyLimitBytes });
+  // JSON lines (pino) at LOG_LEVEL; Nest's own lines, and every Logger in the code, go through it.
+  const jsonLogger = options.logger === false ? null : createJsonLogger({ level: options.config.logLevel, destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
-    logger: options.logger === false ? false : nestLogLevels(options.config.logLevel),
+    logger: jsonLogger === null ? false : new JsonLoggerService(jsonLogger),
     abortOnError: false,
     // Fastify's own JSON parser is kept (wrapped below); Nest's would replace it at init.
     bodyParser: false,
@@ -53,11 +67,16 @@ export async function createHttpApp(options: AppOptions & { logger?: boolean }):
       request.headers['x-correlation-id'] = id;
       void reply.header('X-Correlation-Id', id);
     });
+  // Right after it: the request's log context (correlation id on every line) and its access line.
+  if (jsonLogger !== null) installRequestLogging(app, jsonLogger);
+  installHttpMetrics(app);
   // After the correlation id (so refusals carry it): authentication, authorisation, rate limit, headers.
   installAccessControl(app);
+  // After it too (its onRoute hook records the docs routes): Swagger UI at /docs, the document at /docs/openapi.json.
+  installOpenApi(app);
   app.useGlobalFilters(new ProblemDetailsFilter(app.get<ProblemSink | undefined>(PROBLEM_SINK, { strict: false })));
   app.useGlobalPipes(relataValidationPipe());
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts handles SIGTERM/SIGINT (operations/graceful-shutdown.ts), draining first.
   return app;
 }
 

@@ -1,13 +1,21 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/config';
 import { createHttpApp } from './http-app';
+import { installGracefulShutdown } from './operations/graceful-shutdown';
+import { loadLeaseConfig } from './shared/lease/lease-config';
+import { prepareDataDir } from './shared/stores';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp({ config });
+  // Checked before Nest builds the providers: a failing factory there is logged with its stack.
+  if (!config.eventStoreUrl || !config.mongodbUrl) prepareDataDir(config.dataDir);
+  const app = await createHttpApp({ config, lease: loadLeaseConfig() });
+  // Before listen: a signal during start-up also drains and exits 0.
+  installGracefulShutdown(app);
   await app.listen(config.port, config.host);
   const stores = `${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`} + ${config.mongodbUrl ? 'MongoDB' : 'embedded read store'}`;
-  console.log(`Relata listening on http://${config.host}:${config.port} (${stores})`);
+  new Logger('Relata').log(`Relata listening on http://${config.host}:${config.port} (${stores})`);
 }
 
 main().catch((error: unknown) => {

@@ -41,8 +41,16 @@ const admin: RouteRule = { roles: ADMIN };
 
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /health': PUBLIC,
+  // Readiness and the Prometheus scrape: probes and scrapers hold no credentials (keep /metrics off the public network).
+  'GET /ready': PUBLIC,
+  'GET /metrics': PUBLIC,
   'GET /docs': { ...PUBLIC, optional: true },
   'GET /docs/*': { ...PUBLIC, optional: true },
+  'GET /docs/openapi.json': { ...PUBLIC, optional: true },
+  'GET /docs/docs-init.js': { ...PUBLIC, optional: true },
+  // The analyst dashboard's static files: the page holds no data, it calls /analytics with the analyst's key
+  'GET /dashboard': PUBLIC,
+  'GET /dashboard/:file': PUBLIC,
 
   // Customers
   'POST /customers': agent,

@@ -3,11 +3,12 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
 import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
-import type { Filter, Page } from '../shared/read-store/read-store.port';
+import type { Collection, Filter, Page } from '../shared/read-store/read-store.port';
 import { type ClvModelData } from './clv-model.events';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { ClvPredictor, DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON, type Prediction } from './clv-model';
-import { COMPLAINT_FACTS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintFactsDoc } from './complaint-stats.projection';
+import { bucketDays, bucketsCanAnswer, DayBucketCache, statisticsFromBuckets } from './complaint-stats-buckets';
+import { COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
 import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
 import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
 import {
@@ -375,6 +376,14 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
   }
 }
 
+/** The value documents of a page's customers, in one query (not one per member). */
+async function valuesOf(customers: Collection<CustomerValueDoc>, ids: readonly string[]): Promise<Map<string, CustomerValueDoc>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const page = await customers.find({ _id: { $in: unique } }, { limit: unique.length });
+  return new Map(page.items.map((doc) => [doc._id, doc]));
+}
+
 @QueryHandler(ListSegmentMembersQuery)
 export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembersQuery> {
   constructor(private readonly readModels: ReadModels) {}
@@ -391,9 +400,10 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
       const result = await this.readModels
         .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
         .find({ product }, { sort: { amount: direction }, limit: page.limit, cursor: page.cursor });
+      const values = await valuesOf(customers, result.items.map((interest) => interest.customerId));
       const items: SegmentMemberView[] = [];
       for (const interest of result.items) {
-        const doc = await customers.get(interest.customerId);
+        const doc = values.get(interest.customerId);
         items.push({
           customerId: interest.customerId,
           name: doc?.name ?? null,
@@ -417,9 +427,10 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
     const result = await this.readModels
       .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
       .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
+    const values = await valuesOf(customers, result.items.map((m) => m.customerId));
     const items: SegmentMemberView[] = [];
     for (const m of result.items) {
-      const doc = await customers.get(m.customerId);
+      const doc = values.get(m.customerId);
       items.push({
         customerId: m.customerId,
         name: doc?.name ?? null,
@@ -502,6 +513,8 @@ const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
 @QueryHandler(ComplaintStatsQuery)
 export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery> {
+  private readonly buckets = new DayBucketCache();
+
   constructor(
     private readonly readModels: ReadModels,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -515,6 +528,23 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {
       throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] }]);
     }
+    const request = { from, to, groupBy, interval };
+    const filtered = STAT_DIMENSIONS.some((dimension) => filter[dimension] !== undefined);
+    if (bucketsCanAnswer(request, filtered)) {
+      // Whole days, all complaints: the day buckets the projection keeps (a few hundred small documents).
+      const { first, last } = bucketDays(request);
+      const buckets = await this.buckets.read(
+        {
+          days: this.readModels.collection<ComplaintDayDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_DAYS_COLLECTION),
+          months: this.readModels.collection(COMPLAINT_STATS_PROJECTION, COMPLAINT_MONTHS_COLLECTION),
+        },
+        first,
+        last,
+      );
+      // None: no complaint in either window, or a generation projected before the buckets existed
+      // (read until the rebuild has caught up); the facts answer both.
+      if (buckets.length > 0) return statisticsFromBuckets(buckets, request);
+    }
     const previousFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
     const query: Filter = { registeredAt: { $gte: previousFrom.toISOString(), $lt: to.toISOString() } };
     for (const dimension of STAT_DIMENSIONS) {
@@ -525,7 +555,7 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     for await (const doc of this.readModels.collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION).findAll(query)) {
       facts.push(doc);
     }
-    return complaintStatistics(facts, { from, to, groupBy, interval });
+    return complaintStatistics(facts, request);
   }
 }
 

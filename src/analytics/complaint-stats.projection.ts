@@ -12,15 +12,39 @@
  * - breachedFirstResponse / breachedResolution: an SLA breach was recorded;
  * - everResolvedOrClosed and reopenCount, for the reopen rate;
  * - csat / nps: the latest satisfaction answer.
+ *
+ * Besides the facts, the statistics pre-aggregated per UTC day of registration (`days`, see
+ * complaint-stats-buckets.ts), kept up to date with every change of a complaint's facts, and per
+ * customer the registration instants of their complaints (`complainants`), for the repeat-complainer
+ * links of those buckets, and per month a version document (`months`) the readers cache by.
  */
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 import type { ComplaintEvent, ComplaintStatus } from '../complaints/complaint.events';
+import {
+  applyFacts,
+  applyLink,
+  type ComplaintTimeline,
+  type DayBucket,
+  dayOf,
+  emptyBucket,
+  insertIntoTimeline,
+  linkAt,
+} from './complaint-stats-buckets';
 import { COMPLAINT_STATUS_EVENT_TYPES, type ComplaintStatusFacts, INITIAL_STATUS_FACTS, nextStatusFacts, statusFromFacts } from '../complaints/complaint-status';
 
 export const COMPLAINT_STATS_PROJECTION = 'complaint-stats';
 export const COMPLAINT_FACTS_COLLECTION = 'complaints';
+export const COMPLAINT_DAYS_COLLECTION = 'days';
+export const COMPLAINANTS_COLLECTION = 'complainants';
+/** One document per month (`YYYY-MM`) whose `_position` changes with any of its day buckets: readers cache buckets by it. */
+export const COMPLAINT_MONTHS_COLLECTION = 'months';
+
+export interface ComplaintDayDoc extends Document, DayBucket {}
+export interface ComplainantDoc extends Document {
+  timeline: ComplaintTimeline;
+}
 
 export interface ComplaintFacts {
   complaintId: string;
@@ -89,16 +113,71 @@ function nextFacts(doc: ComplaintFactsDoc, e: ComplaintEvent): Partial<Complaint
   }
 }
 
+/** The day buckets one event changes, read once and written once each. */
+class DayBuckets {
+  private readonly changed = new Map<string, DayBucket>();
+
+  constructor(private readonly ctx: ProjectionContext) {}
+
+  async get(day: string): Promise<DayBucket> {
+    let bucket = this.changed.get(day);
+    if (!bucket) {
+      const stored = await this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION).get(day);
+      if (stored) {
+        const { _id: _ignored, _position: _p, ...rest } = stored as ComplaintDayDoc & { _position?: unknown };
+        bucket = rest as DayBucket;
+      } else bucket = emptyBucket(day);
+      this.changed.set(day, bucket);
+    }
+    return bucket;
+  }
+
+  async write(): Promise<void> {
+    const days = this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION);
+    const months = new Set<string>();
+    for (const [day, bucket] of this.changed) {
+      await days.replace(day, bucket);
+      months.add(day.slice(0, 7));
+    }
+    // The write stamps the event's position on the month: the version readers compare.
+    for (const month of months) await this.ctx.collection(COMPLAINT_MONTHS_COLLECTION).replace(month, { month });
+  }
+}
+
+/** A new complaint in its customer's timeline: its link, and the changed links of its neighbours. */
+async function register(facts: ComplaintFacts, ctx: ProjectionContext, buckets: DayBuckets): Promise<void> {
+  const complainants = ctx.collection<ComplainantDoc>(COMPLAINANTS_COLLECTION);
+  const before = (await complainants.get(facts.customerId))?.timeline ?? [];
+  const timeline = insertIntoTimeline(before, [Date.parse(facts.registeredAt), facts.complaintId]);
+  await complainants.replace(facts.customerId, { timeline });
+  const index = timeline.findIndex(([, id]) => id === facts.complaintId);
+  const bucket = await buckets.get(dayOf(facts.registeredAt));
+  applyFacts(bucket, facts, 1);
+  applyLink(bucket, facts.complaintId, linkAt(timeline, index), 1);
+  for (const neighbour of [index - 1, index + 1]) {
+    if (neighbour < 0 || neighbour >= timeline.length) continue;
+    const id = timeline[neighbour][1];
+    const oldIndex = before.findIndex(([, other]) => other === id);
+    const neighbourFacts = await ctx.collection<ComplaintFactsDoc>(COMPLAINT_FACTS_COLLECTION).get(id);
+    if (!neighbourFacts) continue;
+    const neighbourBucket = await buckets.get(dayOf(neighbourFacts.registeredAt));
+    applyLink(neighbourBucket, id, linkAt(before, oldIndex), -1);
+    applyLink(neighbourBucket, id, linkAt(timeline, neighbour), 1);
+  }
+}
+
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const facts = ctx.collection<ComplaintFactsDoc>(COMPLAINT_FACTS_COLLECTION);
+  const buckets = new DayBuckets(ctx);
   const e = { type: event.type, data: event.data } as ComplaintEvent;
   if (e.type === 'ComplaintRegistered') {
     const d = e.data;
-    await facts.replace(d.complaintId, {
+    if (await facts.get(d.complaintId)) return;
+    const doc = {
       complaintId: d.complaintId,
       number: d.number,
       customerId: d.customerId,
-      status: 'registered',
+      status: 'registered' as const,
       statusFacts: INITIAL_STATUS_FACTS,
       category: d.category,
       product: d.product,
@@ -118,18 +197,33 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       nps: null,
       closedAt: null,
       closeReason: null,
-    });
+    };
+    await register(doc, ctx, buckets);
+    await facts.replace(d.complaintId, doc);
+    await buckets.write();
     return;
   }
   const doc = await facts.get(e.data.complaintId);
   if (!doc) return;
-  await facts.update(doc._id, { $set: nextFacts(doc, e) });
+  const change = nextFacts(doc, e);
+  const bucket = await buckets.get(dayOf(doc.registeredAt));
+  applyFacts(bucket, doc, -1);
+  applyFacts(bucket, { ...doc, ...change }, 1);
+  await facts.update(doc._id, { $set: change });
+  await buckets.write();
 }
 
 export const complaintStatsProjection: ProjectionDefinition = {
   name: COMPLAINT_STATS_PROJECTION,
-  version: 1,
+  // 2: the day buckets and complainants.
+  version: 2,
   eventTypes: HANDLED,
-  collections: { [COMPLAINT_FACTS_COLLECTION]: { indexes: [{ keys: { registeredAt: 1 } }] } },
+  collections: {
+    // A department's statistics (filtered, so read from the facts) scan only its complaints.
+    [COMPLAINT_FACTS_COLLECTION]: { indexes: [{ keys: { registeredAt: 1 } }, { keys: { department: 1, registeredAt: 1 } }] },
+    [COMPLAINT_DAYS_COLLECTION]: {},
+    [COMPLAINANTS_COLLECTION]: {},
+    [COMPLAINT_MONTHS_COLLECTION]: {},
+  },
   handle,
 };

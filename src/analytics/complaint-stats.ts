@@ -282,6 +282,39 @@ function groupsOf(facts: readonly ComplaintFacts[], dimension: StatDimension): M
   return groups;
 }
 
+/** The report's common part: the window, its totals and counts, the previous period and the change. */
+export function reportOf(
+  request: StatsRequest,
+  totals: ComplaintMetrics,
+  before: ComplaintMetrics,
+  counts: Record<StatDimension, Record<string, number>>,
+): ComplaintStatsReport {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  const previousFrom = from - (to - from);
+  return {
+    from: request.from.toISOString(),
+    to: request.to.toISOString(),
+    groupBy: request.groupBy ?? null,
+    interval: request.interval ?? null,
+    totals,
+    counts,
+    previous: { from: new Date(previousFrom).toISOString(), to: request.from.toISOString(), totals: before },
+    change: {
+      complaints: changeOf(before.complaints, totals.complaints),
+      validityRatio: changeOf(before.validity.ratio, totals.validity.ratio),
+      slaCompliance: changeOf(before.sla.compliance, totals.sla.compliance),
+      slaBreaches: changeOf(before.sla.breaches.complaints, totals.sla.breaches.complaints),
+      timeToAcknowledgeMedianHours: changeOf(before.timeToAcknowledgeHours.median, totals.timeToAcknowledgeHours.median),
+      timeToResolveMedianHours: changeOf(before.timeToResolveHours.median, totals.timeToResolveHours.median),
+      reopenRate: changeOf(before.reopen.rate, totals.reopen.rate),
+      repeatComplainers: changeOf(before.repeatComplainers.customers, totals.repeatComplainers.customers),
+      csatAverage: changeOf(before.csat.average, totals.csat.average),
+      nps: changeOf(before.nps.score, totals.nps.score),
+    },
+  };
+}
+
 /**
  * The report for the window. `facts` may hold complaints outside it: those registered in the
  * previous period of the same length are used for the change, the rest is ignored.
@@ -297,29 +330,7 @@ export function complaintStatistics(facts: Iterable<ComplaintFacts>, request: St
     if (at >= from && at < to) current.push(f);
     else if (at >= previousFrom && at < from) previous.push(f);
   }
-  const totals = complaintMetrics(current);
-  const before = complaintMetrics(previous);
-  const report: ComplaintStatsReport = {
-    from: request.from.toISOString(),
-    to: request.to.toISOString(),
-    groupBy: request.groupBy ?? null,
-    interval: request.interval ?? null,
-    totals,
-    counts: dimensionCounts(current),
-    previous: { from: new Date(previousFrom).toISOString(), to: request.from.toISOString(), totals: before },
-    change: {
-      complaints: changeOf(before.complaints, totals.complaints),
-      validityRatio: changeOf(before.validity.ratio, totals.validity.ratio),
-      slaCompliance: changeOf(before.sla.compliance, totals.sla.compliance),
-      slaBreaches: changeOf(before.sla.breaches.complaints, totals.sla.breaches.complaints),
-      timeToAcknowledgeMedianHours: changeOf(before.timeToAcknowledgeHours.median, totals.timeToAcknowledgeHours.median),
-      timeToResolveMedianHours: changeOf(before.timeToResolveHours.median, totals.timeToResolveHours.median),
-      reopenRate: changeOf(before.reopen.rate, totals.reopen.rate),
-      repeatComplainers: changeOf(before.repeatComplainers.customers, totals.repeatComplainers.customers),
-      csatAverage: changeOf(before.csat.average, totals.csat.average),
-      nps: changeOf(before.nps.score, totals.nps.score),
-    },
-  };
+  const report = reportOf(request, complaintMetrics(current), complaintMetrics(previous), dimensionCounts(current));
   const grouped = request.groupBy ? groupsOf(current, request.groupBy) : null;
   if (grouped) {
     report.groups = [...grouped.entries()]

@@ -63,7 +63,13 @@ export const segmentHistoryProjection: ProjectionDefinition = {
   eventTypes: SEGMENTATION_EVENT_TYPES,
   collections: {
     [MEMBERSHIPS_COLLECTION]: {
-      indexes: [{ keys: { scheme: 1, segment: 1, since: -1 } }, { keys: { customerId: 1 } }],
+      // A segment's members by `since` either way; _id (every sort's tie-breaker) is part of the key
+      // because most members of a run share their `since`, and SQLite would otherwise sort them all.
+      indexes: [
+        { keys: { scheme: 1, segment: 1, since: -1, _id: 1 } },
+        { keys: { scheme: 1, segment: 1, since: 1, _id: 1 } },
+        { keys: { customerId: 1 } },
+      ],
     },
     [SEGMENT_CHANGES_COLLECTION]: {
       indexes: [{ keys: { scheme: 1, at: 1 } }, { keys: { customerId: 1, at: -1 } }, { keys: { at: -1 } }],

@@ -1,6 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CLOCK, type Clock } from '../shared/clock';
+import type { LeaseCoordinator } from '../shared/lease/lease-coordinator';
+import { WORKER_LEASE } from '../shared/lease/worker-lease';
 import { ANALYTICS_CONFIG, type AnalyticsConfig } from './analytics-config';
 import { SegmentationService } from './segmentation.service';
 
@@ -30,6 +32,7 @@ export class SegmentationSchedulerService implements OnApplicationBootstrap, OnM
     private readonly segmentation: SegmentationService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ANALYTICS_CONFIG) private readonly config: AnalyticsConfig,
+    @Optional() @Inject(WORKER_LEASE) private readonly lease?: LeaseCoordinator,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,7 +61,11 @@ export class SegmentationSchedulerService implements OnApplicationBootstrap, OnM
     // A second late, so the run is never "as of the future" when the timer fires a little early.
     const delay = Math.max(0, due.getTime() - this.clock.now().getTime()) + 1000;
     this.timer = setTimeout(() => {
-      this.running = this.runAsOf(due).finally(() => {
+      // Several processes: only the one holding the worker lease runs it.
+      const run = async (): Promise<void> => {
+        if (this.lease === undefined || (await this.lease.shouldRun())) await this.runAsOf(due);
+      };
+      this.running = run().finally(() => {
         this.running = undefined;
         this.schedule();
       });

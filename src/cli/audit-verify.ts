@@ -80,7 +80,7 @@ export async function runAuditVerify(argv: readonly string[], openStore: () => E
 }
 
 /** The bare adapter of the configured store: verification only reads, and reads the stored form. */
-function openConfiguredStore(): EventStore {
+export function openConfiguredStore(): EventStore {
   const config = loadConfig();
   const file = path.join(config.dataDir, 'events.sqlite');
   // Opening a missing file would create an empty log and report it intact.

@@ -1,35 +1,112 @@
 import 'reflect-metadata';
+import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { ConfigError, loadConfig } from '../config/config';
 import { SystemClock } from '../shared/clock';
-import { ProjectionRunner } from '../shared/projections/projection-runner';
+import type { EventStore } from '../shared/event-store/event-store.port';
+import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
+import type { ReadStore } from '../shared/read-store/read-store.port';
 import { createEventStore, createReadStore } from '../shared/stores';
+import { type CliIo, consoleIo } from './cli-io';
 
-/**
- * `npm run projections:rebuild [-- NAME]`: rebuilds one projection (or all) from the first event
- * into fresh collections and switches readers over, then exits. Uses the same configuration as
- * the server (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR). With the embedded stores, stop the
- * server first or use POST /projections/NAME/rebuild on the running one.
- */
-async function main(): Promise<void> {
-  const name = process.argv[2];
-  if (name && !ALL_PROJECTIONS.some((p) => p.name === name)) {
-    console.error(`Unknown projection "${name}". Known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
-    process.exit(2);
+export const PROJECTIONS_REBUILD_USAGE = `Usage: relata projections rebuild [NAME] [--quiet]
+       npm run projections:rebuild [-- NAME]
+
+Rebuilds one projection (all when NAME is omitted) from the first event into fresh collections,
+switches readers over once it has caught up, and exits. Readers keep reading the old collections
+meanwhile. On a terminal a progress line shows the position reached and events/s.
+  NAME      a projection name (see: relata projections status)
+  --quiet   no progress line
+Uses the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR). With the server running,
+prefer POST /projections/NAME/rebuild on the process that holds the worker lease.
+
+Examples:
+  relata projections rebuild customer-profile
+  relata projections rebuild`;
+
+/** A progress line from the stored rebuild checkpoints, redrawn on a timer while the rebuild runs. */
+function watchRebuild(readStore: ReadStore, eventStore: EventStore, names: string[], io: CliIo): () => void {
+  if (!io.stdout.isTTY) return () => undefined;
+  const started = Date.now();
+  let head = 0n;
+  void eventStore.headPosition().then((position) => (head = position));
+  const timer = setInterval(() => {
+    void (async () => {
+      let lowest: bigint | null = null;
+      const metas = readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+      for (const name of names) {
+        const meta = await metas.get(name);
+        const reached = meta?.rebuild?.position != null ? BigInt(meta.rebuild.position) : meta?.rebuild ? 0n : head;
+        if (lowest === null || reached < lowest) lowest = reached;
+      }
+      const at = lowest ?? 0n;
+      const seconds = (Date.now() - started) / 1000;
+      const percent = head > 0n ? Number((at * 100n) / head) : 100;
+      // Embedded store: positions are event numbers, so position/s is events/s.
+      const rate = seconds > 0 ? Math.round(Number(at) / seconds) : 0;
+      io.stdout.write(`\rRebuilding: position ${at} of ${head} (${percent}%) | ${rate.toLocaleString('en-US')} events/s\x1b[K`);
+    })().catch(() => undefined);
+  }, 500);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    io.stdout.write('\r\x1b[K');
+  };
+}
+
+/** `relata projections rebuild [NAME]`; resolves to the exit code. */
+export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
+  let name: string | undefined;
+  let quiet: boolean;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { quiet: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (values.help) {
+      io.stdout.write(`${PROJECTIONS_REBUILD_USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 1) throw new Error(`Unexpected argument ${positionals[1]}`);
+    name = positionals[0];
+    quiet = values.quiet === true;
+    if (name !== undefined && !ALL_PROJECTIONS.some((p) => p.name === name)) {
+      throw new Error(`Unknown projection "${name}". Known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+    }
+  } catch (error) {
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${PROJECTIONS_REBUILD_USAGE}\n`);
+    return 2;
   }
-  const config = loadConfig();
+  let config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`Cannot rebuild: ${error.message}\n`);
+    return 1;
+  }
   const clock = new SystemClock();
   const eventStore = createEventStore(config);
   const readStore = await createReadStore(config);
-  const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: ALL_PROJECTIONS });
+  const log = (message: string): void => void io.stderr.write(`${message}\n`);
+  const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: ALL_PROJECTIONS, logger: { log: () => undefined, warn: log, error: log } });
   const started = Date.now();
+  const names = name === undefined ? ALL_PROJECTIONS.map((p) => p.name) : [name];
+  const stopWatching = quiet ? () => undefined : watchRebuild(readStore, eventStore, names, io);
   try {
-    await runner.start();
     await runner.rebuild(name);
+    stopWatching();
     for (const status of await runner.status()) {
-      if (!name || status.name === name) console.log(`${status.name}: v${status.version} generation ${status.generation} at position ${status.position ?? '-'}`);
+      if (names.includes(status.name)) io.stdout.write(`${status.name}: v${status.version} generation ${status.generation} at position ${status.position ?? '-'}\n`);
     }
-    console.log(`Rebuilt ${name ?? 'all projections'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    io.stdout.write(`Rebuilt ${name ?? 'all projections'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return 0;
+  } catch (error) {
+    stopWatching();
+    io.stderr.write(`Rebuild failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   } finally {
     await runner.stop();
     await eventStore.close();
@@ -37,7 +114,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `Cannot rebuild: ${error.message}` : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  projectionsRebuildCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -7,14 +7,12 @@ import { departmentDecider, departmentStream } from '../departments/department.d
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor, idempotentEventId } from '../shared/decider/command-processor';
-import { BusinessRuleViolation, ConcurrencyConflictError, RelataError } from '../shared/errors/domain-errors';
+import { BusinessRuleViolation, RelataError } from '../shared/errors/domain-errors';
 import {
   ANY,
   EVENT_STORE,
   type EventStore,
   type NewEvent,
-  NO_STREAM,
-  WrongExpectedRevisionError,
 } from '../shared/event-store/event-store.port';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type ComplaintCommand, complaintDecider } from './complaint.decider';
@@ -118,7 +116,6 @@ export const complaintNumberStream = (year: number): string => `complaint-number
 
 export const formatComplaintNumber = (year: number, sequence: bigint): string => `CMP-${year}-${sequence.toString().padStart(6, '0')}`;
 
-const MAX_NUMBER_ATTEMPTS = 50;
 /** Stands in for the number while deciding whether a registration passes (never stored). */
 const UNALLOCATED = 'CMP-0000-000000';
 
@@ -161,18 +158,10 @@ class ComplaintNumbers {
       const appended = await this.store.appendToStream(stream, [keyed], { expectedRevision: ANY });
       return formatComplaintNumber(year, appended.nextExpectedRevision + 1n);
     }
-    for (let attempt = 0; attempt < MAX_NUMBER_ATTEMPTS; attempt++) {
-      const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-      try {
-        const appended = await this.store.appendToStream(stream, [event(this.ids.next())], {
-          expectedRevision: last ? last.revision : NO_STREAM,
-        });
-        return formatComplaintNumber(year, appended.nextExpectedRevision + 1n);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      }
-    }
-    throw new ConcurrencyConflictError('COMPLAINT_NUMBER_CONTENDED', 'Too many simultaneous registrations; try again');
+    // The store gives each append the next revision atomically, so the revision is the number:
+    // no read-then-append race, and no retries when many registrations arrive at once.
+    const appended = await this.store.appendToStream(stream, [event(this.ids.next())], { expectedRevision: ANY });
+    return formatComplaintNumber(year, appended.nextExpectedRevision + 1n);
   }
 }
 

@@ -1,8 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, Optional, type Provider } from '@nestjs/common';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { departmentDecider, departmentStream } from '../departments/department.decider';
 import { CLOCK, type Clock } from '../shared/clock';
 import { CommandProcessor } from '../shared/decider/command-processor';
+import type { LeaseCoordinator } from '../shared/lease/lease-coordinator';
+import { WORKER_LEASE } from '../shared/lease/worker-lease';
 import { ReadModels } from '../shared/projections/read-models';
 import { SlaScheduler, SUPERVISOR_DIRECTORY, type SupervisorDirectory } from './sla-scheduler';
 
@@ -31,8 +33,10 @@ export class SlaSchedulerService implements OnApplicationBootstrap, OnModuleDest
     @Inject(CLOCK) clock: Clock,
     @Inject(SUPERVISOR_DIRECTORY) supervisors: SupervisorDirectory,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    // Several processes: each tick runs only in the one holding the worker lease.
+    @Optional() @Inject(WORKER_LEASE) lease?: LeaseCoordinator,
   ) {
-    this.scheduler = new SlaScheduler(processor, readModels, clock, supervisors);
+    this.scheduler = new SlaScheduler(processor, readModels, clock, supervisors, { lease });
   }
 
   onApplicationBootstrap(): void {

@@ -33,6 +33,14 @@ export interface RelataConfig {
   rateLimitPerMinute: number;
   /** Largest request body accepted, in bytes (RELATA_BODY_LIMIT_BYTES); larger ones answer 413. */
   bodyLimitBytes: number;
+  /** GET /ready answers 503 while a projection is more than this many events behind (RELATA_READY_MAX_LAG_EVENTS). */
+  readyMaxLagEvents: number;
+  /**
+   * BENCHMARK ONLY (RELATA_BENCH_DISCARD_WRITES=1, set by bench/http-commands.bench.ts): appends are
+   * validated and decided as usual, then thrown away (shared/event-store/discarding-event-store.ts),
+   * to measure the command path without the store write. Never set it on a real deployment.
+   */
+  benchDiscardWrites?: boolean;
 }
 
 export interface JwtConfig {
@@ -179,5 +187,8 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     jwt: jwt(env),
     rateLimitPerMinute: integer(env, 'RELATA_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     bodyLimitBytes: integer(env, 'RELATA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
+    readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
+    benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',
   };
 }

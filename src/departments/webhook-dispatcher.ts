@@ -4,6 +4,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { CLOCK, type Clock } from '../shared/clock';
 import { START } from '../shared/event-store/event-store.port';
+import type { LeaseCoordinator } from '../shared/lease/lease-coordinator';
+import { WORKER_LEASE } from '../shared/lease/worker-lease';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { type Collection, type Document, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
@@ -102,6 +104,14 @@ export const DEFAULT_WEBHOOK_DISPATCHER_OPTIONS: WebhookDispatcherOptions = {
 /** Optional provider to override some options (tests, tuning). */
 export const WEBHOOK_DISPATCHER_OPTIONS = Symbol('WEBHOOK_DISPATCHER_OPTIONS');
 
+/** Told the outcome of every delivery attempt, and of deliveries cancelled (operations/metrics.ts counts them). */
+export interface WebhookDeliveryObserver {
+  deliveryAttempted(outcome: DeliveryAttemptDoc['outcome'] | 'cancelled'): void;
+}
+
+/** Injection token of the optional WebhookDeliveryObserver. */
+export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
+
 /**
  * Delay before attempt `attempt + 1`: base x 2^(attempt-1), plus up to 20% jitter, capped.
  * The jitter is derived from the delivery id (a hash, not a random draw) so that deliveries failing
@@ -142,6 +152,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
     @Optional() @Inject(WEBHOOK_DISPATCHER_OPTIONS) options?: Partial<WebhookDispatcherOptions>,
+    @Optional() @Inject(WEBHOOK_DELIVERY_OBSERVER) private readonly observer?: WebhookDeliveryObserver,
+    // Several processes: the timer's passes run only in the one holding the worker lease.
+    @Optional() @Inject(WORKER_LEASE) private readonly lease?: LeaseCoordinator,
   ) {
     this.options = { ...DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, ...options };
   }
@@ -163,7 +176,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     this.timer = setInterval(() => {
       if (this.tickInFlight) return;
       this.tickInFlight = true;
-      this.dispatchDue()
+      (this.lease === undefined ? Promise.resolve(true) : this.lease.shouldRun())
+        .then((mayRun) => (mayRun ? this.dispatchDue() : 0))
         .catch((error: unknown) => this.logger.warn(`Webhook dispatch pass failed: ${describe(error)}`))
         .finally(() => {
           this.tickInFlight = false;
@@ -281,6 +295,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       await this.deliveries().update(delivery._id, {
         $set: { status: 'cancelled', nextAttemptAt: null, lastError: 'the webhook was unsubscribed' },
       });
+      this.observer?.deliveryAttempted('cancelled');
       return false;
     }
     const secret = await this.secrets.get(delivery.webhookId);
@@ -336,6 +351,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         },
       });
     });
+    this.observer?.deliveryAttempted(outcome);
     return true;
   }
 

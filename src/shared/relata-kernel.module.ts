@@ -3,6 +3,7 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -12,7 +13,11 @@ import { CLOCK, type Clock, SystemClock } from './clock';
 import { CommandProcessor } from './decider/command-processor';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
 import { type HashChainingEventStore, STORED_EVENT_STORE } from './event-store/hash-chaining-event-store';
+import { APPEND_OBSERVER, type AppendObserver, MeteredEventStore } from './event-store/metered-event-store';
 import { ID_GENERATOR, type IdGenerator, RandomIdGenerator } from './ids';
+import type { LeaseConfig } from './lease/lease-config';
+import type { LeaseCoordinator } from './lease/lease-coordinator';
+import { createWorkerLease, WORKER_LEASE } from './lease/worker-lease';
 import { type ProjectionDefinition, PROJECTIONS } from './projections/projection';
 import { EncryptingEventStore } from './privacy/encrypting-event-store';
 import { Erasure } from './privacy/erasure';
@@ -31,6 +36,8 @@ export interface KernelOptions {
   personalData: readonly PersonalDataSpec[];
   clock?: Clock;
   ids?: IdGenerator;
+  /** The single-active-worker lease (main.ts: loadLeaseConfig()); absent: this process runs every worker. */
+  lease?: LeaseConfig;
 }
 
 /** Starts the projections once the app is up and stops them (checkpoints stored) before the stores close. */
@@ -38,16 +45,19 @@ export interface KernelOptions {
 class KernelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
+    @Inject(WORKER_LEASE) private readonly lease: LeaseCoordinator,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
+    // Starts the runner here, or (with the lease) only in the process that holds it.
+    await this.lease.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.lease.stop();
     await this.runner.stop();
     await this.eventStore.close();
     await this.readStore.close();
@@ -79,8 +89,12 @@ export class RelataKernelModule {
         { provide: STORED_EVENT_STORE, useFactory: () => createStoredEventStore(options.config) },
         {
           provide: EVENT_STORE,
-          inject: [STORED_EVENT_STORE, KEY_STORE],
-          useFactory: (stored: HashChainingEventStore, keys: KeyStore) => new EncryptingEventStore(stored, keys, options.personalData),
+          inject: [STORED_EVENT_STORE, KEY_STORE, { token: APPEND_OBSERVER, optional: true }],
+          useFactory: (stored: HashChainingEventStore, keys: KeyStore, observer: AppendObserver | undefined) => {
+            const store = new EncryptingEventStore(stored, keys, options.personalData);
+            // Timed outermost: the latency a command sees, encryption and hash chain included.
+            return observer ? new MeteredEventStore(store, observer) : store;
+          },
         },
         { provide: READ_STORE, useFactory: () => createReadStore(options.config) },
         {
@@ -88,6 +102,12 @@ export class RelataKernelModule {
           inject: [EVENT_STORE, READ_STORE],
           useFactory: (eventStore: EventStore, readStore: ReadStore) =>
             new ProjectionRunner({ eventStore, readStore, clock, projections: options.projections }),
+        },
+        {
+          provide: WORKER_LEASE,
+          inject: [READ_STORE, ProjectionRunner],
+          useFactory: (readStore: ReadStore, runner: ProjectionRunner) =>
+            createWorkerLease({ config: options.lease, readStore, clock, runner, logger: new Logger('Lease') }),
         },
         CommandProcessor,
         ReadModels,
@@ -104,6 +124,7 @@ export class RelataKernelModule {
         PERSONAL_DATA,
         READ_STORE,
         ProjectionRunner,
+        WORKER_LEASE,
         CommandProcessor,
         ReadModels,
         Erasure,

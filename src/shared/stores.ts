@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type RelataConfig } from '../config/config';
 import { type Clock, SystemClock } from './clock';
+import { DiscardingEventStore } from './event-store/discarding-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store';
 import { HashChainingEventStore } from './event-store/hash-chaining-event-store';
@@ -59,7 +60,9 @@ export function createEventStore(config: RelataConfig, options: EventStoreOption
  * verification reads through it, since the hashes cover the stored form.
  */
 export function createStoredEventStore(config: RelataConfig): HashChainingEventStore {
-  return new HashChainingEventStore(createEventStoreAdapter(config));
+  const adapter = createEventStoreAdapter(config);
+  // Benchmark only (config.ts): the same command path with the store write switched off.
+  return new HashChainingEventStore(config.benchDiscardWrites ? new DiscardingEventStore(adapter) : adapter);
 }
 
 /** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */

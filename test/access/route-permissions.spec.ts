@@ -30,10 +30,10 @@ describe('the access table covers every route', () => {
     expect(stale).toEqual([]);
   });
 
-  it('lists only known roles, leaves only /health and /docs public, and gives every protected route a role', () => {
+  it('lists only known roles, leaves only /health, /ready, /metrics and /docs public, and gives every protected route a role', () => {
     for (const [route, rule] of Object.entries(ROUTE_PERMISSIONS)) {
       if (rule.roles === 'public') {
-        expect(route).toMatch(/^GET \/(health|docs)(\/|$)/);
+        expect(route).toMatch(/^GET \/(health|ready|metrics|docs|dashboard)(\/|$)/);
         continue;
       }
       expect(rule.roles.length).toBeGreaterThan(0);

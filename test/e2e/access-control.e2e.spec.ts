@@ -20,7 +20,9 @@ function expectProblem(response: TestResponse, status: number, code: string): vo
 /** A path of the route with every parameter filled, and a query that keeps allowed calls harmless. */
 function requestFor(route: string): { method: string; url: string; body: unknown } {
   const [method, pattern] = route.split(' ');
-  let url = pattern.replace(/:[A-Za-z]+/g, SOME_ID).replace(/\*$/, 'index.html');
+  // Static files are served by name: ask for one that exists.
+  const staticFile: Record<string, string> = { 'GET /dashboard/:file': '/dashboard/dashboard.js', 'GET /docs/*': '/docs/swagger-ui.css' };
+  let url = staticFile[route] ?? pattern.replace(/:[A-Za-z]+/g, SOME_ID).replace(/\*$/, 'index.html');
   // The live feed would stay open when allowed: a bad position makes it a 400 once authorised.
   if (route === 'GET /audit/feed/stream') url += '?fromPosition=not-a-position';
   return { method, url, body: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined };

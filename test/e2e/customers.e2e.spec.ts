@@ -334,10 +334,10 @@ describe('customers over HTTP (embedded stores)', () => {
     });
   });
 
-  it('GET /health answers 200 when both stores are reachable', async () => {
-    const response = await t.request('GET', '/health');
+  it('GET /ready answers 200 when both stores are reachable', async () => {
+    const response = await t.request('GET', '/ready');
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ status: 'ok', eventStore: 'up', readStore: 'up' });
+    expect(response.json).toMatchObject({ status: 'ok', info: { eventStore: { status: 'up' }, readStore: { status: 'up' } } });
   });
 
   it('GET /projections shows the customer projection caught up', async () => {

@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock';
+import { ConcurrencyConflictError, RelataError } from '../errors/domain-errors';
 import {
   EVENT_STORE,
   type EventStore,
@@ -39,6 +40,33 @@ export function idempotentEventId(idempotencyKey: string, streamName: string, in
 
 const SCHEMA_VERSION = 1;
 
+/**
+ * accepted: events appended; unchanged: the decider had nothing to record; replayed: an
+ * Idempotency-Key matched; refused: a business rule or validation said no (code names it);
+ * conflict: the stream moved (If-Match, or a second concurrent write); error: anything else.
+ */
+export type CommandOutcomeKind = 'accepted' | 'unchanged' | 'replayed' | 'refused' | 'conflict' | 'error';
+
+/** Told the outcome of every command the processor handles (operations/metrics.ts counts them). */
+export interface CommandObserver {
+  commandHandled(command: string, outcome: CommandOutcomeKind, code: string | null): void;
+}
+
+/** Injection token of the optional CommandObserver. */
+export const COMMAND_OBSERVER = Symbol('COMMAND_OBSERVER');
+
+function commandType(command: unknown): string {
+  const type = (command as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : 'unknown';
+}
+
+function failureKind(error: unknown): { outcome: CommandOutcomeKind; code: string | null } {
+  if (error instanceof WrongExpectedRevisionError) return { outcome: 'conflict', code: error.code };
+  if (error instanceof ConcurrencyConflictError) return { outcome: 'conflict', code: error.code };
+  if (error instanceof RelataError) return { outcome: 'refused', code: error.code };
+  return { outcome: 'error', code: null };
+}
+
 function foldRecorded<State, Event extends DomainEvent>(
   decider: Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>,
   recorded: RecordedEvent[],
@@ -57,9 +85,36 @@ export class CommandProcessor {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
   ) {}
 
   async handle<State, Command, Event extends DomainEvent>(
+    args: HandleArgs<State, Command, Event>,
+  ): Promise<CommandOutcome<State>> {
+    if (!this.observer) return this.decideAndAppend(args);
+    const type = commandType(args.command);
+    let outcome: CommandOutcome<State>;
+    try {
+      outcome = await this.decideAndAppend(args);
+    } catch (error) {
+      const { outcome: kind, code } = failureKind(error);
+      this.observe(type, kind, code);
+      throw error;
+    }
+    this.observe(type, outcome.replayed ? 'replayed' : outcome.events.length === 0 ? 'unchanged' : 'accepted', null);
+    return outcome;
+  }
+
+  /** Observing must never change a command's outcome. */
+  private observe(type: string, outcome: CommandOutcomeKind, code: string | null): void {
+    try {
+      this.observer?.commandHandled(type, outcome, code);
+    } catch {
+      /* a failing observer is ignored */
+    }
+  }
+
+  private async decideAndAppend<State, Command, Event extends DomainEvent>(
     args: HandleArgs<State, Command, Event>,
   ): Promise<CommandOutcome<State>> {
     const { decider, streamName, command } = args;

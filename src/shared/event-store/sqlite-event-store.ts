@@ -27,6 +27,21 @@ export interface SqliteEventStoreOptions {
   subscriptionPageSize?: number;
   /** How long a writer waits for another connection's write lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's synchronous setting. NORMAL (default): in WAL mode a commit is fsynced at the next
+   * checkpoint, so a power loss (not a process crash) may lose the last commits. FULL: every
+   * commit is fsynced before the append resolves.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** An append waiting for the next group commit. */
+interface PendingAppend {
+  streamName: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -73,7 +88,13 @@ export class SqliteEventStore implements EventStore {
     head: BetterSqlite3.Statement<[], { head: bigint | null }>;
   };
 
-  private readonly appendTx: (streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult;
+  /** One append in its own transaction; inside another transaction it runs in a savepoint. */
+  private readonly appendTx: BetterSqlite3.Transaction<(streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult>;
+  /** Several appends in one transaction, each in its own savepoint: one outcome per append. */
+  private readonly groupTx: BetterSqlite3.Transaction<(group: PendingAppend[]) => (AppendResult | { error: unknown })[]>;
+  /** Appends that arrived since the last group commit (see appendToStream). */
+  private pending: PendingAppend[] = [];
+  private wakeScheduled = false;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -85,7 +106,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL only fsyncs at checkpoints: a power loss may drop the last commits,
     // but the database stays consistent. This is what makes ~10k+ single-event appends/s possible.
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     // Checkpoints are where the fsyncs happen: checkpointing every ~40 MB of WAL instead of every
     // ~4 MB means ten times fewer of them, and pages rewritten often (index leaves) are copied once.
     this.db.pragma('wal_autocheckpoint = 10000');
@@ -147,17 +168,39 @@ export class SqliteEventStore implements EventStore {
 
     const append = (streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult =>
       this.appendInTransaction(streamName, events, expected);
-    // IMMEDIATE takes the write lock before the stream is read, so the expectation check and the
-    // inserts are atomic even against writers in other connections or processes.
-    this.appendTx = this.db.transaction(append).immediate;
+    this.appendTx = this.db.transaction(append);
+    this.groupTx = this.db.transaction((group: PendingAppend[]) =>
+      group.map(({ streamName, events, expected }) => {
+        try {
+          // A nested better-sqlite3 transaction is a savepoint: a refused append rolls back alone.
+          return this.appendTx(streamName, events, expected);
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
-  async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    const result = this.appendTx(streamName, events, options?.expectedRevision ?? 'any');
-    if (events.length > 0) {
-      for (const listener of [...this.listeners]) listener();
-    }
-    return result;
+  /**
+   * Group commit: appends made in the same synchronous stretch (e.g. Promise.all over streams, an
+   * importer's burst) are committed together in one transaction as soon as that stretch ends (a
+   * microtask, no timer), each in its own savepoint with its own expectation check and outcome (a
+   * refused one does not fail the others). The promise resolves only after the COMMIT, so a
+   * resolved append is as durable as a single commit at this store's synchronous setting; if the
+   * COMMIT itself fails, every append of the group fails and none is stored. IMMEDIATE takes the
+   * write lock before any stream is read, so each expectation check and its inserts are atomic
+   * even against other connections or processes.
+   *
+   * Not later than the microtask: waiting for the end of the event-loop turn would gather more
+   * concurrent HTTP requests, but it lengthens every read-decide-append cycle, and on a contended
+   * stream (one counter, appended with expected revisions and retried) the extra conflicts cost
+   * far more than the shared commit saves (measured: bench/http-commands.bench.ts).
+   */
+  appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ streamName, events, expected: options?.expectedRevision ?? 'any', resolve, reject });
+      if (this.pending.length === 1) queueMicrotask(() => this.commitPending());
+    });
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -216,8 +259,50 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.commitPending();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     if (this.db.open) this.db.close();
+  }
+
+  private commitPending(): void {
+    const group = this.pending;
+    if (group.length === 0) return;
+    this.pending = [];
+    if (!this.db.open) {
+      for (const append of group) append.reject(new Error('The event store is closed'));
+      return;
+    }
+    let outcomes: (AppendResult | { error: unknown })[];
+    try {
+      outcomes =
+        group.length === 1
+          ? [tryAppend(() => this.appendTx.immediate(group[0].streamName, group[0].events, group[0].expected))]
+          : this.groupTx.immediate(group);
+    } catch (error) {
+      // BEGIN or COMMIT failed (busy, disk full, I/O error): nothing of the group is stored.
+      for (const append of group) append.reject(error);
+      return;
+    }
+    group.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) append.reject(outcome.error);
+      else append.resolve(outcome);
+    });
+    if (group.some((append, i) => append.events.length > 0 && !('error' in outcomes[i]))) this.wakeSubscriptions();
+  }
+
+  /**
+   * Live subscriptions (the projections) are woken once per event-loop turn, not once per commit:
+   * under load they then read every event committed during the turn in one window and apply it
+   * as one batch, instead of one read and one read-model transaction per commit and projection.
+   */
+  private wakeSubscriptions(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      for (const listener of [...this.listeners]) listener();
+    });
   }
 
   private currentHead(): Position {
@@ -438,6 +523,14 @@ function toRecordedEvent([position, streamName, revision, id, type, data, metada
 function toLimit(count: number | undefined): bigint {
   if (count === undefined || !Number.isFinite(count)) return -1n;
   return BigInt(Math.max(0, Math.floor(count)));
+}
+
+function tryAppend(append: () => AppendResult): AppendResult | { error: unknown } {
+  try {
+    return append();
+  } catch (error) {
+    return { error };
+  }
 }
 
 function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {

@@ -13,6 +13,21 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
   return out;
 }
 
+/** Deeper JSON than any command takes; class-transformer recurses per level and would overflow the stack. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests objects or arrays deeper than `max` levels (iterative: no recursion to overflow). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: depth + 1 });
+  }
+  return false;
+}
+
 /** For commands that take no body: none, or an empty object. Anything else is an unknown field. */
 export class EmptyBodyDto {}
 
@@ -33,6 +48,9 @@ class RelataValidationPipe extends ValidationPipe {
     }
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ValidationFailedError([{ field: 'body', messages: ['the body must be a JSON object'] }]);
+    }
+    if (metadata.type === 'body' && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
+      throw new ValidationFailedError([{ field: 'body', messages: [`the body nests objects or arrays more than ${MAX_BODY_DEPTH} levels deep`] }]);
     }
     return super.transform(value, metadata);
   }

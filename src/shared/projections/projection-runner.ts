@@ -15,6 +15,7 @@ import type {
 } from '../read-store/read-store.port';
 import { AsyncMutex } from './async-mutex';
 import { EventBatchPump } from './event-batch-pump';
+import { SharedLogReader } from './shared-log-reader';
 import { EVERY_EVENT_TYPE, type ParkedEvent, type ProjectionContext, type ProjectionDefinition, type ProjectionStatus } from './projection';
 
 /** One document per projection: its active generation, checkpoint and any rebuild under way. */
@@ -24,6 +25,13 @@ export const PARKED_EVENTS_COLLECTION = '_parked';
 
 /** status() counts unprocessed events up to this many (counting means reading them). */
 export const LAG_EVENTS_CAP = 10_000;
+
+/**
+ * A generation built from the first event of a log at least this long gets its indexes once it has
+ * caught up, not before: one index build at the end costs a fraction of maintaining every index on
+ * every write of the catch-up (the biggest share of a rebuild's cost in the embedded read store).
+ */
+export const DEFER_INDEXES_MIN_EVENTS = 10_000;
 
 /** The physical name of a projection's logical collection in one generation. */
 export function physicalCollectionName(projection: string, logical: string, generation: number): string {
@@ -68,6 +76,8 @@ export interface ProjectionRunnerOptions {
   projections: ProjectionDefinition[];
   /** Most events applied in one read-store transaction. Default 500. */
   batchSize?: number;
+  /** A generation built from the first event of a log longer than this gets its indexes once caught up. Default DEFER_INDEXES_MIN_EVENTS. */
+  deferIndexesMinEvents?: number;
   /** Times an event's handler may throw before the event is parked. Default 3. */
   maxAttempts?: number;
   /** Pause between attempts of a failing event. Default 100 ms. */
@@ -96,6 +106,8 @@ export interface ProjectionRunnerOptions {
  */
 export class ProjectionRunner {
   private readonly eventStore: EventStore;
+  /** The loops catch up on pages of the log read (and decrypted) once for all of them. */
+  private readonly logReader: SharedLogReader;
   private readonly readStore: ReadStore;
   private readonly clock: Clock;
   private readonly batchSize: number;
@@ -105,11 +117,16 @@ export class ProjectionRunner {
   private readonly logger: ProjectionRunnerLogger;
   private readonly runtimes = new Map<string, ProjectionRuntime>();
   private readonly workers = new Set<Worker>();
+  /** "projection#generation" of generations whose indexes wait until they have caught up. */
+  private readonly deferredIndexes = new Set<string>();
+  private readonly deferIndexesMinEvents: bigint;
   private running = false;
   private stopping: Promise<void> | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.eventStore = options.eventStore;
+    this.logReader = new SharedLogReader(options.eventStore);
+    this.deferIndexesMinEvents = BigInt(options.deferIndexesMinEvents ?? DEFER_INDEXES_MIN_EVENTS);
     this.readStore = options.readStore;
     this.clock = options.clock;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
@@ -223,6 +240,22 @@ export class ProjectionRunner {
     return this.readStore.collection<T>(physicalCollectionName(projection, logical, runtime.generation));
   }
 
+  /**
+   * For a process whose runner is not started (another process holds the projection lease): reads
+   * every projection's stored generation and checkpoint, so its readers read what the running
+   * process commits. Called periodically, so a rebuild's switch there is seen here.
+   */
+  async follow(): Promise<void> {
+    if (this.running) return;
+    const metas = this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+    for (const runtime of this.runtimes.values()) {
+      // A plain read: the write transaction of load() only when the meta does not exist yet.
+      const meta = await metas.get(runtime.definition.name);
+      if (meta !== null) runtime.adopt(meta);
+      else await this.load(runtime);
+    }
+  }
+
   /** The checkpoint of the generation readers read (START before the first event). */
   position(projection: string): Position {
     return this.runtime(projection).position;
@@ -311,7 +344,7 @@ export class ProjectionRunner {
   private async prepare(runtime: ProjectionRuntime): Promise<RebuildRun | undefined> {
     const meta = await this.load(runtime);
     // A frozen generation was built by code that is gone: its indexes are left as they are.
-    if (!runtime.frozen) await this.ensureIndexes(runtime.definition, runtime.generation);
+    if (!runtime.frozen) await this.prepareIndexes(runtime.definition, runtime.generation, runtime.position);
     let rebuild = runtime.rebuild;
     if (rebuild === undefined && (runtime.frozen || meta.rebuild !== undefined)) {
       rebuild = await this.requestRebuild(runtime, meta);
@@ -342,7 +375,7 @@ export class ProjectionRunner {
         });
       });
     }
-    await this.ensureIndexes(definition, target.generation);
+    await this.prepareIndexes(definition, target.generation, target.position === null ? START : BigInt(target.position));
     const rebuild = new RebuildRun(
       target.version,
       target.generation,
@@ -350,6 +383,30 @@ export class ProjectionRunner {
     );
     runtime.rebuild = rebuild;
     return rebuild;
+  }
+
+  /** Creates the generation's indexes now, or defers them when it starts from the beginning of a long log. */
+  private async prepareIndexes(definition: ProjectionDefinition, generation: number, position: Position): Promise<void> {
+    const key = `${definition.name}#${generation}`;
+    const unique = Object.values(definition.collections).some((spec) => (spec.indexes ?? []).some((index) => index.unique));
+    // Unique indexes are enforced from the first write (a duplicate must fail its event, not the index build).
+    if (position === START && !unique && (await this.eventStore.headPosition()) - START > this.deferIndexesMinEvents) {
+      this.deferredIndexes.add(key);
+      return;
+    }
+    this.deferredIndexes.delete(key);
+    await this.ensureIndexes(definition, generation);
+  }
+
+  /** Builds a worker's deferred indexes once it has reached the head of the log (before a switch or the end of a catch-up). */
+  private async buildDeferredIndexes(worker: Worker): Promise<void> {
+    const { definition } = worker.runtime;
+    const key = `${definition.name}#${worker.generation}`;
+    if (!this.deferredIndexes.has(key)) return;
+    // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps moving.
+    if (!worker.isFinished() && worker.position + BigInt(this.batchSize) < (await this.eventStore.headPosition())) return;
+    await this.ensureIndexes(definition, worker.generation);
+    this.deferredIndexes.delete(key);
   }
 
   private async ensureIndexes(definition: ProjectionDefinition, generation: number): Promise<void> {
@@ -431,13 +488,14 @@ export class ProjectionRunner {
 
   private async consume(worker: Worker): Promise<'finished' | 'stopped' | 'ended'> {
     const pump = new EventBatchPump(
-      this.eventStore.subscribeToAll({ fromPosition: worker.position }),
+      this.logReader.subscribe(worker.position),
       this.batchSize * 2,
     );
     worker.pump = pump;
     try {
       for (;;) {
         if (worker.stopped) return 'stopped';
+        await this.buildDeferredIndexes(worker);
         if (worker.target === 'rebuild') await this.trySwitch(worker, pump);
         if (worker.isFinished()) return 'finished';
         const batch = await pump.take(this.batchSize);

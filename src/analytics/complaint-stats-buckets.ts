@@ -1,0 +1,328 @@
+/**
+ * Pre-aggregated complaint statistics: one bucket per UTC day of registration, kept by the
+ * complaint-stats projection, so the statistics of a long window read a few hundred small
+ * documents instead of every complaint's facts. Pure.
+ *
+ * A bucket holds what complaintMetrics (complaint-stats.ts) needs, in mergeable form: counters,
+ * the exact durations (for medians and p90), the dimension counts, and for repeat complainers the
+ * registration instants of each complaint's neighbours among the same customer's complaints
+ * (`links`; complaints of a customer with a single complaint are only counted, in `solo`):
+ * within a window W, a customer's first complaint in W is the one whose previous complaint lies
+ * before W, and the customer complained again in W when that complaint's next one lies in W.
+ * Buckets answer the unfiltered statistics of windows made of whole UTC days, exactly as
+ * complaintStatistics would from the facts (test/analytics/complaint-stats-buckets.spec.ts).
+ */
+import type { Collection, Document } from '../shared/read-store/read-store.port';
+import type { ComplaintFacts } from './complaint-stats.projection';
+import {
+  type ComplaintMetrics,
+  type ComplaintStatsReport,
+  dimensionValue,
+  durationStats,
+  periodsOf,
+  reportOf,
+  STAT_DIMENSIONS,
+  type StatDimension,
+  type StatsRequest,
+} from './complaint-stats';
+
+/** Registration instants (ms) of the same customer's previous and next complaint; null: none. */
+export type ComplaintLink = [previous: number | null, next: number | null];
+
+const CSAT_KEYS = ['1', '2', '3', '4', '5'] as const;
+
+// A type (not an interface) so that it is assignable to the read store's Document.
+export type DayBucket = {
+  /** YYYY-MM-DD (UTC), the registration day of its complaints. */
+  day: string;
+  complaints: number;
+  assessed: number;
+  valid: number;
+  decided: number;
+  withinSla: number;
+  breachedFirstResponse: number;
+  breachedResolution: number;
+  breachedAny: number;
+  eligible: number;
+  reopened: number;
+  csatSum: number;
+  csatCount: number;
+  csat: Record<(typeof CSAT_KEYS)[number], number>;
+  npsResponses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  /** acknowledgedAt - registeredAt and resolvedAt - registeredAt, in ms, one per complaint that has one. */
+  acknowledgeMs: number[];
+  resolveMs: number[];
+  /** Complaints whose customer has no other complaint. */
+  solo: number;
+  /** By complaint id, for complaints whose customer has others. */
+  links: Record<string, ComplaintLink>;
+  counts: Record<StatDimension, Record<string, number>>;
+};
+
+export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+
+export function emptyBucket(day: string): DayBucket {
+  return {
+    day,
+    complaints: 0,
+    assessed: 0,
+    valid: 0,
+    decided: 0,
+    withinSla: 0,
+    breachedFirstResponse: 0,
+    breachedResolution: 0,
+    breachedAny: 0,
+    eligible: 0,
+    reopened: 0,
+    csatSum: 0,
+    csatCount: 0,
+    csat: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+    npsResponses: 0,
+    promoters: 0,
+    passives: 0,
+    detractors: 0,
+    acknowledgeMs: [],
+    resolveMs: [],
+    solo: 0,
+    links: {},
+    counts: Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {}])) as DayBucket['counts'],
+  };
+}
+
+function listApply(list: number[], value: number, sign: 1 | -1): void {
+  if (sign === 1) list.push(value);
+  else {
+    const index = list.indexOf(value);
+    if (index >= 0) list.splice(index, 1);
+  }
+}
+
+/** Adds (sign 1) or removes (sign -1) a complaint's facts; its link is applied separately (applyLink). */
+export function applyFacts(b: DayBucket, f: ComplaintFacts, sign: 1 | -1): void {
+  b.complaints += sign;
+  if (f.valid !== null) {
+    b.assessed += sign;
+    if (f.valid) b.valid += sign;
+  }
+  if (f.resolutionWithinSla !== null || f.breachedResolution) {
+    b.decided += sign;
+    if (f.resolutionWithinSla === true && !f.breachedResolution) b.withinSla += sign;
+  }
+  if (f.breachedFirstResponse) b.breachedFirstResponse += sign;
+  if (f.breachedResolution) b.breachedResolution += sign;
+  if (f.breachedFirstResponse || f.breachedResolution) b.breachedAny += sign;
+  const registered = Date.parse(f.registeredAt);
+  if (f.acknowledgedAt !== null) listApply(b.acknowledgeMs, Date.parse(f.acknowledgedAt) - registered, sign);
+  if (f.resolvedAt !== null) listApply(b.resolveMs, Date.parse(f.resolvedAt) - registered, sign);
+  if (f.everResolvedOrClosed) {
+    b.eligible += sign;
+    if (f.reopenCount > 0) b.reopened += sign;
+  }
+  if (f.csat !== null) {
+    b.csatSum += sign * f.csat;
+    b.csatCount += sign;
+    const key = String(f.csat);
+    if ((CSAT_KEYS as readonly string[]).includes(key)) b.csat[key as (typeof CSAT_KEYS)[number]] += sign;
+  }
+  if (f.nps !== null) {
+    b.npsResponses += sign;
+    if (f.nps >= 9) b.promoters += sign;
+    else if (f.nps >= 7) b.passives += sign;
+    else b.detractors += sign;
+  }
+  for (const d of STAT_DIMENSIONS) {
+    const key = dimensionValue(f, d);
+    const next = (b.counts[d][key] ?? 0) + sign;
+    // Zero counts are dropped, so a bucket equals one built from its current complaints.
+    if (next === 0) delete b.counts[d][key];
+    else b.counts[d][key] = next;
+  }
+}
+
+/** Adds or removes a complaint's link (null: its customer has no other complaint). */
+export function applyLink(b: DayBucket, complaintId: string, link: ComplaintLink | null, sign: 1 | -1): void {
+  if (link === null) b.solo += sign;
+  else if (sign === 1) b.links[complaintId] = link;
+  else delete b.links[complaintId];
+}
+
+/** A customer's complaints as [registered ms, complaint id], in (time, id) order. */
+export type ComplaintTimeline = [number, string][];
+
+export function insertIntoTimeline(timeline: ComplaintTimeline, entry: [number, string]): ComplaintTimeline {
+  const result: ComplaintTimeline = [...timeline.filter(([, id]) => id !== entry[1]), entry];
+  return result.sort((p, q) => p[0] - q[0] || (p[1] < q[1] ? -1 : p[1] > q[1] ? 1 : 0));
+}
+
+/** The link of the complaint at `index` of its customer's timeline. */
+export function linkAt(timeline: ComplaintTimeline, index: number): ComplaintLink | null {
+  const previous = index > 0 ? timeline[index - 1][0] : null;
+  const next = index < timeline.length - 1 ? timeline[index + 1][0] : null;
+  return previous === null && next === null ? null : [previous, next];
+}
+
+// ---------------------------------------------------------------- reading
+
+function metricsOf(buckets: readonly DayBucket[], fromMs: number, toMs: number): ComplaintMetrics {
+  let complaints = 0;
+  let assessed = 0;
+  let valid = 0;
+  let decided = 0;
+  let withinSla = 0;
+  let breachFirst = 0;
+  let breachResolution = 0;
+  let breachAny = 0;
+  let eligible = 0;
+  let reopened = 0;
+  let csatSum = 0;
+  let csatCount = 0;
+  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
+  const nps = { responses: 0, promoters: 0, passives: 0, detractors: 0 };
+  const toAcknowledge: number[] = [];
+  const toResolve: number[] = [];
+  let customers = 0;
+  let repeatCustomers = 0;
+  let repeatComplaints = 0;
+  const HOUR_MS = 3_600_000;
+  for (const b of buckets) {
+    complaints += b.complaints;
+    assessed += b.assessed;
+    valid += b.valid;
+    decided += b.decided;
+    withinSla += b.withinSla;
+    breachFirst += b.breachedFirstResponse;
+    breachResolution += b.breachedResolution;
+    breachAny += b.breachedAny;
+    eligible += b.eligible;
+    reopened += b.reopened;
+    csatSum += b.csatSum;
+    csatCount += b.csatCount;
+    for (const key of CSAT_KEYS) distribution[key] += b.csat[key];
+    nps.responses += b.npsResponses;
+    nps.promoters += b.promoters;
+    nps.passives += b.passives;
+    nps.detractors += b.detractors;
+    for (const ms of b.acknowledgeMs) toAcknowledge.push(ms / HOUR_MS);
+    for (const ms of b.resolveMs) toResolve.push(ms / HOUR_MS);
+    customers += b.solo;
+    for (const id in b.links) {
+      const [previous, next] = b.links[id];
+      const firstInWindow = previous === null || previous < fromMs;
+      const nextInWindow = next !== null && next < toMs;
+      if (firstInWindow) customers++;
+      if (firstInWindow && nextInWindow) repeatCustomers++;
+      if (!firstInWindow || nextInWindow) repeatComplaints++;
+    }
+  }
+  const round = (value: number, digits = 4): number => {
+    const factor = 10 ** digits;
+    return Math.round(value * factor) / factor;
+  };
+  const ratio = (part: number, whole: number): number | null => (whole > 0 ? round(part / whole) : null);
+  return {
+    complaints,
+    customers,
+    validity: { assessed, valid, ratio: ratio(valid, assessed) },
+    sla: {
+      decided,
+      withinSla,
+      compliance: ratio(withinSla, decided),
+      breaches: { firstResponse: breachFirst, resolution: breachResolution, complaints: breachAny },
+    },
+    timeToAcknowledgeHours: durationStats(toAcknowledge),
+    timeToResolveHours: durationStats(toResolve),
+    reopen: { eligible, reopened, rate: ratio(reopened, eligible) },
+    repeatComplainers: { customers: repeatCustomers, complaints: repeatComplaints, share: ratio(repeatCustomers, customers) },
+    csat: { responses: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
+    nps: { ...nps, score: nps.responses ? round(((nps.promoters - nps.detractors) / nps.responses) * 100, 1) : null },
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whether buckets can answer: whole UTC days, no filter, no grouping. */
+export function bucketsCanAnswer(request: StatsRequest, filtered: boolean): boolean {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  return !filtered && request.groupBy === undefined && from % DAY_MS === 0 && to % DAY_MS === 0;
+}
+
+/** The days [first, last) buckets must be read for: the window and the previous one of the same length. */
+export function bucketDays(request: StatsRequest): { first: string; last: string } {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  return { first: new Date(from - (to - from)).toISOString().slice(0, 10), last: request.to.toISOString().slice(0, 10) };
+}
+
+/** The report complaintStatistics gives for the same complaints (see bucketsCanAnswer). */
+export function statisticsFromBuckets(buckets: readonly DayBucket[], request: StatsRequest): ComplaintStatsReport {
+  const from = request.from.getTime();
+  const to = request.to.getTime();
+  const previousFrom = from - (to - from);
+  const dated = buckets.map((bucket) => ({ bucket, at: Date.parse(`${bucket.day}T00:00:00.000Z`) }));
+  const within = (start: number, end: number): DayBucket[] => dated.filter(({ at }) => at >= start && at < end).map(({ bucket }) => bucket);
+  const current = within(from, to);
+  const previous = within(previousFrom, from);
+  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<StatDimension, Record<string, number>>;
+  for (const b of current) {
+    for (const d of STAT_DIMENSIONS) {
+      for (const key in b.counts[d]) counts[d][key] = (counts[d][key] ?? 0) + b.counts[d][key];
+    }
+  }
+  const report = reportOf(request, metricsOf(current, from, to), metricsOf(previous, previousFrom, from), counts);
+  if (request.interval) {
+    report.series = periodsOf(from, to, request.interval).map((p) => ({
+      period: p.period,
+      start: new Date(p.start).toISOString(),
+      end: new Date(p.end).toISOString(),
+      ...metricsOf(within(p.start, p.end), p.start, p.end),
+    }));
+  }
+  return report;
+}
+
+// ---------------------------------------------------------------- reading, cached
+
+/** What the cache reads through: the read-store collections of the buckets and the month versions. */
+export interface BucketSource {
+  /** Physical names: a new generation of the projection is a different cache. */
+  days: Collection<DayBucket & Document>;
+  months: Collection<Document>;
+}
+
+const MAX_CACHED_MONTHS = 600;
+
+/**
+ * The day buckets of a range of days, cached per month in this process. Each read compares the
+ * months' versions (the `_position` the projection stamps on a month's document whenever one of
+ * its days changes, in the same transaction) and reads again only the months that changed, so
+ * the cache is never stale, whichever process wrote.
+ */
+export class DayBucketCache {
+  private readonly months = new Map<string, { version: string; buckets: DayBucket[] }>();
+
+  async read(source: BucketSource, first: string, last: string): Promise<DayBucket[]> {
+    const result: DayBucket[] = [];
+    const versions = await source.months.find({ _id: { $gte: first.slice(0, 7), $lte: last.slice(0, 7) } }, { limit: 1000 });
+    for (const doc of versions.items) {
+      const month = doc._id;
+      const version = String(doc._position ?? '');
+      const key = `${source.days.name}|${month}`;
+      let cached = this.months.get(key);
+      if (!cached || cached.version !== version) {
+        const buckets: DayBucket[] = [];
+        for await (const bucket of source.days.findAll({ _id: { $gte: `${month}-01`, $lt: `${month}-32` } })) buckets.push(bucket);
+        cached = { version, buckets };
+        this.months.delete(key);
+        this.months.set(key, cached);
+        // Oldest first out: a Map iterates in insertion order.
+        if (this.months.size > MAX_CACHED_MONTHS) this.months.delete(this.months.keys().next().value as string);
+      }
+      for (const bucket of cached.buckets) if (bucket.day >= first && bucket.day < last) result.push(bucket);
+    }
+    return result;
+  }
+}

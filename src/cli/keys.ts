@@ -1,0 +1,131 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { AccessKeyStore } from '../access/access-key-store';
+import { isRole, ROLES, type Role } from '../access/roles';
+import { ALL_PERSONAL_DATA } from '../all-personal-data';
+import { ConfigError, loadConfig } from '../config/config';
+import { SystemClock } from '../shared/clock';
+import { RelataError } from '../shared/errors/domain-errors';
+import { createEventStore, createReadStore } from '../shared/stores';
+import { type CliIo, consoleIo } from './cli-io';
+
+export const KEYS_USAGE = `Usage: relata keys create --name NAME --roles ROLE[,ROLE...] [--pii] [--expires-at TIME] [--json]
+       relata keys revoke ID
+       relata keys list [--json]
+
+Manages API keys directly in the configured stores (no running server needed), as POST /admin/keys
+and POST /admin/keys/ID/revoke do: each change is recorded in the event log (actor cli:keys).
+  create        prints the new key ONCE: it is stored only as a hash and cannot be shown again
+    --name        a label for the key
+    --roles       comma-separated: ${ROLES.join(', ')}
+    --pii         the key may read personal data unmasked
+    --expires-at  an ISO 8601 date-time (default: never)
+  revoke ID     revokes at once (the last active admin key cannot be revoked)
+  list          every key without its secret: id, prefix, name, roles, status
+  --json        machine-readable output
+
+Examples:
+  relata keys create --name dashboard --roles analyst
+  relata keys create --name ops --roles admin --json
+  relata keys revoke 5f0c...`;
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`${message}\n\n${KEYS_USAGE}\n`);
+  return 2;
+}
+
+/** `relata keys create|revoke|list`; resolves to the exit code. */
+export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
+  let values: { name?: string; roles?: string; pii?: boolean; 'expires-at'?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        name: { type: 'string' },
+        roles: { type: 'string' },
+        pii: { type: 'boolean', default: false },
+        'expires-at': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    io.stdout.write(`${KEYS_USAGE}\n`);
+    return 0;
+  }
+  const [action, ...rest] = positionals;
+  let run: (store: AccessKeyStore) => Promise<void>;
+  const context = { actor: 'cli:keys', correlationId: randomUUID(), commandId: '' };
+  const print = (line: string): void => void io.stdout.write(`${line}\n`);
+  if (action === 'create') {
+    if (rest.length > 0) return usageError(io, `Unexpected argument ${rest[0]}`);
+    const name = values.name?.trim();
+    if (!name) return usageError(io, 'keys create needs --name');
+    const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+    if (roles.length === 0) return usageError(io, 'keys create needs --roles');
+    const unknown = roles.filter((role) => !isRole(role));
+    if (unknown.length > 0) return usageError(io, `Unknown role(s) ${unknown.join(', ')}; the roles are ${ROLES.join(', ')}`);
+    const expiresAtText = values['expires-at'];
+    const expiresAt = expiresAtText === undefined ? null : new Date(expiresAtText);
+    if (expiresAt !== null && Number.isNaN(expiresAt.getTime())) return usageError(io, `--expires-at is not a date-time: "${expiresAtText}"`);
+    run = async (store) => {
+      const created = await store.create({ name, roles: roles as Role[], pii: values.pii === true, expiresAt: expiresAt?.toISOString() ?? null }, context);
+      if (values.json) return print(JSON.stringify(created));
+      print(`Created API key ${created.id} (${created.name}; roles ${created.roles.join(', ')}${created.pii ? '; pii' : ''}${created.expiresAt ? `; expires ${created.expiresAt}` : ''})`);
+      print('');
+      print(`  ${created.key}`);
+      print('');
+      print('Store it now: it is not shown again. Send it as "Authorization: Bearer <key>".');
+    };
+  } else if (action === 'revoke') {
+    if (rest.length !== 1) return usageError(io, 'keys revoke needs exactly one key ID');
+    run = async (store) => {
+      const revoked = await store.revoke(rest[0], context);
+      print(values.json ? JSON.stringify(revoked) : `Revoked API key ${revoked.id} (${revoked.name})`);
+    };
+  } else if (action === 'list') {
+    run = async (store) => {
+      const keys = await store.list();
+      if (values.json) return print(JSON.stringify({ items: keys }));
+      for (const key of keys) print(`${key.id}  ${key.prefix}  ${key.status.padEnd(7)}  ${key.roles.join(',')}${key.pii ? '+pii' : ''}  ${key.name}`);
+      if (keys.length === 0) print('No API keys');
+    };
+  } else {
+    return usageError(io, action === undefined ? 'Give an action: create, revoke or list' : `Unknown action "${action}"`);
+  }
+
+  let config;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`Cannot manage keys: ${error.message}\n`);
+    return 1;
+  }
+  const clock = new SystemClock();
+  // It appends (AccessKeyCreated/Revoked): the store must know every personal-data spec, as the server's does.
+  const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
+  const readStore = await createReadStore(config);
+  try {
+    const store = new AccessKeyStore(readStore, eventStore, clock);
+    await store.ensureIndexes();
+    await run(store);
+    return 0;
+  } catch (error) {
+    if (error instanceof RelataError) {
+      io.stderr.write(`Cannot ${action} the key: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await eventStore.close();
+    await readStore.close();
+  }
+}

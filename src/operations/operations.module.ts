@@ -1,0 +1,36 @@
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Registry } from 'prom-client';
+import { WEBHOOK_DELIVERY_OBSERVER } from '../departments/webhook-dispatcher';
+import { COMMAND_OBSERVER } from '../shared/decider/command-processor';
+import { APPEND_OBSERVER } from '../shared/event-store/metered-event-store';
+import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { HealthController } from './health.controller';
+import { createMetricsRegistry, METRICS_REGISTRY, ProjectionMetrics, RelataMetrics } from './metrics';
+import { MetricsController } from './metrics.controller';
+
+/**
+ * Health, readiness and metrics. Global so that the kernel (a global module itself) can take the
+ * metrics as the optional observers of its command processor and event store; the metrics depend
+ * on nothing of the kernel, so there is no cycle. The projection gauges read the runner.
+ */
+@Global()
+@Module({
+  // Terminus' own error log is off: a lagging projection would log an error on every probe; the 503 body says why.
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
+    { provide: RelataMetrics, inject: [METRICS_REGISTRY], useFactory: (registry: Registry) => new RelataMetrics(registry) },
+    { provide: COMMAND_OBSERVER, useExisting: RelataMetrics },
+    { provide: APPEND_OBSERVER, useExisting: RelataMetrics },
+    { provide: WEBHOOK_DELIVERY_OBSERVER, useExisting: RelataMetrics },
+    {
+      provide: ProjectionMetrics,
+      inject: [METRICS_REGISTRY, ProjectionRunner],
+      useFactory: (registry: Registry, runner: ProjectionRunner) => new ProjectionMetrics(registry, () => runner.status()),
+    },
+  ],
+  exports: [METRICS_REGISTRY, RelataMetrics, COMMAND_OBSERVER, APPEND_OBSERVER, WEBHOOK_DELIVERY_OBSERVER],
+})
+export class OperationsModule {}

@@ -1,0 +1,50 @@
+import * as os from 'node:os';
+import type { Clock } from '../clock';
+import type { ProjectionRunner } from '../projections/projection-runner';
+import type { ReadStore } from '../read-store/read-store.port';
+import type { LeaseConfig } from './lease-config';
+import { LeaseCoordinator, type LeaseCoordinatorLogger, type LeaseFollower } from './lease-coordinator';
+import { localProcessAlive, ReadStoreLease } from './read-store-lease';
+
+/** Injection token of the deployment's single-active-worker LeaseCoordinator. */
+export const WORKER_LEASE = Symbol('WORKER_LEASE');
+
+/** The name (document id) of the lease the projections and schedulers run under. */
+export const WORKER_LEASE_NAME = 'relata-workers';
+
+/** The projection runner as a lease follower: runs only in the holder; elsewhere it follows the stored checkpoints. */
+export function projectionRunnerFollower(runner: ProjectionRunner): LeaseFollower {
+  return {
+    name: 'projections',
+    onAcquired: () => runner.start(),
+    onLost: () => runner.stop(),
+    whileFollowing: () => runner.follow(),
+  };
+}
+
+/** The coordinator for this process: with the lease when configured, else one that is always active. */
+export function createWorkerLease(options: {
+  config: LeaseConfig | undefined;
+  readStore: ReadStore;
+  clock: Clock;
+  runner: ProjectionRunner;
+  logger?: LeaseCoordinatorLogger;
+}): LeaseCoordinator {
+  const { config } = options;
+  const lease =
+    config?.enabled === true
+      ? new ReadStoreLease({
+          readStore: options.readStore,
+          clock: options.clock,
+          name: WORKER_LEASE_NAME,
+          owner: config.instanceId,
+          ttlMs: config.ttlMs,
+          host: os.hostname(),
+          pid: process.pid,
+          isLocalProcessAlive: localProcessAlive,
+        })
+      : null;
+  const coordinator = new LeaseCoordinator({ lease, renewEveryMs: config?.renewEveryMs ?? 5000, logger: options.logger });
+  coordinator.register(projectionRunnerFollower(options.runner));
+  return coordinator;
+}

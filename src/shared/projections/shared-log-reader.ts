@@ -1,0 +1,102 @@
+import type { AllSubscription, EventStore, Position, RecordedEvent } from '../event-store/event-store.port';
+
+export interface SharedLogReaderOptions {
+  /** Events per shared page. Default 1000. */
+  pageSize?: number;
+  /** Pages kept for loops that follow behind. Default 8. */
+  maxPages?: number;
+}
+
+/**
+ * Subscriptions for the projection loops that share the catch-up reading of the log: each loop
+ * catches up through pages read once (and decrypted once) for all loops that start from the same
+ * place, e.g. every projection of a rebuild or of a first start, instead of each loop reading and
+ * decrypting the whole log itself. Once a loop has read everything there is, it continues on an
+ * ordinary subscription of the store from where it stopped (live events, never skipping one).
+ *
+ * Pages are keyed by the position they start after; loops at other positions simply read their own
+ * pages. Events handed to several loops are the same objects: handlers must not modify them.
+ */
+export class SharedLogReader {
+  private readonly pageSize: number;
+  private readonly maxPages: number;
+  /** Pages by the position they start after, oldest first (insertion order). */
+  private readonly pages = new Map<Position, Promise<RecordedEvent[]>>();
+
+  constructor(
+    private readonly store: EventStore,
+    options: SharedLogReaderOptions = {},
+  ) {
+    this.pageSize = Math.max(1, options.pageSize ?? 1000);
+    this.maxPages = Math.max(1, options.maxPages ?? 8);
+  }
+
+  /** All events after fromPosition, in order: catching up on shared pages, then live. */
+  subscribe(fromPosition: Position): AllSubscription {
+    return new SharedSubscription(this, fromPosition);
+  }
+
+  /** The page of events after `after` (at most pageSize), read once for every loop asking for it. */
+  page(after: Position): Promise<RecordedEvent[]> {
+    let page = this.pages.get(after);
+    if (page === undefined) {
+      page = this.store.readAll({ fromPosition: after, limit: this.pageSize });
+      this.pages.set(after, page);
+      // A failed read is not kept: the next loop asking reads again.
+      page.catch(() => this.pages.delete(after));
+      while (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value as Position);
+    }
+    return page;
+  }
+
+  /** A short page means the head was reached when it was read: the page is dropped so later readers see new events. */
+  settle(after: Position, page: RecordedEvent[]): void {
+    if (page.length < this.pageSize && this.pages.get(after) !== undefined) this.pages.delete(after);
+  }
+
+  live(fromPosition: Position): AllSubscription {
+    return this.store.subscribeToAll({ fromPosition });
+  }
+
+  get fullPage(): number {
+    return this.pageSize;
+  }
+}
+
+class SharedSubscription implements AllSubscription {
+  private stopped = false;
+  private inner: AllSubscription | undefined;
+
+  constructor(
+    private readonly reader: SharedLogReader,
+    private readonly fromPosition: Position,
+  ) {}
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.inner?.stop();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    let position = this.fromPosition;
+    // Catching up: shared pages until one comes back short (the head at the time of reading).
+    for (;;) {
+      if (this.stopped) return;
+      const page = await this.reader.page(position);
+      this.reader.settle(position, page);
+      for (const event of page) {
+        if (this.stopped) return;
+        yield event;
+        position = event.position;
+      }
+      if (page.length < this.reader.fullPage) break;
+    }
+    if (this.stopped) return;
+    // Live: the store's own subscription from the last event delivered.
+    this.inner = this.reader.live(position);
+    for await (const event of this.inner) {
+      if (this.stopped) return;
+      yield event;
+    }
+  }
+}

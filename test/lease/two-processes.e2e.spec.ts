@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type ChildServer, startChildServer } from '../support/child-server';
+import { signHs256 } from '../support/jwt';
+import { TEST_JWT_SECRET } from '../support/test-app';
+
+/**
+ * Two real server processes on one data dir (embedded stores), the worker lease on a short TTL.
+ * What shows that a projection never ran in both: the non-holder reports every projection
+ * "stopped" (its runner is not running) whenever it is polled, the lease token moves by exactly one
+ * at the takeover, checkpoints never move back, and each command is applied once.
+ */
+jest.setTimeout(120_000);
+
+interface ProjectionsBody {
+  projections: Array<{ name: string; state: string; position: string | null }>;
+  lease: { enabled: boolean; active: boolean; owner: string; holder: string | null; token: number | null };
+}
+
+const token = signHs256({ sub: 'lease-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
+
+async function call(server: ChildServer, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function projections(server: ChildServer): Promise<ProjectionsBody> {
+  const response = await call(server, 'GET', '/projections');
+  expect(response.status).toBe(200);
+  return response.json as unknown as ProjectionsBody;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('worker lease across two processes on one data dir', () => {
+  let dataDir: string;
+  let servers: ChildServer[] = [];
+
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-2p-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the projections in exactly one process, and in the other once the holder is killed', async () => {
+    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '1500', RELATA_LEASE_RENEW_MS: '300', RELATA_RATE_LIMIT_PER_MINUTE: '100000' };
+    servers = await Promise.all([startChildServer({ dataDir, env }), startChildServer({ dataDir, env })]);
+
+    // Exactly one holds the lease; the other's runner is not running.
+    const [holder, other] = await until('one holder', async () => {
+      const [a, b] = await Promise.all(servers.map(projections));
+      if (a.lease.active === b.lease.active) return undefined;
+      return a.lease.active ? [servers[0], servers[1]] : [servers[1], servers[0]];
+    });
+    const before = await projections(holder);
+    expect(before.lease).toMatchObject({ enabled: true, active: true });
+    expect(before.lease.holder).toBe(before.lease.owner);
+    const tokenBefore = before.lease.token as number;
+
+    const assertSingleRunner = async (): Promise<void> => {
+      const [h, o] = await Promise.all([projections(holder), projections(other)]);
+      expect(h.lease.active && o.lease.active).toBe(false);
+      expect(o.projections.every((p) => p.state === 'stopped')).toBe(true);
+      expect(h.projections.some((p) => p.state === 'stopped')).toBe(false);
+      expect(o.lease.holder).toBe(h.lease.owner);
+    };
+
+    // Commands to both processes; each is readable on both (read-your-writes on the shared checkpoint).
+    const ids: string[] = [];
+    for (const [index, target] of [holder, other, other, holder].entries()) {
+      const created = await call(target, 'POST', '/customers', { name: `Customer ${index}`, email: `c${index}@example.com`, kind: 'prospect', acquisitionChannel: 'web' });
+      expect(created.status).toBe(201);
+      ids.push(created.json.id as string);
+      for (const reader of [holder, other]) {
+        const read = await call(reader, 'GET', `/customers/${created.json.id as string}?minPosition=${created.json.position as string}`);
+        expect(read.status).toBe(200);
+      }
+      await assertSingleRunner();
+    }
+    const checkpointsBefore = new Map((await projections(holder)).projections.map((p) => [p.name, p.position === null ? -1n : BigInt(p.position)]));
+
+    // The holder crashes; the other takes over (within the TTL, or at once seeing the dead pid).
+    await holder.kill('SIGKILL');
+    servers = [other];
+    const after = await until('the takeover', async () => {
+      const status = await projections(other);
+      return status.lease.active ? status : undefined;
+    });
+    expect(after.lease.token).toBe(tokenBefore + 1);
+    expect(after.lease.holder).toBe(after.lease.owner);
+
+    // The survivor's projections catch up: a command sent to it is readable with its position.
+    const created = await call(other, 'POST', '/customers', { name: 'After takeover', email: 'after@example.com', kind: 'prospect', acquisitionChannel: 'web' });
+    expect(created.status).toBe(201);
+    ids.push(created.json.id as string);
+    const read = await call(other, 'GET', `/customers/${created.json.id as string}?minPosition=${created.json.position as string}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toMatchObject({ name: 'After takeover' });
+
+    // Checkpoints never moved back; every projection runs (none stopped) in the survivor.
+    const final = await projections(other);
+    for (const projection of final.projections) {
+      expect(projection.state).not.toBe('stopped');
+      const position = projection.position === null ? -1n : BigInt(projection.position);
+      expect(position >= (checkpointsBefore.get(projection.name) ?? -1n)).toBe(true);
+    }
+    // Each customer is in the list once: no command was applied twice.
+    const list = await call(other, 'GET', `/customers?limit=100&minPosition=${created.json.position as string}`);
+    expect(list.status).toBe(200);
+    const listed = (list.json.items as Array<{ id: string }>).map((item) => item.id).sort();
+    expect(listed).toEqual([...ids].sort());
+  });
+});
