@@ -82,7 +82,7 @@ export const benchmark: Benchmark = {
   title: 'Projection rebuild',
   async run(context): Promise<BenchReport> {
     const dataSet = await ensureDataSet(benchDataSetOptions(context));
-    const runs = context.quick ? 1 : 2;
+    const runs = 1;
     const measurements: RebuildMeasurement[] = [];
     for (let i = 0; i < runs; i++) {
       // A fresh read store each time: only the event log and the keys are copied.

@@ -62,7 +62,16 @@ interface StartupRun {
   probe: string;
 }
 
-async function startOnce(dataDir: string): Promise<StartupRun> {
+/**
+ * The data set's simulated two years end before the wall clock's today, so its open complaints
+ * are long overdue: a server started on it with the SLA scheduler on first records every one of
+ * those breaches (thousands of commands) and the projections apply them, which is catching up on a
+ * backlog, not starting. The timed runs therefore start with the schedulers off; one extra run with
+ * the defaults is reported for reference, without a target.
+ */
+const QUIET_SCHEDULERS: Record<string, string> = { RELATA_SLA_SCHEDULER: 'off', RELATA_SEGMENTATION_SCHEDULER: 'off' };
+
+async function startOnce(dataDir: string, extraEnv: Record<string, string> = QUIET_SCHEDULERS): Promise<StartupRun> {
   const port = await freePort();
   let output = '';
   const started = process.hrtime.bigint();
@@ -75,6 +84,7 @@ async function startOnce(dataDir: string): Promise<StartupRun> {
       LOG_LEVEL: 'warn',
       // A fixed admin key: no key is generated and printed on a first start.
       RELATA_BOOTSTRAP_ADMIN_KEY: 'rk_benchkey_0123456789abcdef0123456789abcdef',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -127,6 +137,12 @@ export const benchmark: Benchmark = {
       results.push(run);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
+    // Reference: the defaults (schedulers on), which first record the data set's overdue breaches.
+    const defaultsDir = path.join(context.workDir, 'run-defaults');
+    copyDataDir(dataSet.dataDir, defaultsDir);
+    const withSchedulers = await startOnce(defaultsDir, {});
+    context.log(`start with the schedulers on: ready after ${withSchedulers.seconds.toFixed(2)} s`);
+    fs.rmSync(defaultsDir, { recursive: true, force: true });
     const loads: number[] = [];
     for (let i = 0; i < 3; i++) loads.push(await moduleLoadSeconds());
     const load = percentile(loads, 50);
@@ -137,12 +153,17 @@ export const benchmark: Benchmark = {
     const body = [
       `The server (\`node main.js\`, embedded stores) started ${runs} times on a fresh copy of the projected data set ` +
         `(${dataSet.customers.toLocaleString('en')} customers, ${dataSet.events.toLocaleString('en')} events, every projection caught up); ` +
-        `time from spawn until GET ${probe} answers 200, polled every 10 ms.`,
+        `time from spawn until GET ${probe} answers 200, polled every 10 ms. The timed runs have the SLA and segmentation ` +
+        `schedulers off: the data set's simulated years end before today, so with them on a start first records every ` +
+        `overdue SLA breach of the open complaints (a backlog, not start-up work).`,
       '',
       table(['Run', 'Seconds to ready'], seconds.map((s, i) => [i + 1, s.toFixed(2)])),
       '',
       `Median ${median.toFixed(2)} s, worst ${worst.toFixed(2)} s. Of that, loading the application's modules alone ` +
         `(\`node -e "require('dist-bench/src/http-app')"\`, median of 3) takes ${load.toFixed(2)} s.`,
+      '',
+      `For reference, one start with the defaults (schedulers on) was ready after ${withSchedulers.seconds.toFixed(2)} s, ` +
+        'including recording the overdue breaches and projecting them.',
     ].join('\n');
     const met = worst <= TARGET_SECONDS;
     return {
@@ -153,7 +174,7 @@ export const benchmark: Benchmark = {
           target: `<= ${TARGET_SECONDS} s`,
           measured: `${worst.toFixed(2)} s (median ${median.toFixed(2)} s)`,
           met,
-          note: met ? undefined : `${(worst - TARGET_SECONDS).toFixed(2)} s over; loading the modules alone takes ${load.toFixed(2)} s (Nest, Swagger, drivers)`,
+          note: met ? undefined : `${(worst - TARGET_SECONDS).toFixed(2)} s over; loading the modules alone takes ${load.toFixed(2)} s (Nest and its packages, loaded through require(esm))`,
         },
       ],
     };

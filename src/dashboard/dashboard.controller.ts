@@ -1,5 +1,4 @@
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DASHBOARD_CSP, DashboardAssets, isDashboardFile } from './dashboard-assets';
 
@@ -7,7 +6,6 @@ import { DASHBOARD_CSP, DashboardAssets, isDashboardFile } from './dashboard-ass
  * The analyst dashboard: static files only. The page holds no data: it asks for an API key and
  * calls the /analytics routes with it, so these routes are public (route-permissions.ts).
  */
-@ApiExcludeController()
 @Controller('dashboard')
 export class DashboardController {
   constructor(private readonly assets: DashboardAssets) {}

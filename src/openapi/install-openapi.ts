@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { NotFoundException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi-document';
 
 /**
  * Serves the API documentation, with no network access needed (the UI's assets come from the
@@ -17,6 +16,8 @@ import { buildOpenApiDocument, OPENAPI_JSON_PATH } from './openapi-document';
  */
 
 export const DOCS_PATH = '/docs';
+/** Where the document is served (openapi-document.ts is loaded on demand: see below). */
+export const OPENAPI_JSON_PATH = `${DOCS_PATH}/openapi.json`;
 
 /**
  * The global policy (security-headers.ts) allows nothing, which a browser page cannot work with.
@@ -83,6 +84,8 @@ export function installOpenApi(app: NestFastifyApplication, options: { version?:
   let documentJson: string | undefined;
 
   fastify.get(OPENAPI_JSON_PATH, async (_request, reply) => {
+    // Loaded on first use: @nestjs/swagger costs start-up time every server would pay otherwise.
+    const { buildOpenApiDocument } = await import('./openapi-document');
     documentJson ??= JSON.stringify(buildOpenApiDocument(app, options.version));
     return reply.type('application/json; charset=utf-8').send(documentJson);
   });

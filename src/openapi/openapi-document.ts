@@ -28,7 +28,6 @@ import { type DtoClass, dtoProperties, dtoSchema, exampleBody, isValidatedDto, r
  *   every route the server answers is in the document.
  */
 
-export const OPENAPI_JSON_PATH = '/docs/openapi.json';
 
 const COMMAND_RESULT_SCHEMA: SchemaObject = {
   type: 'object',

@@ -4,20 +4,29 @@ import { ConfigError, type RelataConfig } from '../config/config';
 import { type Clock, SystemClock } from './clock';
 import { DiscardingEventStore } from './event-store/discarding-event-store';
 import type { EventStore } from './event-store/event-store.port';
-import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store';
 import { HashChainingEventStore } from './event-store/hash-chaining-event-store';
 import { SqliteEventStore } from './event-store/sqlite-event-store';
 import { CachingKeyStore } from './privacy/caching-key-store';
 import { EncryptingEventStore } from './privacy/encrypting-event-store';
 import type { KeyStore } from './privacy/key-store.port';
 import { parseMasterKey } from './privacy/key-wrapping';
-import { MongoKeyStore } from './privacy/mongo-key-store';
 import type { PersonalDataSpec } from './privacy/personal-data';
 import { SqliteKeyStore } from './privacy/sqlite-key-store';
 import { EmbeddedReadStore } from './read-store/embedded-read-store';
-import { DEFAULT_DB_NAME, databaseNameFromUrl } from './read-store/mongo-query-helpers';
-import { MongoReadStore } from './read-store/mongo-read-store';
 import type { ReadStore } from './read-store/read-store.port';
+
+/*
+ * The production adapters (and their drivers, @eventstore/db-client and mongodb) are loaded only
+ * when configured: loading both costs about half a second of start-up that the embedded default
+ * would pay for nothing. require() keeps the factories synchronous (eslint.config.mjs allows it in
+ * this file alone).
+ */
+const productionAdapters = {
+  eventStoreDb: () => require('./event-store/eventstoredb-event-store') as typeof import('./event-store/eventstoredb-event-store'),
+  mongoReadStore: () => require('./read-store/mongo-read-store') as typeof import('./read-store/mongo-read-store'),
+  mongoKeyStore: () => require('./privacy/mongo-key-store') as typeof import('./privacy/mongo-key-store'),
+  mongoHelpers: () => require('./read-store/mongo-query-helpers') as typeof import('./read-store/mongo-query-helpers'),
+};
 
 /** Makes sure the data dir exists and can be written, or says which variable to fix. */
 export function prepareDataDir(dataDir: string): void {
@@ -67,14 +76,14 @@ export function createStoredEventStore(config: RelataConfig): HashChainingEventS
 
 /** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
 export function createEventStoreAdapter(config: RelataConfig): EventStore {
-  if (config.eventStoreUrl) return EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl);
+  if (config.eventStoreUrl) return productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl);
   prepareDataDir(config.dataDir);
   return new SqliteEventStore({ filename: path.join(config.dataDir, 'events.sqlite') });
 }
 
 /** MongoDB when MONGODB_URL is set, else the embedded read store in the data dir. */
 export async function createReadStore(config: RelataConfig): Promise<ReadStore> {
-  if (config.mongodbUrl) return MongoReadStore.connect(config.mongodbUrl);
+  if (config.mongodbUrl) return productionAdapters.mongoReadStore().MongoReadStore.connect(config.mongodbUrl);
   prepareDataDir(config.dataDir);
   return new EmbeddedReadStore({ filename: path.join(config.dataDir, 'read-store.sqlite') });
 }
@@ -93,7 +102,11 @@ export function createKeyStore(config: RelataConfig, clock: Clock, env: NodeJS.P
   }
   let inner: KeyStore;
   if (config.mongodbUrl) {
-    inner = MongoKeyStore.create(config.mongodbUrl, databaseNameFromUrl(config.mongodbUrl) ?? DEFAULT_DB_NAME, { clock, masterKey });
+    const { DEFAULT_DB_NAME, databaseNameFromUrl } = productionAdapters.mongoHelpers();
+    inner = productionAdapters.mongoKeyStore().MongoKeyStore.create(config.mongodbUrl, databaseNameFromUrl(config.mongodbUrl) ?? DEFAULT_DB_NAME, {
+      clock,
+      masterKey,
+    });
   } else {
     prepareDataDir(config.dataDir);
     inner = new SqliteKeyStore({ filename: path.join(config.dataDir, 'keys.sqlite'), clock, masterKey });
