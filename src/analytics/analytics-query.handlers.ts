@@ -511,9 +511,18 @@ export class ListSegmentHistoryHandler implements IQueryHandler<ListSegmentHisto
 export const MAX_PERIODS = 1000;
 const DEFAULT_WINDOW_MS = 30 * 86_400_000;
 
+/** Computed complaint-statistics reports kept per server (each a few KB). */
+const MAX_CACHED_REPORTS = 256;
+
 @QueryHandler(ComplaintStatsQuery)
 export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery> {
   private readonly buckets = new DayBucketCache();
+  /**
+   * Reports computed from buckets, by request and the buckets' signature (their months' versions):
+   * a report is a pure function of the two, so a repeated request over unchanged months (a
+   * dashboard's usual windows) is answered without merging a year of buckets again.
+   */
+  private readonly reports = new Map<string, ComplaintStatsReport>();
 
   constructor(
     private readonly readModels: ReadModels,
@@ -528,12 +537,13 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {
       throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] }]);
     }
-    const request = { from, to, groupBy, interval };
+    // Absent query parameters may arrive as null: the request holds undefined for "none".
+    const request = { from, to, groupBy: groupBy ?? undefined, interval: interval ?? undefined };
     const filtered = STAT_DIMENSIONS.some((dimension) => filter[dimension] !== undefined);
     if (bucketsCanAnswer(request, filtered)) {
       // Whole days, all complaints: the day buckets the projection keeps (a few hundred small documents).
       const { first, last } = bucketDays(request);
-      const buckets = await this.buckets.read(
+      const { buckets, signature } = await this.buckets.readVersioned(
         {
           days: this.readModels.collection<ComplaintDayDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_DAYS_COLLECTION),
           months: this.readModels.collection(COMPLAINT_STATS_PROJECTION, COMPLAINT_MONTHS_COLLECTION),
@@ -543,7 +553,18 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
       );
       // None: no complaint in either window, or a generation projected before the buckets existed
       // (read until the rebuild has caught up); the facts answer both.
-      if (buckets.length > 0) return statisticsFromBuckets(buckets, request);
+      if (buckets.length > 0) {
+        const key = `${signature}#${from.toISOString()}#${to.toISOString()}#${interval ?? ''}#${groupBy ?? ''}`;
+        let report = this.reports.get(key);
+        if (report === undefined) {
+          report = statisticsFromBuckets(buckets, request);
+          this.reports.set(key, report);
+          // Oldest first out (a Map iterates in insertion order).
+          if (this.reports.size > MAX_CACHED_REPORTS) this.reports.delete(this.reports.keys().next().value as string);
+        }
+        // A copy: callers may shape the answer (CSV, masking) without touching the cached one.
+        return structuredClone(report);
+      }
     }
     const previousFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
     const query: Filter = { registeredAt: { $gte: previousFrom.toISOString(), $lt: to.toISOString() } };

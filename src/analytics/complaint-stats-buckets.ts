@@ -305,12 +305,23 @@ export class DayBucketCache {
   private readonly months = new Map<string, { version: string; buckets: DayBucket[] }>();
 
   async read(source: BucketSource, first: string, last: string): Promise<DayBucket[]> {
+    return (await this.readVersioned(source, first, last)).buckets;
+  }
+
+  /**
+   * The buckets of the days first..last (exclusive) and a signature of what they were read from
+   * (the collection and each month's version): equal signatures mean equal buckets, so anything
+   * computed from them alone can be reused under that signature.
+   */
+  async readVersioned(source: BucketSource, first: string, last: string): Promise<{ buckets: DayBucket[]; signature: string }> {
     const result: DayBucket[] = [];
+    const signature: string[] = [source.days.name];
     const versions = await source.months.find({ _id: { $gte: first.slice(0, 7), $lte: last.slice(0, 7) } }, { limit: 1000 });
     for (const doc of versions.items) {
       const month = doc._id;
       const version = String(doc._position ?? '');
       const key = `${source.days.name}|${month}`;
+      signature.push(`${month}@${version}`);
       let cached = this.months.get(key);
       if (!cached || cached.version !== version) {
         const buckets: DayBucket[] = [];
@@ -323,6 +334,6 @@ export class DayBucketCache {
       }
       for (const bucket of cached.buckets) if (bucket.day >= first && bucket.day < last) result.push(bucket);
     }
-    return result;
+    return { buckets: result, signature: signature.join('|') };
   }
 }

@@ -215,8 +215,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 
 export const complaintStatsProjection: ProjectionDefinition = {
   name: COMPLAINT_STATS_PROJECTION,
-  // 2: the day buckets and complainants.
-  version: 2,
+  // 2: the day buckets and complainants; 3: the month versions readers cache the buckets by.
+  version: 3,
   eventTypes: HANDLED,
   collections: {
     // A department's statistics (filtered, so read from the facts) scan only its complaints.
