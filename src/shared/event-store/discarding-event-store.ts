@@ -1,15 +1,10 @@
 import type {
-  AllSubscription,
   AppendOptions,
   AppendResult,
-  EventStore,
   NewEvent,
   Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
 } from './event-store.port';
+import { ForwardingEventStore } from './forwarding-event-store';
 
 /**
  * BENCHMARK ONLY (selected by RELATA_BENCH_DISCARD_WRITES=1, see config.ts): an event store whose
@@ -19,12 +14,11 @@ import type {
  * the revision after the batch, and positions counted on from the head at the first append. The
  * expectation is not checked (nothing changes, so it could only fail on a stale client).
  */
-export class DiscardingEventStore implements EventStore {
+export class DiscardingEventStore extends ForwardingEventStore {
   private lastPosition: Position | undefined;
 
-  constructor(private readonly inner: EventStore) {}
 
-  async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  override async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const expected = options?.expectedRevision ?? 'any';
     let current: bigint;
     if (typeof expected === 'bigint') current = expected;
@@ -33,29 +27,5 @@ export class DiscardingEventStore implements EventStore {
     this.lastPosition ??= await this.inner.headPosition();
     this.lastPosition += BigInt(events.length);
     return { nextExpectedRevision: current + BigInt(events.length), position: this.lastPosition };
-  }
-
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamName, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<Position> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

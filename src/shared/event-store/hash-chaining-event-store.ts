@@ -1,17 +1,11 @@
 import type {
-  AllSubscription,
   AppendOptions,
   AppendResult,
-  EventStore,
   ExpectedRevision,
   NewEvent,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
 } from './event-store.port';
 import { chainEvents, storedHash } from './hash-chain';
+import { ForwardingEventStore } from './forwarding-event-store';
 
 /**
  * An EventStore decorator that chains every appended event to the previous event of its stream
@@ -31,13 +25,12 @@ import { chainEvents, storedHash } from './hash-chain';
  *
  * Cost: one indexed read of one event per append (none for 'no_stream') and a SHA-256 per event.
  */
-export class HashChainingEventStore implements EventStore {
+export class HashChainingEventStore extends ForwardingEventStore {
   /** The tail of the appends queued per stream: each append waits for the one before. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly inner: EventStore) {}
 
-  appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  override appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) return this.inner.appendToStream(streamName, events, options);
     return this.serialised(streamName, async () => {
       const expected = options?.expectedRevision ?? 'any';
@@ -46,29 +39,6 @@ export class HashChainingEventStore implements EventStore {
     });
   }
 
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamName, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<Position> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 
   private async previousHash(streamName: string, expected: ExpectedRevision): Promise<string | null> {
     if (expected === 'no_stream') return null;

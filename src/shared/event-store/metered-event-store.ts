@@ -1,17 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import {
-  type AllSubscription,
   type AppendOptions,
   type AppendResult,
   type EventStore,
   type NewEvent,
-  type Position,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type RecordedEvent,
-  type SubscribeOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { ForwardingEventStore } from './forwarding-event-store';
 
 export type AppendOutcome = 'ok' | 'conflict' | 'error';
 
@@ -24,13 +19,15 @@ export interface AppendObserver {
 export const APPEND_OBSERVER = Symbol('APPEND_OBSERVER');
 
 /** Times every append of the store it wraps; everything else passes straight through. */
-export class MeteredEventStore implements EventStore {
+export class MeteredEventStore extends ForwardingEventStore {
   constructor(
-    private readonly inner: EventStore,
+    inner: EventStore,
     private readonly observer: AppendObserver,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  override async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const started = performance.now();
     let outcome: AppendOutcome = 'error';
     try {
@@ -49,29 +46,5 @@ export class MeteredEventStore implements EventStore {
         /* a failing observer is ignored */
       }
     }
-  }
-
-  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    return this.inner.readStream(streamName, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return this.inner.readAll(options);
-  }
-
-  subscribeToAll(options?: SubscribeOptions): AllSubscription {
-    return this.inner.subscribeToAll(options);
-  }
-
-  headPosition(): Promise<Position> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
