@@ -18,7 +18,8 @@ import {
   type ComplaintMetrics,
   type ComplaintStatsReport,
   dimensionValue,
-  durationStats,
+  emptyTally,
+  metricsOfTally,
   periodsOf,
   reportOf,
   STAT_DIMENSIONS,
@@ -167,78 +168,39 @@ export function linkAt(timeline: ComplaintTimeline, index: number): ComplaintLin
 // ---------------------------------------------------------------- reading
 
 function metricsOf(buckets: readonly DayBucket[], fromMs: number, toMs: number): ComplaintMetrics {
-  let complaints = 0;
-  let assessed = 0;
-  let valid = 0;
-  let decided = 0;
-  let withinSla = 0;
-  let breachFirst = 0;
-  let breachResolution = 0;
-  let breachAny = 0;
-  let eligible = 0;
-  let reopened = 0;
-  let csatSum = 0;
-  let csatCount = 0;
-  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-  const nps = { responses: 0, promoters: 0, passives: 0, detractors: 0 };
-  const toAcknowledge: number[] = [];
-  const toResolve: number[] = [];
-  let customers = 0;
-  let repeatCustomers = 0;
-  let repeatComplaints = 0;
+  const t = emptyTally();
   const HOUR_MS = 3_600_000;
   for (const b of buckets) {
-    complaints += b.complaints;
-    assessed += b.assessed;
-    valid += b.valid;
-    decided += b.decided;
-    withinSla += b.withinSla;
-    breachFirst += b.breachedFirstResponse;
-    breachResolution += b.breachedResolution;
-    breachAny += b.breachedAny;
-    eligible += b.eligible;
-    reopened += b.reopened;
-    csatSum += b.csatSum;
-    csatCount += b.csatCount;
-    for (const key of CSAT_KEYS) distribution[key] += b.csat[key];
-    nps.responses += b.npsResponses;
-    nps.promoters += b.promoters;
-    nps.passives += b.passives;
-    nps.detractors += b.detractors;
-    for (const ms of b.acknowledgeMs) toAcknowledge.push(ms / HOUR_MS);
-    for (const ms of b.resolveMs) toResolve.push(ms / HOUR_MS);
-    customers += b.solo;
+    t.complaints += b.complaints;
+    t.assessed += b.assessed;
+    t.valid += b.valid;
+    t.decided += b.decided;
+    t.withinSla += b.withinSla;
+    t.breachedFirstResponse += b.breachedFirstResponse;
+    t.breachedResolution += b.breachedResolution;
+    t.breachedAny += b.breachedAny;
+    t.eligible += b.eligible;
+    t.reopened += b.reopened;
+    t.csatSum += b.csatSum;
+    t.csatCount += b.csatCount;
+    for (const key of CSAT_KEYS) t.csat[key] += b.csat[key];
+    t.npsResponses += b.npsResponses;
+    t.promoters += b.promoters;
+    t.passives += b.passives;
+    t.detractors += b.detractors;
+    for (const ms of b.acknowledgeMs) t.acknowledgeHours.push(ms / HOUR_MS);
+    for (const ms of b.resolveMs) t.resolveHours.push(ms / HOUR_MS);
+    t.customers += b.solo;
     for (const id in b.links) {
       const [previous, next] = b.links[id];
       const firstInWindow = previous === null || previous < fromMs;
       const nextInWindow = next !== null && next < toMs;
-      if (firstInWindow) customers++;
-      if (firstInWindow && nextInWindow) repeatCustomers++;
-      if (!firstInWindow || nextInWindow) repeatComplaints++;
+      if (firstInWindow) t.customers++;
+      if (firstInWindow && nextInWindow) t.repeatCustomers++;
+      if (!firstInWindow || nextInWindow) t.repeatComplaints++;
     }
   }
-  const round = (value: number, digits = 4): number => {
-    const factor = 10 ** digits;
-    return Math.round(value * factor) / factor;
-  };
-  const ratio = (part: number, whole: number): number | null => (whole > 0 ? round(part / whole) : null);
-  return {
-    complaints,
-    customers,
-    validity: { assessed, valid, ratio: ratio(valid, assessed) },
-    sla: {
-      decided,
-      withinSla,
-      compliance: ratio(withinSla, decided),
-      breaches: { firstResponse: breachFirst, resolution: breachResolution, complaints: breachAny },
-    },
-    timeToAcknowledgeHours: durationStats(toAcknowledge),
-    timeToResolveHours: durationStats(toResolve),
-    reopen: { eligible, reopened, rate: ratio(reopened, eligible) },
-    repeatComplainers: { customers: repeatCustomers, complaints: repeatComplaints, share: ratio(repeatCustomers, customers) },
-    csat: { responses: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
-    nps: { ...nps, score: nps.responses ? round(((nps.promoters - nps.detractors) / nps.responses) * 100, 1) : null },
-  };
+  return metricsOfTally(t);
 }
 
 const DAY_MS = 86_400_000;

@@ -74,84 +74,135 @@ export function durationStats(values: number[]): DurationStats {
 
 const hoursBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / HOUR_MS;
 
+/**
+ * The sums every measure is computed from. Per-complaint facts (complaintMetrics) and day buckets
+ * (complaint-stats-buckets.ts) each add up into one, and metricsOfTally turns it into the measures,
+ * so both paths report alike by construction.
+ */
+export interface MetricTally {
+  complaints: number;
+  customers: number;
+  assessed: number;
+  valid: number;
+  decided: number;
+  withinSla: number;
+  breachedFirstResponse: number;
+  breachedResolution: number;
+  breachedAny: number;
+  eligible: number;
+  reopened: number;
+  csatSum: number;
+  csatCount: number;
+  csat: { '1': number; '2': number; '3': number; '4': number; '5': number };
+  npsResponses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  acknowledgeHours: number[];
+  resolveHours: number[];
+  repeatCustomers: number;
+  repeatComplaints: number;
+}
+
+export function emptyTally(): MetricTally {
+  return {
+    complaints: 0,
+    customers: 0,
+    assessed: 0,
+    valid: 0,
+    decided: 0,
+    withinSla: 0,
+    breachedFirstResponse: 0,
+    breachedResolution: 0,
+    breachedAny: 0,
+    eligible: 0,
+    reopened: 0,
+    csatSum: 0,
+    csatCount: 0,
+    csat: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+    npsResponses: 0,
+    promoters: 0,
+    passives: 0,
+    detractors: 0,
+    acknowledgeHours: [],
+    resolveHours: [],
+    repeatCustomers: 0,
+    repeatComplaints: 0,
+  };
+}
+
+/** The measures of a tally (sorting the durations for their statistics). */
+export function metricsOfTally(t: MetricTally): ComplaintMetrics {
+  return {
+    complaints: t.complaints,
+    customers: t.customers,
+    validity: { assessed: t.assessed, valid: t.valid, ratio: ratio(t.valid, t.assessed) },
+    sla: {
+      decided: t.decided,
+      withinSla: t.withinSla,
+      compliance: ratio(t.withinSla, t.decided),
+      breaches: { firstResponse: t.breachedFirstResponse, resolution: t.breachedResolution, complaints: t.breachedAny },
+    },
+    timeToAcknowledgeHours: durationStats(t.acknowledgeHours),
+    timeToResolveHours: durationStats(t.resolveHours),
+    reopen: { eligible: t.eligible, reopened: t.reopened, rate: ratio(t.reopened, t.eligible) },
+    repeatComplainers: { customers: t.repeatCustomers, complaints: t.repeatComplaints, share: ratio(t.repeatCustomers, t.customers) },
+    csat: { responses: t.csatCount, average: t.csatCount ? round(t.csatSum / t.csatCount, 2) : null, distribution: { ...t.csat } },
+    nps: {
+      responses: t.npsResponses,
+      promoters: t.promoters,
+      passives: t.passives,
+      detractors: t.detractors,
+      score: t.npsResponses ? round(((t.promoters - t.detractors) / t.npsResponses) * 100, 1) : null,
+    },
+  };
+}
+
 /** Every measure over one set of complaints, in one pass (plus sorting the durations). */
 export function complaintMetrics(facts: readonly ComplaintFacts[]): ComplaintMetrics {
-  let assessed = 0;
-  let valid = 0;
-  let decided = 0;
-  let withinSla = 0;
-  let breachFirst = 0;
-  let breachResolution = 0;
-  let breachAny = 0;
-  let eligible = 0;
-  let reopened = 0;
-  let csatSum = 0;
-  let csatCount = 0;
-  const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
-  const nps = { responses: 0, promoters: 0, passives: 0, detractors: 0 };
-  const toAcknowledge: number[] = [];
-  const toResolve: number[] = [];
+  const t = emptyTally();
   const perCustomer = new Map<string, number>();
-
   for (const f of facts) {
     perCustomer.set(f.customerId, (perCustomer.get(f.customerId) ?? 0) + 1);
     if (f.valid !== null) {
-      assessed++;
-      if (f.valid) valid++;
+      t.assessed++;
+      if (f.valid) t.valid++;
     }
     if (f.resolutionWithinSla !== null || f.breachedResolution) {
-      decided++;
-      if (f.resolutionWithinSla === true && !f.breachedResolution) withinSla++;
+      t.decided++;
+      if (f.resolutionWithinSla === true && !f.breachedResolution) t.withinSla++;
     }
-    if (f.breachedFirstResponse) breachFirst++;
-    if (f.breachedResolution) breachResolution++;
-    if (f.breachedFirstResponse || f.breachedResolution) breachAny++;
-    if (f.acknowledgedAt !== null) toAcknowledge.push(hoursBetween(f.registeredAt, f.acknowledgedAt));
-    if (f.resolvedAt !== null) toResolve.push(hoursBetween(f.registeredAt, f.resolvedAt));
+    if (f.breachedFirstResponse) t.breachedFirstResponse++;
+    if (f.breachedResolution) t.breachedResolution++;
+    if (f.breachedFirstResponse || f.breachedResolution) t.breachedAny++;
+    if (f.acknowledgedAt !== null) t.acknowledgeHours.push(hoursBetween(f.registeredAt, f.acknowledgedAt));
+    if (f.resolvedAt !== null) t.resolveHours.push(hoursBetween(f.registeredAt, f.resolvedAt));
     if (f.everResolvedOrClosed) {
-      eligible++;
-      if (f.reopenCount > 0) reopened++;
+      t.eligible++;
+      if (f.reopenCount > 0) t.reopened++;
     }
     if (f.csat !== null) {
-      csatSum += f.csat;
-      csatCount++;
-      const key = String(f.csat) as keyof typeof distribution;
-      if (key in distribution) distribution[key]++;
+      t.csatSum += f.csat;
+      t.csatCount++;
+      const key = String(f.csat) as keyof MetricTally['csat'];
+      if (key in t.csat) t.csat[key]++;
     }
     if (f.nps !== null) {
-      nps.responses++;
-      if (f.nps >= 9) nps.promoters++;
-      else if (f.nps >= 7) nps.passives++;
-      else nps.detractors++;
+      t.npsResponses++;
+      if (f.nps >= 9) t.promoters++;
+      else if (f.nps >= 7) t.passives++;
+      else t.detractors++;
     }
   }
-
-  let repeatCustomers = 0;
-  let repeatComplaints = 0;
+  t.complaints = facts.length;
+  t.customers = perCustomer.size;
   for (const count of perCustomer.values()) {
     if (count >= 2) {
-      repeatCustomers++;
-      repeatComplaints += count;
+      t.repeatCustomers++;
+      t.repeatComplaints += count;
     }
   }
-
-  return {
-    complaints: facts.length,
-    customers: perCustomer.size,
-    validity: { assessed, valid, ratio: ratio(valid, assessed) },
-    sla: {
-      decided,
-      withinSla,
-      compliance: ratio(withinSla, decided),
-      breaches: { firstResponse: breachFirst, resolution: breachResolution, complaints: breachAny },
-    },
-    timeToAcknowledgeHours: durationStats(toAcknowledge),
-    timeToResolveHours: durationStats(toResolve),
-    reopen: { eligible, reopened, rate: ratio(reopened, eligible) },
-    repeatComplainers: { customers: repeatCustomers, complaints: repeatComplaints, share: ratio(repeatCustomers, perCustomer.size) },
-    csat: { responses: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
-    nps: { ...nps, score: nps.responses ? round(((nps.promoters - nps.detractors) / nps.responses) * 100, 1) : null },
-  };
+  return metricsOfTally(t);
 }
 
 export function dimensionValue(facts: ComplaintFacts, dimension: StatDimension): string {
