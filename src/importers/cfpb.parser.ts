@@ -1,11 +1,10 @@
 import type { ComplaintChannel } from '../complaints/complaint.events';
-import { type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import { acceptHeader, type AcceptedHeader, type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
 import { parseFlexibleDate } from './import-dates';
 import {
   DUPLICATE_REASONS,
   excerpt,
   type ImportedComplaint,
-  ImportFormatError,
   type ImportItem,
   NOTE_REASONS,
   SKIP_REASONS,
@@ -84,8 +83,7 @@ function readYesNo(value: string): boolean | null | undefined {
 
 export async function* parseCfpbComplaints(source: TextSource, options: CfpbParseOptions = {}): AsyncGenerator<ImportItem<ImportedComplaint>> {
   let column: Partial<Record<Column, number>> = {};
-  let headerKey = '';
-  let headerFirst = '';
+  let header: AcceptedHeader<Column> | undefined;
   let fieldCount = 0;
   const seenIds = new Map<string, number>();
   // Complaints share their dates: parse each distinct text once.
@@ -113,17 +111,9 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
         continue;
       }
       if (item.kind === 'header') {
-        const mapping = mapColumns(item.fields, COLUMNS);
-        if (mapping.missing.length > 0) {
-          throw new ImportFormatError(
-            `CFPB complaint export lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${item.line}: ${excerpt(item.fields.join(','), 200)})`,
-            mapping.missing,
-          );
-        }
-        column = mapping.index;
-        headerKey = item.fields.map(normaliseColumnName).join(',');
-        headerFirst = normaliseColumnName(item.fields[0]);
-        fieldCount = item.fields.length;
+        header = acceptHeader(item.fields, item.line, COLUMNS, 'CFPB complaint export');
+        column = header.column;
+        fieldCount = header.fieldCount;
         continue;
       }
 
@@ -138,7 +128,7 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
         yield skip(SKIP_REASONS.wrongFieldCount, `expected ${fieldCount} fields, found ${fields.length}: "${excerpt(fields.join(','))}"`);
         continue;
       }
-      if (normaliseColumnName(fields[0]) === headerFirst && fields.map(normaliseColumnName).join(',') === headerKey) {
+      if (header?.isRepeat(fields)) {
         yield skip(SKIP_REASONS.repeatedHeader, 'the header again');
         continue;
       }

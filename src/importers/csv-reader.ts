@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { excerpt, ImportFormatError } from './import-records';
 
 /**
  * Streaming readers for import files: an RFC 4180 CSV reader and a physical-line reader.
@@ -478,4 +479,41 @@ export function mapColumns<K extends string>(header: readonly string[], spec: Re
     }
   }
   return { index, found, missing };
+}
+
+/** A file's header mapped onto the known columns. */
+export interface AcceptedHeader<K extends string> {
+  /** Where each known column is. */
+  column: Partial<Record<K, number>>;
+  /** How many fields the header has: rows are checked against it. */
+  fieldCount: number;
+  /** Whether a row is this header again (files concatenated from several exports repeat it). */
+  isRepeat(fields: readonly string[]): boolean;
+}
+
+/**
+ * Maps a header line onto the spec, or throws ImportFormatError naming the required columns it
+ * lacks. `what` names the file kind in that message ("CFPB complaint export").
+ */
+export function acceptHeader<K extends string>(
+  fields: readonly string[],
+  line: number,
+  spec: Readonly<Record<K, ColumnSpec>>,
+  what: string,
+): AcceptedHeader<K> {
+  const mapping = mapColumns(fields, spec);
+  if (mapping.missing.length > 0) {
+    throw new ImportFormatError(
+      `${what} lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${line}: ${excerpt(fields.join(','), 200)})`,
+      mapping.missing,
+    );
+  }
+  const first = normaliseColumnName(fields[0]);
+  const key = fields.map(normaliseColumnName).join(',');
+  return {
+    column: mapping.index,
+    fieldCount: fields.length,
+    // The first column is compared first: a cheap miss for nearly every data row.
+    isRepeat: (row) => normaliseColumnName(row[0]) === first && row.map(normaliseColumnName).join(',') === key,
+  };
 }

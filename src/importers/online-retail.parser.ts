@@ -1,11 +1,10 @@
-import { type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import { acceptHeader, type AcceptedHeader, type ColumnSpec, mapColumns, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
 import { parseUkLocalDateTime } from './import-dates';
 import {
   DUPLICATE_REASONS,
   excerpt,
   type ImportedPurchase,
   type ImportedPurchaseLine,
-  ImportFormatError,
   type ImportItem,
   NOTE_REASONS,
   roundCents,
@@ -74,8 +73,7 @@ export async function* parseOnlineRetail(
   options: OnlineRetailParseOptions = {},
 ): AsyncGenerator<ImportItem<ImportedPurchase>> {
   let column: Partial<Record<keyof typeof COLUMNS, number>> = {};
-  let headerKey = '';
-  let headerFirst = '';
+  let header: AcceptedHeader<keyof typeof COLUMNS> | undefined;
   let fieldCount = 0;
   const seenRows = new Map<string, number>();
   const groups = new Map<string, Group>();
@@ -98,17 +96,9 @@ export async function* parseOnlineRetail(
         continue;
       }
       if (item.kind === 'header') {
-        const mapping = mapColumns(item.fields, COLUMNS);
-        if (mapping.missing.length > 0) {
-          throw new ImportFormatError(
-            `Online Retail file lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${item.line}: ${excerpt(item.fields.join(','), 200)})`,
-            mapping.missing,
-          );
-        }
-        column = mapping.index;
-        headerKey = item.fields.map(normaliseColumnName).join(',');
-        headerFirst = normaliseColumnName(item.fields[0]);
-        fieldCount = item.fields.length;
+        header = acceptHeader(item.fields, item.line, COLUMNS, 'Online Retail file');
+        column = header.column;
+        fieldCount = header.fieldCount;
         continue;
       }
 
@@ -119,7 +109,7 @@ export async function* parseOnlineRetail(
         yield skip(SKIP_REASONS.unterminatedQuote, `a quoted field never closes: "${excerpt(raw)}"`);
         continue;
       }
-      if (normaliseColumnName(item.fields[0]) === headerFirst && item.fields.map(normaliseColumnName).join(',') === headerKey) {
+      if (header?.isRepeat(item.fields)) {
         yield skip(SKIP_REASONS.repeatedHeader, 'the header again');
         continue;
       }
