@@ -17,6 +17,7 @@ import type { ComplaintFacts } from './complaint-stats.projection';
 import {
   type ComplaintMetrics,
   type ComplaintStatsReport,
+  countFacts,
   dimensionValue,
   emptyTally,
   metricsOfTally,
@@ -103,37 +104,10 @@ function listApply(list: number[], value: number, sign: 1 | -1): void {
 
 /** Adds (sign 1) or removes (sign -1) a complaint's facts; its link is applied separately (applyLink). */
 export function applyFacts(b: DayBucket, f: ComplaintFacts, sign: 1 | -1): void {
-  b.complaints += sign;
-  if (f.valid !== null) {
-    b.assessed += sign;
-    if (f.valid) b.valid += sign;
-  }
-  if (f.resolutionWithinSla !== null || f.breachedResolution) {
-    b.decided += sign;
-    if (f.resolutionWithinSla === true && !f.breachedResolution) b.withinSla += sign;
-  }
-  if (f.breachedFirstResponse) b.breachedFirstResponse += sign;
-  if (f.breachedResolution) b.breachedResolution += sign;
-  if (f.breachedFirstResponse || f.breachedResolution) b.breachedAny += sign;
+  countFacts(b, f, sign);
   const registered = Date.parse(f.registeredAt);
   if (f.acknowledgedAt !== null) listApply(b.acknowledgeMs, Date.parse(f.acknowledgedAt) - registered, sign);
   if (f.resolvedAt !== null) listApply(b.resolveMs, Date.parse(f.resolvedAt) - registered, sign);
-  if (f.everResolvedOrClosed) {
-    b.eligible += sign;
-    if (f.reopenCount > 0) b.reopened += sign;
-  }
-  if (f.csat !== null) {
-    b.csatSum += sign * f.csat;
-    b.csatCount += sign;
-    const key = String(f.csat);
-    if ((CSAT_KEYS as readonly string[]).includes(key)) b.csat[key as (typeof CSAT_KEYS)[number]] += sign;
-  }
-  if (f.nps !== null) {
-    b.npsResponses += sign;
-    if (f.nps >= 9) b.promoters += sign;
-    else if (f.nps >= 7) b.passives += sign;
-    else b.detractors += sign;
-  }
   for (const d of STAT_DIMENSIONS) {
     const key = dimensionValue(f, d);
     const next = (b.counts[d][key] ?? 0) + sign;

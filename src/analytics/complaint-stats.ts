@@ -131,6 +131,60 @@ export function emptyTally(): MetricTally {
   };
 }
 
+/** The counters one complaint adds to: kept by tallies and, in the projection, by day buckets. */
+export type ComplaintCounters = Pick<
+  MetricTally,
+  | 'complaints'
+  | 'assessed'
+  | 'valid'
+  | 'decided'
+  | 'withinSla'
+  | 'breachedFirstResponse'
+  | 'breachedResolution'
+  | 'breachedAny'
+  | 'eligible'
+  | 'reopened'
+  | 'csatSum'
+  | 'csatCount'
+  | 'csat'
+  | 'npsResponses'
+  | 'promoters'
+  | 'passives'
+  | 'detractors'
+>;
+
+/** Adds one complaint's facts to the counters (sign -1 takes them away again). */
+export function countFacts(c: ComplaintCounters, f: ComplaintFacts, sign: 1 | -1 = 1): void {
+  c.complaints += sign;
+  if (f.valid !== null) {
+    c.assessed += sign;
+    if (f.valid) c.valid += sign;
+  }
+  if (f.resolutionWithinSla !== null || f.breachedResolution) {
+    c.decided += sign;
+    if (f.resolutionWithinSla === true && !f.breachedResolution) c.withinSla += sign;
+  }
+  if (f.breachedFirstResponse) c.breachedFirstResponse += sign;
+  if (f.breachedResolution) c.breachedResolution += sign;
+  if (f.breachedFirstResponse || f.breachedResolution) c.breachedAny += sign;
+  if (f.everResolvedOrClosed) {
+    c.eligible += sign;
+    if (f.reopenCount > 0) c.reopened += sign;
+  }
+  if (f.csat !== null) {
+    c.csatSum += sign * f.csat;
+    c.csatCount += sign;
+    const key = String(f.csat);
+    if (Object.prototype.hasOwnProperty.call(c.csat, key)) c.csat[key as keyof ComplaintCounters['csat']] += sign;
+  }
+  if (f.nps !== null) {
+    c.npsResponses += sign;
+    if (f.nps >= 9) c.promoters += sign;
+    else if (f.nps >= 7) c.passives += sign;
+    else c.detractors += sign;
+  }
+}
+
 /** The measures of a tally (sorting the durations for their statistics). */
 export function metricsOfTally(t: MetricTally): ComplaintMetrics {
   return {
@@ -164,37 +218,10 @@ export function complaintMetrics(facts: readonly ComplaintFacts[]): ComplaintMet
   const perCustomer = new Map<string, number>();
   for (const f of facts) {
     perCustomer.set(f.customerId, (perCustomer.get(f.customerId) ?? 0) + 1);
-    if (f.valid !== null) {
-      t.assessed++;
-      if (f.valid) t.valid++;
-    }
-    if (f.resolutionWithinSla !== null || f.breachedResolution) {
-      t.decided++;
-      if (f.resolutionWithinSla === true && !f.breachedResolution) t.withinSla++;
-    }
-    if (f.breachedFirstResponse) t.breachedFirstResponse++;
-    if (f.breachedResolution) t.breachedResolution++;
-    if (f.breachedFirstResponse || f.breachedResolution) t.breachedAny++;
+    countFacts(t, f);
     if (f.acknowledgedAt !== null) t.acknowledgeHours.push(hoursBetween(f.registeredAt, f.acknowledgedAt));
     if (f.resolvedAt !== null) t.resolveHours.push(hoursBetween(f.registeredAt, f.resolvedAt));
-    if (f.everResolvedOrClosed) {
-      t.eligible++;
-      if (f.reopenCount > 0) t.reopened++;
-    }
-    if (f.csat !== null) {
-      t.csatSum += f.csat;
-      t.csatCount++;
-      const key = String(f.csat) as keyof MetricTally['csat'];
-      if (key in t.csat) t.csat[key]++;
-    }
-    if (f.nps !== null) {
-      t.npsResponses++;
-      if (f.nps >= 9) t.promoters++;
-      else if (f.nps >= 7) t.passives++;
-      else t.detractors++;
-    }
   }
-  t.complaints = facts.length;
   t.customers = perCustomer.size;
   for (const count of perCustomer.values()) {
     if (count >= 2) {
