@@ -1,3 +1,5 @@
+import * as net from 'node:net';
+
 /**
  * The contract between `bench/run.ts` and each benchmark. A benchmark measures, compares what it
  * measured with the targets of issue 6, and says why when it misses one; the runner records the
@@ -53,4 +55,16 @@ export function percentile(sample: readonly number[], p: number): number {
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A free TCP port on the loopback interface (bound, read, released) for a server the benchmark starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

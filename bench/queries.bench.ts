@@ -8,9 +8,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { type Benchmark, type BenchContext, type BenchReport, percentile, table, type TargetCheck } from './bench-kit';
+import { type Benchmark, type BenchContext, type BenchReport, freePort, percentile, table, type TargetCheck } from './bench-kit';
 import { copyDataDir, type DataSet, ensureDataSet } from './data-generator';
 
 const TARGET_P99_MS = 10;
@@ -26,17 +25,6 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The compiled server next to this file (dist-bench/src/main.js), else the TypeScript sources through the test loader. */
 function serverCommand(): string[] {

@@ -8,9 +8,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { type Benchmark, type BenchReport, percentile, table } from './bench-kit';
+import { type Benchmark, type BenchReport, freePort, percentile, table } from './bench-kit';
 import { benchDataSetOptions, copyDataDir, ensureDataSet } from './data-generator';
 
 const TARGET_SECONDS = 2;
@@ -18,16 +17,6 @@ const TARGET_SECONDS = 2;
 const MAIN = path.resolve(__dirname, '..', 'src', 'main.js');
 const GIVE_UP_MS = 120_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The status of GET path, or null when nothing answers yet. */
 function status(port: number, pathname: string): Promise<number | null> {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from './bench-kit';
 
 /**
  * Runs a server in a child process so that the load generator (autocannon, in the benchmark's own
@@ -49,17 +49,6 @@ function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
   const port = await freePort();
