@@ -4,11 +4,10 @@ import { parseArgs } from 'node:util';
 import { AccessKeyStore } from '../access/access-key-store';
 import { isRole, ROLES, type Role } from '../access/roles';
 import { ALL_PERSONAL_DATA } from '../all-personal-data';
-import { ConfigError, loadConfig } from '../config/config';
 import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
 import { createEventStore, createReadStore } from '../shared/stores';
-import { type CliIo, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 
 export const KEYS_USAGE = `Usage: relata keys create --name NAME --roles ROLE[,ROLE...] [--pii] [--expires-at TIME] [--json]
        relata keys revoke ID
@@ -101,14 +100,8 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
     return usageError(io, action === undefined ? 'Give an action: create, revoke or list' : `Unknown action "${action}"`);
   }
 
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`Cannot manage keys: ${error.message}\n`);
-    return 1;
-  }
+  const config = configOrExplain(io.env, 'manage keys', (line) => void io.stderr.write(`${line}\n`));
+  if (config === null) return 1;
   const clock = new SystemClock();
   // It appends (AccessKeyCreated/Revoked): the store must know every personal-data spec, as the server's does.
   const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
-import { ConfigError, loadConfig } from '../config/config';
 import { SystemClock } from '../shared/clock';
 import type { EventStore } from '../shared/event-store/event-store.port';
 import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
 import type { ReadStore } from '../shared/read-store/read-store.port';
 import { createEventStore, createReadStore } from '../shared/stores';
-import { type CliIo, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 
 export const PROJECTIONS_REBUILD_USAGE = `Usage: relata projections rebuild [NAME] [--quiet]
        npm run projections:rebuild [-- NAME]
@@ -79,14 +78,8 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
     io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${PROJECTIONS_REBUILD_USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`Cannot rebuild: ${error.message}\n`);
-    return 1;
-  }
+  const config = configOrExplain(io.env, 'rebuild', (line) => void io.stderr.write(`${line}\n`));
+  if (config === null) return 1;
   const clock = new SystemClock();
   const eventStore = createEventStore(config);
   const readStore = await createReadStore(config);

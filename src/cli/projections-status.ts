@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
-import { ConfigError, loadConfig } from '../config/config';
 import { SystemClock } from '../shared/clock';
 import { LEASES_COLLECTION, type LeaseDocument } from '../shared/lease/read-store-lease';
 import { WORKER_LEASE_NAME } from '../shared/lease/worker-lease';
 import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
 import { createEventStore, createReadStore } from '../shared/stores';
-import { type CliIo, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 
 export const PROJECTIONS_STATUS_USAGE = `Usage: relata projections status [--json]
 
@@ -39,14 +38,8 @@ export async function projectionsStatusCli(argv: string[], io: CliIo = consoleIo
     io.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${PROJECTIONS_STATUS_USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`Cannot read the status: ${error.message}\n`);
-    return 1;
-  }
+  const config = configOrExplain(io.env, 'read the status', (line) => void io.stderr.write(`${line}\n`));
+  if (config === null) return 1;
   const clock = new SystemClock();
   const eventStore = createEventStore(config);
   const readStore = await createReadStore(config);

@@ -1,10 +1,10 @@
+import { configOrExplain } from './cli-io';
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { type DocumentDifference, type ProjectionReport, verifyProjections } from '../audit/projections-verify';
-import { ConfigError, loadConfig } from '../config/config';
 import type { ProjectionRunnerLogger } from '../shared/projections/projection-runner';
 import { createEventStore, createReadStore } from '../shared/stores';
 import type { CliOutput } from './replay';
@@ -85,13 +85,8 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
     return 2;
   }
 
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    output.err(error instanceof ConfigError ? `Cannot verify: ${error.message}` : String(error));
-    return 1;
-  }
+  const config = configOrExplain(env, 'verify', output.err);
+  if (config === null) return 1;
   for (const [url, file] of [
     [config.eventStoreUrl, 'events.sqlite'],
     [config.mongodbUrl, 'read-store.sqlite'],

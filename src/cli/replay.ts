@@ -1,10 +1,10 @@
+import { configOrExplain } from './cli-io';
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type AuditEventView, toAuditEventView } from '../audit/audit-event-view';
 import { type StatePoint, streamStateAt } from '../audit/stream-state';
-import { ConfigError, loadConfig } from '../config/config';
 import { RelataError } from '../shared/errors/domain-errors';
 import { createEventStore } from '../shared/stores';
 
@@ -89,13 +89,8 @@ export async function replayMain(argv: string[], output: CliOutput = consoleOutp
     return 2;
   }
 
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    output.err(error instanceof ConfigError ? `Cannot replay: ${error.message}` : String(error));
-    return 1;
-  }
+  const config = configOrExplain(env, 'replay', output.err);
+  if (config === null) return 1;
   if (!config.eventStoreUrl) {
     // Opening a missing SQLite file would create an empty log and report "no such stream".
     const file = path.join(config.dataDir, 'events.sqlite');

@@ -8,14 +8,14 @@ import { NestFactory } from '@nestjs/core';
 import { type ClvFitOutcome, ClvModelService } from '../analytics/clv-model.service';
 import { type SegmentationRunResult, SegmentationService } from '../analytics/segmentation.service';
 import { AppModule } from '../app.module';
-import { ConfigError, loadConfig, type RelataConfig } from '../config/config';
+import type { RelataConfig } from '../config/config';
 import { type ImportKind, type ImportResult, runImport } from '../importers/import-runner';
 import { type ImportProgress, ProgressBar } from '../importers/progress-bar';
 import type { Clock } from '../shared/clock';
 import { deterministicUuid, type IdGenerator } from '../shared/ids';
 import { EVENT_STORE, type EventStore } from '../shared/event-store/event-store.port';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
-import { type CliIo, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 
 /** One file the seed imports. */
 export interface SeedFile {
@@ -202,14 +202,8 @@ export async function seedCli(argv: string[], io: CliIo = consoleIo()): Promise<
     io.stderr.write(`Cannot seed: missing ${missing.map((file) => file.file).join(', ')}\n(give the data folder: relata seed PATH)\n`);
     return 1;
   }
-  let config: RelataConfig;
-  try {
-    config = loadConfig(io.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`Cannot seed: ${error.message}\n`);
-    return 1;
-  }
+  const config = configOrExplain(io.env, 'seed', (line) => void io.stderr.write(`${line}\n`));
+  if (config === null) return 1;
   try {
     const summary = await seed({ config, files, io });
     for (const line of formatSeedSummary(summary)) io.stdout.write(`${line}\n`);
