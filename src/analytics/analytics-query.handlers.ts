@@ -537,8 +537,7 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {
       throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] }]);
     }
-    // Absent query parameters may arrive as null: the request holds undefined for "none".
-    const request = { from, to, groupBy: groupBy ?? undefined, interval: interval ?? undefined };
+    const request = { from, to, groupBy, interval };
     const filtered = STAT_DIMENSIONS.some((dimension) => filter[dimension] !== undefined);
     if (bucketsCanAnswer(request, filtered)) {
       // Whole days, all complaints: the day buckets the projection keeps (a few hundred small documents).
