@@ -1,12 +1,12 @@
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { compactDateToIso, type ExpectedCustomer, listAll, readCdnowRows, startImportApp, toCents } from './data-set-import-support';
+import { compactDateToIso, type ExpectedCustomer, listAll, readCdnowRows, IMPORT_TEST_TIMEOUT_MS, startImportApp, toCents } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
-// the read models may need a minute to catch up (the import itself is measured in the README).
-jest.setTimeout(180_000);
+// the read models may need minutes to catch up (the import itself is measured in the README).
+jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
 
 /**
  * `npm run import -- cdnow-sample CDNOW_sample.txt` end to end: every row through the command bus
@@ -36,7 +36,7 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     t = await startImportApp();
     baseline = await t.eventCount();
     first = await runImport(t.app, { kind: 'cdnow-sample', file });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await t?.close();
   });
@@ -99,5 +99,5 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(rows.length);
     expect(again.summary.skipped.count).toBe(0);
     expect(again.customers).toEqual({ registered: 0, alreadyRegistered: expected.size });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
 });

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { countBy, listAll, splitCsvRecords, startImportApp } from './data-set-import-support';
+import { countBy, listAll, splitCsvRecords, IMPORT_TEST_TIMEOUT_MS, startImportApp } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
-// the read models may need a minute to catch up (the import itself is measured in the README).
-jest.setTimeout(180_000);
+// the read models may need minutes to catch up (the import itself is measured in the README).
+jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
 
 /**
  * `npm run import -- cfpb complaints_sample.csv` end to end: each complaint registered (with an
@@ -38,7 +38,7 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     t = await startImportApp();
     baseline = await t.eventCount();
     first = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await t?.close();
   });
@@ -119,5 +119,5 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     expect(again.summary.imported).toBe(0);
     expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(LIMIT);
     expect(again.customers).toEqual({ registered: 0, alreadyRegistered: LIMIT });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
 });

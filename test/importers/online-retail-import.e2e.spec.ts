@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { listAll, splitCsvLine, startImportApp, toCents } from './data-set-import-support';
+import { listAll, splitCsvLine, IMPORT_TEST_TIMEOUT_MS, startImportApp, toCents } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
-// the read models may need a minute to catch up (the import itself is measured in the README).
-jest.setTimeout(180_000);
+// the read models may need minutes to catch up (the import itself is measured in the README).
+jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
 
 /**
  * `npm run import -- online-retail online_retail_sample.csv` end to end: invoice lines grouped
@@ -47,7 +47,7 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     t = await startImportApp();
     baseline = await t.eventCount();
     first = await runImport(t.app, { kind: 'online-retail', file });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await t?.close();
   });
@@ -88,5 +88,5 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     expect(again.summary.imported).toBe(0);
     expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(purchases.size);
     expect(again.customers).toEqual({ registered: 0, alreadyRegistered: customers.size });
-  }, 180_000);
+  }, IMPORT_TEST_TIMEOUT_MS);
 });
