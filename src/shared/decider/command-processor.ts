@@ -11,7 +11,8 @@ import {
 } from '../event-store/event-store.port';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../ids';
 import type { CommandContext } from './command-context';
-import { type Decider, type DomainEvent, fold } from './decider';
+import type { Decider, DomainEvent } from './decider';
+import { StreamStateCache } from './stream-state-cache';
 
 export interface CommandOutcome<State> {
   streamName: string;
@@ -67,11 +68,19 @@ function failureKind(error: unknown): { outcome: CommandOutcomeKind; code: strin
   return { outcome: 'error', code: null };
 }
 
-function foldRecorded<State, Event extends DomainEvent>(
-  decider: Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>,
-  recorded: RecordedEvent[],
-): State {
-  return fold(decider, recorded.map((e) => ({ type: e.type, data: e.data }) as Event));
+type Folding<State, Event extends DomainEvent> = Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>;
+
+const asDomainEvent = <Event extends DomainEvent>(e: RecordedEvent): Event => ({ type: e.type, data: e.data }) as Event;
+
+/** A stream as the processor needs it: folded state, where it ends, and an Idempotency-Key's earlier outcome. */
+interface LoadedStream<State> {
+  state: State;
+  /** -1 when the stream is empty. */
+  revision: bigint;
+  /** Position of the stream's last event; null when empty. */
+  position: Position | null;
+  /** The events an earlier request with the same Idempotency-Key appended, if any. */
+  replay: RecordedEvent[] | null;
 }
 
 /**
@@ -81,6 +90,8 @@ function foldRecorded<State, Event extends DomainEvent>(
  */
 @Injectable()
 export class CommandProcessor {
+  private readonly states = new StreamStateCache();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -120,25 +131,21 @@ export class CommandProcessor {
     const { decider, streamName, command } = args;
     const context = this.withCommandId(args.context);
     for (let attempt = 0; ; attempt++) {
-      const recorded = await this.store.readStream(streamName);
-      const replay = context.idempotencyKey ? this.findReplay(recorded, streamName, context.idempotencyKey) : null;
-      const state = foldRecorded(decider, recorded);
-      const last = recorded.at(-1);
-      const currentRevision = last ? last.revision : -1n;
+      const { state, revision: currentRevision, position, replay } = await this.loadStream(decider, streamName, context.idempotencyKey);
       if (replay) {
         return { streamName, revision: currentRevision, position: replay.at(-1)!.position, events: replay, state, replayed: true };
       }
       if (context.expectedRevision !== undefined && context.expectedRevision !== currentRevision) {
-        throw new WrongExpectedRevisionError(streamName, context.expectedRevision, last ? last.revision : 'no_stream');
+        throw new WrongExpectedRevisionError(streamName, context.expectedRevision, currentRevision >= 0n ? currentRevision : 'no_stream');
       }
       const decided = decider.decide(command, state);
       if (decided.length === 0) {
-        return { streamName, revision: currentRevision, position: last?.position ?? null, events: [], state, replayed: false };
+        return { streamName, revision: currentRevision, position, events: [], state, replayed: false };
       }
       const events = this.toNewEvents(decided, streamName, context);
       try {
         const result = await this.store.appendToStream(streamName, events, {
-          expectedRevision: last ? currentRevision : 'no_stream',
+          expectedRevision: currentRevision >= 0n ? currentRevision : 'no_stream',
         });
         const nextState = decided.reduce((s, e) => decider.evolve(s, e), state);
         return { streamName, revision: result.nextExpectedRevision, position: result.position, events, state: nextState, replayed: false };
@@ -155,13 +162,12 @@ export class CommandProcessor {
    */
   async dryRun<State, Command, Event extends DomainEvent>(args: HandleArgs<State, Command, Event>): Promise<void> {
     const { decider, streamName, command, context } = args;
-    const recorded = await this.store.readStream(streamName);
-    if (context.idempotencyKey && this.findReplay(recorded, streamName, context.idempotencyKey)) return;
-    const last = recorded.at(-1);
-    if (context.expectedRevision !== undefined && context.expectedRevision !== (last ? last.revision : -1n)) {
-      throw new WrongExpectedRevisionError(streamName, context.expectedRevision, last ? last.revision : 'no_stream');
+    const { state, revision, replay } = await this.loadStream(decider, streamName, context.idempotencyKey);
+    if (replay) return;
+    if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+      throw new WrongExpectedRevisionError(streamName, context.expectedRevision, revision >= 0n ? revision : 'no_stream');
     }
-    decider.decide(command, foldRecorded(decider, recorded));
+    decider.decide(command, state);
   }
 
   /** Gives the context a command id (derived from the Idempotency-Key when there is one) if it lacks one. */
@@ -170,13 +176,68 @@ export class CommandProcessor {
   }
 
   /** Reads a stream and folds it, for handlers that need another stream's facts. */
-  async load<State, Event extends DomainEvent>(
-    decider: Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>,
+  async load<State, Event extends DomainEvent>(decider: Folding<State, Event>, streamName: string): Promise<{ state: State; revision: bigint }> {
+    const { state, revision } = await this.loadStream(decider, streamName, undefined);
+    return { state, revision };
+  }
+
+  /**
+   * Forgets every folded state it keeps. Erasure calls it once a subject's key is deleted: a state
+   * folded before holds their personal data in clear, where the events now read as erased.
+   */
+  forgetCachedStates(): void {
+    this.states.clear();
+  }
+
+  /**
+   * Reads and folds a stream: from a state folded earlier plus the events appended since, or in
+   * full. A cached state is only a starting point (the events after it are always read), so an
+   * append from anywhere else is never missed.
+   */
+  private async loadStream<State, Event extends DomainEvent>(
+    decider: Folding<State, Event>,
     streamName: string,
-  ): Promise<{ state: State; revision: bigint }> {
-    const recorded = await this.store.readStream(streamName);
-    const state = foldRecorded(decider, recorded);
-    return { state, revision: recorded.at(-1)?.revision ?? -1n };
+    idempotencyKey: string | undefined,
+  ): Promise<LoadedStream<State>> {
+    const now = this.clock.now().getTime();
+    const epoch = this.states.epoch;
+    const cached = this.states.get<State>(decider, streamName, now);
+    const recorded = await this.store.readStream(streamName, cached ? { fromRevision: cached.revision + 1n } : undefined);
+    let state = cached ? cached.state : decider.initialState();
+    for (const event of recorded) state = decider.evolve(state, asDomainEvent<Event>(event));
+    const last = recorded.at(-1);
+    const revision = last ? last.revision : (cached?.revision ?? -1n);
+    const position = last ? last.position : (cached?.position ?? null);
+    // The map grows in place: entries past a cached revision (added by a concurrent command) only
+    // point a retry at its events sooner, which is still right.
+    const eventIds = cached ? (cached.eventIds as Map<string, bigint>) : new Map<string, bigint>();
+    for (const event of recorded) eventIds.set(event.id, event.revision);
+    if (last !== undefined || cached === undefined) {
+      this.states.set(decider, streamName, { state, revision, position, eventIds, cachedAt: cached ? cached.cachedAt : now }, epoch);
+    }
+    let replay: RecordedEvent[] | null = null;
+    if (idempotencyKey !== undefined) {
+      const first = eventIds.get(idempotentEventId(idempotencyKey, streamName, 0));
+      // A retry of a request folded earlier: only its own events are read again.
+      if (first !== undefined) {
+        const inRecorded = last !== undefined && first >= recorded[0].revision;
+        replay = this.findReplay(inRecorded ? recorded : await this.readFrom(streamName, first, idempotencyKey), streamName, idempotencyKey);
+      }
+    }
+    return { state, revision, position, replay };
+  }
+
+  /** The events of one earlier request, from its first event on (a request appends a handful). */
+  private async readFrom(streamName: string, fromRevision: bigint, idempotencyKey: string): Promise<RecordedEvent[]> {
+    const page = 64;
+    const events: RecordedEvent[] = [];
+    for (;;) {
+      const read = await this.store.readStream(streamName, { fromRevision: fromRevision + BigInt(events.length), maxCount: page });
+      events.push(...read);
+      const last = read.at(-1);
+      // Done at the stream's end, or once an event of another request follows.
+      if (read.length < page || last === undefined || last.id !== idempotentEventId(idempotencyKey, streamName, events.length - 1)) return events;
+    }
   }
 
   private findReplay(recorded: RecordedEvent[], streamName: string, key: string): RecordedEvent[] | null {

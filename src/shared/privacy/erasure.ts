@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
+import { CommandProcessor } from '../decider/command-processor';
 import type { Position } from '../event-store/event-store.port';
 import { type ProjectionDefinition, PROJECTIONS } from '../projections/projection';
 import { ProjectionRunner } from '../projections/projection-runner';
@@ -18,7 +19,8 @@ export interface ErasureOutcome {
  * Crypto-shredding of one data subject, once the feature has recorded that they are forgotten
  * (e.g. CustomerForgotten):
  * 1. the subject's data key is deleted: their personal fields now read as "[erased]" everywhere,
- *    in the event store, the change feed and every rebuild;
+ *    in the event store, the change feed and every rebuild; the command processor forgets the
+ *    states it folded from them in clear;
  * 2. it waits (bounded by RELATA_CONSISTENCY_TIMEOUT_MS) until every projection has applied the
  *    event, so the read models have replaced their copies;
  * 3. the embedded read store and key store checkpoint their WAL, so the overwritten page images
@@ -34,10 +36,12 @@ export class Erasure {
     @Inject(PROJECTIONS) private readonly projections: ProjectionDefinition[],
     private readonly runner: ProjectionRunner,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    private readonly processor: CommandProcessor,
   ) {}
 
   async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
     const keyDeleted = await this.keys.delete(subjectId);
+    this.processor.forgetCachedStates();
     // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
     for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
     let readModelsUpdated = true;
