@@ -17,6 +17,13 @@
  * complaint-stats-buckets.ts), kept up to date with every change of a complaint's facts, and per
  * customer the registration instants of their complaints (`complainants`), for the repeat-complainer
  * links of those buckets, and per month a version document (`months`) the readers cache by.
+ *
+ * A bucket keeps each of its complaints' durations and links, so it grows with them; every event of
+ * a complaint rewrites its bucket. A day's complaints therefore fill buckets of at most
+ * COMPLAINTS_PER_BUCKET, in the order they are registered (`YYYY-MM-DD`, then `YYYY-MM-DD#1`, ...;
+ * `day-shards` counts them), and each complaint's facts name its bucket. A busy day costs a write
+ * of bounded size per event instead of one that grows with the day; readers merge a day's buckets
+ * as they merge days.
  */
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
@@ -40,6 +47,14 @@ export const COMPLAINT_DAYS_COLLECTION = 'days';
 export const COMPLAINANTS_COLLECTION = 'complainants';
 /** One document per month (`YYYY-MM`) whose `_position` changes with any of its day buckets: readers cache buckets by it. */
 export const COMPLAINT_MONTHS_COLLECTION = 'months';
+/** Per day with more than one bucket: how many it has. */
+export const COMPLAINT_DAY_SHARDS_COLLECTION = 'day-shards';
+
+/** Most complaints in one day bucket. */
+export const COMPLAINTS_PER_BUCKET = 128;
+
+/** The id of a day's bucket number `shard` (0: the day itself, so a quiet day has one bucket named by its date). */
+export const bucketId = (day: string, shard: number): string => (shard === 0 ? day : `${day}#${shard}`);
 
 export interface ComplaintDayDoc extends Document, DayBucket {}
 export interface ComplainantDoc extends Document {
@@ -73,6 +88,12 @@ export interface ComplaintFacts {
 
 export interface ComplaintFactsDoc extends Document, ComplaintFacts {
   statusFacts: ComplaintStatusFacts;
+  /** The id of the day bucket that counts this complaint. */
+  bucket: string;
+}
+
+interface DayShardsDoc extends Document {
+  shards: number;
 }
 
 const HANDLED: readonly ComplaintEvent['type'][] = [
@@ -119,25 +140,36 @@ class DayBuckets {
 
   constructor(private readonly ctx: ProjectionContext) {}
 
-  async get(day: string): Promise<DayBucket> {
-    let bucket = this.changed.get(day);
+  /** The bucket with this id (a day's bucket is empty until its first complaint). */
+  async get(id: string): Promise<DayBucket> {
+    let bucket = this.changed.get(id);
     if (!bucket) {
-      const stored = await this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION).get(day);
+      const stored = await this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION).get(id);
       if (stored) {
         const { _id: _ignored, _position: _p, ...rest } = stored as ComplaintDayDoc & { _position?: unknown };
         bucket = rest as DayBucket;
-      } else bucket = emptyBucket(day);
-      this.changed.set(day, bucket);
+      } else bucket = emptyBucket(id.slice(0, 10));
+      this.changed.set(id, bucket);
     }
     return bucket;
+  }
+
+  /** The bucket a complaint registered on `day` joins: the day's last one, or a new one when that is full. */
+  async forNewComplaint(day: string): Promise<string> {
+    const shards = this.ctx.collection<DayShardsDoc>(COMPLAINT_DAY_SHARDS_COLLECTION);
+    const count = (await shards.get(day))?.shards ?? 1;
+    const last = bucketId(day, count - 1);
+    if ((await this.get(last)).complaints < COMPLAINTS_PER_BUCKET) return last;
+    await shards.replace(day, { shards: count + 1 });
+    return bucketId(day, count);
   }
 
   async write(): Promise<void> {
     const days = this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION);
     const months = new Set<string>();
-    for (const [day, bucket] of this.changed) {
-      await days.replace(day, bucket);
-      months.add(day.slice(0, 7));
+    for (const [id, bucket] of this.changed) {
+      await days.replace(id, bucket);
+      months.add(id.slice(0, 7));
     }
     // The write stamps the event's position on the month: the version readers compare.
     for (const month of months) await this.ctx.collection(COMPLAINT_MONTHS_COLLECTION).replace(month, { month });
@@ -145,13 +177,13 @@ class DayBuckets {
 }
 
 /** A new complaint in its customer's timeline: its link, and the changed links of its neighbours. */
-async function register(facts: ComplaintFacts, ctx: ProjectionContext, buckets: DayBuckets): Promise<void> {
+async function register(facts: ComplaintFacts & { bucket: string }, ctx: ProjectionContext, buckets: DayBuckets): Promise<void> {
   const complainants = ctx.collection<ComplainantDoc>(COMPLAINANTS_COLLECTION);
   const before = (await complainants.get(facts.customerId))?.timeline ?? [];
   const timeline = insertIntoTimeline(before, [Date.parse(facts.registeredAt), facts.complaintId]);
   await complainants.replace(facts.customerId, { timeline });
   const index = timeline.findIndex(([, id]) => id === facts.complaintId);
-  const bucket = await buckets.get(dayOf(facts.registeredAt));
+  const bucket = await buckets.get(facts.bucket);
   applyFacts(bucket, facts, 1);
   applyLink(bucket, facts.complaintId, linkAt(timeline, index), 1);
   for (const neighbour of [index - 1, index + 1]) {
@@ -160,7 +192,7 @@ async function register(facts: ComplaintFacts, ctx: ProjectionContext, buckets: 
     const oldIndex = before.findIndex(([, other]) => other === id);
     const neighbourFacts = await ctx.collection<ComplaintFactsDoc>(COMPLAINT_FACTS_COLLECTION).get(id);
     if (!neighbourFacts) continue;
-    const neighbourBucket = await buckets.get(dayOf(neighbourFacts.registeredAt));
+    const neighbourBucket = await buckets.get(neighbourFacts.bucket);
     applyLink(neighbourBucket, id, linkAt(before, oldIndex), -1);
     applyLink(neighbourBucket, id, linkAt(timeline, neighbour), 1);
   }
@@ -197,6 +229,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       nps: null,
       closedAt: null,
       closeReason: null,
+      bucket: await buckets.forNewComplaint(dayOf(d.receivedAt)),
     };
     await register(doc, ctx, buckets);
     await facts.replace(d.complaintId, doc);
@@ -206,7 +239,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   const doc = await facts.get(e.data.complaintId);
   if (!doc) return;
   const change = nextFacts(doc, e);
-  const bucket = await buckets.get(dayOf(doc.registeredAt));
+  const bucket = await buckets.get(doc.bucket);
   applyFacts(bucket, doc, -1);
   applyFacts(bucket, { ...doc, ...change }, 1);
   await facts.update(doc._id, { $set: change });
@@ -215,8 +248,9 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 
 export const complaintStatsProjection: ProjectionDefinition = {
   name: COMPLAINT_STATS_PROJECTION,
-  // 2: the day buckets and complainants; 3: the month versions readers cache the buckets by.
-  version: 3,
+  // 2: the day buckets and complainants; 3: the month versions readers cache the buckets by;
+  // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints.
+  version: 4,
   eventTypes: HANDLED,
   collections: {
     // A department's statistics (filtered, so read from the facts) scan only its complaints.
@@ -224,6 +258,7 @@ export const complaintStatsProjection: ProjectionDefinition = {
     [COMPLAINT_DAYS_COLLECTION]: {},
     [COMPLAINANTS_COLLECTION]: {},
     [COMPLAINT_MONTHS_COLLECTION]: {},
+    [COMPLAINT_DAY_SHARDS_COLLECTION]: {},
   },
   handle,
 };

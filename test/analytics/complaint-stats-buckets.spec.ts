@@ -1,7 +1,7 @@
 import { complaintStatistics, type StatInterval } from '../../src/analytics/complaint-stats';
 import { bucketsCanAnswer, type DayBucket, DayBucketCache, emptyBucket, statisticsFromBuckets } from '../../src/analytics/complaint-stats-buckets';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
-import { type ComplaintFacts, complaintStatsProjection } from '../../src/analytics/complaint-stats.projection';
+import { type ComplaintFacts, COMPLAINTS_PER_BUCKET, complaintStatsProjection } from '../../src/analytics/complaint-stats.projection';
 import { type GivenEvent, projectEvents } from '../support/projection-spec';
 
 /** A small seeded generator (mulberry32), so every run projects the same histories. */
@@ -26,14 +26,14 @@ const uuid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStar
  * each walked through a random part of its life: acknowledged, assigned, assessed, graded, breached,
  * resolved, rated, closed, reopened and resolved again.
  */
-function histories(seed: number, complaints: number, customers: number): GivenEvent[] {
+function histories(seed: number, complaints: number, customers: number, days = 400): GivenEvent[] {
   const rng = random(seed);
   const start = Date.parse('2025-01-01T00:00:00.000Z');
   const events: GivenEvent[] = [];
   for (let i = 0; i < complaints; i++) {
     const complaintId = uuid(1000 + i);
     const ev = (type: string, data: object): GivenEvent => ({ stream: `complaint-${complaintId}`, type, data: { complaintId, ...data } });
-    const received = start + rng.int(400) * 24 * HOUR + rng.int(24 * HOUR);
+    const received = start + rng.int(days) * 24 * HOUR + rng.int(24 * HOUR);
     let at = received;
     const later = (): string => iso((at += 1 + rng.int(60 * HOUR)));
     events.push(
@@ -103,6 +103,22 @@ describe('complaint statistics from the day buckets', () => {
       // The year windows hold complaints (a single day may hold none: it must agree all the same).
       if (w.interval === 'month') expect(expected.totals.complaints).toBeGreaterThan(20);
       expect(statisticsFromBuckets(buckets, request)).toEqual(expected);
+    }
+  });
+
+  it('split a busy day into buckets of bounded size, and still equal those from the facts', async () => {
+    // About 2.5 buckets' worth of complaints on each of two days, registered in any order.
+    const result = await projectEvents(complaintStatsProjection, histories(5, 5 * COMPLAINTS_PER_BUCKET, 60, 2));
+    const facts = Object.values(await result.docs('complaints')) as unknown as ComplaintFacts[];
+    const stored = await result.docs('days');
+    await result.close();
+    const buckets = Object.values(stored) as unknown as DayBucket[];
+    expect(Object.keys(stored).sort()).toEqual(['2025-01-01', '2025-01-01#1', '2025-01-01#2', '2025-01-02', '2025-01-02#1', '2025-01-02#2']);
+    for (const bucket of buckets) expect(bucket.complaints).toBeLessThanOrEqual(COMPLAINTS_PER_BUCKET);
+    expect(buckets.reduce((n, b) => n + b.complaints, 0)).toBe(facts.length);
+    for (const w of [{ from: '2025-01-01', to: '2025-01-03', interval: 'day' as const }, { from: '2025-01-02', to: '2025-01-03' }]) {
+      const request = { from: new Date(`${w.from}T00:00:00.000Z`), to: new Date(`${w.to}T00:00:00.000Z`), interval: w.interval };
+      expect(statisticsFromBuckets(buckets, request)).toEqual(complaintStatistics(facts, request));
     }
   });
 
