@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditVerifier } from '../../src/audit/audit-verify';
-import { type NewEvent, WrongExpectedRevisionError } from '../../src/shared/event-store/event-store.port';
+import { type NewEvent, type ReadStreamOptions, WrongExpectedRevisionError } from '../../src/shared/event-store/event-store.port';
+import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-event-store';
 import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 
@@ -86,6 +87,35 @@ describe('HashChainingEventStore', () => {
   it('concurrent appends with any in one process cannot fork the chain', async () => {
     await Promise.all(Array.from({ length: 8 }, () => store.appendToStream('many', [newEvent(), newEvent()], { expectedRevision: 'any' })));
     expect(await verify('many')).toMatchObject({ ok: true, checked: 16 });
+  });
+
+  it('links an exact-revision append to its own previous append without reading the stream', async () => {
+    const reads: string[] = [];
+    const counting = new (class extends ForwardingEventStore {
+      override readStream(streamName: string, options?: ReadStreamOptions) {
+        reads.push(streamName);
+        return super.readStream(streamName, options);
+      }
+    })(adapter);
+    const chaining = new HashChainingEventStore(counting);
+    await chaining.appendToStream('own', [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
+    await chaining.appendToStream('own', [newEvent()], { expectedRevision: 1n });
+    await chaining.appendToStream('own', [newEvent()], { expectedRevision: 2n });
+    expect(reads).toEqual([]);
+    // Another appender moved the stream: the next exact append reads the event it links to.
+    await store.appendToStream('own', [newEvent()], { expectedRevision: 3n });
+    await chaining.appendToStream('own', [newEvent()], { expectedRevision: 4n });
+    expect(reads).toEqual(['own']);
+    expect(await verify('own')).toMatchObject({ ok: true, checked: 6 });
+  });
+
+  it('after a retry recognised under any, an exact append still links to the stored event', async () => {
+    const batch = [newEvent(), newEvent()];
+    await store.appendToStream('retry', [newEvent()], { expectedRevision: 'no_stream' });
+    await store.appendToStream('retry', batch, { expectedRevision: 'any' });
+    await store.appendToStream('retry', batch, { expectedRevision: 'any' });
+    await store.appendToStream('retry', [newEvent()], { expectedRevision: 2n });
+    expect(await verify('retry')).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('an appender without the decorator leaves a link the verifier reports', async () => {

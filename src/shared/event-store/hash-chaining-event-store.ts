@@ -23,11 +23,18 @@ import { ForwardingEventStore } from './forwarding-event-store';
  *   Relata's command path always appends with exact revisions; 'any' is used where a retry must
  *   be recognised by id (the complaint number counter), in one process.
  *
- * Cost: one indexed read of one event per append (none for 'no_stream') and a SHA-256 per event.
+ * Cost: a SHA-256 per event, and one indexed read of one event per append, except for 'no_stream'
+ * and for an exact revision this instance appended itself: the hash of the last event it appended
+ * to a stream is kept (an event never changes once stored, so the hash at a revision stays right).
  */
+/** Streams whose last appended hash is kept (least recently appended go first). */
+const LAST_APPENDED_STREAMS = 10_000;
+
 export class HashChainingEventStore extends ForwardingEventStore {
   /** The tail of the appends queued per stream: each append waits for the one before. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** The last event this instance appended to each recent stream: its revision and hash. */
+  private readonly lastAppended = new Map<string, { revision: bigint; hash: string | null }>();
 
 
   override appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
@@ -35,8 +42,23 @@ export class HashChainingEventStore extends ForwardingEventStore {
     return this.serialised(streamName, async () => {
       const expected = options?.expectedRevision ?? 'any';
       const prev = await this.previousHash(streamName, expected);
-      return this.inner.appendToStream(streamName, chainEvents(streamName, events, prev), options);
+      const chained = chainEvents(streamName, events, prev);
+      const result = await this.inner.appendToStream(streamName, chained, options);
+      // Kept only where the events provably sit where their chain was computed for: after an exact
+      // expectation (a recognised retry then carries the same hashes). A retry recognised under
+      // 'any' may have been chained to another predecessor than the stored copy.
+      const start = expected === 'no_stream' ? -1n : expected;
+      if (typeof start === 'bigint' && result.nextExpectedRevision === start + BigInt(chained.length)) {
+        this.remember(streamName, result.nextExpectedRevision, storedHash(chained[chained.length - 1]));
+      }
+      return result;
     });
+  }
+
+  private remember(streamName: string, revision: bigint, hash: string | null): void {
+    this.lastAppended.delete(streamName);
+    this.lastAppended.set(streamName, { revision, hash });
+    if (this.lastAppended.size > LAST_APPENDED_STREAMS) this.lastAppended.delete(this.lastAppended.keys().next().value as string);
   }
 
 
@@ -44,6 +66,8 @@ export class HashChainingEventStore extends ForwardingEventStore {
     if (expected === 'no_stream') return null;
     if (typeof expected === 'bigint') {
       if (expected < 0n) return null;
+      const known = this.lastAppended.get(streamName);
+      if (known !== undefined && known.revision === expected) return known.hash;
       const [event] = await this.inner.readStream(streamName, { fromRevision: expected, toRevision: expected, maxCount: 1 });
       // No event there: the adapter refuses the append, whatever the link says.
       return event === undefined ? null : storedHash(event);
