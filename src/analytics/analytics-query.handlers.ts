@@ -142,14 +142,35 @@ async function currentModel(readModels: ReadModels): Promise<ClvModelDoc | null>
   return page.items[0] ?? null;
 }
 
-function predictorFor(model: ClvModelDoc | null, params: PredictionParams, now: Date): ClvPredictor | null {
-  if (!model) return null;
-  return new ClvPredictor(model, {
-    asOf: now,
-    horizon: params.horizon ?? DEFAULT_HORIZON[model.unit],
-    annualDiscountRate: params.discount ?? DEFAULT_ANNUAL_DISCOUNT_RATE,
-    marginShare: params.marginShare ?? 1,
-  });
+/**
+ * Predictors kept between requests. A prediction is a pure function of the model, the options, the
+ * day it is made on and the customer's (x, t_x, T), so the transaction parts that one request
+ * computed (the costly part: a hypergeometric series per period of the horizon) serve the next one;
+ * dashboards and integrations ask for the same lists again and again. A new model, another day or
+ * other options make another predictor; the least recently used go first.
+ */
+export class ClvPredictors {
+  private readonly byKey = new Map<string, ClvPredictor>();
+
+  constructor(private readonly maxPredictors = 16) {}
+
+  for(model: ClvModelDoc | null, params: PredictionParams, now: Date): ClvPredictor | null {
+    if (!model) return null;
+    const options = {
+      asOf: now,
+      horizon: params.horizon ?? DEFAULT_HORIZON[model.unit],
+      annualDiscountRate: params.discount ?? DEFAULT_ANNUAL_DISCOUNT_RATE,
+      marginShare: params.marginShare ?? 1,
+    };
+    const key = [model.modelId, now.toISOString().slice(0, 10), options.horizon, options.annualDiscountRate, options.marginShare].join('|');
+    let predictor = this.byKey.get(key);
+    if (predictor === undefined) {
+      predictor = new ClvPredictor(model, options);
+      if (this.byKey.size >= this.maxPredictors) this.byKey.delete(this.byKey.keys().next().value as string);
+    } else this.byKey.delete(key);
+    this.byKey.set(key, predictor);
+    return predictor;
+  }
 }
 
 function lifetimeValueView(doc: CustomerValueDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
@@ -261,12 +282,14 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  private readonly predictors = new ClvPredictors();
+
   async execute({ customerId, prediction, minPosition }: GetCustomerValueQuery): Promise<CustomerValueView> {
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
     const now = this.clock.now();
-    const view = lifetimeValueView(doc, now, predictorFor(await currentModel(this.readModels), prediction, now));
+    const view = lifetimeValueView(doc, now, this.predictors.for(await currentModel(this.readModels), prediction, now));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
     for await (const m of this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll({ customerId })) {
@@ -290,6 +313,8 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  private readonly predictors = new ClvPredictors();
+
   async execute({ filter, sort, page, prediction, minPosition }: ListLifetimeValuesQuery): Promise<Page<LifetimeValueView>> {
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const query: Filter = {};
@@ -299,7 +324,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
     const now = this.clock.now();
     const model = await currentModel(this.readModels);
-    const predictor = predictorFor(model, prediction, now);
+    const predictor = this.predictors.for(model, prediction, now);
     const direction = sort.order === 'asc' ? 1 : -1;
 
     if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {

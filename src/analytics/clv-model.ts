@@ -137,6 +137,9 @@ export interface Prediction {
   clv: number | null;
 }
 
+/** Distinct (x, t_x, T) whose transaction part one predictor keeps (about 100 bytes each). */
+const MAX_TRANSACTION_PARTS = 200_000;
+
 const cents = (value: number): number => Math.round(value * 100) / 100;
 const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
 
@@ -185,6 +188,8 @@ export class ClvPredictor {
         expectedTransactions: breakdown.expectedTransactions,
         discountedTransactions: breakdown.discountedTransactions,
       };
+      // Bounded: a predictor kept between requests must not grow with every customer ever valued.
+      if (this.transactions.size >= MAX_TRANSACTION_PARTS) this.transactions.clear();
       this.transactions.set(key, part);
     }
     return {
