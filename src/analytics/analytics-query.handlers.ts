@@ -20,7 +20,9 @@ import {
   PRODUCTS_COLLECTION,
   STORED_VALUE_SORTS,
   VALUE_CUSTOMERS_COLLECTION,
+  type ValueListDoc,
 } from './customer-value.projection';
+import { dayNumber } from './clv/summary';
 import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
 import { pageByKey } from './paging';
 import {
@@ -173,7 +175,7 @@ export class ClvPredictors {
   }
 }
 
-function lifetimeValueView(doc: CustomerValueDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
+function lifetimeValueView(doc: ValueListDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
   return {
     customerId: doc.customerId,
     name: doc.name,
@@ -328,8 +330,18 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     const direction = sort.order === 'asc' ? 1 : -1;
 
     if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {
-      const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor });
-      return { items: result.items.map((doc) => lifetimeValueView(doc, now, predictor)), nextCursor: result.nextCursor };
+      // The purchase days are most of a heavy buyer's document: the list reads their summary instead.
+      const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
+      const today = dayNumber(now.toISOString());
+      const items: LifetimeValueView[] = [];
+      for (const lean of result.items as ValueListDoc[]) {
+        // Purchases dated after today, or a document built before the summary existed: the days are needed.
+        const summary = lean.daySummary as ValueListDoc['daySummary'] | undefined;
+        const complete = summary !== undefined && (summary.lastDay === null || summary.lastDay <= today);
+        const doc = complete ? lean : ((await customers.get(lean._id)) ?? lean);
+        items.push(lifetimeValueView(doc, now, predictor));
+      }
+      return { items, nextCursor: result.nextCursor };
     }
 
     // Values computed at query time: every matching customer is valued, then sorted and paged.

@@ -18,7 +18,7 @@ import { customerLifetimeValue } from './clv/clv';
 import { conditionalExpectedSpend, fitGammaGamma } from './clv/gamma-gamma';
 import { type CustomerSummary, dayNumber, dayToIsoDate, summarizePurchases, type TimeUnit, UNIT_DAYS } from './clv/summary';
 import type { ClvModelData } from './clv-model.events';
-import type { CustomerValueDoc } from './customer-value.projection';
+import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
 import { purchasesOf } from './customer-value';
 
 export interface ClvFitRequest {
@@ -162,9 +162,12 @@ export class ClvPredictor {
     this.discountRate = (1 + options.annualDiscountRate) ** (UNIT_DAYS[model.unit] / 365.25) - 1;
   }
 
-  /** null for a customer without a purchase up to the asOf day. */
-  predict(doc: CustomerValueDoc): Prediction | null {
-    const [summary] = summarizePurchases(purchasesOf(doc, this.lastDay), { calibrationEnd: this.asOfDay, unit: this.model.unit });
+  /**
+   * null for a customer without a purchase up to the asOf day. A document without its days is
+   * valued from their summary, which holds as long as no day lies after the asOf day.
+   */
+  predict(doc: ValueListDoc): Prediction | null {
+    const summary = this.summaryOf(doc);
     if (!summary) return null;
     const { x, t_x, T, monetary } = summary;
     const { r, alpha, a, b } = this.model.bgnbd;
@@ -209,5 +212,20 @@ export class ClvPredictor {
       expectedSpend: spend === null ? null : cents(spend),
       clv: spend === null ? null : cents(part.discountedTransactions * spend * this.options.marginShare),
     };
+  }
+
+  /** x, t_x, T and monetary value as of the asOf day, from the days or from their summary. */
+  private summaryOf(doc: ValueListDoc): Pick<CustomerSummary, 'x' | 't_x' | 'T' | 'monetary'> | null {
+    const summary = doc.daySummary;
+    if (doc.days !== undefined || summary === undefined || (summary.lastDay !== null && summary.lastDay > this.lastDay)) {
+      if (doc.days === undefined) throw new Error(`the purchase days of ${doc.customerId} are needed to value it as of ${this.asOfDay}`);
+      const [full] = summarizePurchases(purchasesOf({ customerId: doc.customerId, days: doc.days }, this.lastDay), { calibrationEnd: this.asOfDay, unit: this.model.unit });
+      return full ?? null;
+    }
+    if (summary.firstDay === null || summary.lastDay === null) return null;
+    // As summarizePurchases computes them when every day is up to the calibration end.
+    const unitDays = UNIT_DAYS[this.model.unit];
+    const x = summary.days - 1;
+    return { x, t_x: (summary.lastDay - summary.firstDay) / unitDays, T: (this.lastDay - summary.firstDay) / unitDays, monetary: x > 0 ? summary.repeatSpend / x : 0 };
   }
 }

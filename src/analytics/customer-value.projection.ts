@@ -39,7 +39,35 @@ export interface ValueSuggestion {
   decidedAt: string | null;
 }
 
-export interface CustomerValueDoc extends Document {
+/**
+ * What the CLV models need of the purchase days, kept beside them so that lists can leave the days
+ * out (they are most of a heavy buyer's document): read with the days up to the last one, it gives
+ * the same x, t_x, T and monetary value as summarising the days themselves.
+ */
+export interface PurchaseDaysSummary {
+  /** Distinct purchase days. */
+  days: number;
+  firstDay: number | null;
+  firstAmount: number;
+  lastDay: number | null;
+  /** Spend of the days after the first, summed in day order (as the CLV summary sums it). */
+  repeatSpend: number;
+}
+
+export function summarizeDays(days: readonly PurchaseDay[]): PurchaseDaysSummary {
+  let repeatSpend = 0;
+  for (let i = 1; i < days.length; i++) repeatSpend += days[i][1];
+  return {
+    days: days.length,
+    firstDay: days.length > 0 ? days[0][0] : null,
+    firstAmount: days.length > 0 ? days[0][1] : 0,
+    lastDay: days.length > 0 ? days[days.length - 1][0] : null,
+    repeatSpend,
+  };
+}
+
+/** A customer-value document's fields but the purchase days. */
+export interface CustomerValueFields extends Document {
   customerId: string;
   name: string;
   status: 'prospect' | 'customer' | 'deactivated';
@@ -53,12 +81,22 @@ export interface CustomerValueDoc extends Document {
   averageOrderValue: number;
   firstPurchaseAt: string | null;
   lastPurchaseAt: string | null;
-  /** Purchase days, ascending. */
-  days: PurchaseDay[];
+  /** Summary of `days`, kept with them. */
+  daySummary: PurchaseDaysSummary;
   suggestions: ValueSuggestion[];
   suggestionsAccepted: number;
   suggestionsDeclined: number;
   updatedAt: string;
+}
+
+export interface CustomerValueDoc extends CustomerValueFields {
+  /** Purchase days, ascending. */
+  days: PurchaseDay[];
+}
+
+/** A customer-value document as a list reads it: without the purchase days (their summary stays). */
+export interface ValueListDoc extends CustomerValueFields {
+  days?: PurchaseDay[];
 }
 
 export interface ProductInterestDoc extends Document {
@@ -117,6 +155,7 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
   const { customerId, occurredAt, amount, margin, lines } = e.data;
   const revenue = cents(current.revenue + amount);
   const purchaseCount = current.purchaseCount + 1;
+  const days = addPurchaseDay(current.days, dayNumber(occurredAt), amount);
   await customers.update(customerId, {
     $set: {
       revenue,
@@ -125,7 +164,8 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
       averageOrderValue: cents(revenue / purchaseCount),
       firstPurchaseAt: earlier(current.firstPurchaseAt, occurredAt),
       lastPurchaseAt: later(current.lastPurchaseAt, occurredAt),
-      days: addPurchaseDay(current.days, dayNumber(occurredAt), amount),
+      days,
+      daySummary: summarizeDays(days),
       ...stamp,
     },
   });
@@ -188,6 +228,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         firstPurchaseAt: null,
         lastPurchaseAt: null,
         days: [],
+        daySummary: summarizeDays([]),
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -255,7 +296,8 @@ export const STORED_VALUE_SORTS = ['revenue', 'margin', 'purchaseCount', 'averag
 
 export const customerValueProjection: ProjectionDefinition = {
   name: CUSTOMER_VALUE_PROJECTION,
-  version: 1,
+  // 2: a summary of the purchase days beside them (lists leave the days out).
+  version: 2,
   eventTypes: [
     'CustomerRegistered',
     'ContactDetailsUpdated',

@@ -10,7 +10,7 @@
  */
 import type { Purchase } from './clv/summary';
 import { dayToIsoDate } from './clv/summary';
-import type { CustomerValueDoc } from './customer-value.projection';
+import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
 
 export interface CurrentValue {
   revenue: number;
@@ -37,12 +37,12 @@ export interface PotentialValue {
 
 const cents = (value: number): number => Math.round(value * 100) / 100;
 
-export function currentValueOf(doc: CustomerValueDoc): CurrentValue {
+export function currentValueOf(doc: ValueListDoc): CurrentValue {
   return {
     revenue: doc.revenue,
     margin: doc.margin,
     purchaseCount: doc.purchaseCount,
-    transactionDays: doc.days.length,
+    transactionDays: doc.days?.length ?? doc.daySummary.days,
     firstPurchaseAt: doc.firstPurchaseAt,
     lastPurchaseAt: doc.lastPurchaseAt,
     averageOrderValue: doc.averageOrderValue,
@@ -50,7 +50,7 @@ export function currentValueOf(doc: CustomerValueDoc): CurrentValue {
 }
 
 /** Suggestions open at the instant. */
-export function openSuggestionsAt(doc: CustomerValueDoc, at: Date): CustomerValueDoc['suggestions'] {
+export function openSuggestionsAt(doc: Pick<CustomerValueDoc, 'suggestions'>, at: Date): CustomerValueDoc['suggestions'] {
   const iso = at.toISOString();
   return doc.suggestions.filter(
     (s) => s.suggestedAt <= iso && s.expiresAt > iso && (s.status === 'open' || (s.decidedAt !== null && s.decidedAt > iso)),
@@ -58,7 +58,7 @@ export function openSuggestionsAt(doc: CustomerValueDoc, at: Date): CustomerValu
 }
 
 /** VPC at an instant, on top of the given revenue (the revenue to date for "now"). */
-export function potentialValueOf(doc: CustomerValueDoc, at: Date, revenue = doc.revenue): PotentialValue {
+export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 'revenue'>, at: Date, revenue = doc.revenue): PotentialValue {
   const iso = at.toISOString();
   const open = openSuggestionsAt(doc, at);
   const openValue = cents(open.reduce((sum, s) => sum + s.expectedValue, 0));
@@ -80,6 +80,6 @@ export function revenueUpToDay(doc: CustomerValueDoc, lastDay: number): number {
 }
 
 /** The customer's purchase days as purchases (one per day, dated YYYY-MM-DD), for the CLV and RFM math. */
-export function purchasesOf(doc: CustomerValueDoc, lastDay = Number.POSITIVE_INFINITY): Purchase[] {
+export function purchasesOf(doc: Pick<CustomerValueDoc, 'customerId' | 'days'>, lastDay = Number.POSITIVE_INFINITY): Purchase[] {
   return doc.days.filter(([day]) => day <= lastDay).map(([day, amount]) => ({ customerId: doc.customerId, occurredAt: dayToIsoDate(day), amount }));
 }

@@ -62,6 +62,7 @@ describe('customer-value projection', () => {
         [20458, 29.5],
         [20494, 10],
       ],
+      daySummary: { days: 2, firstDay: 20458, firstAmount: 29.5, lastDay: 20494, repeatSpend: 10 },
       suggestions: [expect.objectContaining({ suggestionId: 's1', status: 'accepted', decidedAt: '2026-02-12T00:00:00.000Z' })],
       suggestionsAccepted: 1,
     });

@@ -1,7 +1,7 @@
 import { ClvPredictors } from '../../src/analytics/analytics-query.handlers';
 import { ClvPredictor } from '../../src/analytics/clv-model';
 import type { ClvModelDoc } from '../../src/analytics/clv-model.projection';
-import type { CustomerValueDoc } from '../../src/analytics/customer-value.projection';
+import { type CustomerValueDoc, summarizeDays } from '../../src/analytics/customer-value.projection';
 
 /** The CDNOW sample's published fit (Fader, Hardie & Lee), in weeks. */
 function model(modelId: string): ClvModelDoc {
@@ -35,6 +35,7 @@ function customer(id: string, days: number[]): CustomerValueDoc {
     firstPurchaseAt: null,
     lastPurchaseAt: null,
     days: days.map((d) => [d, 20]),
+    daySummary: summarizeDays(days.map((d) => [d, 20])),
     suggestions: [],
     suggestionsAccepted: 0,
     suggestionsDeclined: 0,
@@ -71,6 +72,29 @@ describe('ClvPredictors: predictors kept between requests', () => {
     const again = predictors.for(model('m1'), params, now)!;
     const fresh = new ClvPredictor(model('m1'), { asOf: now, horizon: 52, annualDiscountRate: 0.1, marginShare: 1 });
     for (const c of customers) expect(again.predict(c)).toEqual(fresh.predict(c));
+  });
+
+  it('values a document without its days from their summary, exactly as from the days', () => {
+    const predictor = new ClvPredictor(model('m1'), { asOf: now, horizon: 52, annualDiscountRate: 0.1, marginShare: 1 });
+    const withUnevenAmounts = (id: string, days: [number, number][]): CustomerValueDoc => ({ ...customer(id, []), days, daySummary: summarizeDays(days) });
+    const docs = [
+      customer('one-day', [10000]),
+      customer('none', []),
+      customer('steady', [9800, 9850, 9900, 9950, 10000, 10050]),
+      withUnevenAmounts('uneven', [[9700, 12.34], [9701, 0.1], [9702, 0.2], [10080, 999.99]]),
+    ];
+    for (const doc of docs) {
+      const { days: _days, ...lean } = doc;
+      expect(predictor.predict(lean)).toEqual(predictor.predict(doc));
+    }
+    expect(predictor.predict(docs[1])).toBeNull();
+  });
+
+  it('needs the days of a customer with a purchase dated after the day it values on', () => {
+    const predictor = new ClvPredictor(model('m1'), { asOf: now, horizon: 52, annualDiscountRate: 0.1, marginShare: 1 });
+    const { days: _days, ...lean } = customer('future', [10000, 10500]);
+    expect(() => predictor.predict(lean)).toThrow(/purchase days of future are needed/);
+    expect(predictor.predict(customer('future', [10000, 10500]))).toMatchObject({ x: 0 });
   });
 
   it('forgets the least recently used predictor beyond its bound', () => {

@@ -1,4 +1,4 @@
-import type { CustomerValueDoc, ValueSuggestion } from '../../src/analytics/customer-value.projection';
+import { type CustomerValueDoc, summarizeDays, type ValueSuggestion } from '../../src/analytics/customer-value.projection';
 import { potentialValueOf } from '../../src/analytics/customer-value';
 import { compareKeys, pageByKey } from '../../src/analytics/paging';
 import { nextMidnightUtc } from '../../src/analytics/segmentation-scheduler.service';
@@ -81,6 +81,7 @@ function doc(customerId: string, registeredAt: string, days: [string, number][],
     firstPurchaseAt: days[0]?.[0] ?? null,
     lastPurchaseAt: days.at(-1)?.[0] ?? null,
     days: days.map(([day, amount]) => [dayNumber(day), amount]),
+    daySummary: summarizeDays(days.map(([day, amount]) => [dayNumber(day), amount])),
     suggestions,
     suggestionsAccepted: 0,
     suggestionsDeclined: 0,

@@ -480,6 +480,38 @@ export function readStoreContract(
       });
     });
 
+    describe('find with excluded fields', () => {
+      it('leaves the fields out of every page, with the same documents in the same order', async () => {
+        const wide = store.collection(unique('exclude'));
+        for (let i = 0; i < 7; i++) {
+          await wide.replace(`w${i}`, { rank: i % 3, label: `w${i}`, history: [[i, i * 10]], notes: { long: 'x'.repeat(50) } });
+        }
+        const pages = async (exclude?: string[]) => {
+          const items: Record<string, unknown>[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await wide.find({ rank: { $gte: 0 } }, { sort: { rank: -1 }, limit: 3, cursor, exclude });
+            items.push(...page.items);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return items;
+        };
+        const full = await pages();
+        const lean = await pages(['history', 'notes']);
+        expect(lean).toEqual(full.map(({ history: _history, notes: _notes, ...rest }) => rest));
+        expect(lean.map((doc) => doc._id)).toEqual(full.map((doc) => doc._id));
+      });
+
+      it('refuses to leave out _id, a sort field or a field the filter names', async () => {
+        const wide = store.collection(unique('exclude_refused'));
+        await wide.replace('a', { rank: 1, label: 'a' });
+        await expect(wide.find({}, { exclude: ['_id'] })).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(wide.find({}, { sort: { rank: 1 }, exclude: ['rank'] })).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(wide.find({ $or: [{ label: 'a' }] }, { exclude: ['label'] })).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(wide.find({}, { exclude: ['label.inner'] })).rejects.toBeInstanceOf(InvalidQueryError);
+      });
+    });
+
     describe('count', () => {
       it('counts all or matching documents, 0 for a missing collection', async () => {
         const docs = store.collection(unique('count'));

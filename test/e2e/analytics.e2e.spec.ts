@@ -547,6 +547,19 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(next.json.items[0].predictive.clv).toBeLessThanOrEqual(clvs[4]);
       const exported = await csv('/analytics/lifetime-value?sort=clv&limit=5');
       expect(exported.rows.map((r) => Number(r['predictive.clv']))).toEqual(clvs);
+
+      // A list sorted by a stored field reads the purchase days' summary, not the days: every
+      // customer's values equal those of their own value page, which reads the days.
+      const byRevenue = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=revenue&limit=30'), 200);
+      expect(byRevenue.json.items).toHaveLength(30);
+      for (const item of byRevenue.json.items as { customerId: string; predictive: unknown; currentValue: unknown }[]) {
+        const own = expectStatus(await t.request('GET', `/analytics/customers/${item.customerId}/value`), 200);
+        expect({ customerId: item.customerId, predictive: item.predictive, currentValue: item.currentValue }).toEqual({
+          customerId: item.customerId,
+          predictive: own.json.predictive,
+          currentValue: own.json.currentValue,
+        });
+      }
     });
   });
 });

@@ -32,6 +32,7 @@ import {
   type CursorPosition,
   type SortKey,
 } from './cursor';
+import { excludedFields } from './excluded-fields';
 import { compileFilter, isOperatorObject, type DocumentMatcher } from './mongo-filter';
 import { applyUpdate, isOperatorUpdate } from './mongo-update';
 import {
@@ -380,9 +381,12 @@ function selectForPage(
   plan: FilterPlan,
   sort: readonly SortKey[],
   after: CursorPosition | null,
+  exclude: readonly string[] = [],
 ): { sql: string; params: SqlValue[] } {
   const where = [...plan.where];
-  const params = [...plan.params];
+  // Left out by SQLite (json_remove), so the fields are never parsed in JavaScript.
+  const docExpr = exclude.length === 0 ? 'doc' : `json_remove(doc${', ?'.repeat(exclude.length)}) AS doc`;
+  const params: SqlValue[] = [...exclude.map((field) => `$."${field}"`), ...plan.params];
   const keys: Array<{ expr: string; direction: 1 | -1; value: SqlValue }> = [];
   sort.forEach(([field, direction], i) => {
     if (field !== '_id' && plan.pinned.has(field)) return;
@@ -413,7 +417,7 @@ function selectForPage(
   }
   const orderBy = keys.map(({ expr, direction }) => `${expr}${direction === 1 ? '' : ' DESC'}`).join(', ');
   const whereSql = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
-  return { sql: `SELECT doc FROM ${quoteIdentifier(meta.table)}${whereSql} ORDER BY ${orderBy}`, params };
+  return { sql: `SELECT ${docExpr} FROM ${quoteIdentifier(meta.table)}${whereSql} ORDER BY ${orderBy}`, params };
 }
 
 interface ScanResult {
@@ -704,11 +708,12 @@ class Engine {
     sort: readonly SortKey[],
     after: CursorPosition | null,
     limit: number,
+    exclude: readonly string[] = [],
   ): ScanResult {
     const meta = this.metaFor(conn, name);
     if (meta === undefined) return { items: [], more: false };
     const plan = planFilter(filter, meta);
-    const { sql, params } = selectForPage(meta, plan, sort, after);
+    const { sql, params } = selectForPage(meta, plan, sort, after, exclude);
     const wanted = limit + 1;
     const items: Document[] = [];
     if (plan.exact) {
@@ -914,8 +919,10 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const sort = normalizeSort(options.sort);
     const limit = resolvePageSize(options.limit);
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor, sort.length - 1);
+    const exclude = excludedFields(options.exclude, filter, options.sort);
+    if (exclude.some((field) => field.includes('"'))) throw new InvalidQueryError('exclude: field names with a double quote are not supported');
     const { items, more } = await this.engine.read(this.tx, (conn) =>
-      this.engine.scan(conn, this.name, filter, matcher, sort, after, limit),
+      this.engine.scan(conn, this.name, filter, matcher, sort, after, limit, exclude),
     );
     const last = items[items.length - 1];
     return {

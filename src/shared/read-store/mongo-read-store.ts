@@ -1,3 +1,4 @@
+import { excludedFields } from './excluded-fields';
 import {
   MongoClient,
   MongoServerError,
@@ -222,10 +223,9 @@ class MongoCollectionAdapter<T extends Document> implements Collection<T> {
       const limit = resolvePageSize(options.limit);
       const after = options.cursor === undefined ? null : keysetFilter(sort, decodeCursor(options.cursor, sort));
       const query = andFilters(assertFilterValues(filter), after);
+      const projection = { ...HIDDEN_FIELDS_PROJECTION, ...Object.fromEntries(excludedFields(options.exclude, filter, options.sort).map((field) => [field, 0])) };
       // one extra document tells whether another page follows
-      const docs = await this.coll
-        .find(query, { sort: new Map(sort), limit: limit + 1, projection: HIDDEN_FIELDS_PROJECTION, session: this.session })
-        .toArray();
+      const docs = await this.coll.find(query, { sort: new Map(sort), limit: limit + 1, projection, session: this.session }).toArray();
       const items = docs.slice(0, limit) as unknown as T[];
       const nextCursor = docs.length > limit ? encodeCursor(sort, items[items.length - 1]) : null;
       return { items, nextCursor };

@@ -44,6 +44,11 @@ export interface FindOptions {
   limit?: number;
   /** Opaque cursor from a previous page's nextCursor. */
   cursor?: string;
+  /**
+   * Top-level fields left out of the returned documents, so large fields a list does not need are
+   * neither read nor parsed. They must not be `_id`, a sort field or a field the filter names.
+   */
+  exclude?: readonly string[];
 }
 
 export interface Page<T> {
