@@ -6,7 +6,7 @@ import { ReadModels } from '../shared/projections/read-models';
 import type { Collection, Filter, Page } from '../shared/read-store/read-store.port';
 import { type ClvModelData } from './clv-model.events';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
-import { ClvPredictor, DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON, type Prediction } from './clv-model';
+import { ClvPredictor, ClvPredictors, type Prediction } from './clv-model';
 import { bucketDays, bucketsCanAnswer, DayBucketCache, statisticsFromBuckets } from './complaint-stats-buckets';
 import { COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
 import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
@@ -142,37 +142,6 @@ function withoutMeta<T extends object>(doc: T & { _id: string; _position?: unkno
 async function currentModel(readModels: ReadModels): Promise<ClvModelDoc | null> {
   const page = await readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).find({}, { sort: { revision: -1 }, limit: 1 });
   return page.items[0] ?? null;
-}
-
-/**
- * Predictors kept between requests. A prediction is a pure function of the model, the options, the
- * day it is made on and the customer's (x, t_x, T), so the transaction parts that one request
- * computed (the costly part: a hypergeometric series per period of the horizon) serve the next one;
- * dashboards and integrations ask for the same lists again and again. A new model, another day or
- * other options make another predictor; the least recently used go first.
- */
-export class ClvPredictors {
-  private readonly byKey = new Map<string, ClvPredictor>();
-
-  constructor(private readonly maxPredictors = 16) {}
-
-  for(model: ClvModelDoc | null, params: PredictionParams, now: Date): ClvPredictor | null {
-    if (!model) return null;
-    const options = {
-      asOf: now,
-      horizon: params.horizon ?? DEFAULT_HORIZON[model.unit],
-      annualDiscountRate: params.discount ?? DEFAULT_ANNUAL_DISCOUNT_RATE,
-      marginShare: params.marginShare ?? 1,
-    };
-    const key = [model.modelId, now.toISOString().slice(0, 10), options.horizon, options.annualDiscountRate, options.marginShare].join('|');
-    let predictor = this.byKey.get(key);
-    if (predictor === undefined) {
-      predictor = new ClvPredictor(model, options);
-      if (this.byKey.size >= this.maxPredictors) this.byKey.delete(this.byKey.keys().next().value as string);
-    } else this.byKey.delete(key);
-    this.byKey.set(key, predictor);
-    return predictor;
-  }
 }
 
 function lifetimeValueView(doc: ValueListDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {

@@ -229,3 +229,34 @@ export class ClvPredictor {
     return { x, t_x: (summary.lastDay - summary.firstDay) / unitDays, T: (this.lastDay - summary.firstDay) / unitDays, monetary: x > 0 ? summary.repeatSpend / x : 0 };
   }
 }
+
+/**
+ * Predictors kept between requests. A prediction is a pure function of the model, the options, the
+ * day it is made on and the customer's (x, t_x, T), so the transaction parts that one request
+ * computed (the costly part: a hypergeometric series per period of the horizon) serve the next one;
+ * dashboards and integrations ask for the same lists again and again. A new model, another day or
+ * other options make another predictor; the least recently used go first.
+ */
+export class ClvPredictors {
+  private readonly byKey = new Map<string, ClvPredictor>();
+
+  constructor(private readonly maxPredictors = 16) {}
+
+  for(model: ClvModelData | null, params: { horizon?: number; discount?: number; marginShare?: number }, now: Date): ClvPredictor | null {
+    if (!model) return null;
+    const options = {
+      asOf: now,
+      horizon: params.horizon ?? DEFAULT_HORIZON[model.unit],
+      annualDiscountRate: params.discount ?? DEFAULT_ANNUAL_DISCOUNT_RATE,
+      marginShare: params.marginShare ?? 1,
+    };
+    const key = [model.modelId, now.toISOString().slice(0, 10), options.horizon, options.annualDiscountRate, options.marginShare].join('|');
+    let predictor = this.byKey.get(key);
+    if (predictor === undefined) {
+      predictor = new ClvPredictor(model, options);
+      if (this.byKey.size >= this.maxPredictors) this.byKey.delete(this.byKey.keys().next().value as string);
+    } else this.byKey.delete(key);
+    this.byKey.set(key, predictor);
+    return predictor;
+  }
+}

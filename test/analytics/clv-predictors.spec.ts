@@ -1,5 +1,4 @@
-import { ClvPredictors } from '../../src/analytics/analytics-query.handlers';
-import { ClvPredictor } from '../../src/analytics/clv-model';
+import { ClvPredictor, ClvPredictors } from '../../src/analytics/clv-model';
 import type { ClvModelDoc } from '../../src/analytics/clv-model.projection';
 import { type CustomerValueDoc, summarizeDays } from '../../src/analytics/customer-value.projection';
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditVerifier } from '../../src/audit/audit-verify';
-import { type NewEvent, type ReadStreamOptions, WrongExpectedRevisionError } from '../../src/shared/event-store/event-store.port';
-import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-event-store';
+import { type NewEvent, WrongExpectedRevisionError } from '../../src/shared/event-store/event-store.port';
 import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
+import { ReadRecordingEventStore } from '../support/read-recording-event-store';
 
 const directory = mkdtempSync(join(tmpdir(), 'relata-hash-chaining-'));
 let files = 0;
@@ -90,22 +90,16 @@ describe('HashChainingEventStore', () => {
   });
 
   it('links an exact-revision append to its own previous append without reading the stream', async () => {
-    const reads: string[] = [];
-    const counting = new (class extends ForwardingEventStore {
-      override readStream(streamName: string, options?: ReadStreamOptions) {
-        reads.push(streamName);
-        return super.readStream(streamName, options);
-      }
-    })(adapter);
+    const counting = new ReadRecordingEventStore(adapter);
     const chaining = new HashChainingEventStore(counting);
     await chaining.appendToStream('own', [newEvent(), newEvent()], { expectedRevision: 'no_stream' });
     await chaining.appendToStream('own', [newEvent()], { expectedRevision: 1n });
     await chaining.appendToStream('own', [newEvent()], { expectedRevision: 2n });
-    expect(reads).toEqual([]);
+    expect(counting.reads.map((read) => read.streamName)).toEqual([]);
     // Another appender moved the stream: the next exact append reads the event it links to.
     await store.appendToStream('own', [newEvent()], { expectedRevision: 3n });
     await chaining.appendToStream('own', [newEvent()], { expectedRevision: 4n });
-    expect(reads).toEqual(['own']);
+    expect(counting.reads.map((read) => read.streamName)).toEqual(['own']);
     expect(await verify('own')).toMatchObject({ ok: true, checked: 6 });
   });
 

@@ -2,13 +2,13 @@ import { ManualClock } from '../../src/shared/clock';
 import { CommandProcessor } from '../../src/shared/decider/command-processor';
 import type { Decider } from '../../src/shared/decider/decider';
 import { BusinessRuleViolation } from '../../src/shared/errors/domain-errors';
-import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../src/shared/event-store/event-store.port';
-import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-event-store';
+import type { RecordedEvent } from '../../src/shared/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import { ERASED } from '../../src/shared/privacy/personal-data';
 import { EncryptingEventStore } from '../../src/shared/privacy/encrypting-event-store';
 import { SqliteKeyStore } from '../../src/shared/privacy/sqlite-key-store';
 import { SequentialIdGenerator } from '../../src/shared/ids';
+import { ReadRecordingEventStore } from '../support/read-recording-event-store';
 
 /**
  * The command processor keeps the states it folded and, on the next command for the stream, reads
@@ -39,25 +39,10 @@ const ledger: Decider<Ledger, Command, Event> = {
   },
 };
 
-/** Records the reads of streams, so a specification can tell a full read from a read of the tail. */
-class ReadRecordingStore extends ForwardingEventStore {
-  readonly reads: Array<{ streamName: string; fromRevision: bigint | undefined; events: number }> = [];
-
-  constructor(inner: EventStore) {
-    super(inner);
-  }
-
-  override async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
-    const events = await super.readStream(streamName, options);
-    this.reads.push({ streamName, fromRevision: options?.fromRevision, events: events.length });
-    return events;
-  }
-}
-
 describe('CommandProcessor: folded states between commands', () => {
   const context = { actor: 'test', correlationId: 'c', commandId: '' };
   let sqlite: SqliteEventStore;
-  let store: ReadRecordingStore;
+  let store: ReadRecordingEventStore;
   let clock: ManualClock;
   let processor: CommandProcessor;
   const add = (p: CommandProcessor, entryId: string, idempotencyKey?: string) =>
@@ -65,7 +50,7 @@ describe('CommandProcessor: folded states between commands', () => {
 
   beforeEach(() => {
     sqlite = new SqliteEventStore({ filename: ':memory:' });
-    store = new ReadRecordingStore(sqlite);
+    store = new ReadRecordingEventStore(sqlite);
     clock = new ManualClock('2026-03-10T12:00:00.000Z');
     processor = new CommandProcessor(store, clock, new SequentialIdGenerator());
   });
