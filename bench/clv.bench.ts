@@ -3,7 +3,7 @@
  * `npm run clv:fit -- --dry-run` (runClvFit: open the stores, catch the projections up, read the
  * customer-value read model, summarise, fit), which is the service POST /analytics/clv/fit calls.
  *
- * - CDNOW sample (2,357 customers, ../shared/data/cdnow/CDNOW_sample.txt): imported with
+ * - CDNOW sample (2,357 customers, samples/cdnow/CDNOW_sample.txt): imported with
  *   `npm run import -- cdnow-sample` (in process, importCli) into a scratch data dir, then fitted with
  *   the calibration period of Fader, Hardie & Lee (2005): 39 weeks, up to 1997-09-30.
  * - The generated data set (100k customers): a copy of its data dir, calibration up to its last day.
@@ -24,10 +24,10 @@ import { DATA_SET_SEED } from './queries.bench';
 function cdnowSample(): string {
   const candidates = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')];
   for (const root of candidates) {
-    const file = path.resolve(root, '..', 'shared', 'data', 'cdnow', 'CDNOW_sample.txt');
+    const file = path.resolve(root, 'samples', 'cdnow', 'CDNOW_sample.txt');
     if (existsSync(file)) return file;
   }
-  throw new Error(`CDNOW_sample.txt not found under ../shared/data/cdnow (looked from ${candidates.join(', ')})`);
+  throw new Error(`CDNOW_sample.txt not found under samples/cdnow (looked from ${candidates.join(', ')})`);
 }
 
 interface FitRun {

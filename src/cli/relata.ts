@@ -53,8 +53,8 @@ up to date. Idempotent: a rerun skips what is already imported.
 Ctrl-C stops after the records under way and prints what was done.
 
 Examples:
-  relata import cdnow-master ../shared/data/cdnow/CDNOW_master.txt
-  relata import cfpb ../shared/data/cfpb/complaints_sample.csv --limit 1000`;
+  relata import cdnow-master samples/cdnow/CDNOW_master.txt
+  relata import cfpb samples/cfpb/complaints_sample.csv --limit 1000`;
 
 export const PROJECTIONS_VERIFY_USAGE = `Usage: relata projections verify [NAME...] [--max N] [--json]
 

@@ -48,13 +48,13 @@ export interface SeedSummary {
 export const DEFAULT_SEGMENTATION_AS_OF = '1998-07-01T00:00:00.000Z';
 export const DEFAULT_CLV_UNTIL = '1997-09-30';
 
-/** ../shared/data next to the repository root (the folder holding package.json). */
+/** samples/ in the repository (the folder holding package.json). */
 export function defaultSharedDataDir(): string {
   // src/cli and dist/cli are both two levels below the repository root.
-  return path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+  return path.resolve(__dirname, '..', '..', 'samples');
 }
 
-/** The CDNOW sample and the CFPB sample inside a data folder laid out like ../shared/data. */
+/** The CDNOW sample and the CFPB sample inside a data folder laid out like samples/. */
 export function defaultSeedFiles(dataDir: string): SeedFile[] {
   return [
     { kind: 'cdnow-sample', file: path.join(dataDir, 'cdnow', 'CDNOW_sample.txt') },
@@ -165,13 +165,13 @@ Loads sample data so a new installation shows real numbers at once: imports the 
 runs a customer segmentation as of ${DEFAULT_SEGMENTATION_AS_OF} and fits the CLV models on purchases up
 to ${DEFAULT_CLV_UNTIL}. Idempotent: a rerun appends nothing new.
   DATA_DIR   a folder holding cdnow/CDNOW_sample.txt and cfpb/complaints_sample.csv
-             (default: ../shared/data next to the repository)
+             (default: samples/ in the repository)
   --limit N  only the first N records of each file (a quick look)
 Writes to the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR).
 
 Examples:
   npm run seed
-  relata seed /data/shared --limit 200`;
+  relata seed ./samples --limit 200`;
 
 /** `relata seed [DATA_DIR] [--limit N]`; resolves to the exit code. */
 export async function seedCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * The models on the CDNOW sample (Fader, Hardie & Lee 2005): 2,357 customers, calibration up to
- * 1997-09-30 (39 weeks), holdout to 1998-06-30. Expected figures: ../shared/data/cdnow/README.txt.
+ * 1997-09-30 (39 weeks), holdout to 1998-06-30. Expected figures: samples/cdnow/PROVENANCE.txt.
  * The data folder `shared/` sits BESIDE the repository (here /work/shared, in CI a copy next to the
  * clone); when it is missing the suite fails with a message rather than skipping.
  */
@@ -20,12 +20,12 @@ import { conditionalExpectedSpend, fitGammaGamma, gammaGammaLogLikelihood, type 
 import { dayNumber, summarizePurchases, type CustomerSummary, type Purchase } from '../../src/analytics/clv/summary';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const dataDir = path.resolve(repoRoot, '..', 'shared', 'data', 'cdnow');
+const dataDir = path.resolve(repoRoot, 'samples', 'cdnow');
 
 function readDataFile(name: string): string {
   const file = path.join(dataDir, name);
   if (!existsSync(file)) {
-    throw new Error(`CDNOW data file not found: ${file}. The shared/ folder (shared/data/cdnow) must sit beside the repository.`);
+    throw new Error(`CDNOW data file not found: ${file}. The sample data sets live in samples/ in the repository.`);
   }
   return readFileSync(file, 'utf8');
 }

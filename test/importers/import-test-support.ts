@@ -5,11 +5,11 @@ import type { ImportItem } from '../../src/importers/import-records';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-/** A file of the shared data sets, which live beside the repository (../shared/data); fails clearly when absent. */
+/** A file of the sample data sets kept in the repository (samples/, see samples/README.md); fails clearly when absent. */
 export function sharedDataFile(...parts: string[]): string {
-  const file = path.resolve(repoRoot, '..', 'shared', 'data', ...parts);
+  const file = path.resolve(repoRoot, 'samples', ...parts);
   if (!existsSync(file)) {
-    throw new Error(`Data file missing: ${file}. The importer tests read the shared data sets from ../shared/data beside the repository.`);
+    throw new Error(`Sample file missing: ${file}. The sample data sets live in samples/ in the repository.`);
   }
   return file;
 }
