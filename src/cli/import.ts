@@ -120,12 +120,12 @@ export async function importCli(argv: string[], io: ImportCliIo): Promise<number
       limit: args.limit,
       concurrency: args.concurrency,
       signal: abort.signal,
-      onProgress: (progress) => {
-        latest = progress;
-        bar?.update(progress);
+      onProgress: (reported) => {
+        latest = { ...reported, recordLimit: args.limit };
+        bar?.update(latest);
       },
     });
-    bar?.finish(result.progress);
+    bar?.finish({ ...result.progress, recordLimit: args.limit });
     out(formatImportResult(result));
     const projecting = performance.now();
     await projections.catchUp();

@@ -22,6 +22,11 @@ export interface ImportProgress {
   /** Commands sent through the command bus so far. */
   commands: number;
   elapsedMs: number;
+  /**
+   * The --limit of the import, when given: then the bar measures records against it, since a
+   * limited import reads only the start of the file (bytes would say 100% while it has barely begun).
+   */
+  recordLimit?: number;
 }
 
 /** What the bar writes to: process.stdout, or a stand-in in tests. */
@@ -32,10 +37,19 @@ export interface ProgressOutput {
 }
 
 const BAR_WIDTH = 20;
+/** The width assumed when the terminal does not tell its own. */
+const DEFAULT_COLUMNS = 120;
 const n = (value: number): string => Math.round(value).toLocaleString('en-US');
 
 function megabytes(bytes: number): string {
   return (bytes / 1_048_576).toFixed(1);
+}
+
+/** `[#####...............]  25%`: the share done, as a bar and a percentage. */
+function bar(share: number): string {
+  const fraction = Math.min(1, Math.max(0, share));
+  const filled = Math.round(fraction * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
 }
 
 /** Commands per second over the elapsed time; 0 before any time has passed. */
@@ -45,18 +59,18 @@ export function commandsPerSecond(commands: number, elapsedMs: number): number {
 
 /** The progress line, cut to `width` characters. */
 export function formatProgressLine(progress: ImportProgress, width = 120): string {
-  const { bytesRead, totalBytes } = progress;
+  const { bytesRead, totalBytes, recordLimit } = progress;
   let head: string;
-  if (totalBytes !== null && totalBytes > 0) {
-    const fraction = Math.min(1, bytesRead / totalBytes);
-    const filled = Math.round(fraction * BAR_WIDTH);
-    head = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${megabytes(bytesRead)}/${megabytes(totalBytes)} MB`;
+  if (recordLimit !== undefined && recordLimit > 0) {
+    head = `${bar(progress.records / recordLimit)} ${n(progress.records)}/${n(recordLimit)} records`;
+  } else if (totalBytes !== null && totalBytes > 0) {
+    head = `${bar(bytesRead / totalBytes)} ${megabytes(bytesRead)}/${megabytes(totalBytes)} MB`;
   } else {
     head = `${megabytes(bytesRead)} MB read`;
   }
   const parts = [
     head,
-    `${n(progress.records)} records`,
+    ...(recordLimit !== undefined && recordLimit > 0 ? [] : [`${n(progress.records)} records`]),
     `${n(progress.imported)} imported`,
     ...(progress.alreadyImported > 0 ? [`${n(progress.alreadyImported)} already imported`] : []),
     `${n(progress.skipped)} skipped`,
@@ -113,8 +127,11 @@ export class ProgressBar {
   }
 
   private draw(progress: ImportProgress): void {
-    // One column spare: writing into the last column makes some terminals wrap.
-    const width = Math.max(20, (this.output.columns ?? 120) - 1);
+    // One column spare: writing into the last column makes some terminals wrap. A terminal that
+    // reports no width (0 columns: some pseudo-terminals, `docker exec` without a size) is
+    // treated as an unknown width, not as a 20-column one that would cut the line to a row of dots.
+    const columns = this.output.columns !== undefined && this.output.columns > 0 ? this.output.columns : DEFAULT_COLUMNS;
+    const width = Math.max(20, columns - 1);
     this.output.write(`\r${formatProgressLine(progress, width)}\x1b[K`);
     this.drawn = true;
   }

@@ -90,4 +90,20 @@ describe('npm run import', () => {
     expect(again.out()).toContain('2 records, 0 imported, 0 skipped, 2 duplicates');
     expect(again.out()).toContain('already-imported: 2');
   });
+
+  it('with --limit on a terminal, the bar counts records against the limit (the file is read further than the limit)', async () => {
+    const file = path.join(dir, 'four.txt');
+    fs.writeFileSync(file, [' 00001 19970101  1   11.77', ' 00002 19970112  1   12.00', ' 00003 19970113  1   9.00', ' 00004 19970114  1   8.00', ''].join('\r\n'));
+    const streams = io({ tty: true, dataDir: path.join(dir, 'limited') });
+    expect(await importCli(['cdnow-master', file, '--limit', '2'], streams)).toBe(0);
+    const draws = streams.out().split('\n')[0].split('\r').filter(Boolean);
+    expect(draws.length).toBeGreaterThan(0);
+    for (const draw of draws) {
+      const shown = /\] +(\d+)% (\d+)\/2 records/.exec(draw);
+      expect(shown).not.toBeNull();
+      expect(Number(shown![1])).toBe(Math.floor((Number(shown![2]) / 2) * 100));
+    }
+    expect(draws[draws.length - 1]).toContain('[####################] 100% 2/2 records');
+    expect(streams.out()).toContain('Stopped after 2 records (--limit)');
+  });
 });

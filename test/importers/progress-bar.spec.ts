@@ -42,6 +42,13 @@ describe('progress line', () => {
     expect(formatProgressLine(progress({ totalBytes: null }))).toMatch(/^1\.0 MB read \| /);
   });
 
+  it('with a --limit measures the records against the limit, not the bytes of the whole file', () => {
+    // A limited import reads only the start of the file: by bytes it would show 100% from the first chunk.
+    const line = formatProgressLine(progress({ bytesRead: 4_194_304, totalBytes: 4_194_304, records: 250, recordLimit: 1_000 }), 200);
+    expect(line).toMatch(/^\[#####\.{15}\]  25% 250\/1,000 records \| /);
+    expect(line).not.toContain('MB');
+  });
+
   it('fits the width it is given', () => {
     const line = formatProgressLine(progress(), 40);
     expect(line).toHaveLength(40);
@@ -77,6 +84,13 @@ describe('ProgressBar', () => {
     expect(terminal.text.endsWith('\n')).toBe(true);
     expect(terminal.text.split('\n')).toHaveLength(2);
     expect(bar.active).toBe(false);
+  });
+
+  it('treats a terminal that reports 0 columns as one of unknown width, not as a row of dots', () => {
+    const terminal = new FakeTerminal(true, 0);
+    ProgressBar.forOutput(terminal)!.update(progress());
+    const drawn = terminal.text.replace('\r', '').replace('\x1b[K', '');
+    expect(drawn).toBe(formatProgressLine(progress()));
   });
 
   it('keeps the line within the terminal width', () => {
