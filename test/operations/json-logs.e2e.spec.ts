@@ -43,6 +43,8 @@ describe('structured JSON logs', () => {
       slaSchedulerEnabled: false,
       webhookDispatcherEnabled: false,
       bootstrapAdminKey: TEST_ADMIN_KEY,
+      // A read that waits for a position the log never reaches gives up quickly.
+      consistencyTimeoutMs: 100,
       jwt: { algorithm: 'HS256' as const, key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
     };
     app = await createHttpApp({ config, clock: new ManualClock('2026-03-10T12:00:00.000Z'), ids: new SequentialIdGenerator(), logDestination: captured });
@@ -112,6 +114,17 @@ describe('structured JSON logs', () => {
     const access = lines.find((line) => line.log === 'access');
     expect(access).toMatchObject({ route: '/health', status: 200, subject: null, correlationId: response.headers['x-correlation-id'] });
     expect(lines.find((line) => line.context === 'Outside')).not.toHaveProperty('correlationId');
+  });
+
+  it('logs an expected 503 (read model not caught up) as a warning without a stack', async () => {
+    const before = captured.lines().length;
+    const response = await send('GET', '/customers?minPosition=999999999', 'corr-not-caught-up');
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ code: 'READ_MODEL_NOT_CAUGHT_UP' });
+    const lines = captured.lines().slice(before).filter((line) => line.correlationId === 'corr-not-caught-up' && line.log !== 'access');
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringContaining('503 READ_MODEL_NOT_CAUGHT_UP') })]);
+    expect(lines[0]).not.toHaveProperty('stack');
+    expect(captured.lines().slice(before).some((line) => line.level === 'error')).toBe(false);
   });
 
   it('logs unmatched requests without their path', async () => {

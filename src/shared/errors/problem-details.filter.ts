@@ -151,11 +151,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(exception, request.url?.split('?')[0]);
-    if (problem.status >= 500) {
+    if (problem.code === 'INTERNAL_ERROR') {
       // Only the error's class and message: request bodies may hold personal data.
       const name = exception instanceof Error ? exception.name : typeof exception;
       const message = exception instanceof Error ? exception.message : '';
       this.logger.error(`${request.method} ${problem.instance}: ${name}: ${message}`, exception instanceof Error ? exception.stack : undefined);
+    } else if (problem.status >= 500) {
+      // An answer the API gives on purpose (503 READ_MODEL_NOT_CAUGHT_UP, a server shutting down):
+      // worth a warning in the operator's log, but no stack, since nothing broke.
+      this.logger.warn(`${request.method} ${problem.instance}: ${problem.status} ${problem.code}: ${problem.detail}`);
     }
     if (exception instanceof NotCaughtUpError) reply.header('Retry-After', String(exception.retryAfterSeconds));
     const correlationId = request.headers['x-correlation-id'];
