@@ -56,7 +56,12 @@ export function installAccessControl(app: NestFastifyApplication): void {
         [
           'Relata found no API key and generated an admin key. It is shown this once; store it now:',
           `  ${generatedKey}`,
-          'Send it as "Authorization: Bearer <key>"; create other keys with POST /admin/keys.',
+          'Send it as "Authorization: Bearer <key>". It is for admin routes only: customers, complaints,',
+          'analytics and audit need keys with those roles. Next, create one key per role (written to a',
+          'file only you can read):',
+          '  npx relata init',
+          'or one at a time: npx relata keys create --name NAME --roles agent (supervisor, analyst, auditor),',
+          'or POST /admin/keys {"name":"...","roles":["agent"]} with this admin key.',
         ].join('\n'),
       );
     }

@@ -8,6 +8,7 @@ import { openConfiguredStore, runAuditVerify } from './audit-verify';
 import { type CliIo, consoleIo, linesOf } from './cli-io';
 import { parseClvFitArgs, runClvFit, UsageError as ClvUsageError } from './clv-fit';
 import { importCli } from './import';
+import { INIT_USAGE, initCli } from './init';
 import { KEYS_USAGE, keysCli } from './keys';
 import { PROJECTIONS_REBUILD_USAGE, projectionsRebuildCli } from './projections-rebuild';
 import { PROJECTIONS_STATUS_USAGE, projectionsStatusCli } from './projections-status';
@@ -23,6 +24,7 @@ EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR, ...), so it works on the stores th
 
 Commands:
   serve                          start the HTTP API
+  init                           create one API key per role, written to a file only you can read
   import KIND FILE               import a data file (${IMPORT_KINDS.join(', ')})
   seed [DATA_DIR]                load the CDNOW and CFPB samples, segment, fit CLV (idempotent)
   projections status             checkpoints, lag, parked events, lease holder
@@ -37,6 +39,7 @@ Run "relata COMMAND --help" for a command's options and examples.
 
 Examples:
   relata serve --port 3000
+  relata init
   relata seed
   relata keys create --name dashboard --roles analyst
   relata projections status`;
@@ -178,6 +181,8 @@ export async function relata(argv: string[], io: CliIo = consoleIo()): Promise<n
       return help(io, RELATA_USAGE);
     case 'serve':
       return wantsHelp(rest) ? help(io, SERVE_USAGE) : serveCli(rest, io);
+    case 'init':
+      return wantsHelp(rest) ? help(io, INIT_USAGE) : initCli(rest, io);
     case 'import':
       return wantsHelp(rest) ? help(io, IMPORT_USAGE) : importCli(rest, io);
     case 'seed':

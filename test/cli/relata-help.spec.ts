@@ -8,7 +8,7 @@ describe('relata --help', () => {
       expect(await relata(argv, io)).toBe(0);
       const text = io.out();
       expect(text).toMatch(/^Usage: relata COMMAND/);
-      for (const command of ['serve', 'import', 'seed', 'projections status', 'projections rebuild', 'projections verify', 'replay', 'clv fit', 'keys create', 'audit verify']) {
+      for (const command of ['serve', 'init', 'import', 'seed', 'projections status', 'projections rebuild', 'projections verify', 'replay', 'clv fit', 'keys create', 'audit verify']) {
         expect(text).toContain(command);
       }
       expect(text).toContain('Examples:');
@@ -17,6 +17,7 @@ describe('relata --help', () => {
 
   it.each([
     [['serve', '--help'], 'Usage: relata serve'],
+    [['init', '--help'], 'Usage: relata init'],
     [['import', '--help'], 'Usage: relata import KIND FILE'],
     [['seed', '--help'], 'Usage: relata seed'],
     [['projections', 'status', '--help'], 'Usage: relata projections status'],
@@ -46,7 +47,7 @@ describe('relata --help', () => {
   });
 
   it('refuses an unknown command or subcommand with the usage and exit code 2', async () => {
-    for (const argv of [['frobnicate'], ['projections', 'explode'], ['projections'], ['clv', 'guess'], ['keys', 'rotate'], ['keys', 'create', '--roles', 'analyst'], ['keys', 'create', '--name', 'x', '--roles', 'wizard'], ['seed', '--limit', 'zero'], ['serve', '--bogus']]) {
+    for (const argv of [['frobnicate'], ['projections', 'explode'], ['projections'], ['clv', 'guess'], ['keys', 'rotate'], ['keys', 'create', '--roles', 'analyst'], ['keys', 'create', '--name', 'x', '--roles', 'wizard'], ['seed', '--limit', 'zero'], ['serve', '--bogus'], ['init', 'now']]) {
       const io = captureIo();
       expect(await relata(argv, io)).toBe(2);
       expect(io.err()).toContain('Usage: relata');

@@ -45,7 +45,7 @@ describe('progress line', () => {
   it('with a --limit measures the records against the limit, not the bytes of the whole file', () => {
     // A limited import reads only the start of the file: by bytes it would show 100% from the first chunk.
     const line = formatProgressLine(progress({ bytesRead: 4_194_304, totalBytes: 4_194_304, records: 250, recordLimit: 1_000 }), 200);
-    expect(line).toMatch(/^\[#####\.{15}\]  25% 250\/1,000 records \| /);
+    expect(line).toMatch(/^\[#####\.{15}\] {2}25% 250\/1,000 records \| /);
     expect(line).not.toContain('MB');
   });
 
