@@ -14,6 +14,7 @@ import { ruleFor } from '../access/route-permissions';
 import { RouteRegistry } from '../access/route-registry';
 import { errorResponses, PROBLEM_DETAILS_SCHEMA, type RouteTraits } from './problem-responses';
 import { type RouteHandler, routeHandlers } from './route-handlers';
+import { ROUTE_DOCS, TAG_DESCRIPTIONS, TAG_ORDER, tagOfPath } from './route-summaries';
 import { type DtoClass, dtoProperties, dtoSchema, exampleBody, isValidatedDto, refTo, schemaName } from './validation-schema';
 
 /**
@@ -22,7 +23,8 @@ import { type DtoClass, dtoProperties, dtoSchema, exampleBody, isValidatedDto, r
  * application already declares, so controllers carry no documentation decorators:
  * - request bodies and query parameters from the DTOs' class-validator rules (validation-schema.ts),
  *   with examples;
- * - tags by controller, a summary from the method name, security and roles from the access table;
+ * - tags by the section a path belongs to, in the order a user meets them, and a summary and
+ *   description per route (route-summaries.ts); security and roles from the access table;
  * - the error responses the route can give (problem-responses.ts), as application/problem+json;
  * - routes registered with Fastify directly (not Nest controllers) get a minimal operation, so
  *   every route the server answers is in the document.
@@ -129,15 +131,9 @@ function isParameter(value: ParameterObject | ReferenceObject): value is Paramet
   return !('$ref' in value);
 }
 
-/** Summaries of the routes registered with Fastify directly (no controller method to name them). */
-const ROUTE_SUMMARIES: Readonly<Record<string, string>> = {
-  'GET /docs': 'API documentation (Swagger UI, HTML)',
-  'GET /docs/openapi.json': 'This OpenAPI document',
-  'GET /docs/docs-init.js': 'Swagger UI start script',
-};
-
-function summaryOf(handler: RouteHandler | undefined, method: Method, path: string): string {
-  if (handler === undefined) return ROUTE_SUMMARIES[`${method.toUpperCase()} ${path}`] ?? `${method.toUpperCase()} ${path}`;
+/** A route route-summaries.ts does not describe yet: named after its handler, which test/openapi refuses. */
+function genericSummaryOf(handler: RouteHandler | undefined, method: Method, path: string): string {
+  if (handler === undefined) return `${method.toUpperCase()} ${path}`;
   const text = capitalised(words(handler.method));
   // A bare verb (get, list) says little alone: the tag says what it acts on.
   return text.includes(' ') ? text : `${text} (${tagOf(handler.controller)})`;
@@ -165,8 +161,10 @@ function traitsOf(handler: RouteHandler | undefined, method: Method, path: strin
 function completeOperation(operation: OperationObject, method: Method, path: string, handler: RouteHandler | undefined, schemas: SchemaRegistry): void {
   const rule = ruleFor(method, tablePath(path));
   const roles = rule === undefined ? [] : rule.roles === 'public' ? null : [...rule.roles];
-  operation.tags = [handler ? tagOf(handler.controller) : capitalised(words(path.split('/')[1] ?? 'other'))];
-  operation.summary ??= summaryOf(handler, method, path);
+  const routeDoc = ROUTE_DOCS[`${method.toUpperCase()} ${tablePath(path)}`];
+  operation.tags = [tagOfPath(path)];
+  operation.summary ??= routeDoc?.summary ?? genericSummaryOf(handler, method, path);
+  if (routeDoc !== undefined && !operation.description) operation.description = routeDoc.description;
   const notes: string[] = [];
   if (roles === null) notes.push('Public: no credentials needed.');
   else if (roles.length === 0) notes.push('Not in the access table: denied to everyone.');
@@ -262,8 +260,8 @@ export function buildOpenApiDocument(app: INestApplication, version = '0.1.0'): 
     }
   }
   document.components = { ...document.components, schemas: schemas.schemas };
-  document.tags = [...new Set(Object.values(document.paths).flatMap((item) => METHODS.flatMap((method) => item[method]?.tags ?? [])))]
-    .sort()
-    .map((name) => ({ name }));
+  // Sections in the order a user meets them (Swagger UI keeps the order of this list).
+  const used = new Set(Object.values(document.paths).flatMap((item) => METHODS.flatMap((method) => item[method]?.tags ?? [])));
+  document.tags = TAG_ORDER.filter((name) => used.has(name)).map((name) => ({ name, description: TAG_DESCRIPTIONS[name] }));
   return document;
 }
