@@ -38,7 +38,7 @@ export function pagesWithRunnableBlocks(repoRoot: string): string[] {
     .filter((name) => name.endsWith('.md'))
     .sort()
     .map((name) => `docs/${name}`);
-  return ['README.md', ...docs].filter((file) => fs.readFileSync(path.join(repoRoot, file), 'utf8').includes(RUNNABLE_MARKER));
+  return ['README.md', ...docs].filter((file) => runnableBlocks(repoRoot, file).length > 0);
 }
 
 /**
