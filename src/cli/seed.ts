@@ -153,7 +153,11 @@ export function formatSeedSummary(summary: SeedSummary): string[] {
     `  CLV model${summary.clv.replayed ? ' (already fitted)' : ''}, calibration to ${summary.clv.model.calibrationEnd}: BG/NBD r=${n(bgnbd.r)} alpha=${n(bgnbd.alpha)} a=${n(bgnbd.a)} b=${n(bgnbd.b)}; Gamma-Gamma p=${n(gammaGamma.p)} q=${n(gammaGamma.q)} gamma=${n(gammaGamma.gamma)}`,
   );
   lines.push(`  events appended by this run: ${summary.eventsAppended}`);
-  lines.push('', 'Try: GET /analytics/segments, GET /analytics/clv/model, GET /complaints (with an analyst key: relata keys create --name me --roles analyst)');
+  lines.push(
+    '',
+    'Try: GET /analytics/segments, GET /analytics/clv/model, GET /complaints with an analyst key, or the dashboard at /dashboard.',
+    'Keys per role (the admin key is refused on these routes): npx relata init, then . ./relata-keys.env and send $RELATA_ANALYST_KEY.',
+  );
   return lines;
 }
 

@@ -80,7 +80,7 @@ describe('documentation examples', () => {
   it.each(PAGES)('%s: every runnable example succeeds as written', async (page) => {
     const blocks = runnableBlocks(REPO_ROOT, page);
     const cli = `node -r ${path.join(REPO_ROOT, 'test/support/ts-register.js')} ${path.join(REPO_ROOT, 'src/cli/relata.ts')}`;
-    const run = await runBash(pageScript(blocks, server.url, cli), workDir, 240_000);
+    const run = await runBash(pageScript(blocks, server.url, cli), workDir, 480_000);
     if (process.env.DOCS_EXAMPLES_OUTPUT === "1") process.stdout.write(`${page}\n${run.stdout}\n`);
     const reached = [...run.stderr.matchAll(/^@@block (\d+)$/gm)].map((match) => Number(match[1]));
     const failed = reached.length === 0 ? null : blocks[reached[reached.length - 1]];
@@ -90,5 +90,5 @@ describe('documentation examples', () => {
         `The example at ${where} failed (exit code ${run.code}):\n${failed?.code ?? ''}\n--- stdout (end) ---\n${run.stdout.slice(-3000)}\n--- stderr (end) ---\n${run.stderr.slice(-3000)}`,
       );
     }
-  }, 300_000);
+  }, 600_000);
 });
