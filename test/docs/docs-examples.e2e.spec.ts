@@ -1,40 +1,13 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ChildServer, startChildServer } from '../support/child-server';
-import { pageScript, pagesWithRunnableBlocks, runnableBlocks } from './runnable-blocks';
+import { lastBlockReached, pageScript, pagesWithRunnableBlocks, ranToTheEnd, runBash, runnableBlocks } from './runnable-blocks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PAGES = pagesWithRunnableBlocks(REPO_ROOT);
 /** The pages a new user is sent to first: each must keep runnable examples, so this test can never pass empty. */
 const HOW_TO_PAGES = ['README.md', 'docs/integrators.md', 'docs/integrators-complaints.md', 'docs/analysts.md', 'docs/auditors.md'];
-
-interface ScriptRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runBash(script: string, cwd: string, timeoutMs: number): Promise<ScriptRun> {
-  return new Promise((resolve) => {
-    // A reader's shell: no proxy in the way, no variables of the test runner but the PATH.
-    const child = spawn('bash', ['-c', script], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: cwd, LANG: 'C.UTF-8', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /**
  * The README's quick start and the how-to pages, run as written against a real server: the shell
@@ -81,10 +54,9 @@ describe('documentation examples', () => {
     const blocks = runnableBlocks(REPO_ROOT, page);
     const cli = `node -r ${path.join(REPO_ROOT, 'test/support/ts-register.js')} ${path.join(REPO_ROOT, 'src/cli/relata.ts')}`;
     const run = await runBash(pageScript(blocks, server.url, cli), workDir, 480_000);
-    if (process.env.DOCS_EXAMPLES_OUTPUT === "1") process.stdout.write(`${page}\n${run.stdout}\n`);
-    const reached = [...run.stderr.matchAll(/^@@block (\d+)$/gm)].map((match) => Number(match[1]));
-    const failed = reached.length === 0 ? null : blocks[reached[reached.length - 1]];
-    if (run.code !== 0 || !run.stderr.includes('@@done')) {
+    if (process.env.DOCS_EXAMPLES_OUTPUT === '1') process.stdout.write(`${page}\n${run.stdout}\n`);
+    if (run.code !== 0 || !ranToTheEnd(run.stderr)) {
+      const failed = lastBlockReached(blocks, run.stderr);
       const where = failed ? `${failed.file}:${failed.line}` : page;
       throw new Error(
         `The example at ${where} failed (exit code ${run.code}):\n${failed?.code ?? ''}\n--- stdout (end) ---\n${run.stdout.slice(-3000)}\n--- stderr (end) ---\n${run.stderr.slice(-3000)}`,

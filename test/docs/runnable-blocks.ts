@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -57,4 +58,43 @@ export function pageScript(blocks: readonly RunnableBlock[], serverUrl: string, 
   });
   parts.push('echo "@@done" >&2');
   return `${parts.join('\n')}\n`;
+}
+
+/** The block a page's script stopped in: the last one it announced (null: it failed before the first). */
+export function lastBlockReached(blocks: readonly RunnableBlock[], stderr: string): RunnableBlock | null {
+  const reached = [...stderr.matchAll(/^@@block (\d+)$/gm)].map((match) => Number(match[1]));
+  return reached.length === 0 ? null : blocks[reached[reached.length - 1]];
+}
+
+/** Whether the script ran to its end (every block succeeded). */
+export function ranToTheEnd(stderr: string): boolean {
+  return /^@@done$/m.test(stderr);
+}
+
+export interface ScriptRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a page's script in bash, in `cwd`, killed after `timeoutMs`. */
+export function runBash(script: string, cwd: string, timeoutMs: number): Promise<ScriptRun> {
+  return new Promise((resolve) => {
+    // A reader's shell: no proxy in the way, no variables of the test runner but the PATH.
+    const child = spawn('bash', ['-c', script], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, LANG: 'C.UTF-8', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // 'close', not 'exit': the output is complete only once the pipes are closed.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
