@@ -45,6 +45,11 @@ export interface HoldoutCheck {
   /** Holdout length in the unit. */
   holdoutLength: number;
   customers: number;
+  /**
+   * Customers whose expectation the series could not evaluate at these parameters (degenerate fits
+   * on very little data): left out of `expected` and counted here, so the check never fails the fit.
+   */
+  customersNotEvaluated: number;
   total: { actual: number; expected: number; error: number; percentError: number | null };
   byCalibrationTransactions: HoldoutCheckRow[];
   tracking: TrackingPeriod[];
@@ -52,6 +57,16 @@ export interface HoldoutCheck {
 
 /** x at and above which customers share the last conditional-expectation row (as in the BTYD walkthrough: 7+). */
 export const DEFAULT_X_CAP = 7;
+
+/** The value, or NaN where the hypergeometric series gives up (a RangeError). */
+export function evaluated(compute: () => number): number {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof RangeError) return Number.NaN;
+    throw error;
+  }
+}
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -69,13 +84,18 @@ export function holdoutCheck(
   const rows = new Map<number, { customers: number; actual: number; expected: number }>();
   let actualTotal = 0;
   let expectedTotal = 0;
+  let notEvaluated = 0;
   const parts = new Map<string, number>();
   for (const s of summaries) {
     const key = `${s.x}|${s.t_x}|${s.T}`;
     let expected = parts.get(key);
     if (expected === undefined) {
-      expected = conditionalExpectedTransactions(params, holdoutLength, s.x, s.t_x, s.T);
+      expected = evaluated(() => conditionalExpectedTransactions(params, holdoutLength, s.x, s.t_x, s.T));
       parts.set(key, expected);
+    }
+    if (Number.isNaN(expected)) {
+      notEvaluated++;
+      expected = 0;
     }
     const actual = s.holdout?.transactions ?? 0;
     actualTotal += actual;
@@ -97,6 +117,7 @@ export function holdoutCheck(
     unit,
     holdoutLength,
     customers: summaries.length,
+    customersNotEvaluated: notEvaluated,
     total: {
       actual: actualTotal,
       expected: round(expectedTotal, 3),
@@ -127,7 +148,7 @@ function tracking(params: BgNbdParams, purchases: readonly Purchase[], bounds: {
   // Cumulative expectation at the end of each period: customers born on a day share the term.
   const cumulativeAt = (endDay: number): number => {
     let sum = 0;
-    for (const [birth, count] of births) if (endDay > birth) sum += count * expectedTransactions(params, (endDay - birth) / unitDays);
+    for (const [birth, count] of births) if (endDay > birth) sum += count * (evaluated(() => expectedTransactions(params, (endDay - birth) / unitDays)) || 0);
     return sum;
   };
   const result: TrackingPeriod[] = [];

@@ -16,6 +16,7 @@
  */
 import { conditionalExpectedTransactions, type BgNbdParams } from '../clv/bgnbd';
 import { conditionalExpectedSpend, type GammaGammaParams } from '../clv/gamma-gamma';
+import { evaluated } from '../clv/model-check';
 import { dayToIsoDate, UNIT_DAYS, type TimeUnit } from '../clv/summary';
 import type { PurchaseDay } from '../customer-value.projection';
 import type { DayPeriod } from './forecast-periods';
@@ -137,7 +138,9 @@ export function salesForecast(
     const key = `${x}|${t_x}|${T}`;
     let cumulative = cumulativeByHistory.get(key);
     if (cumulative === undefined) {
-      cumulative = Float64Array.from(boundaries, (t) => (t > 0 ? conditionalExpectedTransactions(model.bgnbd, t, x, t_x, T) : 0));
+      cumulative = Float64Array.from(boundaries, (t) => (t > 0 ? evaluated(() => conditionalExpectedTransactions(model.bgnbd, t, x, t_x, T)) : 0));
+      // A degenerate fit the series cannot evaluate for this history: no forecast for the customer.
+      if (cumulative.some(Number.isNaN)) cumulative.fill(0);
       cumulativeByHistory.set(key, cumulative);
     }
     let spend = 0;
