@@ -183,6 +183,12 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
   it('at 1440 px and at 390 px: nothing wider than the screen, tables scroll, axis labels do not overlap; screenshots', async () => {
     for (const width of [1440, 390]) {
       await page.setViewportSize({ width, height: 900 });
+      // The charts are drawn again at the width they are shown at.
+      await page.waitForFunction((w) => {
+        const doc = (globalThis as any).document;
+        const chart = doc.getElementById('revenue-chart');
+        return doc.documentElement.clientWidth === w && chart.querySelector('svg').getAttribute('viewBox').split(' ')[2] === String(Math.round(chart.clientWidth));
+      }, width);
       const layout = await page.evaluate(`(() => {
         const overflow = document.documentElement.scrollWidth;
         const wrappers = Array.from(document.querySelectorAll('table')).map((t) => getComputedStyle(t.parentElement).overflowX);

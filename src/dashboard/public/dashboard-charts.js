@@ -96,11 +96,21 @@
     return 10 * power;
   }
 
+  /** Ticks from 0 up to the first one at or above max (so the top of the axis is labelled). */
   function axisTicks(max, count) {
     var step = niceStep(max / count);
-    var ticks = [];
-    for (var v = 0; v <= max + step / 1e9; v += step) ticks.push(v);
-    return { step: step, top: ticks[ticks.length - 1] < max ? ticks[ticks.length - 1] + step : ticks[ticks.length - 1], ticks: ticks };
+    var ticks = [0];
+    while (ticks[ticks.length - 1] < max - step / 1e9) ticks.push(ticks[ticks.length - 1] + step);
+    return { step: step, top: ticks[ticks.length - 1], ticks: ticks };
+  }
+
+  /**
+   * Charts are drawn at the width they are shown at (one SVG unit a CSS pixel), so text keeps its
+   * size on a phone and the labels thin out to what fits; `fallback` before layout.
+   */
+  function widthOf(container, fallback) {
+    var width = container.clientWidth;
+    return width > 0 ? Math.round(width) : fallback;
   }
 
   /**
@@ -134,7 +144,7 @@
   /** Vertical bars, stacked when a bar has several parts: bars = [{label, parts: [{key, value, color}]}]. */
   function barChart(container, bars, options) {
     var height = options.height || 240;
-    var W = options.width || 640;
+    var W = widthOf(container, options.width || 640);
     var rotate = options.rotate && bars.length > 6;
     var m = { top: 18, right: 12, bottom: rotate ? 70 : 34, left: 52 };
     var totals = bars.map(function (b) { return b.parts.reduce(function (s, p) { return s + p.value; }, 0); });
@@ -187,7 +197,7 @@
   /** A line over periods, with a gap where a value is null: points = [{label, value}]. */
   function lineChart(container, points, options) {
     var height = options.height || 200;
-    var width = options.width || 640;
+    var width = widthOf(container, options.width || 640);
     var m = { top: 22, right: 30, bottom: 30, left: 44 };
     var plotW = width - m.left - m.right;
     var plotH = height - m.top - m.bottom;
@@ -232,7 +242,7 @@
    */
   function actualForecastChart(container, periods, options) {
     var height = options.height || 260;
-    var W = options.width || 1200;
+    var W = widthOf(container, options.width || 1200);
     var m = { top: 18, right: 16, bottom: 34, left: 56 };
     var values = [];
     periods.forEach(function (p) { if (p.actual !== null) values.push(p.actual); if (p.forecast !== null) values.push(p.forecast); });

@@ -4,7 +4,7 @@
  * and wires the controls. Each load cancels the one it supersedes (AbortController), so an
  * earlier, slower answer never overwrites a later one.
  */
-/* global document, fetch, sessionStorage, window, AbortController -- a browser script */
+/* global document, fetch, sessionStorage, window, AbortController, setTimeout, clearTimeout -- a browser script */
 (function () {
   'use strict';
 
@@ -78,6 +78,8 @@
   }
 
   var current = null;
+  /** Draws the last answers again (the charts are drawn at their shown width). */
+  var render = null;
 
   function load() {
     // Whatever was loading is superseded: cancel it, so its answers never land.
@@ -104,13 +106,16 @@
       forecast(key, range, asOf, signal),
     ]).then(function (answers) {
       if (signal.aborted) return;
-      P.renderComplaints(answers[0]);
-      P.renderSla(answers[1]);
-      P.renderSatisfaction(answers[1]);
-      P.renderSegments(answers[2], scheme);
-      P.renderTransitions(answers[3]);
-      P.renderLifetimeValues(answers[4]);
-      P.renderRevenue(answers[5]);
+      render = function () {
+        P.renderComplaints(answers[0]);
+        P.renderSla(answers[1]);
+        P.renderSatisfaction(answers[1]);
+        P.renderSegments(answers[2], scheme);
+        P.renderTransitions(answers[3]);
+        P.renderLifetimeValues(answers[4]);
+        P.renderRevenue(answers[5]);
+      };
+      render();
       var values = answers[4];
       setState('ready', 'Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
         (values.asOfSource === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfSource === 'query' ? ' (chosen)' : ' (today)') +
@@ -137,6 +142,11 @@
       sessionStorage.removeItem(KEY_STORAGE);
       $('api-key').value = '';
       setState('idle', 'The key was removed from this tab.');
+    });
+    var resizing = null;
+    window.addEventListener('resize', function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () { if (render && document.body.getAttribute('data-state') === 'ready') render(); }, 150);
     });
     if (stored) load();
   });
