@@ -313,14 +313,15 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
       // The purchase days are most of a heavy buyer's document: the list reads their summary instead.
       const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
       const asOfDay = dayNumber(asOf.asOf);
-      const items: LifetimeValueView[] = [];
-      for (const lean of result.items as ValueListDoc[]) {
-        // Purchases dated after the as-of day, or a document built before the summary existed: the days are needed.
-        const summary = lean.daySummary as ValueListDoc['daySummary'] | undefined;
-        const complete = summary !== undefined && (summary.lastDay === null || summary.lastDay <= asOfDay);
-        const doc = complete ? lean : ((await customers.get(lean._id)) ?? lean);
-        items.push(lifetimeValueView(doc, now, predictor));
-      }
+      // Purchases dated after the as-of day (all of them in a history valued as of its past), or a
+      // document built before the summary existed: the days are needed, read in one query.
+      const lean = result.items as ValueListDoc[];
+      const incomplete = lean.filter((doc) => {
+        const summary = doc.daySummary as ValueListDoc['daySummary'] | undefined;
+        return !(summary !== undefined && (summary.lastDay === null || summary.lastDay <= asOfDay));
+      });
+      const full = await valuesOf(customers, incomplete.map((doc) => doc._id));
+      const items = lean.map((doc) => lifetimeValueView(full.get(doc._id) ?? doc, now, predictor));
       return { items, nextCursor: result.nextCursor, ...asOf };
     }
 

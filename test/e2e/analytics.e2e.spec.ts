@@ -115,6 +115,9 @@ describe('analytics over HTTP (embedded stores)', () => {
 
       const value = expectStatus(await t.request('GET', `/analytics/customers/${ana}/value?minPosition=${last.json.position}`), 200);
       expect(value.json).toEqual({
+        // No model fitted yet: the value is as of today, and says so.
+        asOf: '2026-03-10',
+        asOfSource: 'clock',
         customerId: ana,
         name: 'Lima, Ana',
         status: 'customer',
@@ -148,7 +151,12 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(first.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([bruno, ana]);
       expect(first.json.nextCursor).toEqual(expect.any(String));
       const second = expectStatus(await t.request('GET', `/analytics/lifetime-value?sort=revenue&limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`), 200);
-      expect(second.json).toEqual({ items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })], nextCursor: null });
+      expect(second.json).toEqual({
+        items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })],
+        nextCursor: null,
+        asOf: '2026-03-10',
+        asOfSource: 'clock',
+      });
       // Potential value is computed at query time, sorted and paged in memory.
       const byPotential = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=potentialValue&limit=2'), 200);
       expect(byPotential.json.items.map((i: { potentialValue: { value: number } }) => i.potentialValue.value)).toEqual([120, 100]);
