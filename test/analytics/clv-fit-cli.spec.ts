@@ -70,6 +70,10 @@ describe('npm run clv:fit on the server stores', () => {
     expect(holdoutCheck.customersNotEvaluated).toBeLessThanOrEqual(8);
     expect(holdoutCheck.byCalibrationTransactions.reduce((s: number, row: { customers: number }) => s + row.customers, 0)).toBe(8);
     expect(holdoutCheck.tracking.filter((p: { holdout: boolean }) => p.holdout)).toHaveLength(4);
+    const human: string[] = [];
+    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => human.push(line));
+    expect(human.find((line) => line.includes('holdout'))).toMatch(new RegExp(`^  holdout 2026-01-31 \\.\\. 2026-02-28 \\(4\\.00 weeks\\): repeat transactions actual ${inHoldout}, expected `));
+    expect(human.some((line) => line.startsWith('  per calibration x: '))).toBe(true);
 
     const printed: string[] = [];
     const outcome = await runClvFit({ until: '2026-02-28', unit: 'week', json: true, dryRun: false }, config, clock, (line) => printed.push(line));
