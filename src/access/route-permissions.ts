@@ -119,6 +119,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /analytics/clv/fit': { roles: ANALYTICS_RUN },
   'GET /analytics/clv/model': { roles: ANALYTICS_READ },
   'GET /analytics/clv/models': { roles: ANALYTICS_READ },
+  'GET /analytics/forecast': { roles: ANALYTICS_READ },
 
   // Audit: read only; events carry personal data, masked for auditors without pii
   'GET /audit/feed': { roles: AUDITOR, personalData: true },

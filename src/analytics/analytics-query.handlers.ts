@@ -25,6 +25,7 @@ import {
 import { dayNumber } from './clv/summary';
 import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
 import { pageByKey } from './paging';
+import { predictionAsOf, type PredictionAsOf } from './prediction-as-of';
 import {
   MEMBERSHIPS_COLLECTION,
   type MembershipDoc,
@@ -43,6 +44,8 @@ export interface PredictionParams {
   horizon?: number;
   discount?: number;
   marginShare?: number;
+  /** YYYY-MM-DD; default the model's calibration end (prediction-as-of.ts). */
+  asOf?: string;
 }
 
 export interface SegmentMembershipView {
@@ -62,7 +65,7 @@ export interface LifetimeValueView {
   predictive: Prediction | null;
 }
 
-export interface CustomerValueView extends LifetimeValueView {
+export interface CustomerValueView extends LifetimeValueView, Omit<PredictionAsOf, 'instant'> {
   /** The customer's segment in each scheme and since when (null before the first segmentation run that scored them). */
   segments: Record<SegmentScheme, SegmentMembershipView | null>;
   /** Product interest, biggest spend first. */
@@ -144,6 +147,9 @@ async function currentModel(readModels: ReadModels): Promise<ClvModelDoc | null>
   return page.items[0] ?? null;
 }
 
+/** A page of lifetime values, with the day its predictions were made as of. */
+export type LifetimeValuePage = Page<LifetimeValueView> & Omit<PredictionAsOf, 'instant'>;
+
 function lifetimeValueView(doc: ValueListDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
   return {
     customerId: doc.customerId,
@@ -175,7 +181,7 @@ export class GetCustomerValueQuery extends Query<CustomerValueView> {
   }
 }
 
-export class ListLifetimeValuesQuery extends Query<Page<LifetimeValueView>> {
+export class ListLifetimeValuesQuery extends Query<LifetimeValuePage> {
   constructor(
     readonly filter: { status?: string; minRevenue?: number; minPurchases?: number },
     readonly sort: { field: LifetimeValueSort; order: 'asc' | 'desc' },
@@ -259,8 +265,11 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    const now = this.clock.now();
-    const view = lifetimeValueView(doc, now, this.predictors.for(await currentModel(this.readModels), prediction, now));
+    const model = await currentModel(this.readModels);
+    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, this.clock.now());
+    // Open suggestions are live: as of now unless a day was asked for.
+    const suggestionsAt = asOf.asOfSource === 'query' ? instant : this.clock.now();
+    const view = lifetimeValueView(doc, suggestionsAt, this.predictors.for(model, prediction, instant));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
     for await (const m of this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll({ customerId })) {
@@ -273,7 +282,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
       const { product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt } = interest;
       products.push({ product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt });
     }
-    return { ...view, segments, products };
+    return { ...view, ...asOf, segments, products };
   }
 }
 
@@ -286,31 +295,34 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
 
   private readonly predictors = new ClvPredictors();
 
-  async execute({ filter, sort, page, prediction, minPosition }: ListLifetimeValuesQuery): Promise<Page<LifetimeValueView>> {
+  async execute({ filter, sort, page, prediction, minPosition }: ListLifetimeValuesQuery): Promise<LifetimeValuePage> {
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const query: Filter = {};
     if (filter.status) query.status = filter.status;
     if (filter.minRevenue !== undefined) query.revenue = { $gte: filter.minRevenue };
     if (filter.minPurchases !== undefined) query.purchaseCount = { $gte: filter.minPurchases };
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
-    const now = this.clock.now();
     const model = await currentModel(this.readModels);
-    const predictor = this.predictors.for(model, prediction, now);
+    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, this.clock.now());
+    // Open suggestions are live: as of now unless a day was asked for.
+    const now = asOf.asOfSource === 'query' ? instant : this.clock.now();
+    const predictor = this.predictors.for(model, prediction, instant);
     const direction = sort.order === 'asc' ? 1 : -1;
 
     if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {
       // The purchase days are most of a heavy buyer's document: the list reads their summary instead.
       const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
-      const today = dayNumber(now.toISOString());
-      const items: LifetimeValueView[] = [];
-      for (const lean of result.items as ValueListDoc[]) {
-        // Purchases dated after today, or a document built before the summary existed: the days are needed.
-        const summary = lean.daySummary as ValueListDoc['daySummary'] | undefined;
-        const complete = summary !== undefined && (summary.lastDay === null || summary.lastDay <= today);
-        const doc = complete ? lean : ((await customers.get(lean._id)) ?? lean);
-        items.push(lifetimeValueView(doc, now, predictor));
-      }
-      return { items, nextCursor: result.nextCursor };
+      const asOfDay = dayNumber(asOf.asOf);
+      // Purchases dated after the as-of day (all of them in a history valued as of its past), or a
+      // document built before the summary existed: the days are needed, read in one query.
+      const lean = result.items as ValueListDoc[];
+      const incomplete = lean.filter((doc) => {
+        const summary = doc.daySummary as ValueListDoc['daySummary'] | undefined;
+        return !(summary !== undefined && (summary.lastDay === null || summary.lastDay <= asOfDay));
+      });
+      const full = await valuesOf(customers, incomplete.map((doc) => doc._id));
+      const items = lean.map((doc) => lifetimeValueView(full.get(doc._id) ?? doc, now, predictor));
+      return { items, nextCursor: result.nextCursor, ...asOf };
     }
 
     // Values computed at query time: every matching customer is valued, then sorted and paged.
@@ -331,7 +343,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
           return view.predictive?.expectedTransactions ?? null;
       }
     };
-    return pageByKey(
+    const sorted = pageByKey(
       views,
       (view) => {
         const value = valueOf(view);
@@ -340,6 +352,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
       page.limit,
       page.cursor,
     );
+    return { ...sorted, ...asOf };
   }
 }
 

@@ -173,7 +173,7 @@ export class AnalyticsController {
   @Post('clv/fit')
   @HttpCode(201)
   async fit(@Body() dto: FitClvModelDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(this.clock.now()), unit: dto.unit }, context));
+    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(this.clock.now()), unit: dto.unit, holdoutEnd: dto.holdoutEnd }, context));
     void reply.header('Location', '/analytics/clv/model');
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return { ...outcome.model, position: outcome.position, replayed: outcome.replayed };

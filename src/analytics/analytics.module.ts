@@ -5,13 +5,15 @@ import { ANALYTICS_COMMAND_HANDLERS } from './analytics-command.handlers';
 import { ANALYTICS_QUERY_HANDLERS } from './analytics-query.handlers';
 import { AnalyticsController } from './analytics.controller';
 import { ClvModelService } from './clv-model.service';
+import { ForecastController } from './forecast/forecast.controller';
+import { SalesForecastHandler } from './forecast/forecast.query';
 import { SegmentationSchedulerService } from './segmentation-scheduler.service';
 import { SegmentationService } from './segmentation.service';
 
 /** The analytical CRM: lifetime value, segments with history, complaint statistics (projections in all-projections.ts). */
 @Module({
   imports: [CqrsModule],
-  controllers: [AnalyticsController],
+  controllers: [AnalyticsController, ForecastController],
   providers: [
     { provide: ANALYTICS_CONFIG, useFactory: () => loadAnalyticsConfig() },
     SegmentationService,
@@ -19,6 +21,7 @@ import { SegmentationService } from './segmentation.service';
     ClvModelService,
     ...ANALYTICS_COMMAND_HANDLERS,
     ...ANALYTICS_QUERY_HANDLERS,
+    SalesForecastHandler,
   ],
 })
 export class AnalyticsModule {}

@@ -3,6 +3,7 @@
  * audited and the current model is a projection like any other read model.
  */
 import type { Decider, DomainEvent } from '../shared/decider/decider';
+import type { HoldoutCheck } from './clv/model-check';
 import type { TimeUnit } from './clv/summary';
 
 export const CLV_MODEL_STREAM = 'clv-model';
@@ -37,6 +38,8 @@ export interface ClvModelData {
   customers: number;
   repeatCustomers: number;
   fittedAt: string;
+  /** Present when the fit was given a holdout end: expected vs actual over the holdout (clv/model-check.ts). */
+  holdoutCheck?: HoldoutCheck;
 }
 
 export type ClvModelFitted = DomainEvent<'ClvModelFitted', ClvModelData>;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { CommandProcessor } from '../shared/decider/command-processor';
-import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
+import { BusinessRuleViolation, NotCaughtUpError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event-store.port';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
@@ -41,6 +41,14 @@ export class ClvModelService {
     const now = this.clock.now();
     if (dayNumber(request.until) > dayNumber(now.toISOString())) {
       throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', { until: request.until });
+    }
+    if (request.holdoutEnd !== undefined) {
+      if (dayNumber(request.holdoutEnd) <= dayNumber(request.until)) {
+        throw new ValidationFailedError([{ field: 'holdoutEnd', messages: ['holdoutEnd must be after the calibration end (until)'] }]);
+      }
+      if (dayNumber(request.holdoutEnd) > dayNumber(now.toISOString())) {
+        throw new BusinessRuleViolation('HOLDOUT_END_IN_FUTURE', 'The holdout period must end today or earlier: its purchases must have happened', { holdoutEnd: request.holdoutEnd });
+      }
     }
     await this.catchUp();
     const docs: CustomerValueDoc[] = [];

@@ -13,10 +13,11 @@
  * (1 + yearly)^(periodDays / 365.25) - 1.
  */
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
-import { fitBgNbd } from './clv/bgnbd';
+import { type BgNbdParams, fitBgNbd } from './clv/bgnbd';
 import { customerLifetimeValue } from './clv/clv';
 import { conditionalExpectedSpend, fitGammaGamma } from './clv/gamma-gamma';
 import { type CustomerSummary, dayNumber, dayToIsoDate, summarizePurchases, type TimeUnit, UNIT_DAYS } from './clv/summary';
+import { holdoutCheck } from './clv/model-check';
 import type { ClvModelData } from './clv-model.events';
 import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
 import { purchasesOf } from './customer-value';
@@ -25,6 +26,8 @@ export interface ClvFitRequest {
   /** Calibration end, YYYY-MM-DD (inclusive). */
   until: string;
   unit: TimeUnit;
+  /** Last day of a holdout period (YYYY-MM-DD, inclusive, after `until`): the fit then reports its holdout check. */
+  holdoutEnd?: string;
 }
 
 /** A horizon of one year, in periods of the unit. */
@@ -55,6 +58,7 @@ export function fitClvModel(docs: Iterable<CustomerValueDoc>, request: ClvFitReq
   }
   const bg = fitBgNbd(summaries);
   const gg = fitGammaGamma(summaries);
+  const check = request.holdoutEnd === undefined ? undefined : holdoutCheckOf(docs, bg.params, request as Required<ClvFitRequest>);
   return {
     modelId: ids.modelId,
     calibrationEnd: request.until,
@@ -81,7 +85,15 @@ export function fitClvModel(docs: Iterable<CustomerValueDoc>, request: ClvFitReq
     customers: summaries.length,
     repeatCustomers,
     fittedAt: ids.fittedAt,
+    ...(check ? { holdoutCheck: check } : {}),
   };
+}
+
+function holdoutCheckOf(docs: Iterable<CustomerValueDoc>, params: BgNbdParams, request: Required<ClvFitRequest>) {
+  const lastDay = dayNumber(request.holdoutEnd);
+  const purchases = [];
+  for (const doc of docs) purchases.push(...purchasesOf(doc, lastDay));
+  return holdoutCheck(params, purchases, { calibrationEnd: request.until, holdoutEnd: request.holdoutEnd, unit: request.unit });
 }
 
 /** The flat summary `npm run clv:fit -- --json` prints. */
@@ -103,6 +115,7 @@ export function clvModelSummary(model: ClvModelData) {
     repeatCustomers: model.repeatCustomers,
     converged: model.bgnbd.converged && model.gammaGamma.converged,
     fittedAt: model.fittedAt,
+    ...(model.holdoutCheck ? { holdoutCheck: model.holdoutCheck } : {}),
   };
 }
 

@@ -37,6 +37,11 @@ export interface ValueSuggestion {
   expiresAt: string;
   status: 'open' | 'accepted' | 'declined';
   decidedAt: string | null;
+  /**
+   * The agent's probability that it is taken; null when none was given. Optional: documents built
+   * before it existed lack it, which means the same (no earlier event carries one, so no rebuild).
+   */
+  probability?: number | null;
 }
 
 /**
@@ -254,6 +259,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         expiresAt: d.expiresAt,
         status: 'open',
         decidedAt: null,
+        probability: d.probability ?? null,
       };
       await customers.update(d.customerId, { $push: { suggestions: suggestion }, $set: stamp });
       return;

@@ -14,24 +14,37 @@ import { RandomIdGenerator } from '../shared/ids';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { createEventStore, createReadStore } from '../shared/stores';
 
-const USAGE = `Usage: npm run clv:fit -- [--until YYYY-MM-DD] [--unit week|day] [--json] [--dry-run]
+const USAGE = `Usage: npm run clv:fit -- [--until YYYY-MM-DD] [--holdout-end YYYY-MM-DD] [--unit week|day] [--json] [--dry-run]
 
 Fits the CLV models (BG/NBD and Gamma-Gamma, maximum likelihood) on every purchase up to the
 calibration end (inclusive; default today, UTC) and records the result as a ClvModelFitted event
 in the stream "clv-model": it becomes the current model of GET /analytics/clv/model.
   --until    last day of the calibration period
+  --holdout-end  last day of a holdout period after it: reports expected vs actual repeat
+             transactions over the holdout (total, per period, per calibration purchases)
   --unit     time unit of the models (default week)
   --json     print the result as one JSON object (r, alpha, a, b, p, q, gamma, log-likelihoods, customers)
   --dry-run  fit and print, but append nothing`;
 
 export interface ClvFitArgs {
   until: string | undefined;
+  holdoutEnd?: string;
   unit: TimeUnit;
   json: boolean;
   dryRun: boolean;
 }
 
 export class UsageError extends Error {}
+
+function dateArgument(name: string, text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) throw new UsageError(`${name} must be a date YYYY-MM-DD (got "${text}")`);
+  try {
+    dayNumber(text);
+  } catch {
+    throw new UsageError(`${name} is not a calendar date: "${text}"`);
+  }
+  return text;
+}
 
 export function parseClvFitArgs(argv: readonly string[]): ClvFitArgs | 'help' {
   const args: ClvFitArgs = { until: undefined, unit: 'week', json: false, dryRun: false };
@@ -44,17 +57,12 @@ export function parseClvFitArgs(argv: readonly string[]): ClvFitArgs | 'help' {
       return v;
     };
     switch (name) {
-      case '--until': {
-        const until = value();
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(until)) throw new UsageError(`--until must be a date YYYY-MM-DD (got "${until}")`);
-        try {
-          dayNumber(until);
-        } catch {
-          throw new UsageError(`--until is not a calendar date: "${until}"`);
-        }
-        args.until = until;
+      case '--until':
+        args.until = dateArgument(name, value());
         break;
-      }
+      case '--holdout-end':
+        args.holdoutEnd = dateArgument(name, value());
+        break;
       case '--unit': {
         const unit = value();
         if (unit !== 'week' && unit !== 'day') throw new UsageError(`--unit must be week or day (got "${unit}")`);
@@ -86,7 +94,19 @@ function humanReport(model: ClvModelData, recorded: boolean, position: string | 
     `  BG/NBD       r=${fmt(s.r)} alpha=${fmt(s.alpha)} a=${fmt(s.a)} b=${fmt(s.b)}  LL=${s.bgnbdLogLikelihood.toFixed(4)}`,
     `  Gamma-Gamma  p=${fmt(s.p)} q=${fmt(s.q)} gamma=${fmt(s.gamma)}  LL=${s.gammaGammaLogLikelihood.toFixed(4)}`,
     ...(s.converged ? [] : ['  warning: the optimiser did not report convergence']),
+    ...holdoutLines(model),
     recorded ? `Recorded as ClvModelFitted at position ${position}` : 'Dry run: nothing recorded',
+  ];
+}
+
+function holdoutLines(model: ClvModelData): string[] {
+  const check = model.holdoutCheck;
+  if (!check) return [];
+  const { actual, expected, percentError } = check.total;
+  return [
+    `  holdout ${check.calibrationEnd} .. ${check.holdoutEnd} (${check.holdoutLength.toFixed(2)} ${check.unit}s): repeat transactions actual ${actual}, expected ${expected.toFixed(1)}` +
+      (percentError === null ? '' : ` (${percentError > 0 ? '+' : ''}${percentError}%)`),
+    `  per calibration x: ${check.byCalibrationTransactions.map((row) => `${row.x}${row.orMore ? '+' : ''}: ${row.actual.toFixed(2)}/${row.expected.toFixed(2)}`).join(', ')} (actual/expected mean)`,
   ];
 }
 
@@ -112,7 +132,7 @@ export async function runClvFit(args: ClvFitArgs, config: RelataConfig, clock: C
     const service = new ClvModelService(new CommandProcessor(eventStore, clock, ids), runner, eventStore, clock, ids);
     const until = args.until ?? clock.now().toISOString().slice(0, 10);
     const outcome = await service.fit(
-      { until, unit: args.unit },
+      { until, unit: args.unit, ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}) },
       { actor: 'cli:clv-fit', correlationId: randomUUID(), commandId: '' },
       { record: !args.dryRun },
     );

@@ -92,18 +92,21 @@ Examples:
   relata replay --stream customer-6f1d9c2e-... --to 2026-03-10T14:02:00Z
   relata replay --stream complaint-... --to 3 --json`;
 
-export const CLV_USAGE = `Usage: relata clv fit [--until YYYY-MM-DD] [--unit week|day] [--json] [--dry-run]
+export const CLV_USAGE = `Usage: relata clv fit [--until YYYY-MM-DD] [--holdout-end YYYY-MM-DD] [--unit week|day] [--json] [--dry-run]
 
 Fits the CLV models (BG/NBD and Gamma-Gamma, maximum likelihood) on every purchase up to the
 calibration end (inclusive; default today, UTC) and records the result (a ClvModelFitted event):
 it becomes the current model of GET /analytics/clv/model. The read models are caught up first.
   --until    last day of the calibration period
+  --holdout-end  last day of a holdout period: adds the holdout check (expected vs actual
+             repeat transactions in total, per period and per calibration purchases)
   --unit     time unit of the models (default week)
   --json     the result as one JSON object
   --dry-run  fit and print, but append nothing
 
 Examples:
   relata clv fit --until 1997-09-30
+  relata clv fit --until 1997-09-30 --holdout-end 1998-06-30 --json
   relata clv fit --dry-run --json`;
 
 export const AUDIT_VERIFY_USAGE = `Usage: relata audit verify [--stream NAME] [--json]

@@ -239,6 +239,17 @@ describe('customer decider', () => {
           },
         ]));
 
+    it('carries the probability the agent set on it', () =>
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt: '2026-04-01T00:00:00.000Z', probability: 0.4 } }))
+        .then([
+          {
+            type: 'TransactionSuggested',
+            data: { customerId: id, suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt: '2026-04-01T00:00:00.000Z', suggestedAt: NOW, probability: 0.4 },
+          },
+        ]));
+
     it('refuses a suggestion that expires before now', () =>
       customers.given([registered()]).when(suggest('2026-03-01T00:00:00.000Z')).thenFails('SUGGESTION_EXPIRY_IN_PAST'));
 

@@ -46,7 +46,7 @@ export type RecordPurchase = {
 };
 export type SuggestTransaction = {
   type: 'SuggestTransaction';
-  data: { suggestionId: string; product: string; expectedValue: number; expiresAt: string };
+  data: { suggestionId: string; product: string; expectedValue: number; expiresAt: string; probability?: number };
   now: string;
 };
 export type AcceptSuggestion = { type: 'AcceptSuggestion'; data: { suggestionId: string }; now: string };
@@ -237,7 +237,7 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
     }
     case 'SuggestTransaction': {
       mustBeActive(state);
-      const { suggestionId, product, expectedValue, expiresAt } = command.data;
+      const { suggestionId, product, expectedValue, expiresAt, probability } = command.data;
       if (state.suggestions.has(suggestionId)) {
         throw new BusinessRuleViolation('SUGGESTION_ALREADY_EXISTS', 'A suggestion with this id already exists');
       }
@@ -247,7 +247,15 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       return [
         {
           type: 'TransactionSuggested',
-          data: { customerId: state.customerId, suggestionId, product, expectedValue, expiresAt, suggestedAt: command.now },
+          data: {
+            customerId: state.customerId,
+            suggestionId,
+            product,
+            expectedValue,
+            expiresAt,
+            suggestedAt: command.now,
+            ...(probability === undefined ? {} : { probability }),
+          },
         },
       ];
     }

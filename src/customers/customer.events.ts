@@ -64,7 +64,16 @@ export type PurchaseRecorded = DomainEvent<
 >;
 export type TransactionSuggested = DomainEvent<
   'TransactionSuggested',
-  { customerId: string; suggestionId: string; product: string; expectedValue: number; expiresAt: string; suggestedAt: string }
+  {
+    customerId: string;
+    suggestionId: string;
+    product: string;
+    expectedValue: number;
+    expiresAt: string;
+    suggestedAt: string;
+    /** The agent's estimate that the customer will take it, [0, 1]; absent when not given (events before it existed too). */
+    probability?: number;
+  }
 >;
 export type SuggestionAccepted = DomainEvent<
   'SuggestionAccepted',

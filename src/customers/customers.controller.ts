@@ -122,7 +122,13 @@ export class CustomersController {
   @HttpCode(201)
   async suggest(@Id('id') id: string, @Body() dto: SuggestTransactionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const suggestionId = this.newId(context, 'suggestion');
-    const data = { suggestionId, product: dto.product, expectedValue: dto.expectedValue, expiresAt: new Date(dto.expiresAt).toISOString() };
+    const data = {
+      suggestionId,
+      product: dto.product,
+      expectedValue: dto.expectedValue,
+      expiresAt: new Date(dto.expiresAt).toISOString(),
+      ...(dto.probability === undefined ? {} : { probability: dto.probability }),
+    };
     return this.respond(
       reply,
       await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'SuggestTransaction', data }, context, { suggestionId })),

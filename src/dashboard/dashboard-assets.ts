@@ -5,6 +5,8 @@ import path from 'node:path';
 export const DASHBOARD_FILES = {
   'index.html': 'text/html; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard-charts.js': 'text/javascript; charset=utf-8',
+  'dashboard-panels.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
 } as const;
 export type DashboardFile = keyof typeof DASHBOARD_FILES;

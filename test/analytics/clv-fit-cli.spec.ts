@@ -13,6 +13,7 @@ describe('npm run clv:fit arguments', () => {
     expect(parseClvFitArgs(['--until', '2026-02-28', '--unit', 'day', '--json'])).toEqual({ until: '2026-02-28', unit: 'day', json: true, dryRun: false });
     expect(parseClvFitArgs(['--until=2026-02-28', '--dry-run'])).toEqual({ until: '2026-02-28', unit: 'week', json: false, dryRun: true });
     expect(parseClvFitArgs(['--help'])).toBe('help');
+    expect(parseClvFitArgs(['--until', '2026-01-31', '--holdout-end=2026-02-28'])).toEqual({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: false });
   });
 
   it('refuses what it does not understand', () => {
@@ -20,6 +21,7 @@ describe('npm run clv:fit arguments', () => {
     expect(() => parseClvFitArgs(['--until', '28/02/2026'])).toThrow(/YYYY-MM-DD/);
     expect(() => parseClvFitArgs(['--unit', 'month'])).toThrow(/week or day/);
     expect(() => parseClvFitArgs(['--until'])).toThrow(/needs a value/);
+    expect(() => parseClvFitArgs(['--holdout-end', '2026-02-30'])).toThrow(/--holdout-end is not a calendar date/);
     expect(() => parseClvFitArgs(['--verbose'])).toThrow(/unknown argument/);
   });
 });
@@ -55,6 +57,23 @@ describe('npm run clv:fit on the server stores', () => {
     await runClvFit({ until: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => dry.push(line));
     expect(dry[0]).toMatch(/^CLV model .* \(calibration end 2026-02-28, unit week\)$/);
     expect(dry.at(-1)).toBe('Dry run: nothing recorded');
+
+    // With a holdout end: the holdout check in the JSON, computed on the purchases after the calibration end.
+    const checked: string[] = [];
+    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: true, dryRun: true }, config, clock, (line) => checked.push(line));
+    const { holdoutCheck } = JSON.parse(checked[0]);
+    expect(holdoutCheck).toMatchObject({ calibrationEnd: '2026-01-31', holdoutEnd: '2026-02-28', holdoutLength: 4, customers: 8 });
+    // The purchases of February 2026 (days 123 to 150 after 1 October, the last purchase of customer i on day gaps[i] + i).
+    const inHoldout = Array.from({ length: 8 }, (_, i) => gaps.slice(0, i + 1).filter((g) => g + i >= 123 && g + i <= 150).length).reduce((s, n) => s + n, 0);
+    expect(holdoutCheck.total.actual).toBe(inHoldout);
+    // Eight customers make a degenerate fit the series may not evaluate: such customers are counted, never fail the fit.
+    expect(holdoutCheck.customersNotEvaluated).toBeLessThanOrEqual(8);
+    expect(holdoutCheck.byCalibrationTransactions.reduce((s: number, row: { customers: number }) => s + row.customers, 0)).toBe(8);
+    expect(holdoutCheck.tracking.filter((p: { holdout: boolean }) => p.holdout)).toHaveLength(4);
+    const human: string[] = [];
+    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => human.push(line));
+    expect(human.find((line) => line.includes('holdout'))).toMatch(new RegExp(`^  holdout 2026-01-31 \\.\\. 2026-02-28 \\(4\\.00 weeks\\): repeat transactions actual ${inHoldout}, expected `));
+    expect(human.some((line) => line.startsWith('  per calibration x: '))).toBe(true);
 
     const printed: string[] = [];
     const outcome = await runClvFit({ until: '2026-02-28', unit: 'week', json: true, dryRun: false }, config, clock, (line) => printed.push(line));

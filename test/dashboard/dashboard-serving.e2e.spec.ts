@@ -27,6 +27,7 @@ describe('serving the analyst dashboard', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
     const html = String(page.body);
     expect(html).toContain('<script src="/dashboard/dashboard.js" defer></script>');
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
     expect(html).toContain('<link rel="stylesheet" href="/dashboard/dashboard.css">');
     // Nothing inline that the policy would block: no inline script, handler or style attribute.
     expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g)).toBeNull();
@@ -34,12 +35,20 @@ describe('serving the analyst dashboard', () => {
   });
 
   it('serves the script and the style sheet with their types', async () => {
-    const script = await get('/dashboard/dashboard.js');
-    expect(script.status).toBe(200);
-    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(script.headers['content-security-policy']).toBe(DASHBOARD_CSP);
-    // It calls this server only: the one absolute URL is the SVG namespace.
-    expect(String(script.body).match(/https?:\/\/[^'"\s]*/g)).toEqual(['http://www.w3.org/2000/svg']);
+    // The page's scripts, in the order it loads them.
+    const html = String((await get('/dashboard')).body);
+    const sources = [...html.matchAll(/<script src="([^"]+)" defer><\/script>/g)].map((m) => m[1]);
+    expect(sources).toEqual(['/dashboard/dashboard-charts.js', '/dashboard/dashboard-panels.js', '/dashboard/dashboard.js']);
+    const urls: string[] = [];
+    for (const source of sources) {
+      const script = await get(source);
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.headers['content-security-policy']).toBe(DASHBOARD_CSP);
+      urls.push(...(String(script.body).match(/https?:\/\/[^'"\s]*/g) ?? []));
+    }
+    // They call this server only: the one absolute URL is the SVG namespace.
+    expect(urls).toEqual(['http://www.w3.org/2000/svg']);
     const style = await get('/dashboard/dashboard.css');
     expect(style.status).toBe(200);
     expect(style.headers['content-type']).toBe('text/css; charset=utf-8');

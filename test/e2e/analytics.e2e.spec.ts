@@ -115,6 +115,9 @@ describe('analytics over HTTP (embedded stores)', () => {
 
       const value = expectStatus(await t.request('GET', `/analytics/customers/${ana}/value?minPosition=${last.json.position}`), 200);
       expect(value.json).toEqual({
+        // No model fitted yet: the value is as of today, and says so.
+        asOf: '2026-03-10',
+        asOfSource: 'clock',
         customerId: ana,
         name: 'Lima, Ana',
         status: 'customer',
@@ -148,7 +151,12 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(first.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([bruno, ana]);
       expect(first.json.nextCursor).toEqual(expect.any(String));
       const second = expectStatus(await t.request('GET', `/analytics/lifetime-value?sort=revenue&limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`), 200);
-      expect(second.json).toEqual({ items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })], nextCursor: null });
+      expect(second.json).toEqual({
+        items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })],
+        nextCursor: null,
+        asOf: '2026-03-10',
+        asOfSource: 'clock',
+      });
       // Potential value is computed at query time, sorted and paged in memory.
       const byPotential = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=potentialValue&limit=2'), 200);
       expect(byPotential.json.items.map((i: { potentialValue: { value: number } }) => i.potentialValue.value)).toEqual([120, 100]);
@@ -522,24 +530,35 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(model.json).toMatchObject({ modelId: fitted.json.modelId, fittedAt: '2026-03-10T12:00:00.000Z', revision: 0, bgnbd: { r: fitted.json.bgnbd.r } });
       expect((await t.request('GET', '/analytics/clv/models')).json).toEqual({ items: [model.json], nextCursor: null });
 
-      // Predictions use the customer's history up to today (10 March), over a year of weeks at 10 % a year.
+      // By default predictions are made as of the model's calibration end (28 February), over a year of weeks at 10 % a year.
       const rich = ids[0];
-      const value = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value`), 200);
       const own = purchases.filter((p) => p.customerId === rich).concat([{ customerId: rich, occurredAt: '2026-03-05T10:00:00.000Z', amount: 40 }]);
+      const atCalibrationEnd = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value`), 200);
+      const [calibrated] = summarizePurchases(own, { calibrationEnd: '2026-02-28', unit: 'week' });
+      const expectedAtEnd = customerLifetimeValue(bg.params, gg.params, calibrated, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
+      expect(atCalibrationEnd.json).toMatchObject({ asOf: '2026-02-28', asOfSource: 'model-calibration-end', predictive: { asOf: '2026-02-28', x: calibrated.x } });
+      expect(atCalibrationEnd.json.predictive.expectedTransactions).toBeCloseTo(expectedAtEnd.expectedTransactions, 4);
+      expect(atCalibrationEnd.json.predictive.clv).toBeCloseTo(expectedAtEnd.clv, 1);
+      // As of a day asked for (today, 10 March): the history up to it, the purchase of 5 March included.
+      const value = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-10`), 200);
       const [summary] = summarizePurchases(own, { calibrationEnd: '2026-03-10', unit: 'week' });
       const expected = customerLifetimeValue(bg.params, gg.params, summary, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
+      expect(value.json).toMatchObject({ asOf: '2026-03-10', asOfSource: 'query' });
+      expect(fields(await refused(() => t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-11`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
+      expect(fields(await refused(() => t.request('GET', `/analytics/lifetime-value?asOf=10.03.2026`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
       expect(value.json.predictive).toMatchObject({ modelId: fitted.json.modelId, unit: 'week', asOf: '2026-03-10', horizon: 52, annualDiscountRate: 0.1, x: summary.x });
       expect(value.json.predictive.clv).toBeCloseTo(expected.clv, 1);
       expect(value.json.predictive.probabilityAlive).toBeCloseTo(expected.probabilityAlive, 4);
       expect(value.json.predictive.expectedTransactions).toBeCloseTo(expected.expectedTransactions, 4);
       expect(value.json.predictive.expectedSpend).toBeCloseTo(expected.expectedSpend, 1);
       // A shorter horizon and a margin share scale it down.
-      const shorter = await t.request('GET', `/analytics/customers/${rich}/value?horizon=13&marginShare=0.5&discount=0`);
+      const shorter = await t.request('GET', `/analytics/customers/${rich}/value?horizon=13&marginShare=0.5&discount=0&asOf=2026-03-10`);
       const expectedShort = customerLifetimeValue(bg.params, gg.params, summary, { horizon: 13, discountRate: 0, marginShare: 0.5 });
       expect(shorter.json.predictive.clv).toBeCloseTo(expectedShort.clv, 1);
 
       // The top list by CLV, computed at query time.
       const top = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=clv&limit=5'), 200);
+      expect(top.json).toMatchObject({ asOf: '2026-02-28', asOfSource: 'model-calibration-end' });
       const clvs = top.json.items.map((i: { predictive: { clv: number } }) => i.predictive.clv);
       expect(clvs).toHaveLength(5);
       expect([...clvs].sort((p: number, q: number) => q - p)).toEqual(clvs);

@@ -278,6 +278,11 @@ describe('customers over HTTP (embedded stores)', () => {
     it('POST /customers/:id/suggestions', async () => {
       const response = await refused(() => t.request('POST', `/customers/${id}/suggestions`, { product: '', expectedValue: -5, expiresAt: 'soon' }), 400, 'VALIDATION_FAILED');
       expect(fieldsOf(response)).toEqual(['expectedValue', 'expiresAt', 'product']);
+      // The probability an agent may set: a number from 0 to 1.
+      for (const probability of [1.5, -0.1, 'likely']) {
+        const wrong = await refused(() => t.request('POST', `/customers/${id}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-12-01T00:00:00Z', probability }), 400, 'VALIDATION_FAILED');
+        expect(fieldsOf(wrong)).toEqual(['probability']);
+      }
     });
 
     it('POST /customers/:id/suggestions/:sid/accept and /decline', async () => {

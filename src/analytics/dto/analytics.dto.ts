@@ -43,6 +43,8 @@ export class PredictionQueryDto extends PageQueryDto {
   @IsOptional() @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) discount?: number;
   /** Share of revenue kept as margin (default 1: CLV in revenue). */
   @IsOptional() @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) marginShare?: number;
+  /** Day (YYYY-MM-DD) the predictions are made as of; default the fitted model's calibration end. */
+  @IsOptional() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) asOf?: string;
 }
 
 export class LifetimeValueQueryDto extends PredictionQueryDto {
@@ -101,4 +103,6 @@ export class FitClvModelDto {
   /** Calibration end (YYYY-MM-DD, inclusive); default today (UTC). */
   @IsOptional() @Matches(DATE, { message: 'until must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) until?: string;
   @IsOptional() @IsIn(['day', 'week']) unit: TimeUnit = 'week';
+  /** Last day of a holdout period (YYYY-MM-DD, inclusive, after `until`): the answer then holds the holdout check. */
+  @IsOptional() @Matches(DATE, { message: 'holdoutEnd must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) holdoutEnd?: string;
 }

@@ -80,6 +80,8 @@ export class SuggestTransactionDto {
   @IsString() @Length(1, 200) product!: string;
   @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
   @IsISO8601({ strict: true }) expiresAt!: string;
+  /** How likely the agent thinks the customer takes it, 0 to 1 (weights the sales pipeline of GET /analytics/forecast). */
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) probability?: number;
 }
 
 export class DeclineSuggestionDto {
