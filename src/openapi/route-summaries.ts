@@ -105,6 +105,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /departments/:id/webhooks/:wid/deliveries': doc("A webhook's delivery log", 'Every attempt, newest first: event, attempt, outcome, status code or error, duration, next attempt.'),
   // Analytics
   'GET /analytics/customers/:id/value': doc("A customer's value", 'Current value, potential value, predictive lifetime value (once a model is fitted), segments and product interest.'),
+  'GET /analytics/forecast': doc('Sales forecast', 'Expected purchases and revenue per week or month from the fitted CLV model, as of its calibration end or asOf, in total and per segment or product, with the actuals, a backtest (MAPE) and the weighted pipeline of open suggestions; also as CSV.'),
   'GET /analytics/lifetime-value': doc('Customers by value', 'Filtered by status, revenue and purchases, sorted by a stored value or a predictive one (CLV, probability alive); also as CSV with Accept: text/csv.'),
   'GET /analytics/segments': doc('Segment sizes', 'Customers per segment of each scheme (RFM, value matrix, products) and the last segmentation run.'),
   'POST /analytics/segments/recompute': doc('Run a segmentation', 'Scores every customer as of asOf (default now) and records each change of segment as an event; the same asOf again records nothing, an earlier one is refused.'),
