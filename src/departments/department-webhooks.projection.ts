@@ -1,4 +1,7 @@
 import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
+import type { CustomerForgotten } from '../customers/customer.events';
+import { ENCRYPTED_FIELDS } from '../shared/privacy/encrypting-event-store';
+import { ERASED, valueAt, withValuesAt } from '../shared/privacy/personal-data';
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
@@ -22,6 +25,12 @@ import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type Web
  * The outbox holds one pending delivery per (webhook, event), with _id `${webhookId}:${eventId}`:
  * the runner commits it with its checkpoint, so an event is turned into deliveries exactly once and
  * a restart loses none. The WebhookDispatcher takes them over into its own collections.
+ *
+ * Forget: each outbox document names whose personal data its body carries (the complaint's
+ * customer) and where (the event's encrypted fields). On CustomerForgotten the bodies of that
+ * customer's documents have those fields replaced by "[erased]": exactly the body a rebuild makes
+ * from the events once the key is gone, so the live outbox equals its rebuild. The dispatcher's
+ * copies are erased the same way (webhook-erasure.ts).
  */
 
 export const DEPARTMENT_WEBHOOKS_PROJECTION = 'department-webhooks';
@@ -29,6 +38,8 @@ export const DEPARTMENTS_COLLECTION = 'departments';
 export const WEBHOOKS_COLLECTION = 'webhooks';
 export const COMPLAINT_ROUTES_COLLECTION = 'complaint-routes';
 export const OUTBOX_COLLECTION = 'outbox';
+/** Who filed each complaint: later complaint events do not name the customer. */
+export const COMPLAINT_SUBJECTS_COLLECTION = 'complaint-subjects';
 
 export interface DepartmentDoc extends Document {
   departmentId: string;
@@ -53,6 +64,11 @@ export interface WebhookDoc extends Document {
   secretSource: 'generated' | 'provided';
   subscribedAt: string;
   unsubscribedAt: string | null;
+}
+
+export interface ComplaintSubjectDoc extends Document {
+  complaintId: string;
+  customerId: string;
 }
 
 export interface ComplaintRouteDoc extends Document {
@@ -83,7 +99,28 @@ export interface OutboxDoc extends Document {
   seq: string;
   /** JSON of a WebhookPayload. */
   body: string;
+  /** The customer whose personal data the body may carry (the complaint's), if known. */
+  subjectId: string | null;
+  /** Paths in the payload's data that hold that personal data (the event's encrypted fields). */
+  personalPaths: string[];
   createdAt: string;
+}
+
+/**
+ * The body with the personal fields of its payload's data read as erased: what the projection
+ * renders from the same event once the subject's key is deleted.
+ */
+export function erasedWebhookBody(body: string, personalPaths: readonly string[]): string {
+  const payload = JSON.parse(body) as WebhookPayload;
+  const replacements = new Map<string, unknown>();
+  for (const path of personalPaths) if (typeof valueAt(payload.data, path) === 'string') replacements.set(path, ERASED);
+  if (replacements.size === 0) return body;
+  return JSON.stringify({ ...payload, data: withValuesAt(payload.data, replacements) });
+}
+
+function personalPathsOf(event: RecordedEvent): string[] {
+  const paths = event.metadata[ENCRYPTED_FIELDS];
+  return Array.isArray(paths) ? paths.filter((path): path is string => typeof path === 'string') : [];
 }
 
 /** Positions as sortable strings: a bigint position fits in 20 decimal digits. */
@@ -147,6 +184,8 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
   const routes = ctx.collection<ComplaintRouteDoc>(COMPLAINT_ROUTES_COLLECTION);
   const e = { type: event.type, data: event.data } as ComplaintEvent;
   const complaintId = e.data.complaintId;
+  const subjects = ctx.collection<ComplaintSubjectDoc>(COMPLAINT_SUBJECTS_COLLECTION);
+  if (e.type === 'ComplaintRegistered') await subjects.replace(complaintId, { complaintId, customerId: e.data.customerId });
 
   const concerned = new Set<string>();
   const route = await routes.get(complaintId);
@@ -180,6 +219,8 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
     },
   };
   const body = JSON.stringify(payload);
+  const subjectId = e.type === 'ComplaintRegistered' ? e.data.customerId : ((await subjects.get(complaintId))?.customerId ?? null);
+  const personalPaths = personalPathsOf(event);
   const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
   for (const webhook of recipients) {
     await outbox.replace(`${webhook.webhookId}:${event.id}`, {
@@ -189,22 +230,44 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
       eventType: event.type,
       seq: toSeq(event.position),
       body,
+      subjectId,
+      personalPaths,
       createdAt: event.metadata.recordedAt,
     });
   }
 }
 
+/** The forgotten customer's outbox documents get their personal fields erased. */
+async function applyCustomerForgotten(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const { customerId } = (event as unknown as CustomerForgotten).data;
+  const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
+  const erased: { id: string; body: string }[] = [];
+  for await (const doc of outbox.findAll({ subjectId: customerId })) {
+    const body = erasedWebhookBody(doc.body, doc.personalPaths);
+    if (body !== doc.body) erased.push({ id: doc._id, body });
+  }
+  for (const { id, body } of erased) await outbox.update(id, { $set: { body } });
+}
+
 const DEPARTMENT_TYPES: ReadonlySet<string> = new Set(DEPARTMENT_EVENT_TYPES);
+const CUSTOMER_FORGOTTEN: CustomerForgotten['type'] = 'CustomerForgotten';
 
 export const departmentWebhooksProjection: ProjectionDefinition = {
   name: DEPARTMENT_WEBHOOKS_PROJECTION,
-  version: 1,
-  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES],
+  // 2: outbox documents name their subject and personal paths; complaint-subjects.
+  version: 2,
+  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, CUSTOMER_FORGOTTEN],
   collections: {
     [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },
     [WEBHOOKS_COLLECTION]: { indexes: [{ keys: { departmentId: 1, subscribedAt: 1 } }, { keys: { active: 1, scope: 1 } }] },
     [COMPLAINT_ROUTES_COLLECTION]: {},
-    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }] },
+    [COMPLAINT_SUBJECTS_COLLECTION]: {},
+    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }, { keys: { subjectId: 1 } }] },
   },
-  handle: (event, ctx) => (DEPARTMENT_TYPES.has(event.type) ? applyDepartmentEvent(event, ctx) : applyComplaintEvent(event, ctx)),
+  handle: (event, ctx) =>
+    event.type === CUSTOMER_FORGOTTEN
+      ? applyCustomerForgotten(event, ctx)
+      : DEPARTMENT_TYPES.has(event.type)
+        ? applyDepartmentEvent(event, ctx)
+        : applyComplaintEvent(event, ctx),
 };
