@@ -76,6 +76,9 @@ export async function runPersonalDataCycle(t: TestApp, departmentId: string, bef
   const customerId = customer.json.id as string;
   const c = `/customers/${customerId}`;
   expectOk(await t.request('PATCH', `${c}/contact`, { name: MARK.newName, company: MARK.newCompany }), 'PATCH contact');
+  // A refused request carrying personal data: the rejection log must keep none of it.
+  const refused = await t.request('PATCH', `${c}/contact`, { email: `${MARK.name} at home`, phone: MARK.phone, note: MARK.interaction });
+  if (refused.status !== 400) throw new Error(`the invalid contact change answered ${refused.status}`);
   await post(`${c}/interactions`, { channel: 'call', direction: 'inbound', summary: MARK.interaction, agent: 'Rui' });
   await post(`${c}/purchases`, { lines: [{ product: 'Gold plan', quantity: 1, amount: 120 }], margin: 30, currency: 'EUR' });
   const suggestion = await post(`${c}/suggestions`, { product: 'Garden kit', expectedValue: 40, expiresAt: '2026-12-31T00:00:00.000Z' });
