@@ -211,16 +211,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
-  /**
-   * Runs fn between passes (no attempt in flight), once the outbox committed so far is taken over:
-   * erasure rewrites deliveries this way, so no attempt sends a body read before the rewrite.
-   */
+  /** Runs fn between passes (no attempt in flight): erasure rewrites deliveries this way, so no attempt sends a body read before the rewrite. */
   betweenPasses<T>(fn: () => Promise<T>): Promise<T> {
-    return this.mutex.run(async () => {
-      await this.ensureIndexes();
-      await this.intake();
-      return fn();
-    });
+    return this.mutex.run(fn);
   }
 
   /** The body as it may be stored or sent now: with the personal fields erased once their subject is forgotten. */

@@ -6,6 +6,7 @@ import { ALL_PROJECTIONS } from '../../src/all-projections';
 import { verifyProjections } from '../../src/audit/projections-verify';
 import { WebhookDispatcher } from '../../src/departments/webhook-dispatcher';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
+import { KEY_STORE, type KeyStore } from '../../src/shared/privacy/key-store.port';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -13,15 +14,16 @@ import { marksIn, MARK, type PersonalDataCycle, runPersonalDataCycle } from './p
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A webhook receiver on 127.0.0.1 that keeps every body it is sent. */
+/** A webhook receiver on 127.0.0.1 that keeps every body it is sent, answering the queued statuses, then 200. */
 class Receiver {
   readonly bodies: string[] = [];
+  readonly statuses: number[] = [];
   private readonly server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       this.bodies.push(Buffer.concat(chunks).toString('utf8'));
-      response.writeHead(200).end('ok');
+      response.writeHead(this.statuses.shift() ?? 200).end('ok');
     });
   });
   url = '';
@@ -195,6 +197,28 @@ describe('forgetting a customer reaches every copy of their personal data', () =
     expect({ webhookFindings, fileFindings, answerFindings: findings, differing }).toEqual({ webhookFindings: [], fileFindings: [], answerFindings: [], differing: [] });
     expect(report.ok).toBe(true);
     expect(later.some((body) => body.includes('[erased]'))).toBe(true);
+  });
+
+  it('a delivery taken over before a forget run by another instance goes out without the data', async () => {
+    const department = await t.request('POST', '/departments', { name: 'Billing', supervisorId: null });
+    const departmentId = department.json.id as string;
+    await t.request('POST', `/departments/${departmentId}/webhooks`, { url: receiver.url, eventTypes: ['*'], scope: 'all' });
+    const customer = await t.request('POST', '/customers', { name: MARK.name });
+    const complaint = await t.request('POST', '/complaints', { customerId: customer.json.id, channel: 'phone', category: 'billing', description: MARK.description });
+    expect(complaint.status).toBe(201);
+    // Taken over and attempted once (the receiver was down): a retry is due later.
+    receiver.statuses.push(503);
+    expect(await dispatch()).toBe(1);
+    const attempted = receiver.bodies.length;
+    // Another instance forgot the customer: here only the key is gone, nothing was rewritten.
+    await t.app.get<KeyStore>(KEY_STORE).delete(customer.json.id as string);
+
+    t.clock.advance(3_600_000);
+    expect(await dispatch()).toBe(1);
+    const retried = receiver.bodies.slice(attempted);
+    expect(retried).toHaveLength(1);
+    expect(marksIn(retried[0])).toEqual([]);
+    expect(JSON.parse(retried[0]).data).toMatchObject({ description: '[erased]', category: 'billing' });
   });
 
   it('refuses new free text on a forgotten customer’s complaints with SUBJECT_FORGOTTEN, appending nothing', async () => {
