@@ -1,11 +1,10 @@
 import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
 import type { CustomerForgotten } from '../customers/customer.events';
-import { ENCRYPTED_FIELDS } from '../shared/privacy/encrypting-event-store';
-import { ERASED, valueAt, withValuesAt } from '../shared/privacy/personal-data';
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
+import { erasedWebhookBody, personalPathsOf } from './webhook-body-erasure';
 
 /**
  * Departments, their webhook subscriptions, which department holds each complaint, and the
@@ -104,23 +103,6 @@ export interface OutboxDoc extends Document {
   /** Paths in the payload's data that hold that personal data (the event's encrypted fields). */
   personalPaths: string[];
   createdAt: string;
-}
-
-/**
- * The body with the personal fields of its payload's data read as erased: what the projection
- * renders from the same event once the subject's key is deleted.
- */
-export function erasedWebhookBody(body: string, personalPaths: readonly string[]): string {
-  const payload = JSON.parse(body) as WebhookPayload;
-  const replacements = new Map<string, unknown>();
-  for (const path of personalPaths) if (typeof valueAt(payload.data, path) === 'string') replacements.set(path, ERASED);
-  if (replacements.size === 0) return body;
-  return JSON.stringify({ ...payload, data: withValuesAt(payload.data, replacements) });
-}
-
-function personalPathsOf(event: RecordedEvent): string[] {
-  const paths = event.metadata[ENCRYPTED_FIELDS];
-  return Array.isArray(paths) ? paths.filter((path): path is string => typeof path === 'string') : [];
 }
 
 /** Positions as sortable strings: a bigint position fits in 20 decimal digits. */

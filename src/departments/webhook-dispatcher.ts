@@ -12,13 +12,13 @@ import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { type Collection, type Document, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
 import {
   DEPARTMENT_WEBHOOKS_PROJECTION,
-  erasedWebhookBody,
   OUTBOX_COLLECTION,
   type OutboxDoc,
   toSeq,
   WEBHOOKS_COLLECTION,
   type WebhookDoc,
 } from './department-webhooks.projection';
+import { currentWebhookBody } from './webhook-body-erasure';
 import { WebhookSecrets } from './webhook-secrets';
 import { signatureHeader } from './webhook-signature';
 
@@ -43,7 +43,7 @@ export interface DeliveryDoc extends Document {
   eventType: string;
   seq: string;
   body: string;
-  /** Whose personal data the body may carry, and where (from the outbox; absent on deliveries taken over before version 2 of it). */
+  /** Whose personal data the body carries, and where (absent when taken over from the outbox before its v2). */
   subjectId?: string | null;
   personalPaths?: string[];
   status: DeliveryStatus;
@@ -216,13 +216,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     return this.mutex.run(fn);
   }
 
-  /** The body as it may be stored or sent now: with the personal fields erased once their subject is forgotten. */
-  private async currentBody(doc: Pick<DeliveryDoc, 'body' | 'subjectId' | 'personalPaths'>): Promise<string> {
-    if (!doc.subjectId || !doc.personalPaths?.length || this.keys === undefined) return doc.body;
-    const key = await this.keys.get(doc.subjectId);
-    return key.state === 'forgotten' ? erasedWebhookBody(doc.body, doc.personalPaths) : doc.body;
-  }
-
   // ------------------------------------------------------------------------------------ intake
 
   private deliveries(): Collection<DeliveryDoc> {
@@ -270,7 +263,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
             eventId: doc.eventId,
             eventType: doc.eventType,
             seq: doc.seq,
-            body: await this.currentBody(doc),
+            body: await currentWebhookBody(doc, this.keys),
             subjectId: doc.subjectId,
             personalPaths: doc.personalPaths,
             status: 'pending',
@@ -321,7 +314,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return false;
     }
     const secret = await this.secrets.get(delivery.webhookId);
-    const body = await this.currentBody(delivery);
+    const body = await currentWebhookBody(delivery, this.keys);
     const at = this.clock.now();
     const attempt = delivery.attempts + 1;
     const started = performance.now();

@@ -2,7 +2,8 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Erasure, type ErasureParticipant } from '../shared/privacy/erasure';
 import { READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
-import { DEPARTMENT_WEBHOOKS_PROJECTION, erasedWebhookBody, OUTBOX_COLLECTION, type OutboxDoc } from './department-webhooks.projection';
+import { DEPARTMENT_WEBHOOKS_PROJECTION, OUTBOX_COLLECTION, type OutboxDoc } from './department-webhooks.projection';
+import { erasedWebhookBody } from './webhook-body-erasure';
 import { type DeliveryDoc, WEBHOOK_DELIVERIES_COLLECTION, WebhookDispatcher } from './webhook-dispatcher';
 
 /**
