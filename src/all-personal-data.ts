@@ -1,9 +1,24 @@
+import { ACCESS_KEY_PERSONAL_DATA } from './access/access-key.personal-data';
+import { ANALYTICS_PERSONAL_DATA } from './analytics/analytics.personal-data';
 import { COMPLAINT_PERSONAL_DATA } from './complaints/complaint.personal-data';
 import { CUSTOMER_PERSONAL_DATA } from './customers/customer.personal-data';
-import type { PersonalDataSpec } from './shared/privacy/personal-data';
+import { DEPARTMENT_PERSONAL_DATA } from './departments/department.personal-data';
+import { type EventDataInventory, type PersonalDataSpec, personalDataSpecs } from './shared/privacy/personal-data';
+
+/**
+ * Every event type of every feature, with the decision about each of its string fields (checked
+ * against the code by test/privacy/personal-data-inventory.spec.ts).
+ */
+export const ALL_DATA_INVENTORY: readonly EventDataInventory[] = [
+  ...CUSTOMER_PERSONAL_DATA,
+  ...COMPLAINT_PERSONAL_DATA,
+  ...DEPARTMENT_PERSONAL_DATA,
+  ...ACCESS_KEY_PERSONAL_DATA,
+  ...ANALYTICS_PERSONAL_DATA,
+];
 
 /**
  * Every event field that holds personal data, from every feature: the composition roots (app,
  * CLIs that append) hand these to the kernel, which encrypts them per data subject.
  */
-export const ALL_PERSONAL_DATA: readonly PersonalDataSpec[] = [...CUSTOMER_PERSONAL_DATA, ...COMPLAINT_PERSONAL_DATA];
+export const ALL_PERSONAL_DATA: readonly PersonalDataSpec[] = personalDataSpecs(ALL_DATA_INVENTORY);

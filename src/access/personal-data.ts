@@ -1,27 +1,18 @@
+import { ALL_DATA_INVENTORY } from '../all-personal-data';
+import { personalFieldNames } from '../shared/privacy/personal-data';
+
 /**
  * Masking personal data for principals who may not see it (roles.ts: seesMaskedPersonalData), on
  * the routes the access table marks `personalData`. Deliberately simple and by field name: any
  * field with one of these names, at any depth, has its text replaced by "***" (null stays null,
- * numbers and dates stay). Contact details and every free-text field (which may quote a person)
- * are covered; ids are not, so analyses can still join and count.
+ * numbers and dates stay). Ids are not masked, so analyses can still join and count.
+ *
+ * The names come from the inventory of personal data (all-personal-data.ts): each personal event
+ * field under its own name and under the names read models give it (`shownAs`, e.g.
+ * deactivationReason), so a field declared personal cannot be shown unmasked under a new name
+ * without its declaration saying so.
  */
-export const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
-  'name',
-  'email',
-  'phone',
-  'company',
-  'summary',
-  'description',
-  'note',
-  'comment',
-  'text',
-  'reason',
-  'rationale',
-  'remedySought',
-  'feedbackToCustomer',
-  'solution',
-  'outcome',
-]);
+export const PERSONAL_FIELDS: ReadonlySet<string> = personalFieldNames(ALL_DATA_INVENTORY);
 
 /** Query parameters that search by personal data: refused to masked principals (results would reveal it). */
 export const PERSONAL_SEARCH_PARAMETERS: readonly string[] = ['q', 'name', 'email', 'phone'];

@@ -32,6 +32,8 @@ export class AuditFeedStreams implements OnModuleDestroy {
   private readonly logger = new Logger('AuditFeed');
   private readonly heartbeatMs: number;
   private readonly open = new Map<() => void, Promise<void>>();
+  /** The response of each open stream, by its finish(): dropUnsent() looks at what is still queued. */
+  private readonly responses = new Map<() => void, ServerResponse>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -71,6 +73,7 @@ export class AuditFeedStreams implements OnModuleDestroy {
       closed = true;
       clearInterval(heartbeat);
       this.open.delete(finish);
+      this.responses.delete(finish);
       wakeWriter?.();
       subscription.stop().catch((error: unknown) => this.logger.warn(`Feed subscription did not stop cleanly: ${String(error)}`));
       if (!response.writableEnded) response.end();
@@ -101,8 +104,27 @@ export class AuditFeedStreams implements OnModuleDestroy {
         finish();
       }
     })();
-    if (!closed) this.open.set(finish, pump);
+    if (!closed) {
+      this.open.set(finish, pump);
+      this.responses.set(finish, response);
+    }
     return pump;
+  }
+
+  /**
+   * Ends, without sending it, every stream that still has frames queued for a slow client: they
+   * were decrypted before a forget (erasure calls this) and must not go out after it. The client
+   * reconnects with Last-Event-ID and reads those events again, as they read now. Returns how many.
+   */
+  dropUnsent(): number {
+    let dropped = 0;
+    for (const [finish, response] of [...this.responses]) {
+      if (response.writableLength === 0) continue;
+      response.destroy();
+      finish();
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** Ends every open stream (their clients may reconnect elsewhere with Last-Event-ID). */

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PROBLEM_SINK } from '../shared/errors/problem-details.filter';
 import { AuditController } from './audit.controller';
+import { AuditFeedErasure } from './audit-feed-erasure';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
 import { RejectionLog } from './rejection-log';
@@ -11,7 +12,7 @@ import { RejectionLog } from './rejection-log';
  */
 @Module({
   controllers: [AuditController],
-  providers: [AuditReader, AuditFeedStreams, RejectionLog, { provide: PROBLEM_SINK, useExisting: RejectionLog }],
+  providers: [AuditReader, AuditFeedStreams, AuditFeedErasure, RejectionLog, { provide: PROBLEM_SINK, useExisting: RejectionLog }],
   exports: [PROBLEM_SINK, RejectionLog],
 })
 export class AuditModule {}

@@ -1,13 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
-import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
 import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import { type CustomerCommand, customerDecider, type CustomerState } from './customer.decider';
+import { type CustomerCommand, customerDecider } from './customer.decider';
 import { customerStream } from './customer.events';
-import { emailClaimDecider, emailClaimStream, type HolderStatus } from './email-claim.decider';
+import { EmailClaims, isActive } from './email-claims';
 
 /** What every customer command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
 export interface CustomerCommandResult {
@@ -95,82 +94,16 @@ function result(id: string, outcome: CommandOutcome<unknown>, created: Record<st
   };
 }
 
-const isActive = (state: CustomerState): boolean => state.status === 'prospect' || state.status === 'customer';
-
-/** Email claims (see email-claim.decider.ts for why uniqueness works this way). */
-class EmailClaims {
-  constructor(private readonly processor: CommandProcessor) {}
-
-  /** Claims the email for the customer; true when this call took it (so a failure after it must release it). */
-  async claim(email: string, customerId: string, context: CommandContext, now: string): Promise<boolean> {
-    const stream = emailClaimStream(email);
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.processor.load(emailClaimDecider, stream);
-      let holderStatus: HolderStatus = 'inactive';
-      if (state.holder !== null && state.holder !== customerId) {
-        const holder = (await this.processor.load(customerDecider, customerStream(state.holder))).state;
-        holderStatus = holder.status === 'unknown' ? 'missing' : isActive(holder) ? 'active' : 'inactive';
-      }
-      try {
-        // The holder was judged on the claim as loaded: append only onto that
-        // revision, so a claim taken meanwhile by a concurrent registration is judged again.
-        const outcome = await this.processor.handle({
-          decider: emailClaimDecider,
-          streamName: stream,
-          command: { type: 'ClaimEmail', data: { customerId, holderStatus }, now },
-          context: { ...context, expectedRevision: revision },
-        });
-        return outcome.events.length > 0 && !outcome.replayed;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
-      }
-    }
-  }
-
-  async release(email: string, customerId: string, context: CommandContext, now: string): Promise<void> {
-    await this.processor.handle({
-      decider: emailClaimDecider,
-      streamName: emailClaimStream(email),
-      command: { type: 'ReleaseEmail', data: { customerId }, now },
-      // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
-      context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release` : undefined, expectedRevision: undefined },
-    });
-  }
-
-  /**
-   * Decides the customer command on the current state without appending, so that a command the
-   * customer's rules refuse is refused before the email is claimed: a refusal appends nothing.
-   * (The decision is taken again, on fresh state, when the command is handled.)
-   */
-  async precheck(streamName: string, command: CustomerCommand, context: CommandContext): Promise<void> {
-    await this.processor.dryRun({ decider: customerDecider, streamName, command, context });
-  }
-
-  /** Runs the customer change; if it fails after this call claimed the email, gives the email back. */
-  async withClaim<T>(email: string | null | undefined, customerId: string, context: CommandContext, now: string, change: () => Promise<T>): Promise<T> {
-    const claimed = email ? await this.claim(email, customerId, context, now) : false;
-    try {
-      return await change();
-    } catch (error) {
-      if (claimed && email) await this.release(email, customerId, context, now);
-      throw error;
-    }
-  }
-}
-
 // ------------------------------------------------------------------ handlers (thin)
 
 @CommandHandler(RegisterCustomerCommand)
 export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomerCommand> {
-  private readonly claims: EmailClaims;
-
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-  ) {
-    this.claims = new EmailClaims(processor);
-  }
+    private readonly claims: EmailClaims,
+  ) {}
 
   async execute({ data, context: rawContext }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);
@@ -205,14 +138,11 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
 
 @CommandHandler(UpdateContactDetailsCommand)
 export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContactDetailsCommand> {
-  private readonly claims: EmailClaims;
-
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.claims = new EmailClaims(processor);
-  }
+    private readonly claims: EmailClaims,
+  ) {}
 
   async execute({ customerId, data, context: rawContext }: UpdateContactDetailsCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);
@@ -255,14 +185,11 @@ export class RecordReferralHandler implements ICommandHandler<RecordReferralComm
 
 @CommandHandler(DeactivateCustomerCommand)
 export class DeactivateCustomerHandler implements ICommandHandler<DeactivateCustomerCommand> {
-  private readonly claims: EmailClaims;
-
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.claims = new EmailClaims(processor);
-  }
+    private readonly claims: EmailClaims,
+  ) {}
 
   async execute({ customerId, reason, context: rawContext }: DeactivateCustomerCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);
@@ -282,14 +209,11 @@ export class DeactivateCustomerHandler implements ICommandHandler<DeactivateCust
 
 @CommandHandler(ReactivateCustomerCommand)
 export class ReactivateCustomerHandler implements ICommandHandler<ReactivateCustomerCommand> {
-  private readonly claims: EmailClaims;
-
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.claims = new EmailClaims(processor);
-  }
+    private readonly claims: EmailClaims,
+  ) {}
 
   async execute({ customerId, context: rawContext }: ReactivateCustomerCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);

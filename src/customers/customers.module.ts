@@ -3,11 +3,12 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { CUSTOMER_COMMAND_HANDLERS } from './customer-command.handlers';
 import { CUSTOMER_QUERY_HANDLERS } from './customer-query.handlers';
 import { CustomersController } from './customers.controller';
+import { EmailClaims } from './email-claims';
 import { ForgetCustomerHandler } from './forget-customer.handler';
 
 @Module({
   imports: [CqrsModule],
   controllers: [CustomersController],
-  providers: [...CUSTOMER_COMMAND_HANDLERS, ForgetCustomerHandler, ...CUSTOMER_QUERY_HANDLERS],
+  providers: [EmailClaims, ...CUSTOMER_COMMAND_HANDLERS, ForgetCustomerHandler, ...CUSTOMER_QUERY_HANDLERS],
 })
 export class CustomersModule {}

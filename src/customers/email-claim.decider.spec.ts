@@ -1,5 +1,6 @@
 import { spec } from '../../test/support/decider-spec';
-import { emailClaimDecider, emailClaimStream, type EmailClaimEvent, type HolderStatus } from './email-claim.decider';
+import { createHash } from 'node:crypto';
+import { emailClaimDecider, emailClaimStream, type EmailClaimEvent, type HolderStatus, legacyEmailClaimStream } from './email-claim.decider';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 const claimedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailClaimed', data: { customerId, claimedAt: NOW } });
@@ -25,8 +26,13 @@ describe('email claim decider', () => {
   it('releases the holder’s claim', () => claims.given([claimedBy('a')]).when(release('a')).then([releasedBy('a')]));
   it('a release by someone else changes nothing', () => claims.given([claimedBy('a')]).when(release('b')).thenNothing());
 
-  it('names the claim stream by a hash of the normalised email, never the email itself', () => {
-    expect(emailClaimStream(' Ana@Example.COM ')).toBe(emailClaimStream('ana@example.com'));
-    expect(emailClaimStream('ana@example.com')).toMatch(/^customer-email-[0-9a-f]{64}$/);
+  it('names the claim stream by a keyed hash of the normalised email, never the email itself nor its plain hash', () => {
+    const secret = Buffer.alloc(32, 7);
+    expect(emailClaimStream(secret, ' Ana@Example.COM ')).toBe(emailClaimStream(secret, 'ana@example.com'));
+    expect(emailClaimStream(secret, 'ana@example.com')).toMatch(/^customer-email-[0-9a-f]{64}$/);
+    expect(emailClaimStream(Buffer.alloc(32, 8), 'ana@example.com')).not.toBe(emailClaimStream(secret, 'ana@example.com'));
+    const plain = createHash('sha256').update('ana@example.com').digest('hex');
+    expect(emailClaimStream(secret, 'ana@example.com')).not.toContain(plain);
+    expect(legacyEmailClaimStream(' Ana@Example.COM ')).toBe(`customer-email-${plain}`);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Decider, DomainEvent } from '../shared/decider/decider';
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
 
@@ -16,11 +16,22 @@ import { BusinessRuleViolation } from '../shared/errors/domain-errors';
  * of blocking the email for ever. A claim whose customer does not exist YET is a registration in
  * flight: it is only taken over once it is older than STALE_CLAIM_MS.
  *
- * The stream name holds a SHA-256 of the email, not the email: stream names are not encrypted.
+ * The stream name holds a keyed hash (HMAC-SHA-256) of the email, not the email: stream names are
+ * not encrypted, and a plain hash would let anyone who reads them (auditors see every stream) test
+ * an address, also after its customer is forgotten. The key is a secret only the application holds
+ * (email-claims.ts keeps it in the key store).
  */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
-export const emailClaimStream = (email: string): string =>
+/** The claim stream of an email: `customer-email-<HMAC-SHA-256(secret, normalised email)>`. */
+export const emailClaimStream = (secret: Buffer, email: string): string =>
+  `customer-email-${createHmac('sha256', secret).update(normaliseEmail(email)).digest('hex')}`;
+
+/**
+ * The name claims had before the keyed hash: a plain SHA-256 of the email. Claims taken then live
+ * in these streams; they are still honoured (and released), never taken anew.
+ */
+export const legacyEmailClaimStream = (email: string): string =>
   `customer-email-${createHash('sha256').update(normaliseEmail(email)).digest('hex')}`;
 
 export type EmailClaimed = DomainEvent<'EmailClaimed', { customerId: string; claimedAt: string }>;

@@ -8,7 +8,7 @@ import { ERASED } from '../shared/privacy/personal-data';
 import type { CustomerCommandResult } from './customer-command.handlers';
 import { customerDecider } from './customer.decider';
 import { customerStream } from './customer.events';
-import { emailClaimDecider, emailClaimStream } from './email-claim.decider';
+import { EmailClaims } from './email-claims';
 
 export interface ForgetCustomerResult extends CustomerCommandResult {
   /** False when a projection had not applied the erasure within the consistency timeout (it will). */
@@ -40,6 +40,7 @@ export class ForgetCustomerHandler implements ICommandHandler<ForgetCustomerComm
     private readonly processor: CommandProcessor,
     private readonly erasure: Erasure,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly claims: EmailClaims,
   ) {}
 
   async execute({ customerId, context: rawContext }: ForgetCustomerCommand): Promise<ForgetCustomerResult> {
@@ -50,15 +51,7 @@ export class ForgetCustomerHandler implements ICommandHandler<ForgetCustomerComm
 
     // The latest email, still readable: the key goes only after this.
     const email = outcome.state.contact?.email;
-    if (email && email !== ERASED) {
-      await this.processor.handle({
-        decider: emailClaimDecider,
-        streamName: emailClaimStream(email),
-        command: { type: 'ReleaseEmail', data: { customerId }, now },
-        // Not the client's request: its idempotency ids and If-Match belong to the customer stream.
-        context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release` : undefined, expectedRevision: undefined },
-      });
-    }
+    if (email && email !== ERASED) await this.claims.release(email, customerId, context, now);
 
     const { readModelsUpdated } = await this.erasure.forgetSubject(customerId, outcome.position);
     return {

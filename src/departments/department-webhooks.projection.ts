@@ -1,8 +1,10 @@
 import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
+import type { CustomerForgotten } from '../customers/customer.events';
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
+import { erasedWebhookBody, personalPathsOf } from './webhook-body-erasure';
 
 /**
  * Departments, their webhook subscriptions, which department holds each complaint, and the
@@ -22,6 +24,12 @@ import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type Web
  * The outbox holds one pending delivery per (webhook, event), with _id `${webhookId}:${eventId}`:
  * the runner commits it with its checkpoint, so an event is turned into deliveries exactly once and
  * a restart loses none. The WebhookDispatcher takes them over into its own collections.
+ *
+ * Forget: each outbox document names whose personal data its body carries (the complaint's
+ * customer) and where (the event's encrypted fields). On CustomerForgotten the bodies of that
+ * customer's documents have those fields replaced by "[erased]": exactly the body a rebuild makes
+ * from the events once the key is gone, so the live outbox equals its rebuild. The dispatcher's
+ * copies are erased the same way (webhook-erasure.ts).
  */
 
 export const DEPARTMENT_WEBHOOKS_PROJECTION = 'department-webhooks';
@@ -29,6 +37,8 @@ export const DEPARTMENTS_COLLECTION = 'departments';
 export const WEBHOOKS_COLLECTION = 'webhooks';
 export const COMPLAINT_ROUTES_COLLECTION = 'complaint-routes';
 export const OUTBOX_COLLECTION = 'outbox';
+/** Who filed each complaint: later complaint events do not name the customer. */
+export const COMPLAINT_SUBJECTS_COLLECTION = 'complaint-subjects';
 
 export interface DepartmentDoc extends Document {
   departmentId: string;
@@ -53,6 +63,11 @@ export interface WebhookDoc extends Document {
   secretSource: 'generated' | 'provided';
   subscribedAt: string;
   unsubscribedAt: string | null;
+}
+
+export interface ComplaintSubjectDoc extends Document {
+  complaintId: string;
+  customerId: string;
 }
 
 export interface ComplaintRouteDoc extends Document {
@@ -83,6 +98,10 @@ export interface OutboxDoc extends Document {
   seq: string;
   /** JSON of a WebhookPayload. */
   body: string;
+  /** The customer whose personal data the body may carry (the complaint's), if known. */
+  subjectId: string | null;
+  /** Paths in the payload's data that hold that personal data (the event's encrypted fields). */
+  personalPaths: string[];
   createdAt: string;
 }
 
@@ -147,6 +166,8 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
   const routes = ctx.collection<ComplaintRouteDoc>(COMPLAINT_ROUTES_COLLECTION);
   const e = { type: event.type, data: event.data } as ComplaintEvent;
   const complaintId = e.data.complaintId;
+  const subjects = ctx.collection<ComplaintSubjectDoc>(COMPLAINT_SUBJECTS_COLLECTION);
+  if (e.type === 'ComplaintRegistered') await subjects.replace(complaintId, { complaintId, customerId: e.data.customerId });
 
   const concerned = new Set<string>();
   const route = await routes.get(complaintId);
@@ -180,6 +201,8 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
     },
   };
   const body = JSON.stringify(payload);
+  const subjectId = e.type === 'ComplaintRegistered' ? e.data.customerId : ((await subjects.get(complaintId))?.customerId ?? null);
+  const personalPaths = personalPathsOf(event);
   const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
   for (const webhook of recipients) {
     await outbox.replace(`${webhook.webhookId}:${event.id}`, {
@@ -189,22 +212,44 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
       eventType: event.type,
       seq: toSeq(event.position),
       body,
+      subjectId,
+      personalPaths,
       createdAt: event.metadata.recordedAt,
     });
   }
 }
 
+/** The forgotten customer's outbox documents get their personal fields erased. */
+async function applyCustomerForgotten(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const { customerId } = (event as unknown as CustomerForgotten).data;
+  const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
+  const erased: { id: string; body: string }[] = [];
+  for await (const doc of outbox.findAll({ subjectId: customerId })) {
+    const body = erasedWebhookBody(doc.body, doc.personalPaths);
+    if (body !== doc.body) erased.push({ id: doc._id, body });
+  }
+  for (const { id, body } of erased) await outbox.update(id, { $set: { body } });
+}
+
 const DEPARTMENT_TYPES: ReadonlySet<string> = new Set(DEPARTMENT_EVENT_TYPES);
+const CUSTOMER_FORGOTTEN: CustomerForgotten['type'] = 'CustomerForgotten';
 
 export const departmentWebhooksProjection: ProjectionDefinition = {
   name: DEPARTMENT_WEBHOOKS_PROJECTION,
-  version: 1,
-  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES],
+  // 2: outbox documents name their subject and personal paths; complaint-subjects.
+  version: 2,
+  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, CUSTOMER_FORGOTTEN],
   collections: {
     [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },
     [WEBHOOKS_COLLECTION]: { indexes: [{ keys: { departmentId: 1, subscribedAt: 1 } }, { keys: { active: 1, scope: 1 } }] },
     [COMPLAINT_ROUTES_COLLECTION]: {},
-    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }] },
+    [COMPLAINT_SUBJECTS_COLLECTION]: {},
+    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }, { keys: { subjectId: 1 } }] },
   },
-  handle: (event, ctx) => (DEPARTMENT_TYPES.has(event.type) ? applyDepartmentEvent(event, ctx) : applyComplaintEvent(event, ctx)),
+  handle: (event, ctx) =>
+    event.type === CUSTOMER_FORGOTTEN
+      ? applyCustomerForgotten(event, ctx)
+      : DEPARTMENT_TYPES.has(event.type)
+        ? applyDepartmentEvent(event, ctx)
+        : applyComplaintEvent(event, ctx),
 };

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { START } from '../shared/event-store/event-store.port';
 import type { LeaseCoordinator } from '../shared/lease/lease-coordinator';
 import { WORKER_LEASE } from '../shared/lease/worker-lease';
+import { KEY_STORE, type KeyStore } from '../shared/privacy/key-store.port';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { type Collection, type Document, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
@@ -17,6 +18,7 @@ import {
   WEBHOOKS_COLLECTION,
   type WebhookDoc,
 } from './department-webhooks.projection';
+import { currentWebhookBody } from './webhook-body-erasure';
 import { WebhookSecrets } from './webhook-secrets';
 import { signatureHeader } from './webhook-signature';
 
@@ -41,6 +43,9 @@ export interface DeliveryDoc extends Document {
   eventType: string;
   seq: string;
   body: string;
+  /** Whose personal data the body carries, and where (absent when taken over from the outbox before its v2). */
+  subjectId?: string | null;
+  personalPaths?: string[];
   status: DeliveryStatus;
   attempts: number;
   /** When the next attempt is due; null once delivered, failed or cancelled. */
@@ -155,6 +160,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     @Optional() @Inject(WEBHOOK_DELIVERY_OBSERVER) private readonly observer?: WebhookDeliveryObserver,
     // Several processes: the timer's passes run only in the one holding the worker lease.
     @Optional() @Inject(WORKER_LEASE) private readonly lease?: LeaseCoordinator,
+    // To never take over or send a forgotten customer's data, whatever process ran the forget.
+    @Optional() @Inject(KEY_STORE) private readonly keys?: KeyStore,
   ) {
     this.options = { ...DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, ...options };
   }
@@ -204,6 +211,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     });
   }
 
+  /** Runs fn between passes (no attempt in flight): erasure rewrites deliveries this way, so no attempt sends a body read before the rewrite. */
+  betweenPasses<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.run(fn);
+  }
+
   // ------------------------------------------------------------------------------------ intake
 
   private deliveries(): Collection<DeliveryDoc> {
@@ -215,6 +227,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await this.readStore.ensureIndexes(WEBHOOK_DELIVERIES_COLLECTION, [
       { keys: { status: 1, nextAttemptAt: 1 } },
       { keys: { webhookId: 1, status: 1 } },
+      { keys: { subjectId: 1 } },
     ]);
     await this.readStore.ensureIndexes(WEBHOOK_ATTEMPTS_COLLECTION, [
       { keys: { webhookId: 1, at: -1, attempt: -1 } },
@@ -250,7 +263,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
             eventId: doc.eventId,
             eventType: doc.eventType,
             seq: doc.seq,
-            body: doc.body,
+            body: await currentWebhookBody(doc, this.keys),
+            subjectId: doc.subjectId,
+            personalPaths: doc.personalPaths,
             status: 'pending',
             attempts: 0,
             nextAttemptAt: now,
@@ -299,6 +314,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       return false;
     }
     const secret = await this.secrets.get(delivery.webhookId);
+    const body = await currentWebhookBody(delivery, this.keys);
     const at = this.clock.now();
     const attempt = delivery.attempts + 1;
     const started = performance.now();
@@ -309,7 +325,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     } else {
       const timestamp = Math.floor(at.getTime() / 1000).toString();
       try {
-        statusCode = await this.post(webhook.url, delivery, timestamp, signatureHeader(secret, timestamp, delivery.body));
+        statusCode = await this.post(webhook.url, { ...delivery, body }, timestamp, signatureHeader(secret, timestamp, body));
         if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
       } catch (failure) {
         // Aborted by stop(): not an attempt that counts; the delivery stays due and goes out after restart.

@@ -148,6 +148,33 @@ describe('AuditFeedStreams', () => {
     client.close();
   });
 
+  it('drops the frames still queued for a slow client when asked (a forget), ending its stream', async () => {
+    const payload = 'x'.repeat(20_000);
+    for (let batch = 0; batch < 10; batch++) {
+      await store.appendToStream(`bulk-${batch}`, Array.from({ length: 100 }, () => event({ payload })));
+    }
+    const idle = connect('/?from=999999');
+    const slow = connect('/');
+    await idle.response;
+    const slowResponse = await slow.response;
+    let slowClosed = false;
+    slowResponse.on('close', () => {
+      slowClosed = true;
+    });
+    slowResponse.on('error', () => undefined);
+    slow.pause();
+    await until(() => streams.openCount === 2, 'two open streams');
+    // The slow client reads nothing: frames pile up in its socket, the idle one has none queued.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(streams.dropUnsent()).toBe(1);
+    expect(streams.openCount).toBe(1);
+    slow.resume();
+    await until(() => slowClosed, 'the slow stream to close');
+    // What the kernel had already taken may arrive; what Node still queued never does.
+    expect(slow.events().length).toBeLessThan(1000);
+    idle.close();
+  });
+
   it('stops the subscription when the client leaves, and ends every stream at shutdown', async () => {
     const leaving = connect('/');
     const staying = connect('/');

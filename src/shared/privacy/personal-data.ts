@@ -22,6 +22,54 @@ export interface PersonalDataSpec {
   fields: readonly string[];
 }
 
+/**
+ * The decision about every string field of one event type: personal (encrypted with the subject's
+ * key) or not. Features keep these next to their events (*.personal-data.ts); a test compares them
+ * with the event types in the code, so a new event type or a new string field cannot ship without
+ * a decision (test/privacy/personal-data-inventory.spec.ts).
+ *
+ * Paths of `notPersonal` may go inside arrays (`lines[].product`) and records (`scores.*`); paths of
+ * `personal` are dotted paths the cipher can reach (no arrays).
+ */
+export interface EventDataInventory {
+  eventType: string;
+  /** Whose data the personal fields are; required when there are any. */
+  subject?: PersonalDataSpec['subject'];
+  personal: readonly string[];
+  /** Ids, codes, enums, times, amounts and staff names: facts of the business, not of the person. */
+  notPersonal: readonly string[];
+  /**
+   * The names personal values take in read models and API answers besides their own (a profile
+   * shows CustomerDeactivated.reason as `deactivationReason`): masking covers them too.
+   */
+  shownAs?: readonly string[];
+}
+
+/** The encryption specs of the event types with personal fields. */
+export function personalDataSpecs(inventory: readonly EventDataInventory[]): PersonalDataSpec[] {
+  const specs: PersonalDataSpec[] = [];
+  for (const entry of inventory) {
+    if (entry.personal.length === 0) continue;
+    if (entry.subject === undefined) throw new Error(`Personal data of ${entry.eventType} names no subject`);
+    specs.push({ eventType: entry.eventType, subject: entry.subject, fields: entry.personal });
+  }
+  return specs;
+}
+
+/**
+ * Every name a personal value can have in an answer: the last segment of each personal path and
+ * each `shownAs` name. Masking by these names (access/personal-data.ts) follows the inventory, so a
+ * field declared personal is masked wherever it appears under its own name or a declared one.
+ */
+export function personalFieldNames(inventory: readonly EventDataInventory[]): Set<string> {
+  const names = new Set<string>();
+  for (const entry of inventory) {
+    for (const path of entry.personal) names.add(path.slice(path.lastIndexOf('.') + 1));
+    for (const name of entry.shownAs ?? []) names.add(name);
+  }
+  return names;
+}
+
 /** What an encrypted value reads as once its subject has been forgotten. */
 export const ERASED = '[erased]';
 

@@ -256,6 +256,11 @@ export class ProjectionRunner {
     }
   }
 
+  /** Forgets the log pages kept for loops catching up (decrypted events): erasure calls it once a key is deleted. */
+  dropCachedEvents(): void {
+    this.logReader.clear();
+  }
+
   /** The checkpoint of the generation readers read (START before the first event). */
   position(projection: string): Position {
     return this.runtime(projection).position;

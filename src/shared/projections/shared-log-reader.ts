@@ -54,6 +54,14 @@ export class SharedLogReader {
     if (page.length < this.pageSize && this.pages.get(after) !== undefined) this.pages.delete(after);
   }
 
+  /**
+   * Drops every kept page. Pages hold events decrypted when they were read: after a subject's key
+   * is deleted (erasure.ts) a rebuild must read the log again, or it would copy their data back in.
+   */
+  clear(): void {
+    this.pages.clear();
+  }
+
   live(fromPosition: Position): AllSubscription {
     return this.store.subscribeToAll({ fromPosition });
   }

@@ -1,0 +1,12 @@
+import type { EventDataInventory } from '../shared/privacy/personal-data';
+
+/** Analytics events hold ids, segment names, scores and model parameters: no personal data. */
+export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
+  { eventType: 'ClvModelFitted', personal: [], notPersonal: ['modelId', 'calibrationEnd', 'unit', 'fittedAt'] },
+  {
+    eventType: 'CustomerSegmentChanged',
+    personal: [],
+    notPersonal: ['customerId', 'scheme', 'from', 'to', 'at', 'runId', 'scores.*'],
+  },
+  { eventType: 'SegmentationRunCompleted', personal: [], notPersonal: ['runId', 'asOf', 'completedAt'] },
+];

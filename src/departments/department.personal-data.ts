@@ -1,0 +1,16 @@
+import type { EventDataInventory } from '../shared/privacy/personal-data';
+
+/**
+ * Department events hold no customer's personal data: names of departments, staff ids as
+ * supervisors, and webhook targets. (Webhook signing secrets are never in events: webhook-secrets.ts.)
+ */
+export const DEPARTMENT_PERSONAL_DATA: readonly EventDataInventory[] = [
+  { eventType: 'DepartmentCreated', personal: [], notPersonal: ['departmentId', 'name', 'supervisorId', 'createdAt'] },
+  { eventType: 'DepartmentUpdated', personal: [], notPersonal: ['departmentId', 'changes.name', 'changes.supervisorId', 'updatedAt'] },
+  {
+    eventType: 'WebhookSubscribed',
+    personal: [],
+    notPersonal: ['departmentId', 'webhookId', 'url', 'eventTypes[]', 'scope', 'secretSource', 'subscribedAt'],
+  },
+  { eventType: 'WebhookUnsubscribed', personal: [], notPersonal: ['departmentId', 'webhookId', 'unsubscribedAt'] },
+];
