@@ -2,7 +2,22 @@ import type { EventDataInventory } from '../shared/privacy/personal-data';
 
 /** Analytics events hold ids, segment names, scores and model parameters: no personal data. */
 export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
-  { eventType: 'ClvModelFitted', personal: [], notPersonal: ['modelId', 'calibrationEnd', 'unit', 'fittedAt'] },
+  {
+    eventType: 'ClvModelFitted',
+    personal: [],
+    notPersonal: [
+      'modelId',
+      'calibrationEnd',
+      'unit',
+      'fittedAt',
+      // The holdout check: dates and period bounds of the model check, aggregates over all customers.
+      'holdoutCheck.calibrationEnd',
+      'holdoutCheck.holdoutEnd',
+      'holdoutCheck.unit',
+      'holdoutCheck.tracking[].from',
+      'holdoutCheck.tracking[].to',
+    ],
+  },
   {
     eventType: 'CustomerSegmentChanged',
     personal: [],
