@@ -1,6 +1,8 @@
 import { ForbiddenException, HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
+import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { isPrototypeName } from '../shared/http/body-limits';
 import { AccessKeyStore } from './access-key-store';
 import { AuthenticationFailed } from './authentication-failed';
 import type { JwtVerifier } from './jwt-verifier';
@@ -24,6 +26,17 @@ declare module 'fastify' {
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/**
+ * `?__proto__=` or `?constructor=` on any route, with a query DTO or without: such names shadow or
+ * reach Object.prototype wherever the query object is read, and no route takes one.
+ */
+function refusePrototypeQueryNames(request: FastifyRequest): void {
+  const query = request.query;
+  if (typeof query !== 'object' || query === null) return;
+  const odd = Object.keys(query).filter(isPrototypeName);
+  if (odd.length > 0) throw new ValidationFailedError(odd.map((field) => ({ field, messages: [`a query parameter may not be named ${field}`] })));
+}
 
 /**
  * The one place where access is decided, for every request, before its body is read: runs as a
@@ -54,6 +67,7 @@ export class AccessGuard {
   async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Here rather than in onSend: responses written past Fastify (the audit SSE feed) carry them too.
     applySecurityHeaders(reply, false);
+    refusePrototypeQueryNames(request);
     const rule = this.ruleOf(request);
     if (rule?.roles === 'public') return;
 
