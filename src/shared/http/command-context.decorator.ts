@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../decider/command-context';
 import { ValidationFailedError } from '../errors/domain-errors';
 import { deterministicUuid } from '../ids';
+import { requestFingerprint } from './request-fingerprint';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
@@ -40,6 +41,7 @@ export function commandContextFrom(request: FastifyRequest): CommandContext {
     // A retried request keeps its command id, so the replayed events' causation is the same.
     commandId: idempotencyKey ? deterministicUuid(`command:${idempotencyKey}`) : '',
     idempotencyKey,
+    requestHash: idempotencyKey ? (requestFingerprint(request, idempotencyKey) ?? undefined) : undefined,
     expectedRevision,
   };
 }
