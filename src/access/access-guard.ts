@@ -100,6 +100,26 @@ export class AccessGuard {
     }
   }
 
+  /**
+   * For responses that outlive their request (the audit SSE feed): whether the request's credential
+   * would still be let through now, for the same subject and the same route. False once an API key
+   * is revoked or expired, a JWT expired, or the principal lost the roles or grant the route needs.
+   */
+  async stillAllows(request: FastifyRequest): Promise<boolean> {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const rule = this.ruleOf(request);
+    if (token === undefined || rule === undefined || rule.roles === 'public' || request.principal === null) return rule?.roles === 'public';
+    let principal: Principal;
+    try {
+      principal = await this.verifyToken(token);
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) return false;
+      throw error;
+    }
+    if (principal.subject !== request.principal.subject || !allows(rule, principal)) return false;
+    return !(rule.personalData && rule.unmaskable && seesMaskedPersonalData(principal));
+  }
+
   private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
     const header = request.headers.authorization;
     const refuse = (reason: string, error?: string): never => {
@@ -110,12 +130,17 @@ export class AccessGuard {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) return refuse('The Authorization header is malformed: use Bearer <API key or JWT>', 'invalid_request');
     try {
-      if (token.startsWith('rk_')) return await this.keys.authenticate(token);
-      if (this.jwt === null) return refuse('The bearer token is not an API key, and JWTs are not accepted here', 'invalid_token');
-      return this.jwt.verify(token, this.clock.now());
+      return await this.verifyToken(token);
     } catch (error) {
       if (error instanceof AuthenticationFailed) return refuse(`The credentials were refused: ${error.reason}`, 'invalid_token');
       throw error;
     }
+  }
+
+  /** The principal an API key or JWT stands for now, or AuthenticationFailed. */
+  private async verifyToken(token: string): Promise<Principal> {
+    if (token.startsWith('rk_')) return this.keys.authenticate(token);
+    if (this.jwt === null) throw new AuthenticationFailed('the bearer token is not an API key, and JWTs are not accepted here');
+    return this.jwt.verify(token, this.clock.now());
   }
 }

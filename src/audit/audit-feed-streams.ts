@@ -6,11 +6,20 @@ import { toAuditEventView } from './audit-event-view';
 export interface AuditFeedStreamOptions {
   /** How often an idle stream sends a comment, so proxies and clients keep it open. Default 15 s. */
   heartbeatMs?: number;
+  /** How often each stream's credential is checked again (revoked, expired). Default 5 s. */
+  credentialCheckMs?: number;
 }
+
+/** Whether the credential that opened a stream would still be let through; false ends the stream. */
+export type CredentialCheck = () => Promise<boolean>;
 
 export const AUDIT_FEED_STREAM_OPTIONS = Symbol('AUDIT_FEED_STREAM_OPTIONS');
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
+const DEFAULT_CREDENTIAL_CHECK_MS = 5_000;
+
+/** The last frame of a stream whose credential no longer holds: clients should not reconnect with it. */
+const CREDENTIAL_ENDED_FRAME = 'event: credentials-ended\ndata: {"reason":"the credential that opened this stream was revoked or expired"}\n\n';
 
 /** One Server-Sent Event: the position is its id, so a reconnecting client resumes with Last-Event-ID. */
 export function sseFrame(event: RecordedEvent): string {
@@ -31,13 +40,17 @@ export function sseFrame(event: RecordedEvent): string {
 export class AuditFeedStreams implements OnModuleDestroy {
   private readonly logger = new Logger('AuditFeed');
   private readonly heartbeatMs: number;
+  private readonly credentialCheckMs: number;
   private readonly open = new Map<() => void, Promise<void>>();
+  /** Each open stream's credential check, by the function that ends the stream. */
+  private readonly credentialChecks = new Map<() => void, () => Promise<void>>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(AUDIT_FEED_STREAM_OPTIONS) options?: AuditFeedStreamOptions,
   ) {
     this.heartbeatMs = Math.max(1, options?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.credentialCheckMs = Math.max(1, options?.credentialCheckMs ?? DEFAULT_CREDENTIAL_CHECK_MS);
   }
 
   /** Streams being served now. */
@@ -47,9 +60,17 @@ export class AuditFeedStreams implements OnModuleDestroy {
 
   /**
    * Serves events after `fromPosition` (exclusive), then live ones, until the client disconnects or
-   * closeAll() is called. `headers` are sent along (e.g. the correlation id). Resolves when the stream is over.
+   * closeAll() is called, or until `stillAllowed` says the credential that opened it no longer
+   * holds (asked every credentialCheckMs). `headers` are sent along (e.g. the correlation id).
+   * Resolves when the stream is over.
    */
-  serve(request: IncomingMessage, response: ServerResponse, fromPosition: Position, headers: OutgoingHttpHeaders = {}): Promise<void> {
+  serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fromPosition: Position,
+    headers: OutgoingHttpHeaders = {},
+    stillAllowed?: CredentialCheck,
+  ): Promise<void> {
     request.socket.setNoDelay(true);
     request.socket.setKeepAlive(true);
     // A stream is idle between events: the socket must not time out.
@@ -70,7 +91,9 @@ export class AuditFeedStreams implements OnModuleDestroy {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      clearInterval(credentialTimer);
       this.open.delete(finish);
+      this.credentialChecks.delete(finish);
       wakeWriter?.();
       subscription.stop().catch((error: unknown) => this.logger.warn(`Feed subscription did not stop cleanly: ${String(error)}`));
       if (!response.writableEnded) response.end();
@@ -80,6 +103,23 @@ export class AuditFeedStreams implements OnModuleDestroy {
       if (!closed && !response.writableNeedDrain) response.write(': heartbeat\n\n');
     }, this.heartbeatMs);
     heartbeat.unref();
+    // A stream outlives its request: revoking or expiring the credential must end it too.
+    const checkCredential = async (): Promise<void> => {
+      if (closed || stillAllowed === undefined) return;
+      let allowed: boolean;
+      try {
+        allowed = await stillAllowed();
+      } catch (error) {
+        // A check that cannot be made (store unavailable) does not vouch for the credential.
+        this.logger.warn(`Feed credential check failed, closing the stream: ${error instanceof Error ? error.message : String(error)}`);
+        allowed = false;
+      }
+      if (allowed || closed) return;
+      if (!response.writableEnded) response.write(CREDENTIAL_ENDED_FRAME);
+      finish();
+    };
+    const credentialTimer = setInterval(() => void checkCredential(), this.credentialCheckMs);
+    credentialTimer.unref();
     response.on('close', finish);
     response.on('error', finish);
 
@@ -101,8 +141,16 @@ export class AuditFeedStreams implements OnModuleDestroy {
         finish();
       }
     })();
-    if (!closed) this.open.set(finish, pump);
+    if (!closed) {
+      this.open.set(finish, pump);
+      this.credentialChecks.set(finish, checkCredential);
+    }
     return pump;
+  }
+
+  /** Checks every open stream's credential now (the timer does it every credentialCheckMs); ends those that no longer hold. */
+  async checkCredentials(): Promise<void> {
+    await Promise.all([...this.credentialChecks.values()].map((check) => check()));
   }
 
   /** Ends every open stream (their clients may reconnect elsewhere with Last-Event-ID). */

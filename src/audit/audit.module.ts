@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { PROBLEM_SINK } from '../shared/errors/problem-details.filter';
 import { AuditController } from './audit.controller';
 import { AuditFeedStreams } from './audit-feed-streams';
@@ -10,6 +11,7 @@ import { RejectionLog } from './rejection-log';
  * all-projections.ts; its RejectionLog is the PROBLEM_SINK the ProblemDetailsFilter reports to.
  */
 @Module({
+  imports: [AccessModule],
   controllers: [AuditController],
   providers: [AuditReader, AuditFeedStreams, RejectionLog, { provide: PROBLEM_SINK, useExisting: RejectionLog }],
   exports: [PROBLEM_SINK, RejectionLog],
