@@ -8,11 +8,13 @@ import { AuthenticationFailed } from './authentication-failed';
 import type { JwtVerifier } from './jwt-verifier';
 import { PERSONAL_SEARCH_PARAMETERS } from './personal-data';
 import { applySecurityHeaders } from './security-headers';
-import { TokenBucketRateLimiter } from './rate-limiter';
+import { type RateDecision, TokenBucketRateLimiter } from './rate-limiter';
 import { seesMaskedPersonalData, type Principal, type Role } from './roles';
 import { allows, routeKey, ruleFor, type RouteRule } from './route-permissions';
 
 export const JWT_VERIFIER = Symbol('JWT_VERIFIER');
+/** The TokenBucketRateLimiter of failed authentications, per client address. */
+export const AUTH_FAILURE_LIMITER = Symbol('AUTH_FAILURE_LIMITER');
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,6 +28,13 @@ declare module 'fastify' {
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/** 429 with Retry-After when the decision says so. */
+function refuseWhenLimited(reply: FastifyReply, rate: RateDecision): void {
+  if (rate.allowed) return;
+  void reply.header('Retry-After', String(rate.retryAfterSeconds));
+  throw new HttpException(`Too many requests: retry in ${rate.retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
+}
 
 /**
  * `?__proto__=` or `?constructor=` on any route, with a query DTO or without: such names shadow or
@@ -45,6 +54,8 @@ function refusePrototypeQueryNames(request: FastifyRequest): void {
  * 1. The route's rule from the access table; public routes pass without credentials.
  * 2. Authentication from `Authorization: Bearer <API key or JWT>`: missing, malformed, unknown,
  *    expired or revoked credentials are a 401 (unknown URLs too, so they reveal nothing).
+ *    Failed authentications are counted per client address: past RELATA_AUTH_FAILURES_PER_MINUTE
+ *    that address gets 429 with Retry-After, valid credentials or not, until its budget refills.
  * 3. The caller's rate limit (429 with Retry-After).
  * 4. Authorisation: the table must list one of the caller's roles, else 403; a route missing from
  *    the table is denied. Unknown URLs go on to their 404.
@@ -56,6 +67,7 @@ export class AccessGuard {
     @Inject(JWT_VERIFIER) private readonly jwt: JwtVerifier | null,
     private readonly limiter: TokenBucketRateLimiter,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AUTH_FAILURE_LIMITER) private readonly failures: TokenBucketRateLimiter,
   ) {}
 
   /** The access table's rule for the request's route (undefined: not in the table, or no such route). */
@@ -71,18 +83,23 @@ export class AccessGuard {
     const rule = this.ruleOf(request);
     if (rule?.roles === 'public') return;
 
-    const principal = await this.authenticate(request, reply);
+    // A client address that used up its failed attempts waits, whatever it sends now: guessing
+    // keys or tokens must not be faster than the budget.
+    refuseWhenLimited(reply, this.failures.peek(request.ip));
+    let principal: Principal;
+    try {
+      principal = await this.authenticate(request, reply);
+    } catch (error) {
+      if (error instanceof UnauthorizedException) refuseWhenLimited(reply, this.failures.take(request.ip));
+      throw error;
+    }
     applySecurityHeaders(reply, true);
     request.principal = principal;
     request.subject = principal.subject;
     request.roles = principal.roles;
     request.pii = principal.pii;
 
-    const rate = this.limiter.take(principal.subject);
-    if (!rate.allowed) {
-      void reply.header('Retry-After', String(rate.retryAfterSeconds));
-      throw new HttpException(`Too many requests: retry in ${rate.retryAfterSeconds} s`, HttpStatus.TOO_MANY_REQUESTS);
-    }
+    refuseWhenLimited(reply, this.limiter.take(principal.subject));
 
     if (request.is404) return;
     if (rule === undefined) {
