@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
+import { BusinessRuleViolation, IdempotencyKeyReusedError, NotFoundError } from '../shared/errors/domain-errors';
 import { EVENT_STORE, type EventStore, type NewEvent } from '../shared/event-store/event-store.port';
 import { deterministicUuid } from '../shared/ids';
 import { type Document, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
@@ -30,6 +30,8 @@ export interface AccessKeyDoc extends Document {
   revokedBy: string | null;
   /** Hex SHA-256 of the whole key (see api-key-format.ts for why a fast hash). */
   hash: string;
+  /** Created with an Idempotency-Key: which key (hashed) and the request it came with. */
+  idempotency?: { key: string; requestHash: string | null };
 }
 
 export type AccessKeyStatus = 'active' | 'expired' | 'revoked';
@@ -56,9 +58,13 @@ export interface NewAccessKey {
   expiresAt: string | null;
 }
 
-/** The one response that holds the key: it is not stored and cannot be shown again. */
+/**
+ * The one response that holds the key: it is not stored and cannot be shown again. A retry with
+ * the same Idempotency-Key creates nothing and answers the key's view without it (replayed).
+ */
 export interface CreatedAccessKey extends AccessKeyView {
-  key: string;
+  key?: string;
+  replayed: boolean;
 }
 
 const NO_HASH = '0'.repeat(64);
@@ -81,7 +87,10 @@ export class AccessKeyStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.readStore.ensureIndexes(ACCESS_KEYS_COLLECTION, [{ keys: { prefix: 1 }, unique: true, name: 'access_keys_prefix' }]);
+    await this.readStore.ensureIndexes(ACCESS_KEYS_COLLECTION, [
+      { keys: { prefix: 1 }, unique: true, name: 'access_keys_prefix' },
+      { keys: { 'idempotency.key': 1 }, name: 'access_keys_idempotency' },
+    ]);
   }
 
   /**
@@ -98,6 +107,15 @@ export class AccessKeyStore {
   }
 
   async create(input: NewAccessKey, context: CommandContext, key: ParsedApiKey = generateApiKey()): Promise<CreatedAccessKey> {
+    const idempotency = context.idempotencyKey ? { key: hashApiKey(`idempotency:${context.idempotencyKey}`), requestHash: context.requestHash ?? null } : undefined;
+    if (idempotency) {
+      const earlier = (await this.keys.find({ 'idempotency.key': idempotency.key }, { limit: 1 })).items[0];
+      if (earlier) {
+        const sameRequest = earlier.createdBy === context.actor && earlier.idempotency?.requestHash === idempotency.requestHash;
+        if (!sameRequest) throw new IdempotencyKeyReusedError();
+        return { ...this.view(earlier), replayed: true };
+      }
+    }
     const id = accessKeyId(key.prefix);
     const now = this.clock.now().toISOString();
     const doc: AccessKeyDoc = {
@@ -112,12 +130,13 @@ export class AccessKeyStore {
       revokedAt: null,
       revokedBy: null,
       hash: hashApiKey(key.key),
+      ...(idempotency ? { idempotency } : {}),
     };
     // The event first: a key that works without its audit record would be worse than a record of
     // a key that never worked (if the second write fails).
     await this.append(id, { type: 'AccessKeyCreated', data: { keyId: id, prefix: key.prefix, name: doc.name, roles: doc.roles, pii: doc.pii, expiresAt: doc.expiresAt } }, context, 'no_stream');
     await this.keys.replace(id, doc);
-    return { ...this.view(doc), key: key.key };
+    return { ...this.view(doc), key: key.key, replayed: false };
   }
 
   async list(): Promise<AccessKeyView[]> {

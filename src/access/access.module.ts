@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
-import { AccessGuard, JWT_VERIFIER } from './access-guard';
+import { AccessGuard, AUTH_FAILURE_LIMITER, JWT_VERIFIER } from './access-guard';
 import { AccessKeyStore } from './access-key-store';
 import { AccessKeysController } from './access-keys.controller';
 import { JwtVerifier } from './jwt-verifier';
@@ -16,6 +16,7 @@ import { RouteRegistry } from './route-registry';
     RouteRegistry,
     { provide: JWT_VERIFIER, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => (config.jwt ? new JwtVerifier(config.jwt) : null) },
     { provide: TokenBucketRateLimiter, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.rateLimitPerMinute) },
+    { provide: AUTH_FAILURE_LIMITER, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.authFailuresPerMinute) },
   ],
   exports: [AccessKeyStore, AccessGuard, RouteRegistry],
 })

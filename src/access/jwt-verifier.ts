@@ -8,13 +8,24 @@ export const JWT_CLOCK_SKEW_SECONDS = 30;
 /** Longer tokens are refused before any parsing. */
 export const MAX_JWT_LENGTH = 8192;
 /**
- * Actors that Relata itself writes (API keys, schedulers, importers): a token claiming one of
- * them as its subject would pass for it in the event log, so such subjects are refused.
+ * Actors that Relata itself writes (API keys, schedulers, importers, and `system:anonymous` for a
+ * request no credential authenticated): a token claiming one of them as its subject would pass for
+ * it in the event log, so such subjects are refused.
  */
 export const RESERVED_SUBJECT_PREFIXES = ['key:', 'system:', 'importer:'] as const;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const SUBJECT = /^\P{Cc}{1,200}$/u;
+/** No control or invisible formatting characters, no line or paragraph separators, nothing blank at either end. */
+const SUBJECT = /^(?![\s\p{Cf}])[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,200}(?<!\s)$/u;
+
+/**
+ * Whether a subject reads as one of Relata's own actors. Compared the way a reader of the log
+ * would see it: compatibility-normalised (full-width letters), case-folded, trimmed.
+ */
+export function imitatesReservedSubject(subject: string): boolean {
+  const seen = subject.normalize('NFKC').trim().toLowerCase();
+  return RESERVED_SUBJECT_PREFIXES.some((prefix) => seen.startsWith(prefix));
+}
 
 function decodeJson(segment: string, what: string): Record<string, unknown> {
   let value: unknown;
@@ -76,7 +87,7 @@ export class JwtVerifier {
     if (this.config.audience !== null && !this.audienceMatches(payload.aud)) throw new AuthenticationFailed('the token is meant for another audience');
     const subject = payload.sub;
     if (typeof subject !== 'string' || !SUBJECT.test(subject)) throw new AuthenticationFailed('the token has no valid subject (sub)');
-    if (RESERVED_SUBJECT_PREFIXES.some((prefix) => subject.startsWith(prefix))) throw new AuthenticationFailed('the token subject uses a reserved prefix');
+    if (imitatesReservedSubject(subject)) throw new AuthenticationFailed('the token subject uses a reserved prefix');
     const grants = grantsOf(claimAt(payload, this.config.rolesClaim));
     const roles: Role[] = [...new Set(grants.filter(isRole))];
     return { subject, roles, pii: grants.includes(PII_GRANT), via: 'jwt' };

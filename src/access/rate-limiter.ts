@@ -42,6 +42,16 @@ export class TokenBucketRateLimiter {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)) };
   }
 
+  /** The decision take() would give, without taking anything. */
+  peek(caller: string): RateDecision {
+    if (this.perMinute <= 0) return { allowed: true };
+    const bucket = this.buckets.get(caller);
+    if (bucket === undefined) return { allowed: true };
+    const tokens = Math.min(this.perMinute, bucket.tokens + Math.max(0, this.now() - bucket.at) * this.perMs);
+    if (tokens >= 1) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000)) };
+  }
+
   private sweep(now: number): void {
     for (const [caller, bucket] of this.buckets) {
       if (bucket.tokens + (now - bucket.at) * this.perMs >= this.perMinute) this.buckets.delete(caller);

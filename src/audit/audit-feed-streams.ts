@@ -6,11 +6,20 @@ import { toAuditEventView } from './audit-event-view';
 export interface AuditFeedStreamOptions {
   /** How often an idle stream sends a comment, so proxies and clients keep it open. Default 15 s. */
   heartbeatMs?: number;
+  /** How often each stream's credential is checked again (revoked, expired). Default 5 s. */
+  credentialCheckMs?: number;
 }
+
+/** Whether the credential that opened a stream would still be let through; false ends the stream. */
+export type CredentialCheck = () => Promise<boolean>;
 
 export const AUDIT_FEED_STREAM_OPTIONS = Symbol('AUDIT_FEED_STREAM_OPTIONS');
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
+const DEFAULT_CREDENTIAL_CHECK_MS = 5_000;
+
+/** The last frame of a stream whose credential no longer holds: clients should not reconnect with it. */
+const CREDENTIAL_ENDED_FRAME = 'event: credentials-ended\ndata: {"reason":"the credential that opened this stream was revoked or expired"}\n\n';
 
 /** One Server-Sent Event: the position is its id, so a reconnecting client resumes with Last-Event-ID. */
 export function sseFrame(event: RecordedEvent): string {
@@ -31,15 +40,19 @@ export function sseFrame(event: RecordedEvent): string {
 export class AuditFeedStreams implements OnModuleDestroy {
   private readonly logger = new Logger('AuditFeed');
   private readonly heartbeatMs: number;
+  private readonly credentialCheckMs: number;
   private readonly open = new Map<() => void, Promise<void>>();
   /** The response of each open stream, by its finish(): dropUnsent() looks at what is still queued. */
   private readonly responses = new Map<() => void, ServerResponse>();
+  /** Each open stream's credential check, by the function that ends the stream. */
+  private readonly credentialChecks = new Map<() => void, () => Promise<void>>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(AUDIT_FEED_STREAM_OPTIONS) options?: AuditFeedStreamOptions,
   ) {
     this.heartbeatMs = Math.max(1, options?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.credentialCheckMs = Math.max(1, options?.credentialCheckMs ?? DEFAULT_CREDENTIAL_CHECK_MS);
   }
 
   /** Streams being served now. */
@@ -49,9 +62,17 @@ export class AuditFeedStreams implements OnModuleDestroy {
 
   /**
    * Serves events after `fromPosition` (exclusive), then live ones, until the client disconnects or
-   * closeAll() is called. `headers` are sent along (e.g. the correlation id). Resolves when the stream is over.
+   * closeAll() is called, or until `stillAllowed` says the credential that opened it no longer
+   * holds (asked every credentialCheckMs). `headers` are sent along (e.g. the correlation id).
+   * Resolves when the stream is over.
    */
-  serve(request: IncomingMessage, response: ServerResponse, fromPosition: Position, headers: OutgoingHttpHeaders = {}): Promise<void> {
+  serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fromPosition: Position,
+    headers: OutgoingHttpHeaders = {},
+    stillAllowed?: CredentialCheck,
+  ): Promise<void> {
     request.socket.setNoDelay(true);
     request.socket.setKeepAlive(true);
     // A stream is idle between events: the socket must not time out.
@@ -72,8 +93,10 @@ export class AuditFeedStreams implements OnModuleDestroy {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      clearInterval(credentialTimer);
       this.open.delete(finish);
       this.responses.delete(finish);
+      this.credentialChecks.delete(finish);
       wakeWriter?.();
       subscription.stop().catch((error: unknown) => this.logger.warn(`Feed subscription did not stop cleanly: ${String(error)}`));
       if (!response.writableEnded) response.end();
@@ -83,6 +106,23 @@ export class AuditFeedStreams implements OnModuleDestroy {
       if (!closed && !response.writableNeedDrain) response.write(': heartbeat\n\n');
     }, this.heartbeatMs);
     heartbeat.unref();
+    // A stream outlives its request: revoking or expiring the credential must end it too.
+    const checkCredential = async (): Promise<void> => {
+      if (closed || stillAllowed === undefined) return;
+      let allowed: boolean;
+      try {
+        allowed = await stillAllowed();
+      } catch (error) {
+        // A check that cannot be made (store unavailable) does not vouch for the credential.
+        this.logger.warn(`Feed credential check failed, closing the stream: ${error instanceof Error ? error.message : String(error)}`);
+        allowed = false;
+      }
+      if (allowed || closed) return;
+      if (!response.writableEnded) response.write(CREDENTIAL_ENDED_FRAME);
+      finish();
+    };
+    const credentialTimer = setInterval(() => void checkCredential(), this.credentialCheckMs);
+    credentialTimer.unref();
     response.on('close', finish);
     response.on('error', finish);
 
@@ -107,6 +147,7 @@ export class AuditFeedStreams implements OnModuleDestroy {
     if (!closed) {
       this.open.set(finish, pump);
       this.responses.set(finish, response);
+      this.credentialChecks.set(finish, checkCredential);
     }
     return pump;
   }
@@ -125,6 +166,11 @@ export class AuditFeedStreams implements OnModuleDestroy {
       dropped += 1;
     }
     return dropped;
+  }
+
+  /** Checks every open stream's credential now (the timer does it every credentialCheckMs); ends those that no longer hold. */
+  async checkCredentials(): Promise<void> {
+    await Promise.all([...this.credentialChecks.values()].map((check) => check()));
   }
 
   /** Ends every open stream (their clients may reconnect elsewhere with Last-Event-ID). */

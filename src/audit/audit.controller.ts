@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessGuard } from '../access/access-guard';
 import { START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { AuditFeedStreams } from './audit-feed-streams';
@@ -31,6 +32,7 @@ export class AuditController {
     private readonly reader: AuditReader,
     private readonly feedStreams: AuditFeedStreams,
     private readonly rejections: RejectionLog,
+    private readonly access: AccessGuard,
   ) {}
 
   /** The change feed, live, as Server-Sent Events. */
@@ -50,7 +52,7 @@ export class AuditController {
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
     }
-    void this.feedStreams.serve(request.raw, reply.raw, from, headers);
+    void this.feedStreams.serve(request.raw, reply.raw, from, headers, () => this.access.stillAllows(request));
   }
 
   @Get('feed')

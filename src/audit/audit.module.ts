@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
 import { PROBLEM_SINK } from '../shared/errors/problem-details.filter';
 import { AuditController } from './audit.controller';
 import { AuditFeedErasure } from './audit-feed-erasure';
@@ -11,6 +12,7 @@ import { RejectionLog } from './rejection-log';
  * all-projections.ts; its RejectionLog is the PROBLEM_SINK the ProblemDetailsFilter reports to.
  */
 @Module({
+  imports: [AccessModule],
   controllers: [AuditController],
   providers: [AuditReader, AuditFeedStreams, AuditFeedErasure, RejectionLog, { provide: PROBLEM_SINK, useExisting: RejectionLog }],
   exports: [PROBLEM_SINK, RejectionLog],

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
+import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import type { FastifyRequest } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { ProblemDocument, ProblemSink } from '../shared/errors/problem-details.filter';
@@ -14,6 +15,21 @@ const RECORDED_STATUSES: ReadonlySet<number> = new Set([400, 403, 409, 422]);
 /** Queries change nothing, so their refusals are not attempts to change anything. */
 const QUERY_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MAX_DETAIL_LENGTH = 500;
+/** Field names kept per rejection, and characters per name: a body of thousands of unknown fields stores a bounded record. */
+const MAX_FIELDS = 50;
+const MAX_FIELD_LENGTH = 100;
+/** Pruning runs on start and after every this many records. */
+const PRUNE_EVERY = 100;
+const DAY_MS = 86_400_000;
+
+export interface RejectionLogLimits {
+  /** Records kept at most (the oldest go first). */
+  maxEntries: number;
+  /** Records older than this are removed. */
+  maxAgeDays: number;
+}
+
+export const DEFAULT_REJECTION_LOG_LIMITS: RejectionLogLimits = { maxEntries: 100_000, maxAgeDays: 90 };
 
 /**
  * Who tried what and why it was refused. Never the request body nor any submitted value (they may
@@ -31,8 +47,10 @@ export interface RejectionRecord {
   code: string;
   /** The problem's human-readable detail. */
   detail: string;
-  /** Names (dotted paths) of the fields a validation failure listed. */
+  /** Names (dotted paths) of the fields a validation failure listed: the first 50, each cut at 100 characters. */
   fields: string[];
+  /** How many distinct fields were listed in all (more than `fields` holds when it was cut). */
+  fieldCount?: number;
   correlationId: string | null;
 }
 
@@ -55,11 +73,21 @@ export class RejectionLog implements ProblemSink, OnModuleInit {
   /** Breaks ties between rejections recorded in the same millisecond by this process, in order. */
   private sequence = 0;
   private readonly instance = randomBytes(4).toString('hex');
+  private readonly limits: RejectionLogLimits;
 
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Optional() @Inject(RELATA_CONFIG) config?: Pick<RelataConfig, 'rejectionLogMaxEntries' | 'rejectionLogMaxAgeDays'>,
+  ) {
+    this.limits = config
+      ? { maxEntries: config.rejectionLogMaxEntries, maxAgeDays: config.rejectionLogMaxAgeDays }
+      : DEFAULT_REJECTION_LOG_LIMITS;
+  }
+
+  private get rejections() {
+    return this.readStore.collection<RejectionDoc>(REJECTIONS_COLLECTION);
+  }
 
   async onModuleInit(): Promise<void> {
     await this.readStore.ensureIndexes(REJECTIONS_COLLECTION, [
@@ -68,6 +96,22 @@ export class RejectionLog implements ProblemSink, OnModuleInit {
       { keys: { actor: 1, at: -1 } },
       { keys: { code: 1, at: -1 } },
     ]);
+    await this.prune();
+  }
+
+  /** Removes records older than maxAgeDays, then the oldest beyond maxEntries. Returns how many went. */
+  async prune(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.limits.maxAgeDays * DAY_MS).toISOString();
+    let removed = await this.rejections.deleteMany({ at: { $lt: cutoff } });
+    let excess = (await this.rejections.count()) - this.limits.maxEntries;
+    while (excess > 0) {
+      const oldest = await this.rejections.find({}, { sort: { at: 1, _id: 1 }, limit: Math.min(excess, 1000) });
+      if (oldest.items.length === 0) break;
+      const gone = await this.rejections.deleteMany({ _id: { $in: oldest.items.map((doc) => doc._id) } });
+      removed += gone;
+      excess -= oldest.items.length;
+    }
+    return removed;
   }
 
   async record(problem: ProblemDocument, request: FastifyRequest): Promise<void> {
@@ -76,7 +120,8 @@ export class RejectionLog implements ProblemSink, OnModuleInit {
     this.sequence += 1;
     // Sorts by time, then by arrival in this process; the instance part keeps two processes apart.
     const id = `${at}.${this.sequence.toString().padStart(12, '0')}.${this.instance}`;
-    const fields = [...new Set((problem.errors ?? []).map((error) => error.field))];
+    const allFields = [...new Set((problem.errors ?? []).map((error) => error.field))];
+    const fields = allFields.slice(0, MAX_FIELDS).map((field) => field.slice(0, MAX_FIELD_LENGTH));
     const correlationId = request.headers['x-correlation-id'];
     const doc: RejectionDoc = {
       _id: id,
@@ -88,9 +133,11 @@ export class RejectionLog implements ProblemSink, OnModuleInit {
       code: problem.code,
       detail: problem.detail.slice(0, MAX_DETAIL_LENGTH),
       fields,
+      fieldCount: allFields.length,
       correlationId: typeof correlationId === 'string' ? correlationId : null,
     };
-    await this.readStore.collection<RejectionDoc>(REJECTIONS_COLLECTION).replace(id, doc);
+    await this.rejections.replace(id, doc);
+    if (this.sequence % PRUNE_EVERY === 0) await this.prune();
   }
 
   /** Newest first. */
@@ -129,6 +176,7 @@ function toRecord(doc: RejectionDoc): RejectionRecord {
     code: doc.code,
     detail: doc.detail,
     fields: doc.fields,
+    fieldCount: doc.fieldCount ?? doc.fields.length,
     correlationId: doc.correlationId,
   };
 }

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
+import { parseCidr } from '../departments/webhook-network-policy';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
 
 /** Validated configuration, read once at start-up from the environment. */
@@ -33,6 +34,17 @@ export interface RelataConfig {
   rateLimitPerMinute: number;
   /** Largest request body accepted, in bytes (RELATA_BODY_LIMIT_BYTES); larger ones answer 413. */
   bodyLimitBytes: number;
+  /** Failed authentications per minute per client address, in bursts of up to as many (RELATA_AUTH_FAILURES_PER_MINUTE; 0: no limit); then 429. */
+  authFailuresPerMinute: number;
+  /** The rejection log keeps at most this many records (RELATA_REJECTION_LOG_MAX_ENTRIES) ... */
+  rejectionLogMaxEntries: number;
+  /** ... none older than this many days (RELATA_REJECTION_LOG_MAX_AGE_DAYS). */
+  rejectionLogMaxAgeDays: number;
+  /**
+   * Networks webhook targets may (RELATA_WEBHOOK_ALLOW_NETWORKS) and may not (RELATA_WEBHOOK_DENY_NETWORKS)
+   * resolve to, as CIDR lists; see departments/webhook-network-policy.ts for the defaults.
+   */
+  webhookNetworks: { allow: string[]; deny: string[] };
   /** GET /ready answers 503 while a projection is more than this many events behind (RELATA_READY_MAX_LAG_EVENTS). */
   readyMaxLagEvents: number;
   /**
@@ -115,6 +127,16 @@ function channels(env: Env, name: string, fallback: readonly ComplaintChannel[])
   return [...new Set(listed)] as ComplaintChannel[];
 }
 
+/** A comma-separated list of CIDR networks (an address alone is a network of one). */
+function networks(env: Env, name: string): string[] {
+  const raw = optional(env, name);
+  if (raw === undefined) return [];
+  const listed = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const bad = listed.find((item) => parseCidr(item) === null);
+  if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of networks such as 10.0.0.0/8, 127.0.0.1 or fd00::/8 (got "${bad}")`);
+  return listed;
+}
+
 function bootstrapKey(env: Env, name: string): string | null {
   const raw = optional(env, name);
   if (raw === undefined) return null;
@@ -187,6 +209,10 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     jwt: jwt(env),
     rateLimitPerMinute: integer(env, 'RELATA_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     bodyLimitBytes: integer(env, 'RELATA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    authFailuresPerMinute: integer(env, 'RELATA_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    rejectionLogMaxEntries: integer(env, 'RELATA_REJECTION_LOG_MAX_ENTRIES', 100_000, 1, 100_000_000),
+    rejectionLogMaxAgeDays: integer(env, 'RELATA_REJECTION_LOG_MAX_AGE_DAYS', 90, 1, 36_500),
+    webhookNetworks: { allow: networks(env, 'RELATA_WEBHOOK_ALLOW_NETWORKS'), deny: networks(env, 'RELATA_WEBHOOK_DENY_NETWORKS') },
     // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
     readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
     benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',

@@ -2,10 +2,12 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
+import { BusinessRuleViolation } from '../shared/errors/domain-errors';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
 import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
+import { checkWebhookTarget, WebhookNetworkPolicy } from './webhook-network-policy';
 import { WebhookSecrets } from './webhook-secrets';
 import { generateWebhookSecret } from './webhook-signature';
 
@@ -127,9 +129,14 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     private readonly secrets: WebhookSecrets,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    private readonly networkPolicy: WebhookNetworkPolicy,
   ) {}
 
   async execute({ departmentId, data, context: rawContext }: SubscribeWebhookCommand): Promise<WebhookSubscriptionResult> {
+    const target = checkWebhookTarget(this.networkPolicy, data.url);
+    if (!target.allowed) {
+      throw new BusinessRuleViolation('WEBHOOK_TARGET_NOT_ALLOWED', `Webhooks may not be delivered to this address: ${target.reason}`, { reason: target.reason });
+    }
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
     const webhookId = context.idempotencyKey ? deterministicUuid(`webhook:${departmentId}:${context.idempotencyKey}`) : this.ids.next();

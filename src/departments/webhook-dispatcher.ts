@@ -19,7 +19,9 @@ import {
   type WebhookDoc,
 } from './department-webhooks.projection';
 import { currentWebhookBody } from './webhook-body-erasure';
+import { WebhookNetworkPolicy } from './webhook-network-policy';
 import { WebhookSecrets } from './webhook-secrets';
+import { describeFailure, postWebhook } from './webhook-transport';
 import { signatureHeader } from './webhook-signature';
 
 /**
@@ -69,7 +71,8 @@ export interface DeliveryAttemptDoc extends Document {
   outcome: 'delivered' | 'retrying' | 'failed';
   statusCode: number | null;
   error: string | null;
-  durationMs: number;
+  /** Null when no HTTP answer came (see describeFailure in webhook-transport.ts). */
+  durationMs: number | null;
   at: string;
   nextAttemptAt: string | null;
 }
@@ -156,6 +159,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     private readonly secrets: WebhookSecrets,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    private readonly networkPolicy: WebhookNetworkPolicy,
     @Optional() @Inject(WEBHOOK_DISPATCHER_OPTIONS) options?: Partial<WebhookDispatcherOptions>,
     @Optional() @Inject(WEBHOOK_DELIVERY_OBSERVER) private readonly observer?: WebhookDeliveryObserver,
     // Several processes: the timer's passes run only in the one holding the worker lease.
@@ -330,10 +334,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       } catch (failure) {
         // Aborted by stop(): not an attempt that counts; the delivery stays due and goes out after restart.
         if (this.stopping.signal.aborted) return false;
-        error = describe(failure);
+        error = describeFailure(failure);
       }
     }
-    const durationMs = Math.round(performance.now() - started);
+    // Without an answer the time taken would tell a closed port (at once) from a filtered one (the timeout).
+    const durationMs = secret !== null && statusCode === null ? null : Math.round(performance.now() - started);
     const delivered = error === null;
     const last = !delivered && attempt >= this.options.maxAttempts;
     const nextAttemptAt = delivered || last ? null : new Date(at.getTime() + retryDelayMs(attempt, delivery._id, this.options)).toISOString();
@@ -372,10 +377,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** One signed POST; resolves with the status code. Redirects are not followed (they count as failures). */
-  private async post(url: string, delivery: DeliveryDoc, timestamp: string, signature: string): Promise<number> {
-    const response = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
+  private post(url: string, delivery: DeliveryDoc, timestamp: string, signature: string): Promise<number> {
+    return postWebhook(this.networkPolicy, {
+      url,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Relata-Webhooks/1',
@@ -384,11 +388,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         'webhook-signature': signature,
       },
       body: delivery.body,
-      signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.stopping.signal]),
+      timeoutMs: this.options.timeoutMs,
+      signal: this.stopping.signal,
     });
-    // The receiver's answer is not used; release the connection.
-    await response.body?.cancel().catch(() => undefined);
-    return response.status;
   }
 }
 

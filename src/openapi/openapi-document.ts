@@ -49,7 +49,8 @@ const COMMAND_HEADERS: ParameterObject[] = [
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
-    description: 'Retrying with the same key returns the first outcome and appends nothing (Idempotent-Replayed: true).',
+    description:
+      'Retrying with the same key returns the first outcome and appends nothing (Idempotent-Replayed: true). The key is bound to the principal and to the request (method, path, body): reused with another request or by another principal it is refused with 422 IDEMPOTENCY_KEY_REUSED.',
     schema: { type: 'string', minLength: 1, maxLength: 200 },
   },
   {

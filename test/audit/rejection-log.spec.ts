@@ -3,6 +3,7 @@ import { REJECTIONS_COLLECTION, RejectionLog } from '../../src/audit/rejection-l
 import { ManualClock } from '../../src/shared/clock';
 import { ValidationFailedError } from '../../src/shared/errors/domain-errors';
 import { toProblem } from '../../src/shared/errors/problem-details.filter';
+import { ANONYMOUS_ACTOR } from '../../src/shared/http/command-context.decorator';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 
 describe('RejectionLog', () => {
@@ -49,7 +50,7 @@ describe('RejectionLog', () => {
     ]));
     await log.record(invalid, request('PATCH', '/customers/1/contact'));
     const [record] = (await log.list({ limit: 10 })).items;
-    expect(record).toMatchObject({ actor: 'anonymous', code: 'VALIDATION_FAILED', fields: ['email', 'lines.0.amount'] });
+    expect(record).toMatchObject({ actor: ANONYMOUS_ACTOR, code: 'VALIDATION_FAILED', fields: ['email', 'lines.0.amount'] });
     const stored = await readStore.collection(REJECTIONS_COLLECTION).get(record.id);
     expect(JSON.stringify(stored)).not.toContain('secret@example.com');
     expect(stored).not.toHaveProperty('errors');

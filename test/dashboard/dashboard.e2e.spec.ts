@@ -197,7 +197,7 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
         for (const { id, plan } of handled.filter((h) => h.plan.late === hours > 72)) {
           await step(id, 'resolve', { solution: 'Fixed' });
           await step(id, 'communicate', { channel: 'phone', summary: 'Told them' });
-          await step(id, 'satisfaction', { csat: plan.csat, nps: plan.nps, reason: plan.csat <= 2 ? 'Took too long' : null });
+          await step(id, 'satisfaction', { csat: plan.csat, nps: plan.nps, ...(plan.csat <= 2 ? { reason: 'Took too long' } : {}) });
         }
       }
     }

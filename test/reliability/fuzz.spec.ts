@@ -30,7 +30,12 @@ const FIELDS = [
   'severity', 'solution', 'sort', 'status', 'subCategory', 'summary', 'supervisorId', 'text', 'to', 'unit', 'until', 'url', 'valid',
   'warningShare', 'year', 'month', 'policy', 'severities',
   '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '$where', '$gt', '_id', '_position',
+  'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__',
 ];
+
+/** An object with `count` fields named `prefix<i>`: wide objects must be refused before the transformer runs. */
+const wideObject = (count: number, prefix = 'f', inner: unknown = 'x'): Record<string, unknown> =>
+  Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${i}`, inner]));
 
 /** Values a validator might half-accept: enum members, dates, numbers as strings, boundary numbers. */
 const TRICKY_VALUES: unknown[] = [
@@ -93,6 +98,22 @@ const body: fc.Arbitrary<string | undefined> = fc.oneof(
       `{"lines":[${Array.from({ length: 600 }, () => '{"product":"p","quantity":1,"amount":1}').join(',')}]}`,
       '\u0000\u0001\u0002',
       '<xml/>',
+      '{"toString":"x","name":"a"}',
+      '{"valueOf":1,"hasOwnProperty":"no"}',
+      '{"lines":[{"product":"p","quantity":1,"amount":1,"constructor":{"prototype":1}}]}',
+      '{"name":null,"email":null,"kind":null,"phone":null,"company":null,"acquisitionChannel":null,"referredBy":null}',
+      '{"lines":null,"margin":null,"currency":null,"occurredAt":null,"purchaseId":null}',
+      '{"lines":[null],"reason":null,"supervisorId":null,"assignee":null}',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      JSON.stringify(wideObject(101)),
+      JSON.stringify(wideObject(20_000)),
+      JSON.stringify({ name: 'wide', lines: [wideObject(150)] }),
+      JSON.stringify({ lines: Array.from({ length: 3_000 }, () => ({ product: 'p', quantity: 1, amount: 1, x: 1 })) }),
+      JSON.stringify(wideObject(90, 'g', wideObject(90, 'h'))),
     ),
   },
   { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
@@ -247,14 +268,15 @@ function validBodies(known: Known): Record<string, Record<string, unknown>> {
   };
 }
 
-/** A valid body with one field replaced by any value, removed, or joined by an unknown one. */
+/** A valid body with one field replaced by any value or by null, removed, or joined by an unknown one. */
 const mutated = (valid: Record<string, unknown>): fc.Arbitrary<string> => {
   const fields = Object.keys(valid);
   return fc
-    .tuple(fc.constantFrom(...fields), fc.constantFrom('replace', 'remove', 'add'), value, fc.constantFrom(...FIELDS))
+    .tuple(fc.constantFrom(...fields), fc.constantFrom('replace', 'remove', 'add', 'null'), value, fc.constantFrom(...FIELDS))
     .map(([field, how, replacement, extra]) => {
       const copy: Record<string, unknown> = { ...valid };
       if (how === 'replace') copy[field] = replacement;
+      else if (how === 'null') copy[field] = null;
       else if (how === 'remove') delete copy[field];
       else Object.defineProperty(copy, extra, { value: replacement, enumerable: true, configurable: true, writable: true });
       return JSON.stringify(copy);
@@ -388,6 +410,30 @@ describe('fuzz: generated requests against every route', () => {
     expect(answers.filter((answer) => !/ -> 4\d\d$/.test(answer))).toEqual([]);
     expect(await t.eventStore.headPosition()).toBe(before);
   }, 60_000);
+
+  it('refuses wide bodies and prototype-ish field names with a 4xx on every route that takes a body, appending nothing', async () => {
+    const before = await t.eventStore.headPosition();
+    const payloads = [JSON.stringify(wideObject(60_000)), JSON.stringify({ name: 'x', lines: [wideObject(500)] }), '{"toString":"x"}', '{"constructor":"x"}'];
+    const withBody = routes.filter((route) => /^(POST|PUT|PATCH) /.test(route));
+    const answers: string[] = [];
+    for (const route of withBody) {
+      const [method, template] = route.split(' ');
+      const url = template.replace(/:[A-Za-z]+/g, known.customer);
+      for (const payload of payloads) answers.push(`${route} ${payload.slice(0, 20)} -> ${(await t.request(method, url, payload)).status}`);
+    }
+    expect(answers.filter((answer) => !/ -> 4\d\d$/.test(answer))).toEqual([]);
+    expect(await t.eventStore.headPosition()).toBe(before);
+  }, 120_000);
+
+  it('refuses ?__proto__= and ?constructor= with a 400 on every route', async () => {
+    const answers: string[] = [];
+    for (const route of [...routes, 'GET /audit/feed/stream']) {
+      const [method, template] = route.split(' ');
+      const url = template.replace(/:[A-Za-z]+|\*/g, known.customer);
+      for (const name of ['__proto__', 'constructor']) answers.push(`${route} ${name} -> ${(await t.request(method, `${url}?${name}=x`)).status}`);
+    }
+    expect(answers.filter((answer) => !/ -> 400$/.test(answer))).toEqual([]);
+  }, 120_000);
 
   it('refuses malformed requests to the event stream (left out of the fuzz, since a good request never ends)', async () => {
     for (const qs of ['fromPosition=garbage', 'fromPosition=-1', `fromPosition=${'9'.repeat(400)}`, 'fromPosition=%ED%A0%80']) {

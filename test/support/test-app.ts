@@ -76,6 +76,9 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     jwt: { algorithm: 'HS256', key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
     // High enough never to limit a test that does not ask for a limit.
     rateLimitPerMinute: 1_000_000,
+    authFailuresPerMinute: 1_000_000,
+    // Test receivers listen on loopback (and tests never send anywhere else).
+    webhookNetworks: { allow: ['127.0.0.0/8', '::1'], deny: [] },
     ...overrides,
   };
   const clock = options.clock ?? new ManualClock('2026-03-10T12:00:00.000Z');

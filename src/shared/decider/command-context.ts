@@ -8,6 +8,11 @@ export interface CommandContext {
   commandId: string;
   /** From the Idempotency-Key header: event (and entity) ids are derived from it, so a retry appends nothing. */
   idempotencyKey?: string;
+  /**
+   * Hash of the request an Idempotency-Key came with (method, path, body): a retry must match it,
+   * and so must its actor, or the key is refused as reused (command-processor.ts).
+   */
+  requestHash?: string;
   /** From the If-Match header: the stream revision the client last saw. */
   expectedRevision?: bigint;
 }

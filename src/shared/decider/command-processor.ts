@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock';
-import { ConcurrencyConflictError, RelataError } from '../errors/domain-errors';
+import { ConcurrencyConflictError, IdempotencyKeyReusedError, RelataError } from '../errors/domain-errors';
 import {
   EVENT_STORE,
   type EventStore,
@@ -68,6 +68,17 @@ function failureKind(error: unknown): { outcome: CommandOutcomeKind; code: strin
   return { outcome: 'error', code: null };
 }
 
+/**
+ * A replay answers only the request that first used the key: the same principal with the same
+ * method, path and body. Events recorded before fingerprints were kept are matched on the actor.
+ */
+function assertSameRequest(replay: RecordedEvent[], context: CommandContext): void {
+  const first = replay[0].metadata;
+  if (first.actor !== context.actor) throw new IdempotencyKeyReusedError();
+  const recorded = first.requestHash;
+  if (typeof recorded === 'string' && context.requestHash !== undefined && recorded !== context.requestHash) throw new IdempotencyKeyReusedError();
+}
+
 type Folding<State, Event extends DomainEvent> = Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>;
 
 const asDomainEvent = <Event extends DomainEvent>(e: RecordedEvent): Event => ({ type: e.type, data: e.data }) as Event;
@@ -133,6 +144,7 @@ export class CommandProcessor {
     for (let attempt = 0; ; attempt++) {
       const { state, revision: currentRevision, position, replay } = await this.loadStream(decider, streamName, context.idempotencyKey);
       if (replay) {
+        assertSameRequest(replay, context);
         return { streamName, revision: currentRevision, position: replay.at(-1)!.position, events: replay, state, replayed: true };
       }
       if (context.expectedRevision !== undefined && context.expectedRevision !== currentRevision) {
@@ -163,7 +175,10 @@ export class CommandProcessor {
   async dryRun<State, Command, Event extends DomainEvent>(args: HandleArgs<State, Command, Event>): Promise<void> {
     const { decider, streamName, command, context } = args;
     const { state, revision, replay } = await this.loadStream(decider, streamName, context.idempotencyKey);
-    if (replay) return;
+    if (replay) {
+      assertSameRequest(replay, context);
+      return;
+    }
     if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamName, context.expectedRevision, revision >= 0n ? revision : 'no_stream');
     }
@@ -267,6 +282,7 @@ export class CommandProcessor {
           occurredAt: typeof occurredAt === 'string' ? occurredAt : now,
           recordedAt: now,
           schemaVersion: SCHEMA_VERSION,
+          ...(context.idempotencyKey && context.requestHash ? { requestHash: context.requestHash } : {}),
         },
       };
     });

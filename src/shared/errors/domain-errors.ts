@@ -53,3 +53,14 @@ export class NotCaughtUpError extends RelataError {
     });
   }
 }
+
+/**
+ * 422: an Idempotency-Key came back with another request (method, path or body) or from another
+ * principal. Replaying the first outcome would drop the new request silently, so it is refused.
+ */
+export class IdempotencyKeyReusedError extends RelataError {
+  readonly status = 422;
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for another request or by another principal: use a new key for a new request');
+  }
+}

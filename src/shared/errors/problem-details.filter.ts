@@ -76,6 +76,16 @@ export function toProblem(error: unknown, instance?: string): ProblemDocument {
       actualRevision: error.actual === 'no_stream' ? null : String(error.actual),
     };
   }
+  if (isStorageFull(error)) {
+    return {
+      type: problemType('STORAGE_FULL'),
+      title: TITLES[503],
+      status: 503,
+      detail: 'The server has no storage space left: nothing was recorded; retry once an operator has freed space',
+      code: 'STORAGE_FULL',
+      instance,
+    };
+  }
   if (error instanceof InvalidQueryError) {
     return { type: problemType('INVALID_QUERY'), title: TITLES[400], status: 400, detail: error.message, code: 'INVALID_QUERY', instance };
   }
@@ -92,6 +102,12 @@ export function toProblem(error: unknown, instance?: string): ProblemDocument {
     code: 'INTERNAL_ERROR',
     instance,
   };
+}
+
+/** The embedded stores' "database or disk is full", and the file system's "no space" or "quota exceeded". */
+function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 /** Status of Nest's HttpException and of Fastify's own errors (bad JSON, body too large, ...). */

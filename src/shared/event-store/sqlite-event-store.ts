@@ -94,6 +94,8 @@ export class SqliteEventStore implements EventStore {
   private readonly groupTx: BetterSqlite3.Transaction<(group: PendingAppend[]) => (AppendResult | { error: unknown })[]>;
   /** Appends that arrived since the last group commit (see appendToStream). */
   private pending: PendingAppend[] = [];
+  /** The first sign that the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB): from then on ping() fails, so /ready reports it. */
+  private corruption: string | null = null;
   private wakeScheduled = false;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -205,7 +207,7 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const limit = toLimit(options.maxCount);
-    const rows =
+    const rows = this.noticingCorruption(() =>
       options.direction === 'backwards'
         ? this.stmt.readStreamBackwards.all(
             streamName,
@@ -213,16 +215,18 @@ export class SqliteEventStore implements EventStore {
             options.toRevision ?? MIN_INT64,
             limit,
           )
-        : this.stmt.readStreamForwards.all(streamName, options.fromRevision ?? 0n, options.toRevision ?? MAX_INT64, limit);
+        : this.stmt.readStreamForwards.all(streamName, options.fromRevision ?? 0n, options.toRevision ?? MAX_INT64, limit),
+    );
     return rows.map(toRecordedEvent);
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const limit = toLimit(options.limit ?? 1000);
-    const rows =
+    const rows = this.noticingCorruption(() =>
       options.direction === 'backwards'
         ? this.stmt.readAllBackwards.all(options.fromPosition ?? MAX_INT64, limit)
-        : this.stmt.readAllForwards.all(options.fromPosition ?? START, limit);
+        : this.stmt.readAllForwards.all(options.fromPosition ?? START, limit),
+    );
     return rows.map(toRecordedEvent);
   }
 
@@ -235,9 +239,10 @@ export class SqliteEventStore implements EventStore {
       {
         head: () => this.currentHead(),
         readWindow: (after, upTo, limit, typesJson) =>
-          (typesJson === undefined
-            ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
-            : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit))
+          this.noticingCorruption(() =>
+            typesJson === undefined
+              ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
+              : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit)),
           ).map(toRecordedEvent),
         listen: (listener) => {
           this.listeners.add(listener);
@@ -255,7 +260,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    this.stmt.head.get();
+    if (this.corruption !== null) throw new Error(`the event store file is damaged (${this.corruption}): restore it from a backup`);
+    this.noticingCorruption(() => this.stmt.head.get());
+  }
+
+  /** Runs a read; a damaged file is remembered (pages already read may have been fine, the file is not). */
+  private noticingCorruption<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code)) this.corruption ??= code;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

@@ -3,14 +3,21 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../decider/command-context';
 import { ValidationFailedError } from '../errors/domain-errors';
 import { deterministicUuid } from '../ids';
+import { requestFingerprint } from './request-fingerprint';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
 
-/** The subject that authentication put on the request; anonymous until then. */
+/**
+ * What an unauthenticated request is recorded as: under a reserved prefix, so no JWT subject can
+ * pass for it (a token whose `sub` is plain "anonymous" is just a principal of that name).
+ */
+export const ANONYMOUS_ACTOR = 'system:anonymous';
+
+/** The subject that authentication put on the request; ANONYMOUS_ACTOR until then. */
 export function actorOf(request: FastifyRequest): string {
   const subject = (request as FastifyRequest & { subject?: string }).subject;
-  return typeof subject === 'string' && subject.length > 0 ? subject : 'anonymous';
+  return typeof subject === 'string' && subject.length > 0 ? subject : ANONYMOUS_ACTOR;
 }
 
 /** Reads the command context from the request headers; malformed headers are a 400. */
@@ -40,6 +47,7 @@ export function commandContextFrom(request: FastifyRequest): CommandContext {
     // A retried request keeps its command id, so the replayed events' causation is the same.
     commandId: idempotencyKey ? deterministicUuid(`command:${idempotencyKey}`) : '',
     idempotencyKey,
+    requestHash: idempotencyKey ? (requestFingerprint(request, idempotencyKey) ?? undefined) : undefined,
     expectedRevision,
   };
 }

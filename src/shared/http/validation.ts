@@ -1,5 +1,9 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { type FieldError, ValidationFailedError } from '../errors/domain-errors';
+import { bodyLimitBreach } from './body-limits';
+import { nullsInNonNullableFields } from './null-fields';
+
+export { MAX_BODY_DEPTH, MAX_BODY_KEYS, MAX_KEYS_PER_OBJECT } from './body-limits';
 
 /** Flattens class-validator's nested errors into one entry per bad field, with dotted paths. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -13,30 +17,22 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
   return out;
 }
 
-/** Deeper JSON than any command takes; class-transformer recurses per level and would overflow the stack. */
-export const MAX_BODY_DEPTH = 32;
-
-/** Whether a parsed JSON value nests objects or arrays deeper than `max` levels (iterative: no recursion to overflow). */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const pending: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
-  while (pending.length > 0) {
-    const { node, depth } = pending.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth >= max) return true;
-    for (const child of Object.values(node)) if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: depth + 1 });
-  }
-  return false;
-}
-
 /** For commands that take no body: none, or an empty object. Anything else is an unknown field. */
 export class EmptyBodyDto {}
 
 /**
  * Unknown fields are rejected and every bad field is listed in the 400 problem. A body that is
- * missing or not a JSON object is refused up front with a message saying so.
+ * missing or not a JSON object is refused up front with a message saying so, and so is one too
+ * deep, too wide or with fields named like Object.prototype's members (body-limits.ts), before
+ * class-transformer spends time on it. After validation, null in a field that may only be left
+ * out is refused (null-fields.ts).
  */
 class RelataValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const breach = bodyLimitBreach(value);
+      if (breach !== null) throw new ValidationFailedError([breach]);
+    }
     if (metadata.type === 'body' && metadata.metatype === EmptyBodyDto) {
       if (value === undefined || value === null) return {};
       // class-validator has no rule to run on a class without fields, so list the fields here.
@@ -49,10 +45,12 @@ class RelataValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ValidationFailedError([{ field: 'body', messages: ['the body must be a JSON object'] }]);
     }
-    if (metadata.type === 'body' && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
-      throw new ValidationFailedError([{ field: 'body', messages: [`the body nests objects or arrays more than ${MAX_BODY_DEPTH} levels deep`] }]);
+    const dto = await super.transform(value, metadata);
+    if (metadata.type === 'body') {
+      const nulls = nullsInNonNullableFields(dto);
+      if (nulls.length > 0) throw new ValidationFailedError(nulls);
     }
-    return super.transform(value, metadata);
+    return dto;
   }
 }
 
