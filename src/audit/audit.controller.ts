@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { START } from '../shared/event-store/event-store.port';
+import { parsePosition, START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
@@ -37,12 +37,12 @@ export class AuditController {
   @Get('feed/stream')
   feedStream(@Query() query: FeedStreamQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const lastEventId = request.headers['last-event-id'];
-    let from = query.fromPosition === undefined ? START : BigInt(query.fromPosition);
+    let from = query.fromPosition === undefined ? START : parsePosition(query.fromPosition);
     if (lastEventId !== undefined) {
       if (typeof lastEventId !== 'string' || !POSITION.test(lastEventId.trim())) {
         throw new ValidationFailedError([{ field: 'Last-Event-ID', messages: ['Last-Event-ID must be the id (position) of a feed event'] }]);
       }
-      from = BigInt(lastEventId.trim());
+      from = parsePosition(lastEventId.trim());
     }
     // From here on the response is ours, not Fastify's: headers set so far (correlation id) go along.
     reply.hijack();
@@ -55,7 +55,7 @@ export class AuditController {
 
   @Get('feed')
   feed(@Query() query: FeedQueryDto) {
-    return this.reader.feed(query.fromPosition === undefined ? START : BigInt(query.fromPosition), query.limit);
+    return this.reader.feed(query.fromPosition === undefined ? START : parsePosition(query.fromPosition), query.limit);
   }
 
   @Get('streams/:stream/state')
@@ -86,7 +86,7 @@ export class AuditController {
   @Get('correlations/:id')
   correlation(@Param('id') id: string, @Query() query: CorrelationQueryDto) {
     nameParam('id', id);
-    return this.reader.correlation(id, query.after === undefined ? undefined : BigInt(query.after), query.limit);
+    return this.reader.correlation(id, query.after === undefined ? undefined : parsePosition(query.after), query.limit);
   }
 
   @Get('rejections')

@@ -1,5 +1,5 @@
 import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
-import type { RecordedEvent } from '../shared/event-store/event-store.port';
+import { formatPosition, type Position, type RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
@@ -87,7 +87,7 @@ export interface OutboxDoc extends Document {
 }
 
 /** Positions as sortable strings: a bigint position fits in 20 decimal digits. */
-export const toSeq = (position: bigint): string => position.toString().padStart(20, '0');
+export const toSeq = (position: Position): string => formatPosition(position).padStart(20, '0');
 
 async function applyDepartmentEvent(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const departments = ctx.collection<DepartmentDoc>(DEPARTMENTS_COLLECTION);

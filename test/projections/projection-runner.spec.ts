@@ -20,6 +20,7 @@ import {
 } from '../../src/shared/projections/projection-runner';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import type { Document } from '../../src/shared/read-store/read-store.port';
+import { START, positionOf, positionValue } from '../../src/shared/event-store/position';
 
 const directory = mkdtempSync(join(tmpdir(), 'relata-projection-runner-'));
 let files = 0;
@@ -300,7 +301,7 @@ describe('ProjectionRunner', () => {
     await v1.stop();
 
     // Hold back the rebuild (it is the only loop reading from the start) until the checks below.
-    const gate = holdSubscriptions(eventStore, (options) => options.fromPosition === -1n);
+    const gate = holdSubscriptions(eventStore, (options) => options.fromPosition === START);
     const v2 = newRunner([counterProjection({ version: 2, increment: 10 })]);
     try {
       await v2.start();
@@ -418,7 +419,9 @@ describe('ProjectionRunner', () => {
     expect(await runner.waitForPosition('test-counter', position, 5000)).toBe(true);
     expect(await countOf(runner, 'counter-a')).toBe(1);
 
-    expect(await runner.waitForPosition('test-counter', position + 1000n, 30)).toBe(false);
+    // A position beyond the embedded log's head (made from its value: only a test may).
+    const never = positionOf(positionValue(position) + 1000n);
+    expect(await runner.waitForPosition('test-counter', never, 30)).toBe(false);
   });
 
   it('stop() lets the batch in flight commit with its checkpoint, and can be called twice', async () => {

@@ -10,6 +10,7 @@ import { createStoredEventStore } from '../../src/shared/stores';
 import { type ChildServer, startChildServer } from '../support/child-server';
 import { signHs256 } from '../support/jwt';
 import { TEST_ADMIN_KEY, TEST_JWT_SECRET } from '../support/test-app';
+import { START } from '../../src/shared/event-store/position';
 
 /**
  * Crash: the real server in a child process takes a load of commands with Idempotency-Keys and is
@@ -67,7 +68,7 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
     const store = createStoredEventStore(loadConfig({ RELATA_DATA_DIR: dataDir }));
     try {
       const events: RecordedEvent[] = [];
-      for (let from = -1n; ; ) {
+      for (let from = START; ; ) {
         const page = await store.readAll({ fromPosition: from, limit: 1000 });
         events.push(...page);
         if (page.length < 1000) return events;

@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
 import { type IdGenerator, SequentialIdGenerator } from '../../src/shared/ids';
 import { signHs256 } from './jwt';
+import { START } from '../../src/shared/event-store/position';
 
 /** The admin API key every test app is bootstrapped with (RELATA_BOOTSTRAP_ADMIN_KEY). */
 export const TEST_ADMIN_KEY = 'rk_TestAdmn_T3stT3stT3stT3stT3stT3stT3stT3st';
@@ -122,7 +123,7 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     },
     async eventCount() {
       let count = 0;
-      let from = -1n;
+      let from = START;
       for (;;) {
         const page = await eventStore.readAll({ fromPosition: from, limit: 1000 });
         count += page.length;

@@ -17,6 +17,7 @@ import {
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { positionOf, positionValue } from './position';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file, or ':memory:' (then only this instance sees the events). */
@@ -221,8 +222,8 @@ export class SqliteEventStore implements EventStore {
     const limit = toLimit(options.limit ?? 1000);
     const rows =
       options.direction === 'backwards'
-        ? this.stmt.readAllBackwards.all(options.fromPosition ?? MAX_INT64, limit)
-        : this.stmt.readAllForwards.all(options.fromPosition ?? START, limit);
+        ? this.stmt.readAllBackwards.all(options.fromPosition === undefined ? MAX_INT64 : positionValue(options.fromPosition), limit)
+        : this.stmt.readAllForwards.all(positionValue(options.fromPosition ?? START), limit);
     return rows.map(toRecordedEvent);
   }
 
@@ -236,8 +237,8 @@ export class SqliteEventStore implements EventStore {
         head: () => this.currentHead(),
         readWindow: (after, upTo, limit, typesJson) =>
           (typesJson === undefined
-            ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
-            : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit))
+            ? this.stmt.readWindow.all(positionValue(after), positionValue(upTo), BigInt(limit))
+            : this.stmt.readWindowOfTypes.all(positionValue(after), positionValue(upTo), typesJson, BigInt(limit))
           ).map(toRecordedEvent),
         listen: (listener) => {
           this.listeners.add(listener);
@@ -306,7 +307,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private currentHead(): Position {
-    return this.stmt.head.get()?.head ?? START;
+    const head = this.stmt.head.get()?.head;
+    return head == null ? START : positionOf(head);
   }
 
   private appendInTransaction(streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
@@ -324,11 +326,11 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) {
       return stream === undefined
         ? { nextExpectedRevision: -1n, position: START }
-        : { nextExpectedRevision: stream.revision, position: stream.position };
+        : { nextExpectedRevision: stream.revision, position: positionOf(stream.position) };
     }
 
     let revision = stream === undefined ? -1n : stream.revision;
-    let position: bigint = START;
+    let position = START;
     for (const event of events) {
       revision += 1n;
       const info = this.stmt.insertEvent.run(
@@ -339,7 +341,7 @@ export class SqliteEventStore implements EventStore {
         JSON.stringify(event.data ?? null),
         JSON.stringify(event.metadata),
       );
-      position = BigInt(info.lastInsertRowid);
+      position = positionOf(BigInt(info.lastInsertRowid));
     }
     return { nextExpectedRevision: revision, position };
   }
@@ -370,7 +372,7 @@ export class SqliteEventStore implements EventStore {
     const sameBatch = stored.length === events.length && stored.every((row, i) => row.event_id === events[i].id);
     if (!sameBatch) throw new WrongExpectedRevisionError(streamName, expected, stream.revision);
     const last = stored[stored.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: positionOf(last.position) };
   }
 }
 
@@ -515,7 +517,7 @@ function toRecordedEvent([position, streamName, revision, id, type, data, metada
     metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
     streamName,
     revision,
-    position,
+    position: positionOf(position),
   };
 }
 

@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../clock';
-import { type EventStore, type Position, type RecordedEvent, START } from '../event-store/event-store.port';
+import {
+  comparePositions,
+  type EventStore,
+  laterOf,
+  parsePosition,
+  type Position,
+  type RecordedEvent,
+  START,
+} from '../event-store/event-store.port';
 import type {
   Collection,
   Document,
@@ -15,7 +23,7 @@ import type {
 } from '../read-store/read-store.port';
 import { AsyncMutex } from './async-mutex';
 import { EventBatchPump } from './event-batch-pump';
-import { SharedLogReader } from './shared-log-reader';
+import { SharedLogReader, type SharedSubscription } from './shared-log-reader';
 import { EVERY_EVENT_TYPE, type ParkedEvent, type ProjectionContext, type ProjectionDefinition, type ProjectionStatus } from './projection';
 
 /** One document per projection: its active generation, checkpoint and any rebuild under way. */
@@ -119,14 +127,15 @@ export class ProjectionRunner {
   private readonly workers = new Set<Worker>();
   /** "projection#generation" of generations whose indexes wait until they have caught up. */
   private readonly deferredIndexes = new Set<string>();
-  private readonly deferIndexesMinEvents: bigint;
+  private readonly deferIndexesMinEvents: number;
+  private logLength: { head: Position; count: number; longer: boolean } | undefined;
   private running = false;
   private stopping: Promise<void> | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.eventStore = options.eventStore;
     this.logReader = new SharedLogReader(options.eventStore);
-    this.deferIndexesMinEvents = BigInt(options.deferIndexesMinEvents ?? DEFER_INDEXES_MIN_EVENTS);
+    this.deferIndexesMinEvents = Math.max(0, options.deferIndexesMinEvents ?? DEFER_INDEXES_MIN_EVENTS);
     this.readStore = options.readStore;
     this.clock = options.clock;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
@@ -290,7 +299,7 @@ export class ProjectionRunner {
           .get(projection)
           .then(
             (meta) => {
-              if (meta?.position != null && BigInt(meta.position) >= position) finish(true);
+              if (meta?.position != null && parsePosition(meta.position) >= position) finish(true);
             },
             () => undefined,
           );
@@ -375,12 +384,9 @@ export class ProjectionRunner {
         });
       });
     }
-    await this.prepareIndexes(definition, target.generation, target.position === null ? START : BigInt(target.position));
-    const rebuild = new RebuildRun(
-      target.version,
-      target.generation,
-      target.position === null ? START : BigInt(target.position),
-    );
+    const startPosition = storedPosition(target.position);
+    await this.prepareIndexes(definition, target.generation, startPosition);
+    const rebuild = new RebuildRun(target.version, target.generation, startPosition);
     runtime.rebuild = rebuild;
     return rebuild;
   }
@@ -390,7 +396,7 @@ export class ProjectionRunner {
     const key = `${definition.name}#${generation}`;
     const unique = Object.values(definition.collections).some((spec) => (spec.indexes ?? []).some((index) => index.unique));
     // Unique indexes are enforced from the first write (a duplicate must fail its event, not the index build).
-    if (position === START && !unique && (await this.eventStore.headPosition()) - START > this.deferIndexesMinEvents) {
+    if (position === START && !unique && (await this.logLongerThan(this.deferIndexesMinEvents))) {
       this.deferredIndexes.add(key);
       return;
     }
@@ -399,14 +405,33 @@ export class ProjectionRunner {
   }
 
   /** Builds a worker's deferred indexes once it has reached the head of the log (before a switch or the end of a catch-up). */
-  private async buildDeferredIndexes(worker: Worker): Promise<void> {
+  private async buildDeferredIndexes(worker: Worker, now = false): Promise<void> {
     const { definition } = worker.runtime;
     const key = `${definition.name}#${worker.generation}`;
     if (!this.deferredIndexes.has(key)) return;
-    // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps moving.
-    if (!worker.isFinished() && worker.position + BigInt(this.batchSize) < (await this.eventStore.headPosition())) return;
+    if (now) {
+      await this.ensureIndexes(definition, worker.generation);
+      this.deferredIndexes.delete(key);
+      return;
+    }
+    // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps
+    // moving. Counted in events the loop holds, not by position: positions are not event counts.
+    if (!worker.isFinished() && !worker.nearHead(this.batchSize)) return;
     await this.ensureIndexes(definition, worker.generation);
     this.deferredIndexes.delete(key);
+  }
+
+  /**
+   * Whether the log holds more than `count` events, counted by reading at most count + 1 of them;
+   * remembered for the head it was counted at, so a rebuild of every projection counts once.
+   */
+  private async logLongerThan(count: number): Promise<boolean> {
+    const head = await this.eventStore.headPosition();
+    if (this.logLength?.head !== head || this.logLength.count !== count) {
+      const events = await this.eventStore.readAll({ fromPosition: START, limit: count + 1 });
+      this.logLength = { head, count, longer: events.length > count };
+    }
+    return this.logLength.longer;
   }
 
   private async ensureIndexes(definition: ProjectionDefinition, generation: number): Promise<void> {
@@ -487,11 +512,10 @@ export class ProjectionRunner {
   }
 
   private async consume(worker: Worker): Promise<'finished' | 'stopped' | 'ended'> {
-    const pump = new EventBatchPump(
-      this.logReader.subscribe(worker.position),
-      this.batchSize * 2,
-    );
+    const subscription = this.logReader.subscribe(worker.position);
+    const pump = new EventBatchPump(subscription, this.batchSize * 2);
     worker.pump = pump;
+    worker.subscription = subscription;
     try {
       for (;;) {
         if (worker.stopped) return 'stopped';
@@ -686,6 +710,8 @@ export class ProjectionRunner {
     const { runtime } = worker;
     const rebuild = runtime.rebuild;
     if (rebuild === undefined || pump.buffered > 0 || worker.position < runtime.position) return;
+    // Readers never get a generation without its indexes, however the loop judged its distance to the head.
+    await this.buildDeferredIndexes(worker, true);
     const { definition } = runtime;
     let replaced: { generation: number; worker: Worker | undefined } | undefined;
     await runtime.commitLock.run(async () => {
@@ -761,7 +787,7 @@ export class ProjectionRunner {
     // Positions need not be contiguous (EventStoreDB), so the lag is counted by reading the events
     // after the checkpoint, at most LAG_EVENTS_CAP of them: beyond that it reads "10,000 or more".
     const unprocessed = await this.eventStore.readAll({
-      fromPosition: position === null ? START : BigInt(position),
+      fromPosition: storedPosition(position),
       limit: LAG_EVENTS_CAP + 1,
     });
     const lagEvents = Math.min(unprocessed.length, LAG_EVENTS_CAP);
@@ -789,7 +815,7 @@ export class ProjectionRunner {
         parkedAt: doc.parkedAt,
       });
     }
-    parked.sort((a, b) => compareBigint(BigInt(a.position), BigInt(b.position)));
+    parked.sort((a, b) => comparePositions(parsePosition(a.position), parsePosition(b.position)));
 
     return {
       name: definition.name,
@@ -828,7 +854,7 @@ class ProjectionRuntime {
   constructor(readonly definition: ProjectionDefinition) {}
 
   adopt(meta: ProjectionMetaDocument): void {
-    const stored = meta.position === null ? START : BigInt(meta.position);
+    const stored = storedPosition(meta.position);
     // While the active loop runs, its in-memory checkpoint is authoritative for this generation.
     const keepOwn = this.activeWorker !== undefined && this.generation === meta.generation && this.position > stored;
     if (!keepOwn) this.position = stored;
@@ -873,6 +899,7 @@ class RebuildRun {
 /** One loop: applies the log to one generation of one projection. */
 class Worker {
   pump: EventBatchPump | undefined;
+  subscription: SharedSubscription | undefined;
   stopped = false;
   done: Promise<void> = Promise.resolve();
   private interruptSleep: (() => void) | undefined;
@@ -889,6 +916,11 @@ class Worker {
 
   isFinished(): boolean {
     return this.untilPosition !== undefined && this.target === 'active' && this.position >= this.untilPosition;
+  }
+
+  /** Caught up with the log as read (the reader went live) and fewer than `events` left to apply. */
+  nearHead(events: number): boolean {
+    return this.subscription?.caughtUp === true && (this.pump?.buffered ?? 0) < events;
   }
 
   advance(position: Position): void {
@@ -1000,13 +1032,12 @@ function assertLogicalCollection(definition: ProjectionDefinition, logical: stri
 }
 
 function maxPosition(stored: string | null, candidate: Position): Position {
-  if (stored === null) return candidate;
-  const storedPosition = BigInt(stored);
-  return storedPosition > candidate ? storedPosition : candidate;
+  return laterOf(storedPosition(stored), candidate);
 }
 
-function compareBigint(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A checkpoint as stored in a meta document (null: before the first event). */
+function storedPosition(stored: string | null): Position {
+  return stored === null ? START : parsePosition(stored);
 }
 
 function errorMessage(error: unknown): string {
