@@ -21,6 +21,7 @@ import type {
   Update,
   UpdateOptions,
 } from '../read-store/read-store.port';
+import { isRetryableTransactionError, type TransactionBudget } from '../read-store/transaction-retry';
 import { AsyncMutex } from './async-mutex';
 import { EventBatchPump } from './event-batch-pump';
 import { SharedLogReader, type SharedSubscription } from './shared-log-reader';
@@ -92,6 +93,8 @@ export interface ProjectionRunnerOptions {
   retryDelayMs?: number;
   /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
   checkpointPollMs?: number;
+  /** Ends a batch's transaction early once it has done this much. Default: the read store's, else none. */
+  transactionBudget?: TransactionBudget;
   logger?: ProjectionRunnerLogger;
 }
 
@@ -122,6 +125,7 @@ export class ProjectionRunner {
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly checkpointPollMs: number;
+  private readonly transactionBudget: TransactionBudget | undefined;
   private readonly logger: ProjectionRunnerLogger;
   private readonly runtimes = new Map<string, ProjectionRuntime>();
   private readonly workers = new Set<Worker>();
@@ -142,6 +146,7 @@ export class ProjectionRunner {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
     this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
+    this.transactionBudget = options.transactionBudget ?? options.readStore.transactionBudget;
     this.logger = options.logger ?? new Logger('ProjectionRunner');
     for (const definition of options.projections) {
       if (this.runtimes.has(definition.name)) {
@@ -557,8 +562,8 @@ export class ProjectionRunner {
     let remaining = events;
     while (remaining.length > 0) {
       try {
-        await this.commit(worker, remaining);
-        return;
+        // A transaction that reaches its budget commits the events applied so far: the rest follow.
+        remaining = remaining.slice(await this.commit(worker, remaining));
       } catch (error) {
         if (!(error instanceof HandlerError)) throw error;
         const index = remaining.indexOf(error.event);
@@ -588,27 +593,40 @@ export class ProjectionRunner {
     await this.park(worker, event, lastError);
   }
 
-  /** The read-model changes of `events` and the checkpoint after the last of them, in one transaction. */
-  private async commit(worker: Worker, events: RecordedEvent[]): Promise<void> {
+  /**
+   * The read-model changes of `events` and the checkpoint after the last of them, in one transaction;
+   * fewer events when the transaction budget runs out first (at least one). Returns how many.
+   */
+  private async commit(worker: Worker, events: RecordedEvent[]): Promise<number> {
     const { definition } = worker.runtime;
-    const last = events[events.length - 1].position;
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
+    let applied = 0;
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
+        // The driver may run this callback again (retryable errors): every attempt starts afresh.
+        const spent = new BudgetMeter(this.transactionBudget, this.clock);
+        applied = 0;
         const meta = await this.checkTarget(tx, worker);
         for (const event of events) {
+          if (applied > 0 && spent.exhausted()) break;
+          applied += 1;
           if (!handlesEvery && !handled.has(event.type)) continue;
           try {
-            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event));
+            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event, spent));
           } catch (error) {
+            // A write conflict or lock timeout belongs to the transaction, not to the event: as it is,
+            // the driver's withTransaction reruns the whole transaction; wrapped, it would count
+            // against the event and end with the event parked, i.e. skipped in this read model.
+            if (isRetryableTransactionError(error)) throw error;
             throw new HandlerError(event, error);
           }
         }
-        return this.writeCheckpoint(tx, worker, meta, last);
+        return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
     });
+    return applied;
   }
 
   /** Skips the event: records it in _parked and moves the checkpoint past it, without its changes. */
@@ -685,6 +703,7 @@ export class ProjectionRunner {
     definition: ProjectionDefinition,
     generation: number,
     event: RecordedEvent,
+    spent: BudgetMeter,
   ): ProjectionContext {
     const position = event.position.toString();
     return {
@@ -693,6 +712,7 @@ export class ProjectionRunner {
         return new PositionGuardedCollection<T>(
           tx.collection<T>(physicalCollectionName(definition.name, logical, generation)),
           position,
+          spent,
         );
       },
     };
@@ -959,6 +979,7 @@ class PositionGuardedCollection<T extends Document> implements Collection<T> {
   constructor(
     private readonly inner: Collection<T>,
     private readonly position: string,
+    private readonly spent: BudgetMeter,
   ) {}
 
   get name(): string {
@@ -966,35 +987,65 @@ class PositionGuardedCollection<T extends Document> implements Collection<T> {
   }
 
   get(id: string): Promise<T | null> {
+    this.spent.operation();
     return this.inner.get(id);
   }
 
   find(filter?: Filter, options?: FindOptions): Promise<Page<T>> {
+    this.spent.operation();
     return this.inner.find(filter, options);
   }
 
   findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<T> {
+    this.spent.operation();
     return this.inner.findAll(filter, sort);
   }
 
   count(filter?: Filter): Promise<number> {
+    this.spent.operation();
     return this.inner.count(filter);
   }
 
   update(id: string, update: Update, options?: UpdateOptions): Promise<boolean> {
+    this.spent.operation();
     return this.inner.update(id, update, { ...options, position: this.position });
   }
 
   replace(id: string, doc: Omit<T, '_id'> & { _id?: string }): Promise<boolean> {
+    this.spent.operation();
     return this.inner.replace(id, doc, { position: this.position });
   }
 
   delete(id: string): Promise<boolean> {
+    this.spent.operation();
     return this.inner.delete(id);
   }
 
   deleteMany(filter: Filter): Promise<number> {
+    this.spent.operation();
     return this.inner.deleteMany(filter);
+  }
+}
+
+/** Counts a transaction's read-model operations and time against its budget (none: never exhausted). */
+class BudgetMeter {
+  private operations = 0;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly budget: TransactionBudget | undefined,
+    private readonly clock: Clock,
+  ) {
+    this.startedAt = clock.now().getTime();
+  }
+
+  operation(): void {
+    this.operations += 1;
+  }
+
+  exhausted(): boolean {
+    if (this.budget === undefined) return false;
+    return this.operations >= this.budget.operations || this.clock.now().getTime() - this.startedAt >= this.budget.milliseconds;
   }
 }
 
