@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
 import { type IdGenerator, SequentialIdGenerator } from '../../src/shared/ids';
 import { signHs256 } from './jwt';
+import { dropTestStores, testStoreConfig } from './test-stores';
 import { START } from '../../src/shared/event-store/position';
 
 /** The admin API key every test app is bootstrapped with (RELATA_BOOTSTRAP_ADMIN_KEY). */
@@ -62,7 +63,9 @@ export interface TestAppOptions {
 }
 
 /**
- * The real application on the embedded stores in a fresh temp data dir, with a manual clock and sequential ids.
+ * The real application in a fresh temp data dir, with a manual clock and sequential ids, on the
+ * embedded stores, or on EventStoreDB and MongoDB when EVENTSTORE_URL / MONGODB_URL are set (see
+ * test-stores.ts: a stream prefix and a database of its own, kept across a restart on the same dir).
  * The SLA scheduler's timer is off unless overridden: tests fire deadlines with its tick().
  * The webhook dispatcher's timer is off too: tests send due deliveries with its dispatchDue().
  */
@@ -77,6 +80,7 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     jwt: { algorithm: 'HS256', key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
     // High enough never to limit a test that does not ask for a limit.
     rateLimitPerMinute: 1_000_000,
+    ...testStoreConfig(dataDir),
     ...overrides,
   };
   const clock = options.clock ?? new ManualClock('2026-03-10T12:00:00.000Z');
@@ -133,7 +137,10 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     },
     async close() {
       await app.close();
-      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) {
+        await dropTestStores(dataDir);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
   return t;
