@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { loadConfig, type RelataConfig } from '../../src/config/config';
+import type { EventStore } from '../../src/shared/event-store/event-store.port';
+import type { ReadStore } from '../../src/shared/read-store/read-store.port';
+import { createEventStoreAdapter, createReadStore } from '../../src/shared/stores';
 
 /*
  * The stores the suite runs on. Unset (the default, and every machine without servers): the
@@ -67,4 +70,35 @@ export async function dropTestStores(dataDir: string, env: NodeJS.ProcessEnv = p
   } finally {
     await client.close();
   }
+}
+
+export interface TestStores {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  /** Closes both, and drops what they left on the servers. */
+  close(): Promise<void>;
+}
+
+/**
+ * The bare event store adapter and the read store for a spec that drives components itself (the
+ * projection runner, the lease): on the servers the environment names, else embedded files in dataDir.
+ */
+export async function openTestStores(dataDir: string): Promise<TestStores> {
+  const config = loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) });
+  const eventStore = createEventStoreAdapter(config);
+  const readStore = await createReadStore(config);
+  return {
+    eventStore,
+    readStore,
+    async close() {
+      await eventStore.close();
+      await readStore.close();
+      await dropTestStores(dataDir);
+    },
+  };
+}
+
+/** A read store on a data dir's store (another instance on the same dir shares it, as two processes do). */
+export function openTestReadStore(dataDir: string): Promise<ReadStore> {
+  return createReadStore(loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }));
 }
