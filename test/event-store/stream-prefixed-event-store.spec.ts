@@ -4,6 +4,7 @@ import type { NewEvent } from '../../src/shared/event-store/event-store.port';
 import { START } from '../../src/shared/event-store/position';
 import { eventStoreContract } from '../contracts/event-store.contract';
 import { SparsePositionEventStore } from '../support/sparse-position-event-store';
+import { testEvent, testEventId } from '../support/test-event';
 
 // Another installation writes to the same log all the time: the contract must still hold for this one.
 eventStoreContract('sqlite behind a stream prefix, sharing its log', async () => {
@@ -14,16 +15,7 @@ eventStoreContract('sqlite behind a stream prefix, sharing its log', async () =>
 });
 
 let ids = 0;
-function noted(n: number): NewEvent {
-  ids += 1;
-  const at = '2026-05-04T09:00:00.000Z';
-  return {
-    id: `00000000-0000-4000-8000-${ids.toString(16).padStart(12, '0')}`,
-    type: 'Noted',
-    data: { n },
-    metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
-  };
-}
+const noted = (n: number): NewEvent => testEvent(testEventId((ids += 1)), 'Noted', { n });
 
 describe('StreamPrefixedEventStore', () => {
   let shared: SqliteEventStore;

@@ -7,6 +7,7 @@ import type { ProjectionDefinition } from '../../src/shared/projections/projecti
 import { physicalCollectionName, ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import { SparsePositionEventStore, type SparsePositionOptions } from '../support/sparse-position-event-store';
+import { testEvent, testEventId } from '../support/test-event';
 
 /*
  * The projection runner and projections:verify on a log whose positions are byte offsets hundreds
@@ -18,16 +19,7 @@ const clock = new ManualClock('2026-05-04T09:00:00.000Z');
 const BY_SCORE = { score: { $gte: 35 } };
 
 let ids = 0;
-function scored(n: number): NewEvent {
-  ids += 1;
-  const at = clock.now().toISOString();
-  return {
-    id: `00000000-0000-4000-8000-${ids.toString(16).padStart(12, '0')}`,
-    type: 'Scored',
-    data: { n },
-    metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
-  };
-}
+const scored = (n: number): NewEvent => testEvent(testEventId((ids += 1)), 'Scored', { n }, clock.now().toISOString());
 
 /** One document per event with an indexed score; `onEvent` sees each event before it is applied. */
 function scores(version: number, onEvent: (event: RecordedEvent) => void = () => undefined): ProjectionDefinition {

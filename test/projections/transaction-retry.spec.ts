@@ -7,6 +7,7 @@ import { ProjectionRunner } from '../../src/shared/projections/projection-runner
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import { isRetryableTransactionError, type TransactionBudget } from '../../src/shared/read-store/transaction-retry';
 import { DriverRulesReadStore } from '../support/driver-rules-read-store';
+import { testEvent, testEventId } from '../support/test-event';
 
 /*
  * What the runner does with MongoDB's transaction rules: the read store here follows the driver's
@@ -27,16 +28,7 @@ function writeConflict(): MongoServerError {
 }
 
 let ids = 0;
-function tallied(stream: number): NewEvent {
-  ids += 1;
-  const at = '2026-05-04T09:00:00.000Z';
-  return {
-    id: `00000000-0000-4000-8000-${ids.toString(16).padStart(12, '0')}`,
-    type: 'Tallied',
-    data: { stream },
-    metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
-  };
-}
+const tallied = (stream: number): NewEvent => testEvent(testEventId((ids += 1)), 'Tallied', { stream });
 
 /** Counts events per stream (two operations per event: a read and a write); `before` may throw. */
 function tally(before: (eventId: string) => void = () => undefined): ProjectionDefinition {
@@ -91,7 +83,7 @@ describe('projection handlers on MongoDB transactions', () => {
     const readStore = new DriverRulesReadStore(embedded);
     const conflicted = new Set<string>();
     let conflicts = 0;
-    const fourth = `00000000-0000-4000-8000-${(ids - 8).toString(16).padStart(12, '0')}`;
+    const fourth = testEventId(ids - 8);
     const projection = tally((eventId) => {
       // Five conflicts on the 4th event: more than maxAttempts (3) would tolerate for a handler error.
       if (eventId === fourth && conflicts < 5) {
@@ -111,7 +103,7 @@ describe('projection handlers on MongoDB transactions', () => {
 
   it('given a handler error without a retry label, then it is still retried by the runner and parked after maxAttempts', async () => {
     const readStore = new DriverRulesReadStore(embedded);
-    const broken = `00000000-0000-4000-8000-${(ids - 8).toString(16).padStart(12, '0')}`;
+    const broken = testEventId(ids - 8);
     const projection = tally((eventId) => {
       if (eventId === broken) throw new MongoServerError({ code: 2, codeName: 'BadValue', errmsg: 'bad value' });
     });

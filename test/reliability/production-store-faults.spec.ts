@@ -12,6 +12,7 @@ import { ProjectionRunner } from '../../src/shared/projections/projection-runner
 import { MongoReadStore } from '../../src/shared/read-store/mongo-read-store';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import type { ReadStore } from '../../src/shared/read-store/read-store.port';
+import { testEvent } from '../support/test-event';
 import { withDatabase } from '../support/test-stores';
 
 /*
@@ -34,15 +35,7 @@ const clock = new ManualClock('2026-05-04T09:00:00.000Z');
 const run = randomUUID();
 
 /** Ids derived from the number: appending the same event again after a lost answer stores nothing new. */
-function tallied(n: number): NewEvent {
-  const at = clock.now().toISOString();
-  return {
-    id: deterministicUuid(`fault-test:${run}:${n}`),
-    type: 'Tallied',
-    data: { n },
-    metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
-  };
-}
+const tallied = (n: number): NewEvent => testEvent(deterministicUuid(`fault-test:${run}:${n}`), 'Tallied', { n }, clock.now().toISOString());
 
 /** Counts events per stream, reading before writing (a read and a write per event, as most projections). */
 const tally: ProjectionDefinition = {

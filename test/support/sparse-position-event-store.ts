@@ -1,16 +1,6 @@
-import type {
-  AllSubscription,
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  Position,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-} from '../../src/shared/event-store/event-store.port';
-import { positionOf, positionValue, START } from '../../src/shared/event-store/position';
+import type { AllSubscription, AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../../src/shared/event-store/event-store.port';
+import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-event-store';
+import { type Position, positionOf, positionValue, START } from '../../src/shared/event-store/position';
 
 export interface SparsePositionOptions {
   /** Where the first event's record starts. Default 1536 (EventStoreDB's log starts with its own records). */
@@ -37,14 +27,15 @@ export const OTHER_WRITER_STREAM = 'other-writer';
  * Wraps an embedded store, whose positions are 1, 2, 3, ...: record i sits at origin + i * stride
  * + (i * 37 mod 101), strictly increasing because stride > 101.
  */
-export class SparsePositionEventStore implements EventStore {
+export class SparsePositionEventStore extends ForwardingEventStore {
   private readonly origin: bigint;
   private readonly stride: bigint;
 
   constructor(
-    readonly inner: EventStore,
+    inner: EventStore,
     private readonly options: SparsePositionOptions = {},
   ) {
+    super(inner);
     this.origin = options.origin ?? 1536n;
     this.stride = options.stride ?? 300n;
     if (this.stride <= 101n) throw new Error('stride must exceed 101 so that positions increase');
@@ -71,21 +62,21 @@ export class SparsePositionEventStore implements EventStore {
     return { ...event, position: this.toSparse(event.position) };
   }
 
-  async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+  override async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const result = await this.inner.appendToStream(streamName, events, options);
     return { ...result, position: this.toSparse(result.position) };
   }
 
-  async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+  override async readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     return (await this.inner.readStream(streamName, options)).map((event) => this.outward(event));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  override async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const events = await this.inner.readAll({ ...options, fromPosition: this.toInner(options.fromPosition) });
     return events.map((event) => this.outward(event));
   }
 
-  subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
+  override subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
     const inner = this.inner.subscribeToAll({ ...options, fromPosition: this.toInner(options.fromPosition) });
     const outward = (event: RecordedEvent): RecordedEvent => this.outward(event);
     return {
@@ -96,17 +87,9 @@ export class SparsePositionEventStore implements EventStore {
     };
   }
 
-  async headPosition(): Promise<Position> {
+  override async headPosition(): Promise<Position> {
     const next = this.options.appendOnHeadLook;
     if (next !== undefined) await this.inner.appendToStream(OTHER_WRITER_STREAM, [next()]);
     return this.toSparse(await this.inner.headPosition());
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
