@@ -23,6 +23,7 @@ import type {
 } from '../read-store/read-store.port';
 import { isRetryableTransactionError, type TransactionBudget } from '../read-store/transaction-retry';
 import { AsyncMutex } from './async-mutex';
+import { BudgetMeter } from './budget-meter';
 import { EventBatchPump } from './event-batch-pump';
 import { SharedLogReader, type SharedSubscription } from './shared-log-reader';
 import { EVERY_EVENT_TYPE, type ParkedEvent, type ProjectionContext, type ProjectionDefinition, type ProjectionStatus } from './projection';
@@ -1024,28 +1025,6 @@ class PositionGuardedCollection<T extends Document> implements Collection<T> {
   deleteMany(filter: Filter): Promise<number> {
     this.spent.operation();
     return this.inner.deleteMany(filter);
-  }
-}
-
-/** Counts a transaction's read-model operations and time against its budget (none: never exhausted). */
-class BudgetMeter {
-  private operations = 0;
-  private readonly startedAt: number;
-
-  constructor(
-    private readonly budget: TransactionBudget | undefined,
-    private readonly clock: Clock,
-  ) {
-    this.startedAt = clock.now().getTime();
-  }
-
-  operation(): void {
-    this.operations += 1;
-  }
-
-  exhausted(): boolean {
-    if (this.budget === undefined) return false;
-    return this.operations >= this.budget.operations || this.clock.now().getTime() - this.startedAt >= this.budget.milliseconds;
   }
 }
 
