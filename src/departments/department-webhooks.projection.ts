@@ -1,6 +1,7 @@
 import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/complaint.events';
-import { formatPosition, type Position, type RecordedEvent } from '../shared/event-store/event-store.port';
+import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import { formatPosition, type Position } from '../shared/event-store/position';
 import type { Document } from '../shared/read-store/read-store.port';
 import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
 
