@@ -102,3 +102,13 @@ export async function openTestStores(dataDir: string): Promise<TestStores> {
 export function openTestReadStore(dataDir: string): Promise<ReadStore> {
   return createReadStore(loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }));
 }
+
+/**
+ * `it` for a test that reads or alters the embedded stores' files in the data dir (a tampered
+ * SQLite row, a scan of the files for plaintext): on the servers there are no such files, so there
+ * it is reported as skipped; everything else in its file still runs on the servers.
+ */
+export const itOnEmbeddedFiles: jest.It = (() => {
+  const { eventStoreUrl, mongodbUrl } = testServers();
+  return eventStoreUrl === null && mongodbUrl === null ? it : it.skip;
+})();
