@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parsePosition, START } from '../shared/event-store/event-store.port';
+import { START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
+import { parsePosition } from '../shared/event-store/position';
 import {
   CorrelationQueryDto,
   FeedQueryDto,

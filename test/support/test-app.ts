@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
 import { type IdGenerator, SequentialIdGenerator } from '../../src/shared/ids';
 import { signHs256 } from './jwt';
-import { dropTestStores, testStoreConfig } from './test-stores';
+import { dropTestStores, testStoreEnv } from './test-stores';
 import { START } from '../../src/shared/event-store/position';
 
 /** The admin API key every test app is bootstrapped with (RELATA_BOOTSTRAP_ADMIN_KEY). */
@@ -73,14 +73,13 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'relata-e2e-'));
   const config: RelataConfig = {
-    ...loadConfig({ RELATA_DATA_DIR: dataDir }),
+    ...loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }),
     slaSchedulerEnabled: false,
     webhookDispatcherEnabled: false,
     bootstrapAdminKey: TEST_ADMIN_KEY,
     jwt: { algorithm: 'HS256', key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
     // High enough never to limit a test that does not ask for a limit.
     rateLimitPerMinute: 1_000_000,
-    ...testStoreConfig(dataDir),
     ...overrides,
   };
   const clock = options.clock ?? new ManualClock('2026-03-10T12:00:00.000Z');

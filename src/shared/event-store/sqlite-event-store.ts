@@ -17,7 +17,7 @@ import {
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
-import { positionOf, positionValue } from './position';
+import { positionOf } from './position';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file, or ':memory:' (then only this instance sees the events). */
@@ -82,10 +82,11 @@ export class SqliteEventStore implements EventStore {
     insertEvent: BetterSqlite3.Statement<[string, bigint, string, string, string, string]>;
     readStreamForwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
     readStreamBackwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
-    readAllForwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
-    readAllBackwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
-    readWindow: BetterSqlite3.Statement<[bigint, bigint, bigint], EventRow>;
-    readWindowOfTypes: BetterSqlite3.Statement<[bigint, bigint, string, bigint], EventRow>;
+    // Positions are bound as they are: in this store a Position is the row's integer position.
+    readAllForwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
+    readAllBackwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
+    readWindow: BetterSqlite3.Statement<[Position, Position, bigint], EventRow>;
+    readWindowOfTypes: BetterSqlite3.Statement<[Position, Position, string, bigint], EventRow>;
     head: BetterSqlite3.Statement<[], { head: bigint | null }>;
   };
 
@@ -222,8 +223,8 @@ export class SqliteEventStore implements EventStore {
     const limit = toLimit(options.limit ?? 1000);
     const rows =
       options.direction === 'backwards'
-        ? this.stmt.readAllBackwards.all(options.fromPosition === undefined ? MAX_INT64 : positionValue(options.fromPosition), limit)
-        : this.stmt.readAllForwards.all(positionValue(options.fromPosition ?? START), limit);
+        ? this.stmt.readAllBackwards.all(options.fromPosition ?? MAX_INT64, limit)
+        : this.stmt.readAllForwards.all(options.fromPosition ?? START, limit);
     return rows.map(toRecordedEvent);
   }
 
@@ -237,8 +238,8 @@ export class SqliteEventStore implements EventStore {
         head: () => this.currentHead(),
         readWindow: (after, upTo, limit, typesJson) =>
           (typesJson === undefined
-            ? this.stmt.readWindow.all(positionValue(after), positionValue(upTo), BigInt(limit))
-            : this.stmt.readWindowOfTypes.all(positionValue(after), positionValue(upTo), typesJson, BigInt(limit))
+            ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
+            : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit))
           ).map(toRecordedEvent),
         listen: (listener) => {
           this.listeners.add(listener);
