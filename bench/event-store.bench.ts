@@ -5,6 +5,7 @@ import { SqliteEventStore } from '../src/shared/event-store/sqlite-event-store';
 import Database from '../src/shared/sqlite/better-sqlite3';
 import { type Benchmark, type BenchContext, type BenchReport, table, type TargetCheck } from './bench-kit';
 import { type EmmettPeer, loadEmmettPeer } from './write-path-emmett-peer';
+import { START } from '../src/shared/event-store/position';
 
 /**
  * The event store alone: Relata's SqliteEventStore vs Emmett's SQLite event store, side by side in
@@ -183,7 +184,7 @@ function relataSubject(name: string, filename: string, synchronous: 'NORMAL' | '
     },
     async readAll() {
       let total = 0;
-      let after = -1n;
+      let after = START;
       for (;;) {
         const page = await store.readAll({ fromPosition: after, limit: 1000 });
         total += page.length;

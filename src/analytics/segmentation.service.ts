@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
-import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event-store.port';
+import { EVENT_STORE, type EventStore, formatPosition, type Position, START } from '../shared/event-store/event-store.port';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
@@ -101,7 +101,7 @@ export class SegmentationService {
     // Internal commands: the request's idempotency key and If-Match belong to the request, not to them.
     const base: CommandContext = { actor: requestContext.actor, correlationId: requestContext.correlationId, commandId: '' };
     let changes = 0;
-    let position: bigint | null = null;
+    let position: Position | null = null;
     for (const customerId of [...customerIds].sort()) {
       const assignments: SegmentAssignment[] = [];
       for (const scheme of SEGMENT_SCHEMES) {
@@ -149,7 +149,7 @@ export class SegmentationService {
       customersScored: data.customersScored,
       changes,
       segments: data.segments,
-      position: position === null ? null : position.toString(),
+      position: position === null ? null : formatPosition(position),
       replayed: !appended && changes === 0,
     };
   }

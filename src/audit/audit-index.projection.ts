@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../shared/event-store/event-store.port';
+import { formatPosition, type Position, type RecordedEvent } from '../shared/event-store/event-store.port';
 import { EVERY_EVENT_TYPE, type ProjectionContext, type ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 
@@ -6,7 +6,7 @@ export const AUDIT_INDEX_PROJECTION = 'audit-index';
 export const AUDIT_INDEX_EVENTS = 'events';
 
 /** Positions are bigints; zero-padded to 20 digits they sort and compare as strings in both read stores. */
-export const padPosition = (position: bigint): string => position.toString().padStart(20, '0');
+export const padPosition = (position: Position): string => formatPosition(position).padStart(20, '0');
 
 /** One document per event of the log: where to find it, by the request (correlation id) that caused it. */
 export interface AuditIndexDoc extends Document {

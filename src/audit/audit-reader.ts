@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type Position, type RecordedEvent, START } from '../shared/event-store/event-store.port';
+import { EVENT_STORE, type EventStore, parsePosition, type Position, type RecordedEvent, START } from '../shared/event-store/event-store.port';
 import { NotFoundError } from '../shared/errors/domain-errors';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import type { Filter } from '../shared/read-store/read-store.port';
@@ -100,7 +100,7 @@ export class AuditReader {
     }
     if (indexed.items.length <= limit) {
       // The index was exhausted: look through the part of the log it has not covered yet.
-      const lastIndexed = indexed.items.length > 0 ? BigInt(indexed.items[indexed.items.length - 1].position) : START;
+      const lastIndexed = indexed.items.length > 0 ? parsePosition(indexed.items[indexed.items.length - 1].position) : START;
       let from = maxOf(checkpoint, after ?? START, lastIndexed);
       const head = await this.store.headPosition();
       scan: while (found.length <= limit && from < head) {

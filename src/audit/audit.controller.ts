@@ -5,6 +5,7 @@ import { START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
+import { parsePosition } from '../shared/event-store/position';
 import {
   CorrelationQueryDto,
   FeedQueryDto,
@@ -39,12 +40,12 @@ export class AuditController {
   @Get('feed/stream')
   feedStream(@Query() query: FeedStreamQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const lastEventId = request.headers['last-event-id'];
-    let from = query.fromPosition === undefined ? START : BigInt(query.fromPosition);
+    let from = query.fromPosition === undefined ? START : parsePosition(query.fromPosition);
     if (lastEventId !== undefined) {
       if (typeof lastEventId !== 'string' || !POSITION.test(lastEventId.trim())) {
         throw new ValidationFailedError([{ field: 'Last-Event-ID', messages: ['Last-Event-ID must be the id (position) of a feed event'] }]);
       }
-      from = BigInt(lastEventId.trim());
+      from = parsePosition(lastEventId.trim());
     }
     // From here on the response is ours, not Fastify's: headers set so far (correlation id) go along.
     reply.hijack();
@@ -57,7 +58,7 @@ export class AuditController {
 
   @Get('feed')
   feed(@Query() query: FeedQueryDto) {
-    return this.reader.feed(query.fromPosition === undefined ? START : BigInt(query.fromPosition), query.limit);
+    return this.reader.feed(query.fromPosition === undefined ? START : parsePosition(query.fromPosition), query.limit);
   }
 
   @Get('streams/:stream/state')
@@ -88,7 +89,7 @@ export class AuditController {
   @Get('correlations/:id')
   correlation(@Param('id') id: string, @Query() query: CorrelationQueryDto) {
     nameParam('id', id);
-    return this.reader.correlation(id, query.after === undefined ? undefined : BigInt(query.after), query.limit);
+    return this.reader.correlation(id, query.after === undefined ? undefined : parsePosition(query.after), query.limit);
   }
 
   @Get('rejections')

@@ -1,5 +1,5 @@
 import { type Clock, SystemClock } from '../shared/clock';
-import { type EventStore, type Position, START } from '../shared/event-store/event-store.port';
+import { type EventStore, parsePosition, type Position, START } from '../shared/event-store/event-store.port';
 import type { ProjectionDefinition } from '../shared/projections/projection';
 import {
   PARKED_EVENTS_COLLECTION,
@@ -123,7 +123,7 @@ async function verifyOne(definition: ProjectionDefinition, scratch: ReadStore, o
     if (meta.version !== definition.version) {
       return skipped(`the live generation was built by version ${meta.version}, this code is version ${definition.version}: a rebuild is due`, meta);
     }
-    const upTo = meta.position === null ? START : BigInt(meta.position);
+    const upTo = meta.position === null ? START : parsePosition(meta.position);
     if (!(await isEventPosition(options.eventStore, upTo))) {
       return skipped(`the live checkpoint ${upTo} is not the position of an event in this log`, meta);
     }
@@ -153,10 +153,16 @@ async function verifyOne(definition: ProjectionDefinition, scratch: ReadStore, o
   return { ...(report as ProjectionReport), note: 'the live read model kept changing during the comparison: differences may be transient' };
 }
 
-/** The runner catches up to the log's head; cut at a position that is not an event's, it would never get there. */
+/**
+ * The runner catches up to the log's head; cut at a position that is not an event's, it would never
+ * get there. Positions are opaque (on EventStoreDB a byte offset, where `position - 1` is no record
+ * and the server refuses to read from it), so the event before is found by reading backwards, and
+ * the event after that one must be the one at `position`.
+ */
 async function isEventPosition(store: EventStore, position: Position): Promise<boolean> {
   if (position === START) return true;
-  const [event] = await store.readAll({ fromPosition: position - 1n, limit: 1 });
+  const [before] = await store.readAll({ fromPosition: position, direction: 'backwards', limit: 1 });
+  const [event] = await store.readAll({ fromPosition: before?.position ?? START, limit: 1 });
   return event?.position === position;
 }
 

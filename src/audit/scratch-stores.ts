@@ -9,6 +9,7 @@ import type {
   SubscribeOptions,
 } from '../shared/event-store/event-store.port';
 import type { Collection, Document, IndexSpec, ReadStore, ReadStoreTransaction } from '../shared/read-store/read-store.port';
+import type { TransactionBudget } from '../shared/read-store/transaction-retry';
 
 /**
  * The read store seen through a name prefix: a projection runner given this store builds its
@@ -36,6 +37,10 @@ export class PrefixedReadStore implements ReadStore {
   async listCollections(): Promise<string[]> {
     const names = await this.inner.listCollections();
     return names.filter((name) => name.startsWith(this.prefix)).map((name) => name.slice(this.prefix.length));
+  }
+
+  get transactionBudget(): TransactionBudget | undefined {
+    return this.inner.transactionBudget;
   }
 
   withTransaction<R>(fn: (tx: ReadStoreTransaction) => Promise<R>): Promise<R> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { SystemClock } from '../shared/clock';
-import type { EventStore } from '../shared/event-store/event-store.port';
+import { type EventStore, formatPosition, parsePosition, type Position, START } from '../shared/event-store/event-store.port';
 import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
 import type { ReadStore } from '../shared/read-store/read-store.port';
 import { createEventStore, createReadStore } from '../shared/stores';
@@ -13,7 +13,7 @@ export const PROJECTIONS_REBUILD_USAGE = `Usage: relata projections rebuild [NAM
 
 Rebuilds one projection (all when NAME is omitted) from the first event into fresh collections,
 switches readers over once it has caught up, and exits. Readers keep reading the old collections
-meanwhile. On a terminal a progress line shows the position reached and events/s.
+meanwhile. On a terminal a progress line shows the position reached, the log's head and the time taken.
   NAME      a projection name (see: relata projections status)
   --quiet   no progress line
 Uses the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR). With the server running,
@@ -27,23 +27,22 @@ Examples:
 function watchRebuild(readStore: ReadStore, eventStore: EventStore, names: string[], io: CliIo): () => void {
   if (!io.stdout.isTTY) return () => undefined;
   const started = Date.now();
-  let head = 0n;
+  let head = START;
   void eventStore.headPosition().then((position) => (head = position));
   const timer = setInterval(() => {
     void (async () => {
-      let lowest: bigint | null = null;
+      let lowest: Position | null = null;
       const metas = readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
       for (const name of names) {
         const meta = await metas.get(name);
-        const reached = meta?.rebuild?.position != null ? BigInt(meta.rebuild.position) : meta?.rebuild ? 0n : head;
+        const reached = meta?.rebuild?.position != null ? parsePosition(meta.rebuild.position) : meta?.rebuild ? START : head;
         if (lowest === null || reached < lowest) lowest = reached;
       }
-      const at = lowest ?? 0n;
-      const seconds = (Date.now() - started) / 1000;
-      const percent = head > 0n ? Number((at * 100n) / head) : 100;
-      // Embedded store: positions are event numbers, so position/s is events/s.
-      const rate = seconds > 0 ? Math.round(Number(at) / seconds) : 0;
-      io.stdout.write(`\rRebuilding: position ${at} of ${head} (${percent}%) | ${rate.toLocaleString('en-US')} events/s\x1b[K`);
+      const at = lowest ?? START;
+      const seconds = Math.round((Date.now() - started) / 1000);
+      // Positions are opaque (byte offsets on EventStoreDB): no percentage or rate can be made of them.
+      const shown = at === START ? 'the start of the log' : `position ${formatPosition(at)}`;
+      io.stdout.write(`\rRebuilding: at ${shown}, head ${formatPosition(head)} | ${seconds} s\x1b[K`);
     })().catch(() => undefined);
   }, 500);
   timer.unref();

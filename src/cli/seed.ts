@@ -13,7 +13,7 @@ import { type ImportKind, type ImportResult, runImport } from '../importers/impo
 import { type ImportProgress, ProgressBar } from '../importers/progress-bar';
 import type { Clock } from '../shared/clock';
 import { deterministicUuid, type IdGenerator } from '../shared/ids';
-import { EVENT_STORE, type EventStore } from '../shared/event-store/event-store.port';
+import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event-store.port';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 
@@ -64,7 +64,7 @@ export function defaultSeedFiles(dataDir: string): SeedFile[] {
 
 async function countEvents(eventStore: EventStore): Promise<number> {
   let count = 0;
-  let from = -1n;
+  let from = START;
   for (;;) {
     const page = await eventStore.readAll({ fromPosition: from, limit: 5000 });
     count += page.length;

@@ -11,6 +11,7 @@ export const SERVE_USAGE = `Usage: relata serve [--port N] [--host ADDRESS] [--d
 Starts the HTTP API (what \`npm start\` runs). Configuration comes from the environment; the options
 override PORT, HOST and RELATA_DATA_DIR. Main variables:
   EVENTSTORE_URL / MONGODB_URL   production stores (unset: SQLite files in RELATA_DATA_DIR)
+  RELATA_EVENTSTORE_STREAM_PREFIX  share one EventStoreDB: this installation's streams only
   RELATA_LEASE=on|off            single active worker across replicas (default on)
   RELATA_LEASE_TTL_MS            lease lifetime (default 15000), renewed every third of it
   RELATA_BOOTSTRAP_ADMIN_KEY     the first admin key; LOG_LEVEL; RELATA_JWT_SECRET ...

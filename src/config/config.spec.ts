@@ -14,6 +14,8 @@ describe('configuration from the environment', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ EVENTSTORE_URL: 'http://localhost:2113' }, 'EVENTSTORE_URL'],
     [{ MONGODB_URL: 'postgres://x' }, 'MONGODB_URL'],
+    [{ RELATA_EVENTSTORE_STREAM_PREFIX: '$ce-' }, 'RELATA_EVENTSTORE_STREAM_PREFIX'],
+    [{ RELATA_EVENTSTORE_STREAM_PREFIX: 'has space' }, 'RELATA_EVENTSTORE_STREAM_PREFIX'],
     [{ RELATA_CONSISTENCY_TIMEOUT_MS: '-1' }, 'RELATA_CONSISTENCY_TIMEOUT_MS'],
   ])('refuses %j with a one-line message naming %s', (env, variable) => {
     let caught: unknown;
@@ -29,6 +31,11 @@ describe('configuration from the environment', () => {
 
   it('never echoes a connection string, which may hold a password', () => {
     expect(() => loadConfig({ MONGODB_URL: 'ftp://user:s3cret@host' })).toThrow(/^MONGODB_URL(?!.*s3cret)/);
+  });
+
+  it('reads a stream prefix for sharing one EventStoreDB, none by default', () => {
+    expect(loadConfig({}).eventStoreStreamPrefix).toBeNull();
+    expect(loadConfig({ RELATA_EVENTSTORE_STREAM_PREFIX: 'staging-2026.a:' }).eventStoreStreamPrefix).toBe('staging-2026.a:');
   });
 
   it('accepts esdb://, kurrentdb:// and mongodb:// URLs', () => {

@@ -9,6 +9,11 @@ import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS }
 export interface RelataConfig {
   /** esdb:// or kurrentdb:// connection string; null selects the embedded SQLite event store. */
   eventStoreUrl: string | null;
+  /**
+   * RELATA_EVENTSTORE_STREAM_PREFIX: this installation's streams are named with this prefix and it
+   * sees no others, so several installations (CI test runs, staging copies) can share one EventStoreDB; null: none.
+   */
+  eventStoreStreamPrefix: string | null;
   /** mongodb:// or mongodb+srv:// URL; null selects the embedded read store. */
   mongodbUrl: string | null;
   /** Where the embedded stores keep their files. */
@@ -188,6 +193,16 @@ function jwt(env: Env): JwtConfig | null {
   return { algorithm: 'RS256', key: rsaPublicKey('RELATA_JWT_PUBLIC_KEY', publicKey as string), issuer, audience, rolesClaim };
 }
 
+/** A stream name prefix: letters, digits and - _ . : (never $, which starts EventStoreDB's system streams). */
+function streamPrefix(env: Env, name: string): string | null {
+  const value = optional(env, name);
+  if (value === undefined) return null;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(value)) {
+    throw new ConfigError(name, 'must be 1 to 64 letters, digits, "-", "_", "." or ":", starting with a letter or digit');
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): RelataConfig {
   const logLevel = (optional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -196,6 +211,7 @@ export function loadConfig(env: Env = process.env): RelataConfig {
   return {
     eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kurrent', 'kurrent+discover']),
     mongodbUrl: url(env, 'MONGODB_URL', ['mongodb', 'mongodb+srv']),
+    eventStoreStreamPrefix: streamPrefix(env, 'RELATA_EVENTSTORE_STREAM_PREFIX'),
     dataDir: path.resolve(optional(env, 'RELATA_DATA_DIR') ?? './data'),
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',

@@ -2,6 +2,7 @@ import { COMPLAINT_EVENT_TYPES, type ComplaintEvent } from '../complaints/compla
 import type { CustomerForgotten } from '../customers/customer.events';
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
+import { formatPosition, type Position } from '../shared/event-store/position';
 import type { Document } from '../shared/read-store/read-store.port';
 import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
 import { erasedWebhookBody, personalPathsOf } from './webhook-body-erasure';
@@ -106,7 +107,7 @@ export interface OutboxDoc extends Document {
 }
 
 /** Positions as sortable strings: a bigint position fits in 20 decimal digits. */
-export const toSeq = (position: bigint): string => position.toString().padStart(20, '0');
+export const toSeq = (position: Position): string => formatPosition(position).padStart(20, '0');
 
 async function applyDepartmentEvent(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const departments = ctx.collection<DepartmentDoc>(DEPARTMENTS_COLLECTION);

@@ -9,7 +9,7 @@ import { ExecuteCustomerCommand, RegisterCustomerCommand } from '../customers/cu
 import { RecordPurchaseDto, RegisterCustomerDto } from '../customers/dto/customer-commands.dto';
 import type { CommandContext } from '../shared/decider/command-context';
 import { RelataError, ValidationFailedError } from '../shared/errors/domain-errors';
-import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
+import { formatPosition, isAfter, parsePosition, type Position, WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
 import { relataValidationPipe } from '../shared/http/validation';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { parseCdnow } from './cdnow.parser';
@@ -172,7 +172,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     elapsedMs: 0,
   };
   const customers = { registered: 0, alreadyRegistered: 0 };
-  const last: { position: bigint | null } = { position: null };
+  const last: { position: Position | null } = { position: null };
 
   const emit = (): void => {
     if (!options.onProgress) return;
@@ -198,8 +198,8 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
       throw refusalFrom(error) ?? error;
     }
     if (answer.position !== null) {
-      const position = BigInt(answer.position);
-      if (last.position === null || position > last.position) last.position = position;
+      const position = parsePosition(answer.position);
+      if (last.position === null || isAfter(position, last.position)) last.position = position;
     }
     return answer;
   }
@@ -418,7 +418,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     commands: progress.commands,
     elapsedMs,
     commandsPerSecond: commandsPerSecond(progress.commands, elapsedMs),
-    lastPosition: last.position === null ? null : last.position.toString(),
+    lastPosition: last.position === null ? null : formatPosition(last.position),
     stopped,
     progress: { ...progress },
   };

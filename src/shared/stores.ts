@@ -6,6 +6,7 @@ import { DiscardingEventStore } from './event-store/discarding-event-store';
 import type { EventStore } from './event-store/event-store.port';
 import { HashChainingEventStore } from './event-store/hash-chaining-event-store';
 import { SqliteEventStore } from './event-store/sqlite-event-store';
+import { StreamPrefixedEventStore } from './event-store/stream-prefixed-event-store';
 import { CachingKeyStore } from './privacy/caching-key-store';
 import { EncryptingEventStore } from './privacy/encrypting-event-store';
 import type { KeyStore } from './privacy/key-store.port';
@@ -76,7 +77,11 @@ export function createStoredEventStore(config: RelataConfig): HashChainingEventS
 
 /** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
 export function createEventStoreAdapter(config: RelataConfig): EventStore {
-  if (config.eventStoreUrl) return productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl);
+  const adapter = config.eventStoreUrl ? productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl) : embeddedEventStore(config);
+  return config.eventStoreStreamPrefix ? new StreamPrefixedEventStore(adapter, config.eventStoreStreamPrefix) : adapter;
+}
+
+function embeddedEventStore(config: RelataConfig): EventStore {
   prepareDataDir(config.dataDir);
   return new SqliteEventStore({ filename: path.join(config.dataDir, 'events.sqlite') });
 }

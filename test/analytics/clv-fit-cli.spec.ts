@@ -5,6 +5,7 @@ import { parseClvFitArgs, runClvFit, UsageError } from '../../src/cli/clv-fit';
 import { loadConfig } from '../../src/config/config';
 import { ManualClock } from '../../src/shared/clock';
 import { startTestApp } from '../support/test-app';
+import { testStoreEnv } from '../support/test-stores';
 
 process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
 
@@ -52,7 +53,7 @@ describe('npm run clv:fit on the server stores', () => {
     const eventsBefore = await seeding.eventCount();
     await seeding.close();
 
-    const config = loadConfig({ RELATA_DATA_DIR: dataDir });
+    const config = loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) });
     const dry: string[] = [];
     await runClvFit({ until: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => dry.push(line));
     expect(dry[0]).toMatch(/^CLV model .* \(calibration end 2026-02-28, unit week\)$/);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AuditFeedStreams } from '../../src/audit/audit-feed-streams';
 import { type NewEvent, START } from '../../src/shared/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
+import { parsePosition } from '../../src/shared/event-store/position';
 
 /** The SSE writer on a bare Node HTTP server: frames, heartbeats, back-pressure, disconnects, shutdown. */
 describe('AuditFeedStreams', () => {
@@ -27,7 +28,7 @@ describe('AuditFeedStreams', () => {
     streams = new AuditFeedStreams(store, { heartbeatMs: 20 });
     server = http.createServer((request, response) => {
       const from = new URL(request.url ?? '/', 'http://x').searchParams.get('from');
-      void streams.serve(request, response, from === null ? START : BigInt(from), { 'x-test': 'yes' });
+      void streams.serve(request, response, from === null ? START : parsePosition(from), { 'x-test': 'yes' });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;

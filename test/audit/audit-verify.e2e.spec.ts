@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import Database from '../../src/shared/sqlite/better-sqlite3';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { itOnEmbeddedFiles } from '../support/test-stores';
 
 describe('GET /audit/verify (embedded stores)', () => {
   let t: TestApp;
@@ -12,7 +13,7 @@ describe('GET /audit/verify (embedded stores)', () => {
     await t.close();
   });
 
-  it('reports intact chains, then the first broken link once the event store file is altered', async () => {
+  itOnEmbeddedFiles('reports intact chains, then the first broken link once the event store file is altered', async () => {
     const created = await t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com' });
     const id = created.json.id as string;
     await t.request('POST', `/customers/${id}/convert`);

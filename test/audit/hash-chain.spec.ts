@@ -1,5 +1,6 @@
 import type { EventMetadata, RecordedEvent } from '../../src/shared/event-store/event-store.port';
 import { canonicalJson, chainEvents, checkLink, eventHash } from '../../src/shared/event-store/hash-chain';
+import { positionOf } from '../../src/shared/event-store/position';
 
 const metadata: EventMetadata = {
   actor: 'user:ana',
@@ -11,7 +12,7 @@ const metadata: EventMetadata = {
 };
 
 function recorded(streamName: string, revision: bigint, event: { id: string; type: string; data: unknown; metadata: EventMetadata }): RecordedEvent {
-  return { ...event, streamName, revision, position: revision };
+  return { ...event, streamName, revision, position: positionOf(revision) };
 }
 
 describe('canonical JSON', () => {

@@ -15,6 +15,7 @@ import {
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { testStoreEnv } from '../support/test-stores';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -163,7 +164,7 @@ describe('projections:verify on the application (every projection)', () => {
     const out: string[] = [];
     const err: string[] = [];
     const output = { out: (s: string) => out.push(s), err: (s: string) => err.push(s) };
-    const env = { RELATA_DATA_DIR: t.dataDir };
+    const env = { RELATA_DATA_DIR: t.dataDir, ...testStoreEnv(t.dataDir) };
     expect(await projectionsVerifyMain([], output, env)).toBe(0);
     expect(out.join('\n')).toContain('Every read model verified matches a rebuild from the log.');
 

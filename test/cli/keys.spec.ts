@@ -1,6 +1,7 @@
 import { relata } from '../../src/cli/relata';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { captureIo } from './cli-capture';
+import { testStoreEnv } from '../support/test-stores';
 
 describe('relata keys', () => {
   let t: TestApp;
@@ -14,7 +15,7 @@ describe('relata keys', () => {
     await t.close();
   });
 
-  const env = () => ({ RELATA_DATA_DIR: t.dataDir });
+  const env = () => ({ RELATA_DATA_DIR: t.dataDir, ...testStoreEnv(t.dataDir) });
 
   it('creates a key that works over HTTP at once, and revokes it', async () => {
     const created = captureIo(env());

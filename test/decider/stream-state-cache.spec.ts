@@ -1,11 +1,12 @@
 import { type CachedStreamState, StreamStateCache } from '../../src/shared/decider/stream-state-cache';
+import { positionOf } from '../../src/shared/event-store/position';
 
 const decider = {};
 const other = {};
 const entry = (revision: number, events = revision + 1, cachedAt = 0): CachedStreamState<string> => ({
   state: `state@${revision}`,
   revision: BigInt(revision),
-  position: BigInt(revision),
+  position: positionOf(BigInt(revision)),
   eventIds: new Map(Array.from({ length: events }, (_, i) => [`id-${i}`, BigInt(i)] as const)),
   cachedAt,
 });

@@ -4,6 +4,7 @@ import { AuditFeedStreams } from '../../src/audit/audit-feed-streams';
 import { replayMain } from '../../src/cli/replay';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { testStoreEnv } from '../support/test-stores';
 
 /**
  * The auditors' read side over HTTP on the embedded stores: stream histories with metadata,
@@ -336,7 +337,7 @@ describe('audit over HTTP (embedded stores)', () => {
       const ana = (await register({ phone: '+351 910 000 000' }, { 'X-Correlation-Id': 'req-cli' })).json.id as string;
       t.clock.set('2026-03-10T14:05:00.000Z');
       await t.request('PATCH', `/customers/${ana}/contact`, { phone: '+351 911 111 111' });
-      const env = { RELATA_DATA_DIR: t.dataDir };
+      const env = { RELATA_DATA_DIR: t.dataDir, ...testStoreEnv(t.dataDir) };
       const run = async (...args: string[]) => {
         const out: string[] = [];
         const err: string[] = [];

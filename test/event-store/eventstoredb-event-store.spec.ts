@@ -27,6 +27,7 @@ import {
   toWrongExpectedRevisionError,
 } from '../../src/shared/event-store/eventstoredb-event-store';
 import { eventStoreContract } from '../contracts/event-store.contract';
+import { START, positionOf } from '../../src/shared/event-store/position';
 
 const eventStoreUrl = process.env.EVENTSTORE_URL;
 const describeIfEsdb = eventStoreUrl ? describe : describe.skip;
@@ -82,10 +83,10 @@ describe('EventStoreDB adapter mapping', () => {
   });
 
   it('turns a stored position back into the position of that event, and START into the client START', () => {
-    expect(toEsdbPosition(-1n)).toBe(ESDB_START);
-    expect(toEsdbPosition(0n)).toEqual({ commit: 0n, prepare: 0n });
+    expect(toEsdbPosition(START)).toBe(ESDB_START);
+    expect(toEsdbPosition(positionOf(0n))).toEqual({ commit: 0n, prepare: 0n });
     const position = 987654321012345678n;
-    const esdb = toEsdbPosition(position);
+    const esdb = toEsdbPosition(positionOf(position));
     expect(esdb).toEqual({ commit: position, prepare: position });
     expect(fromEsdbPosition(esdb as EsdbPosition)).toBe(position);
   });
@@ -154,7 +155,7 @@ describe('EventStoreDB adapter mapping', () => {
         metadata: undefined,
         position: { commit: 120n, prepare: 120n },
       },
-      120n,
+      positionOf(120n),
     );
 
     expect(mapped).toEqual({

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { importCli, type ImportCliIo } from '../../src/cli/import';
+import { dropTestStores, testStoreEnv } from '../support/test-stores';
 import { sharedDataFile } from './import-test-support';
 
 /** `npm run import -- KIND FILE`: exit codes, one-line messages, the summary, the bar only on a terminal. */
@@ -11,9 +12,17 @@ describe('npm run import', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-import-cli-'));
   });
-  afterAll(() => {
+  const dataDirs = new Set<string>();
+  afterAll(async () => {
+    for (const dataDir of dataDirs) await dropTestStores(dataDir);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The data dir, and the servers' stores of that dir when the environment names servers. */
+  function storesFor(dataDir: string): Record<string, string> {
+    dataDirs.add(dataDir);
+    return { RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) };
+  }
 
   function io(options: { tty?: boolean; dataDir?: string } = {}): ImportCliIo & { out: () => string; err: () => string } {
     let out = '';
@@ -21,7 +30,7 @@ describe('npm run import', () => {
     return {
       stdout: { isTTY: options.tty ?? false, columns: 100, write: (text: string) => (out += text) },
       stderr: { write: (text: string) => (err += text) },
-      env: { RELATA_DATA_DIR: options.dataDir ?? path.join(dir, 'unused') },
+      env: storesFor(options.dataDir ?? path.join(dir, 'unused')),
       out: () => out,
       err: () => err,
     };

@@ -5,31 +5,33 @@ import { ManualClock } from '../../src/shared/clock';
 import { LeaseCoordinator, type LeaseFollower } from '../../src/shared/lease/lease-coordinator';
 import { loadLeaseConfig } from '../../src/shared/lease/lease-config';
 import { LEASES_COLLECTION, type LeaseDocument, ReadStoreLease } from '../../src/shared/lease/read-store-lease';
-import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
+import type { ReadStore } from '../../src/shared/read-store/read-store.port';
+import { dropTestStores, openTestReadStore } from '../support/test-stores';
 
 const TTL = 15_000;
 
 describe('ReadStoreLease', () => {
   let dir: string;
-  // Two store instances on one file: what two processes on one data dir have.
-  let storeA: EmbeddedReadStore;
-  let storeB: EmbeddedReadStore;
+  // Two store instances on one store (file or database): what two processes on one data dir have.
+  let storeA: ReadStore;
+  let storeB: ReadStore;
   let clock: ManualClock;
 
-  const lease = (store: EmbeddedReadStore, owner: string, extra: Partial<ConstructorParameters<typeof ReadStoreLease>[0]> = {}) =>
+  const lease = (store: ReadStore, owner: string, extra: Partial<ConstructorParameters<typeof ReadStoreLease>[0]> = {}) =>
     new ReadStoreLease({ readStore: store, clock, name: 'workers', owner, ttlMs: TTL, ...extra });
   const stored = () => storeA.collection<LeaseDocument>(LEASES_COLLECTION).get('workers');
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-'));
-    storeA = new EmbeddedReadStore({ filename: path.join(dir, 'read.db') });
-    storeB = new EmbeddedReadStore({ filename: path.join(dir, 'read.db') });
+    storeA = await openTestReadStore(dir);
+    storeB = await openTestReadStore(dir);
     clock = new ManualClock('2026-05-01T00:00:00.000Z');
   });
 
   afterEach(async () => {
     await storeA.close();
     await storeB.close();
+    await dropTestStores(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -147,20 +149,21 @@ describe('ReadStoreLease', () => {
 
 describe('LeaseCoordinator', () => {
   let dir: string;
-  let storeA: EmbeddedReadStore;
-  let storeB: EmbeddedReadStore;
+  let storeA: ReadStore;
+  let storeB: ReadStore;
   let clock: ManualClock;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-'));
-    storeA = new EmbeddedReadStore({ filename: path.join(dir, 'read.db') });
-    storeB = new EmbeddedReadStore({ filename: path.join(dir, 'read.db') });
+    storeA = await openTestReadStore(dir);
+    storeB = await openTestReadStore(dir);
     clock = new ManualClock('2026-05-01T00:00:00.000Z');
   });
 
   afterEach(async () => {
     await storeA.close();
     await storeB.close();
+    await dropTestStores(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -175,7 +178,7 @@ describe('LeaseCoordinator', () => {
     };
   }
 
-  function coordinator(store: EmbeddedReadStore, owner: string) {
+  function coordinator(store: ReadStore, owner: string) {
     const lease = new ReadStoreLease({ readStore: store, clock, name: 'workers', owner, ttlMs: TTL });
     // A long timer: the test drives the ticks.
     return new LeaseCoordinator({ lease, renewEveryMs: 3_600_000 });

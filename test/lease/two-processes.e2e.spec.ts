@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ChildServer, startChildServer } from '../support/child-server';
+import { dropTestStores, testStoreEnv } from '../support/test-stores';
 import { signHs256 } from '../support/jwt';
 import { TEST_JWT_SECRET } from '../support/test-app';
 
@@ -56,11 +57,12 @@ describe('worker lease across two processes on one data dir', () => {
 
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+    await dropTestStores(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs the projections in exactly one process, and in the other once the holder is killed', async () => {
-    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '1500', RELATA_LEASE_RENEW_MS: '300', RELATA_RATE_LIMIT_PER_MINUTE: '100000' };
+    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '1500', RELATA_LEASE_RENEW_MS: '300', RELATA_RATE_LIMIT_PER_MINUTE: '100000', ...testStoreEnv(dataDir) };
     servers = await Promise.all([startChildServer({ dataDir, env }), startChildServer({ dataDir, env })]);
 
     // Exactly one holds the lease; the other's runner is not running.

@@ -7,6 +7,7 @@ import { STORED_EVENT_STORE } from '../../src/shared/event-store/hash-chaining-e
 import { KEY_STORE, type KeyStore } from '../../src/shared/privacy/key-store.port';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { itOnEmbeddedFiles } from '../support/test-stores';
 
 /** Values distinctive enough that finding their bytes anywhere means they were kept. */
 const PERSONAL = {
@@ -78,7 +79,7 @@ describe('the right to be forgotten (embedded stores)', () => {
     return { id, last: reactivated };
   }
 
-  it('erases the personal data from the read models, the event store files and the key store; the events stay and still verify', async () => {
+  itOnEmbeddedFiles('erases the personal data from the read models, the event store files and the key store; the events stay and still verify', async () => {
     const { id, last } = await registerWithHistory();
     const before = await profile(id, last);
     expect(before.json).toMatchObject({ name: PERSONAL.name, email: PERSONAL.email, phone: PERSONAL.phone, company: PERSONAL.company });

@@ -10,6 +10,7 @@ import {
   MongoKeyStore,
   newKeyDocument,
 } from '../../src/shared/privacy/mongo-key-store';
+import { InMemoryMongoCollection } from '../support/in-memory-mongo-collection';
 import { keyStoreContract } from './key-store.contract';
 
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
@@ -37,6 +38,39 @@ describe('MongoKeyStore documents (no server needed)', () => {
     expect(isDuplicateKeyError(new MongoServerError({ code: 11000, message: 'E11000 duplicate key' }))).toBe(true);
     expect(isDuplicateKeyError(new MongoServerError({ code: 2, message: 'bad value' }))).toBe(false);
     expect(isDuplicateKeyError(new Error('E11000'))).toBe(false);
+  });
+});
+
+describe('MongoKeyStore.delete racing a getOrCreate (in-memory collection with the server\'s semantics)', () => {
+  it('given no key, when a key is created between the two writes of delete, then delete erases that key', async () => {
+    const keys = new InMemoryMongoCollection();
+    const forgetting = MongoKeyStore.fromDb(keys.asDb(), { clock });
+    const registering = MongoKeyStore.fromDb(keys.asDb(), { clock });
+    // delete's first write (erase an existing key) matches nothing; the other writer creates the key right after it.
+    keys.afterNext('updateOne', async () => {
+      await registering.getOrCreate('c-1');
+    });
+
+    expect(await forgetting.delete('c-1')).toBe(true);
+    expect(await forgetting.get('c-1')).toEqual({ state: 'forgotten', forgottenAt: '2026-03-10T12:00:00.000Z' });
+    await expect(registering.getOrCreate('c-1')).rejects.toMatchObject({ code: 'SUBJECT_FORGOTTEN' });
+  });
+
+  it('given no key, when delete runs alone, then it leaves a tombstone and reports no key deleted; a second delete too', async () => {
+    const keys = new InMemoryMongoCollection();
+    const store = MongoKeyStore.fromDb(keys.asDb(), { clock });
+    expect(await store.delete('c-2')).toBe(false);
+    expect(await store.get('c-2')).toEqual({ state: 'forgotten', forgottenAt: '2026-03-10T12:00:00.000Z' });
+    expect(await store.delete('c-2')).toBe(false);
+    await expect(store.getOrCreate('c-2')).rejects.toMatchObject({ code: 'SUBJECT_FORGOTTEN' });
+  });
+
+  it('given a key, when it is deleted, then the key is erased and delete says so', async () => {
+    const keys = new InMemoryMongoCollection();
+    const store = MongoKeyStore.fromDb(keys.asDb(), { clock });
+    await store.getOrCreate('c-3');
+    expect(await store.delete('c-3')).toBe(true);
+    expect(await store.get('c-3')).toMatchObject({ state: 'forgotten' });
   });
 });
 

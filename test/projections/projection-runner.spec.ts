@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/shared/clock';
 import type {
   AllSubscription,
+  EventStore,
   NewEvent,
   Position,
   RecordedEvent,
   SubscribeOptions,
 } from '../../src/shared/event-store/event-store.port';
-import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import { SequentialIdGenerator } from '../../src/shared/ids';
 import type { ProjectionDefinition } from '../../src/shared/projections/projection';
 import {
@@ -18,8 +18,9 @@ import {
   ProjectionRunner,
   type ProjectionRunnerLogger,
 } from '../../src/shared/projections/projection-runner';
-import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
-import type { Document } from '../../src/shared/read-store/read-store.port';
+import type { Document, ReadStore } from '../../src/shared/read-store/read-store.port';
+import { openTestStores, type TestStores } from '../support/test-stores';
+import { START, positionOf, positionValue } from '../../src/shared/event-store/position';
 
 const directory = mkdtempSync(join(tmpdir(), 'relata-projection-runner-'));
 let files = 0;
@@ -71,26 +72,23 @@ const silentLogger: ProjectionRunnerLogger = { log: () => undefined, warn: () =>
 describe('ProjectionRunner', () => {
   let clock: ManualClock;
   let ids: SequentialIdGenerator;
-  let eventsFile: string;
-  let readFile: string;
-  let eventStore: SqliteEventStore;
-  let readStore: EmbeddedReadStore;
+  let stores: TestStores;
+  let eventStore: EventStore;
+  let readStore: ReadStore;
   const runners: ProjectionRunner[] = [];
 
-  beforeEach(() => {
+  // Embedded files, or EventStoreDB and MongoDB when EVENTSTORE_URL / MONGODB_URL are set.
+  beforeEach(async () => {
     files += 1;
     clock = new ManualClock('2026-03-01T10:00:00.000Z');
     ids = new SequentialIdGenerator();
-    eventsFile = join(directory, `events-${files}.db`);
-    readFile = join(directory, `read-${files}.db`);
-    eventStore = new SqliteEventStore({ filename: eventsFile, pollIntervalMs: 20 });
-    readStore = new EmbeddedReadStore({ filename: readFile });
+    stores = await openTestStores(join(directory, `stores-${files}`));
+    ({ eventStore, readStore } = stores);
   });
 
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((runner) => runner.stop()));
-    await eventStore.close();
-    await readStore.close();
+    await stores.close();
   });
 
   const newRunner = (
@@ -300,7 +298,7 @@ describe('ProjectionRunner', () => {
     await v1.stop();
 
     // Hold back the rebuild (it is the only loop reading from the start) until the checks below.
-    const gate = holdSubscriptions(eventStore, (options) => options.fromPosition === -1n);
+    const gate = holdSubscriptions(eventStore, (options) => options.fromPosition === START);
     const v2 = newRunner([counterProjection({ version: 2, increment: 10 })]);
     try {
       await v2.start();
@@ -418,7 +416,9 @@ describe('ProjectionRunner', () => {
     expect(await runner.waitForPosition('test-counter', position, 5000)).toBe(true);
     expect(await countOf(runner, 'counter-a')).toBe(1);
 
-    expect(await runner.waitForPosition('test-counter', position + 1000n, 30)).toBe(false);
+    // A position beyond the embedded log's head (made from its value: only a test may).
+    const never = positionOf(positionValue(position) + 1000n);
+    expect(await runner.waitForPosition('test-counter', never, 30)).toBe(false);
   });
 
   it('stop() lets the batch in flight commit with its checkpoint, and can be called twice', async () => {
@@ -475,7 +475,7 @@ describe('ProjectionRunner', () => {
  * with its first deliveries delayed.
  */
 function holdSubscriptions(
-  store: SqliteEventStore,
+  store: EventStore,
   when: (options: SubscribeOptions) => boolean,
 ): { open(): void } {
   let open!: () => void;

@@ -2,6 +2,7 @@ import type { EventStore, NewEvent, ReadAllOptions, RecordedEvent } from '../../
 import { START } from '../../src/shared/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import { SharedLogReader } from '../../src/shared/projections/shared-log-reader';
+import { positionOf } from '../../src/shared/event-store/position';
 
 let ids = 0;
 function event(n: number): NewEvent {
@@ -61,7 +62,7 @@ describe('SharedLogReader', () => {
 
   it('starts after the given position and goes on with events appended after catching up', async () => {
     const reader = new SharedLogReader(store, { pageSize: 10 });
-    const subscription = reader.subscribe(20n);
+    const subscription = reader.subscribe(positionOf(20n));
     const iterator = subscription[Symbol.asyncIterator]();
     const caughtUp = await take(iterator, 5);
     expect(caughtUp.map((e) => e.position)).toEqual([21n, 22n, 23n, 24n, 25n]);

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { formatPosition, laterOf, parsePosition } from '../../src/shared/event-store/position';
 
 /**
  * Many writers on one stream at once: every request ends as a success or a 409 conflict, each
@@ -84,8 +85,9 @@ describe('contention: 100 concurrent writers on one complaint', () => {
     expect(Math.min(...revisions)).toBe(revision + 1);
     expect(Math.max(...revisions)).toBe(revision + succeeded.length);
 
-    const last = Math.max(...succeeded.map((r) => Number(r.response.json.position)));
-    const view = expectStatus(await t.request('GET', `/complaints/${id}?minPosition=${last}`), 200).json;
+    // Positions are compared, never turned into numbers: on EventStoreDB they are 64-bit byte offsets.
+    const last = succeeded.map((r) => parsePosition(r.response.json.position as string)).reduce(laterOf);
+    const view = expectStatus(await t.request('GET', `/complaints/${id}?minPosition=${formatPosition(last)}`), 200).json;
     const shown = (view.notes as { note: string }[]).map((n) => n.note);
     expect([...shown].sort()).toEqual(succeeded.map((r) => r.note).sort());
     expect(view.revision).toBe(revision + succeeded.length);

@@ -8,8 +8,10 @@ import type { RecordedEvent } from '../../src/shared/event-store/event-store.por
 import { deterministicUuid } from '../../src/shared/ids';
 import { createStoredEventStore } from '../../src/shared/stores';
 import { type ChildServer, startChildServer } from '../support/child-server';
+import { dropTestStores, testStoreEnv } from '../support/test-stores';
 import { signHs256 } from '../support/jwt';
 import { TEST_ADMIN_KEY, TEST_JWT_SECRET } from '../support/test-app';
+import { START } from '../../src/shared/event-store/position';
 
 /**
  * Crash: the real server in a child process takes a load of commands with Idempotency-Keys and is
@@ -43,12 +45,13 @@ const causationOf = (key: string): string => deterministicUuid(`command:${key}`)
 
 describe('crash: kill -9 under load, restart on the same data dir', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-crash-'));
-  const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_RATE_LIMIT_PER_MINUTE: '1000000', RELATA_SLA_SCHEDULER: 'off', RELATA_WEBHOOKS: 'off' };
+  const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_RATE_LIMIT_PER_MINUTE: '1000000', RELATA_SLA_SCHEDULER: 'off', RELATA_WEBHOOKS: 'off', ...testStoreEnv(dataDir) };
   const token = signHs256({ sub: 'crash-test', exp: 4102444800, roles: [...ROLES, 'pii'] }, TEST_JWT_SECRET);
   let server: ChildServer | undefined;
 
   afterAll(async () => {
     await server?.kill('SIGKILL');
+    await dropTestStores(dataDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -64,10 +67,10 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
 
   /** Every event of the log, read from the data dir (the stored form: ids and metadata are what is checked). */
   async function readLog(): Promise<RecordedEvent[]> {
-    const store = createStoredEventStore(loadConfig({ RELATA_DATA_DIR: dataDir }));
+    const store = createStoredEventStore(loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }));
     try {
       const events: RecordedEvent[] = [];
-      for (let from = -1n; ; ) {
+      for (let from = START; ; ) {
         const page = await store.readAll({ fromPosition: from, limit: 1000 });
         events.push(...page);
         if (page.length < 1000) return events;
@@ -109,7 +112,7 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
 
   async function verifyReadModels(): Promise<void> {
     const lines: string[] = [];
-    const code = await projectionsVerifyMain([], { out: (text) => lines.push(text), err: (text) => lines.push(text) }, { RELATA_DATA_DIR: dataDir });
+    const code = await projectionsVerifyMain([], { out: (text) => lines.push(text), err: (text) => lines.push(text) }, { RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) });
     expect({ code, report: lines.join('\n') }).toEqual({ code: 0, report: expect.stringContaining('Every read model verified matches a rebuild from the log.') });
   }
 

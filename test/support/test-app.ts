@@ -9,6 +9,8 @@ import { ManualClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStore } from '../../src/shared/event-store/event-store.port';
 import { type IdGenerator, SequentialIdGenerator } from '../../src/shared/ids';
 import { signHs256 } from './jwt';
+import { dropTestStores, testStoreEnv } from './test-stores';
+import { START } from '../../src/shared/event-store/position';
 
 /** The admin API key every test app is bootstrapped with (RELATA_BOOTSTRAP_ADMIN_KEY). */
 export const TEST_ADMIN_KEY = 'rk_TestAdmn_T3stT3stT3stT3stT3stT3stT3stT3st';
@@ -61,7 +63,9 @@ export interface TestAppOptions {
 }
 
 /**
- * The real application on the embedded stores in a fresh temp data dir, with a manual clock and sequential ids.
+ * The real application in a fresh temp data dir, with a manual clock and sequential ids, on the
+ * embedded stores, or on EventStoreDB and MongoDB when EVENTSTORE_URL / MONGODB_URL are set (see
+ * test-stores.ts: a stream prefix and a database of its own, kept across a restart on the same dir).
  * The SLA scheduler's timer is off unless overridden: tests fire deadlines with its tick().
  * The webhook dispatcher's timer is off too: tests send due deliveries with its dispatchDue().
  */
@@ -69,7 +73,7 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'relata-e2e-'));
   const config: RelataConfig = {
-    ...loadConfig({ RELATA_DATA_DIR: dataDir }),
+    ...loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }),
     slaSchedulerEnabled: false,
     webhookDispatcherEnabled: false,
     bootstrapAdminKey: TEST_ADMIN_KEY,
@@ -125,7 +129,7 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     },
     async eventCount() {
       let count = 0;
-      let from = -1n;
+      let from = START;
       for (;;) {
         const page = await eventStore.readAll({ fromPosition: from, limit: 1000 });
         count += page.length;
@@ -135,7 +139,10 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     },
     async close() {
       await app.close();
-      if (ownsDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) {
+        await dropTestStores(dataDir);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
   return t;

@@ -16,11 +16,9 @@ export const ANY: ExpectedRevision = 'any';
 export const NO_STREAM: ExpectedRevision = 'no_stream';
 export const STREAM_EXISTS: ExpectedRevision = 'stream_exists';
 
-/** A global position in the log: unique per event, strictly increasing in global order. */
-export type Position = bigint;
-
-/** The position before the first event: reading or subscribing "from START" means after this. */
-export const START: Position = -1n;
+/** A global position in the log: unique per event, strictly increasing in global order, opaque (see position.ts). */
+import type { Position } from './position';
+export * from './position';
 
 export interface EventMetadata {
   /** Who caused the change (authenticated subject, importer name, "system:scheduler", ...). */

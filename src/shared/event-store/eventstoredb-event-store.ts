@@ -41,6 +41,7 @@ import {
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { positionOf as asPosition, positionValue } from './position';
 
 /*
  * Positions.
@@ -96,14 +97,20 @@ export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpect
 /** The port's single-number position of an ESDB position, or undefined when the server did not know it. */
 export function fromEsdbPosition(position: EsdbPosition | undefined): Position | undefined {
   if (position === undefined) return undefined;
-  if (position.commit < 0n || position.commit >= UNKNOWN_ESDB_POSITION) return undefined;
-  return position.commit;
+  return fromCommitPosition(position.commit);
+}
+
+/** A commit position the server reported (undefined when it did not know it). */
+function fromCommitPosition(commit: bigint | undefined): Position | undefined {
+  if (commit === undefined || commit < 0n || commit >= UNKNOWN_ESDB_POSITION) return undefined;
+  return asPosition(commit);
 }
 
 /** The ESDB read position of a port position: the event at p sits at { commit: p, prepare: p }. */
 export function toEsdbPosition(position: Position): ReadPosition {
-  if (position < 0n) return ESDB_START;
-  return { commit: position, prepare: position };
+  const value = positionValue(position);
+  if (value < 0n) return ESDB_START;
+  return { commit: value, prepare: value };
 }
 
 const KURRENT_SCHEMES = /^\s*(kurrentdb|kurrent|kdb)(\+discover)?:\/\//i;
@@ -284,7 +291,7 @@ export class EventStoreDbEventStore implements EventStore {
 
     let bound: Position | undefined = options.fromPosition;
     if (forwards) bound ??= START;
-    else if (bound !== undefined && bound <= 0n) return out;
+    else if (bound !== undefined && positionValue(bound) <= 0n) return out;
 
     let from: ReadPosition = bound === undefined ? END : toEsdbPosition(bound);
     for (;;) {
@@ -298,7 +305,7 @@ export class EventStoreDbEventStore implements EventStore {
       for (const resolved of page) {
         const event = resolved.event;
         if (event === undefined) continue;
-        const position = fromEsdbPosition(event.position) ?? resolved.commitPosition;
+        const position = fromEsdbPosition(event.position) ?? fromCommitPosition(resolved.commitPosition);
         if (position === undefined) continue;
         if (bound !== undefined && (forwards ? position <= bound : position >= bound)) continue;
         last = position;
@@ -476,7 +483,7 @@ class EsdbAllSubscription implements AllSubscription {
   private accept(resolved: AllStreamResolvedEvent): RecordedEvent | undefined {
     const event = resolved.event;
     if (event === undefined) return undefined;
-    const position = fromEsdbPosition(event.position) ?? resolved.commitPosition;
+    const position = fromEsdbPosition(event.position) ?? fromCommitPosition(resolved.commitPosition);
     if (position === undefined || position <= this.after) return undefined;
     this.after = position;
     if (isSystemEvent(event.streamId, event.type)) return undefined;

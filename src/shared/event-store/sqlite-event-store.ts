@@ -17,6 +17,7 @@ import {
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from './event-store.port';
+import { positionOf } from './position';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file, or ':memory:' (then only this instance sees the events). */
@@ -81,10 +82,11 @@ export class SqliteEventStore implements EventStore {
     insertEvent: BetterSqlite3.Statement<[string, bigint, string, string, string, string]>;
     readStreamForwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
     readStreamBackwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
-    readAllForwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
-    readAllBackwards: BetterSqlite3.Statement<[bigint, bigint], EventRow>;
-    readWindow: BetterSqlite3.Statement<[bigint, bigint, bigint], EventRow>;
-    readWindowOfTypes: BetterSqlite3.Statement<[bigint, bigint, string, bigint], EventRow>;
+    // Positions are bound as they are: in this store a Position is the row's integer position.
+    readAllForwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
+    readAllBackwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
+    readWindow: BetterSqlite3.Statement<[Position, Position, bigint], EventRow>;
+    readWindowOfTypes: BetterSqlite3.Statement<[Position, Position, string, bigint], EventRow>;
     head: BetterSqlite3.Statement<[], { head: bigint | null }>;
   };
 
@@ -323,7 +325,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private currentHead(): Position {
-    return this.stmt.head.get()?.head ?? START;
+    const head = this.stmt.head.get()?.head;
+    return head == null ? START : positionOf(head);
   }
 
   private appendInTransaction(streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
@@ -341,11 +344,11 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) {
       return stream === undefined
         ? { nextExpectedRevision: -1n, position: START }
-        : { nextExpectedRevision: stream.revision, position: stream.position };
+        : { nextExpectedRevision: stream.revision, position: positionOf(stream.position) };
     }
 
     let revision = stream === undefined ? -1n : stream.revision;
-    let position: bigint = START;
+    let position = START;
     for (const event of events) {
       revision += 1n;
       const info = this.stmt.insertEvent.run(
@@ -356,7 +359,7 @@ export class SqliteEventStore implements EventStore {
         JSON.stringify(event.data ?? null),
         JSON.stringify(event.metadata),
       );
-      position = BigInt(info.lastInsertRowid);
+      position = positionOf(BigInt(info.lastInsertRowid));
     }
     return { nextExpectedRevision: revision, position };
   }
@@ -387,7 +390,7 @@ export class SqliteEventStore implements EventStore {
     const sameBatch = stored.length === events.length && stored.every((row, i) => row.event_id === events[i].id);
     if (!sameBatch) throw new WrongExpectedRevisionError(streamName, expected, stream.revision);
     const last = stored[stored.length - 1];
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: last.revision, position: positionOf(last.position) };
   }
 }
 
@@ -532,7 +535,7 @@ function toRecordedEvent([position, streamName, revision, id, type, data, metada
     metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
     streamName,
     revision,
-    position,
+    position: positionOf(position),
   };
 }
 

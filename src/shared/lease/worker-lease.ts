@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Clock } from '../clock';
 import type { ProjectionRunner } from '../projections/projection-runner';
@@ -22,6 +23,29 @@ export function projectionRunnerFollower(runner: ProjectionRunner): LeaseFollowe
   };
 }
 
+/**
+ * Where a pid names the same process as here: the host name, the kernel's boot id and this
+ * process's pid namespace. Containers may share a host name (compose `hostname:`, host networking)
+ * while each has its own pid namespace, in which the other's pid is no process at all: with the
+ * name alone, one would take a live holder in the other container for a crashed one and take the
+ * lease from it. Without /proc (not Linux), the host name alone.
+ */
+export function localProcessHost(read: (file: string) => string = readProcFile): string {
+  const parts = [os.hostname()];
+  for (const file of ['/proc/sys/kernel/random/boot_id', '/proc/self/ns/pid']) {
+    try {
+      parts.push(read(file).trim());
+    } catch {
+      // Not available here: the parts that are still tell hosts apart as before.
+    }
+  }
+  return parts.join('/');
+}
+
+function readProcFile(file: string): string {
+  return file.includes('/ns/') ? fs.readlinkSync(file) : fs.readFileSync(file, 'utf8');
+}
+
 /** The coordinator for this process: with the lease when configured, else one that is always active. */
 export function createWorkerLease(options: {
   config: LeaseConfig | undefined;
@@ -39,7 +63,7 @@ export function createWorkerLease(options: {
           name: WORKER_LEASE_NAME,
           owner: config.instanceId,
           ttlMs: config.ttlMs,
-          host: os.hostname(),
+          host: localProcessHost(),
           pid: process.pid,
           isLocalProcessAlive: localProcessAlive,
         })

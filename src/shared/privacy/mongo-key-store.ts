@@ -113,9 +113,13 @@ export class MongoKeyStore implements KeyStore {
       if (erased.modifiedCount > 0) return true;
       try {
         // No key (or already a tombstone): make sure a tombstone exists, so that none is ever created.
+        // The filter matches only a tombstone (`key: null` also matches no key field): a key that a
+        // concurrent getOrCreate inserted since the first write is not matched, so the upsert tries to
+        // insert, collides on _id and the loop erases that key. Matching on _id alone would find the
+        // new key, $setOnInsert would do nothing, and the key would survive the forget.
         await this.keys.updateOne(
-          { _id: subjectId },
-          { $setOnInsert: { key: null, createdAt: now, forgottenAt: now } },
+          { _id: subjectId, key: null },
+          { $setOnInsert: { createdAt: now, forgottenAt: now } },
           { upsert: true, writeConcern: KEY_WRITE_CONCERN },
         );
         return false;

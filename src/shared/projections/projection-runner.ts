@@ -1,6 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../clock';
-import { type EventStore, type Position, type RecordedEvent, START } from '../event-store/event-store.port';
+import {
+  comparePositions,
+  type EventStore,
+  laterOf,
+  parsePosition,
+  type Position,
+  type RecordedEvent,
+  START,
+} from '../event-store/event-store.port';
 import type {
   Collection,
   Document,
@@ -13,9 +21,11 @@ import type {
   Update,
   UpdateOptions,
 } from '../read-store/read-store.port';
+import { isRetryableTransactionError, type TransactionBudget } from '../read-store/transaction-retry';
 import { AsyncMutex } from './async-mutex';
+import { BudgetMeter } from './budget-meter';
 import { EventBatchPump } from './event-batch-pump';
-import { SharedLogReader } from './shared-log-reader';
+import { SharedLogReader, type SharedSubscription } from './shared-log-reader';
 import { EVERY_EVENT_TYPE, type ParkedEvent, type ProjectionContext, type ProjectionDefinition, type ProjectionStatus } from './projection';
 
 /** One document per projection: its active generation, checkpoint and any rebuild under way. */
@@ -84,6 +94,8 @@ export interface ProjectionRunnerOptions {
   retryDelayMs?: number;
   /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
   checkpointPollMs?: number;
+  /** Ends a batch's transaction early once it has done this much. Default: the read store's, else none. */
+  transactionBudget?: TransactionBudget;
   logger?: ProjectionRunnerLogger;
 }
 
@@ -114,25 +126,28 @@ export class ProjectionRunner {
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly checkpointPollMs: number;
+  private readonly transactionBudget: TransactionBudget | undefined;
   private readonly logger: ProjectionRunnerLogger;
   private readonly runtimes = new Map<string, ProjectionRuntime>();
   private readonly workers = new Set<Worker>();
   /** "projection#generation" of generations whose indexes wait until they have caught up. */
   private readonly deferredIndexes = new Set<string>();
-  private readonly deferIndexesMinEvents: bigint;
+  private readonly deferIndexesMinEvents: number;
+  private logLength: { head: Position; count: number; longer: boolean } | undefined;
   private running = false;
   private stopping: Promise<void> | undefined;
 
   constructor(options: ProjectionRunnerOptions) {
     this.eventStore = options.eventStore;
     this.logReader = new SharedLogReader(options.eventStore);
-    this.deferIndexesMinEvents = BigInt(options.deferIndexesMinEvents ?? DEFER_INDEXES_MIN_EVENTS);
+    this.deferIndexesMinEvents = Math.max(0, options.deferIndexesMinEvents ?? DEFER_INDEXES_MIN_EVENTS);
     this.readStore = options.readStore;
     this.clock = options.clock;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
     this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
+    this.transactionBudget = options.transactionBudget ?? options.readStore.transactionBudget;
     this.logger = options.logger ?? new Logger('ProjectionRunner');
     for (const definition of options.projections) {
       if (this.runtimes.has(definition.name)) {
@@ -295,7 +310,7 @@ export class ProjectionRunner {
           .get(projection)
           .then(
             (meta) => {
-              if (meta?.position != null && BigInt(meta.position) >= position) finish(true);
+              if (meta?.position != null && parsePosition(meta.position) >= position) finish(true);
             },
             () => undefined,
           );
@@ -380,12 +395,9 @@ export class ProjectionRunner {
         });
       });
     }
-    await this.prepareIndexes(definition, target.generation, target.position === null ? START : BigInt(target.position));
-    const rebuild = new RebuildRun(
-      target.version,
-      target.generation,
-      target.position === null ? START : BigInt(target.position),
-    );
+    const startPosition = storedPosition(target.position);
+    await this.prepareIndexes(definition, target.generation, startPosition);
+    const rebuild = new RebuildRun(target.version, target.generation, startPosition);
     runtime.rebuild = rebuild;
     return rebuild;
   }
@@ -395,7 +407,7 @@ export class ProjectionRunner {
     const key = `${definition.name}#${generation}`;
     const unique = Object.values(definition.collections).some((spec) => (spec.indexes ?? []).some((index) => index.unique));
     // Unique indexes are enforced from the first write (a duplicate must fail its event, not the index build).
-    if (position === START && !unique && (await this.eventStore.headPosition()) - START > this.deferIndexesMinEvents) {
+    if (position === START && !unique && (await this.logLongerThan(this.deferIndexesMinEvents))) {
       this.deferredIndexes.add(key);
       return;
     }
@@ -404,14 +416,33 @@ export class ProjectionRunner {
   }
 
   /** Builds a worker's deferred indexes once it has reached the head of the log (before a switch or the end of a catch-up). */
-  private async buildDeferredIndexes(worker: Worker): Promise<void> {
+  private async buildDeferredIndexes(worker: Worker, now = false): Promise<void> {
     const { definition } = worker.runtime;
     const key = `${definition.name}#${worker.generation}`;
     if (!this.deferredIndexes.has(key)) return;
-    // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps moving.
-    if (!worker.isFinished() && worker.position + BigInt(this.batchSize) < (await this.eventStore.headPosition())) return;
+    if (now) {
+      await this.ensureIndexes(definition, worker.generation);
+      this.deferredIndexes.delete(key);
+      return;
+    }
+    // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps
+    // moving. Counted in events the loop holds, not by position: positions are not event counts.
+    if (!worker.isFinished() && !worker.nearHead(this.batchSize)) return;
     await this.ensureIndexes(definition, worker.generation);
     this.deferredIndexes.delete(key);
+  }
+
+  /**
+   * Whether the log holds more than `count` events, counted by reading at most count + 1 of them;
+   * remembered for the head it was counted at, so a rebuild of every projection counts once.
+   */
+  private async logLongerThan(count: number): Promise<boolean> {
+    const head = await this.eventStore.headPosition();
+    if (this.logLength?.head !== head || this.logLength.count !== count) {
+      const events = await this.eventStore.readAll({ fromPosition: START, limit: count + 1 });
+      this.logLength = { head, count, longer: events.length > count };
+    }
+    return this.logLength.longer;
   }
 
   private async ensureIndexes(definition: ProjectionDefinition, generation: number): Promise<void> {
@@ -492,11 +523,10 @@ export class ProjectionRunner {
   }
 
   private async consume(worker: Worker): Promise<'finished' | 'stopped' | 'ended'> {
-    const pump = new EventBatchPump(
-      this.logReader.subscribe(worker.position),
-      this.batchSize * 2,
-    );
+    const subscription = this.logReader.subscribe(worker.position);
+    const pump = new EventBatchPump(subscription, this.batchSize * 2);
     worker.pump = pump;
+    worker.subscription = subscription;
     try {
       for (;;) {
         if (worker.stopped) return 'stopped';
@@ -538,8 +568,8 @@ export class ProjectionRunner {
     let remaining = events;
     while (remaining.length > 0) {
       try {
-        await this.commit(worker, remaining);
-        return;
+        // A transaction that reaches its budget commits the events applied so far: the rest follow.
+        remaining = remaining.slice(await this.commit(worker, remaining));
       } catch (error) {
         if (!(error instanceof HandlerError)) throw error;
         const index = remaining.indexOf(error.event);
@@ -569,27 +599,40 @@ export class ProjectionRunner {
     await this.park(worker, event, lastError);
   }
 
-  /** The read-model changes of `events` and the checkpoint after the last of them, in one transaction. */
-  private async commit(worker: Worker, events: RecordedEvent[]): Promise<void> {
+  /**
+   * The read-model changes of `events` and the checkpoint after the last of them, in one transaction;
+   * fewer events when the transaction budget runs out first (at least one). Returns how many.
+   */
+  private async commit(worker: Worker, events: RecordedEvent[]): Promise<number> {
     const { definition } = worker.runtime;
-    const last = events[events.length - 1].position;
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
+    let applied = 0;
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
+        // The driver may run this callback again (retryable errors): every attempt starts afresh.
+        const spent = new BudgetMeter(this.transactionBudget, this.clock);
+        applied = 0;
         const meta = await this.checkTarget(tx, worker);
         for (const event of events) {
+          if (applied > 0 && spent.exhausted()) break;
+          applied += 1;
           if (!handlesEvery && !handled.has(event.type)) continue;
           try {
-            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event));
+            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event, spent));
           } catch (error) {
+            // A write conflict or lock timeout belongs to the transaction, not to the event: as it is,
+            // the driver's withTransaction reruns the whole transaction; wrapped, it would count
+            // against the event and end with the event parked, i.e. skipped in this read model.
+            if (isRetryableTransactionError(error)) throw error;
             throw new HandlerError(event, error);
           }
         }
-        return this.writeCheckpoint(tx, worker, meta, last);
+        return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
     });
+    return applied;
   }
 
   /** Skips the event: records it in _parked and moves the checkpoint past it, without its changes. */
@@ -666,6 +709,7 @@ export class ProjectionRunner {
     definition: ProjectionDefinition,
     generation: number,
     event: RecordedEvent,
+    spent: BudgetMeter,
   ): ProjectionContext {
     const position = event.position.toString();
     return {
@@ -674,6 +718,7 @@ export class ProjectionRunner {
         return new PositionGuardedCollection<T>(
           tx.collection<T>(physicalCollectionName(definition.name, logical, generation)),
           position,
+          spent,
         );
       },
     };
@@ -691,6 +736,8 @@ export class ProjectionRunner {
     const { runtime } = worker;
     const rebuild = runtime.rebuild;
     if (rebuild === undefined || pump.buffered > 0 || worker.position < runtime.position) return;
+    // Readers never get a generation without its indexes, however the loop judged its distance to the head.
+    await this.buildDeferredIndexes(worker, true);
     const { definition } = runtime;
     let replaced: { generation: number; worker: Worker | undefined } | undefined;
     await runtime.commitLock.run(async () => {
@@ -766,7 +813,7 @@ export class ProjectionRunner {
     // Positions need not be contiguous (EventStoreDB), so the lag is counted by reading the events
     // after the checkpoint, at most LAG_EVENTS_CAP of them: beyond that it reads "10,000 or more".
     const unprocessed = await this.eventStore.readAll({
-      fromPosition: position === null ? START : BigInt(position),
+      fromPosition: storedPosition(position),
       limit: LAG_EVENTS_CAP + 1,
     });
     const lagEvents = Math.min(unprocessed.length, LAG_EVENTS_CAP);
@@ -794,7 +841,7 @@ export class ProjectionRunner {
         parkedAt: doc.parkedAt,
       });
     }
-    parked.sort((a, b) => compareBigint(BigInt(a.position), BigInt(b.position)));
+    parked.sort((a, b) => comparePositions(parsePosition(a.position), parsePosition(b.position)));
 
     return {
       name: definition.name,
@@ -833,7 +880,7 @@ class ProjectionRuntime {
   constructor(readonly definition: ProjectionDefinition) {}
 
   adopt(meta: ProjectionMetaDocument): void {
-    const stored = meta.position === null ? START : BigInt(meta.position);
+    const stored = storedPosition(meta.position);
     // While the active loop runs, its in-memory checkpoint is authoritative for this generation.
     const keepOwn = this.activeWorker !== undefined && this.generation === meta.generation && this.position > stored;
     if (!keepOwn) this.position = stored;
@@ -878,6 +925,7 @@ class RebuildRun {
 /** One loop: applies the log to one generation of one projection. */
 class Worker {
   pump: EventBatchPump | undefined;
+  subscription: SharedSubscription | undefined;
   stopped = false;
   done: Promise<void> = Promise.resolve();
   private interruptSleep: (() => void) | undefined;
@@ -894,6 +942,11 @@ class Worker {
 
   isFinished(): boolean {
     return this.untilPosition !== undefined && this.target === 'active' && this.position >= this.untilPosition;
+  }
+
+  /** Caught up with the log as read (the reader went live) and fewer than `events` left to apply. */
+  nearHead(events: number): boolean {
+    return this.subscription?.caughtUp === true && (this.pump?.buffered ?? 0) < events;
   }
 
   advance(position: Position): void {
@@ -932,6 +985,7 @@ class PositionGuardedCollection<T extends Document> implements Collection<T> {
   constructor(
     private readonly inner: Collection<T>,
     private readonly position: string,
+    private readonly spent: BudgetMeter,
   ) {}
 
   get name(): string {
@@ -939,34 +993,42 @@ class PositionGuardedCollection<T extends Document> implements Collection<T> {
   }
 
   get(id: string): Promise<T | null> {
+    this.spent.operation();
     return this.inner.get(id);
   }
 
   find(filter?: Filter, options?: FindOptions): Promise<Page<T>> {
+    this.spent.operation();
     return this.inner.find(filter, options);
   }
 
   findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<T> {
+    this.spent.operation();
     return this.inner.findAll(filter, sort);
   }
 
   count(filter?: Filter): Promise<number> {
+    this.spent.operation();
     return this.inner.count(filter);
   }
 
   update(id: string, update: Update, options?: UpdateOptions): Promise<boolean> {
+    this.spent.operation();
     return this.inner.update(id, update, { ...options, position: this.position });
   }
 
   replace(id: string, doc: Omit<T, '_id'> & { _id?: string }): Promise<boolean> {
+    this.spent.operation();
     return this.inner.replace(id, doc, { position: this.position });
   }
 
   delete(id: string): Promise<boolean> {
+    this.spent.operation();
     return this.inner.delete(id);
   }
 
   deleteMany(filter: Filter): Promise<number> {
+    this.spent.operation();
     return this.inner.deleteMany(filter);
   }
 }
@@ -1005,13 +1067,12 @@ function assertLogicalCollection(definition: ProjectionDefinition, logical: stri
 }
 
 function maxPosition(stored: string | null, candidate: Position): Position {
-  if (stored === null) return candidate;
-  const storedPosition = BigInt(stored);
-  return storedPosition > candidate ? storedPosition : candidate;
+  return laterOf(storedPosition(stored), candidate);
 }
 
-function compareBigint(a: bigint, b: bigint): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A checkpoint as stored in a meta document (null: before the first event). */
+function storedPosition(stored: string | null): Position {
+  return stored === null ? START : parsePosition(stored);
 }
 
 function errorMessage(error: unknown): string {

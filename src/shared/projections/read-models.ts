@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
 import { NotCaughtUpError, ValidationFailedError } from '../errors/domain-errors';
+import { parsePosition, type Position } from '../event-store/event-store.port';
 import type { Collection, Document } from '../read-store/read-store.port';
 import { ProjectionRunner } from './projection-runner';
 
@@ -23,15 +24,15 @@ export class ReadModels {
   /** Waits (bounded) until the projection has processed minPosition; 503 with Retry-After otherwise. */
   async ensureCaughtUp(projection: string, minPosition: string | undefined): Promise<void> {
     if (minPosition === undefined) return;
-    const position = parsePosition(minPosition);
+    const position = parseMinPosition(minPosition);
     const reached = await this.runner.waitForPosition(projection, position, this.config.consistencyTimeoutMs);
     if (!reached) throw new NotCaughtUpError(projection, 1);
   }
 }
 
-export function parsePosition(value: string): bigint {
+export function parseMinPosition(value: string): Position {
   if (!/^\d{1,20}$/.test(value)) {
     throw new ValidationFailedError([{ field: 'minPosition', messages: ['minPosition must be a position from a command response'] }]);
   }
-  return BigInt(value);
+  return parsePosition(value);
 }

@@ -32,7 +32,7 @@ export class SharedLogReader {
   }
 
   /** All events after fromPosition, in order: catching up on shared pages, then live. */
-  subscribe(fromPosition: Position): AllSubscription {
+  subscribe(fromPosition: Position): SharedSubscription {
     return new SharedSubscription(this, fromPosition);
   }
 
@@ -71,14 +71,20 @@ export class SharedLogReader {
   }
 }
 
-class SharedSubscription implements AllSubscription {
+export class SharedSubscription implements AllSubscription {
   private stopped = false;
+  private live = false;
   private inner: AllSubscription | undefined;
 
   constructor(
     private readonly reader: SharedLogReader,
     private readonly fromPosition: Position,
   ) {}
+
+  /** True once catching up has read the whole log (a short page): what follows arrives live. */
+  get caughtUp(): boolean {
+    return this.live;
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
@@ -99,6 +105,7 @@ class SharedSubscription implements AllSubscription {
       }
       if (page.length < this.reader.fullPage) break;
     }
+    this.live = true;
     if (this.stopped) return;
     // Live: the store's own subscription from the last event delivered.
     this.inner = this.reader.live(position);

@@ -10,6 +10,8 @@ import {
   type UpdateResult,
 } from 'mongodb';
 import { normalizeSort, resolvePageSize } from './cursor';
+import { OperationQueue } from './operation-queue';
+import type { TransactionBudget } from './transaction-retry';
 import {
   DEFAULT_DB_NAME,
   HIDDEN_FIELDS_PROJECTION,
@@ -51,6 +53,14 @@ export interface MongoReadStoreOptions {
   clientOptions?: MongoClientOptions;
 }
 
+/**
+ * Well inside the server's 60 s transaction lifetime and the driver's 120 s retry window: at 1 ms
+ * per operation (a round trip each, on a nearby replica set), 1,000 operations take about a second,
+ * so a retried transaction still has room. A batch of 500 customer-value events (about 80
+ * operations each) is cut into transactions of about a dozen events. See docs/operators-production-stores.md.
+ */
+export const MONGO_TRANSACTION_BUDGET: TransactionBudget = { operations: 1000, milliseconds: 5000 };
+
 const NAMESPACE_NOT_FOUND = 26;
 const NAMESPACE_EXISTS = 48;
 
@@ -77,6 +87,9 @@ type StoredDocument = BsonDocument & { _id: string };
  * Transactions need a replica set (a single-node one is enough).
  */
 export class MongoReadStore implements ReadStore {
+  /** See MONGO_TRANSACTION_BUDGET. */
+  readonly transactionBudget: TransactionBudget = MONGO_TRANSACTION_BUDGET;
+
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
@@ -155,10 +168,15 @@ export class MongoReadStore implements ReadStore {
       return await session.withTransaction(
         async () => {
           const queue = new OperationQueue();
-          return fn({
-            collection: <T extends Document = Document>(name: string) =>
-              new MongoCollectionAdapter<T>(this.db, name, { session, queue }),
-          });
+          try {
+            return await fn({
+              collection: <T extends Document = Document>(name: string) =>
+                new MongoCollectionAdapter<T>(this.db, name, { session, queue }),
+            });
+          } finally {
+            // Nothing of this attempt may still be running when the driver commits, aborts or retries.
+            await queue.close();
+          }
         },
         { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } },
       );
@@ -173,20 +191,6 @@ export class MongoReadStore implements ReadStore {
 
   async close(): Promise<void> {
     await this.client.close();
-  }
-}
-
-/**
- * Runs the operations of one transaction one after another: the driver does not support
- * concurrent operations in a transaction, and callers may well start several with Promise.all.
- */
-class OperationQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<R>(operation: () => Promise<R>): Promise<R> {
-    const result = this.tail.then(operation, operation);
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { TransactionBudget } from './transaction-retry';
+
 /**
  * The read store port: collections of JSON documents queried with MongoDB syntax.
  * Two adapters: embedded (SQLite file in the data dir) and MongoDB (official driver),
@@ -101,6 +103,8 @@ export interface ReadStore {
    * transaction see its own writes.
    */
   withTransaction<R>(fn: (tx: ReadStoreTransaction) => Promise<R>): Promise<R>;
+  /** Bounds a caller should keep each transaction within (MongoDB); absent: none (embedded). */
+  readonly transactionBudget?: TransactionBudget;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
