@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuditFeedStreams } from '../../src/audit/audit-feed-streams';
-import type { AllSubscription, EventStore } from '../../src/shared/event-store/event-store.port';
+import { START, type AllSubscription, type EventStore } from '../../src/shared/event-store/event-store.port';
 
 /** A subscription with no events that ends when stopped. */
 function idleSubscription(): AllSubscription {
@@ -42,7 +42,7 @@ describe('audit feed credential timer', () => {
     const response = new FakeResponse();
     let allowed = true;
     let asked = 0;
-    const served = streams.serve(request, response as unknown as ServerResponse, -1n, {}, async () => {
+    const served = streams.serve(request, response as unknown as ServerResponse, START, {}, async () => {
       asked += 1;
       return allowed;
     });
@@ -64,7 +64,7 @@ describe('audit feed credential timer', () => {
     const store = { subscribeToAll: () => idleSubscription() } as unknown as EventStore;
     const streams = new AuditFeedStreams(store);
     const response = new FakeResponse();
-    const served = streams.serve(request, response as unknown as ServerResponse, -1n, {}, () => Promise.reject(new Error('read store unavailable')));
+    const served = streams.serve(request, response as unknown as ServerResponse, START, {}, () => Promise.reject(new Error('read store unavailable')));
     await jest.advanceTimersByTimeAsync(5_000);
     expect(response.writableEnded).toBe(true);
     await served;

@@ -10,6 +10,7 @@ import { KEY_STORE, type KeyStore } from '../../src/shared/privacy/key-store.por
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { itOnEmbeddedFiles } from '../support/test-stores';
 import { marksIn, MARK, type PersonalDataCycle, runPersonalDataCycle } from './personal-data-cycle';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -106,7 +107,7 @@ describe('forgetting a customer reaches every copy of their personal data', () =
     return { cycle, webhookId: hook.json.id as string, openComplaintId: open.json.id as string };
   }
 
-  it('stores every personal field of every event type encrypted: the event store file never holds one', async () => {
+  itOnEmbeddedFiles('stores every personal field of every event type encrypted: the event store file never holds one', async () => {
     await cycleWithWebhook();
     expect(dataDirFindings(t.dataDir).filter((hit) => hit.startsWith('events.sqlite'))).toEqual([]);
     // The read store does hold them (so the scan can find them).
