@@ -35,6 +35,8 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
       company?: string;
       acquisitionChannel: Extract<CustomerCommand, { type: 'RegisterCustomer' }>['data']['acquisitionChannel'];
       referredBy?: string;
+      customerSince?: string;
+      source?: { system: string; id: string };
     },
     readonly context: CommandContext,
   ) {
@@ -191,6 +193,8 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
         acquisitionChannel: data.acquisitionChannel,
         referredBy,
         referrerExists,
+        ...(data.customerSince !== undefined ? { customerSince: new Date(data.customerSince).toISOString() } : {}),
+        source: data.source ? { system: data.source.system, id: data.source.id } : null,
       },
       now,
     };
