@@ -68,6 +68,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /customers/:id/deactivate': agent,
   'POST /customers/:id/reactivate': agent,
   'POST /customers/:id/forget': admin,
+  // Imported records by their id in the source system (ids and dates only)
+  'GET /sources/:system/:sourceId': { roles: READ },
 
   // Complaints: supervisors assign, escalate, close and reopen
   'POST /complaints': agent,

@@ -91,6 +91,25 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     expect(profile.json.revision).toBe(own.length);
   });
 
+  it('finds every customer by their CDNOW id, zero padded as in the file or not, a customer since their first purchase', async () => {
+    const padded = (id: string): string => id.padStart(5, '0');
+    const found = new Map<string, string>();
+    for (const [id, customer] of expected) {
+      const byPadded = await t.request('GET', `/sources/cdnow/${padded(id)}?minPosition=${first.lastPosition}`);
+      expect(byPadded.status).toBe(200);
+      expect(byPadded.json).toMatchObject({ system: 'cdnow', sourceId: id, records: [{ kind: 'customer', since: customer.first }] });
+      expect((await t.request('GET', `/sources/cdnow/${id}`)).json).toEqual(byPadded.json);
+      found.set(byPadded.json.records[0].id, id);
+    }
+    // One Relata customer per CDNOW customer, and the link leads to the right one.
+    expect(found.size).toBe(expected.size);
+    const [someId, cdnowId] = [...found][0];
+    expect((await t.request('GET', `/customers/${someId}`)).json.name).toBe(`CDNOW customer ${cdnowId}`);
+    const unknown = await t.request('GET', '/sources/cdnow/99999');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.code).toBe('SOURCE_RECORD_NOT_FOUND');
+  });
+
   it('a second import of the file appends nothing and reports every purchase as already imported', async () => {
     const before = await t.eventCount();
     const again = await runImport(t.app, { kind: 'cdnow-sample', file });

@@ -114,6 +114,20 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     });
   });
 
+  it('finds every complaint by its Complaint ID, received on "Date received"', async () => {
+    for (const row of rows) {
+      const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}?minPosition=${first.lastPosition}`);
+      expect(found.status).toBe(200);
+      expect(found.json.records).toEqual([
+        { kind: 'complaint', id: expect.any(String), since: `${row[col('Date received')]}T00:00:00.000Z`, href: `/complaints/${found.json.records[0].id}` },
+      ]);
+    }
+    const row = rows[7];
+    const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}`);
+    const complaint = (await t.request('GET', found.json.records[0].href)).json;
+    expect(complaint).toMatchObject({ category: row[col('Product')], subCategory: row[col('Issue')], receivedAt: `${row[col('Date received')]}T00:00:00.000Z` });
+  });
+
   it('a second import appends nothing and reports every complaint as already imported', async () => {
     const before = await t.eventCount();
     const again = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
