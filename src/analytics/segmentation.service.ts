@@ -8,8 +8,8 @@ import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
 import {
-  MEMBERSHIPS_COLLECTION,
-  type MembershipDoc,
+  SEGMENT_CHANGES_COLLECTION,
+  type SegmentChangeDoc,
   SEGMENT_HISTORY_PROJECTION,
   SEGMENTATION_RUNS_COLLECTION,
   type SegmentationRunDoc,
@@ -45,8 +45,9 @@ const CATCH_UP_TIMEOUT_MS = 60_000;
  * A segmentation run: scores every customer as of `asOf` (segmentation.ts) and records each
  * customer's segment changes as events (segmentation.events.ts), then the run itself.
  *
- * Runs move forward in time: an asOf before the latest run's is refused (it would rewrite history);
- * the same asOf again is a rerun that appends nothing. Runs of one process are serialised; run the
+ * Runs are keyed by their as-of (business time): a run older than the latest one is a historical
+ * segmentation, whose changes take their place in each customer's timeline (never refused because
+ * a later run exists); the same asOf again is a rerun that appends nothing. Runs of one process are serialised; run the
  * daily scheduler in one process only (the per-customer decider and idempotency keys keep
  * concurrent runs from recording a change twice, not from interleaving).
  */
@@ -80,21 +81,17 @@ export class SegmentationService {
       throw new BusinessRuleViolation('AS_OF_IN_FUTURE', 'Segments can only be computed as of now or an earlier instant', { asOf: runId });
     }
     await this.catchUp();
-    const last = await this.lastRun();
-    if (last && runId < last.asOf) {
-      throw new BusinessRuleViolation('SEGMENTATION_OUT_OF_ORDER', 'A segmentation run cannot be older than the latest one', {
-        asOf: runId,
-        latestAsOf: last.asOf,
-      });
-    }
 
     const docs: CustomerValueDoc[] = [];
     for await (const doc of this.runner.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
     const segmentation = segmentCustomers(docs, asOf);
 
+    // Each customer's segments at the run's instant (not the latest ones: the run may be historical).
     const current = new Map<string, Partial<Record<SegmentScheme, string | null>>>();
-    for await (const m of this.runner.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll()) {
-      current.set(m.customerId, { ...current.get(m.customerId), [m.scheme]: m.segment });
+    for await (const change of this.runner
+      .collection<SegmentChangeDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENT_CHANGES_COLLECTION)
+      .findAll({ at: { $lte: runId } }, { at: 1 })) {
+      current.set(change.customerId, { ...current.get(change.customerId), [change.scheme]: change.to });
     }
     const customerIds = new Set<string>([...current.keys(), ...SEGMENT_SCHEMES.flatMap((scheme) => [...segmentation[scheme].keys()])]);
 

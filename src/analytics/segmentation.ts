@@ -55,7 +55,7 @@ export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date):
   }
 
   const inputs = docs
-    .filter((doc) => doc.registeredAt <= asOfIso)
+    .filter((doc) => (doc.customerSince ?? doc.registeredAt) <= asOfIso)
     .map((doc) => {
       const currentValue = revenueUpToDay(doc, asOfDay);
       return { customerId: doc.customerId, currentValue, potentialValue: potentialValueOf(doc, asOf, currentValue).value };
