@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
+import { type AsOfStamp, liveAsOf } from './as-of';
+import { complaintStatsAsOf } from './complaint-stats-as-of';
 import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
 import type { Collection, Filter, Page } from '../shared/read-store/read-store.port';
@@ -220,7 +222,7 @@ export class ListSegmentHistoryQuery extends Query<Page<SegmentChangeView>> {
   }
 }
 
-export class ComplaintStatsQuery extends Query<ComplaintStatsReport> {
+export class ComplaintStatsQuery extends Query<ComplaintStatsReport & AsOfStamp> {
   constructor(
     readonly window: { from?: string; to?: string },
     readonly groupBy: StatDimension | undefined,
@@ -259,7 +261,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    const now = this.clock.now();
+    const now = new Date(liveAsOf(this.clock).asOf);
     const view = lifetimeValueView(doc, now, this.predictors.for(await currentModel(this.readModels), prediction, now));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
@@ -293,7 +295,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     if (filter.minRevenue !== undefined) query.revenue = { $gte: filter.minRevenue };
     if (filter.minPurchases !== undefined) query.purchaseCount = { $gte: filter.minPurchases };
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
-    const now = this.clock.now();
+    const now = new Date(liveAsOf(this.clock).asOf);
     const model = await currentModel(this.readModels);
     const predictor = this.predictors.for(model, prediction, now);
     const direction = sort.order === 'asc' ? 1 : -1;
@@ -535,9 +537,19 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ window, groupBy, interval, filter, minPosition }: ComplaintStatsQuery): Promise<ComplaintStatsReport> {
+  async execute({ window, groupBy, interval, filter, minPosition }: ComplaintStatsQuery): Promise<ComplaintStatsReport & AsOfStamp> {
     await ensureCaughtUp(this.readModels, [COMPLAINT_STATS_PROJECTION], minPosition);
-    const toText = window.to ?? this.clock.now().toISOString();
+    const stamp = await complaintStatsAsOf(this.readModels, this.clock, window.to);
+    return { ...(await this.report(window, groupBy, interval, filter, stamp.asOf)), ...stamp };
+  }
+
+  private async report(
+    window: ComplaintStatsQuery['window'],
+    groupBy: StatDimension | undefined,
+    interval: StatInterval | undefined,
+    filter: ComplaintStatsQuery['filter'],
+    toText: string,
+  ): Promise<ComplaintStatsReport> {
     const fromText = window.from ?? new Date(Date.parse(toText) - DEFAULT_WINDOW_MS).toISOString();
     const { from, to } = parseWindow(fromText, toText);
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {

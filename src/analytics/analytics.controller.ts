@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
+import { liveAsOf } from './as-of';
 import type { CommandContext } from '../shared/decider/command-context';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
@@ -123,7 +124,7 @@ export class AnalyticsController {
   @Post('segments/recompute')
   @HttpCode(200)
   async recompute(@Query() query: RecomputeSegmentsQueryDto, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : this.clock.now();
+    const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : new Date(liveAsOf(this.clock).asOf);
     const result = await this.commands.execute(new RecomputeSegmentsCommand(asOf, context));
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
     return result;
@@ -173,7 +174,7 @@ export class AnalyticsController {
   @Post('clv/fit')
   @HttpCode(201)
   async fit(@Body() dto: FitClvModelDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(this.clock.now()), unit: dto.unit }, context));
+    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)), unit: dto.unit }, context));
     void reply.header('Location', '/analytics/clv/model');
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return { ...outcome.model, position: outcome.position, replayed: outcome.replayed };

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
+import { recordTime } from './as-of';
 import type { CommandContext } from '../shared/decider/command-context';
 import { CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
@@ -75,7 +76,7 @@ export class SegmentationService {
   }
 
   private async run(asOf: Date, requestContext: CommandContext): Promise<SegmentationRunResult> {
-    const now = this.clock.now();
+    const now = recordTime(this.clock);
     const runId = asOf.toISOString();
     if (asOf.getTime() > now.getTime()) {
       throw new BusinessRuleViolation('AS_OF_IN_FUTURE', 'Segments can only be computed as of now or an earlier instant', { asOf: runId });
