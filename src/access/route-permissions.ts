@@ -113,6 +113,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /analytics/customers/:id/value': { roles: ANALYTICS_READ, personalData: true },
   'GET /analytics/lifetime-value': { roles: ANALYTICS_READ, personalData: true },
   'GET /analytics/segments': { roles: ANALYTICS_READ },
+  'GET /analytics/value-matrix': { roles: ANALYTICS_READ },
   'POST /analytics/segments/recompute': { roles: ANALYTICS_RUN },
   'GET /analytics/segments/transitions': { roles: ANALYTICS_READ },
   'GET /analytics/segments/history': { roles: ANALYTICS_READ, personalData: true },

@@ -7,11 +7,12 @@ import { AnalyticsController } from './analytics.controller';
 import { ClvModelService } from './clv-model.service';
 import { SegmentationSchedulerService } from './segmentation-scheduler.service';
 import { SegmentationService } from './segmentation.service';
+import { GetValueMatrixHandler, ValueMatrixController } from './value-matrix/value-matrix.query';
 
 /** The analytical CRM: lifetime value, segments with history, complaint statistics (projections in all-projections.ts). */
 @Module({
   imports: [CqrsModule],
-  controllers: [AnalyticsController],
+  controllers: [AnalyticsController, ValueMatrixController],
   providers: [
     { provide: ANALYTICS_CONFIG, useFactory: () => loadAnalyticsConfig() },
     SegmentationService,
@@ -19,6 +20,7 @@ import { SegmentationService } from './segmentation.service';
     ClvModelService,
     ...ANALYTICS_COMMAND_HANDLERS,
     ...ANALYTICS_QUERY_HANDLERS,
+    GetValueMatrixHandler,
   ],
 })
 export class AnalyticsModule {}

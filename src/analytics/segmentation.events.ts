@@ -15,6 +15,7 @@
  * only a purchase recorded with a later date could undo) moves to segment null.
  */
 import type { Decider, DomainEvent } from '../shared/decider/decider';
+import type { Valuation } from './value-matrix/potential-value';
 
 export const SEGMENT_SCHEMES = ['rfm', 'value-matrix'] as const;
 export type SegmentScheme = (typeof SEGMENT_SCHEMES)[number];
@@ -51,6 +52,8 @@ export type SegmentationRunCompleted = DomainEvent<
     changes: number;
     /** Customers per segment after the run, per scheme. */
     segments: Record<SegmentScheme, Record<string, number>>;
+    /** How the value matrix valued customers; absent in runs recorded before it was said. */
+    valuation?: Valuation;
     completedAt: string;
   }
 >;

@@ -15,7 +15,9 @@ import {
   SEGMENTATION_RUNS_COLLECTION,
   type SegmentationRunDoc,
 } from './segment-history.projection';
+import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { segmentCustomers } from './segmentation';
+import type { Valuation } from './value-matrix/potential-value';
 import {
   customerSegmentsDecider,
   customerSegmentsStream,
@@ -33,6 +35,8 @@ export interface SegmentationRunResult {
   /** Segment changes appended by this request (0 for a rerun). */
   changes: number;
   segments: Record<SegmentScheme, Record<string, number>>;
+  /** How the value matrix valued the customers (basis, CLV model). */
+  valuation: Valuation;
   /** Position of the last event appended (for ?minPosition=), or null when nothing was appended. */
   position: string | null;
   /** True when this asOf had already been run: nothing was appended. */
@@ -85,7 +89,9 @@ export class SegmentationService {
 
     const docs: CustomerValueDoc[] = [];
     for await (const doc of this.runner.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
-    const segmentation = segmentCustomers(docs, asOf);
+    const models: ClvModelDoc[] = [];
+    for await (const model of this.runner.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll()) models.push(model);
+    const segmentation = segmentCustomers(docs, asOf, { models });
 
     // Each customer's segments at the run's instant (not the latest ones: the run may be historical).
     const current = new Map<string, Partial<Record<SegmentScheme, string | null>>>();
@@ -131,6 +137,7 @@ export class SegmentationService {
       customersScored: { rfm: segmentation.rfm.size, 'value-matrix': segmentation['value-matrix'].size },
       changes,
       segments: { rfm: counts('rfm'), 'value-matrix': counts('value-matrix') },
+      valuation: segmentation.valuation,
       completedAt: now.toISOString(),
     };
     const completion = await this.processor.handle({
@@ -147,6 +154,7 @@ export class SegmentationService {
       customersScored: data.customersScored,
       changes,
       segments: data.segments,
+      valuation: data.valuation,
       position: position === null ? null : position.toString(),
       replayed: !appended && changes === 0,
     };
@@ -156,7 +164,7 @@ export class SegmentationService {
   private async catchUp(): Promise<void> {
     const head = await this.eventStore.headPosition();
     if (head === START) return;
-    for (const projection of [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION]) {
+    for (const projection of [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION]) {
       if (!(await this.runner.waitForPosition(projection, head, CATCH_UP_TIMEOUT_MS))) throw new NotCaughtUpError(projection, 5);
     }
   }

@@ -234,7 +234,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     return answer.id;
   }
 
-  function purchasePlan(source: 'cdnow' | 'online-retail', items: AsyncGenerator<ImportItem<ImportedPurchase>>): Plan<ImportedPurchase> {
+  function purchasePlan(
+    source: 'cdnow' | 'online-retail',
+    items: AsyncGenerator<ImportItem<ImportedPurchase>>,
+    firstPurchases: ReadonlyMap<string, string>,
+  ): Plan<ImportedPurchase> {
     // Customers registered by this run (or found registered): one registration per customer and run.
     const known = new Set<string>();
     const customerName = source === 'cdnow' ? 'CDNOW customer' : 'Online Retail customer';
@@ -263,8 +267,8 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         });
         const customerId = customerIdForKey(importIdempotencyKey(source, 'customer', record.customerKey));
         if (!known.has(record.customerKey)) {
-          // Records of a customer come in file order, earliest first in both sources: this is their first purchase.
-          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`, record.occurredAt, record.customerKey);
+          const since = firstPurchases.get(record.customerKey) ?? record.occurredAt;
+          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`, since, record.customerKey);
           known.add(record.customerKey);
         }
         const data = {
@@ -369,9 +373,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     switch (kind) {
       case 'cdnow-master':
       case 'cdnow-sample':
-        return run(purchasePlan('cdnow', parseCdnow(source, readOptions)));
+        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(fileSource(file)))));
       case 'online-retail':
-        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions)));
+        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(fileSource(file)))));
       case 'cfpb':
         return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
     }
@@ -441,6 +445,20 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     stopped,
     progress: { ...progress },
   };
+}
+
+/**
+ * Each customer's first purchase in the file: when they became a customer (business time). A pass
+ * of its own, since rows need not be in time order (the Online Retail sample's are random).
+ */
+async function firstPurchasesIn(items: AsyncGenerator<ImportItem<ImportedPurchase>>): Promise<Map<string, string>> {
+  const first = new Map<string, string>();
+  for await (const item of items) {
+    if (item.type !== 'record') continue;
+    const known = first.get(item.record.customerKey);
+    if (known === undefined || item.record.occurredAt < known) first.set(item.record.customerKey, item.record.occurredAt);
+  }
+  return first;
 }
 
 function recordLabel(source: ImportSourceKind, record: unknown): string {
