@@ -27,6 +27,7 @@ import {
 import { dayNumber } from './clv/summary';
 import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
 import { pageByKey } from './paging';
+import { runStamp, segmentationRunAsOf, segmentsAt } from './segments/segments-as-of';
 import {
   MEMBERSHIPS_COLLECTION,
   type MembershipDoc,
@@ -189,18 +190,19 @@ export class ListLifetimeValuesQuery extends Query<Page<LifetimeValueView>> {
   }
 }
 
-export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null }> {
-  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null } & AsOfStamp & { requestedAsOf: string | null }> {
+  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string, readonly asOf?: string) {
     super();
   }
 }
 
-export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView>> {
+export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
   constructor(
     readonly name: string,
     readonly order: 'asc' | 'desc',
     readonly page: { limit: number; cursor?: string },
     readonly minPosition?: string,
+    readonly asOf?: string,
   ) {
     super();
   }
@@ -349,17 +351,31 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
 export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
   constructor(private readonly readModels: ReadModels) {}
 
-  async execute({ scheme, page, minPosition }: ListSegmentsQuery) {
+  async execute({ scheme, page, minPosition, asOf }: ListSegmentsQuery) {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const memberships = this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION);
+    const run = await segmentationRunAsOf(this.readModels, asOf);
     const items: (SegmentListItem & { rank: number })[] = [];
     for (const [schemeIndex, s] of SEGMENT_SCHEMES.entries()) {
       if (scheme !== undefined && scheme !== s) continue;
+      // As of an instant: counted from the changes up to its run; otherwise the memberships (the latest run).
+      const counts = new Map<string, number>();
+      if (asOf !== undefined) for (const { segment } of run ? (await segmentsAt(this.readModels, s, run.asOf)).values() : []) counts.set(segment, (counts.get(segment) ?? 0) + 1);
       for (const [index, segment] of SEGMENT_NAMES[s].entries()) {
-        items.push({ scheme: s, segment, customers: await memberships.count({ scheme: s, segment }), rank: schemeIndex * 100 + index });
+        const customers = asOf !== undefined ? (counts.get(segment) ?? 0) : await memberships.count({ scheme: s, segment });
+        items.push({ scheme: s, segment, customers, rank: schemeIndex * 100 + index });
       }
     }
-    if (scheme === undefined || scheme === 'product') {
+    if (asOf !== undefined && (scheme === undefined || scheme === 'product')) {
+      // Product micro-segments as of the instant: the customers who had bought the product by then.
+      const buyers = new Map<string, number>();
+      for await (const interest of this.readModels
+        .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
+        .findAll({ firstPurchaseAt: { $lte: new Date(asOf).toISOString() } })) {
+        buyers.set(interest.product, (buyers.get(interest.product) ?? 0) + 1);
+      }
+      for (const [product, customers] of buyers) items.push({ scheme: 'product', segment: `product:${product}`, customers, rank: 1000 });
+    } else if (scheme === undefined || scheme === 'product') {
       for await (const product of this.readModels.collection<ProductDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCTS_COLLECTION).findAll()) {
         items.push({
           scheme: 'product',
@@ -380,6 +396,7 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
       items: result.items.map(({ rank: _rank, ...item }) => item),
       nextCursor: result.nextCursor,
       lastRun: runs.items[0] ? withoutMeta<SegmentationRunCompleted['data']>(runs.items[0]) : null,
+      ...runStamp(run, asOf),
     };
   }
 }
@@ -396,7 +413,14 @@ async function valuesOf(customers: Collection<CustomerValueDoc>, ids: readonly s
 export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembersQuery> {
   constructor(private readonly readModels: ReadModels) {}
 
-  async execute({ name, order, page, minPosition }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView>> {
+  async execute({ name, order, page, minPosition, asOf }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
+    const run = await segmentationRunAsOf(this.readModels, asOf);
+    return { ...(await this.members(name, order, page, minPosition, asOf === undefined ? null : run)), ...runStamp(run, asOf) };
+  }
+
+  /** `at`: the run the members are as of; null: the latest (the memberships). */
+  private async members(name: string, order: 'asc' | 'desc', page: { limit: number; cursor?: string }, minPosition: string | undefined, at: SegmentationRunDoc | null): Promise<Page<SegmentMemberView>> {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
     const direction = order === 'asc' ? 1 : -1;
@@ -432,9 +456,16 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
 
     const scheme = schemeOfSegment(name);
     if (scheme === null) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
-    const result = await this.readModels
-      .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
-      .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
+    const result = at
+      ? pageByKey(
+          [...(await segmentsAt(this.readModels, scheme, at.asOf))].filter(([, m]) => m.segment === name).map(([customerId, m]) => ({ customerId, ...m })),
+          (m) => [direction * Date.parse(m.since), m.customerId],
+          page.limit,
+          page.cursor,
+        )
+      : await this.readModels
+          .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
+          .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
     const values = await valuesOf(customers, result.items.map((m) => m.customerId));
     const items: SegmentMemberView[] = [];
     for (const m of result.items) {

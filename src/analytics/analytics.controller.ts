@@ -117,7 +117,7 @@ export class AnalyticsController {
 
   @Get('segments')
   async segments(@Query() query: SegmentsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    const page = await this.queries.execute(new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
     return this.list(accept, reply, page, SEGMENT_COLUMNS, 'segments.csv');
   }
 
@@ -151,7 +151,7 @@ export class AnalyticsController {
 
   @Get('segments/:name/members')
   async members(@Param('name') name: string, @Query() query: SegmentMembersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    const page = await this.queries.execute(new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
     return this.list(accept, reply, page, MEMBER_COLUMNS, `segment-${name}.csv`);
   }
 

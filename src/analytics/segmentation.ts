@@ -16,7 +16,7 @@ import { dayNumber } from './clv/summary';
 import { type CustomerValueDoc } from './customer-value.projection';
 import type { ClvModelData } from './clv-model.events';
 import { purchasesOf } from './customer-value';
-import { CustomerValuer, modelAsOf, type Valuation, valueBasisOf } from './value-matrix/potential-value';
+import { type CustomerValuation, CustomerValuer, modelAsOf, type Valuation, valueBasisOf } from './value-matrix/potential-value';
 import { rfmInputsFromPurchases, RFM_SEGMENTS, scoreRfm } from './segments/rfm';
 import { VALUE_MATRIX_CELLS, VALUE_TIERS, valueMatrix } from './segments/value-matrix';
 import type { SegmentScheme, SegmentScores } from './segmentation.events';
@@ -47,6 +47,24 @@ export function schemeOfSegment(name: string): SegmentScheme | null {
   return null;
 }
 
+/**
+ * Values the population with the model, or without it when the model cannot value one of them (a
+ * degenerate fit on too little data makes the series diverge): one basis for the whole matrix.
+ */
+function valueAll(population: readonly CustomerValueDoc[], model: ClvModelData | null, asOf: Date): { valuer: CustomerValuer; values: (CustomerValuation & { customerId: string })[] } {
+  const basis = valueBasisOf(population);
+  const valueWith = (valuer: CustomerValuer) => ({ valuer, values: population.map((doc) => ({ customerId: doc.customerId, ...valuer.value(doc) })) });
+  if (model === null) return valueWith(new CustomerValuer(basis, null, asOf));
+  try {
+    return valueWith(new CustomerValuer(basis, model, asOf));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const fallback = valueWith(new CustomerValuer(basis, null, asOf));
+    fallback.valuer.valuation.modelUnusable = `model ${model.modelId}: ${error.message}`;
+    return fallback;
+  }
+}
+
 export interface SegmentationOptions {
   /** Fitted CLV models (any order): the latest one calibrated up to asOf values the potential. */
   models?: readonly (ClvModelData & { revision: number })[];
@@ -67,9 +85,8 @@ export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date, 
 
   // Customers by business time: those who had become customers by asOf.
   const population = docs.filter((doc) => (doc.customerSince ?? doc.registeredAt) <= asOfIso);
-  const valuer = new CustomerValuer(valueBasisOf(population), modelAsOf(options.models ?? [], asOf), asOf);
-  const inputs = population
-    .map((doc) => ({ customerId: doc.customerId, ...valuer.value(doc) }))
+  const { valuer, values } = valueAll(population, modelAsOf(options.models ?? [], asOf), asOf);
+  const inputs = values
     .filter((c) => c.currentValue > 0 || c.potentialValue > 0)
     .sort((p, q) => (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0));
   const matrix = new Map<string, SegmentPlacement>();

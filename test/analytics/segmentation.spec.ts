@@ -136,7 +136,7 @@ describe('scoring as of an instant', () => {
   it('values the potential with the suggestions open at asOf, and leaves out customers not yet registered', () => {
     // On 1 March the offer is still open (accepted only on 5 March): c has potential but no current value.
     const open = segmentCustomers(docs, new Date('2026-03-01T00:00:00.000Z'))['value-matrix'];
-    expect(open.get('c')).toEqual({ segment: 'invest', scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500 } });
+    expect(open.get('c')).toEqual({ segment: 'invest', scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500, suggestedValue: 500 } });
     const decided = segmentCustomers(docs, new Date('2026-03-06T00:00:00.000Z'))['value-matrix'];
     expect(decided.has('c')).toBe(false);
     const beforeD = segmentCustomers(docs, new Date('2026-02-10T00:00:00.000Z'))['value-matrix'];

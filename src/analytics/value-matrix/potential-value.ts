@@ -29,6 +29,8 @@ export interface Valuation {
   modelCalibrationEnd: string | null;
   /** Periods (of the model's unit) the expected future value covers; null without a model. */
   horizon: number | null;
+  /** Why the model calibrated up to the as-of was not used (it could not value every customer). */
+  modelUnusable?: string;
 }
 
 export interface CustomerValuation {
