@@ -7,12 +7,13 @@ import { AnalyticsController } from './analytics.controller';
 import { ClvModelService } from './clv-model.service';
 import { SegmentationSchedulerService } from './segmentation-scheduler.service';
 import { SegmentationService } from './segmentation.service';
+import { CUSTOMER_BASE_QUERY_HANDLERS, CustomerBaseController } from './retention/customer-base.query';
 import { GetValueMatrixHandler, ValueMatrixController } from './value-matrix/value-matrix.query';
 
 /** The analytical CRM: lifetime value, segments with history, complaint statistics (projections in all-projections.ts). */
 @Module({
   imports: [CqrsModule],
-  controllers: [AnalyticsController, ValueMatrixController],
+  controllers: [AnalyticsController, ValueMatrixController, CustomerBaseController],
   providers: [
     { provide: ANALYTICS_CONFIG, useFactory: () => loadAnalyticsConfig() },
     SegmentationService,
@@ -21,6 +22,7 @@ import { GetValueMatrixHandler, ValueMatrixController } from './value-matrix/val
     ...ANALYTICS_COMMAND_HANDLERS,
     ...ANALYTICS_QUERY_HANDLERS,
     GetValueMatrixHandler,
+    ...CUSTOMER_BASE_QUERY_HANDLERS,
   ],
 })
 export class AnalyticsModule {}
