@@ -65,7 +65,7 @@ export interface LifetimeValueView {
   predictive: Prediction | null;
 }
 
-export interface CustomerValueView extends LifetimeValueView {
+export interface CustomerValueView extends LifetimeValueView, AsOfStamp {
   /** The customer's segment in each scheme and since when (null before the first segmentation run that scored them). */
   segments: Record<SegmentScheme, SegmentMembershipView | null>;
   /** Product interest, biggest spend first. */
@@ -111,6 +111,8 @@ export interface TransitionsView {
   /** The same as a matrix: matrix[from][to] = customers. */
   matrix: Record<string, Record<string, number>>;
   nextCursor: null;
+  asOf: string;
+  asOfBasis: AsOfStamp['asOfBasis'];
 }
 
 export interface SegmentChangeView {
@@ -263,7 +265,8 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    const now = new Date(liveAsOf(this.clock).asOf);
+    const stamp = liveAsOf(this.clock);
+    const now = new Date(stamp.asOf);
     const view = lifetimeValueView(doc, now, this.predictors.for(await currentModel(this.readModels), prediction, now));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
@@ -277,7 +280,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
       const { product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt } = interest;
       products.push({ product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt });
     }
-    return { ...view, segments, products };
+    return { ...view, segments, products, ...stamp };
   }
 }
 
@@ -518,7 +521,8 @@ export class SegmentTransitionsHandler implements IQueryHandler<SegmentTransitio
     const items = Object.entries(matrix)
       .flatMap(([f, row]) => Object.entries(row).map(([t, count]) => ({ from: f, to: t, customers: count })))
       .sort((p, q) => order.indexOf(p.from) - order.indexOf(q.from) || order.indexOf(p.to) - order.indexOf(q.to));
-    return { scheme, from: fromIso, to: toIso, customers, items, matrix, nextCursor: null };
+    // Segments at `from` and at `to`: the answer is as of `to`.
+    return { scheme, from: fromIso, to: toIso, asOf: toIso, asOfBasis: 'requested', customers, items, matrix, nextCursor: null };
   }
 }
 
