@@ -110,6 +110,26 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     expect(unknown.json.code).toBe('SOURCE_RECORD_NOT_FOUND');
   });
 
+  it('retention per quarter as of 1998-07-01, in business time: the customers of each quarter who buy again in the next', async () => {
+    const quarter = (yyyymmdd: string): number => Number(yyyymmdd.slice(0, 4)) * 4 + Math.floor((Number(yyyymmdd.slice(4, 6)) - 1) / 3);
+    const active = new Map<number, Set<string>>();
+    for (const row of rows) {
+      if (row.date >= '19980701') continue;
+      const q = quarter(row.date);
+      active.set(q, (active.get(q) ?? new Set()).add(row.customer));
+    }
+    const quarters = [...active.keys()].sort((p, q) => p - q);
+    const report = (await t.request('GET', `/analytics/retention?interval=quarter&asOf=1998-07-01&minPosition=${first.lastPosition}`)).json;
+    expect(report).toMatchObject({ asOf: '1998-07-01T00:00:00.000Z', asOfBasis: 'requested', interval: 'quarter' });
+    expect(report.periods.map((p: { active: number; retained: number | null }) => [p.active, p.retained])).toEqual(
+      quarters.map((q, i) => [active.get(q)!.size, i === 0 ? null : [...active.get(quarters[i - 1])!].filter((c) => active.get(q)!.has(c)).length]),
+    );
+    expect(report.periods.map((p: { period: string }) => p.period)).toEqual(['1997-Q1', '1997-Q2', '1997-Q3', '1997-Q4', '1998-Q1', '1998-Q2']);
+    // Every sample customer's first purchase is in the first quarter of 1997: one cohort.
+    expect(report.cohorts).toHaveLength(1);
+    expect(report.cohorts[0].customers).toBe(expected.size);
+  });
+
   it('a second import of the file appends nothing and reports every purchase as already imported', async () => {
     const before = await t.eventCount();
     const again = await runImport(t.app, { kind: 'cdnow-sample', file });
