@@ -65,7 +65,7 @@ export interface LifetimeValueView {
   predictive: Prediction | null;
 }
 
-export interface CustomerValueView extends LifetimeValueView, AsOfStamp {
+export interface CustomerValueView extends LifetimeValueView {
   /** The customer's segment in each scheme and since when (null before the first segmentation run that scored them). */
   segments: Record<SegmentScheme, SegmentMembershipView | null>;
   /** Product interest, biggest spend first. */
@@ -265,8 +265,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    const stamp = liveAsOf(this.clock);
-    const now = new Date(stamp.asOf);
+    const now = new Date(liveAsOf(this.clock).asOf);
     const view = lifetimeValueView(doc, now, this.predictors.for(await currentModel(this.readModels), prediction, now));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
@@ -280,7 +279,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
       const { product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt } = interest;
       products.push({ product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt });
     }
-    return { ...view, segments, products, ...stamp };
+    return { ...view, segments, products };
   }
 }
 
