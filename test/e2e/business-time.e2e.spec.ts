@@ -91,6 +91,11 @@ describe('business time over HTTP', () => {
     expect(latest.json).toMatchObject({ asOf: '2026-03-05T00:00:00.000Z', asOfBasis: 'segmentation-run', requestedAsOf: null });
     expect(Object.fromEntries((latest.json.items as { segment: string; customers: number }[]).filter((i) => i.customers > 0).map((i) => [i.segment, i.customers]))).toEqual(march.json.segments.rfm);
 
+    // Transitions between the two runs, in business time, as of their end; Carla entered a segment between them.
+    const transitions = await t.request('GET', '/analytics/segments/transitions?from=2026-02-01&to=2026-03-06');
+    expect(transitions.json).toMatchObject({ asOf: '2026-03-06T00:00:00.000Z', asOfBasis: 'requested', customers: 3 });
+    expect((transitions.json.items as { from: string; customers: number }[]).filter((i) => i.from === '(none)').reduce((sum, i) => sum + i.customers, 0)).toBe(1);
+
     // Carla bought in February: a member of nothing in January, of a segment in March.
     const [segment] = Object.keys(january.json.segments.rfm);
     const members = await t.request('GET', `/analytics/segments/${segment}/members?asOf=2026-02-01`);
