@@ -1,8 +1,9 @@
-import { Controller, Get, Module, Param, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Module, Param, type PipeTransform, Query as QueryParams } from '@nestjs/common';
 import { CqrsModule, Query, QueryBus, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { NotFoundError } from '../shared/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
 import { ConsistencyQueryDto } from '../customers/dto/customer-queries.dto';
+import { SOURCE_ID_PATTERN } from '../shared/http/source-ref.dto';
 import { SOURCE_IDS_PROJECTION, SOURCE_RECORDS_COLLECTION, type SourceRecordDoc, type SourceRecordKind } from './source-ids.projection';
 import { normaliseSourceId } from './source-ids';
 
@@ -40,13 +41,23 @@ export class LookUpSourceIdHandler implements IQueryHandler<LookUpSourceIdQuery>
   }
 }
 
+/** A path parameter that must match a pattern (the rules a source reference is registered under). */
+const matching = (name: string, pattern: RegExp, rule: string): PipeTransform<string, string> => ({
+  transform(value: string): string {
+    if (!pattern.test(value)) throw new ValidationFailedError([{ field: name, messages: [`${name} must be ${rule}`] }]);
+    return value;
+  },
+});
+const SYSTEM = matching('system', /^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes (at most 40)');
+const SOURCE_ID = matching('sourceId', SOURCE_ID_PATTERN, '1 to 100 letters, digits, punctuation, symbols or spaces');
+
 /** Look up by source id: GET /sources/cdnow/00004, /sources/online-retail/17850, /sources/cfpb/3156483. */
 @Controller('sources')
 export class SourceLookupController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':system/:sourceId')
-  async lookUp(@Param('system') system: string, @Param('sourceId') sourceId: string, @QueryParams() query: ConsistencyQueryDto) {
+  async lookUp(@Param('system', SYSTEM) system: string, @Param('sourceId', SOURCE_ID) sourceId: string, @QueryParams() query: ConsistencyQueryDto) {
     return this.queries.execute(new LookUpSourceIdQuery(system, sourceId, query.minPosition));
   }
 }

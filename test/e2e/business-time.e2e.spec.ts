@@ -38,6 +38,8 @@ describe('business time over HTTP', () => {
     const malformed = await refused(() => t.request('POST', '/customers', { name: 'Bruno', customerSince: 'last year', source: { system: 'Legacy CRM', id: '' } }), 400, 'VALIDATION_FAILED');
     expect((malformed.json.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['customerSince', 'source.id', 'source.system']);
     expect((await t.request('GET', '/sources/legacy-crm/B-1')).status).toBe(404);
+    const badSystem = await t.request('GET', '/sources/Legacy%20CRM/A-17');
+    expect({ status: badSystem.status, code: badSystem.json.code, fields: badSystem.json.errors.map((e: { field: string }) => e.field) }).toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: ['system'] });
   });
 
   it('registers a complaint received and acknowledged before it was registered; impossible times are refused', async () => {
