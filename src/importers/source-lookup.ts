@@ -49,7 +49,7 @@ const matching = (name: string, pattern: RegExp, rule: string): PipeTransform<st
   },
 });
 const SYSTEM = matching('system', /^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes (at most 40)');
-const SOURCE_ID = matching('sourceId', SOURCE_ID_PATTERN, '1 to 100 letters, digits, punctuation, symbols or spaces');
+const SOURCE_ID = matching('sourceId', SOURCE_ID_PATTERN, '1 to 100 printable ASCII characters');
 
 /** Look up by source id: GET /sources/cdnow/00004, /sources/online-retail/17850, /sources/cfpb/3156483. */
 @Controller('sources')
