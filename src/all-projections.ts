@@ -5,6 +5,7 @@ import { complaintSolutionsProjection } from './complaints/complaint-solutions.p
 import { SLA_DEADLINES_PROJECTION } from './complaints/sla-deadlines.projection';
 import { customerProfileProjection } from './customers/customer-profile.projection';
 import { departmentWebhooksProjection } from './departments/department-webhooks.projection';
+import { sourceIdsProjection } from './importers/source-ids.projection';
 import type { ProjectionDefinition } from './shared/projections/projection';
 
 /** Every projection of every feature: the composition roots (app, CLI) hand these to the runner. */
@@ -14,6 +15,7 @@ export const ALL_PROJECTIONS: ProjectionDefinition[] = [
   complaintSolutionsProjection,
   SLA_DEADLINES_PROJECTION,
   departmentWebhooksProjection,
+  sourceIdsProjection,
   ...ANALYTICS_PROJECTIONS,
   auditIndexProjection,
 ];

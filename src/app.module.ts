@@ -11,6 +11,7 @@ import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
+import { SourceLookupModule } from './importers/source-lookup';
 import { OperationsModule } from './operations/operations.module';
 import { ProjectionsController } from './projections.controller';
 import type { Clock } from './shared/clock';
@@ -43,6 +44,7 @@ export class AppModule {
         AuditModule,
         DashboardModule,
         OperationsModule,
+        SourceLookupModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],
     };

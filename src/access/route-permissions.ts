@@ -68,6 +68,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /customers/:id/deactivate': agent,
   'POST /customers/:id/reactivate': agent,
   'POST /customers/:id/forget': admin,
+  // Imported records by their id in the source system (ids and dates only)
+  'GET /sources/:system/:sourceId': { roles: READ },
 
   // Complaints: supervisors assign, escalate, close and reopen
   'POST /complaints': agent,
@@ -111,6 +113,10 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /analytics/customers/:id/value': { roles: ANALYTICS_READ, personalData: true },
   'GET /analytics/lifetime-value': { roles: ANALYTICS_READ, personalData: true },
   'GET /analytics/segments': { roles: ANALYTICS_READ },
+  'GET /analytics/value-matrix': { roles: ANALYTICS_READ },
+  'GET /analytics/retention': { roles: ANALYTICS_READ },
+  'GET /analytics/referrals': { roles: ANALYTICS_READ },
+  'GET /analytics/word-of-mouth': { roles: ANALYTICS_READ },
   'POST /analytics/segments/recompute': { roles: ANALYTICS_RUN },
   'GET /analytics/segments/transitions': { roles: ANALYTICS_READ },
   'GET /analytics/segments/history': { roles: ANALYTICS_READ, personalData: true },

@@ -1,6 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
+import { type AsOfStamp, liveAsOf } from './as-of';
+import { complaintStatsAsOf } from './complaint-stats-as-of';
 import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
 import type { Collection, Filter, Page } from '../shared/read-store/read-store.port';
@@ -26,6 +28,7 @@ import { dayNumber } from './clv/summary';
 import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
 import { pageByKey } from './paging';
 import { predictionAsOf, type PredictionAsOf } from './prediction-as-of';
+import { runStamp, segmentationRunAsOf, segmentsAt } from './segments/segments-as-of';
 import {
   MEMBERSHIPS_COLLECTION,
   type MembershipDoc,
@@ -111,6 +114,8 @@ export interface TransitionsView {
   /** The same as a matrix: matrix[from][to] = customers. */
   matrix: Record<string, Record<string, number>>;
   nextCursor: null;
+  asOf: string;
+  asOfBasis: AsOfStamp['asOfBasis'];
 }
 
 export interface SegmentChangeView {
@@ -193,18 +198,19 @@ export class ListLifetimeValuesQuery extends Query<LifetimeValuePage> {
   }
 }
 
-export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null }> {
-  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null } & AsOfStamp & { requestedAsOf: string | null }> {
+  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string, readonly asOf?: string) {
     super();
   }
 }
 
-export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView>> {
+export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
   constructor(
     readonly name: string,
     readonly order: 'asc' | 'desc',
     readonly page: { limit: number; cursor?: string },
     readonly minPosition?: string,
+    readonly asOf?: string,
   ) {
     super();
   }
@@ -226,7 +232,7 @@ export class ListSegmentHistoryQuery extends Query<Page<SegmentChangeView>> {
   }
 }
 
-export class ComplaintStatsQuery extends Query<ComplaintStatsReport> {
+export class ComplaintStatsQuery extends Query<ComplaintStatsReport & AsOfStamp> {
   constructor(
     readonly window: { from?: string; to?: string },
     readonly groupBy: StatDimension | undefined,
@@ -266,9 +272,9 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
     const model = await currentModel(this.readModels);
-    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, this.clock.now());
+    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
-    const suggestionsAt = asOf.asOfSource === 'query' ? instant : this.clock.now();
+    const suggestionsAt = asOf.asOfSource === 'query' ? instant : new Date(liveAsOf(this.clock).asOf);
     const view = lifetimeValueView(doc, suggestionsAt, this.predictors.for(model, prediction, instant));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
@@ -303,9 +309,9 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     if (filter.minPurchases !== undefined) query.purchaseCount = { $gte: filter.minPurchases };
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
     const model = await currentModel(this.readModels);
-    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, this.clock.now());
+    const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
-    const now = asOf.asOfSource === 'query' ? instant : this.clock.now();
+    const now = asOf.asOfSource === 'query' ? instant : new Date(liveAsOf(this.clock).asOf);
     const predictor = this.predictors.for(model, prediction, instant);
     const direction = sort.order === 'asc' ? 1 : -1;
 
@@ -360,17 +366,31 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
 export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
   constructor(private readonly readModels: ReadModels) {}
 
-  async execute({ scheme, page, minPosition }: ListSegmentsQuery) {
+  async execute({ scheme, page, minPosition, asOf }: ListSegmentsQuery) {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const memberships = this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION);
+    const run = await segmentationRunAsOf(this.readModels, asOf);
     const items: (SegmentListItem & { rank: number })[] = [];
     for (const [schemeIndex, s] of SEGMENT_SCHEMES.entries()) {
       if (scheme !== undefined && scheme !== s) continue;
+      // As of an instant: counted from the changes up to its run; otherwise the memberships (the latest run).
+      const counts = new Map<string, number>();
+      if (asOf !== undefined) for (const { segment } of run ? (await segmentsAt(this.readModels, s, run.asOf)).values() : []) counts.set(segment, (counts.get(segment) ?? 0) + 1);
       for (const [index, segment] of SEGMENT_NAMES[s].entries()) {
-        items.push({ scheme: s, segment, customers: await memberships.count({ scheme: s, segment }), rank: schemeIndex * 100 + index });
+        const customers = asOf !== undefined ? (counts.get(segment) ?? 0) : await memberships.count({ scheme: s, segment });
+        items.push({ scheme: s, segment, customers, rank: schemeIndex * 100 + index });
       }
     }
-    if (scheme === undefined || scheme === 'product') {
+    if (asOf !== undefined && (scheme === undefined || scheme === 'product')) {
+      // Product micro-segments as of the instant: the customers who had bought the product by then.
+      const buyers = new Map<string, number>();
+      for await (const interest of this.readModels
+        .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
+        .findAll({ firstPurchaseAt: { $lte: new Date(asOf).toISOString() } })) {
+        buyers.set(interest.product, (buyers.get(interest.product) ?? 0) + 1);
+      }
+      for (const [product, customers] of buyers) items.push({ scheme: 'product', segment: `product:${product}`, customers, rank: 1000 });
+    } else if (scheme === undefined || scheme === 'product') {
       for await (const product of this.readModels.collection<ProductDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCTS_COLLECTION).findAll()) {
         items.push({
           scheme: 'product',
@@ -391,6 +411,7 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
       items: result.items.map(({ rank: _rank, ...item }) => item),
       nextCursor: result.nextCursor,
       lastRun: runs.items[0] ? withoutMeta<SegmentationRunCompleted['data']>(runs.items[0]) : null,
+      ...runStamp(run, asOf),
     };
   }
 }
@@ -407,7 +428,14 @@ async function valuesOf(customers: Collection<CustomerValueDoc>, ids: readonly s
 export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembersQuery> {
   constructor(private readonly readModels: ReadModels) {}
 
-  async execute({ name, order, page, minPosition }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView>> {
+  async execute({ name, order, page, minPosition, asOf }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
+    await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
+    const run = await segmentationRunAsOf(this.readModels, asOf);
+    return { ...(await this.members(name, order, page, minPosition, asOf === undefined ? null : run)), ...runStamp(run, asOf) };
+  }
+
+  /** `at`: the run the members are as of; null: the latest (the memberships). */
+  private async members(name: string, order: 'asc' | 'desc', page: { limit: number; cursor?: string }, minPosition: string | undefined, at: SegmentationRunDoc | null): Promise<Page<SegmentMemberView>> {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
     const direction = order === 'asc' ? 1 : -1;
@@ -443,9 +471,16 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
 
     const scheme = schemeOfSegment(name);
     if (scheme === null) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
-    const result = await this.readModels
-      .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
-      .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
+    const result = at
+      ? pageByKey(
+          [...(await segmentsAt(this.readModels, scheme, at.asOf))].filter(([, m]) => m.segment === name).map(([customerId, m]) => ({ customerId, ...m })),
+          (m) => [direction * Date.parse(m.since), m.customerId],
+          page.limit,
+          page.cursor,
+        )
+      : await this.readModels
+          .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
+          .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
     const values = await valuesOf(customers, result.items.map((m) => m.customerId));
     const items: SegmentMemberView[] = [];
     for (const m of result.items) {
@@ -498,7 +533,8 @@ export class SegmentTransitionsHandler implements IQueryHandler<SegmentTransitio
     const items = Object.entries(matrix)
       .flatMap(([f, row]) => Object.entries(row).map(([t, count]) => ({ from: f, to: t, customers: count })))
       .sort((p, q) => order.indexOf(p.from) - order.indexOf(q.from) || order.indexOf(p.to) - order.indexOf(q.to));
-    return { scheme, from: fromIso, to: toIso, customers, items, matrix, nextCursor: null };
+    // Segments at `from` and at `to`: the answer is as of `to`.
+    return { scheme, from: fromIso, to: toIso, asOf: toIso, asOfBasis: 'requested', customers, items, matrix, nextCursor: null };
   }
 }
 
@@ -548,9 +584,19 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ window, groupBy, interval, filter, minPosition }: ComplaintStatsQuery): Promise<ComplaintStatsReport> {
+  async execute({ window, groupBy, interval, filter, minPosition }: ComplaintStatsQuery): Promise<ComplaintStatsReport & AsOfStamp> {
     await ensureCaughtUp(this.readModels, [COMPLAINT_STATS_PROJECTION], minPosition);
-    const toText = window.to ?? this.clock.now().toISOString();
+    const stamp = await complaintStatsAsOf(this.readModels, this.clock, window.to);
+    return { ...(await this.report(window, groupBy, interval, filter, stamp.asOf)), ...stamp };
+  }
+
+  private async report(
+    window: ComplaintStatsQuery['window'],
+    groupBy: StatDimension | undefined,
+    interval: StatInterval | undefined,
+    filter: ComplaintStatsQuery['filter'],
+    toText: string,
+  ): Promise<ComplaintStatsReport> {
     const fromText = window.from ?? new Date(Date.parse(toText) - DEFAULT_WINDOW_MS).toISOString();
     const { from, to } = parseWindow(fromText, toText);
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {

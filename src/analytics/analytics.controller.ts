@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
+import { liveAsOf } from './as-of';
 import type { CommandContext } from '../shared/decider/command-context';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
@@ -116,14 +117,14 @@ export class AnalyticsController {
 
   @Get('segments')
   async segments(@Query() query: SegmentsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    const page = await this.queries.execute(new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
     return this.list(accept, reply, page, SEGMENT_COLUMNS, 'segments.csv');
   }
 
   @Post('segments/recompute')
   @HttpCode(200)
   async recompute(@Query() query: RecomputeSegmentsQueryDto, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : this.clock.now();
+    const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : new Date(liveAsOf(this.clock).asOf);
     const result = await this.commands.execute(new RecomputeSegmentsCommand(asOf, context));
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
     return result;
@@ -150,7 +151,7 @@ export class AnalyticsController {
 
   @Get('segments/:name/members')
   async members(@Param('name') name: string, @Query() query: SegmentMembersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    const page = await this.queries.execute(new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
     return this.list(accept, reply, page, MEMBER_COLUMNS, `segment-${name}.csv`);
   }
 
@@ -173,7 +174,7 @@ export class AnalyticsController {
   @Post('clv/fit')
   @HttpCode(201)
   async fit(@Body() dto: FitClvModelDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(this.clock.now()), unit: dto.unit, holdoutEnd: dto.holdoutEnd }, context));
+    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)), unit: dto.unit, holdoutEnd: dto.holdoutEnd }, context));
     void reply.header('Location', '/analytics/clv/model');
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return { ...outcome.model, position: outcome.position, replayed: outcome.replayed };

@@ -9,11 +9,13 @@ import { ForecastController } from './forecast/forecast.controller';
 import { SalesForecastHandler } from './forecast/forecast.query';
 import { SegmentationSchedulerService } from './segmentation-scheduler.service';
 import { SegmentationService } from './segmentation.service';
+import { CUSTOMER_BASE_QUERY_HANDLERS, CustomerBaseController } from './retention/customer-base.query';
+import { GetValueMatrixHandler, ValueMatrixController } from './value-matrix/value-matrix.query';
 
 /** The analytical CRM: lifetime value, segments with history, complaint statistics (projections in all-projections.ts). */
 @Module({
   imports: [CqrsModule],
-  controllers: [AnalyticsController, ForecastController],
+  controllers: [AnalyticsController, ForecastController, ValueMatrixController, CustomerBaseController],
   providers: [
     { provide: ANALYTICS_CONFIG, useFactory: () => loadAnalyticsConfig() },
     SegmentationService,
@@ -22,6 +24,8 @@ import { SegmentationService } from './segmentation.service';
     ...ANALYTICS_COMMAND_HANDLERS,
     ...ANALYTICS_QUERY_HANDLERS,
     SalesForecastHandler,
+    GetValueMatrixHandler,
+    ...CUSTOMER_BASE_QUERY_HANDLERS,
   ],
 })
 export class AnalyticsModule {}

@@ -23,5 +23,9 @@ export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
     personal: [],
     notPersonal: ['customerId', 'scheme', 'from', 'to', 'at', 'runId', 'scores.*'],
   },
-  { eventType: 'SegmentationRunCompleted', personal: [], notPersonal: ['runId', 'asOf', 'completedAt'] },
+  {
+    eventType: 'SegmentationRunCompleted',
+    personal: [],
+    notPersonal: ['runId', 'asOf', 'completedAt', 'valuation.basis', 'valuation.modelId', 'valuation.modelCalibrationEnd', 'valuation.modelUnusable'],
+  },
 ];

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
+import { recordTime } from './as-of';
 import type { CommandContext } from '../shared/decider/command-context';
 import { CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotCaughtUpError, ValidationFailedError } from '../shared/errors/domain-errors';
@@ -38,7 +39,7 @@ export class ClvModelService {
 
   /** Fits; with `record` (default) appends the ClvModelFitted event, otherwise only returns the model. */
   async fit(request: ClvFitRequest, context: CommandContext, options: { record?: boolean } = {}): Promise<ClvFitOutcome> {
-    const now = this.clock.now();
+    const now = recordTime(this.clock);
     if (dayNumber(request.until) > dayNumber(now.toISOString())) {
       throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', { until: request.until });
     }

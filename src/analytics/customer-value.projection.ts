@@ -17,7 +17,7 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
-import type { CustomerEvent, PurchaseLine } from '../customers/customer.events';
+import { type CustomerEvent, customerSinceOf, type PurchaseLine } from '../customers/customer.events';
 import { ERASED } from '../shared/privacy/personal-data';
 import { dayNumber } from './clv/summary';
 
@@ -77,7 +77,15 @@ export interface CustomerValueFields extends Document {
   name: string;
   status: 'prospect' | 'customer' | 'deactivated';
   kind: 'prospect' | 'customer';
+  /** Record time of the registration. */
   registeredAt: string;
+  /** Business time: when they became a customer (customerSince; the registration's record time for older events). */
+  customerSince: string;
+  acquisitionChannel: string;
+  /** The customer who referred them, if any. */
+  referredBy: string | null;
+  /** Referrals they made (CustomerReferred), with business time: the referred customer's id and when. */
+  referrals: { customerId: string; at: string }[];
   /** Current value (VAC). */
   revenue: number;
   margin: number;
@@ -226,6 +234,10 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         status: d.kind,
         kind: d.kind,
         registeredAt: d.registeredAt,
+        customerSince: customerSinceOf(d),
+        acquisitionChannel: d.acquisitionChannel,
+        referredBy: d.referredBy,
+        referrals: [],
         revenue: 0,
         margin: 0,
         purchaseCount: 0,
@@ -279,6 +291,9 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       });
       return;
     }
+    case 'CustomerReferred':
+      await customers.update(e.data.customerId, { $push: { referrals: { customerId: e.data.referredCustomerId, at: e.data.referredAt } }, $set: stamp });
+      return;
     case 'CustomerDeactivated':
       await customers.update(e.data.customerId, { $set: { status: 'deactivated', ...stamp } });
       return;
@@ -302,8 +317,9 @@ export const STORED_VALUE_SORTS = ['revenue', 'margin', 'purchaseCount', 'averag
 
 export const customerValueProjection: ProjectionDefinition = {
   name: CUSTOMER_VALUE_PROJECTION,
-  // 2: a summary of the purchase days beside them (lists leave the days out).
-  version: 2,
+  // 2: a summary of the purchase days beside them (lists leave the days out); 3: customerSince
+  // (business time), acquisition channel, referrer and referrals made.
+  version: 3,
   eventTypes: [
     'CustomerRegistered',
     'ContactDetailsUpdated',
@@ -312,6 +328,7 @@ export const customerValueProjection: ProjectionDefinition = {
     'TransactionSuggested',
     'SuggestionAccepted',
     'SuggestionDeclined',
+    'CustomerReferred',
     'CustomerDeactivated',
     'CustomerReactivated',
     'CustomerForgotten',

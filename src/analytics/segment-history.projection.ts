@@ -1,11 +1,14 @@
 /**
  * The `segment-history` projection: segment membership folded from the segmentation events.
  *
- * - `memberships`: one document per (scheme, customer): the current segment (null once the
- *   customer left the scheme's population) and since when (the `at` of the change into it).
- * - `changes`: every CustomerSegmentChanged, for the per-customer history and the transition
- *   matrix (the segment at an instant = `to` of the customer's last change at or before it).
- * - `runs`: every completed segmentation run with its counts; the latest asOf bounds the next run.
+ * - `memberships`: one document per (scheme, customer): the segment of the latest run (by as-of,
+ *   business time; null once the customer left the scheme's population) and since when (the `at`
+ *   of the change into it).
+ * - `changes`: the customer's changes in business-time order, for the per-customer history and
+ *   the transition matrix (the segment at an instant = `to` of the last change at or before it).
+ *   A historical run's change inserted before later ones updates the next change's `from`, and
+ *   removes it when it no longer changes anything.
+ * - `runs`: every completed segmentation run with its counts, keyed by as-of.
  */
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
@@ -45,10 +48,18 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   switch (e.type) {
     case 'CustomerSegmentChanged': {
       const { customerId, scheme, from, to, at, runId, scores } = e.data;
-      await ctx.collection<SegmentChangeDoc>(SEGMENT_CHANGES_COLLECTION).replace(event.id, { customerId, scheme, from, to, at, runId, scores });
+      const changes = ctx.collection<SegmentChangeDoc>(SEGMENT_CHANGES_COLLECTION);
+      // A historical run lands before later changes: the next one now starts from this one's segment,
+      // or repeats it and is no change at all any more.
+      const [next] = (await changes.find({ customerId, scheme, at: { $gt: at } }, { sort: { at: 1 }, limit: 1 })).items;
+      await changes.replace(event.id, { customerId, scheme, from, to, at, runId, scores });
+      if (next && next.to === to) await changes.delete(next._id);
+      else if (next) await changes.update(next._id, { $set: { from: to } });
+      const [latest] = (await changes.find({ customerId, scheme }, { sort: { at: -1 }, limit: 1 })).items;
+      const current = latest && latest.at > at ? latest : { to, at, scores, runId };
       await ctx
         .collection<MembershipDoc>(MEMBERSHIPS_COLLECTION)
-        .replace(membershipId(scheme, customerId), { customerId, scheme, segment: to, since: at, scores, runId });
+        .replace(membershipId(scheme, customerId), { customerId, scheme, segment: current.to, since: current.at, scores: current.scores, runId: current.runId });
       return;
     }
     case 'SegmentationRunCompleted':

@@ -3,9 +3,11 @@
  * segmentation RUN scores every customer as of an instant and records, per customer, only the
  * segments that changed:
  *
- * - stream `customer-segments-<customerId>`: CustomerSegmentChanged, one per changed scheme; the
- *   decider ignores an assignment older than the customer's last change (runs only move forward)
- *   and one that names the segment the customer is already in (a rerun appends nothing);
+ * - stream `customer-segments-<customerId>`: CustomerSegmentChanged, one per changed scheme, at the
+ *   run's as-of (business time); a run may be older than the latest one (a historical
+ *   segmentation): its changes take their place in the timeline by `at`. The decider records
+ *   nothing for a scheme whose segment at that instant is already the run's, or which already has
+ *   a change at that instant (a rerun of the same as-of appends nothing);
  * - stream `segmentation-<runId>` (runId = the asOf instant, ISO 8601): SegmentationRunCompleted,
  *   at most once per run, with the counts per segment.
  *
@@ -13,6 +15,7 @@
  * only a purchase recorded with a later date could undo) moves to segment null.
  */
 import type { Decider, DomainEvent } from '../shared/decider/decider';
+import type { Valuation } from './value-matrix/potential-value';
 
 export const SEGMENT_SCHEMES = ['rfm', 'value-matrix'] as const;
 export type SegmentScheme = (typeof SEGMENT_SCHEMES)[number];
@@ -49,6 +52,8 @@ export type SegmentationRunCompleted = DomainEvent<
     changes: number;
     /** Customers per segment after the run, per scheme. */
     segments: Record<SegmentScheme, Record<string, number>>;
+    /** How the value matrix valued customers; absent in runs recorded before it was said. */
+    valuation?: Valuation;
     completedAt: string;
   }
 >;
@@ -71,24 +76,43 @@ export type AssignSegments = {
 };
 
 export interface CustomerSegmentsState {
-  segments: Partial<Record<SegmentScheme, string | null>>;
-  /** `at` of the last change, or null. */
-  lastAt: string | null;
+  /** Per scheme, the changes in business time (`at`) order: [at, segment entered]. */
+  timelines: Partial<Record<SegmentScheme, [at: string, segment: string | null][]>>;
 }
 
+/** The segment a timeline puts the customer in at an instant: the last change at or before it. */
+export function segmentAt(timeline: readonly [string, string | null][] | undefined, at: string): string | null {
+  let segment: string | null = null;
+  for (const [when, to] of timeline ?? []) {
+    if (when > at) break;
+    segment = to;
+  }
+  return segment;
+}
+
+/**
+ * Runs are keyed by their as-of, in business time: a run older than the latest one (a historical
+ * segmentation) is placed where it belongs in the customer's timeline, not refused. A scheme is
+ * changed when the run's segment differs from the one the timeline gives at the run's instant; a
+ * scheme that already has a change at that very instant was decided by a run of the same as-of
+ * (a rerun): nothing is appended for it. `from` is the segment at the instant before the change.
+ */
 export const customerSegmentsDecider: Decider<CustomerSegmentsState, AssignSegments, CustomerSegmentChanged> = {
-  initialState: () => ({ segments: {}, lastAt: null }),
-  evolve: (state, event) => ({
-    segments: { ...state.segments, [event.data.scheme]: event.data.to },
-    lastAt: state.lastAt === null || event.data.at > state.lastAt ? event.data.at : state.lastAt,
-  }),
+  initialState: () => ({ timelines: {} }),
+  evolve: (state, event) => {
+    const { scheme, at, to } = event.data;
+    const timeline = [...(state.timelines[scheme] ?? []), [at, to] as [string, string | null]];
+    // Stable: changes recorded for one instant keep their order (ISO 8601 UTC strings sort by time).
+    timeline.sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
+    return { timelines: { ...state.timelines, [scheme]: timeline } };
+  },
   decide: (command, state) => {
     const { customerId, runId, at, assignments } = command.data;
-    // A run older than what the stream already records must not rewrite history: nothing to do.
-    if (state.lastAt !== null && Date.parse(at) < Date.parse(state.lastAt)) return [];
     const events: CustomerSegmentChanged[] = [];
     for (const { scheme, segment, scores } of assignments) {
-      const from = state.segments[scheme] ?? null;
+      const timeline = state.timelines[scheme];
+      if (timeline?.some(([when]) => when === at)) continue;
+      const from = segmentAt(timeline, at);
       if (from === segment) continue;
       events.push({ type: 'CustomerSegmentChanged', data: { customerId, scheme, from, to: segment, at, runId, scores } });
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
+import { recordTime } from './as-of';
 import type { CommandContext } from '../shared/decider/command-context';
 import { CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain-errors';
@@ -8,13 +9,15 @@ import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
 import {
-  MEMBERSHIPS_COLLECTION,
-  type MembershipDoc,
+  SEGMENT_CHANGES_COLLECTION,
+  type SegmentChangeDoc,
   SEGMENT_HISTORY_PROJECTION,
   SEGMENTATION_RUNS_COLLECTION,
   type SegmentationRunDoc,
 } from './segment-history.projection';
+import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { segmentCustomers } from './segmentation';
+import type { Valuation } from './value-matrix/potential-value';
 import {
   customerSegmentsDecider,
   customerSegmentsStream,
@@ -32,6 +35,8 @@ export interface SegmentationRunResult {
   /** Segment changes appended by this request (0 for a rerun). */
   changes: number;
   segments: Record<SegmentScheme, Record<string, number>>;
+  /** How the value matrix valued the customers (basis, CLV model). */
+  valuation: Valuation;
   /** Position of the last event appended (for ?minPosition=), or null when nothing was appended. */
   position: string | null;
   /** True when this asOf had already been run: nothing was appended. */
@@ -45,8 +50,9 @@ const CATCH_UP_TIMEOUT_MS = 60_000;
  * A segmentation run: scores every customer as of `asOf` (segmentation.ts) and records each
  * customer's segment changes as events (segmentation.events.ts), then the run itself.
  *
- * Runs move forward in time: an asOf before the latest run's is refused (it would rewrite history);
- * the same asOf again is a rerun that appends nothing. Runs of one process are serialised; run the
+ * Runs are keyed by their as-of (business time): a run older than the latest one is a historical
+ * segmentation, whose changes take their place in each customer's timeline (never refused because
+ * a later run exists); the same asOf again is a rerun that appends nothing. Runs of one process are serialised; run the
  * daily scheduler in one process only (the per-customer decider and idempotency keys keep
  * concurrent runs from recording a change twice, not from interleaving).
  */
@@ -74,27 +80,25 @@ export class SegmentationService {
   }
 
   private async run(asOf: Date, requestContext: CommandContext): Promise<SegmentationRunResult> {
-    const now = this.clock.now();
+    const now = recordTime(this.clock);
     const runId = asOf.toISOString();
     if (asOf.getTime() > now.getTime()) {
       throw new BusinessRuleViolation('AS_OF_IN_FUTURE', 'Segments can only be computed as of now or an earlier instant', { asOf: runId });
     }
     await this.catchUp();
-    const last = await this.lastRun();
-    if (last && runId < last.asOf) {
-      throw new BusinessRuleViolation('SEGMENTATION_OUT_OF_ORDER', 'A segmentation run cannot be older than the latest one', {
-        asOf: runId,
-        latestAsOf: last.asOf,
-      });
-    }
 
     const docs: CustomerValueDoc[] = [];
     for await (const doc of this.runner.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
-    const segmentation = segmentCustomers(docs, asOf);
+    const models: ClvModelDoc[] = [];
+    for await (const model of this.runner.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll()) models.push(model);
+    const segmentation = segmentCustomers(docs, asOf, { models });
 
+    // Each customer's segments at the run's instant (not the latest ones: the run may be historical).
     const current = new Map<string, Partial<Record<SegmentScheme, string | null>>>();
-    for await (const m of this.runner.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll()) {
-      current.set(m.customerId, { ...current.get(m.customerId), [m.scheme]: m.segment });
+    for await (const change of this.runner
+      .collection<SegmentChangeDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENT_CHANGES_COLLECTION)
+      .findAll({ at: { $lte: runId } }, { at: 1 })) {
+      current.set(change.customerId, { ...current.get(change.customerId), [change.scheme]: change.to });
     }
     const customerIds = new Set<string>([...current.keys(), ...SEGMENT_SCHEMES.flatMap((scheme) => [...segmentation[scheme].keys()])]);
 
@@ -133,6 +137,7 @@ export class SegmentationService {
       customersScored: { rfm: segmentation.rfm.size, 'value-matrix': segmentation['value-matrix'].size },
       changes,
       segments: { rfm: counts('rfm'), 'value-matrix': counts('value-matrix') },
+      valuation: segmentation.valuation,
       completedAt: now.toISOString(),
     };
     const completion = await this.processor.handle({
@@ -149,6 +154,7 @@ export class SegmentationService {
       customersScored: data.customersScored,
       changes,
       segments: data.segments,
+      valuation: data.valuation,
       position: position === null ? null : formatPosition(position),
       replayed: !appended && changes === 0,
     };
@@ -158,7 +164,7 @@ export class SegmentationService {
   private async catchUp(): Promise<void> {
     const head = await this.eventStore.headPosition();
     if (head === START) return;
-    for (const projection of [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION]) {
+    for (const projection of [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION]) {
       if (!(await this.runner.waitForPosition(projection, head, CATCH_UP_TIMEOUT_MS))) throw new NotCaughtUpError(projection, 5);
     }
   }

@@ -4,16 +4,19 @@
  * - RFM (scheme `rfm`): the customers with at least one purchase on or before the asOf day (UTC
  *   days); recency = days from the last purchase day to the asOf day, frequency = purchase days,
  *   monetary = total spend; quintile scores and named segments as in segments/rfm.ts.
- * - Value matrix (scheme `value-matrix`): customers registered by asOf whose current value (revenue
- *   up to the asOf day) or potential value (that revenue plus the suggestions open at asOf) is
- *   positive; terciles of each, cells as in segments/value-matrix.ts.
+ * - Value matrix (scheme `value-matrix`): customers who had become customers by asOf (business
+ *   time) whose current value or potential value (value-matrix/potential-value.ts: suggestions open
+ *   at asOf plus the CLV model's expected future value) is positive; terciles of each, cells as in
+ *   segments/value-matrix.ts.
  *
  * The status (deactivated or not) is not looked at: the read model knows only the current one,
  * not the one at asOf, and a lapsed customer is what RFM is there to show.
  */
 import { dayNumber } from './clv/summary';
 import { type CustomerValueDoc } from './customer-value.projection';
-import { potentialValueOf, purchasesOf, revenueUpToDay } from './customer-value';
+import type { ClvModelData } from './clv-model.events';
+import { purchasesOf } from './customer-value';
+import { type CustomerValuation, CustomerValuer, modelAsOf, type Valuation, valueBasisOf } from './value-matrix/potential-value';
 import { rfmInputsFromPurchases, RFM_SEGMENTS, scoreRfm } from './segments/rfm';
 import { VALUE_MATRIX_CELLS, VALUE_TIERS, valueMatrix } from './segments/value-matrix';
 import type { SegmentScheme, SegmentScores } from './segmentation.events';
@@ -23,7 +26,10 @@ export interface SegmentPlacement {
   scores: SegmentScores;
 }
 
-export type Segmentation = Record<SegmentScheme, Map<string, SegmentPlacement>>;
+export type Segmentation = Record<SegmentScheme, Map<string, SegmentPlacement>> & {
+  /** How the value matrix valued the customers. */
+  valuation: Valuation;
+};
 
 /** Every segment name of a scheme, in display order. */
 export const SEGMENT_NAMES: Record<SegmentScheme, readonly string[]> = {
@@ -41,7 +47,30 @@ export function schemeOfSegment(name: string): SegmentScheme | null {
   return null;
 }
 
-export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date): Segmentation {
+/**
+ * Values the population with the model, or without it when the model cannot value one of them (a
+ * degenerate fit on too little data makes the series diverge): one basis for the whole matrix.
+ */
+function valueAll(population: readonly CustomerValueDoc[], model: ClvModelData | null, asOf: Date): { valuer: CustomerValuer; values: (CustomerValuation & { customerId: string })[] } {
+  const basis = valueBasisOf(population);
+  const valueWith = (valuer: CustomerValuer) => ({ valuer, values: population.map((doc) => ({ customerId: doc.customerId, ...valuer.value(doc) })) });
+  if (model === null) return valueWith(new CustomerValuer(basis, null, asOf));
+  try {
+    return valueWith(new CustomerValuer(basis, model, asOf));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const fallback = valueWith(new CustomerValuer(basis, null, asOf));
+    fallback.valuer.valuation.modelUnusable = `model ${model.modelId}: ${error.message}`;
+    return fallback;
+  }
+}
+
+export interface SegmentationOptions {
+  /** Fitted CLV models (any order): the latest one calibrated up to asOf values the potential. */
+  models?: readonly (ClvModelData & { revision: number })[];
+}
+
+export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date, options: SegmentationOptions = {}): Segmentation {
   const asOfIso = asOf.toISOString();
   const asOfDay = dayNumber(asOfIso);
 
@@ -54,20 +83,27 @@ export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date):
     });
   }
 
-  const inputs = docs
-    .filter((doc) => doc.registeredAt <= asOfIso)
-    .map((doc) => {
-      const currentValue = revenueUpToDay(doc, asOfDay);
-      return { customerId: doc.customerId, currentValue, potentialValue: potentialValueOf(doc, asOf, currentValue).value };
-    })
+  // Customers by business time: those who had become customers by asOf.
+  const population = docs.filter((doc) => (doc.customerSince ?? doc.registeredAt) <= asOfIso);
+  const { valuer, values } = valueAll(population, modelAsOf(options.models ?? [], asOf), asOf);
+  const inputs = values
     .filter((c) => c.currentValue > 0 || c.potentialValue > 0)
     .sort((p, q) => (p.customerId < q.customerId ? -1 : p.customerId > q.customerId ? 1 : 0));
   const matrix = new Map<string, SegmentPlacement>();
+  const byId = new Map(inputs.map((input) => [input.customerId, input]));
   for (const entry of valueMatrix(inputs).customers) {
+    const { suggestedValue, expectedFutureValue } = byId.get(entry.customerId)!;
     matrix.set(entry.customerId, {
       segment: entry.cell,
-      scores: { currentTier: entry.currentTier, potentialTier: entry.potentialTier, currentValue: entry.currentValue, potentialValue: entry.potentialValue },
+      scores: {
+        currentTier: entry.currentTier,
+        potentialTier: entry.potentialTier,
+        currentValue: entry.currentValue,
+        potentialValue: entry.potentialValue,
+        suggestedValue,
+        ...(expectedFutureValue !== null ? { expectedFutureValue } : {}),
+      },
     });
   }
-  return { rfm, 'value-matrix': matrix };
+  return { rfm, 'value-matrix': matrix, valuation: valuer.valuation };
 }

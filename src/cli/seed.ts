@@ -74,8 +74,8 @@ async function countEvents(eventStore: EventStore): Promise<number> {
 }
 
 /**
- * Imports the files, brings the read models up to date, runs a segmentation and fits the CLV
- * models. Every step is idempotent: imports skip what is already there, the segmentation run of
+ * Imports the files, brings the read models up to date, fits the CLV models and runs a
+ * segmentation (whose value matrix uses the model). Every step is idempotent: imports skip what is already there, the segmentation run of
  * the same instant replays, and the CLV fit carries a fixed idempotency key.
  */
 export async function seed(options: SeedOptions): Promise<SeedSummary> {
@@ -113,16 +113,16 @@ export async function seed(options: SeedOptions): Promise<SeedSummary> {
     await runner.catchUp();
     const context = { actor: 'cli:seed', correlationId: randomUUID(), commandId: '' };
     const asOf = options.segmentationAsOf ?? DEFAULT_SEGMENTATION_AS_OF;
-    out(`Segmenting customers as of ${asOf}`);
-    const segmentation = await app.get(SegmentationService).recompute(new Date(asOf), context);
     const until = options.clvUntil ?? DEFAULT_CLV_UNTIL;
+    // The model first: the value matrix values each customer's potential with its expected future value.
     out(`Fitting the CLV models on purchases up to ${until}`);
-    // Catch up again: the segmentation appended events the customer-value projection must have seen.
-    await runner.catchUp();
     const idempotencyKey = `seed:clv:${until}:week`;
     const clv = await app
       .get(ClvModelService)
       .fit({ until, unit: 'week' }, { ...context, idempotencyKey, commandId: deterministicUuid(`command:${idempotencyKey}`) });
+    await runner.catchUp();
+    out(`Segmenting customers as of ${asOf}`);
+    const segmentation = await app.get(SegmentationService).recompute(new Date(asOf), context);
     await runner.catchUp();
     const eventsAppended = (await countEvents(eventStore)) - before;
     return { imports, segmentation, clv, eventsAppended };

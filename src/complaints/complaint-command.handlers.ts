@@ -78,6 +78,10 @@ export interface RegisterComplaintInput {
   remedySought: string | null;
   occurredAt: string;
   followUpOf: string | null;
+  /** Business times of a complaint received (and acknowledged) before it is registered, e.g. imported; default now. */
+  receivedAt?: string;
+  acknowledgedAt?: string;
+  source?: { system: string; id: string } | null;
 }
 
 export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {

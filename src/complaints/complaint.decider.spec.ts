@@ -41,6 +41,7 @@ const registered = (over: Partial<Extract<ComplaintEvent, { type: 'ComplaintRegi
     occurredAt: T.occurred,
     receivedAt: T.received,
     followUpOf: null,
+    source: null,
     ...over,
   },
 });
@@ -216,6 +217,33 @@ describe('complaint decider', () => {
 
     it('accepts a problem that occurred at the very moment of receipt', () =>
       complaints.given([]).when(register({ occurredAt: T.received })).then([registered({ occurredAt: T.received })]));
+
+    it('registers a complaint received and acknowledged before its registration (business time), e.g. imported', () =>
+      complaints
+        .given([])
+        .when(register({ channel: 'email', autoAcknowledge: true, receivedAt: T.occurred, acknowledgedAt: T.occurred, source: { system: 'cfpb', id: '42' } }))
+        .then([
+          registered({ channel: 'email', receivedAt: T.occurred, source: { system: 'cfpb', id: '42' } }),
+          { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: false, acknowledgedAt: T.occurred } },
+        ]));
+
+    it('acknowledges on receipt at the business time of the receipt', () =>
+      complaints
+        .given([])
+        .when(register({ channel: 'email', autoAcknowledge: true, receivedAt: T.occurred }))
+        .then([registered({ channel: 'email', receivedAt: T.occurred }), { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: true, acknowledgedAt: T.occurred } }]));
+
+    it('refuses impossible business times: received in the future or before the problem, acknowledged before receipt or in the future', () => {
+      complaints.given([]).when(register({ receivedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
+      complaints.given([]).when(register({ occurredAt: T.received, receivedAt: T.occurred })).thenFails('RECEIVED_BEFORE_OCCURRENCE', 422);
+      complaints.given([]).when(register({ receivedAt: T.received, acknowledgedAt: T.occurred })).thenFails('ACKNOWLEDGED_BEFORE_RECEIPT', 422);
+      complaints.given([]).when(register({ acknowledgedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
+    });
+
+    it('names the business time of an acknowledgement for the event metadata', () => {
+      expect(complaintDecider.occurredAt?.(acknowledged as never)).toBe(T.acknowledged);
+      expect(complaintDecider.occurredAt?.(registered() as never)).toBeUndefined();
+    });
 
     it('refuses a problem dated in the future', () =>
       complaints.given([]).when(register({ occurredAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422));

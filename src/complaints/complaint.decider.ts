@@ -39,6 +39,7 @@
  *   acknowledgement only confirms receipt.
  */
 import type { Decider } from '../shared/decider/decider';
+import type { SourceRef } from '../shared/source-ref';
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
 import type {
   ActionKind,
@@ -83,6 +84,11 @@ export type RegisterComplaint = {
     remedySought?: string | null;
     occurredAt: string;
     followUpOf?: string | null;
+    /** Business time of receipt, for a complaint received before it is registered (an import); default now. */
+    receivedAt?: string;
+    /** Business time of the acknowledgement, when it was acknowledged before registration (an import). */
+    acknowledgedAt?: string;
+    source?: SourceRef | null;
     /** Looked up by the handler: whether the customer exists. */
     customerExists: boolean;
     /** From configuration: whether this channel is acknowledged on receipt. */
@@ -451,6 +457,17 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
         throw new BusinessRuleViolation('CUSTOMER_NOT_FOUND', 'The complaining customer does not exist', { customerId: data.customerId });
       }
       mustNotBeInFuture(data.occurredAt, now, 'The complaint occurrence');
+      const receivedAt = data.receivedAt ?? now;
+      mustNotBeInFuture(receivedAt, now, 'The receipt of the complaint');
+      if (Date.parse(receivedAt) < Date.parse(data.occurredAt)) {
+        throw new BusinessRuleViolation('RECEIVED_BEFORE_OCCURRENCE', 'A complaint cannot be received before the problem occurred', { occurredAt: data.occurredAt, receivedAt });
+      }
+      if (data.acknowledgedAt !== undefined) {
+        mustNotBeInFuture(data.acknowledgedAt, now, 'The acknowledgement');
+        if (Date.parse(data.acknowledgedAt) < Date.parse(receivedAt)) {
+          throw new BusinessRuleViolation('ACKNOWLEDGED_BEFORE_RECEIPT', 'A complaint cannot be acknowledged before it was received', { receivedAt, acknowledgedAt: data.acknowledgedAt });
+        }
+      }
       const followUpOf = data.followUpOf ?? null;
       if (followUpOf === data.complaintId) throw new BusinessRuleViolation('FOLLOW_UP_OF_SELF', 'A complaint cannot follow up itself');
       const events: ComplaintEvent[] = [
@@ -467,13 +484,16 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
             description: data.description,
             remedySought: data.remedySought ?? null,
             occurredAt: data.occurredAt,
-            receivedAt: now,
+            receivedAt,
             followUpOf,
+            source: data.source ?? null,
           },
         },
       ];
-      if (autoAcknowledge) {
-        events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: true, acknowledgedAt: now } });
+      if (data.acknowledgedAt !== undefined) {
+        events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: false, acknowledgedAt: data.acknowledgedAt } });
+      } else if (autoAcknowledge) {
+        events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: true, acknowledgedAt: receivedAt } });
       }
       return events;
     }
@@ -909,4 +929,6 @@ export const complaintDecider: Decider<ComplaintState, ComplaintCommand, Complai
   decide,
   evolve,
   initialState,
+  // The registration keeps its occurredAt (when the problem happened); an acknowledgement happens when it says.
+  occurredAt: (event) => (event.type === 'ComplaintAcknowledged' ? event.data.acknowledgedAt : undefined),
 };

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../shared/decider/decider';
+import type { SourceRef } from '../shared/source-ref';
 import type { Severity, SlaPolicy } from './sla-policy';
 
 export type { Severity } from './sla-policy';
@@ -82,10 +83,16 @@ export type ComplaintRegistered = DomainEvent<
     remedySought: string | null;
     /** When the problem happened, per the customer. */
     occurredAt: string;
-    /** When the organisation received the complaint: the SLA clock start under `clockStartsAt: 'receipt'`. */
+    /**
+     * Business time: when the organisation received the complaint (the SLA clock start under
+     * `clockStartsAt: 'receipt'`): the time of registration, or the source's date for a complaint
+     * received before it was registered (an import). The record time is the event's metadata.recordedAt.
+     */
     receivedAt: string;
     /** The closed complaint this one follows up (registered after its reopen window expired). */
     followUpOf: string | null;
+    /** The record in the system it was imported from; absent or null for complaints registered here. */
+    source?: SourceRef | null;
   }
 >;
 export type ComplaintAcknowledged = DomainEvent<

@@ -22,7 +22,7 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     eventType: 'ComplaintRegistered',
     subject: customer,
     personal: ['description', 'remedySought', 'subCategory'],
-    notPersonal: ['complaintId', 'number', 'customerId', 'channel', 'category', 'product', 'occurredAt', 'receivedAt', 'followUpOf'],
+    notPersonal: ['complaintId', 'number', 'customerId', 'channel', 'category', 'product', 'occurredAt', 'receivedAt', 'followUpOf', 'source.system', 'source.id'],
   },
   { eventType: 'ComplaintAcknowledged', personal: [], notPersonal: ['complaintId', 'acknowledgedAt'] },
   {

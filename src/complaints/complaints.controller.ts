@@ -71,8 +71,12 @@ export class ComplaintsController {
       product: dto.product ?? null,
       description: dto.description,
       remedySought: dto.remedySought ?? null,
-      occurredAt: dto.occurredAt ? iso(dto.occurredAt) : this.clock.now().toISOString(),
+      // Not said: it happened when it was received.
+      occurredAt: iso(dto.occurredAt ?? dto.receivedAt ?? this.clock.now().toISOString()),
       followUpOf: dto.followUpOf ?? null,
+      ...(dto.receivedAt !== undefined ? { receivedAt: iso(dto.receivedAt) } : {}),
+      ...(dto.acknowledgedAt !== undefined ? { acknowledgedAt: iso(dto.acknowledgedAt) } : {}),
+      source: dto.source ? { system: dto.source.system, id: dto.source.id } : null,
     };
     const result = await this.commands.execute(new RegisterComplaintCommand(data, context));
     void reply.header('Location', `/complaints/${result.id}`);

@@ -34,6 +34,8 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
       company?: string;
       acquisitionChannel: Extract<CustomerCommand, { type: 'RegisterCustomer' }>['data']['acquisitionChannel'];
       referredBy?: string;
+      customerSince?: string;
+      source?: { system: string; id: string };
     },
     readonly context: CommandContext,
   ) {
@@ -124,6 +126,8 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
         acquisitionChannel: data.acquisitionChannel,
         referredBy,
         referrerExists,
+        ...(data.customerSince !== undefined ? { customerSince: new Date(data.customerSince).toISOString() } : {}),
+        source: data.source ? { system: data.source.system, id: data.source.id } : null,
       },
       now,
     };

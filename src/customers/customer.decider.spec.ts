@@ -66,6 +66,8 @@ describe('customer decider', () => {
               acquisitionChannel: 'referral',
               referredBy: null,
               registeredAt: NOW,
+              customerSince: NOW,
+              source: null,
             },
           },
         ]));
@@ -74,6 +76,15 @@ describe('customer decider', () => {
       const events = customerDecider.decide(register({ referredBy: 'c-0', referrerExists: true }), customerDecider.initialState());
       expect(events[0].data).toMatchObject({ referredBy: 'c-0' });
     });
+
+    it('registers a customer who became one earlier (business time), with their id in the source system', () => {
+      const events = customerDecider.decide(register({ customerSince: EARLIER, source: { system: 'cdnow', id: '4' } }), customerDecider.initialState());
+      expect(events[0].data).toMatchObject({ registeredAt: NOW, customerSince: EARLIER, source: { system: 'cdnow', id: '4' } });
+      expect(customerDecider.occurredAt?.(events[0])).toBe(EARLIER);
+    });
+
+    it('refuses a customer since a future instant', () =>
+      customers.given([]).when(register({ customerSince: '2100-01-01T00:00:00.000Z' })).thenFails('OCCURRED_IN_FUTURE', 422));
 
     it('refuses an unknown referrer', () =>
       customers.given([]).when(register({ referredBy: 'c-404', referrerExists: false })).thenFails('REFERRER_NOT_FOUND', 422));

@@ -8,6 +8,7 @@ import type {
   InteractionChannel,
   InteractionDirection,
   PurchaseLine,
+  SourceRef,
 } from './customer.events';
 
 // ---------------------------------------------------------------- commands
@@ -22,6 +23,9 @@ export type RegisterCustomer = {
     referredBy: string | null;
     /** Looked up by the handler: whether the referrer exists. */
     referrerExists: boolean;
+    /** Business time (e.g. an imported customer's first purchase); default now. */
+    customerSince?: string;
+    source?: SourceRef | null;
   };
   now: string;
 };
@@ -170,6 +174,9 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
           referredBy: data.referredBy,
         });
       }
+      if (data.customerSince !== undefined && Date.parse(data.customerSince) > Date.parse(command.now)) {
+        throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A customer cannot have become one in the future', { customerSince: data.customerSince });
+      }
       return [
         {
           type: 'CustomerRegistered',
@@ -183,6 +190,8 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
             acquisitionChannel: data.acquisitionChannel,
             referredBy: data.referredBy,
             registeredAt: command.now,
+            customerSince: data.customerSince ?? command.now,
+            source: data.source ?? null,
           },
         },
       ];
@@ -384,4 +393,5 @@ export const customerDecider: Decider<CustomerState, CustomerCommand, CustomerEv
   decide,
   evolve,
   initialState,
+  occurredAt: (event) => (event.type === 'CustomerRegistered' ? event.data.customerSince : undefined),
 };

@@ -1,4 +1,7 @@
 import type { DomainEvent } from '../shared/decider/decider';
+import type { SourceRef } from '../shared/source-ref';
+
+export type { SourceRef } from '../shared/source-ref';
 
 export type CustomerKind = 'prospect' | 'customer';
 export type AcquisitionChannel = 'web' | 'referral' | 'store' | 'phone' | 'email' | 'social' | 'partner' | 'event' | 'import' | 'other';
@@ -29,9 +32,21 @@ export type CustomerRegistered = DomainEvent<
     kind: CustomerKind;
     acquisitionChannel: AcquisitionChannel;
     referredBy: string | null;
+    /** Record time: when Relata registered the customer. */
     registeredAt: string;
+    /**
+     * Business time: when they became a customer (or prospect) in the world, e.g. an imported
+     * customer's first purchase. Absent in events recorded before it existed: read as registeredAt
+     * (customerSinceOf).
+     */
+    customerSince?: string;
+    /** The record in the system it was imported from; absent or null for customers registered here. */
+    source?: SourceRef | null;
   }
 >;
+
+/** Business time of a registration: customerSince, or the record time for events recorded before it existed. */
+export const customerSinceOf = (data: Pick<CustomerRegistered['data'], 'registeredAt' | 'customerSince'>): string => data.customerSince ?? data.registeredAt;
 export type ContactDetailsUpdated = DomainEvent<
   'ContactDetailsUpdated',
   { customerId: string; changes: Partial<ContactDetails>; updatedAt: string }

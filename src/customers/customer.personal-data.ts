@@ -16,7 +16,8 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
     eventType: 'CustomerRegistered',
     subject: customer,
     personal: ['name', 'email', 'phone', 'company'],
-    notPersonal: ['customerId', 'kind', 'acquisitionChannel', 'referredBy', 'registeredAt'],
+    // A source reference is another system's id for the record, like Relata's own customerId (src/shared/source-ref.ts).
+    notPersonal: ['customerId', 'kind', 'acquisitionChannel', 'referredBy', 'registeredAt', 'customerSince', 'source.system', 'source.id'],
   },
   {
     eventType: 'ContactDetailsUpdated',

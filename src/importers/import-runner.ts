@@ -36,7 +36,8 @@ import { commandsPerSecond, type ImportProgress } from './progress-bar';
  * Customers:
  * - CDNOW and Online Retail customers are registered once per run before their first purchase
  *   (kind customer, acquisition channel import, no contact details but a name such as
- *   "CDNOW customer 4"). Their id is the one RegisterCustomerHandler derives from the
+ *   "CDNOW customer 4"), a customer since their first purchase (business time: customerSince) and
+ *   with their source id (system cdnow or online-retail, the id without zero padding). Their id is the one RegisterCustomerHandler derives from the
  *   Idempotency-Key, deterministicUuid("customer:" + key) with key "import:cdnow:customer:4"; that
  *   is what an API client sending the same key would get. Both CDNOW layouts use the master file's
  *   customer id, so importing the sample after the master adds nothing.
@@ -52,9 +53,9 @@ import { commandsPerSecond, type ImportProgress } from './progress-bar';
  * Complaints: RegisterComplaint with channel (from the parser's mapping), category = Product,
  * subCategory = Issue, product = Sub-product, description = the narrative, or "Issue / Sub-issue"
  * when none was published (a narrative longer than the API's 10,000 characters is cut, with a
- * note), occurredAt = Date received. Channels the configuration does not acknowledge on receipt
- * are acknowledged right after: the CFPB forwarded every complaint to the company, so its receipt
- * was confirmed. Nothing further is imported: the complaint handlers stamp every step with the
+ * note), occurredAt = receivedAt = Date received (business time), acknowledgedAt = Date sent to
+ * company (the CFPB forwarded the complaint: the company had it), source = cfpb / Complaint ID.
+ * Nothing further is imported: the complaint handlers stamp every later step with the
  * current time, and the steps to a resolved closure (assessment, grading under an SLA policy, a
  * root cause category, a solution) are facts the export does not hold; inventing them would make
  * the SLA and root-cause read models lie. Company, company response, timeliness, dispute, tags
@@ -213,9 +214,16 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     }
   }
 
-  async function registerCustomer(source: ImportSourceKind, customerKey: string, name: string): Promise<string> {
+  /** customerSince: when they became a customer in the source (business time); sourceId: their id there, when they have one. */
+  async function registerCustomer(source: ImportSourceKind, customerKey: string, name: string, customerSince: string, sourceId: string | null): Promise<string> {
     const key = importIdempotencyKey(source, 'customer', customerKey);
-    const dto = await validated(RegisterCustomerDto, { kind: 'customer', name, acquisitionChannel: 'import' });
+    const dto = await validated(RegisterCustomerDto, {
+      kind: 'customer',
+      name,
+      acquisitionChannel: 'import',
+      customerSince,
+      ...(sourceId !== null ? { source: { system: source, id: sourceId } } : {}),
+    });
     const answer = await send(new RegisterCustomerCommand(dto, context(key)));
     if (answer.id !== customerIdForKey(key)) {
       // The handler no longer derives ids from the key: reruns would duplicate customers.
@@ -226,7 +234,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     return answer.id;
   }
 
-  function purchasePlan(source: 'cdnow' | 'online-retail', items: AsyncGenerator<ImportItem<ImportedPurchase>>): Plan<ImportedPurchase> {
+  function purchasePlan(
+    source: 'cdnow' | 'online-retail',
+    items: AsyncGenerator<ImportItem<ImportedPurchase>>,
+    firstPurchases: ReadonlyMap<string, string>,
+  ): Plan<ImportedPurchase> {
     // Customers registered by this run (or found registered): one registration per customer and run.
     const known = new Set<string>();
     const customerName = source === 'cdnow' ? 'CDNOW customer' : 'Online Retail customer';
@@ -255,7 +267,8 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         });
         const customerId = customerIdForKey(importIdempotencyKey(source, 'customer', record.customerKey));
         if (!known.has(record.customerKey)) {
-          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`);
+          const since = firstPurchases.get(record.customerKey) ?? record.occurredAt;
+          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`, since, record.customerKey);
           known.add(record.customerKey);
         }
         const data = {
@@ -297,6 +310,8 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           });
           description = `${description.slice(0, DESCRIPTION_MAX - 1)}…`;
         }
+        // The CFPB sends a complaint to the company on "Date sent to company": the company's acknowledgement.
+        const acknowledgedAt = record.sentToCompanyAt;
         // Validated before anything is sent, so a complaint the API would refuse leaves no customer behind.
         const dto = await validated(RegisterComplaintDto, {
           customerId,
@@ -306,8 +321,12 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           ...(record.subProduct !== null ? { product: record.subProduct } : {}),
           description,
           occurredAt: record.receivedAt,
+          receivedAt: record.receivedAt,
+          ...(acknowledgedAt !== null ? { acknowledgedAt } : {}),
+          source: { system: 'cfpb', id: record.sourceKey },
         });
-        await registerCustomer('cfpb', record.sourceKey, `CFPB consumer ${record.sourceKey}`);
+        // The anonymous consumer is known from the complaint on; the Complaint ID is the complaint's source id, not theirs.
+        await registerCustomer('cfpb', record.sourceKey, `CFPB consumer ${record.sourceKey}`, record.receivedAt, null);
         const data = {
           customerId: dto.customerId,
           channel: dto.channel,
@@ -318,9 +337,13 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           remedySought: null,
           occurredAt: dto.occurredAt ?? record.receivedAt,
           followUpOf: null,
+          receivedAt: record.receivedAt,
+          ...(acknowledgedAt !== null ? { acknowledgedAt } : {}),
+          source: { system: 'cfpb', id: record.sourceKey },
         };
         const registered = await send(new RegisterComplaintCommand(data, context(complaintKey)));
-        if (!autoAcknowledged.has(record.channel)) {
+        // Without a date sent to company (none in the sample): acknowledged when imported, as before.
+        if (acknowledgedAt === null && !autoAcknowledged.has(record.channel)) {
           try {
             await send(new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)));
           } catch (error) {
@@ -350,9 +373,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     switch (kind) {
       case 'cdnow-master':
       case 'cdnow-sample':
-        return run(purchasePlan('cdnow', parseCdnow(source, readOptions)));
+        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(fileSource(file)))));
       case 'online-retail':
-        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions)));
+        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(fileSource(file)))));
       case 'cfpb':
         return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
     }
@@ -422,6 +445,20 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     stopped,
     progress: { ...progress },
   };
+}
+
+/**
+ * Each customer's first purchase in the file: when they became a customer (business time). A pass
+ * of its own, since rows need not be in time order (the Online Retail sample's are random).
+ */
+async function firstPurchasesIn(items: AsyncGenerator<ImportItem<ImportedPurchase>>): Promise<Map<string, string>> {
+  const first = new Map<string, string>();
+  for await (const item of items) {
+    if (item.type !== 'record') continue;
+    const known = first.get(item.record.customerKey);
+    if (known === undefined || item.record.occurredAt < known) first.set(item.record.customerKey, item.record.occurredAt);
+  }
+  return first;
 }
 
 function recordLabel(source: ImportSourceKind, record: unknown): string {

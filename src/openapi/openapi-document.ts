@@ -142,7 +142,8 @@ function genericSummaryOf(handler: RouteHandler | undefined, method: Method, pat
 
 /** `/customers/{id}/suggestions/{sid}/accept` -> SUGGESTION_NOT_FOUND: the last thing addressed by id. */
 function notFoundCode(path: string): string | null {
-  const match = /([A-Za-z-]+)\/\{[^}]+\}(?!.*\{)/.exec(path);
+  // The last thing addressed, also when several parameters address it (`/sources/{system}/{sourceId}`).
+  const match = /([A-Za-z-]+)(?:\/\{[^}]+\})+(?!.*\{)/.exec(path);
   if (match === null) return null;
   return `${match[1].replace(/ies$/, 'y').replace(/s$/, '').replace(/-/g, '_').toUpperCase()}_NOT_FOUND`;
 }

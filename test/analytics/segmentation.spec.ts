@@ -40,9 +40,22 @@ describe('customer-segments decider', () => {
       .then([changed('rfm', 'champions', 'at-risk', june)]);
   });
 
-  it('appends nothing when nothing changed (a rerun) or when the run is older than the last change', () => {
+  it('appends nothing when nothing changed, or for a rerun of an instant already decided', () => {
     spec(customerSegmentsDecider).given([changed('rfm', null, 'champions', march)]).when(assign(march, 'champions')).thenNothing();
-    spec(customerSegmentsDecider).given([changed('rfm', 'champions', 'at-risk', june)]).when(assign(march, 'lost')).thenNothing();
+    spec(customerSegmentsDecider).given([changed('rfm', null, 'champions', march)]).when(assign(march, 'lost')).thenNothing();
+  });
+
+  it('places a run older than the last change (a historical run) in the timeline, from the segment at its instant', () => {
+    const april = '2026-04-01T00:00:00.000Z';
+    spec(customerSegmentsDecider).given([changed('rfm', null, 'at-risk', june)]).when(assign(march, 'lost')).then([changed('rfm', null, 'lost', march)]);
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'champions', march), changed('rfm', 'champions', 'at-risk', june)])
+      .when(assign(april, 'loyal'))
+      .then([changed('rfm', 'champions', 'loyal', april)]);
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'champions', march), changed('rfm', 'champions', 'at-risk', june)])
+      .when(assign(april, 'champions'))
+      .thenNothing();
   });
 
   it('moves a customer out of a scheme with segment null', () => {
@@ -74,6 +87,10 @@ function doc(customerId: string, registeredAt: string, days: [string, number][],
     status: 'customer',
     kind: 'customer',
     registeredAt,
+    customerSince: registeredAt,
+    acquisitionChannel: 'web',
+    referredBy: null,
+    referrals: [],
     revenue,
     margin: 0,
     purchaseCount: days.length,
@@ -119,7 +136,7 @@ describe('scoring as of an instant', () => {
   it('values the potential with the suggestions open at asOf, and leaves out customers not yet registered', () => {
     // On 1 March the offer is still open (accepted only on 5 March): c has potential but no current value.
     const open = segmentCustomers(docs, new Date('2026-03-01T00:00:00.000Z'))['value-matrix'];
-    expect(open.get('c')).toEqual({ segment: 'invest', scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500 } });
+    expect(open.get('c')).toEqual({ segment: 'invest', scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500, suggestedValue: 500 } });
     const decided = segmentCustomers(docs, new Date('2026-03-06T00:00:00.000Z'))['value-matrix'];
     expect(decided.has('c')).toBe(false);
     const beforeD = segmentCustomers(docs, new Date('2026-02-10T00:00:00.000Z'))['value-matrix'];

@@ -147,10 +147,16 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     if (result.summary.imported !== rows) throw new Error(`Seeding imported ${result.summary.imported} of ${rows} rows: ${JSON.stringify(result.summary)}`);
     return result;
   };
-  /** Imports the CFPB rows [from, to) of the sample. */
+  /**
+   * Imports the CFPB rows [from, to) of the sample, received (and sent to the company) on the
+   * clock's day: the importer keeps the file's dates (business time), so the plan's weeks are
+   * written into the rows.
+   */
   const importCfpb = (from: number, to: number) => {
     const file = path.join(workDir, `cfpb-${from}.csv`);
-    writeFileSync(file, csvText([cfpbHeader, ...cfpbRows.slice(from, to)]));
+    const day = t.clock.now().toISOString().slice(0, 10);
+    const dated = cfpbRows.slice(from, to).map((row) => row.map((field, i) => (i === col('Date received') || i === col('Date sent to company') ? day : field)));
+    writeFileSync(file, csvText([cfpbHeader, ...dated]));
     return imported(runImport(t.app, { kind: 'cfpb', file }), to - from);
   };
   /** Imports the CDNOW rows [from, to) of the sample. */

@@ -91,6 +91,45 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     expect(profile.json.revision).toBe(own.length);
   });
 
+  it('finds every customer by their CDNOW id, zero padded as in the file or not, a customer since their first purchase', async () => {
+    const padded = (id: string): string => id.padStart(5, '0');
+    const found = new Map<string, string>();
+    for (const [id, customer] of expected) {
+      const byPadded = await t.request('GET', `/sources/cdnow/${padded(id)}?minPosition=${first.lastPosition}`);
+      expect(byPadded.status).toBe(200);
+      expect(byPadded.json).toMatchObject({ system: 'cdnow', sourceId: id, records: [{ kind: 'customer', since: customer.first }] });
+      if (found.size < 20) expect((await t.request('GET', `/sources/cdnow/${id}`)).json).toEqual(byPadded.json);
+      found.set(byPadded.json.records[0].id, id);
+    }
+    // One Relata customer per CDNOW customer, and the link leads to the right one.
+    expect(found.size).toBe(expected.size);
+    const [someId, cdnowId] = [...found][0];
+    expect((await t.request('GET', `/customers/${someId}`)).json.name).toBe(`CDNOW customer ${cdnowId}`);
+    const unknown = await t.request('GET', '/sources/cdnow/99999');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.code).toBe('SOURCE_RECORD_NOT_FOUND');
+  });
+
+  it('retention per quarter as of 1998-07-01, in business time: the customers of each quarter who buy again in the next', async () => {
+    const quarter = (yyyymmdd: string): number => Number(yyyymmdd.slice(0, 4)) * 4 + Math.floor((Number(yyyymmdd.slice(4, 6)) - 1) / 3);
+    const active = new Map<number, Set<string>>();
+    for (const row of rows) {
+      if (row.date >= '19980701') continue;
+      const q = quarter(row.date);
+      active.set(q, (active.get(q) ?? new Set()).add(row.customer));
+    }
+    const quarters = [...active.keys()].sort((p, q) => p - q);
+    const report = (await t.request('GET', `/analytics/retention?interval=quarter&asOf=1998-07-01&minPosition=${first.lastPosition}`)).json;
+    expect(report).toMatchObject({ asOf: '1998-07-01T00:00:00.000Z', asOfBasis: 'requested', interval: 'quarter' });
+    expect(report.periods.map((p: { active: number; retained: number | null }) => [p.active, p.retained])).toEqual(
+      quarters.map((q, i) => [active.get(q)!.size, i === 0 ? null : [...active.get(quarters[i - 1])!].filter((c) => active.get(q)!.has(c)).length]),
+    );
+    expect(report.periods.map((p: { period: string }) => p.period)).toEqual(['1997-Q1', '1997-Q2', '1997-Q3', '1997-Q4', '1998-Q1', '1998-Q2']);
+    // Every sample customer's first purchase is in the first quarter of 1997: one cohort.
+    expect(report.cohorts).toHaveLength(1);
+    expect(report.cohorts[0].customers).toBe(expected.size);
+  });
+
   it('a second import of the file appends nothing and reports every purchase as already imported', async () => {
     const before = await t.eventCount();
     const again = await runImport(t.app, { kind: 'cdnow-sample', file });

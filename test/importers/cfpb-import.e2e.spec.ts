@@ -56,7 +56,7 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     expect(first.summary.skipped).toMatchObject({ count: 2, byReason: { 'junk-line': { count: 2 } } });
     expect(first.customers).toEqual({ registered: LIMIT, alreadyRegistered: 0 });
     // Per complaint: the customer, a complaint number, the registration, and the acknowledgement
-    // (on receipt for web and email, by the importer for the other channels).
+    // (on the date the CFPB sent it to the company).
     expect(await t.eventCount()).toBe(baseline + 4 * LIMIT);
   });
 
@@ -83,6 +83,9 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
       subCategory: row[col('Issue')],
       product: row[col('Sub-product')] || null,
       occurredAt: `${row[col('Date received')]}T00:00:00.000Z`,
+      // Business times from the file, whatever the day of the import.
+      receivedAt: `${row[col('Date received')]}T00:00:00.000Z`,
+      acknowledgement: { automatic: false, acknowledgedAt: `${row[col('Date sent to company')]}T00:00:00.000Z` },
     });
     return complaint;
   }
@@ -92,7 +95,6 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     const row = rows.find((r) => narrative(r) !== '')!;
     const complaint = await complaintOf(row);
     expect(complaint.description).toBe(narrative(row));
-    expect(complaint.acknowledgement).toMatchObject({ automatic: row[col('Submitted via')] === 'Web' });
 
     const long = rows.filter((r) => narrative(r).length > 10_000);
     expect(long.length).toBeGreaterThan(0);
@@ -102,7 +104,7 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     expect(narrative(long[0]).startsWith(cut.description.slice(0, -1))).toBe(true);
   });
 
-  it('a referred complaint without a narrative: described by its issue, filed as a letter, acknowledged by the importer', async () => {
+  it('a referred complaint without a narrative: described by its issue, filed as a letter, acknowledged when sent to the company', async () => {
     const row = rows.find((r) => r[col('Submitted via')] === 'Referral' && r[col('Consumer complaint narrative')] === '' && r[col('Sub-issue')] !== '')!;
     const complaint = await complaintOf(row);
     expect(complaint).toMatchObject({
@@ -110,6 +112,20 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
       description: `${row[col('Issue')]} / ${row[col('Sub-issue')]}`,
       acknowledgement: expect.objectContaining({ automatic: false }),
     });
+  });
+
+  it('finds every complaint by its Complaint ID, received on "Date received"', async () => {
+    for (const row of rows) {
+      const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}?minPosition=${first.lastPosition}`);
+      expect(found.status).toBe(200);
+      expect(found.json.records).toEqual([
+        { kind: 'complaint', id: expect.any(String), since: `${row[col('Date received')]}T00:00:00.000Z`, href: `/complaints/${found.json.records[0].id}` },
+      ]);
+    }
+    const row = rows[7];
+    const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}`);
+    const complaint = (await t.request('GET', found.json.records[0].href)).json;
+    expect(complaint).toMatchObject({ category: row[col('Product')], subCategory: row[col('Issue')], receivedAt: `${row[col('Date received')]}T00:00:00.000Z` });
   });
 
   it('a second import appends nothing and reports every complaint as already imported', async () => {

@@ -15,16 +15,28 @@ jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
  * from the file here with the same rules written plainly: exact repeats count once; rows without
  * a customer, of a cancellation (C-invoice), or with a quantity or price <= 0 are left out.
  */
+/** "YYYY-MM-DD HH:MM:SS" UK local time as a UTC instant: summer time (UTC+1) from 01:00 UTC on the last Sunday of March to the last Sunday of October. */
+function ukLocalToUtc(local: string): string {
+  const asUtc = Date.parse(`${local.replace(' ', 'T')}Z`);
+  const year = Number(local.slice(0, 4));
+  const lastSunday = (month: number): number => {
+    const last = new Date(Date.UTC(year, month + 1, 0));
+    return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
+  };
+  const summer = asUtc - 3_600_000 >= lastSunday(2) && asUtc - 3_600_000 < lastSunday(9);
+  return new Date(summer ? asUtc - 3_600_000 : asUtc).toISOString();
+}
+
 describe('importing the Online Retail sample (20,000 invoice lines)', () => {
   const file = sharedDataFile('online-retail', 'online_retail_sample.csv');
   const [headerLine, ...lines] = readFileSync(file, 'utf8').split(/\r?\n/).filter((line) => line !== '');
   const header = splitCsvLine(headerLine);
   const col = (name: string): number => header.indexOf(name);
-  const [invoiceAt, quantityAt, priceAt, customerAt] = ['InvoiceNo', 'Quantity', 'UnitPrice', 'CustomerID'].map(col);
+  const [invoiceAt, quantityAt, priceAt, customerAt, dateAt] = ['InvoiceNo', 'Quantity', 'UnitPrice', 'CustomerID', 'InvoiceDate'].map(col);
 
   const distinctLines = new Set(lines);
   const purchases = new Set<string>();
-  const customers = new Map<string, { invoices: Set<string>; cents: number }>();
+  const customers = new Map<string, { invoices: Set<string>; cents: number; first: string }>();
   let keptRows = 0;
   for (const line of distinctLines) {
     const fields = splitCsvLine(line);
@@ -33,8 +45,10 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     if (customer === 'NA' || invoice.startsWith('C') || quantity <= 0 || price <= 0) continue;
     keptRows += 1;
     purchases.add(`${invoice}:${customer}`);
-    const entry = customers.get(customer) ?? { invoices: new Set<string>(), cents: 0 };
+    const entry = customers.get(customer) ?? { invoices: new Set<string>(), cents: 0, first: fields[dateAt] };
     entry.invoices.add(invoice);
+    // "YYYY-MM-DD HH:MM:SS": sorts as text.
+    if (fields[dateAt] < entry.first) entry.first = fields[dateAt];
     entry.cents += toCents(quantity * price);
     customers.set(customer, entry);
   }
@@ -79,6 +93,17 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
       [...customers].map(([id, c]) => [`Online Retail customer ${id}`, { purchases: c.invoices.size, cents: c.cents }]),
     );
     expect(actual).toEqual(wanted);
+  });
+
+  it('finds every customer by their CustomerID, a customer since their first invoice in the file (its rows are in random order)', async () => {
+    for (const [id, customer] of customers) {
+      const found = await t.request('GET', `/sources/online-retail/${id}?minPosition=${first.lastPosition}`);
+      expect(found.status).toBe(200);
+      expect(found.json).toMatchObject({ system: 'online-retail', sourceId: id, records: [{ kind: 'customer', since: ukLocalToUtc(customer.first) }] });
+    }
+    // A CustomerID read as a decimal finds the same customer.
+    const [someId] = customers.keys();
+    expect((await t.request('GET', `/sources/online-retail/${someId}.0`)).json.records).toEqual((await t.request('GET', `/sources/online-retail/${someId}`)).json.records);
   });
 
   it('a second import of the file appends nothing and reports every purchase as already imported', async () => {

@@ -57,11 +57,15 @@ export class LifetimeValueQueryDto extends PredictionQueryDto {
 
 export class SegmentsQueryDto extends PageQueryDto {
   @IsOptional() @IsIn(SEGMENT_LIST_SCHEMES) scheme?: SegmentListScheme;
+  /** The segments of the latest run at or before this instant (products: customers who had bought by then); default: the latest run. */
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
 }
 
 export class SegmentMembersQueryDto extends PageQueryDto {
   /** Members by `since` (when they entered; for products, their first purchase of it), newest first by default. */
   @IsOptional() @IsIn(['asc', 'desc']) order: 'asc' | 'desc' = 'desc';
+  /** The members as of the latest run at or before this instant; default: the latest run. */
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
 }
 
 export class RecomputeSegmentsQueryDto {

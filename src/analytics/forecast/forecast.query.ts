@@ -12,6 +12,7 @@ import {
   type ProductInterestDoc,
   VALUE_CUSTOMERS_COLLECTION,
 } from '../customer-value.projection';
+import { liveAsOf } from '../as-of';
 import { predictionAsOf, type PredictionAsOf } from '../prediction-as-of';
 import { MEMBERSHIPS_COLLECTION, type MembershipDoc, SEGMENT_HISTORY_PROJECTION } from '../segment-history.projection';
 import type { SegmentScheme } from '../segmentation.events';
@@ -77,7 +78,8 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
     const page = await this.readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).find({}, { sort: { revision: -1 }, limit: 1 });
     const model = page.items[0];
     if (!model) throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', 'A forecast needs a fitted CLV model (POST /analytics/clv/fit)');
-    const now = this.clock.now();
+    // Today bounds the actuals and defaults the as-of when there is no model's calibration end to use.
+    const now = new Date(liveAsOf(this.clock).asOf);
     const { instant, ...asOf } = predictionAsOf(model, request.asOf, now);
 
     const docs: CustomerValueDoc[] = [];

@@ -1,4 +1,6 @@
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { SourceRefDto } from '../../shared/http/source-ref.dto';
 import {
   type ActionKind,
   CLOSE_REASONS,
@@ -30,6 +32,12 @@ export class RegisterComplaintDto {
   @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
   /** The closed complaint this one follows up (its reopen window has passed). */
   @IsOptional() @IsUUID() followUpOf?: string;
+  /** Business time: when the complaint was received, for one received before it is registered here (e.g. by post, or in another system). Default: now. */
+  @IsOptional() @IsISO8601({ strict: true }) receivedAt?: string;
+  /** Business time: when it was acknowledged, for one acknowledged before it is registered here (no later than now, not before receivedAt). */
+  @IsOptional() @IsISO8601({ strict: true }) acknowledgedAt?: string;
+  /** The record in the system it comes from, to find it by that id later. */
+  @IsOptional() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
 }
 
 export class AssignComplaintDto {

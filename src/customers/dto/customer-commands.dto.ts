@@ -18,6 +18,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { SourceRefDto } from '../../shared/http/source-ref.dto';
 import type { AcquisitionChannel, CustomerKind, InteractionChannel, InteractionDirection } from '../customer.events';
 
 export const CUSTOMER_KINDS: CustomerKind[] = ['prospect', 'customer'];
@@ -40,6 +41,10 @@ export class RegisterCustomerDto {
   @IsOptional() @IsString() @Length(1, 200) company?: string;
   @IsOptional() @IsIn(ACQUISITION_CHANNELS) acquisitionChannel: AcquisitionChannel = 'other';
   @IsOptional() @IsUUID() referredBy?: string;
+  /** Business time: when they became a customer (or prospect), e.g. a first purchase keyed in later. Default: now. */
+  @IsOptional() @IsISO8601({ strict: true }) customerSince?: string;
+  /** The record in the system it comes from (imports, migrations), to find it by that id later. */
+  @IsOptional() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
 }
 
 /** Fields left out stay as they are; phone and company may be set to null to clear them. */

@@ -154,7 +154,7 @@ export class CommandProcessor {
       if (decided.length === 0) {
         return { streamName, revision: currentRevision, position, events: [], state, replayed: false };
       }
-      const events = this.toNewEvents(decided, streamName, context);
+      const events = this.toNewEvents(decided, streamName, context, (event) => decider.occurredAt?.(event as Event));
       try {
         const result = await this.store.appendToStream(streamName, events, {
           expectedRevision: currentRevision >= 0n ? currentRevision : 'no_stream',
@@ -266,11 +266,11 @@ export class CommandProcessor {
     return batch;
   }
 
-  private toNewEvents(decided: DomainEvent[], streamName: string, context: CommandContext): NewEvent[] {
+  private toNewEvents(decided: DomainEvent[], streamName: string, context: CommandContext, businessTime: (event: DomainEvent) => string | undefined): NewEvent[] {
     const now = this.clock.now().toISOString();
     return decided.map((event, index) => {
       // Events that record something from the past (a purchase keyed in later) say when in their data.
-      const occurredAt = (event.data as { occurredAt?: unknown }).occurredAt;
+      const occurredAt = businessTime(event) ?? (event.data as { occurredAt?: unknown }).occurredAt;
       return {
         id: context.idempotencyKey ? idempotentEventId(context.idempotencyKey, streamName, index) : this.ids.next(),
         type: event.type,

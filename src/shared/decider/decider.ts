@@ -8,6 +8,12 @@ export interface Decider<State, Command, Event extends DomainEvent> {
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+  /**
+   * Business time of an event that says it in a field other than `occurredAt` (a registration's
+   * customerSince, an acknowledgement's acknowledgedAt): it becomes the event's metadata.occurredAt.
+   * Absent or undefined: `occurredAt` of the data, else the record time.
+   */
+  occurredAt?(event: Event): string | undefined;
 }
 
 /** An event as deciders produce it; the command handler adds id and metadata. */
