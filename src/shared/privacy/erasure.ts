@@ -42,7 +42,7 @@ export class Erasure {
   async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
     const keyDeleted = await this.keys.delete(subjectId);
     this.processor.forgetCachedStates();
-    // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
+    // Rebuilt from events that now read as erased.
     for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
     let readModelsUpdated = true;
     if (recordedAt !== null) {
@@ -51,6 +51,8 @@ export class Erasure {
       );
       readModelsUpdated = reached.every(Boolean);
     }
+    // Generations replaced by a rebuild (this one's or an earlier one's) still hold copies in clear.
+    await this.runner.dropReplacedGenerations();
     for (const store of [this.readStore, this.keys]) {
       if (isCheckpointable(store)) await store.checkpoint();
     }

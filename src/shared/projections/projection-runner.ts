@@ -289,6 +289,14 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Drops every replaced generation now, retention or not: after an erasure the replaced copies
+   * still hold the subject's personal data in clear. A reader still on one then finds it empty.
+   */
+  async dropReplacedGenerations(): Promise<void> {
+    for (const runtime of this.runtimes.values()) await this.dropRetiredGenerations(runtime.definition, true);
+  }
+
   /** The checkpoint of the generation readers read (START before the first event). */
   position(projection: string): Position {
     return this.runtime(projection).position;
@@ -514,10 +522,10 @@ export class ProjectionRunner {
     if (this.running && runtime.rebuildWorker === undefined) this.spawn(runtime, 'rebuild', rebuild.generation, rebuild.startPosition);
   }
 
-  /** Drops the collections of replaced generations past their retention, then forgets them. */
-  private async dropRetiredGenerations(definition: ProjectionDefinition): Promise<void> {
+  /** Drops the collections of replaced generations past their retention (every one: `all`), then forgets them. */
+  private async dropRetiredGenerations(definition: ProjectionDefinition, all = false): Promise<void> {
     const meta = await this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(definition.name);
-    const retained = meta === null ? new Set<number>() : this.retainedGenerations(meta);
+    const retained = meta === null || all ? new Set<number>() : this.retainedGenerations(meta);
     const expired = new Set((meta?.retired ?? []).map((retired) => retired.generation).filter((generation) => !retained.has(generation)));
     if (expired.size === 0) return;
     await this.dropGenerations(definition, (generation) => expired.has(generation));
