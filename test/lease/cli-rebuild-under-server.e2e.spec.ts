@@ -11,9 +11,9 @@ import { TEST_JWT_SECRET } from '../support/test-app';
 
 /**
  * `relata projections rebuild NAME` run while a server runs the projections (it holds the worker
- * lease) and answers a steady stream of reads: the rebuild is handed to the server, every read
- * keeps answering (never a 5xx) with the same content, and the projection's readers end up on the
- * new generation.
+ * lease) and a second server on the same data dir follows it, both answering a steady stream of
+ * reads: the rebuild is handed to the holder, every read on either server keeps answering (never a
+ * 5xx) with the same content, and the projection's readers end up on the new generation.
  */
 jest.setTimeout(900_000);
 
@@ -89,7 +89,7 @@ function readLoad(server: ChildServer, routes: readonly string[]): { stop(): Pro
 
 describe('relata projections rebuild while a server runs the projections', () => {
   let dataDir: string;
-  let server: ChildServer | undefined;
+  let servers: ChildServer[] = [];
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-cli-rebuild-'));
@@ -98,15 +98,17 @@ describe('relata projections rebuild while a server runs the projections', () =>
   });
 
   afterAll(async () => {
-    await server?.kill('SIGKILL');
+    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('hands each rebuild to the server, which switches its readers over without a failed read', async () => {
-    server = await startChildServer({ dataDir, env, readyTimeoutMs: 120_000 });
-    const running = server;
+    servers = await Promise.all([startChildServer({ dataDir, env, readyTimeoutMs: 120_000 }), startChildServer({ dataDir, env, readyTimeoutMs: 120_000 })]);
+    const leases = await Promise.all(servers.map(async (server) => (await projections(server)).lease.active));
+    expect(leases.filter(Boolean)).toHaveLength(1);
+    const running = servers[leases.indexOf(true)];
+    const follower = servers[leases.indexOf(false)];
     const before = await projections(running);
-    expect(before.lease.active).toBe(true);
     const customers = JSON.parse((await get(running, '/customers?limit=1')).body) as { items: Array<{ id: string }> };
     expect(customers.items.length).toBe(1);
     const routes = [...READ_ROUTES, `/customers/${customers.items[0].id}`, `/analytics/customers/${customers.items[0].id}/value`];
@@ -117,7 +119,7 @@ describe('relata projections rebuild while a server runs the projections', () =>
       baseline.set(route, answer.body);
     }
 
-    const load = readLoad(running, routes);
+    const loads = [readLoad(running, routes), readLoad(follower, routes)];
     const generations = new Map(before.projections.map((projection) => [projection.name, projection.generation]));
     try {
       for (const { name } of before.projections) {
@@ -128,14 +130,18 @@ describe('relata projections rebuild while a server runs the projections', () =>
         expect({ name, generation: after?.generation }).toEqual({ name, generation: (generations.get(name) ?? 0) + 1 });
       }
     } finally {
-      const { requests, failures } = await load.stop();
-      expect(failures).toEqual([]);
-      expect(requests).toBeGreaterThan(routes.length);
+      for (const load of loads) {
+        const { requests, failures } = await load.stop();
+        expect(failures).toEqual([]);
+        expect(requests).toBeGreaterThan(routes.length);
+      }
     }
-    // Rebuilt from the same log: the same answers.
-    for (const route of routes) {
-      const answer = await get(running, route);
-      expect({ route, status: answer.status, body: answer.body }).toEqual({ route, status: 200, body: baseline.get(route) });
+    // Rebuilt from the same log: the same answers, from both servers.
+    for (const server of [running, follower]) {
+      for (const route of routes) {
+        const answer = await get(server, route);
+        expect({ route, status: answer.status, body: answer.body }).toEqual({ route, status: 200, body: baseline.get(route) });
+      }
     }
   });
 });
