@@ -42,8 +42,10 @@ export class Erasure {
   async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
     const keyDeleted = await this.keys.delete(subjectId);
     this.processor.forgetCachedStates();
-    // Rebuilt from events that now read as erased.
+    // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
     for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
+    // Not at the switch itself (readers may still hold it): here, with those of earlier rebuilds, which hold copies in clear.
+    await this.runner.dropReplacedGenerations();
     let readModelsUpdated = true;
     if (recordedAt !== null) {
       const reached = await Promise.all(
@@ -51,8 +53,6 @@ export class Erasure {
       );
       readModelsUpdated = reached.every(Boolean);
     }
-    // Generations replaced by a rebuild (this one's or an earlier one's) still hold copies in clear.
-    await this.runner.dropReplacedGenerations();
     for (const store of [this.readStore, this.keys]) {
       if (isCheckpointable(store)) await store.checkpoint();
     }

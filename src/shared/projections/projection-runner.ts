@@ -263,6 +263,14 @@ export class ProjectionRunner {
     await Promise.all(waits);
   }
 
+  /**
+   * Drops every replaced generation now, retention or not: after an erasure the replaced copies
+   * still hold the subject's personal data in clear. A reader still on one then finds it empty.
+   */
+  async dropReplacedGenerations(): Promise<void> {
+    for (const runtime of this.runtimes.values()) await this.dropRetiredGenerations(runtime.definition, true);
+  }
+
   /** A logical collection of a projection, in the generation readers currently read. */
   collection<T extends Document = Document>(projection: string, logical: string): Collection<T> {
     const runtime = this.runtime(projection);
@@ -287,14 +295,6 @@ export class ProjectionRunner {
       if (meta !== null) runtime.adopt(meta);
       else await this.load(runtime);
     }
-  }
-
-  /**
-   * Drops every replaced generation now, retention or not: after an erasure the replaced copies
-   * still hold the subject's personal data in clear. A reader still on one then finds it empty.
-   */
-  async dropReplacedGenerations(): Promise<void> {
-    for (const runtime of this.runtimes.values()) await this.dropRetiredGenerations(runtime.definition, true);
   }
 
   /** The checkpoint of the generation readers read (START before the first event). */
