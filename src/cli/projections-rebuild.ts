@@ -4,15 +4,15 @@ import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { SystemClock } from '../shared/clock';
 import type { EventStore } from '../shared/event-store/event-store.port';
-import { ConfigError } from '../config/config';
-import { type LeaseConfig, loadLeaseConfig } from '../shared/lease/lease-config';
-import { WORKER_LEASE_NAME } from '../shared/lease/worker-lease';
 import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
 import { pendingRebuilds, requestRebuilds } from '../shared/projections/rebuild-requests';
 import type { ReadStore } from '../shared/read-store/read-store.port';
 import { createEventStore, createReadStore } from '../shared/stores';
 import { type CliIo, configOrExplain, consoleIo } from './cli-io';
 import { cliLease, type HeldLease } from './cli-lease';
+import { ConfigError } from '../config/config';
+import { type LeaseConfig, loadLeaseConfig } from '../shared/lease/lease-config';
+import { WORKER_LEASE_NAME } from '../shared/lease/worker-lease';
 
 /** How often a handed-over rebuild is checked on. */
 const REQUEST_POLL_MS = 250;

@@ -97,14 +97,14 @@ export interface ProjectionRunnerOptions {
   deferIndexesMinEvents?: number;
   /** Times an event's handler may throw before the event is parked. Default 3. */
   maxAttempts?: number;
-  /** Pause between attempts of a failing event. Default 100 ms. */
-  retryDelayMs?: number;
-  /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
-  checkpointPollMs?: number;
   /** How long a replaced generation is kept after a switch. Default RETAIN_REPLACED_GENERATION_MS. */
   retainReplacedMs?: number;
   /** How often a started runner looks for rebuild requests and replaced generations to drop. Default 1000 ms. */
   housekeepingMs?: number;
+  /** Pause between attempts of a failing event. Default 100 ms. */
+  retryDelayMs?: number;
+  /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
+  checkpointPollMs?: number;
   logger?: ProjectionRunnerLogger;
 }
 
@@ -133,6 +133,10 @@ export class ProjectionRunner {
   private readonly clock: Clock;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
+  private readonly retainReplacedMs: number;
+  private readonly housekeepingMs: number;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private housekeepingBusy = false;
   private readonly retryDelayMs: number;
   private readonly checkpointPollMs: number;
   private readonly logger: ProjectionRunnerLogger;
@@ -141,10 +145,6 @@ export class ProjectionRunner {
   /** "projection#generation" of generations whose indexes wait until they have caught up. */
   private readonly deferredIndexes = new Set<string>();
   private readonly deferIndexesMinEvents: bigint;
-  private readonly retainReplacedMs: number;
-  private readonly housekeepingMs: number;
-  private housekeeping: NodeJS.Timeout | undefined;
-  private housekeepingBusy = false;
   private running = false;
   private stopping: Promise<void> | undefined;
 
@@ -156,10 +156,10 @@ export class ProjectionRunner {
     this.clock = options.clock;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
-    this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
     this.retainReplacedMs = Math.max(0, options.retainReplacedMs ?? RETAIN_REPLACED_GENERATION_MS);
     this.housekeepingMs = Math.max(1, options.housekeepingMs ?? 1000);
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
+    this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
     this.logger = options.logger ?? new Logger('ProjectionRunner');
     for (const definition of options.projections) {
       if (this.runtimes.has(definition.name)) {
