@@ -1,12 +1,21 @@
 import 'reflect-metadata';
+import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { SystemClock } from '../shared/clock';
 import { type EventStore, formatPosition, parsePosition, type Position, START } from '../shared/event-store/event-store.port';
 import { type ProjectionMetaDocument, PROJECTIONS_META_COLLECTION, ProjectionRunner } from '../shared/projections/projection-runner';
+import { pendingRebuilds, requestRebuilds } from '../shared/projections/rebuild-requests';
 import type { ReadStore } from '../shared/read-store/read-store.port';
 import { createEventStore, createReadStore } from '../shared/stores';
 import { type CliIo, configOrExplain, consoleIo } from './cli-io';
+import { cliLease, type HeldLease } from './cli-lease';
+import { ConfigError } from '../config/config';
+import { type LeaseConfig, loadLeaseConfig } from '../shared/lease/lease-config';
+import { WORKER_LEASE_NAME } from '../shared/lease/worker-lease';
+
+/** How often a handed-over rebuild is checked on. */
+const REQUEST_POLL_MS = 250;
 
 export const PROJECTIONS_REBUILD_USAGE = `Usage: relata projections rebuild [NAME] [--quiet]
        npm run projections:rebuild [-- NAME]
@@ -16,8 +25,10 @@ switches readers over once it has caught up, and exits. Readers keep reading the
 meanwhile. On a terminal a progress line shows the position reached, the log's head and the time taken.
   NAME      a projection name (see: relata projections status)
   --quiet   no progress line
-Uses the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR). With the server running,
-prefer POST /projections/NAME/rebuild on the process that holds the worker lease.
+Uses the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR). While a server runs the
+projections (it holds the worker lease), the rebuild is handed to it and this command waits for
+the switch; otherwise this command holds the lease and rebuilds itself. Readers keep answering
+from the replaced collections, which are dropped a while after the switch.
 
 Examples:
   relata projections rebuild customer-profile
@@ -79,6 +90,14 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
   }
   const config = configOrExplain(io.env, 'rebuild', (line) => void io.stderr.write(`${line}\n`));
   if (config === null) return 1;
+  let leaseConfig: LeaseConfig;
+  try {
+    leaseConfig = loadLeaseConfig(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   const clock = new SystemClock();
   const eventStore = createEventStore(config);
   const readStore = await createReadStore(config);
@@ -87,8 +106,36 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
   const started = Date.now();
   const names = name === undefined ? ALL_PROJECTIONS.map((p) => p.name) : [name];
   const stopWatching = quiet ? () => undefined : watchRebuild(readStore, eventStore, names, io);
+  let lease: HeldLease | null = null;
   try {
-    await runner.rebuild(name);
+    if (!leaseConfig.enabled) {
+      await runner.rebuild(name);
+    } else {
+      // Only the lease holder runs projections: the server when one runs, else this process.
+      const workers = cliLease(readStore, clock, leaseConfig, WORKER_LEASE_NAME, 'projections-rebuild');
+      const onLost = (): void => {
+        io.stderr.write('The worker lease was lost: stopping the rebuild\n');
+        void runner.stop();
+      };
+      lease = await workers.tryAcquire(onLost);
+      if (lease !== null) {
+        await runner.rebuild(name);
+      } else {
+        log(`The projections run in ${workers.holder()}: it rebuilds ${name ?? 'all projections'}; waiting for it to switch readers over.`);
+        const requested = await requestRebuilds(readStore, names, clock, `relata projections rebuild (${os.hostname()}, pid ${process.pid})`);
+        for (;;) {
+          const pending = await pendingRebuilds(readStore, requested);
+          if (pending.length === 0) break;
+          lease = await workers.tryAcquire(onLost);
+          if (lease !== null) {
+            log(`${workers.holder()} no longer runs the projections: rebuilding ${pending.join(', ')} here.`);
+            for (const projection of pending) await runner.rebuild(projection);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, REQUEST_POLL_MS));
+        }
+      }
+    }
     stopWatching();
     for (const status of await runner.status()) {
       if (names.includes(status.name)) io.stdout.write(`${status.name}: v${status.version} generation ${status.generation} at position ${status.position ?? '-'}\n`);
@@ -101,6 +148,7 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
     return 1;
   } finally {
     await runner.stop();
+    await lease?.release().catch(() => undefined);
     await eventStore.close();
     await readStore.close();
   }

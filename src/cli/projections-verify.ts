@@ -5,9 +5,16 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ALL_PROJECTIONS } from '../all-projections';
 import { type DocumentDifference, type ProjectionReport, verifyProjections } from '../audit/projections-verify';
+import { ConfigError } from '../config/config';
+import { SystemClock } from '../shared/clock';
+import { type LeaseConfig, loadLeaseConfig } from '../shared/lease/lease-config';
 import type { ProjectionRunnerLogger } from '../shared/projections/projection-runner';
 import { createEventStore, createReadStore } from '../shared/stores';
+import { cliLease, type HeldLease } from './cli-lease';
 import type { CliOutput } from './replay';
+
+/** The lease a verification holds: its scratch collections are shared by every verification of these stores. */
+export const VERIFY_LEASE_NAME = 'relata-verify';
 
 const consoleOutput: CliOutput = {
   out: (text) => process.stdout.write(`${text}\n`),
@@ -21,7 +28,8 @@ Rebuilds every projection (or the ones named) from the first event into scratch 
 checkpoint (ignoring _position), prints the differences (the first N per collection, default 10),
 drops the scratch collections, and exits 1 when any read model differs, 0 otherwise.
 Uses the server's stores (EVENTSTORE_URL, MONGODB_URL, RELATA_DATA_DIR); it writes only scratch
-collections, so it can run next to a live server. Run one verification at a time.`;
+collections, so it can run next to a live server. One verification runs at a time: a second one
+refuses to start while the first holds the verification lease.`;
 
 const MAX_VALUE_LENGTH = 80;
 
@@ -87,6 +95,14 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
 
   const config = configOrExplain(env, 'verify', output.err);
   if (config === null) return 1;
+  let leaseConfig: LeaseConfig;
+  try {
+    leaseConfig = loadLeaseConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    output.err(error.message);
+    return 1;
+  }
   for (const [url, file] of [
     [config.eventStoreUrl, 'events.sqlite'],
     [config.mongodbUrl, 'read-store.sqlite'],
@@ -101,7 +117,16 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
   const readStore = await createReadStore(config);
   // The scratch runners' progress is noise here; their warnings and errors are not.
   const logger: ProjectionRunnerLogger = { log: () => undefined, warn: (m) => output.err(m), error: (m) => output.err(m) };
+  let lease: HeldLease | null = null;
   try {
+    if (leaseConfig.enabled) {
+      const verifications = cliLease(readStore, new SystemClock(), leaseConfig, VERIFY_LEASE_NAME, 'projections-verify');
+      lease = await verifications.tryAcquire(() => output.err('The verification lease was lost: another verification may now clear these scratch collections'));
+      if (lease === null) {
+        output.err(`Cannot verify: another verification is running (${verifications.holder()}); run one at a time.`);
+        return 1;
+      }
+    }
     const report = await verifyProjections({ eventStore, readStore, projections: ALL_PROJECTIONS, only: names, maxExamples, logger });
     if (json) {
       output.out(JSON.stringify(report, null, 2));
@@ -116,6 +141,7 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
     output.err(`Verification failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
+    await lease?.release().catch(() => undefined);
     await eventStore.close();
     await readStore.close();
   }

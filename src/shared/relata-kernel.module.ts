@@ -23,7 +23,7 @@ import { EncryptingEventStore } from './privacy/encrypting-event-store';
 import { Erasure } from './privacy/erasure';
 import { KEY_STORE, type KeyStore } from './privacy/key-store.port';
 import { PERSONAL_DATA, type PersonalDataSpec } from './privacy/personal-data';
-import { ProjectionRunner } from './projections/projection-runner';
+import { ProjectionRunner, RETAIN_REPLACED_GENERATION_MS } from './projections/projection-runner';
 import { ReadModels } from './projections/read-models';
 import { READ_STORE, type ReadStore } from './read-store/read-store.port';
 import { createKeyStore, createReadStore, createStoredEventStore } from './stores';
@@ -101,7 +101,14 @@ export class RelataKernelModule {
           provide: ProjectionRunner,
           inject: [EVENT_STORE, READ_STORE],
           useFactory: (eventStore: EventStore, readStore: ReadStore) =>
-            new ProjectionRunner({ eventStore, readStore, clock, projections: options.projections }),
+            new ProjectionRunner({
+              eventStore,
+              readStore,
+              clock,
+              projections: options.projections,
+              // Processes without the lease look at the switch once per renewal: keep replaced generations well past that.
+              retainReplacedMs: Math.max(RETAIN_REPLACED_GENERATION_MS, 3 * (options.lease?.renewEveryMs ?? 0)),
+            }),
         },
         {
           provide: WORKER_LEASE,

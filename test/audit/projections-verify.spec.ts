@@ -1,7 +1,8 @@
 import { ALL_PROJECTIONS } from '../../src/all-projections';
 import { verifyProjections, VERIFY_PREFIX } from '../../src/audit/projections-verify';
-import { projectionsVerifyMain } from '../../src/cli/projections-verify';
-import { ManualClock } from '../../src/shared/clock';
+import { projectionsVerifyMain, VERIFY_LEASE_NAME } from '../../src/cli/projections-verify';
+import { ReadStoreLease } from '../../src/shared/lease/read-store-lease';
+import { ManualClock, SystemClock } from '../../src/shared/clock';
 import type { NewEvent } from '../../src/shared/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import type { ProjectionDefinition } from '../../src/shared/projections/projection';
@@ -189,5 +190,23 @@ describe('projections:verify on the application (every projection)', () => {
     expect(printed).toContain('phone: live "+351 999 999 999", rebuilt "+351 910 000 000"');
     expect(await projectionsVerifyMain(['no-such-projection'], output, env)).toBe(2);
     expect(err.join('\n')).toContain('Unknown projection');
+  });
+
+  it('refuses to start while another verification holds the verification lease, writing nothing', async () => {
+    const readStore = t.app.get<ReadStore>(READ_STORE);
+    const other = new ReadStoreLease({ readStore, clock: new SystemClock(), name: VERIFY_LEASE_NAME, owner: 'verify-elsewhere', ttlMs: 60_000 });
+    expect(await other.acquireOrRenew()).toBe(true);
+    const out: string[] = [];
+    const err: string[] = [];
+    const output = { out: (s: string) => out.push(s), err: (s: string) => err.push(s) };
+    try {
+      expect(await projectionsVerifyMain([], output, { RELATA_DATA_DIR: t.dataDir })).toBe(1);
+      expect(err.join('\n')).toContain('Cannot verify: another verification is running (verify-elsewhere); run one at a time.');
+      expect(out).toEqual([]);
+      expect((await readStore.listCollections()).filter((name) => name.startsWith(VERIFY_PREFIX))).toEqual([]);
+    } finally {
+      await other.release();
+    }
+    expect(await projectionsVerifyMain(['department-webhooks'], output, { RELATA_DATA_DIR: t.dataDir })).toBe(0);
   });
 });

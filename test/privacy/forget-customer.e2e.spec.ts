@@ -6,6 +6,7 @@ import type { EventStore } from '../../src/shared/event-store/event-store.port';
 import { STORED_EVENT_STORE } from '../../src/shared/event-store/hash-chaining-event-store';
 import { KEY_STORE, type KeyStore } from '../../src/shared/privacy/key-store.port';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
+import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 import { itOnEmbeddedFiles } from '../support/test-stores';
 
@@ -128,6 +129,22 @@ describe('the right to be forgotten (embedded stores)', () => {
     const rebuilt = await t.request('GET', `/customers/${id}`);
     expect(rebuilt.json).toEqual(erased.json);
     expect((await t.request('GET', `/customers/${id}/interactions`)).json.items[0].summary).toBe('[erased]');
+  });
+
+  it('erases the copies in generations a rebuild replaced but still keeps for readers', async () => {
+    const { id, last } = await registerWithHistory();
+    expect((await profile(id, last)).json).toMatchObject({ name: PERSONAL.name });
+    // The replaced generation is kept a while for readers that still hold it, with the profile in clear.
+    await t.app.get(ProjectionRunner).rebuild(customerProfileProjection.name);
+    const readStore = t.app.get<ReadStore>(READ_STORE);
+    expect(await readStore.listCollections()).toEqual(expect.arrayContaining(['customer-profile.customers__g1', 'customer-profile.customers__g2']));
+
+    const forgotten = await t.request('POST', `/customers/${id}/forget`);
+    expect(forgotten.json).toMatchObject({ readModelsUpdated: true });
+
+    expect((await readStore.listCollections()).filter((name) => name.startsWith('customer-profile.') && name.endsWith('__g1'))).toEqual([]);
+    expect(filesHolding(t.dataDir, plaintexts())).toEqual([]);
+    expect((await profile(id, forgotten)).json).toMatchObject({ name: '[erased]', email: '[erased]' });
   });
 
   it('frees the email, refuses every later command about the customer, and forgetting again changes nothing', async () => {

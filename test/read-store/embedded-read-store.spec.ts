@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
+import Database from '../../src/shared/sqlite/better-sqlite3';
 import { InvalidQueryError } from '../../src/shared/read-store/read-store.port';
 import { readStoreContract } from '../contracts/read-store.contract';
 
@@ -85,6 +86,98 @@ describe('EmbeddedReadStore specifics', () => {
       code: 'DUPLICATE_KEY',
     });
     expect(await first.collection('shared').count()).toBe(2);
+  });
+
+  describe('on a file another store instance (another process) changes', () => {
+    /** The catalog rows and SQLite's own indexes of the file, read without any store's cache. */
+    function indexesOnFile(filename: string): { declared: Array<{ collection: string; name: string }>; sqlite: string[] } {
+      const db = new Database(filename, { readonly: true });
+      try {
+        const declared = db
+          .prepare(`SELECT c.name AS collection, i.name AS name FROM _relata_indexes i JOIN _relata_collections c ON c.id = i.collection_id ORDER BY 1, 2`)
+          .all() as Array<{ collection: string; name: string }>;
+        const sqlite = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{ name: string }>).map(
+          (row) => row.name,
+        );
+        return { declared, sqlite };
+      } finally {
+        db.close();
+      }
+    }
+
+    it('creates an index once when another instance created it after this one read the collection', async () => {
+      const filename = freshFile();
+      const first = open(filename);
+      const second = open(filename);
+      await first.ensureIndexes('tasks', [{ keys: { status: 1 } }]);
+      // Both have now seen the collection with its one index.
+      await second.collection('tasks').replace('t1', { status: 'open', owner: 'u1' });
+      await first.collection('tasks').count();
+
+      await first.ensureIndexes('tasks', [{ keys: { status: 1 } }, { keys: { owner: 1 } }]);
+      await second.ensureIndexes('tasks', [{ keys: { status: 1 } }, { keys: { owner: 1 } }]);
+
+      expect(indexesOnFile(filename).declared).toEqual([
+        { collection: 'tasks', name: 'owner_1' },
+        { collection: 'tasks', name: 'status_1' },
+      ]);
+      expect(indexesOnFile(filename).sqlite).toHaveLength(2);
+      expect(second.explain('tasks', { owner: 'u1' })).toMatch(/USING INDEX/);
+    });
+
+    it('reads the recreated collection, not the dropped table, after another instance dropped it', async () => {
+      const filename = freshFile();
+      const reader = open(filename);
+      const other = open(filename);
+      await reader.ensureIndexes('clv.scores__g1', [{ keys: { score: -1 } }]);
+      await reader.collection('clv.scores__g1').replace('a', { score: 1 });
+      expect(await reader.collection('clv.scores__g1').find({ score: { $gt: 0 } })).toMatchObject({ items: [{ _id: 'a' }] });
+
+      await other.dropCollection('clv.scores__g1');
+      expect(await reader.collection('clv.scores__g1').get('a')).toBeNull();
+      expect(await reader.collection('clv.scores__g1').find({ score: { $gt: 0 } })).toEqual({ items: [], nextCursor: null });
+      expect(await reader.listCollections()).toEqual([]);
+
+      await other.ensureIndexes('clv.scores__g1', [{ keys: { score: -1 } }]);
+      await other.collection('clv.scores__g1').replace('b', { score: 2 });
+      expect(await reader.collection('clv.scores__g1').find({ score: { $gt: 0 } })).toMatchObject({ items: [{ _id: 'b', score: 2 }] });
+      expect(await reader.collection('clv.scores__g1').count()).toBe(1);
+    });
+
+    it('writes into the collection as it is now, whatever this instance saw before', async () => {
+      const filename = freshFile();
+      const writer = open(filename);
+      const other = open(filename);
+      await writer.collection('notes').replace('a', { v: 1 });
+
+      await other.dropCollection('notes');
+      await writer.collection('notes').update('b', { $set: { v: 2 } }, { upsert: true });
+      await writer.withTransaction(async (tx) => {
+        await tx.collection('notes').replace('c', { v: 3 });
+      });
+      await other.dropCollection('notes');
+      await writer.dropCollection('notes');
+      await writer.collection('notes').replace('d', { v: 4 });
+
+      expect(await other.collection('notes').find()).toMatchObject({ items: [{ _id: 'd', v: 4 }] });
+      expect(await other.listCollections()).toEqual(['notes']);
+    });
+
+    it('forgets a collection created in a transaction that rolled back', async () => {
+      const filename = freshFile();
+      const store = open(filename);
+      const other = open(filename);
+      await expect(
+        store.withTransaction(async (tx) => {
+          await tx.collection('fresh').replace('x', { v: 1 });
+          throw new Error('abandoned');
+        }),
+      ).rejects.toThrow('abandoned');
+      await other.collection('fresh').replace('y', { v: 2 });
+      expect(await store.collection('fresh').find()).toMatchObject({ items: [{ _id: 'y' }] });
+      await store.collection('fresh').replace('z', { v: 3 });
+      expect(await other.collection('fresh').count()).toBe(2);
+    });
   });
 
   it('answers queries on indexed fields from the index', async () => {

@@ -62,6 +62,8 @@ export class Erasure {
     this.runner.dropCachedEvents();
     // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
     for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
+    // Not at the switch itself (readers may still hold it): here, with those of earlier rebuilds, which hold copies in clear.
+    await this.runner.dropReplacedGenerations();
     let readModelsUpdated = true;
     if (recordedAt !== null) {
       const reached = await Promise.all(

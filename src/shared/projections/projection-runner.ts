@@ -43,6 +43,13 @@ export const LAG_EVENTS_CAP = 10_000;
  */
 export const DEFER_INDEXES_MIN_EVENTS = 10_000;
 
+/**
+ * How long a generation replaced by a rebuild is kept after the switch: readers that still hold
+ * its collections (a request under way, a process that has not looked at the meta document since)
+ * keep reading it until then. Longer than any request and than the followers' polling interval.
+ */
+export const RETAIN_REPLACED_GENERATION_MS = 60_000;
+
 /** The physical name of a projection's logical collection in one generation. */
 export function physicalCollectionName(projection: string, logical: string, generation: number): string {
   return `${projection}.${logical}__g${generation}`;
@@ -56,6 +63,12 @@ export interface RebuildMeta {
   position: string | null;
 }
 
+/** A generation replaced by a rebuild, kept until readers have moved on (RETAIN_REPLACED_GENERATION_MS). */
+export interface RetiredGeneration {
+  generation: number;
+  replacedAt: string;
+}
+
 export interface ProjectionMetaDocument extends Document {
   /** The definition version that built the active generation. */
   version: number;
@@ -65,6 +78,10 @@ export interface ProjectionMetaDocument extends Document {
   position: string | null;
   state: ProjectionStatus['state'];
   rebuild?: RebuildMeta;
+  /** Replaced generations whose collections are still kept for readers. */
+  retired?: RetiredGeneration[];
+  /** Set by another process (the rebuild CLI) to have the running process rebuild the projection. */
+  rebuildRequested?: { requestedAt: string; by: string };
   updatedAt: string;
 }
 
@@ -90,6 +107,10 @@ export interface ProjectionRunnerOptions {
   deferIndexesMinEvents?: number;
   /** Times an event's handler may throw before the event is parked. Default 3. */
   maxAttempts?: number;
+  /** How long a replaced generation is kept after a switch. Default RETAIN_REPLACED_GENERATION_MS. */
+  retainReplacedMs?: number;
+  /** How often a started runner looks for rebuild requests and replaced generations to drop. Default 1000 ms. */
+  housekeepingMs?: number;
   /** Pause between attempts of a failing event. Default 100 ms. */
   retryDelayMs?: number;
   /** How often waitForPosition re-reads the stored checkpoint (another process may advance it). Default 50 ms. */
@@ -124,6 +145,10 @@ export class ProjectionRunner {
   private readonly clock: Clock;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
+  private readonly retainReplacedMs: number;
+  private readonly housekeepingMs: number;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private housekeepingBusy = false;
   private readonly retryDelayMs: number;
   private readonly checkpointPollMs: number;
   private readonly transactionBudget: TransactionBudget | undefined;
@@ -145,6 +170,8 @@ export class ProjectionRunner {
     this.clock = options.clock;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    this.retainReplacedMs = Math.max(0, options.retainReplacedMs ?? RETAIN_REPLACED_GENERATION_MS);
+    this.housekeepingMs = Math.max(1, options.housekeepingMs ?? 1000);
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 100);
     this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
     this.transactionBudget = options.transactionBudget ?? options.readStore.transactionBudget;
@@ -184,12 +211,18 @@ export class ProjectionRunner {
         this.logger.error(`Projection ${runtime.definition.name} could not start: ${errorMessage(error)}`);
       }
     }
+    if (this.running && this.housekeeping === undefined) {
+      this.housekeeping = setInterval(() => void this.keepHouse(), this.housekeepingMs);
+      this.housekeeping.unref();
+    }
   }
 
   /** Stops the loops after their in-flight batch has committed; idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.running = false;
+      clearInterval(this.housekeeping);
+      this.housekeeping = undefined;
       await Promise.all([...this.workers].map((worker) => worker.stop()));
       for (const runtime of this.runtimes.values()) {
         runtime.rebuild?.fail(new Error(`Projection runner stopped before ${runtime.definition.name} was rebuilt`));
@@ -243,6 +276,14 @@ export class ProjectionRunner {
       }
     }
     await Promise.all(waits);
+  }
+
+  /**
+   * Drops every replaced generation now, retention or not: after an erasure the replaced copies
+   * still hold the subject's personal data in clear. A reader still on one then finds it empty.
+   */
+  async dropReplacedGenerations(): Promise<void> {
+    for (const runtime of this.runtimes.values()) await this.dropRetiredGenerations(runtime.definition, true);
   }
 
   /** A logical collection of a projection, in the generation readers currently read. */
@@ -371,9 +412,13 @@ export class ProjectionRunner {
       // Nobody awaits an automatic rebuild; a stop() before its switch must not surface as unhandled.
       rebuild.switched.catch(() => undefined);
     }
-    // Generations a crash left behind (a switch that did not get to drop the old one).
+    // Generations a crash left behind, and replaced ones readers no longer need.
     const keep = rebuild?.generation;
-    await this.dropGenerations(runtime.definition, (generation) => generation !== meta.generation && generation !== keep);
+    const retained = this.retainedGenerations(meta);
+    await this.dropGenerations(
+      runtime.definition,
+      (generation) => generation !== meta.generation && generation !== keep && !retained.has(generation),
+    );
     return rebuild;
   }
 
@@ -387,11 +432,12 @@ export class ProjectionRunner {
       target = meta.rebuild;
     } else {
       target = { version: definition.version, generation: meta.generation + 1, position: null };
-      // Leftovers of an abandoned rebuild (or of an old crash) must not leak into the new generation.
-      await this.dropGenerations(definition, (generation) => generation !== meta.generation);
+      // Leftovers of an abandoned rebuild must not leak into the new generation (older ones may still be read).
+      await this.dropGenerations(definition, (generation) => generation > meta.generation);
       await this.readStore.withTransaction(async (tx) => {
         await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).update(definition.name, {
           $set: { rebuild: target, state: 'rebuilding', updatedAt: this.clock.now().toISOString() },
+          $unset: { rebuildRequested: '' },
         });
       });
     }
@@ -470,6 +516,63 @@ export class ProjectionRunner {
         await this.readStore.dropCollection(name);
       }
     }
+  }
+
+  /** Replaced generations still within their retention: readers may hold their collections. */
+  private retainedGenerations(meta: ProjectionMetaDocument): Set<number> {
+    const now = this.clock.now().getTime();
+    return new Set(
+      (meta.retired ?? []).filter((retired) => Date.parse(retired.replacedAt) + this.retainReplacedMs > now).map((retired) => retired.generation),
+    );
+  }
+
+  /** On the timer of a started runner: rebuilds other processes asked for, and replaced generations past their retention. */
+  private async keepHouse(): Promise<void> {
+    if (!this.running || this.housekeepingBusy) return;
+    this.housekeepingBusy = true;
+    try {
+      for (const runtime of this.runtimes.values()) {
+        if (!this.running) return;
+        try {
+          await this.takeUpRebuildRequest(runtime);
+          await this.dropRetiredGenerations(runtime.definition);
+        } catch (error) {
+          this.logger.warn(`Projection ${runtime.definition.name}: housekeeping failed: ${errorMessage(error)}`);
+        }
+      }
+    } finally {
+      this.housekeepingBusy = false;
+    }
+  }
+
+  /** Starts the rebuild another process asked for (requestRebuild() clears the request), unless one is under way. */
+  private async takeUpRebuildRequest(runtime: ProjectionRuntime): Promise<void> {
+    const { name } = runtime.definition;
+    if (runtime.rebuild !== undefined) return;
+    const meta = await this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(name);
+    if (meta?.rebuildRequested === undefined || !this.running) return;
+    this.logger.log(`Projection ${name}: rebuilding as requested by ${meta.rebuildRequested.by}`);
+    const rebuild = await this.requestRebuild(runtime);
+    // Nobody here awaits the switch (the requester watches the meta document).
+    rebuild.switched.catch(() => undefined);
+    if (this.running && runtime.rebuildWorker === undefined) this.spawn(runtime, 'rebuild', rebuild.generation, rebuild.startPosition);
+  }
+
+  /** Drops the collections of replaced generations past their retention (every one: `all`), then forgets them. */
+  private async dropRetiredGenerations(definition: ProjectionDefinition, all = false): Promise<void> {
+    const meta = await this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(definition.name);
+    const retained = meta === null || all ? new Set<number>() : this.retainedGenerations(meta);
+    const expired = new Set((meta?.retired ?? []).map((retired) => retired.generation).filter((generation) => !retained.has(generation)));
+    if (expired.size === 0) return;
+    await this.dropGenerations(definition, (generation) => expired.has(generation));
+    await this.readStore.withTransaction(async (tx) => {
+      const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
+      const current = await metas.get(definition.name);
+      if (current === null) return;
+      const kept = (current.retired ?? []).filter((retired) => !expired.has(retired.generation));
+      await metas.update(definition.name, { $set: { retired: kept } });
+    });
+    this.logger.log(`Projection ${definition.name}: dropped replaced generation(s) ${[...expired].join(', ')}`);
   }
 
   private spawn(
@@ -746,13 +849,15 @@ export class ProjectionRunner {
         const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
         const meta = await this.checkTarget(tx, worker);
         if (maxPosition(meta.position, worker.position) > worker.position) return false;
+        const now = this.clock.now().toISOString();
         const next: ProjectionMetaDocument = {
           _id: definition.name,
           version: rebuild.version,
           generation: worker.generation,
           position: worker.position === START ? null : worker.position.toString(),
           state: 'live',
-          updatedAt: this.clock.now().toISOString(),
+          retired: [...(meta.retired ?? []), { generation: meta.generation, replacedAt: now }],
+          updatedAt: now,
         };
         await metas.replace(definition.name, next);
         await tx
@@ -773,13 +878,9 @@ export class ProjectionRunner {
     });
     if (replaced === undefined) return;
     // Not awaited under the lock: the replaced loop may be waiting for it; its commit then fails the check.
+    // Its collections stay for the readers that still hold them; housekeeping drops them later.
     await replaced.worker?.stop();
     const newGeneration = worker.generation;
-    try {
-      await this.dropGenerations(definition, (generation) => generation !== newGeneration);
-    } catch (error) {
-      this.logger.warn(`Projection ${definition.name}: old generation not dropped: ${errorMessage(error)}`);
-    }
     this.logger.log(`Projection ${definition.name} switched to generation ${newGeneration} (version ${rebuild.version})`);
     runtime.notify();
     rebuild.complete();

@@ -19,9 +19,12 @@
  * File-backed stores read outside transactions through a second, read-only connection, which sees
  * only committed data (WAL snapshot) and never waits for a running transaction. In-memory stores
  * have a single connection, so their reads wait for the mutex instead.
+ *
+ * Several processes may share the file: every read and write runs in a transaction that first
+ * checks the connection's cached catalog against SQLite's schema version, and schema changes are
+ * decided under the write lock (embedded-catalog.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type BetterSqlite3 from 'better-sqlite3';
 import Database from '../sqlite/better-sqlite3';
 import {
   cursorPositionOf,
@@ -32,6 +35,8 @@ import {
   type CursorPosition,
   type SortKey,
 } from './cursor';
+import { type CollectionMeta, Connection, createCatalogTables, type IndexDefinition, isUniqueViolation } from './embedded-catalog';
+import { keyExpression, keyValue, NULL_KEY, quoteIdentifier, type SqlValue } from './embedded-key-expression';
 import { excludedFields } from './excluded-fields';
 import { compileFilter, isOperatorObject, type DocumentMatcher } from './mongo-filter';
 import { applyUpdate, isOperatorUpdate } from './mongo-update';
@@ -56,46 +61,7 @@ export interface EmbeddedReadStoreOptions {
   filename: string;
 }
 
-type Statement = BetterSqlite3.Statement<unknown[], unknown>;
-type SqlValue = string | number | Buffer | null;
-
-/** What the key expression yields for null and missing values, false and true. */
-const NULL_KEY = -Infinity;
-const FALSE_KEY = Buffer.from([0]);
-const TRUE_KEY = Buffer.from([1]);
 const FIND_ALL_BATCH = 500;
-const STATEMENT_CACHE_LIMIT = 2000;
-const COLLECTIONS_TABLE = '_relata_collections';
-const INDEXES_TABLE = '_relata_indexes';
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** The SQL expression a field is indexed, compared and sorted by (identical text, so indexes apply). */
-function keyExpression(field: string): string {
-  if (field === '_id') return 'id';
-  const parts = field.split('.');
-  for (const part of parts) {
-    if (part === '' || part.includes('"') || part.startsWith('$')) {
-      throw new InvalidQueryError(`unsupported field path "${field}"`);
-    }
-  }
-  const path = sqlString(`$${parts.map((part) => `."${part}"`).join('')}`);
-  return `CASE json_type(doc,${path}) WHEN 'true' THEN x'01' WHEN 'false' THEN x'00' ELSE ifnull(json_extract(doc,${path}),-9e999) END`;
-}
-
-/** A JSON value as the key expression sees it. */
-function keyValue(value: unknown): SqlValue {
-  if (value === null || value === undefined) return NULL_KEY;
-  if (typeof value === 'boolean') return value ? TRUE_KEY : FALSE_KEY;
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  return JSON.stringify(value);
-}
 
 const POSITION_PATTERN = /^-?\d+$/;
 
@@ -134,82 +100,8 @@ function assertCollectionName(name: string): void {
   if (typeof name !== 'string' || name === '') throw new InvalidQueryError('a collection name must be a non-empty string');
 }
 
-/** A connection with its prepared statements cached by SQL text. */
-class Connection {
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(readonly db: BetterSqlite3.Database) {}
-
-  prepare(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      if (this.statements.size >= STATEMENT_CACHE_LIMIT) {
-        // Drop the oldest entry; shapes of ad-hoc queries ($in lists of many lengths) are unbounded.
-        const oldest = this.statements.keys().next().value;
-        if (oldest !== undefined) this.statements.delete(oldest);
-      }
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  forget(table: string): void {
-    const needle = quoteIdentifier(table);
-    for (const sql of [...this.statements.keys()]) if (sql.includes(needle)) this.statements.delete(sql);
-  }
-}
-
-interface IndexMeta {
-  name: string;
-  sqlName: string;
-  keys: Array<[string, 1 | -1]>;
-  unique: boolean;
-}
-
-class CollectionMeta {
-  /** False while the collection exists only inside a running transaction. */
-  committed = true;
-  readonly indexes: IndexMeta[] = [];
-  /** Fields with a declared index: declared scalar, so SQL comparisons on them are exact. */
-  indexed = new Set<string>();
-  readonly table: string;
-  readonly sql: {
-    get: string;
-    getForUpdate: string;
-    getPosition: string;
-    insert: string;
-    update: string;
-    upsert: string;
-    delete: string;
-  };
-
-  constructor(
-    readonly id: number,
-    readonly name: string,
-  ) {
-    this.table = `c_${id}`;
-    const t = quoteIdentifier(this.table);
-    this.sql = {
-      get: `SELECT doc FROM ${t} WHERE id = ?`,
-      getForUpdate: `SELECT rowid AS r, doc, pos FROM ${t} WHERE id = ?`,
-      getPosition: `SELECT pos FROM ${t} WHERE id = ?`,
-      insert: `INSERT INTO ${t} (id, doc, pos) VALUES (?, ?, ?)`,
-      update: `UPDATE ${t} SET doc = ?, pos = ? WHERE rowid = ?`,
-      upsert: `INSERT INTO ${t} (id, doc, pos) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, pos = excluded.pos`,
-      delete: `DELETE FROM ${t} WHERE id = ?`,
-    };
-  }
-
-  addIndex(index: IndexMeta): void {
-    this.indexes.push(index);
-    for (const [field] of index.keys) if (field !== '_id') this.indexed.add(field);
-  }
-}
-
 class TransactionState {
   active = true;
-  readonly created: CollectionMeta[] = [];
 
   assertActive(): void {
     if (!this.active) throw new Error('the read-store transaction has already finished');
@@ -429,17 +321,16 @@ interface ScanResult {
 class Engine {
   readonly writer: Connection;
   readonly reader: Connection | null;
-  private readonly metas = new Map<string, CollectionMeta>();
   private readonly lock = new Mutex();
   private readonly txContext = new AsyncLocalStorage<TransactionState>();
   private closed = false;
 
   constructor(filename: string) {
-    const db = new Database(filename);
+    // The busy timeout first: processes opening a new file at once wait for each other's setup.
+    const db = new Database(filename, { timeout: 5000 });
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 5000');
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
       // Checkpoint every ~40 MB of WAL instead of ~4 MB: checkpoints (and their fsyncs) dominate
@@ -448,59 +339,20 @@ class Engine {
       // Deleted and overwritten content is zeroed in the file, so erased personal data is gone
       // from it, not just unreachable (the WAL is truncated separately: checkpoint()).
       db.pragma('secure_delete = ON');
-      db.exec(
-        `CREATE TABLE IF NOT EXISTS ${COLLECTIONS_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE);
-         CREATE TABLE IF NOT EXISTS ${INDEXES_TABLE} (collection_id INTEGER NOT NULL, name TEXT NOT NULL,
-           sql_name TEXT NOT NULL, keys TEXT NOT NULL, is_unique INTEGER NOT NULL, PRIMARY KEY (collection_id, name));`,
-      );
+      createCatalogTables(db);
     } catch (error) {
       db.close();
       throw error;
     }
     this.writer = new Connection(db);
-    this.loadCatalog();
     const inMemory = filename === '' || filename === ':memory:' || filename.startsWith('file::memory:');
     if (inMemory) {
       this.reader = null;
     } else {
-      const readerDb = new Database(filename, { readonly: true, fileMustExist: true });
-      readerDb.pragma('busy_timeout = 5000');
+      const readerDb = new Database(filename, { readonly: true, fileMustExist: true, timeout: 5000 });
       readerDb.pragma('cache_size = -65536');
       this.reader = new Connection(readerDb);
     }
-  }
-
-  private loadCatalog(): void {
-    const collections = this.writer.db.prepare(`SELECT id, name FROM ${COLLECTIONS_TABLE}`).all() as Array<{
-      id: number;
-      name: string;
-    }>;
-    for (const row of collections) this.metas.set(row.name, this.loadMeta(this.writer, row.id, row.name));
-  }
-
-  private loadMeta(conn: Connection, id: number, name: string): CollectionMeta {
-    const meta = new CollectionMeta(id, name);
-    const indexes = conn
-      .prepare(`SELECT name, sql_name, keys, is_unique FROM ${INDEXES_TABLE} WHERE collection_id = ? ORDER BY rowid`)
-      .all(id) as Array<{ name: string; sql_name: string; keys: string; is_unique: number }>;
-    for (const row of indexes) {
-      meta.addIndex({
-        name: row.name,
-        sqlName: row.sql_name,
-        keys: JSON.parse(row.keys) as Array<[string, 1 | -1]>,
-        unique: row.is_unique === 1,
-      });
-    }
-    return meta;
-  }
-
-  /** A collection another store instance on the same file may have created since the catalog was loaded. */
-  private discover(conn: Connection, name: string): CollectionMeta | undefined {
-    const row = conn.prepare(`SELECT id FROM ${COLLECTIONS_TABLE} WHERE name = ?`).get(name) as { id: number } | undefined;
-    if (row === undefined) return undefined;
-    const meta = this.loadMeta(conn, row.id, name);
-    this.metas.set(name, meta);
-    return meta;
   }
 
   // ---- routing -------------------------------------------------------------------------------
@@ -509,23 +361,37 @@ class Engine {
     if (this.closed) throw new Error('the embedded read store is closed');
   }
 
-  /** Runs a read: in the transaction, on the reader connection, or (in memory) behind the lock. */
+  /** Runs a read: in the transaction, in a read transaction on the reader connection, or (in memory) behind the lock. */
   async read<R>(tx: TransactionState | null, fn: (conn: Connection) => R): Promise<R> {
     this.assertOpen();
     if (tx !== null) {
       tx.assertActive();
       return fn(this.writer);
     }
-    if (this.reader !== null) return fn(this.reader);
+    if (this.reader !== null) return this.inReadTransaction(this.reader, fn);
     // In-memory: a read started from inside our own running transaction must not wait for it.
     if (this.txContext.getStore()?.active) return fn(this.writer);
     return this.lock.run(() => {
       this.assertOpen();
-      return fn(this.writer);
+      return this.inReadTransaction(this.writer, fn);
     });
   }
 
-  /** Runs a write: in the transaction, or alone behind the lock (autocommit). */
+  /**
+   * One snapshot for the catalog check and the read: another process may drop or create tables
+   * at any time, and a catalog checked in one transaction says nothing about the next.
+   */
+  inReadTransaction<R>(conn: Connection, fn: (conn: Connection) => R): R {
+    conn.prepare('BEGIN').run();
+    try {
+      conn.catalog.refresh();
+      return fn(conn);
+    } finally {
+      if (conn.db.inTransaction) conn.prepare('COMMIT').run();
+    }
+  }
+
+  /** Runs a write: in the transaction, or alone behind the lock in a transaction of its own. */
   async write<R>(tx: TransactionState | null, fn: (tx: TransactionState | null) => R): Promise<R> {
     this.assertOpen();
     if (tx !== null) {
@@ -535,8 +401,32 @@ class Engine {
     this.assertNotInsideTransaction('a write outside the transaction');
     return this.lock.run(() => {
       this.assertOpen();
-      return fn(null);
+      this.begin();
+      try {
+        const result = fn(null);
+        this.writer.prepare('COMMIT').run();
+        return result;
+      } catch (error) {
+        this.rollback();
+        throw error;
+      }
     });
+  }
+
+  /** BEGIN IMMEDIATE takes SQLite's write lock (across processes), then the catalog is checked under it. */
+  private begin(): void {
+    this.writer.prepare('BEGIN IMMEDIATE').run();
+    try {
+      this.writer.catalog.refresh();
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+
+  private rollback(): void {
+    if (this.writer.db.inTransaction) this.writer.prepare('ROLLBACK').run();
+    this.writer.catalog.invalidate();
   }
 
   private assertNotInsideTransaction(what: string): void {
@@ -553,7 +443,7 @@ class Engine {
     const tx = new TransactionState();
     try {
       this.assertOpen();
-      this.writer.prepare('BEGIN IMMEDIATE').run();
+      this.begin();
     } catch (error) {
       this.lock.release();
       throw error;
@@ -565,15 +455,10 @@ class Engine {
       const result = await this.txContext.run(tx, () => fn(handle));
       this.writer.prepare('COMMIT').run();
       tx.active = false;
-      for (const meta of tx.created) meta.committed = true;
       return result;
     } catch (error) {
       tx.active = false;
-      if (this.writer.db.inTransaction) this.writer.prepare('ROLLBACK').run();
-      for (const meta of tx.created) {
-        this.metas.delete(meta.name);
-        this.writer.forget(meta.table);
-      }
+      this.rollback();
       throw error;
     } finally {
       this.lock.release();
@@ -604,96 +489,33 @@ class Engine {
     }
   }
 
-  // ---- catalog ----------------------------------------------------------------------------------
+  // ---- catalog (schema changes run in write(), so on a checked catalog under the write lock) -----
 
-  /** The collection as a connection may see it: one created in a running transaction is invisible to the reader. */
-  private metaFor(conn: Connection, name: string): CollectionMeta | undefined {
-    const meta = this.metas.get(name);
-    if (meta === undefined) return this.discover(conn, name);
-    if (!meta.committed && conn !== this.writer) return undefined;
-    return meta;
-  }
-
-  private ensureCollection(name: string, tx: TransactionState | null): CollectionMeta {
+  private ensureCollection(name: string): CollectionMeta {
     assertCollectionName(name);
-    const existing = this.metas.get(name) ?? this.discover(this.writer, name);
-    if (existing !== undefined) return existing;
-    const db = this.writer.db;
-    const id = db.transaction(() => {
-      const info = db.prepare(`INSERT INTO ${COLLECTIONS_TABLE} (name) VALUES (?)`).run(name);
-      const newId = Number(info.lastInsertRowid);
-      db.exec(`CREATE TABLE ${quoteIdentifier(`c_${newId}`)} (id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL, pos TEXT)`);
-      return newId;
-    })();
-    const meta = new CollectionMeta(id, name);
-    if (tx !== null) {
-      meta.committed = false;
-      tx.created.push(meta);
-    }
-    this.metas.set(name, meta);
-    return meta;
+    return this.writer.catalog.ensureCollection(name);
   }
 
   /** Names from the catalog as the connection sees it (the reader: committed collections only). */
   listCollections(conn: Connection): string[] {
-    return (conn.prepare(`SELECT name FROM ${COLLECTIONS_TABLE} ORDER BY name`).all() as Array<{ name: string }>).map(
-      (row) => row.name,
-    );
+    return conn.catalog.names();
   }
 
   dropCollection(name: string): void {
-    const meta = this.metas.get(name) ?? this.discover(this.writer, name);
-    if (meta === undefined) return;
-    const db = this.writer.db;
-    db.transaction(() => {
-      db.exec(`DROP TABLE IF EXISTS ${quoteIdentifier(meta.table)}`);
-      db.prepare(`DELETE FROM ${INDEXES_TABLE} WHERE collection_id = ?`).run(meta.id);
-      db.prepare(`DELETE FROM ${COLLECTIONS_TABLE} WHERE id = ?`).run(meta.id);
-    })();
-    this.metas.delete(name);
-    this.writer.forget(meta.table);
-    this.reader?.forget(meta.table);
+    this.writer.catalog.dropCollection(name);
+    this.reader?.catalog.invalidate();
   }
 
-  ensureIndexes(collection: string, specs: Array<{ name: string; keys: Array<[string, 1 | -1]>; unique: boolean }>): void {
-    const meta = this.ensureCollection(collection, null);
-    for (const spec of specs) {
-      const sameKeys = (index: IndexMeta): boolean =>
-        index.unique === spec.unique && JSON.stringify(index.keys) === JSON.stringify(spec.keys);
-      const named = meta.indexes.find((index) => index.name === spec.name);
-      if (named !== undefined) {
-        if (sameKeys(named)) continue;
-        throw new InvalidQueryError(`an index named ${spec.name} already exists on ${collection} with other keys`);
-      }
-      if (meta.indexes.some(sameKeys)) continue;
-      if (spec.keys.length === 1 && spec.keys[0][0] === '_id') continue; // the primary key
-      const sqlName = `${meta.table}_i${meta.indexes.length + 1}`;
-      const columns = spec.keys.map(([field, direction]) => `${keyExpression(field)}${direction === -1 ? ' DESC' : ''}`);
-      // A trailing id makes the index deliver rows in (keys, _id) order, the store's sort order.
-      if (!spec.unique && !spec.keys.some(([field]) => field === '_id')) columns.push('id');
-      const db = this.writer.db;
-      try {
-        db.transaction(() => {
-          db.exec(
-            `CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdentifier(sqlName)} ON ${quoteIdentifier(meta.table)} (${columns.join(', ')})`,
-          );
-          db.prepare(
-            `INSERT INTO ${INDEXES_TABLE} (collection_id, name, sql_name, keys, is_unique) VALUES (?, ?, ?, ?, ?)`,
-          ).run(meta.id, spec.name, sqlName, JSON.stringify(spec.keys), spec.unique ? 1 : 0);
-        })();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new DuplicateKeyError(collection, `index ${spec.name}`);
-        throw error;
-      }
-      meta.addIndex({ name: spec.name, sqlName, keys: spec.keys, unique: spec.unique });
-    }
+  ensureIndexes(collection: string, specs: IndexDefinition[]): void {
+    assertCollectionName(collection);
+    this.writer.catalog.ensureIndexes(collection, specs);
   }
 
   // ---- reads ------------------------------------------------------------------------------------
 
   get(conn: Connection, name: string, id: string): Document | null {
     assertId(id);
-    const meta = this.metaFor(conn, name);
+    const meta = conn.catalog.get(name);
     if (meta === undefined) return null;
     const row = conn.prepare(meta.sql.get).get(id) as { doc: string } | undefined;
     return row === undefined ? null : (JSON.parse(row.doc) as Document);
@@ -710,7 +532,7 @@ class Engine {
     limit: number,
     exclude: readonly string[] = [],
   ): ScanResult {
-    const meta = this.metaFor(conn, name);
+    const meta = conn.catalog.get(name);
     if (meta === undefined) return { items: [], more: false };
     const plan = planFilter(filter, meta);
     const { sql, params } = selectForPage(meta, plan, sort, after, exclude);
@@ -745,20 +567,23 @@ class Engine {
     const sort = normalizeSort(options.sort);
     const limit = resolvePageSize(options.limit);
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor, sort.length - 1);
-    const meta = this.metaFor(this.writer, name);
-    if (meta === undefined) return '';
-    const plan = planFilter(filter, meta);
-    const { sql, params } = selectForPage(meta, plan, sort, after);
-    const rows = (
-      plan.exact
-        ? this.writer.db.prepare(`EXPLAIN QUERY PLAN ${sql} LIMIT ?`).all(...params, limit + 1)
-        : this.writer.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
-    ) as Array<{ detail: string }>;
+    const conn = this.reader ?? this.writer;
+    const explainOn = (c: Connection): Array<{ detail: string }> => {
+      const meta = c.catalog.get(name);
+      if (meta === undefined) return [];
+      const plan = planFilter(filter, meta);
+      const { sql, params } = selectForPage(meta, plan, sort, after);
+      return (
+        plan.exact ? c.db.prepare(`EXPLAIN QUERY PLAN ${sql} LIMIT ?`).all(...params, limit + 1) : c.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
+      ) as Array<{ detail: string }>;
+    };
+    // In memory, from inside a running transaction: its catalog is the current one.
+    const rows = conn.db.inTransaction ? explainOn(conn) : this.inReadTransaction(conn, explainOn);
     return rows.map((row) => row.detail).join('\n');
   }
 
   count(conn: Connection, name: string, filter: Filter | undefined, matcher: DocumentMatcher): number {
-    const meta = this.metaFor(conn, name);
+    const meta = conn.catalog.get(name);
     if (meta === undefined) return 0;
     const plan = planFilter(filter, meta);
     const table = quoteIdentifier(meta.table);
@@ -783,7 +608,7 @@ class Engine {
     isOperatorUpdate(update);
     const position = options.position;
     if (position !== undefined) assertPosition(position);
-    let meta = this.metas.get(name) ?? this.discover(this.writer, name);
+    let meta = this.writer.catalog.get(name);
     const row =
       meta === undefined
         ? undefined
@@ -793,7 +618,7 @@ class Engine {
       const doc = applyUpdate<Document>({ _id: id }, update, { isInsert: true });
       if (!options.upsert) return false;
       if (position !== undefined) doc._position = position;
-      meta ??= this.ensureCollection(name, tx);
+      meta ??= this.ensureCollection(name);
       this.run(meta, meta.sql.insert, [id, JSON.stringify(doc), positionColumn(doc)], doc);
       return true;
     }
@@ -815,7 +640,7 @@ class Engine {
     for (const key of Object.keys(replacement)) {
       if (key !== '_id') doc[key] = replacement[key];
     }
-    const meta = this.ensureCollection(name, tx);
+    const meta = this.ensureCollection(name);
     if (position !== undefined) {
       const row = this.writer.prepare(meta.sql.getPosition).get(id) as { pos: string | null } | undefined;
       if (row !== undefined && !positionAllows(position, row.pos)) return false;
@@ -827,13 +652,13 @@ class Engine {
 
   delete(name: string, id: string): boolean {
     assertId(id);
-    const meta = this.metas.get(name) ?? this.discover(this.writer, name);
+    const meta = this.writer.catalog.get(name);
     if (meta === undefined) return false;
     return this.writer.prepare(meta.sql.delete).run(id).changes > 0;
   }
 
   deleteMany(name: string, filter: Filter, matcher: DocumentMatcher): number {
-    const meta = this.metas.get(name) ?? this.discover(this.writer, name);
+    const meta = this.writer.catalog.get(name);
     if (meta === undefined) return 0;
     const plan = planFilter(filter, meta);
     const table = quoteIdentifier(meta.table);
@@ -870,15 +695,6 @@ class Engine {
     this.assertOpen();
     this.writer.prepare('SELECT 1').get();
   }
-}
-
-/**
- * Checked by code, not by class: the native addon keeps the SqliteError class of the first copy of
- * better-sqlite3 loaded in the process, so `instanceof` fails wherever the module is loaded twice
- * (Jest's per-file module registries do exactly that).
- */
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function finishScan(items: Document[], limit: number): ScanResult {
