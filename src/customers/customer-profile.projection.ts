@@ -264,6 +264,10 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       // The referred customer's own stream is not touched; only their profile says who referred them.
       await customers.update(e.data.referredCustomerId, { $set: { referredBy: customerId } });
       return;
+    case 'ReferrerCredited':
+      await customers.update(customerId, { $set: { referredBy: e.data.referredBy, ...stamp } });
+      await customers.update(e.data.referredBy, { $addToSet: { referralsMade: customerId } });
+      return;
     case 'CustomerDeactivated':
       await customers.update(customerId, {
         $set: { status: 'deactivated', deactivatedAt: e.data.deactivatedAt, deactivationReason: e.data.reason, ...stamp },
