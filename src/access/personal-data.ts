@@ -16,6 +16,8 @@ export const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
   'comment',
   'text',
   'reason',
+  'deactivationReason',
+  'declineReason',
   'rationale',
   'remedySought',
   'feedbackToCustomer',
@@ -24,7 +26,7 @@ export const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Query parameters that search by personal data: refused to masked principals (results would reveal it). */
-export const PERSONAL_SEARCH_PARAMETERS: readonly string[] = ['q', 'name', 'email', 'phone'];
+export const PERSONAL_SEARCH_PARAMETERS: readonly string[] = ['q', 'name', 'email', 'phone', 'company'];
 
 export const MASK = '***';
 

@@ -57,6 +57,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /customers': personalRead,
   'GET /customers/:id': personalRead,
   'GET /customers/:id/interactions': personalRead,
+  'GET /customers/:id/purchases': personalRead,
   'PATCH /customers/:id/contact': agent,
   'POST /customers/:id/convert': agent,
   'POST /customers/:id/interactions': agent,

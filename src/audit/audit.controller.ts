@@ -1,7 +1,8 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
 import {
@@ -18,6 +19,10 @@ import type { StatePoint } from './stream-state';
 /** Stream names and correlation ids are visible ASCII (importers and clients choose some of them). */
 const NAME = /^[\x21-\x7e]{1,300}$/;
 const POSITION = /^\d{1,20}$/;
+
+/** Leading CSV columns of the feed; each event's data follows as data.* columns (the union over the page). */
+const FEED_CSV_COLUMNS = ['position', 'stream', 'revision', 'id', 'type', 'metadata.actor', 'metadata.correlationId', 'metadata.causationId', 'metadata.occurredAt', 'metadata.recordedAt'];
+const REJECTION_CSV_COLUMNS = ['id', 'at', 'actor', 'method', 'route', 'status', 'code', 'detail', 'fields', 'correlationId'];
 
 function nameParam(field: string, value: string): string {
   if (!NAME.test(value)) throw new ValidationFailedError([{ field, messages: [`${field} must be 1 to 300 visible ASCII characters`] }]);
@@ -53,9 +58,12 @@ export class AuditController {
     void this.feedStreams.serve(request.raw, reply.raw, from, headers);
   }
 
+  /** As CSV with `Accept: text/csv`: X-Next-Cursor then holds the nextPosition to pass back as fromPosition. */
   @Get('feed')
-  feed(@Query() query: FeedQueryDto) {
-    return this.reader.feed(query.fromPosition === undefined ? START : BigInt(query.fromPosition), query.limit);
+  async feed(@Query() query: FeedQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.reader.feed(query.fromPosition === undefined ? START : BigInt(query.fromPosition), query.limit);
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.events, { columns: FEED_CSV_COLUMNS, nextCursor: page.hasMore ? page.nextPosition : null, filename: 'audit-feed.csv' });
   }
 
   @Get('streams/:stream/state')
@@ -90,9 +98,9 @@ export class AuditController {
   }
 
   @Get('rejections')
-  listRejections(@Query() query: RejectionsQueryDto) {
+  async listRejections(@Query() query: RejectionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
-    return this.rejections.list({
+    const page = await this.rejections.list({
       from: bound(query.from),
       to: bound(query.to),
       code: query.code,
@@ -101,5 +109,9 @@ export class AuditController {
       limit: query.limit,
       cursor: query.cursor,
     });
+    if (!wantsCsv(accept)) return page;
+    // A CSV cell holds one value: the invalid fields are joined.
+    const rows = page.items.map((item) => ({ ...item, fields: item.fields.join(' ') }));
+    return csvReply(reply, rows, { columns: REJECTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'rejections.csv' });
   }
 }

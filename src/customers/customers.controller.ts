@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -6,6 +6,7 @@ import type { CommandContext } from '../shared/decider/command-context';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
 import { createdId, sendCommandResult } from '../shared/http/command-response';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import {
@@ -17,7 +18,8 @@ import {
   RegisterCustomerCommand,
   UpdateContactDetailsCommand,
 } from './customer-command.handlers';
-import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery } from './customer-query.handlers';
+import { CUSTOMER_CSV_COLUMNS, customerCsvRow, INTERACTION_CSV_COLUMNS, PURCHASE_CSV_COLUMNS, purchaseCsvRows } from './customer-csv';
+import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery, ListPurchasesQuery } from './customer-query.handlers';
 import { ForgetCustomerCommand } from './forget-customer.handler';
 import {
   DeactivateCustomerDto,
@@ -31,6 +33,9 @@ import {
 } from './dto/customer-commands.dto';
 import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
 import { UuidParam as Id } from '../shared/http/uuid-param';
+
+/** A query instant: a date means its 00:00 UTC. */
+const instant = (value: string): string => new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value).toISOString();
 
 @Controller('customers')
 export class CustomersController {
@@ -57,11 +62,30 @@ export class CustomersController {
     return this.respond(reply, result);
   }
 
+  /** Filters combine (AND); every list also answers CSV with `Accept: text/csv` (the next cursor in X-Next-Cursor). */
   @Get()
-  async list(@Query() query: ListCustomersQueryDto) {
-    return this.queries.execute(
-      new ListCustomersQuery({ status: query.status, q: query.q }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+  async list(@Query() query: ListCustomersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const registeredFrom = query.registeredFrom === undefined ? undefined : instant(query.registeredFrom);
+    const registeredTo = query.registeredTo === undefined ? undefined : instant(query.registeredTo);
+    const errors: { field: string; messages: string[] }[] = [];
+    if (query.minRevenue !== undefined && query.maxRevenue !== undefined && query.minRevenue > query.maxRevenue) {
+      errors.push({ field: 'maxRevenue', messages: ['maxRevenue must not be below minRevenue'] });
+    }
+    if (registeredFrom !== undefined && registeredTo !== undefined && registeredFrom >= registeredTo) {
+      errors.push({ field: 'registeredTo', messages: ['registeredTo must be after registeredFrom'] });
+    }
+    if (errors.length > 0) throw new ValidationFailedError(errors);
+    const { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel } = query;
+    const page = await this.queries.execute(
+      new ListCustomersQuery(
+        { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel, registeredFrom, registeredTo },
+        { limit: query.limit, cursor: query.cursor },
+        query.minPosition,
+        { field: query.sort, order: query.order },
+      ),
     );
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items.map(customerCsvRow), { columns: CUSTOMER_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'customers.csv' });
   }
 
   @Get(':id')
@@ -72,8 +96,18 @@ export class CustomersController {
   }
 
   @Get(':id/interactions')
-  async interactions(@Id('id') id: string, @Query() query: PageQueryDto) {
-    return this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+  async interactions(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items, { columns: INTERACTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `interactions-${id}.csv` });
+  }
+
+  /** Newest first, with the lines, in the currency each purchase was recorded in (never converted or summed across currencies). */
+  @Get(':id/purchases')
+  async purchases(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(new ListPurchasesQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, purchaseCsvRows(page.items), { columns: PURCHASE_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `purchases-${id}.csv` });
   }
 
   @Patch(':id/contact')
