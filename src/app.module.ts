@@ -6,6 +6,7 @@ import { ALL_PERSONAL_DATA } from './all-personal-data';
 import { ALL_PROJECTIONS } from './all-projections';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
+import { BatchModule } from './batch/batch.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
@@ -43,6 +44,7 @@ export class AppModule {
         AuditModule,
         DashboardModule,
         OperationsModule,
+        BatchModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],
     };

@@ -37,6 +37,8 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
       referredBy?: string;
     },
     readonly context: CommandContext,
+    /** A customer id chosen by the caller (upsert by source id); otherwise derived or generated. */
+    readonly customerId?: string,
   ) {
     super();
   }
@@ -172,11 +174,11 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
     this.claims = new EmailClaims(processor);
   }
 
-  async execute({ data, context: rawContext }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
+  async execute({ data, context: rawContext, customerId: chosenId }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same customer.
-    const customerId = context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next();
+    const customerId = chosenId ?? (context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next());
     const referredBy = data.referredBy ?? null;
     const referrerExists = referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
     const command: CustomerCommand = {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -21,6 +21,7 @@ import {
 import { CUSTOMER_CSV_COLUMNS, customerCsvRow, INTERACTION_CSV_COLUMNS, PURCHASE_CSV_COLUMNS, purchaseCsvRows } from './customer-csv';
 import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery, ListPurchasesQuery } from './customer-query.handlers';
 import { ForgetCustomerCommand } from './forget-customer.handler';
+import { sourceCustomerId, UpsertCustomerBySourceCommand } from './customer-by-source';
 import {
   DeactivateCustomerDto,
   DeclineSuggestionDto,
@@ -30,9 +31,24 @@ import {
   RegisterCustomerDto,
   SuggestTransactionDto,
   UpdateContactDetailsDto,
+  UpsertCustomerDto,
 } from './dto/customer-commands.dto';
 import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
 import { UuidParam as Id } from '../shared/http/uuid-param';
+
+/** Another system's name: letters, digits, . _ - (e.g. shop, erp, cdnow). */
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
+/** The id that system gives the customer: visible ASCII. */
+const SOURCE_ID = /^[\x21-\x7e]{1,200}$/;
+
+function sourceParams(source: string, sourceId: string): { source: string; sourceId: string } {
+  const errors: { field: string; messages: string[] }[] = [];
+  if (!SOURCE.test(source)) errors.push({ field: 'source', messages: ['source must be 1-50 letters, digits, . _ or -, starting with a letter or digit'] });
+  if (!SOURCE_ID.test(sourceId)) errors.push({ field: 'id', messages: ['id must be 1-200 visible ASCII characters'] });
+  if (errors.length > 0) throw new ValidationFailedError(errors);
+  // Source names are case-insensitive: "Shop" and "shop" are one system.
+  return { source: source.toLowerCase(), sourceId };
+}
 
 /** A query instant: a date means its 00:00 UTC. */
 const instant = (value: string): string => new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value).toISOString();
@@ -86,6 +102,29 @@ export class CustomersController {
     );
     if (!wantsCsv(accept)) return page;
     return csvReply(reply, page.items.map(customerCsvRow), { columns: CUSTOMER_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'customers.csv' });
+  }
+
+  /** The customer another system knows by this id (its own id in that system). */
+  @Get('by-source/:source/:id')
+  async getBySource(@Param('source') rawSource: string, @Param('id') rawId: string, @Query() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { source, sourceId } = sourceParams(rawSource, rawId);
+    return this.get(sourceCustomerId(source, sourceId), query, reply);
+  }
+
+  /** Upsert by the id in another system: 201 when registered, 200 when updated or unchanged (nothing appended). */
+  @Put('by-source/:source/:id')
+  async upsertBySource(
+    @Param('source') rawSource: string,
+    @Param('id') rawId: string,
+    @Body() dto: UpsertCustomerDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { source, sourceId } = sourceParams(rawSource, rawId);
+    const result = await this.commands.execute(new UpsertCustomerBySourceCommand(source, sourceId, dto, context));
+    void reply.header('Location', `/customers/${result.id}`);
+    void reply.status(result.created ? 201 : 200);
+    return sendCommandResult(reply, result);
   }
 
   @Get(':id')

@@ -29,6 +29,7 @@ export function tagOfPath(path: string): Tag {
   const first = path.split('/')[1] ?? '';
   switch (first) {
     case 'customers':
+    case 'batch':
       return 'Customers';
     case 'complaints':
     case 'solutions':
@@ -54,6 +55,8 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   // Customers
   'POST /customers': doc('Register a customer or prospect', 'Records CustomerRegistered. An email must not belong to another active customer (422 EMAIL_ALREADY_IN_USE). Read it back with GET /customers/{id}?minPosition= and the answered position.'),
   'GET /customers': doc('List, filter and search customers', 'Paged (pass nextCursor as cursor). Filters combine: status, segment (name or scheme:name), minRevenue/maxRevenue, company (ignoring case), acquisitionChannel, registeredFrom/registeredTo; q searches name, email and company, and phone numbers by their digits. sort=registeredAt|revenue|purchaseCount|lastPurchaseAt, order=asc|desc. CSV with Accept: text/csv.'),
+  'GET /customers/by-source/:source/:id': doc('Find a customer by their id in another system', "The profile of the customer that system (source, e.g. shop or cdnow) knows by id; the same as GET /customers/{id} with the customer's Relata id. Imported customers are found by their source file's kind and customer key."),
+  'PUT /customers/by-source/:source/:id': doc('Upsert a customer by their id in another system', 'Registers the customer (201) when the source id is new, else updates name, email, phone and company (200); kind and acquisitionChannel apply on registration only. The same body again appends nothing. The Relata id is derived from source and id, so every instance and retry addresses the same customer.'),
   'GET /customers/:id': doc("Read a customer's profile", 'Contact details, status, current value (revenue, margin, purchases), suggestions and potential value, referrals, interaction count and complaints. The ETag is the stream revision, for If-Match.'),
   'GET /customers/:id/interactions': doc("List a customer's interactions", 'The contacts recorded with the customer, newest first, paged; CSV with Accept: text/csv.'),
   'GET /customers/:id/purchases': doc("A customer's purchase history", 'Newest first (by when the purchase happened), paged, each purchase with its lines, amount and margin in the currency it was recorded in; CSV (one row per line) with Accept: text/csv. Refunds are not recorded yet.'),
@@ -68,6 +71,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /customers/:id/deactivate': doc('Deactivate a customer (churn)', 'The customer left, with a reason.'),
   'POST /customers/:id/reactivate': doc('Reactivate a customer (win-back)', 'Brings a deactivated customer back.'),
   'POST /customers/:id/forget': doc('Forget a customer (right to be forgotten)', "Crypto-shredding: deletes the customer's data key, so personal fields read as \"[erased]\" everywhere, releases the email, refuses every later command about them and rebuilds the read models holding copies. Repeating it is safe."),
+  'POST /batch': doc('Run several commands in one request', 'Up to 100 items (method, path, body, idempotencyKey, ifMatch), carried out in order as the single calls they stand for, with the same credentials: one result per item (status, Location/ETag headers, body or problem). Not a transaction: a refused item does not stop the others; retry with the same idempotency keys and the items already done are replayed.'),
   // Complaints
   'POST /complaints': doc('Register a complaint', 'Takes a complaint on a channel for a registered customer; it gets a number CMP-YYYY-NNNNNN. Email, web and social complaints are acknowledged on receipt (RELATA_AUTO_ACK_CHANNELS). followUpOf links a follow-up to a closed complaint.'),
   'GET /complaints': doc('The work queue; find a complaint by its number', 'Complaints by department, assignee, status (or open), customer, overdue, number (the CMP-YYYY-NNNNNN the customer quotes), category, severity and text (q: number, category, sub-category, product, description), sorted by resolution due time, earliest first; ungraded ones last. CSV with Accept: text/csv.'),
