@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { BatchDto, type BatchItemDto } from './batch.dto';
 
 export interface BatchItemResult {
@@ -14,6 +15,12 @@ export interface BatchItemResult {
 }
 
 const PASSED_ON = ['location', 'etag', 'idempotent-replayed'] as const;
+
+/**
+ * Marks the requests a batch makes. The path rule keeps /batch out of the items, but a path may
+ * reach a route in spellings no pattern foresees (percent-encoding); this header stops any nesting.
+ */
+const BATCH_ITEM_HEADER = 'x-relata-batch-item';
 
 /**
  * Several commands in one request, carried out one after the other, in order, with one result per
@@ -30,14 +37,17 @@ export class BatchController {
   @Post()
   @HttpCode(200)
   async run(@Body() dto: BatchDto, @Req() request: FastifyRequest): Promise<{ results: BatchItemResult[] }> {
+    if (request.headers[BATCH_ITEM_HEADER] !== undefined) {
+      throw new ValidationFailedError([{ field: 'items', messages: ['a batch cannot run inside a batch'] }]);
+    }
     const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
     const results: BatchItemResult[] = [];
-    for (const [index, item] of dto.items.entries()) results.push({ index, ...(await this.runItem(fastify, request, item)) });
+    for (const [index, item] of dto.items.entries()) results.push({ index, ...(await this.runItem(fastify, request, item, index)) });
     return { results };
   }
 
-  private async runItem(fastify: FastifyInstance, request: FastifyRequest, item: BatchItemDto): Promise<Omit<BatchItemResult, 'index'>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
+  private async runItem(fastify: FastifyInstance, request: FastifyRequest, item: BatchItemDto, index: number): Promise<Omit<BatchItemResult, 'index'>> {
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', [BATCH_ITEM_HEADER]: String(index) };
     for (const name of ['authorization', 'x-correlation-id'] as const) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;

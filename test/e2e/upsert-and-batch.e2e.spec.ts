@@ -157,6 +157,13 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
       ]) {
         await refused(() => t.request('POST', '/batch', body), 400, 'VALIDATION_FAILED');
       }
+      // However the path is spelled, a batch inside a batch is refused.
+      const before = await t.eventCount();
+      const nested = await t.request('POST', '/batch', { items: [{ method: 'POST', path: '/%62atch', body: { items: [item] } }] });
+      expect(nested.status).toBe(200);
+      expect(nested.json.results[0].status).toBeGreaterThanOrEqual(400);
+      expect(nested.json.results[0].status).toBeLessThan(500);
+      expect(await t.eventCount()).toBe(before);
     });
   });
 });
