@@ -73,6 +73,17 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
       expect(await t.eventCount()).toBe(before);
     });
 
+    it('credits exactly one of two referrers racing for the same customer', async () => {
+      const [ana, bruno, carla] = [await register('Ana'), await register('Bruno'), await register('Carla')];
+      const answers = await Promise.all([ana, bruno].map((referrer) => t.request('POST', `/customers/${referrer}/referrals`, { referredCustomerId: carla })));
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+      const loser = answers.find((a) => a.status === 422)!;
+      expect(loser.json.code).toBe('REFERRER_ALREADY_CREDITED');
+      const winner = answers.find((a) => a.status === 201)!;
+      const stream = await t.request('GET', `/audit/streams/customer-${carla}`);
+      expect(stream.json.events.filter((e: { type: string }) => e.type === 'ReferrerCredited').map((e: { data: { referredBy: string } }) => e.data.referredBy)).toEqual([winner.json.id]);
+    });
+
     it('refuses a malformed referral with 400 and appends nothing', async () => {
       const ana = await register('Ana');
       await refused(() => t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: 'not-a-uuid' }), 400, 'VALIDATION_FAILED');
@@ -116,6 +127,12 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
       expect(retry.status).toBe(201);
       expect(retry.json).toMatchObject({ id: first.json.id, replayed: true });
       expect(await t.eventCount()).toBe(before);
+    });
+
+    it('creates only one of two departments racing for one name', async () => {
+      const answers = await Promise.all([create('Billing'), create('billing')]);
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+      expect(answers.find((a) => a.status === 422)!.json.code).toBe('DEPARTMENT_NAME_TAKEN');
     });
 
     it('refuses an empty name with 400 and appends nothing', async () => {
