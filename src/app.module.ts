@@ -10,6 +10,7 @@ import { BatchModule } from './batch/batch.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
+import { CustomerIntegrationModule } from './customers/customer-integration.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
 import { OperationsModule } from './operations/operations.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AuditModule,
         DashboardModule,
         OperationsModule,
+        CustomerIntegrationModule,
         BatchModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],

@@ -16,8 +16,6 @@ export const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
   'comment',
   'text',
   'reason',
-  'deactivationReason',
-  'declineReason',
   'rationale',
   'remedySought',
   'feedbackToCustomer',

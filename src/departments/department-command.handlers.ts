@@ -5,9 +5,9 @@ import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
-import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
 import { normaliseDepartmentName } from './department-name-claim.decider';
 import { DepartmentNameClaims } from './department-name-claims';
+import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
 import { WebhookSecrets } from './webhook-secrets';
 import { generateWebhookSecret } from './webhook-signature';
 
