@@ -375,7 +375,7 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
         : { type: 'DeclineSuggestion', data: { suggestionId: open[0], reason: rng.chance(0.5) ? 'Not interested right now' : null }, now };
     }
     case 'referral':
-      return { type: 'RecordReferral', data: { referredCustomerId: step.ref!, referredExists: true }, now };
+      return { type: 'RecordReferral', data: { referredCustomerId: step.ref!, referredExists: true, referredBy: null }, now };
     case 'update-contact':
       return { type: 'UpdateContactDetails', data: { phone: `+41 7${rng.int(10)} ${100 + rng.int(900)} ${10 + rng.int(90)} ${10 + rng.int(90)}` }, now };
     case 'deactivate':

@@ -6,9 +6,11 @@ import { ALL_PERSONAL_DATA } from './all-personal-data';
 import { ALL_PROJECTIONS } from './all-projections';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
+import { BatchModule } from './batch/batch.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
+import { CustomerIntegrationModule } from './customers/customer-integration.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
 import { SourceLookupModule } from './importers/source-lookup';
@@ -45,6 +47,8 @@ export class AppModule {
         DashboardModule,
         OperationsModule,
         SourceLookupModule,
+        CustomerIntegrationModule,
+        BatchModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],
     };

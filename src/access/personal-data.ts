@@ -15,7 +15,7 @@ import { personalFieldNames } from '../shared/privacy/personal-data';
 export const PERSONAL_FIELDS: ReadonlySet<string> = personalFieldNames(ALL_DATA_INVENTORY);
 
 /** Query parameters that search by personal data: refused to masked principals (results would reveal it). */
-export const PERSONAL_SEARCH_PARAMETERS: readonly string[] = ['q', 'name', 'email', 'phone'];
+export const PERSONAL_SEARCH_PARAMETERS: readonly string[] = ['q', 'name', 'email', 'phone', 'company'];
 
 export const MASK = '***';
 

@@ -57,6 +57,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /customers': personalRead,
   'GET /customers/:id': personalRead,
   'GET /customers/:id/interactions': personalRead,
+  'GET /customers/:id/purchases': personalRead,
+  'GET /customers/by-source/:source/:id': personalRead,
+  'PUT /customers/by-source/:source/:id': agent,
   'PATCH /customers/:id/contact': agent,
   'POST /customers/:id/convert': agent,
   'POST /customers/:id/interactions': agent,
@@ -135,6 +138,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /audit/correlations/:id': { roles: AUDITOR, personalData: true },
   'GET /audit/rejections': { roles: AUDITOR, personalData: true },
   'GET /audit/verify': { roles: ['auditor', 'admin'] },
+
+  // Several commands in one request: each item is checked against this table as the single call would be.
+  'POST /batch': { roles: ['agent', 'supervisor', 'admin'] },
 
   // Operations
   'GET /projections': admin,

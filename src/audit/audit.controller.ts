@@ -1,8 +1,9 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard } from '../access/access-guard';
 import { START } from '../shared/event-store/event-store.port';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { AuditFeedStreams } from './audit-feed-streams';
 import { AuditReader } from './audit-reader';
 import { parsePosition } from '../shared/event-store/position';
@@ -20,6 +21,10 @@ import type { StatePoint } from './stream-state';
 /** Stream names and correlation ids are visible ASCII (importers and clients choose some of them). */
 const NAME = /^[\x21-\x7e]{1,300}$/;
 const POSITION = /^\d{1,20}$/;
+
+/** Leading CSV columns of the feed; each event's data follows as data.* columns (the union over the page). */
+const FEED_CSV_COLUMNS = ['position', 'stream', 'revision', 'id', 'type', 'metadata.actor', 'metadata.correlationId', 'metadata.causationId', 'metadata.occurredAt', 'metadata.recordedAt'];
+const REJECTION_CSV_COLUMNS = ['id', 'at', 'actor', 'method', 'route', 'status', 'code', 'detail', 'fields', 'correlationId'];
 
 function nameParam(field: string, value: string): string {
   if (!NAME.test(value)) throw new ValidationFailedError([{ field, messages: [`${field} must be 1 to 300 visible ASCII characters`] }]);
@@ -56,9 +61,12 @@ export class AuditController {
     void this.feedStreams.serve(request.raw, reply.raw, from, headers, () => this.access.stillAllows(request));
   }
 
+  /** As CSV with `Accept: text/csv`: X-Next-Cursor then holds the nextPosition to pass back as fromPosition. */
   @Get('feed')
-  feed(@Query() query: FeedQueryDto) {
-    return this.reader.feed(query.fromPosition === undefined ? START : parsePosition(query.fromPosition), query.limit);
+  async feed(@Query() query: FeedQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.reader.feed(query.fromPosition === undefined ? START : parsePosition(query.fromPosition), query.limit);
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.events, { columns: FEED_CSV_COLUMNS, nextCursor: page.hasMore ? page.nextPosition : null, filename: 'audit-feed.csv' });
   }
 
   @Get('streams/:stream/state')
@@ -93,9 +101,9 @@ export class AuditController {
   }
 
   @Get('rejections')
-  listRejections(@Query() query: RejectionsQueryDto) {
+  async listRejections(@Query() query: RejectionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
-    return this.rejections.list({
+    const page = await this.rejections.list({
       from: bound(query.from),
       to: bound(query.to),
       code: query.code,
@@ -104,5 +112,9 @@ export class AuditController {
       limit: query.limit,
       cursor: query.cursor,
     });
+    if (!wantsCsv(accept)) return page;
+    // A CSV cell holds one value: the invalid fields are joined.
+    const rows = page.items.map((item) => ({ ...item, fields: item.fields.join(' ') }));
+    return csvReply(reply, rows, { columns: REJECTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'rejections.csv' });
   }
 }

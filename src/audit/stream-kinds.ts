@@ -9,6 +9,7 @@ import { CUSTOMER_EVENT_TYPES } from '../customers/customer.events';
 import { emailClaimDecider } from '../customers/email-claim.decider';
 import { departmentDecider } from '../departments/department.decider';
 import { DEPARTMENT_EVENT_TYPES } from '../departments/department.events';
+import { DEPARTMENT_NAME_CLAIM_EVENT_TYPES, departmentNameClaimDecider } from '../departments/department-name-claim.decider';
 import type { Decider, DomainEvent } from '../shared/decider/decider';
 import type { JsonValue } from '../shared/read-store/read-store.port';
 import { toJsonView } from './json-view';
@@ -69,6 +70,7 @@ export const STREAM_KINDS: readonly StreamKind[] = [
   // One event per number handed out: the stream is a counter, its "state" is its revision.
   { name: 'complaint-number-counter', prefix: 'complaint-numbers-' },
   { name: 'department', prefix: 'department-', folder: streamFolder(departmentDecider, DEPARTMENT_EVENT_TYPES) },
+  { name: 'department-name-claim', prefix: 'department-name-', folder: streamFolder(departmentNameClaimDecider, DEPARTMENT_NAME_CLAIM_EVENT_TYPES) },
   { name: 'sla-policy', prefix: 'sla-policy-', folder: streamFolder(slaPolicyDecider, SLA_POLICY_EVENT_TYPES) },
   { name: 'segmentation-run', prefix: 'segmentation-', folder: streamFolder(segmentationRunDecider, ['SegmentationRunCompleted']) },
   { name: 'clv-model', prefix: CLV_MODEL_STREAM, exact: true, folder: streamFolder(clvModelDecider, ['ClvModelFitted']) },

@@ -159,6 +159,8 @@ export type WorkQueueItem = {
   overdueWhileStopped: boolean;
   /** resolutionDueAt, or NO_DUE_DATE: the queue's sort key. */
   sortDueAt: string;
+  /** Lower-cased number, category, sub-category, product and description, for the `q` search (not served). */
+  search: string;
   revision: number;
   updatedAt: string;
 };
@@ -415,6 +417,7 @@ export function toWorkQueueItem(doc: Doc): WorkQueueItem {
     clockRunning,
     overdueWhileStopped: !clockRunning && nextDueAt !== null && doc.clockStoppedAt !== null && Date.parse(nextDueAt) < Date.parse(doc.clockStoppedAt),
     sortDueAt: resolutionDueAt ?? NO_DUE_DATE,
+    search: [doc.number, doc.category, doc.subCategory, doc.product, doc.description].filter(Boolean).join(' ').toLowerCase(),
     revision: doc.revision,
     updatedAt: doc.updatedAt,
   };
@@ -459,7 +462,8 @@ const byDue = (filter: Record<string, 1>) => ({ keys: { ...filter, sortDueAt: 1 
 
 export const complaintDetailsProjection: ProjectionDefinition = {
   name: COMPLAINT_DETAILS_PROJECTION,
-  version: 1,
+  // 2: the queue's `search` text and its number, category and severity indexes.
+  version: 2,
   // Complaint texts are the customer's personal data: a forget rebuilds this read model.
   rebuildOnErasure: true,
   eventTypes: COMPLAINT_EVENT_TYPES,
@@ -475,6 +479,9 @@ export const complaintDetailsProjection: ProjectionDefinition = {
         byDue({ department: 1, assignee: 1 }),
         byDue({ assignee: 1 }),
         byDue({ customerId: 1 }),
+        byDue({ number: 1 }),
+        byDue({ category: 1 }),
+        byDue({ severity: 1 }),
         byDue({ clockRunning: 1 }),
         byDue({ overdueWhileStopped: 1 }),
       ],

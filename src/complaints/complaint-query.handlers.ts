@@ -16,6 +16,7 @@ import {
   type WorkQueueItem,
   type WorkQueueItemDoc,
 } from './complaint-details.projection';
+import type { Severity } from './sla-policy';
 import { COMPLAINT_SOLUTIONS_PROJECTION, type Solution, type SolutionDoc, SOLUTIONS_COLLECTION } from './complaint-solutions.projection';
 
 /**
@@ -45,7 +46,7 @@ export type ComplaintView = Omit<ComplaintDetails, 'facts' | 'actions' | 'sla'> 
   actions: (ActionView & { overdue: boolean })[];
 };
 
-export type WorkQueueItemView = Omit<WorkQueueItem, 'sortDueAt' | 'overdueWhileStopped' | 'clockRunning'> & {
+export type WorkQueueItemView = Omit<WorkQueueItem, 'sortDueAt' | 'overdueWhileStopped' | 'clockRunning' | 'search'> & {
   id: string;
   overdue: boolean;
   /** Until the earliest pending deadline (nextDueAt), frozen while the clock is stopped; null when none is pending. */
@@ -143,7 +144,7 @@ export function toComplaintView(doc: ComplaintDetailsDoc, now: Date): ComplaintV
 }
 
 export function toWorkQueueItemView(doc: WorkQueueItemDoc, now: Date): WorkQueueItemView {
-  const { _id, _position, sortDueAt: _s, overdueWhileStopped, clockRunning, ...rest } = doc;
+  const { _id, _position, sortDueAt: _s, search: _search, overdueWhileStopped, clockRunning, ...rest } = doc;
   const reference = clockRunning ? now.getTime() : doc.clockStoppedAt === null ? null : Date.parse(doc.clockStoppedAt);
   const timeLeftMs = doc.nextDueAt === null || reference === null ? null : Date.parse(doc.nextDueAt) - reference;
   return { id: doc.complaintId, ...rest, overdue: overdueWhileStopped || (clockRunning && timeLeftMs !== null && timeLeftMs < 0), timeLeftMs };
@@ -164,7 +165,15 @@ export interface WorkQueueFilter {
   status?: (ComplaintStatus | 'open')[];
   overdue?: boolean;
   customerId?: string;
+  /** The number the customer quotes (CMP-YYYY-NNNNNN). */
+  number?: string;
+  category?: string;
+  severity?: Severity[];
+  /** Text in the number, category, sub-category, product or description (ignoring case). */
+  q?: string;
 }
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class ListComplaintsQuery extends Query<Page<WorkQueueItemView>> {
   constructor(
@@ -209,6 +218,10 @@ export function workQueueFilter(filter: WorkQueueFilter, now: Date): Filter {
   if (filter.department !== undefined) query.department = filter.department;
   if (filter.assignee !== undefined) query.assignee = filter.assignee;
   if (filter.customerId !== undefined) query.customerId = filter.customerId;
+  if (filter.number !== undefined) query.number = filter.number.toUpperCase();
+  if (filter.category !== undefined) query.category = filter.category;
+  if (filter.severity?.length) query.severity = filter.severity.length === 1 ? filter.severity[0] : { $in: filter.severity };
+  if (filter.q !== undefined) query.search = { $regex: escapeRegex(filter.q.toLowerCase()) };
   if (filter.status?.length) {
     const wanted = new Set<ComplaintStatus>();
     for (const status of filter.status) {

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { Ctx } from '../shared/http/command-context.decorator';
 import { createdId, sendCommandResult } from '../shared/http/command-response';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import {
@@ -34,6 +35,31 @@ import { ConsistencyQueryDto, ListComplaintsQueryDto, ListSolutionsQueryDto } fr
 import { UuidParam as Id } from '../shared/http/uuid-param';
 
 const iso = (value: string): string => new Date(value).toISOString();
+
+/** Leading CSV columns, so that every export (even an empty one) has a stable header. */
+const QUEUE_CSV_COLUMNS = [
+  'id',
+  'number',
+  'status',
+  'customerId',
+  'channel',
+  'category',
+  'product',
+  'severity',
+  'department',
+  'assignee',
+  'escalationLevel',
+  'receivedAt',
+  'firstResponseDueAt',
+  'resolutionDueAt',
+  'nextDueAt',
+  'clockStoppedAt',
+  'overdue',
+  'timeLeftMs',
+  'revision',
+  'updatedAt',
+];
+const SOLUTION_CSV_COLUMNS = ['complaintId', 'number', 'category', 'subCategory', 'product', 'rootCause.category', 'rootCause.text', 'solution', 'resolvedAt', 'accepted', 'csat'];
 
 /**
  * Complaint handling on the ISO 10002 cycle: one POST per step under /complaints/:id/..., each
@@ -84,11 +110,17 @@ export class ComplaintsController {
   }
 
   @Get()
-  async list(@Query() query: ListComplaintsQueryDto) {
-    const { department, assignee, status, overdue, customerId } = query;
-    return this.queries.execute(
-      new ListComplaintsQuery({ department, assignee, status, overdue, customerId }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+  async list(@Query() query: ListComplaintsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { department, assignee, status, overdue, customerId, number, category, severity, q } = query;
+    const page = await this.queries.execute(
+      new ListComplaintsQuery(
+        { department, assignee, status, overdue, customerId, number, category, severity, q },
+        { limit: query.limit, cursor: query.cursor },
+        query.minPosition,
+      ),
     );
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items, { columns: QUEUE_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'complaints.csv' });
   }
 
   @Get(':id')
@@ -230,9 +262,11 @@ export class SolutionsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  async list(@Query() query: ListSolutionsQueryDto) {
-    return this.queries.execute(
+  async list(@Query() query: ListSolutionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(
       new ListSolutionsQuery({ category: query.category, product: query.product }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
     );
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items, { columns: SOLUTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'solutions.csv' });
   }
 }

@@ -38,6 +38,8 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
       source?: { system: string; id: string };
     },
     readonly context: CommandContext,
+    /** A customer id chosen by the caller (upsert by source id); otherwise derived or generated. */
+    readonly customerId?: string,
   ) {
     super();
   }
@@ -107,11 +109,11 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ data, context: rawContext }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
+  async execute({ data, context: rawContext, customerId: chosenId }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same customer.
-    const customerId = context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next();
+    const customerId = chosenId ?? (context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next());
     const referredBy = data.referredBy ?? null;
     const referrerExists = referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
     const command: CustomerCommand = {
@@ -164,6 +166,13 @@ export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContac
   }
 }
 
+/**
+ * A referral touches two streams: the referred customer's (who referred them: at most one) and the
+ * referrer's (whom they referred). The referrer's rules are checked first without appending; then
+ * the credit is appended on the referred stream, which serialises two referrers racing for one
+ * customer; then the referral on the referrer's stream. Should the last append fail, the credit
+ * stands (the profiles already show it) and a retry of the same referral completes it.
+ */
 @CommandHandler(RecordReferralCommand)
 export class RecordReferralHandler implements ICommandHandler<RecordReferralCommand> {
   constructor(
@@ -171,18 +180,25 @@ export class RecordReferralHandler implements ICommandHandler<RecordReferralComm
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ customerId, referredCustomerId, context }: RecordReferralCommand): Promise<CustomerCommandResult> {
-    const referred = await this.processor.load(customerDecider, customerStream(referredCustomerId));
-    const outcome = await this.processor.handle({
+  async execute({ customerId, referredCustomerId, context: rawContext }: RecordReferralCommand): Promise<CustomerCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const referred = (await this.processor.load(customerDecider, customerStream(referredCustomerId))).state;
+    const referrerStream = customerStream(customerId);
+    const command: CustomerCommand = {
+      type: 'RecordReferral',
+      data: { referredCustomerId, referredExists: referred.status !== 'unknown', referredBy: referred.referredBy },
+      now,
+    };
+    await this.processor.dryRun({ decider: customerDecider, streamName: referrerStream, command, context });
+    await this.processor.handle({
       decider: customerDecider,
-      streamName: customerStream(customerId),
-      command: {
-        type: 'RecordReferral',
-        data: { referredCustomerId, referredExists: referred.state.status !== 'unknown' },
-        now: this.clock.now().toISOString(),
-      },
-      context,
+      streamName: customerStream(referredCustomerId),
+      command: { type: 'CreditReferrer', data: { referredBy: customerId }, now },
+      // If-Match names the referrer's revision, not the referred customer's.
+      context: { ...context, expectedRevision: undefined },
     });
+    const outcome = await this.processor.handle({ decider: customerDecider, streamName: referrerStream, command, context });
     return result(customerId, outcome);
   }
 }

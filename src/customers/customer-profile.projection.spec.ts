@@ -33,7 +33,7 @@ describe('customer-profile projection', () => {
       status: 'deactivated',
       kind: 'customer',
       name: 'Ana Lima',
-      search: 'ana lima ana@example.com acme',
+      search: 'ana lima ana@example.com acme 351910',
       phone: '+351 910',
       convertedAt: '2026-03-03T00:00:00.000Z',
       deactivationReason: 'moved',

@@ -10,7 +10,8 @@ import {
   nextStatusFacts,
   statusFromFacts,
 } from '../complaints/complaint-status';
-import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind } from './customer.events';
+import type { CustomerSegmentChanged } from '../analytics/segmentation.events';
+import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind, type PurchaseLine } from './customer.events';
 
 export interface SuggestionView {
   suggestionId: string;
@@ -46,7 +47,7 @@ export interface CustomerProfileDoc extends Document {
   status: 'prospect' | 'customer' | 'deactivated';
   kind: CustomerKind;
   name: string;
-  /** Lower-cased name, email and company, for the `q` search. */
+  /** Lower-cased name, email and company, and the phone's digits, for the `q` search. */
   search: string;
   email: string | null;
   phone: string | null;
@@ -73,6 +74,8 @@ export interface CustomerProfileDoc extends Document {
   lastInteractionAt: string | null;
   /** The customer's complaints in the order they were registered (not part of the customer stream: no effect on `revision`). */
   complaints: CustomerComplaintEntry[];
+  /** The segment per scheme after the last segmentation run (analytics' customer-segments stream: no effect on `revision`). */
+  segments: Record<string, string | null>;
   /** Stream revision of the last event applied: the ETag of the resource. */
   revision: number;
   updatedAt: string;
@@ -89,16 +92,32 @@ export interface InteractionDoc extends Document {
   recordedAt: string;
 }
 
+/** One purchase as the purchase history lists it (`GET /customers/:id/purchases`), amounts in its own currency. */
+export interface PurchaseDoc extends Document {
+  customerId: string;
+  purchaseId: string;
+  occurredAt: string;
+  recordedAt: string;
+  currency: string;
+  amount: number;
+  margin: number;
+  lines: PurchaseLine[];
+}
+
 export const CUSTOMER_PROFILE_PROJECTION = 'customer-profile';
 export const CUSTOMERS_COLLECTION = 'customers';
 export const INTERACTIONS_COLLECTION = 'interactions';
 export const COMPLAINT_OWNERS_COLLECTION = 'complaint-owners';
+export const PURCHASES_COLLECTION = 'purchases';
+const SEGMENT_CHANGED: CustomerSegmentChanged['type'] = 'CustomerSegmentChanged';
 
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
 const cents = (value: number): number => Math.round(value * 100) / 100;
-const searchText = (name: string, email: string | null, company: string | null): string =>
-  [name, email, company].filter(Boolean).join(' ').toLowerCase();
+/** Phone numbers are searched by their digits, however they were written ("+351 910-000" finds 351910000...). */
+export const phoneDigits = (phone: string | null | undefined): string => (phone ?? '').replace(/\D/g, '');
+const searchText = (name: string, email: string | null, company: string | null, phone: string | null): string =>
+  [name, email, company, phoneDigits(phone)].filter(Boolean).join(' ').toLowerCase();
 
 const COMPLAINT_TYPES: ReadonlySet<string> = new Set(COMPLAINT_STATUS_EVENT_TYPES);
 
@@ -141,6 +160,11 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   if (COMPLAINT_TYPES.has(event.type)) return handleComplaint(event, ctx);
+  if (event.type === SEGMENT_CHANGED) {
+    const { customerId, scheme, to } = (event.data as CustomerSegmentChanged['data']);
+    await ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION).update(customerId, { $set: { [`segments.${scheme}`]: to } });
+    return;
+  }
   const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
   const e = { type: event.type, data: event.data } as CustomerEvent;
   const customerId = e.data.customerId;
@@ -154,7 +178,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         status: d.kind,
         kind: d.kind,
         name: d.name,
-        search: searchText(d.name, d.email ?? null, d.company ?? null),
+        search: searchText(d.name, d.email ?? null, d.company ?? null, d.phone ?? null),
         email: d.email ?? null,
         phone: d.phone ?? null,
         company: d.company ?? null,
@@ -172,6 +196,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         interactionCount: 0,
         lastInteractionAt: null,
         complaints: [],
+        segments: {},
         ...stamp,
       };
       await customers.replace(customerId, doc);
@@ -183,7 +208,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       if (!current) return;
       const next = { ...pickContact(current), ...e.data.changes };
       await customers.update(customerId, {
-        $set: { ...e.data.changes, search: searchText(next.name, next.email ?? null, next.company ?? null), ...stamp },
+        $set: { ...e.data.changes, search: searchText(next.name, next.email ?? null, next.company ?? null, next.phone ?? null), ...stamp },
       });
       return;
     }
@@ -213,6 +238,17 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       const current = await customers.get(customerId);
       if (!current) return;
       const value = current.currentValue;
+      const d = e.data;
+      await ctx.collection<PurchaseDoc>(PURCHASES_COLLECTION).replace(`${customerId}:${d.purchaseId}`, {
+        customerId,
+        purchaseId: d.purchaseId,
+        occurredAt: d.occurredAt,
+        recordedAt: event.metadata.recordedAt,
+        currency: d.currency,
+        amount: d.amount,
+        margin: d.margin,
+        lines: d.lines,
+      });
       await customers.update(customerId, {
         $set: {
           currentValue: {
@@ -264,6 +300,10 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       // The referred customer's own stream is not touched; only their profile says who referred them.
       await customers.update(e.data.referredCustomerId, { $set: { referredBy: customerId } });
       return;
+    case 'ReferrerCredited':
+      await customers.update(customerId, { $set: { referredBy: e.data.referredBy, ...stamp } });
+      await customers.update(e.data.referredBy, { $addToSet: { referralsMade: customerId } });
+      return;
     case 'CustomerDeactivated':
       await customers.update(customerId, {
         $set: { status: 'deactivated', deactivatedAt: e.data.deactivatedAt, deactivationReason: e.data.reason, ...stamp },
@@ -300,7 +340,7 @@ async function forget(customerId: string, stamp: { revision: number; updatedAt: 
         email,
         phone: erase(current.phone),
         company,
-        search: searchText(ERASED, email, company),
+        search: searchText(ERASED, email, company, null),
         deactivationReason: erase(current.deactivationReason),
         suggestions: current.suggestions.map((s) => ({ ...s, declineReason: erase(s.declineReason) })),
         ...stamp,
@@ -318,13 +358,20 @@ function pickContact(doc: CustomerProfileDoc) {
 
 export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
-  // 2: profiles list the customer's complaints.
-  version: 2,
-  eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES],
+  // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
+  version: 3,
+  eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED],
   collections: {
     [CUSTOMERS_COLLECTION]: {
-      indexes: [{ keys: { status: 1, registeredAt: -1 } }, { keys: { registeredAt: -1 } }, { keys: { email: 1 } }],
+      indexes: [
+        { keys: { status: 1, registeredAt: -1 } },
+        { keys: { registeredAt: -1 } },
+        { keys: { email: 1 } },
+        { keys: { acquisitionChannel: 1, registeredAt: -1 } },
+        { keys: { 'currentValue.revenue': -1 } },
+      ],
     },
+    [PURCHASES_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [COMPLAINT_OWNERS_COLLECTION]: {},
   },

@@ -3,7 +3,10 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
-import type { Filter, Page } from '../shared/read-store/read-store.port';
+import type { Filter, Page, SortSpec } from '../shared/read-store/read-store.port';
+import { SEGMENT_SCHEMES } from '../analytics/segmentation.events';
+import type { AcquisitionChannel } from './customer.events';
+import type { CustomerSort } from './dto/customer-queries.dto';
 import {
   CUSTOMER_PROFILE_PROJECTION,
   CUSTOMERS_COLLECTION,
@@ -11,6 +14,9 @@ import {
   type CustomerProfileDoc,
   INTERACTIONS_COLLECTION,
   type InteractionDoc,
+  phoneDigits,
+  type PurchaseDoc,
+  PURCHASES_COLLECTION,
   type SuggestionView,
 } from './customer-profile.projection';
 
@@ -44,9 +50,13 @@ export interface CustomerView {
   lastInteractionAt: string | null;
   /** The customer's complaints, oldest first, with their current status. */
   complaints: CustomerComplaintEntry[];
+  /** The segment per scheme after the last segmentation run (empty before one). */
+  segments: Record<string, string | null>;
   revision: number;
   updatedAt: string;
 }
+
+export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines'>;
 
 const cents = (value: number): number => Math.round(value * 100) / 100;
 
@@ -82,6 +92,7 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView
     lastInteractionAt: doc.lastInteractionAt,
     // Profiles projected before complaints were listed have none until the projection is rebuilt.
     complaints: doc.complaints ?? [],
+    segments: doc.segments ?? {},
     revision: doc.revision,
     updatedAt: doc.updatedAt,
   };
@@ -93,9 +104,34 @@ export class GetCustomerQuery extends Query<CustomerView> {
   }
 }
 
+export interface CustomerListFilter {
+  status?: string;
+  q?: string;
+  /** `name` in any scheme, or `scheme:name`. */
+  segment?: string;
+  minRevenue?: number;
+  maxRevenue?: number;
+  company?: string;
+  acquisitionChannel?: AcquisitionChannel;
+  /** ISO instants: registered in [registeredFrom, registeredTo). */
+  registeredFrom?: string;
+  registeredTo?: string;
+}
+
 export class ListCustomersQuery extends Query<Page<CustomerView>> {
   constructor(
-    readonly filter: { status?: string; q?: string },
+    readonly filter: CustomerListFilter,
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+    readonly sort: { field: CustomerSort; order: 'asc' | 'desc' } = { field: 'registeredAt', order: 'desc' },
+  ) {
+    super();
+  }
+}
+
+export class ListPurchasesQuery extends Query<Page<PurchaseView>> {
+  constructor(
+    readonly customerId: string,
     readonly page: { limit: number; cursor?: string },
     readonly minPosition?: string,
   ) {
@@ -114,6 +150,43 @@ export class ListInteractionsQuery extends Query<Page<Omit<InteractionDoc, '_id'
 }
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Text that reads as a phone number: searched by its digits. */
+const PHONE_LIKE = /^[+\d\s().-]+$/;
+
+const SORT_FIELDS: Readonly<Record<CustomerSort, string>> = {
+  registeredAt: 'registeredAt',
+  revenue: 'currentValue.revenue',
+  purchaseCount: 'currentValue.purchaseCount',
+  lastPurchaseAt: 'currentValue.lastPurchaseAt',
+};
+
+/** The read-store filter of a customer list. */
+export function customerListFilter(filter: CustomerListFilter): Filter {
+  const query: Filter = {};
+  if (filter.status) query.status = filter.status;
+  if (filter.q) {
+    const digits = phoneDigits(filter.q);
+    const text = PHONE_LIKE.test(filter.q) && digits.length >= 3 ? digits : filter.q.toLowerCase();
+    query.search = { $regex: escapeRegex(text) };
+  }
+  if (filter.segment) {
+    const split = filter.segment.indexOf(':');
+    if (split >= 0) query[`segments.${filter.segment.slice(0, split)}`] = filter.segment.slice(split + 1);
+    else query.$or = SEGMENT_SCHEMES.map((scheme) => ({ [`segments.${scheme}`]: filter.segment }));
+  }
+  const revenue: Record<string, number> = {};
+  if (filter.minRevenue !== undefined) revenue.$gte = filter.minRevenue;
+  if (filter.maxRevenue !== undefined) revenue.$lte = filter.maxRevenue;
+  if (Object.keys(revenue).length > 0) query['currentValue.revenue'] = revenue;
+  if (filter.company) query.company = { $regex: `^${escapeRegex(filter.company)}$`, $options: 'i' };
+  if (filter.acquisitionChannel) query.acquisitionChannel = filter.acquisitionChannel;
+  const registered: Record<string, string> = {};
+  if (filter.registeredFrom) registered.$gte = filter.registeredFrom;
+  if (filter.registeredTo) registered.$lt = filter.registeredTo;
+  if (Object.keys(registered).length > 0) query.registeredAt = registered;
+  return query;
+}
 
 @QueryHandler(GetCustomerQuery)
 export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
@@ -137,14 +210,12 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ filter, page, minPosition }: ListCustomersQuery): Promise<Page<CustomerView>> {
+  async execute({ filter, page, minPosition, sort }: ListCustomersQuery): Promise<Page<CustomerView>> {
     await this.readModels.ensureCaughtUp(CUSTOMER_PROFILE_PROJECTION, minPosition);
-    const query: Filter = {};
-    if (filter.status) query.status = filter.status;
-    if (filter.q) query.search = { $regex: escapeRegex(filter.q.toLowerCase()) };
+    const order: SortSpec = { [SORT_FIELDS[sort.field]]: sort.order === 'asc' ? 1 : -1 };
     const result = await this.readModels
       .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
-      .find(query, { sort: { registeredAt: -1 }, limit: page.limit, cursor: page.cursor });
+      .find(customerListFilter(filter), { sort: order, limit: page.limit, cursor: page.cursor });
     const now = this.clock.now();
     return { items: result.items.map((doc) => toCustomerView(doc, now)), nextCursor: result.nextCursor };
   }
@@ -168,4 +239,23 @@ export class ListInteractionsHandler implements IQueryHandler<ListInteractionsQu
   }
 }
 
-export const CUSTOMER_QUERY_HANDLERS = [GetCustomerHandler, ListCustomersHandler, ListInteractionsHandler];
+/** The purchase history, newest first, each purchase with its lines and in the currency it was recorded in. */
+@QueryHandler(ListPurchasesQuery)
+export class ListPurchasesHandler implements IQueryHandler<ListPurchasesQuery> {
+  constructor(private readonly readModels: ReadModels) {}
+
+  async execute({ customerId, page, minPosition }: ListPurchasesQuery): Promise<Page<PurchaseView>> {
+    await this.readModels.ensureCaughtUp(CUSTOMER_PROFILE_PROJECTION, minPosition);
+    const customer = await this.readModels.collection(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION).get(customerId);
+    if (!customer) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+    const result = await this.readModels
+      .collection<PurchaseDoc>(CUSTOMER_PROFILE_PROJECTION, PURCHASES_COLLECTION)
+      .find({ customerId }, { sort: { occurredAt: -1 }, limit: page.limit, cursor: page.cursor });
+    return {
+      items: result.items.map(({ purchaseId, occurredAt, recordedAt, currency, amount, margin, lines }) => ({ purchaseId, occurredAt, recordedAt, currency, amount, margin, lines })),
+      nextCursor: result.nextCursor,
+    };
+  }
+}
+
+export const CUSTOMER_QUERY_HANDLERS = [GetCustomerHandler, ListCustomersHandler, ListInteractionsHandler, ListPurchasesHandler];

@@ -61,10 +61,12 @@ export type DeclineSuggestion = {
 };
 export type RecordReferral = {
   type: 'RecordReferral';
-  /** referredExists is looked up by the handler from the referred customer's stream. */
-  data: { referredCustomerId: string; referredExists: boolean };
+  /** Looked up by the handler from the referred customer's stream: whether they exist, and who referred them (null: nobody yet). */
+  data: { referredCustomerId: string; referredExists: boolean; referredBy: string | null };
   now: string;
 };
+/** Decided on the referred customer's stream: credits their (one) referrer. */
+export type CreditReferrer = { type: 'CreditReferrer'; data: { referredBy: string }; now: string };
 export type DeactivateCustomer = { type: 'DeactivateCustomer'; data: { reason: string }; now: string };
 export type ReactivateCustomer = { type: 'ReactivateCustomer'; now: string };
 /** The right to be forgotten (the handler deletes the customer's data key after recording it). */
@@ -80,6 +82,7 @@ export type CustomerCommand =
   | AcceptSuggestion
   | DeclineSuggestion
   | RecordReferral
+  | CreditReferrer
   | DeactivateCustomer
   | ReactivateCustomer
   | ForgetCustomer;
@@ -104,6 +107,8 @@ export interface CustomerState {
   interactions: ReadonlySet<string>;
   suggestions: ReadonlyMap<string, SuggestionState>;
   referrals: ReadonlySet<string>;
+  /** Who referred this customer (at registration or credited later); at most one. */
+  referredBy: string | null;
   /** Forgotten customers keep their status for the record, but every command is refused. */
   forgotten: boolean;
 }
@@ -117,6 +122,7 @@ const initialState = (): CustomerState => ({
   interactions: new Set(),
   suggestions: new Map(),
   referrals: new Set(),
+  referredBy: null,
   forgotten: false,
 });
 
@@ -312,9 +318,20 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       if (state.referrals.has(referredCustomerId)) {
         throw new BusinessRuleViolation('REFERRAL_ALREADY_RECORDED', 'This referral was already recorded');
       }
+      // Credited to this customer on the referred stream only (registered with referredBy, or an interrupted
+      // referral): recording it here completes it.
+      if (command.data.referredBy !== null && command.data.referredBy !== state.customerId) throw referrerAlreadyCredited(command.data.referredBy);
       return [
         { type: 'CustomerReferred', data: { customerId: state.customerId, referredCustomerId, referredAt: command.now } },
       ];
+    }
+    case 'CreditReferrer': {
+      mustExist(state);
+      const { referredBy } = command.data;
+      if (referredBy === state.customerId) throw new BusinessRuleViolation('SELF_REFERRAL', 'A customer cannot refer themselves');
+      if (state.referredBy === referredBy) return [];
+      if (state.referredBy !== null) throw referrerAlreadyCredited(state.referredBy);
+      return [{ type: 'ReferrerCredited', data: { customerId: state.customerId, referredBy, creditedAt: command.now } }];
     }
     case 'DeactivateCustomer': {
       mustExist(state);
@@ -346,6 +363,11 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
   }
 }
 
+/** A customer has at most one referrer: a second credit is refused, naming the first. */
+function referrerAlreadyCredited(referredBy: string): BusinessRuleViolation {
+  return new BusinessRuleViolation('REFERRER_ALREADY_CREDITED', 'This customer was already referred by another customer', { referredBy });
+}
+
 function roundCents(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -355,8 +377,8 @@ function roundCents(value: number): number {
 export function evolve(state: CustomerState, event: CustomerEvent): CustomerState {
   switch (event.type) {
     case 'CustomerRegistered': {
-      const { customerId, kind, name, email, phone, company } = event.data;
-      return { ...state, status: kind, customerId, kind, contact: { name, email, phone, company } };
+      const { customerId, kind, name, email, phone, company, referredBy } = event.data;
+      return { ...state, status: kind, customerId, kind, contact: { name, email, phone, company }, referredBy: referredBy ?? null };
     }
     case 'ContactDetailsUpdated':
       return { ...state, contact: { ...state.contact!, ...event.data.changes } };
@@ -378,6 +400,8 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
     }
     case 'CustomerReferred':
       return { ...state, referrals: new Set(state.referrals).add(event.data.referredCustomerId) };
+    case 'ReferrerCredited':
+      return { ...state, referredBy: event.data.referredBy };
     case 'CustomerDeactivated':
       return { ...state, status: 'deactivated' };
     case 'CustomerReactivated':

@@ -102,6 +102,16 @@ export type CustomerReferred = DomainEvent<
   'CustomerReferred',
   { customerId: string; referredCustomerId: string; referredAt: string }
 >;
+/**
+ * On the referred customer's own stream: who referred them. A customer has at most one referrer,
+ * and this event (with `referredBy` on CustomerRegistered) is what the decider holds that to.
+ * Recorded before CustomerReferred on the referrer's stream, so two referrers racing for one
+ * customer are serialised by the referred customer's stream.
+ */
+export type ReferrerCredited = DomainEvent<
+  'ReferrerCredited',
+  { customerId: string; referredBy: string; creditedAt: string }
+>;
 export type CustomerDeactivated = DomainEvent<
   'CustomerDeactivated',
   { customerId: string; reason: string; deactivatedAt: string }
@@ -124,6 +134,7 @@ export type CustomerEvent =
   | SuggestionAccepted
   | SuggestionDeclined
   | CustomerReferred
+  | ReferrerCredited
   | CustomerDeactivated
   | CustomerReactivated
   | CustomerForgotten;
@@ -138,6 +149,7 @@ export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'SuggestionAccepted',
   'SuggestionDeclined',
   'CustomerReferred',
+  'ReferrerCredited',
   'CustomerDeactivated',
   'CustomerReactivated',
   'CustomerForgotten',

@@ -44,6 +44,7 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
     shownAs: ['declineReason'],
   },
   { eventType: 'CustomerReferred', personal: [], notPersonal: ['customerId', 'referredCustomerId', 'referredAt'] },
+  { eventType: 'ReferrerCredited', personal: [], notPersonal: ['customerId', 'referredBy', 'creditedAt'] },
   {
     eventType: 'CustomerDeactivated',
     subject: customer,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -6,6 +6,7 @@ import type { CommandContext } from '../shared/decider/command-context';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
 import { createdId, sendCommandResult } from '../shared/http/command-response';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import {
@@ -17,8 +18,10 @@ import {
   RegisterCustomerCommand,
   UpdateContactDetailsCommand,
 } from './customer-command.handlers';
-import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery } from './customer-query.handlers';
+import { CUSTOMER_CSV_COLUMNS, customerCsvRow, INTERACTION_CSV_COLUMNS, PURCHASE_CSV_COLUMNS, purchaseCsvRows } from './customer-csv';
+import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery, ListPurchasesQuery } from './customer-query.handlers';
 import { ForgetCustomerCommand } from './forget-customer.handler';
+import { sourceCustomerId, UpsertCustomerBySourceCommand } from './customer-by-source';
 import {
   DeactivateCustomerDto,
   DeclineSuggestionDto,
@@ -28,9 +31,27 @@ import {
   RegisterCustomerDto,
   SuggestTransactionDto,
   UpdateContactDetailsDto,
+  UpsertCustomerDto,
 } from './dto/customer-commands.dto';
 import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
 import { UuidParam as Id } from '../shared/http/uuid-param';
+
+/** Another system's name: letters, digits, . _ - (e.g. shop, erp, cdnow). */
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
+/** The id that system gives the customer: visible ASCII. */
+const SOURCE_ID = /^[\x21-\x7e]{1,200}$/;
+
+function sourceParams(source: string, sourceId: string): { source: string; sourceId: string } {
+  const errors: { field: string; messages: string[] }[] = [];
+  if (!SOURCE.test(source)) errors.push({ field: 'source', messages: ['source must be 1-50 letters, digits, . _ or -, starting with a letter or digit'] });
+  if (!SOURCE_ID.test(sourceId)) errors.push({ field: 'id', messages: ['id must be 1-200 visible ASCII characters'] });
+  if (errors.length > 0) throw new ValidationFailedError(errors);
+  // Source names are case-insensitive: "Shop" and "shop" are one system.
+  return { source: source.toLowerCase(), sourceId };
+}
+
+/** A query instant: a date means its 00:00 UTC. */
+const instant = (value: string): string => new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00.000Z` : value).toISOString();
 
 @Controller('customers')
 export class CustomersController {
@@ -57,11 +78,53 @@ export class CustomersController {
     return this.respond(reply, result);
   }
 
+  /** Filters combine (AND); every list also answers CSV with `Accept: text/csv` (the next cursor in X-Next-Cursor). */
   @Get()
-  async list(@Query() query: ListCustomersQueryDto) {
-    return this.queries.execute(
-      new ListCustomersQuery({ status: query.status, q: query.q }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+  async list(@Query() query: ListCustomersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const registeredFrom = query.registeredFrom === undefined ? undefined : instant(query.registeredFrom);
+    const registeredTo = query.registeredTo === undefined ? undefined : instant(query.registeredTo);
+    const errors: { field: string; messages: string[] }[] = [];
+    if (query.minRevenue !== undefined && query.maxRevenue !== undefined && query.minRevenue > query.maxRevenue) {
+      errors.push({ field: 'maxRevenue', messages: ['maxRevenue must not be below minRevenue'] });
+    }
+    if (registeredFrom !== undefined && registeredTo !== undefined && registeredFrom >= registeredTo) {
+      errors.push({ field: 'registeredTo', messages: ['registeredTo must be after registeredFrom'] });
+    }
+    if (errors.length > 0) throw new ValidationFailedError(errors);
+    const { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel } = query;
+    const page = await this.queries.execute(
+      new ListCustomersQuery(
+        { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel, registeredFrom, registeredTo },
+        { limit: query.limit, cursor: query.cursor },
+        query.minPosition,
+        { field: query.sort, order: query.order },
+      ),
     );
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items.map(customerCsvRow), { columns: CUSTOMER_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'customers.csv' });
+  }
+
+  /** The customer another system knows by this id (its own id in that system). */
+  @Get('by-source/:source/:id')
+  async getBySource(@Param('source') rawSource: string, @Param('id') rawId: string, @Query() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { source, sourceId } = sourceParams(rawSource, rawId);
+    return this.get(sourceCustomerId(source, sourceId), query, reply);
+  }
+
+  /** Upsert by the id in another system: 201 when registered, 200 when updated or unchanged (nothing appended). */
+  @Put('by-source/:source/:id')
+  async upsertBySource(
+    @Param('source') rawSource: string,
+    @Param('id') rawId: string,
+    @Body() dto: UpsertCustomerDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { source, sourceId } = sourceParams(rawSource, rawId);
+    const result = await this.commands.execute(new UpsertCustomerBySourceCommand(source, sourceId, dto, context));
+    void reply.header('Location', `/customers/${result.id}`);
+    void reply.status(result.created ? 201 : 200);
+    return sendCommandResult(reply, result);
   }
 
   @Get(':id')
@@ -72,8 +135,18 @@ export class CustomersController {
   }
 
   @Get(':id/interactions')
-  async interactions(@Id('id') id: string, @Query() query: PageQueryDto) {
-    return this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+  async interactions(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, page.items, { columns: INTERACTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `interactions-${id}.csv` });
+  }
+
+  /** Newest first, with the lines, in the currency each purchase was recorded in (never converted or summed across currencies). */
+  @Get(':id/purchases')
+  async purchases(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(new ListPurchasesQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    if (!wantsCsv(accept)) return page;
+    return csvReply(reply, purchaseCsvRows(page.items), { columns: PURCHASE_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `purchases-${id}.csv` });
   }
 
   @Patch(':id/contact')

@@ -6,6 +6,8 @@ import { BusinessRuleViolation } from '../shared/errors/domain-errors';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
+import { normaliseDepartmentName } from './department-name-claim.decider';
+import { DepartmentNameClaims } from './department-name-claims';
 import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
 import { checkWebhookTarget, WebhookNetworkPolicy } from './webhook-network-policy';
 import { WebhookSecrets } from './webhook-secrets';
@@ -74,45 +76,60 @@ function result(id: string, outcome: CommandOutcome<unknown>): DepartmentCommand
   };
 }
 
+/** Names are unique ignoring case and spaces: the name is claimed before the department is written. */
 @CommandHandler(CreateDepartmentCommand)
 export class CreateDepartmentHandler implements ICommandHandler<CreateDepartmentCommand> {
+  private readonly names: DepartmentNameClaims;
+
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.names = new DepartmentNameClaims(processor);
+  }
 
-  async execute({ data, context }: CreateDepartmentCommand): Promise<DepartmentCommandResult> {
+  async execute({ data, context: rawContext }: CreateDepartmentCommand): Promise<DepartmentCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same department.
     const departmentId = context.idempotencyKey ? deterministicUuid(`department:${context.idempotencyKey}`) : this.ids.next();
-    const outcome = await this.processor.handle({
-      decider: departmentDecider,
-      streamName: departmentStream(departmentId),
-      command: {
-        type: 'CreateDepartment',
-        data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null },
-        now: this.clock.now().toISOString(),
-      },
-      context,
-    });
+    const streamName = departmentStream(departmentId);
+    const command: DepartmentCommand = { type: 'CreateDepartment', data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null }, now };
+    // Refused by the department's own rules: refused before the name is claimed, so nothing is appended.
+    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
+    const outcome = await this.names.withClaim(data.name, departmentId, context, now, () =>
+      this.processor.handle({ decider: departmentDecider, streamName, command, context }),
+    );
     return result(departmentId, outcome);
   }
 }
 
+/** A rename claims the new name first and releases the old one once the department carries the new. */
 @CommandHandler(UpdateDepartmentCommand)
 export class UpdateDepartmentHandler implements ICommandHandler<UpdateDepartmentCommand> {
+  private readonly names: DepartmentNameClaims;
+
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.names = new DepartmentNameClaims(processor);
+  }
 
-  async execute({ departmentId, data, context }: UpdateDepartmentCommand): Promise<DepartmentCommandResult> {
-    const outcome = await this.processor.handle({
-      decider: departmentDecider,
-      streamName: departmentStream(departmentId),
-      command: { type: 'UpdateDepartment', data, now: this.clock.now().toISOString() },
-      context,
-    });
+  async execute({ departmentId, data, context: rawContext }: UpdateDepartmentCommand): Promise<DepartmentCommandResult> {
+    const context = this.processor.withCommandId(rawContext);
+    const now = this.clock.now().toISOString();
+    const streamName = departmentStream(departmentId);
+    const before = (await this.processor.load(departmentDecider, streamName)).state;
+    const command: DepartmentCommand = { type: 'UpdateDepartment', data, now };
+    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
+    // Only another name needs a claim: "billing" -> "Billing" is the same name.
+    const renamed = data.name !== undefined && before.name !== null && normaliseDepartmentName(data.name) !== normaliseDepartmentName(before.name);
+    const outcome = await this.names.withClaim(renamed ? data.name! : null, departmentId, context, now, () =>
+      this.processor.handle({ decider: departmentDecider, streamName, command, context }),
+    );
+    if (renamed && before.name !== null && !outcome.replayed && outcome.events.length > 0) await this.names.release(before.name, departmentId, context, now);
     return result(departmentId, outcome);
   }
 }

@@ -13,4 +13,7 @@ export const DEPARTMENT_PERSONAL_DATA: readonly EventDataInventory[] = [
     notPersonal: ['departmentId', 'webhookId', 'url', 'eventTypes[]', 'scope', 'secretSource', 'subscribedAt'],
   },
   { eventType: 'WebhookUnsubscribed', personal: [], notPersonal: ['departmentId', 'webhookId', 'unsubscribedAt'] },
+  // Name claims (department-name-claim.decider.ts): the name is only in the stream name, normalised.
+  { eventType: 'DepartmentNameClaimed', personal: [], notPersonal: ['departmentId', 'claimedAt'] },
+  { eventType: 'DepartmentNameReleased', personal: [], notPersonal: ['departmentId', 'releasedAt'] },
 ];

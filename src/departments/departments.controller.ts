@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../shared/decider/command-context';
@@ -15,6 +15,7 @@ import { GetDepartmentQuery, GetWebhookQuery, ListDeliveriesQuery, ListDepartmen
 import { CreateDepartmentDto, SubscribeWebhookDto, UpdateDepartmentDto } from './dto/department-commands.dto';
 import { DeliveriesQueryDto, DepartmentConsistencyQueryDto, DepartmentPageQueryDto } from './dto/department-queries.dto';
 import { sendCommandResult } from '../shared/http/command-response';
+import { csvReply, wantsCsv } from '../shared/http/csv';
 import { UuidParam as Id } from '../shared/http/uuid-param';
 
 @Controller('departments')
@@ -37,8 +38,11 @@ export class DepartmentsController {
   }
 
   @Get()
-  async list(@Query() query: DepartmentPageQueryDto) {
-    return this.queries.execute(new ListDepartmentsQuery({ limit: query.limit, cursor: query.cursor }, query.minPosition));
+  async list(@Query() query: DepartmentPageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const page = await this.queries.execute(new ListDepartmentsQuery({ limit: query.limit, cursor: query.cursor }, query.minPosition));
+    if (!wantsCsv(accept)) return page;
+    const columns = ['id', 'name', 'supervisorId', 'activeWebhooks', 'createdAt', 'updatedAt', 'revision'];
+    return csvReply(reply, page.items, { columns, nextCursor: page.nextCursor, filename: 'departments.csv' });
   }
 
   @Get(':id')

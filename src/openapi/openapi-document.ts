@@ -142,8 +142,9 @@ function genericSummaryOf(handler: RouteHandler | undefined, method: Method, pat
 
 /** `/customers/{id}/suggestions/{sid}/accept` -> SUGGESTION_NOT_FOUND: the last thing addressed by id. */
 function notFoundCode(path: string): string | null {
-  // The last thing addressed, also when several parameters address it (`/sources/{system}/{sourceId}`).
-  const match = /([A-Za-z-]+)(?:\/\{[^}]+\})+(?!.*\{)/.exec(path);
+  // The last thing addressed, also when several parameters address it (`/sources/{system}/{sourceId}`);
+  // `/customers/by-source/{source}/{id}` addresses a customer, by another system's id.
+  const match = /([A-Za-z-]+)(?:\/\{[^}]+\})+(?!.*\{)/.exec(path.replace(/\/by-source\/\{[^}]+\}/, ''));
   if (match === null) return null;
   return `${match[1].replace(/ies$/, 'y').replace(/s$/, '').replace(/-/g, '_').toUpperCase()}_NOT_FOUND`;
 }

@@ -41,6 +41,9 @@ const BY_NAME: Readonly<Record<string, unknown>> = {
   code: 'VALIDATION_FAILED',
   until: '2026-03-01',
   segment: 'champions',
+  path: '/customers',
+  idempotencyKey: 'crm-sync-2026-03-10-0001',
+  ifMatch: '"3"',
 };
 
 const BY_FORMAT: Readonly<Record<string, unknown>> = {

@@ -29,6 +29,7 @@ export function tagOfPath(path: string): Tag {
   const first = path.split('/')[1] ?? '';
   switch (first) {
     case 'customers':
+    case 'batch':
       return 'Customers';
     case 'complaints':
     case 'solutions':
@@ -53,9 +54,12 @@ const doc = (summary: string, description: string): RouteDoc => ({ summary, desc
 export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   // Customers
   'POST /customers': doc('Register a customer or prospect', 'Records CustomerRegistered. An email must not belong to another active customer (422 EMAIL_ALREADY_IN_USE). Read it back with GET /customers/{id}?minPosition= and the answered position.'),
-  'GET /customers': doc('List and search customers', 'Paged (pass nextCursor as cursor), filtered by status and searched by name or email with q.'),
+  'GET /customers': doc('List, filter and search customers', 'Paged (pass nextCursor as cursor). Filters combine: status, segment (name or scheme:name), minRevenue/maxRevenue, company (ignoring case), acquisitionChannel, registeredFrom/registeredTo; q searches name, email and company, and phone numbers by their digits. sort=registeredAt|revenue|purchaseCount|lastPurchaseAt, order=asc|desc. CSV with Accept: text/csv.'),
+  'GET /customers/by-source/:source/:id': doc('Find a customer by their id in another system', "The profile of the customer that system (source, e.g. shop or cdnow) knows by id; the same as GET /customers/{id} with the customer's Relata id. Imported customers are found by their source file's kind and customer key."),
+  'PUT /customers/by-source/:source/:id': doc('Upsert a customer by their id in another system', 'Registers the customer (201) when the source id is new, else updates name, email, phone and company (200); kind and acquisitionChannel apply on registration only. The same body again appends nothing. The Relata id is derived from source and id, so every instance and retry addresses the same customer.'),
   'GET /customers/:id': doc("Read a customer's profile", 'Contact details, status, current value (revenue, margin, purchases), suggestions and potential value, referrals, interaction count and complaints. The ETag is the stream revision, for If-Match.'),
-  'GET /customers/:id/interactions': doc("List a customer's interactions", 'The contacts recorded with the customer, paged.'),
+  'GET /customers/:id/interactions': doc("List a customer's interactions", 'The contacts recorded with the customer, newest first, paged; CSV with Accept: text/csv.'),
+  'GET /customers/:id/purchases': doc("A customer's purchase history", 'Newest first (by when the purchase happened), paged, each purchase with its lines, amount and margin in the currency it was recorded in; CSV (one row per line) with Accept: text/csv. Refunds are not recorded yet.'),
   'PATCH /customers/:id/contact': doc('Update contact details', 'Changes name, email, phone or company; fields left out stay as they are, phone and company may be set to null. Nothing changes: nothing is recorded.'),
   'POST /customers/:id/convert': doc('Convert a prospect into a customer', 'Without a purchase; a first purchase converts a prospect too.'),
   'POST /customers/:id/interactions': doc('Record an interaction', 'A contact with the customer: channel, direction, summary and the agent; occurredAt defaults to now.'),
@@ -63,13 +67,14 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /customers/:id/suggestions': doc('Suggest a transaction', "A product offered with its expected value until expiresAt (in the future): counts in the customer's potential value while open. Answers the suggestionId."),
   'POST /customers/:id/suggestions/:sid/accept': doc('Accept a suggestion', 'The customer took the offer; an expired suggestion is refused (422 SUGGESTION_EXPIRED).'),
   'POST /customers/:id/suggestions/:sid/decline': doc('Decline a suggestion', 'The customer turned the offer down, with a reason.'),
-  'POST /customers/:id/referrals': doc('Record a referral', 'This customer referred another registered customer.'),
+  'POST /customers/:id/referrals': doc('Record a referral', 'This customer referred another registered customer. A customer has at most one referrer: a customer already referred by someone else (at registration or by a referral) is refused (422 REFERRER_ALREADY_CREDITED).'),
   'POST /customers/:id/deactivate': doc('Deactivate a customer (churn)', 'The customer left, with a reason.'),
   'POST /customers/:id/reactivate': doc('Reactivate a customer (win-back)', 'Brings a deactivated customer back.'),
   'POST /customers/:id/forget': doc('Forget a customer (right to be forgotten)', "Crypto-shredding: deletes the customer's data key, so personal fields read as \"[erased]\" everywhere, releases the email, refuses every later command about them and rebuilds the read models holding copies. Repeating it is safe."),
+  'POST /batch': doc('Run several commands in one request', 'Up to 100 items (method, path, body, idempotencyKey, ifMatch), carried out in order as the single calls they stand for, with the same credentials: one result per item (status, Location/ETag headers, body or problem). Not a transaction: a refused item does not stop the others; retry with the same idempotency keys and the items already done are replayed.'),
   // Complaints
   'POST /complaints': doc('Register a complaint', 'Takes a complaint on a channel for a registered customer; it gets a number CMP-YYYY-NNNNNN. Email, web and social complaints are acknowledged on receipt (RELATA_AUTO_ACK_CHANNELS). followUpOf links a follow-up to a closed complaint.'),
-  'GET /complaints': doc('The work queue', 'Complaints by department, assignee, status (or open), customer and overdue, sorted by resolution due time, earliest first; ungraded ones last.'),
+  'GET /complaints': doc('The work queue; find a complaint by its number', 'Complaints by department, assignee, status (or open), customer, overdue, number (the CMP-YYYY-NNNNNN the customer quotes), category, severity and text (q: number, category, sub-category, product, description), sorted by resolution due time, earliest first; ungraded ones last. CSV with Accept: text/csv.'),
   'GET /complaints/:id': doc('Read a complaint', 'Status, holder, assessment, severity, SLA deadlines with the time left, escalations, notes, root cause, actions, resolution, the customer answer, satisfaction and the timeline of every step.'),
   'POST /complaints/:id/acknowledge': doc('Acknowledge a complaint', 'Tells the customer the complaint was received (done automatically for the channels acknowledged on receipt).'),
   'POST /complaints/:id/assign': doc('Assign a complaint to a department', 'Gives the complaint to a department (and optionally a person); the department hears about it through its webhooks.'),
@@ -90,14 +95,14 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /complaints/:id/satisfaction': doc('Record satisfaction', 'CSAT 1-5 (a reason for 2 or less), optional NPS 0-10 and a comment; also after closing as resolved.'),
   'POST /complaints/:id/close': doc('Close a complaint', 'As resolved (decision communicated, no open actions), withdrawn, duplicate (of another complaint) or no response.'),
   'POST /complaints/:id/reopen': doc('Reopen a closed complaint', 'Within RELATA_REOPEN_WINDOW_DAYS of closing; later, 422 REOPEN_WINDOW_EXPIRED holds the request that registers a linked follow-up.'),
-  'GET /solutions': doc('Search solutions of resolved complaints', 'The knowledge base: category, product, root cause, solution and whether the customer accepted it, newest first.'),
+  'GET /solutions': doc('Search solutions of resolved complaints', 'The knowledge base: category, product, root cause, solution and whether the customer accepted it, newest first; CSV with Accept: text/csv.'),
   'GET /sla-policies/current': doc('Read the SLA policy in force', 'Resolution and first-response hours by severity, the warning share and when the clock starts; version 1 is the default until one is published.'),
   'PUT /sla-policies/current': doc('Publish a new SLA policy version', 'Applies to complaints graded from then on; graded complaints keep the policy they pinned. The same terms again publish nothing.'),
   // Departments
-  'POST /departments': doc('Create a department', 'A name (unique) and an optional supervisor, who is told about escalations.'),
-  'GET /departments': doc('List departments', 'By name, paged.'),
+  'POST /departments': doc('Create a department', 'A name (unique ignoring case and spaces: 422 DEPARTMENT_NAME_TAKEN) and an optional supervisor, who is told about escalations.'),
+  'GET /departments': doc('List departments', 'By name, paged; CSV with Accept: text/csv.'),
   'GET /departments/:id': doc('Read a department', 'Name and supervisor; the ETag is the stream revision.'),
-  'PATCH /departments/:id': doc('Rename a department or change its supervisor', 'supervisorId null removes the supervisor; no change records nothing.'),
+  'PATCH /departments/:id': doc('Rename a department or change its supervisor', 'A name another department carries is refused (422 DEPARTMENT_NAME_TAKEN); supervisorId null removes the supervisor; no change records nothing.'),
   'POST /departments/:id/webhooks': doc('Subscribe a webhook', "Complaint events of the department's complaints (scope assigned) or of every complaint (scope all), POSTed to url and signed with HMAC-SHA256; the generated secret is shown once."),
   'GET /departments/:id/webhooks': doc("List a department's webhooks", 'Active webhooks with delivery counts by status; never the secret.'),
   'GET /departments/:id/webhooks/:wid': doc('Read a webhook', 'Also a removed one, with delivery counts; never the secret.'),
@@ -122,12 +127,12 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /analytics/clv/model': doc('The current CLV model', 'The parameters, log-likelihoods and standard errors of the last fit (404 CLV_MODEL_NOT_FITTED before one).'),
   'GET /analytics/clv/models': doc('Every CLV model fitted', 'Newest first.'),
   // Audit
-  'GET /audit/feed': doc('The change feed', 'Every event in log order, paged by position (pass nextPosition back as fromPosition).'),
+  'GET /audit/feed': doc('The change feed', 'Every event in log order, paged by position (pass nextPosition back as fromPosition). CSV with Accept: text/csv (data.* columns; the next position in X-Next-Cursor).'),
   'GET /audit/feed/stream': doc('The change feed, live (Server-Sent Events)', 'Events as they are recorded; resumes after Last-Event-ID. Refused without the pii grant, since it cannot be masked.'),
   'GET /audit/streams/:stream': doc("A stream's history", 'Its events with their metadata (actor, correlation, occurred and recorded times), paged by revision.'),
   'GET /audit/streams/:stream/state': doc('The state of a stream at a point in time', 'Folded from the events recorded by asOf (basis=occurred: that had happened by then), or up to a revision.'),
   'GET /audit/correlations/:id': doc('Everything one request caused', 'Every event with that correlation id, across streams, in order, and its refusals.'),
-  'GET /audit/rejections': doc('Refused commands', 'Who tried what and why: time, actor, route, status, code, the names of invalid fields; filtered by time, code and actor.'),
+  'GET /audit/rejections': doc('Refused commands', 'Who tried what and why: time, actor, route, status, code, the names of invalid fields; filtered by time, code and actor. CSV with Accept: text/csv.'),
   'GET /audit/verify': doc('Check the hash chains', 'Recomputes the tamper-evidence chain of one stream (or every stream) and reports the first broken link.'),
   // Admin
   'GET /projections': doc('Projection status', 'Checkpoint, lag, state and parked events of every projection, and the worker lease.'),

@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../customers/dto/customer-queries.dto';
 import { COMPLAINT_STATUSES, type ComplaintStatus } from '../complaint.events';
+import { SEVERITIES, type Severity } from '../sla-policy';
 
 export { ConsistencyQueryDto } from '../../customers/dto/customer-queries.dto';
 
@@ -21,6 +22,13 @@ export class ListComplaintsQueryDto extends PageQueryDto {
   status?: (ComplaintStatus | 'open')[];
   @IsOptional() @BooleanWord() @IsIn([true, false], { message: 'overdue must be true or false' }) overdue?: boolean;
   @IsOptional() @IsUUID() customerId?: string;
+  /** The complaint number the customer quotes, e.g. CMP-2026-000042 (case does not matter). */
+  @IsOptional() @Matches(/^[A-Za-z]{3}-\d{4}-\d{1,9}$/, { message: 'number must be a complaint number such as CMP-2026-000042' }) number?: string;
+  @IsOptional() @IsString() @Length(1, 200) category?: string;
+  /** One severity or several, comma-separated. */
+  @IsOptional() @CommaList() @IsIn(SEVERITIES, { each: true, message: `severity must be among ${SEVERITIES.join(', ')}` }) severity?: Severity[];
+  /** Text in the number, category, sub-category, product or description, ignoring case. */
+  @IsOptional() @IsString() @MaxLength(100) q?: string;
 }
 
 export class ListSolutionsQueryDto extends PageQueryDto {

@@ -47,6 +47,21 @@ export class RegisterCustomerDto {
   @IsOptional() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
 }
 
+/**
+ * The customer as another system holds it (PUT /customers/by-source/:source/:id). When the
+ * customer is new, every field registers them; afterwards name, email, phone and company update the
+ * contact details (fields left out stay as they are; phone and company may be null to clear them),
+ * and kind and acquisitionChannel are not changed.
+ */
+export class UpsertCustomerDto {
+  @IsOptional() @IsIn(CUSTOMER_KINDS) kind: CustomerKind = 'prospect';
+  @IsString() @Length(1, 200) name!: string;
+  @IsOptional() @Trim() @IsEmail() @MaxLength(254) email?: string;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' }) phone?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Length(1, 200) company?: string | null;
+  @IsOptional() @IsIn(ACQUISITION_CHANNELS) acquisitionChannel: AcquisitionChannel = 'other';
+}
+
 /** Fields left out stay as they are; phone and company may be set to null to clear them. */
 export class UpdateContactDetailsDto {
   @IsOptional() @IsString() @Length(1, 200) name?: string;

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -18,16 +19,19 @@ import { ALL_EVENT_TYPES, WEBHOOK_SCOPES, type WebhookScope } from '../departmen
 const SUBJECT = /^[\x21-\x7e]{1,200}$/;
 const SUBJECT_MESSAGE = 'supervisorId must be 1-200 visible ASCII characters';
 
+/** Surrounding spaces are not part of a department's name (names are unique ignoring case and spaces). */
+const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
 export const WEBHOOK_EVENT_TYPES: readonly string[] = [ALL_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES];
 
 export class CreateDepartmentDto {
-  @IsString() @Length(1, 200) name!: string;
+  @Trim() @IsString() @Length(1, 200) name!: string;
   @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?: string | null;
 }
 
 /** Fields left out stay as they are; supervisorId may be null to remove the supervisor. */
 export class UpdateDepartmentDto {
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @IsOptional() @Trim() @IsString() @Length(1, 200) name?: string;
   @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?: string | null;
 }
 
