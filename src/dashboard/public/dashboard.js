@@ -100,7 +100,7 @@
     return Promise.all([
       api('/analytics/complaints?' + query({ from: from, to: to, groupBy: 'category', interval: 'week' }), key, signal),
       api('/analytics/complaints?' + query({ from: from, to: to, interval: 'week' }), key, signal),
-      api('/analytics/segments?' + query({ scheme: scheme, limit: 100 }), key, signal),
+      api('/analytics/segments?' + query({ scheme: scheme, limit: 100, asOf: asOf }), key, signal),
       api('/analytics/segments/transitions?' + query({ from: from, to: to, scheme: scheme }), key, signal),
       allLifetimeValues(key, asOf, signal),
       forecast(key, range, asOf, signal),
