@@ -274,7 +274,7 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     const model = await currentModel(this.readModels);
     const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
-    const suggestionsAt = asOf.asOfSource === 'query' ? instant : new Date(liveAsOf(this.clock).asOf);
+    const suggestionsAt = asOf.asOfBasis === 'requested' ? instant : new Date(liveAsOf(this.clock).asOf);
     const view = lifetimeValueView(doc, suggestionsAt, this.predictors.for(model, prediction, instant));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
@@ -311,7 +311,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     const model = await currentModel(this.readModels);
     const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
-    const now = asOf.asOfSource === 'query' ? instant : new Date(liveAsOf(this.clock).asOf);
+    const now = asOf.asOfBasis === 'requested' ? instant : new Date(liveAsOf(this.clock).asOf);
     const predictor = this.predictors.for(model, prediction, instant);
     const direction = sort.order === 'asc' ? 1 : -1;
 

@@ -17,6 +17,8 @@ export type AsOfBasis =
   | 'end-of-data'
   /** The latest segmentation run at or before the instant asked (or the latest run). */
   | 'segmentation-run'
+  /** A prediction's default: the end of the fitted model's calibration period. */
+  | 'model-calibration-end'
   /** Now: live data. */
   | 'now';
 

@@ -6,14 +6,14 @@
  * nothing to predict with). Every answer says which day was used and why.
  */
 import { ValidationFailedError } from '../shared/errors/domain-errors';
+import type { AsOfBasis } from './as-of';
 import { dayNumber } from './clv/summary';
-
-export type AsOfSource = 'query' | 'model-calibration-end' | 'clock';
 
 export interface PredictionAsOf {
   /** The day (YYYY-MM-DD) whose end the history is read up to. */
   asOf: string;
-  asOfSource: AsOfSource;
+  /** Why that day: requested, the model's calibration end, or now (no model yet). */
+  asOfBasis: Extract<AsOfBasis, 'requested' | 'model-calibration-end' | 'now'>;
   /** An instant within that day (its last millisecond; now for the clock), for the predictor and open suggestions. */
   instant: Date;
 }
@@ -25,8 +25,8 @@ export function predictionAsOf(model: { calibrationEnd: string } | null, request
     if (dayNumber(requested) > dayNumber(now.toISOString())) {
       throw new ValidationFailedError([{ field: 'asOf', messages: ['asOf must be today or earlier: predictions start from what has happened'] }]);
     }
-    return { asOf: requested, asOfSource: 'query', instant: endOfDay(requested) };
+    return { asOf: requested, asOfBasis: 'requested', instant: endOfDay(requested) };
   }
-  if (model) return { asOf: model.calibrationEnd, asOfSource: 'model-calibration-end', instant: endOfDay(model.calibrationEnd) };
-  return { asOf: now.toISOString().slice(0, 10), asOfSource: 'clock', instant: now };
+  if (model) return { asOf: model.calibrationEnd, asOfBasis: 'model-calibration-end', instant: endOfDay(model.calibrationEnd) };
+  return { asOf: now.toISOString().slice(0, 10), asOfBasis: 'now', instant: now };
 }

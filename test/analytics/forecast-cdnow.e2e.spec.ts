@@ -153,7 +153,7 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     for (const h of [heavy, once]) {
       const response = await t.request('GET', `/analytics/customers/${ids.get(h.customer)}/value?horizon=39&minPosition=${fit.position}`);
       expect(response.status).toBe(200);
-      expect(response.json).toMatchObject({ asOf: CALIBRATION_END, asOfSource: 'model-calibration-end' });
+      expect(response.json).toMatchObject({ asOf: CALIBRATION_END, asOfBasis: 'model-calibration-end' });
       expect(response.json.predictive).toMatchObject({ asOf: CALIBRATION_END, horizon: 39, x: h.x });
       expect(response.json.predictive.expectedTransactions).toBeCloseTo(bgnbdConditional(fit.bgnbd, 39, h.x, h.tx, h.T), 5);
     }
@@ -161,7 +161,7 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
 
   it('the best customers still buying get CLV well above 0, and one-time buyers no longer top sort=clv', async () => {
     const byRevenue = await t.request('GET', `/analytics/lifetime-value?sort=revenue&order=desc&limit=10&minPosition=${fit.position}`);
-    expect(byRevenue.json).toMatchObject({ asOf: CALIBRATION_END, asOfSource: 'model-calibration-end' });
+    expect(byRevenue.json).toMatchObject({ asOf: CALIBRATION_END, asOfBasis: 'model-calibration-end' });
     const best = [...histories].sort((p, q) => q.revenue - p.revenue).slice(0, 10);
     expect(byRevenue.json.items.map((i: any) => i.currentValue.revenue)).toEqual(best.map((h) => h.revenue));
     // Customers who bought in the calibration period again are alive with a positive probability: CLV > 0.
@@ -178,7 +178,7 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     expect(byClv.json.items.every((i: any) => i.predictive.x > 0)).toBe(true);
     // As of the wall clock (asked for explicitly) the same customers are all but certainly gone.
     const now = await t.request('GET', `/analytics/customers/${active[0].customerId}/value?asOf=2026-01-01`);
-    expect(now.json.asOfSource).toBe('query');
+    expect(now.json.asOfBasis).toBe('requested');
     expect(now.json.predictive.clv).toBeLessThan(1);
     expect(active[0].predictive.clv).toBeGreaterThan(100);
   });
@@ -187,7 +187,7 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     const response = await t.request('GET', `/analytics/forecast?from=1997-10-01&to=1998-07-01&interval=month&minPosition=${fit.position}`);
     expect(response.status).toBe(200);
     const view = response.json;
-    expect(view).toMatchObject({ asOf: CALIBRATION_END, asOfSource: 'model-calibration-end', cohortCustomers: 2357, actualsKnownUntil: HOLDOUT_END, groupBy: 'none' });
+    expect(view).toMatchObject({ asOf: CALIBRATION_END, asOfBasis: 'model-calibration-end', cohortCustomers: 2357, actualsKnownUntil: HOLDOUT_END, groupBy: 'none' });
     const months = ['1997-10', '1997-11', '1997-12', '1998-01', '1998-02', '1998-03', '1998-04', '1998-05', '1998-06'];
     expect(view.periods.map((p: any) => p.period)).toEqual(months);
     // Actuals: purchase days and dollars per month, from the raw rows.

@@ -59,7 +59,7 @@ describe('GET /analytics/forecast', () => {
 
   it('forecasts each month after the calibration end, says its as-of, and has no actuals beyond the last purchase', async () => {
     const view = ok(await t.request('GET', `/analytics/forecast?from=2026-02-01&to=2026-06-01&interval=month&minPosition=${position}`)).json;
-    expect(view).toMatchObject({ asOf: '2026-02-28', asOfSource: 'model-calibration-end', calibrationEnd: '2026-02-28', cohortCustomers: 3, actualsKnownUntil: '2026-02-01', backtest: null });
+    expect(view).toMatchObject({ asOf: '2026-02-28', asOfBasis: 'model-calibration-end', calibrationEnd: '2026-02-28', cohortCustomers: 3, actualsKnownUntil: '2026-02-01', backtest: null });
     expect(view.periods.map((p: any) => [p.period, p.from, p.to])).toEqual([
       ['2026-02', '2026-02-01', '2026-03-01'],
       ['2026-03', '2026-03-01', '2026-04-01'],
@@ -80,7 +80,7 @@ describe('GET /analytics/forecast', () => {
     expect(weekly.forecast.transactions).toBeCloseTo(view.forecast.transactions, 2);
     // As of an earlier day asked for: the forecast starts then, February has a forecast too.
     const earlier = ok(await t.request('GET', '/analytics/forecast?from=2026-02-01&to=2026-03-01&asOf=2026-01-31')).json;
-    expect(earlier).toMatchObject({ asOf: '2026-01-31', asOfSource: 'query' });
+    expect(earlier).toMatchObject({ asOf: '2026-01-31', asOfBasis: 'requested' });
     expect(earlier.periods[0].forecast.transactions).toBeGreaterThan(0);
     // February runs past the last purchase (1 February): not a backtest period.
     expect(earlier.backtest).toBeNull();

@@ -117,7 +117,7 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(value.json).toEqual({
         // No model fitted yet: the value is as of today, and says so.
         asOf: '2026-03-10',
-        asOfSource: 'clock',
+        asOfBasis: 'now',
         customerId: ana,
         name: 'Lima, Ana',
         status: 'customer',
@@ -155,7 +155,7 @@ describe('analytics over HTTP (embedded stores)', () => {
         items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })],
         nextCursor: null,
         asOf: '2026-03-10',
-        asOfSource: 'clock',
+        asOfBasis: 'now',
       });
       // Potential value is computed at query time, sorted and paged in memory.
       const byPotential = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=potentialValue&limit=2'), 200);
@@ -536,14 +536,14 @@ describe('analytics over HTTP (embedded stores)', () => {
       const atCalibrationEnd = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value`), 200);
       const [calibrated] = summarizePurchases(own, { calibrationEnd: '2026-02-28', unit: 'week' });
       const expectedAtEnd = customerLifetimeValue(bg.params, gg.params, calibrated, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
-      expect(atCalibrationEnd.json).toMatchObject({ asOf: '2026-02-28', asOfSource: 'model-calibration-end', predictive: { asOf: '2026-02-28', x: calibrated.x } });
+      expect(atCalibrationEnd.json).toMatchObject({ asOf: '2026-02-28', asOfBasis: 'model-calibration-end', predictive: { asOf: '2026-02-28', x: calibrated.x } });
       expect(atCalibrationEnd.json.predictive.expectedTransactions).toBeCloseTo(expectedAtEnd.expectedTransactions, 4);
       expect(atCalibrationEnd.json.predictive.clv).toBeCloseTo(expectedAtEnd.clv, 1);
       // As of a day asked for (today, 10 March): the history up to it, the purchase of 5 March included.
       const value = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-10`), 200);
       const [summary] = summarizePurchases(own, { calibrationEnd: '2026-03-10', unit: 'week' });
       const expected = customerLifetimeValue(bg.params, gg.params, summary, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
-      expect(value.json).toMatchObject({ asOf: '2026-03-10', asOfSource: 'query' });
+      expect(value.json).toMatchObject({ asOf: '2026-03-10', asOfBasis: 'requested' });
       expect(fields(await refused(() => t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-11`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
       expect(fields(await refused(() => t.request('GET', `/analytics/lifetime-value?asOf=10.03.2026`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
       expect(value.json.predictive).toMatchObject({ modelId: fitted.json.modelId, unit: 'week', asOf: '2026-03-10', horizon: 52, annualDiscountRate: 0.1, x: summary.x });
@@ -558,7 +558,7 @@ describe('analytics over HTTP (embedded stores)', () => {
 
       // The top list by CLV, computed at query time.
       const top = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=clv&limit=5'), 200);
-      expect(top.json).toMatchObject({ asOf: '2026-02-28', asOfSource: 'model-calibration-end' });
+      expect(top.json).toMatchObject({ asOf: '2026-02-28', asOfBasis: 'model-calibration-end' });
       const clvs = top.json.items.map((i: { predictive: { clv: number } }) => i.predictive.clv);
       expect(clvs).toHaveLength(5);
       expect([...clvs].sort((p: number, q: number) => q - p)).toEqual(clvs);

@@ -101,7 +101,7 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
       { asOfDay: dayNumber(asOf.asOf), periods, actualsKnownUntil: knownUntil, groupActuals: groupBy !== 'product' },
     );
     // Open suggestions are live: as of now unless a day was asked for.
-    const pipeline = salesPipeline(docs, asOf.asOfSource === 'query' ? instant : now, periods);
+    const pipeline = salesPipeline(docs, asOf.asOfBasis === 'requested' ? instant : now, periods);
     return {
       ...asOf,
       modelId: model.modelId,

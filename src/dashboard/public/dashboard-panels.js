@@ -134,7 +134,7 @@
     var top = items.slice(0, TOP_CUSTOMERS);
     var predictive = top.some(function (item) { return item.predictive; });
     $('top-note').textContent = predictive
-      ? 'Predicted CLV over a year (10 % discount) as of ' + result.asOf + (result.asOfSource === 'model-calibration-end' ? ' (the model\'s calibration end)' : '') + '.'
+      ? 'Predicted CLV over a year (10 % discount) as of ' + result.asOf + (result.asOfBasis === 'model-calibration-end' ? ' (the model\'s calibration end)' : '') + '.'
       : 'No CLV model fitted yet: no prediction (POST /analytics/clv/fit).';
     var header = ['#', 'Customer', 'Id', 'Revenue', 'Purchases', 'Average order', 'Last purchase'].concat(predictive ? ['P(alive)', 'Predicted CLV'] : []);
     C.fillTable($('top-table'), header, top.map(function (item, i) {

@@ -54,7 +54,7 @@
         items = items.concat(page.items);
         pages++;
         if (page.nextCursor && pages < MAX_VALUE_PAGES) return next(page.nextCursor);
-        return { items: items, truncated: Boolean(page.nextCursor), asOf: page.asOf, asOfSource: page.asOfSource };
+        return { items: items, truncated: Boolean(page.nextCursor), asOf: page.asOf, asOfBasis: page.asOfBasis };
       });
     }
     return next(undefined);
@@ -118,7 +118,7 @@
       render();
       var values = answers[4];
       setState('ready', 'Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
-        (values.asOfSource === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfSource === 'query' ? ' (chosen)' : ' (today)') +
+        (values.asOfBasis === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfBasis === 'requested' ? ' (chosen)' : ' (today)') +
         '; segments as they stand now. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
     }).catch(function (error) {
       // A cancelled load says nothing: the load that cancelled it speaks.
