@@ -11,6 +11,7 @@ import {
   newKeyDocument,
 } from '../../src/shared/privacy/mongo-key-store';
 import { keyStoreContract } from './key-store.contract';
+import { describeWithEnv } from '../support/skips';
 
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
 
@@ -42,7 +43,7 @@ describe('MongoKeyStore documents (no server needed)', () => {
 
 /** Against a real server (MONGODB_URL); reported as skipped without it. */
 const mongoUrl = process.env.MONGODB_URL;
-const describeIfMongo = mongoUrl ? describe : describe.skip;
+const describeIfMongo = describeWithEnv('MONGODB_URL', 'no MongoDB server to test against');
 
 keyStoreContract(
   'mongodb',
