@@ -6,8 +6,10 @@
 const MARK = '[skipped:';
 
 class SkipReporter {
-  constructor() {
+  constructor(globalConfig) {
     this.error = undefined;
+    // With a name filter (-t) the tests it leaves out are reported as skipped too: they need no reason.
+    this.filtered = Boolean(globalConfig?.testNamePattern);
   }
 
   onRunComplete(_contexts, results) {
@@ -16,7 +18,8 @@ class SkipReporter {
       for (const test of file.testResults) {
         if (test.status !== 'pending' && test.status !== 'skipped' && test.status !== 'todo' && test.status !== 'disabled') continue;
         const named = [...test.ancestorTitles, test.title].find((title) => title.includes(MARK));
-        const reason = named ? named.slice(named.indexOf(MARK) + MARK.length).replace(/\]\s*$/, '').trim() : null;
+        let reason = named ? named.slice(named.indexOf(MARK) + MARK.length).replace(/\]\s*$/, '').trim() : null;
+        if (reason === null && this.filtered) reason = 'not selected by the test name pattern (-t)';
         skipped.push({ file: file.testFilePath.replace(`${process.cwd()}/`, ''), name: test.fullName, reason });
       }
     }
