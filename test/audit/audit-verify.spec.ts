@@ -170,6 +170,18 @@ describe('audit verification', () => {
     });
   });
 
+  it('describes a report in one line, naming the scope and a null expectation as null', () => {
+    const broken = { stream: 'a', revision: 2, eventId: 'e-3', position: '7', problem: 'missing-hash' as const, expected: null, actual: null };
+    expect(describeReport({ ok: true, checked: 4, streams: 1, brokenStreams: 0 }, 'a')).toBe('OK: 4 event(s) in stream a, every hash chain intact');
+    expect(describeReport({ ok: true, checked: 6, streams: 2, brokenStreams: 0 })).toBe('OK: 6 event(s) in 2 stream(s), every hash chain intact');
+    expect(describeReport({ ok: false, checked: 3, streams: 1, brokenStreams: 1, firstBroken: broken }, 'a')).toBe(
+      'BROKEN: 1 stream(s) with a broken chain among stream a; first: a revision 2 (event e-3, position 7): missing-hash, expected null, found null',
+    );
+    expect(describeReport({ ok: false, checked: 3, streams: 2, brokenStreams: 1, firstBroken: { ...broken, expected: 'x', actual: 'y' } })).toBe(
+      'BROKEN: 1 stream(s) with a broken chain among 2 stream(s); first: a revision 2 (event e-3, position 7): missing-hash, expected x, found y',
+    );
+  });
+
   describe('the CLI', () => {
     /** Runs it on a store opened on the file, as the CLI opens (and closes) its own. */
     const run = async (argv: string[], file: string) => {

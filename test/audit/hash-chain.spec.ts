@@ -26,7 +26,12 @@ describe('canonical JSON', () => {
   });
 
   it('refuses bigints, which JSON cannot hold', () => {
-    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    expect(() => canonicalJson({ n: 1n })).toThrow(new TypeError('canonicalJson: bigint is not JSON'));
+  });
+
+  it('spells booleans and null as JSON does, and leaves out functions and symbols', () => {
+    expect(canonicalJson({ t: true, f: false, n: null, fn: () => 1, s: Symbol('x') })).toBe('{"f":false,"n":null,"t":true}');
+    expect(canonicalJson([true, false])).toBe('[true,false]');
   });
 });
 
