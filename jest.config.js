@@ -24,4 +24,6 @@ module.exports = {
     '/node_modules/(?!(.*/)?(@nestjs|cookie|file-type|load-esm|strtok3|token-types|@tokenizer|uint8array-extras)/)',
   ],
   testTimeout: 30000,
+  // Every run ends by naming each skipped test and why; a skip without a reason fails the run.
+  reporters: ['default', '<rootDir>/test/support/skip-reporter.js'],
 };

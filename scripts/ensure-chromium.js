@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console */
 // `npm test`'s pretest step. The browser tests (test/dashboard, test/openapi/docs-ui) drive a
 // Chromium through playwright-core, which downloads no browser. On a fresh Debian or Ubuntu machine
 // run as root (a container, CI), this installs Debian's chromium, as .ci/run does; elsewhere it says

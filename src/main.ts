@@ -14,8 +14,21 @@ async function main(): Promise<void> {
   // Before listen: a signal during start-up also drains and exits 0.
   installGracefulShutdown(app);
   await app.listen(config.port, config.host);
+  // PORT=0 lets the OS choose: the port actually bound is the one to announce.
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const stores = `${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`} + ${config.mongodbUrl ? 'MongoDB' : 'embedded read store'}`;
-  new Logger('Relata').log(`Relata listening on http://${config.host}:${config.port} (${stores})`);
+  new Logger('Relata').log(`Relata listening on http://${config.host}:${port} (${stores})`);
+  reportListening(port);
+}
+
+/**
+ * Started by a parent over IPC (the tests' child servers run with PORT=0): tells it the port, then
+ * lets the channel go so that it never keeps the process alive.
+ */
+function reportListening(port: number): void {
+  if (typeof process.send !== 'function') return;
+  process.send({ relataListening: { port } }, () => process.channel?.unref());
 }
 
 main().catch((error: unknown) => {

@@ -775,6 +775,12 @@ describe('complaint decider', () => {
     it('says when the first response came late', () =>
       expect(dataOf(complaintDecider.decide(update('2026-03-02T21:00:00.000Z'), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(false));
 
+    it('counts a first response at the deadline instant itself as in time, and one a millisecond later as late', () => {
+      const late = new Date(Date.parse(DUE.firstResponseDueAt) + 1).toISOString();
+      expect(dataOf(complaintDecider.decide(update(DUE.firstResponseDueAt), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(true);
+      expect(dataOf(complaintDecider.decide(update(late), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(false);
+    });
+
     it('records later updates without another first response', () =>
       expect(complaintDecider.decide(update('2026-03-02T16:00:00.000Z'), stateOf(after(gradedH, update()))).map((e) => e.type)).toEqual([
         'ProgressUpdateRecorded',
@@ -807,6 +813,13 @@ describe('complaint decider', () => {
             },
           },
         ]));
+
+    it('resolves at the deadline instant itself within the SLA', () =>
+      expect(dataOf(complaintDecider.decide(resolve(DUE.resolutionDueAt), stateOf(investigatingH)), 'ComplaintResolved')).toMatchObject({
+        resolutionDueAt: '2026-03-03T12:00:00.000Z',
+        withinSla: true,
+        resolvedAt: DUE.resolutionDueAt,
+      }));
 
     it('measures against the due time moved by holds', () => {
       const history = after([...investigatingH, onHold(T.now)], resume('2026-03-02T18:30:00.000Z'));

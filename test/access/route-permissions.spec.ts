@@ -50,3 +50,16 @@ describe('the access table covers every route', () => {
     expect(allows({ roles: ['agent'] }, { subject: 's', roles: ['analyst'], pii: false, via: 'jwt' })).toBe(false);
   });
 });
+
+describe('allows', () => {
+  const principal = (roles: ('agent' | 'admin')[]) => ({ subject: 's', roles, pii: false, via: 'jwt' as const });
+  it('lets anyone, even without credentials, through a public rule', () => {
+    expect(allows({ roles: 'public' }, null)).toBe(true);
+    expect(allows({ roles: 'public' }, principal([]))).toBe(true);
+  });
+  it('lets through a principal holding one of the listed roles, and no one else', () => {
+    expect(allows({ roles: ['admin'] }, principal(['agent', 'admin']))).toBe(true);
+    expect(allows({ roles: ['admin'] }, principal(['agent']))).toBe(false);
+    expect(allows({ roles: ['admin'] }, null)).toBe(false);
+  });
+});

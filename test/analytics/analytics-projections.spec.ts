@@ -8,12 +8,28 @@ import { type GivenEvent, projectEvents } from '../support/projection-spec';
 const ana = '00000000-0000-4000-8000-00000000000a';
 const bruno = '00000000-0000-4000-8000-00000000000b';
 
-/** Projecting twice from the start gives the same documents. */
+/**
+ * Projecting twice from the start gives the same documents. The second delivery is counted: every
+ * event the projection handled the first time reaches it again, so "unchanged" is not the outcome
+ * of a redelivery that never happened.
+ */
 async function expectRedeliveryChangesNothing(definition: ProjectionDefinition, collections: string[], events: GivenEvent[]) {
-  const result = await projectEvents(definition, events);
+  const delivered: string[] = [];
+  const counting: ProjectionDefinition = {
+    ...definition,
+    handle: (event, ctx) => {
+      delivered.push(event.id);
+      return definition.handle(event, ctx);
+    },
+  };
+  const result = await projectEvents(counting, events);
   const snapshot = async () => Object.fromEntries(await Promise.all(collections.map(async (c) => [c, await result.docs(c)] as const)));
   const once = await snapshot();
+  const firstDelivery = delivered.splice(0);
+  expect(firstDelivery.length).toBeGreaterThan(0);
+  expect(firstDelivery).toHaveLength(events.filter((e) => definition.eventTypes.includes(e.type)).length);
   await result.redeliverAll();
+  expect(delivered).toEqual(firstDelivery);
   expect(await snapshot()).toEqual(once);
   await result.close();
 }

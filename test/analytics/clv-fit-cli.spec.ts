@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { simulateBgNbd } from '../../src/analytics/clv/bgnbd';
+import { SeededRandom } from '../../src/analytics/clv/random';
 import { parseClvFitArgs, runClvFit, UsageError } from '../../src/cli/clv-fit';
 import { loadConfig } from '../../src/config/config';
 import { ManualClock } from '../../src/shared/clock';
@@ -8,6 +10,34 @@ import { startTestApp } from '../support/test-app';
 import { testStoreEnv } from '../support/test-stores';
 
 process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
+
+interface Bought {
+  customer: string;
+  occurredAt: string;
+  amount: number;
+}
+
+/** Purchases of n customers from October 2025 on, simulated from a seed (one a day at most, whole euros). */
+function simulatedPurchases(n: number, seed: number): Bought[] {
+  const random = new SeededRandom(seed);
+  const firstDays = Array.from({ length: n }, (_, i) => (i * 5) % 28);
+  const simulated = simulateBgNbd({ r: 1.2, alpha: 4, a: 0.8, b: 2.5 }, firstDays.map((day) => (150 - day) / 7), random);
+  const purchases: Bought[] = [];
+  simulated.forEach((customer, i) => {
+    const level = 10 + random.gamma(3, 10);
+    for (const weeks of [0, ...customer.transactionTimes]) {
+      const day = firstDays[i] + Math.floor(weeks * 7);
+      purchases.push({ customer: `C${i}`, occurredAt: new Date(Date.parse('2025-10-01T10:00:00.000Z') + day * 86_400_000).toISOString(), amount: Math.round(level * (0.7 + 0.6 * random.uniform())) });
+    }
+  });
+  return purchases;
+}
+
+function groupBy(purchases: Bought[]): Map<string, Bought[]> {
+  const byCustomer = new Map<string, Bought[]>();
+  for (const purchase of purchases) byCustomer.set(purchase.customer, [...(byCustomer.get(purchase.customer) ?? []), purchase]);
+  return byCustomer;
+}
 
 describe('npm run clv:fit arguments', () => {
   it('reads --until, --unit, --json and --dry-run (also as --name=value)', () => {
@@ -40,16 +70,17 @@ describe('npm run clv:fit on the server stores', () => {
   it('catches up the projections, fits, prints the parameters as JSON and records the model the server then serves', async () => {
     const clock = new ManualClock('2026-03-10T12:00:00.000Z');
     const seeding = await startTestApp({}, { dataDir, clock });
-    const gaps = [0, 9, 20, 34, 51, 70, 92, 110];
-    for (let i = 0; i < 8; i++) {
-      const id = (await seeding.request('POST', '/customers', { name: `C${i}`, kind: 'customer' })).json.id as string;
-      // Customer i buys i + 1 times, a week or more apart, from early October.
-      for (let k = 0; k <= i; k++) {
-        const day = new Date(Date.parse('2025-10-01T10:00:00.000Z') + (gaps[k] + i) * 86_400_000).toISOString();
-        const response = await seeding.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 20 + 5 * ((i + k) % 4) }], occurredAt: day });
+    // 30 customers drawn from the BG/NBD and Gamma-Gamma stories (seeded): some buy on, some drop
+    // out, and spend varies between and within customers, so both fits have a maximum to find.
+    const purchases = simulatedPurchases(30, 3);
+    for (const [customer, bought] of groupBy(purchases)) {
+      const id = (await seeding.request('POST', '/customers', { name: customer, kind: 'customer' })).json.id as string;
+      for (const purchase of bought) {
+        const response = await seeding.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: purchase.amount }], occurredAt: purchase.occurredAt });
         expect(response.status).toBe(201);
       }
     }
+    const repeatBuyers = [...groupBy(purchases).values()].filter((bought) => new Set(bought.map((p) => p.occurredAt.slice(0, 10))).size > 1).length;
     const eventsBefore = await seeding.eventCount();
     await seeding.close();
 
@@ -58,18 +89,21 @@ describe('npm run clv:fit on the server stores', () => {
     await runClvFit({ until: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => dry.push(line));
     expect(dry[0]).toMatch(/^CLV model .* \(calibration end 2026-02-28, unit week\)$/);
     expect(dry.at(-1)).toBe('Dry run: nothing recorded');
+    expect(dry.filter((line) => line.includes('warning'))).toEqual([]);
 
     // With a holdout end: the holdout check in the JSON, computed on the purchases after the calibration end.
     const checked: string[] = [];
     await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: true, dryRun: true }, config, clock, (line) => checked.push(line));
     const { holdoutCheck } = JSON.parse(checked[0]);
-    expect(holdoutCheck).toMatchObject({ calibrationEnd: '2026-01-31', holdoutEnd: '2026-02-28', holdoutLength: 4, customers: 8 });
-    // The purchases of February 2026 (days 123 to 150 after 1 October, the last purchase of customer i on day gaps[i] + i).
-    const inHoldout = Array.from({ length: 8 }, (_, i) => gaps.slice(0, i + 1).filter((g) => g + i >= 123 && g + i <= 150).length).reduce((s, n) => s + n, 0);
+    expect(holdoutCheck).toMatchObject({ calibrationEnd: '2026-01-31', holdoutEnd: '2026-02-28', holdoutLength: 4, customers: 30 });
+    // Repeat transactions in the holdout: the distinct purchase days of each customer in February 2026
+    // (every customer's first purchase is in October 2025, so every February day is a repeat).
+    const inHoldout = new Set(purchases.filter((p) => p.occurredAt >= '2026-02-01' && p.occurredAt < '2026-03-01').map((p) => `${p.customer}/${p.occurredAt.slice(0, 10)}`)).size;
+    expect(inHoldout).toBeGreaterThan(0);
     expect(holdoutCheck.total.actual).toBe(inHoldout);
-    // Eight customers make a degenerate fit the series may not evaluate: such customers are counted, never fail the fit.
-    expect(holdoutCheck.customersNotEvaluated).toBeLessThanOrEqual(8);
-    expect(holdoutCheck.byCalibrationTransactions.reduce((s: number, row: { customers: number }) => s + row.customers, 0)).toBe(8);
+    // A customer the series cannot evaluate is counted, never fails the fit.
+    expect(holdoutCheck.customersNotEvaluated).toBeLessThanOrEqual(30);
+    expect(holdoutCheck.byCalibrationTransactions.reduce((s: number, row: { customers: number }) => s + row.customers, 0)).toBe(30);
     expect(holdoutCheck.tracking.filter((p: { holdout: boolean }) => p.holdout)).toHaveLength(4);
     const human: string[] = [];
     await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => human.push(line));
@@ -93,14 +127,16 @@ describe('npm run clv:fit on the server stores', () => {
       gamma: expect.any(Number),
       bgnbdLogLikelihood: expect.any(Number),
       gammaGammaLogLikelihood: expect.any(Number),
-      customers: 8,
-      repeatCustomers: 7,
-      converged: expect.any(Boolean),
+      customers: 30,
+      repeatCustomers: repeatBuyers,
+      // A fit that did not converge is a failed fit: its parameters are where the optimiser gave up.
+      converged: true,
       fittedAt: '2026-03-10T12:00:00.000Z',
       recorded: true,
       position: expect.stringMatching(/^\d+$/),
     });
     for (const key of ['r', 'alpha', 'a', 'b', 'p', 'q', 'gamma']) expect(json[key]).toBeGreaterThan(0);
+    for (const key of ['bgnbdLogLikelihood', 'gammaGammaLogLikelihood']) expect(Number.isFinite(json[key])).toBe(true);
 
     const server = await startTestApp({}, { dataDir, clock });
     try {

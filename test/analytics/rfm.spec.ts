@@ -114,6 +114,21 @@ describe('rfmInputsFromPurchases', () => {
     ]);
   });
 
+  it('counts a purchase made on the as-of day, to its last second, with recency 0; the next midnight is after it', () => {
+    const boundary = [
+      { customerId: 'late', occurredAt: '2024-03-10T23:59:59.999Z', amount: 7 },
+      { customerId: 'late', occurredAt: '2024-03-11T00:00:00.000Z', amount: 1000 },
+      { customerId: 'early', occurredAt: '2024-03-10T00:00:00.000Z', amount: 3 },
+      { customerId: 'early', occurredAt: '2024-03-09T23:59:59.999Z', amount: 2 },
+    ];
+    expect(rfmInputsFromPurchases(boundary, '2024-03-10')).toEqual([
+      { customerId: 'early', recency: 0, frequency: 2, monetary: 5 },
+      { customerId: 'late', recency: 0, frequency: 1, monetary: 7 },
+    ]);
+    // Given as an instant, the as-of is its day (UTC).
+    expect(rfmInputsFromPurchases(boundary, '2024-03-10T00:00:00.000Z')).toEqual(rfmInputsFromPurchases(boundary, '2024-03-10'));
+  });
+
   it('can use the average spend per transaction', () => {
     expect(rfmInputsFromPurchases(purchases, '2024-03-10', { monetary: 'average' })[0].monetary).toBe(22.5);
   });

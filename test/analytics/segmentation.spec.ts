@@ -133,6 +133,14 @@ describe('scoring as of an instant', () => {
     expect(later.rfm.get('a')?.scores).toMatchObject({ frequency: 2, monetary: 200, recencyDays: 1, r: 4 });
   });
 
+  it('scores a purchase made on the as-of day (recency 0), in RFM and in current value', () => {
+    const onTheDay = [doc('e', '2026-01-01T00:00:00.000Z', [['2026-01-10', 40], ['2026-03-02', 60]]), doc('f', '2026-01-01T00:00:00.000Z', [['2026-03-03', 999]])];
+    const scored = segmentCustomers(onTheDay, new Date('2026-03-02T00:00:00.000Z'));
+    expect([...scored.rfm.keys()]).toEqual(['e']);
+    expect(scored.rfm.get('e')?.scores).toMatchObject({ frequency: 2, monetary: 100, recencyDays: 0 });
+    expect(scored['value-matrix'].get('e')?.scores).toMatchObject({ currentValue: 100 });
+  });
+
   it('values the potential with the suggestions open at asOf, and leaves out customers not yet registered', () => {
     // On 1 March the offer is still open (accepted only on 5 March): c has potential but no current value.
     const open = segmentCustomers(docs, new Date('2026-03-01T00:00:00.000Z'))['value-matrix'];

@@ -12,6 +12,8 @@ describe('AuditFeedStreams', () => {
   let server: http.Server;
   let port: number;
   let counter = 0;
+  /** How often a server response was asked to call back on 'drain': the writer waiting for a slow reader. */
+  let drainWaits = 0;
 
   const event = (data: object = {}): NewEvent => {
     counter += 1;
@@ -26,7 +28,11 @@ describe('AuditFeedStreams', () => {
   beforeEach(async () => {
     store = new SqliteEventStore({ filename: ':memory:', pollIntervalMs: 10 });
     streams = new AuditFeedStreams(store, { heartbeatMs: 20 });
+    drainWaits = 0;
     server = http.createServer((request, response) => {
+      response.on('newListener', (name) => {
+        if (name === 'drain') drainWaits += 1;
+      });
       const from = new URL(request.url ?? '/', 'http://x').searchParams.get('from');
       void streams.serve(request, response, from === null ? START : parsePosition(from), { 'x-test': 'yes' });
     });
@@ -139,8 +145,8 @@ describe('AuditFeedStreams', () => {
     const client = connect('/');
     await client.response;
     client.pause();
-    await until(() => taken > 0, 'the first events');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The writer stops taking events once the socket is full and waits for 'drain' (an event, not a pause of some ms).
+    await until(() => drainWaits > 0, 'the writer to wait for drain');
     expect(taken).toBeLessThan(1000);
     client.resume();
     await until(() => client.events().length === 1000, 'every event');

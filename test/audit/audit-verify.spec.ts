@@ -125,6 +125,63 @@ describe('audit verification', () => {
     expect(report).toMatchObject({ ok: false, streams: 2, brokenStreams: 2, firstBroken: { stream: 'a', revision: 2 } });
   });
 
+  describe('chains longer than one page (the verifier reads 1,000 events at a time)', () => {
+    /** Stream long with 2,600 events (three pages) interleaved with a short stream, tampered on the last page. */
+    const longLog = async () => {
+      const file = join(directory, `events-${(files += 1)}.sqlite`);
+      const store = new SqliteEventStore({ filename: file });
+      opened.push(store);
+      const chained = new HashChainingEventStore(store);
+      for (let batch = 0; batch < 26; batch++) {
+        const events = Array.from({ length: 100 }, (_, i) => newEvent('Counted', { n: batch * 100 + i }));
+        await chained.appendToStream('long', events, { expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 100 - 1) });
+        await chained.appendToStream('short', [newEvent('Ticked', { batch })], { expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch - 1) });
+      }
+      const tamper = (sql: string): void => {
+        const db = new Database(file);
+        try {
+          db.prepare(sql).run();
+        } finally {
+          db.close();
+        }
+      };
+      return { store, tamper, verifier: new AuditVerifier(store) };
+    };
+
+    it('checks every page of an intact chain', async () => {
+      const { verifier, store } = await longLog();
+      const [last] = await store.readStream('long', { fromRevision: 2599n });
+      expect(await verifier.verifyStream('long')).toEqual({ ok: true, checked: 2600, streams: 1, brokenStreams: 0, head: { revision: 2599, hash: last.metadata.hash } });
+      expect(await verifier.verifyAll()).toEqual({ ok: true, checked: 2626, streams: 2, brokenStreams: 0 });
+    });
+
+    it('finds altered content on the last page, in the stream and in the whole log', async () => {
+      const { verifier, tamper } = await longLog();
+      tamper(`UPDATE events SET data = '{"n":-1}' WHERE stream_name = 'long' AND revision = 2550`);
+      expect(await verifier.verifyStream('long')).toMatchObject({ ok: false, checked: 2551, brokenStreams: 1, firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' } });
+      expect(await verifier.verifyAll()).toMatchObject({ ok: false, streams: 2, brokenStreams: 1, firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' } });
+    });
+
+    it('finds the short stream broken when its tampered event lies past the first 2,000 of the log', async () => {
+      const { verifier, tamper } = await longLog();
+      // short@24 follows long's 2,500th event in the log.
+      tamper(`UPDATE events SET type = 'Forged' WHERE stream_name = 'short' AND revision = 24`);
+      expect(await verifier.verifyAll()).toMatchObject({ ok: false, checked: 2625, brokenStreams: 1, firstBroken: { stream: 'short', revision: 24, problem: 'content-altered' } });
+    });
+  });
+
+  it('describes a report in one line, naming the scope and a null expectation as null', () => {
+    const broken = { stream: 'a', revision: 2, eventId: 'e-3', position: '7', problem: 'missing-hash' as const, expected: null, actual: null };
+    expect(describeReport({ ok: true, checked: 4, streams: 1, brokenStreams: 0 }, 'a')).toBe('OK: 4 event(s) in stream a, every hash chain intact');
+    expect(describeReport({ ok: true, checked: 6, streams: 2, brokenStreams: 0 })).toBe('OK: 6 event(s) in 2 stream(s), every hash chain intact');
+    expect(describeReport({ ok: false, checked: 3, streams: 1, brokenStreams: 1, firstBroken: broken }, 'a')).toBe(
+      'BROKEN: 1 stream(s) with a broken chain among stream a; first: a revision 2 (event e-3, position 7): missing-hash, expected null, found null',
+    );
+    expect(describeReport({ ok: false, checked: 3, streams: 2, brokenStreams: 1, firstBroken: { ...broken, expected: 'x', actual: 'y' } })).toBe(
+      'BROKEN: 1 stream(s) with a broken chain among 2 stream(s); first: a revision 2 (event e-3, position 7): missing-hash, expected x, found y',
+    );
+  });
+
   describe('the CLI', () => {
     /** Runs it on a store opened on the file, as the CLI opens (and closes) its own. */
     const run = async (argv: string[], file: string) => {

@@ -27,7 +27,12 @@ describe('canonical JSON', () => {
   });
 
   it('refuses bigints, which JSON cannot hold', () => {
-    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    expect(() => canonicalJson({ n: 1n })).toThrow(new TypeError('canonicalJson: bigint is not JSON'));
+  });
+
+  it('spells booleans and null as JSON does, and leaves out functions and symbols', () => {
+    expect(canonicalJson({ t: true, f: false, n: null, fn: () => 1, s: Symbol('x') })).toBe('{"f":false,"n":null,"t":true}');
+    expect(canonicalJson([true, false])).toBe('[true,false]');
   });
 });
 
@@ -84,5 +89,43 @@ describe('hash chain', () => {
       const { hash: _hash, ...unhashed } = first.metadata;
       expect(checkLink({ ...first, metadata: unhashed as EventMetadata }, 0n, null)).toMatchObject({ problem: 'missing-hash', actual: null });
     });
+  });
+});
+
+/**
+ * Known answers: the digests below were computed once outside Relata (node's crypto over the
+ * canonical form written out by hand, as the comment in hash-chain.ts documents it) and are
+ * literals here. Any change to what the hash covers or how (the version tag, a field, the key
+ * order, the encoding) fails this, and would leave every stored chain unverifiable.
+ */
+describe('hash chain known-answer vectors (relata-chain-v1)', () => {
+  const opened = { id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata };
+  const renamed = { id: 'e-2', type: 'Renamed', data: { name: 'Bia' }, metadata };
+  const closed = { id: 'e-3', type: 'Closed', data: null, metadata };
+  const FIRST = 'a00d2a2c551c0a395b276d9fcc2c67184f4cecaf1eee8177e7f03e08093fca3f';
+  const SECOND = 'a4438c6302dae48f72a6bdbd5dad009e96dd64d293cc5b01c116baa048215757';
+  const THIRD = 'c4d1acd899277b2e264f3ebcc160c1098ffd8ef1f0d289843db8556e05a810e2';
+
+  it('spells the canonical form of the first event as documented', () => {
+    expect(canonicalJson({ v: 'relata-chain-v1', prev: null, stream: 's-1', id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata })).toBe(
+      '{"data":{"name":"Ana"},"id":"e-1","metadata":{"actor":"user:ana","causationId":"cmd-1","correlationId":"corr-1",' +
+        '"occurredAt":"2026-03-10T12:00:00.000Z","recordedAt":"2026-03-10T12:00:00.000Z","schemaVersion":1},"prev":null,"stream":"s-1","type":"Opened","v":"relata-chain-v1"}',
+    );
+  });
+
+  it('hashes a three-event stream to fixed digests', () => {
+    expect(eventHash({ streamName: 's-1', ...opened }, null)).toBe(FIRST);
+    expect(eventHash({ streamName: 's-1', ...renamed }, FIRST)).toBe(SECOND);
+    expect(eventHash({ streamName: 's-1', ...closed }, SECOND)).toBe(THIRD);
+    expect(chainEvents('s-1', [opened, renamed, closed], null).map((e) => [e.metadata.prevHash, e.metadata.hash])).toEqual([
+      [null, FIRST],
+      [FIRST, SECOND],
+      [SECOND, THIRD],
+    ]);
+  });
+
+  it('hashes nested data, arrays with gaps and non-ASCII text to a fixed digest', () => {
+    const noted = { id: 'e-4', type: 'Noted', data: { nested: { b: -1.5, a: true }, list: [1, undefined, 'Zoë'] }, metadata };
+    expect(eventHash({ streamName: 's-2', ...noted }, null)).toBe('3316ad1424a813e252db3792e4d787344d393b3758e2e775c2b0266af97badc2');
   });
 });

@@ -56,6 +56,12 @@ describe('HashChainingEventStore', () => {
     expect(await verify('s')).toMatchObject({ ok: true, checked: 7, head: { revision: 6, hash: events[6].metadata.hash } });
   });
 
+  it('refuses an append after a revision the stream does not have, as the store would, appending nothing', async () => {
+    await store.appendToStream('short', [newEvent()], { expectedRevision: 'no_stream' });
+    await expect(store.appendToStream('short', [newEvent()], { expectedRevision: 5n })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await store.readStream('short')).toHaveLength(1);
+  });
+
   it('reads pass through: the hashes are visible in the metadata', async () => {
     const event = newEvent({ name: 'Zoë' });
     await store.appendToStream('r', [event]);

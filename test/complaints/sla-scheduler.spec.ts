@@ -338,22 +338,26 @@ describe('SLA scheduler (embedded stores, manual clock)', () => {
     await d.gradedComplaint('c1');
     await d.respond('c1');
     await d.settle();
-    const scheduler = new SlaScheduler(d.processor, t.app.get(ReadModels), t.clock, { supervisorOf: () => Promise.resolve(null) }, {
-      pollIntervalMs: 10,
-    });
-    scheduler.start();
-    t.clock.set(WARNING_AT);
-    const deadline = Date.now() + 5000;
-    while ((await d.slaEvents('c1')).length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await scheduler.stop();
-    expect((await d.slaEvents('c1')).map((e) => e.type)).toEqual(['SlaWarningRaised']);
+    // The scheduler's timer runs on Jest's fake timers: its polls happen when the test advances
+    // them, so "nothing fired after stop()" is shown by running every pending timer, not by a pause.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance'] });
+    try {
+      const scheduler = new SlaScheduler(d.processor, t.app.get(ReadModels), t.clock, { supervisorOf: () => Promise.resolve(null) }, {
+        pollIntervalMs: 10,
+      });
+      scheduler.start();
+      t.clock.set(WARNING_AT);
+      for (let poll = 0; poll < 100 && (await d.slaEvents('c1')).length === 0; poll++) await jest.advanceTimersByTimeAsync(10);
+      await scheduler.stop();
+      expect((await d.slaEvents('c1')).map((e) => e.type)).toEqual(['SlaWarningRaised']);
 
-    // Stopped: a deadline passing now is left for the next start.
-    t.clock.set(at(RESOLUTION_DUE, 1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await d.slaEvents('c1')).map((e) => e.type)).toEqual(['SlaWarningRaised']);
+      // Stopped: a deadline passing now is left for the next start, through a minute of polls (6,000 poll intervals).
+      t.clock.set(at(RESOLUTION_DUE, 1));
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect((await d.slaEvents('c1')).map((e) => e.type)).toEqual(['SlaWarningRaised']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('fires nothing while its lease says another instance is the active one', async () => {

@@ -16,7 +16,7 @@ export interface EventStoreContractFixture {
 }
 
 export interface EventStoreContractOptions {
-  /** Pass a `describe.skip` variant to make the suite conditional (e.g. on a reachable server). */
+  /** Pass describeWithEnv(...) (test/support/skips.ts) to make the suite conditional on a reachable server, with its reason. */
   describeFn?: jest.Describe;
 }
 

@@ -28,9 +28,10 @@ import {
 } from '../../src/shared/event-store/eventstoredb-event-store';
 import { eventStoreContract } from '../contracts/event-store.contract';
 import { START, positionOf } from '../../src/shared/event-store/position';
+import { describeWithEnv } from '../support/skips';
 
 const eventStoreUrl = process.env.EVENTSTORE_URL;
-const describeIfEsdb = eventStoreUrl ? describe : describe.skip;
+const describeIfEsdb = describeWithEnv('EVENTSTORE_URL', 'no EventStoreDB server to test against');
 
 // The real thing: runs in CI against the EventStoreDB service container.
 eventStoreContract(

@@ -62,7 +62,10 @@ describe('worker lease across two processes on one data dir', () => {
   });
 
   it('runs the projections in exactly one process, and in the other once the holder is killed', async () => {
-    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '1500', RELATA_LEASE_RENEW_MS: '300', RELATA_RATE_LIMIT_PER_MINUTE: '100000', ...testStoreEnv(dataDir) };
+    // A TTL far longer than the test: on a loaded machine a short one could lapse between renewals
+    // and move the lease mid-test. The takeover after the crash comes from the dead holder's pid
+    // (same host), which is what is tested; waiting out the TTL would take longer than until() allows.
+    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '60000', RELATA_LEASE_RENEW_MS: '1000', RELATA_RATE_LIMIT_PER_MINUTE: '100000', ...testStoreEnv(dataDir) };
     servers = await Promise.all([startChildServer({ dataDir, env }), startChildServer({ dataDir, env })]);
 
     // Exactly one holds the lease; the other's runner is not running.
@@ -98,7 +101,7 @@ describe('worker lease across two processes on one data dir', () => {
     }
     const checkpointsBefore = new Map((await projections(holder)).projections.map((p) => [p.name, p.position === null ? -1n : BigInt(p.position)]));
 
-    // The holder crashes; the other takes over (within the TTL, or at once seeing the dead pid).
+    // The holder crashes; the other takes over at its next renewal tick, seeing the dead pid.
     await holder.kill('SIGKILL');
     servers = [other];
     const after = await until('the takeover', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../../src/shared/privacy/mongo-key-store';
 import { InMemoryMongoCollection } from '../support/in-memory-mongo-collection';
 import { keyStoreContract } from './key-store.contract';
+import { describeWithEnv } from '../support/skips';
 
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
 
@@ -76,7 +77,7 @@ describe('MongoKeyStore.delete racing a getOrCreate (in-memory collection with t
 
 /** Against a real server (MONGODB_URL); reported as skipped without it. */
 const mongoUrl = process.env.MONGODB_URL;
-const describeIfMongo = mongoUrl ? describe : describe.skip;
+const describeIfMongo = describeWithEnv('MONGODB_URL', 'no MongoDB server to test against');
 
 keyStoreContract(
   'mongodb',

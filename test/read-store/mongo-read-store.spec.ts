@@ -28,6 +28,7 @@ import {
 import { normalizeSort as normaliseSort } from '../../src/shared/read-store/cursor';
 import { DuplicateKeyError, InvalidQueryError, type SortSpec } from '../../src/shared/read-store/read-store.port';
 import { readStoreContract } from '../contracts/read-store.contract';
+import { describeWithEnv } from '../support/skips';
 
 /*
  * A tiny evaluator of the filter subset the helpers generate, following MongoDB's documented
@@ -768,7 +769,7 @@ describe('MongoReadStore control flow (scripted driver)', () => {
  * Without MONGODB_URL these suites are reported as skipped.
  */
 const mongoUrl = process.env.MONGODB_URL;
-const describeIfMongo = mongoUrl ? describe : describe.skip;
+const describeIfMongo = describeWithEnv('MONGODB_URL', 'no MongoDB server to test against');
 
 async function connectFreshStore(): Promise<{ store: MongoReadStore; teardown: () => Promise<void> }> {
   if (mongoUrl === undefined) throw new Error('MONGODB_URL is not set');

@@ -24,11 +24,15 @@ export interface ChildServerOptions {
   env?: Record<string, string>;
   /** The script to run (default src/main.ts), relative to the repository root. */
   script?: string;
-  /** How long to wait for GET /health to answer 200. Default 30 s. */
+  /** How long to wait for the child to report that it is listening. Default 30 s. */
   readyTimeoutMs?: number;
 }
 
-/** A free TCP port on the loopback interface (bound, read, released). */
+/**
+ * A free TCP port on the loopback interface (bound, read, released). Racy: another process may
+ * take the port before the caller binds it. startChildServer does not use it (the child binds
+ * port 0 and reports the port it got); kept for callers that must name a port up front.
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -41,45 +45,55 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns the real server (TypeScript sources, no build) as a child process and waits until it is healthy. */
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * Spawns the real server (TypeScript sources, no build) as a child process with PORT=0: the OS
+ * picks the port when the child binds, and the child reports it over IPC (src/main.ts), so no
+ * other process can take it in between. Resolves once GET /health answers 200 on it.
+ */
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
-  const port = await freePort();
   const child = spawn(process.execPath, ['-r', path.join(REPO_ROOT, 'test/support/ts-register.js'), path.join(REPO_ROOT, options.script ?? 'src/main.ts')], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       RELATA_DATA_DIR: options.dataDir,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       RELATA_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (hasExited) throw new Error(`server exited before it was healthy:\n${output}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      if (response.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+
+  const timeoutMs = options.readyTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.on('message', (message: { relataListening?: { port?: unknown } }) => {
+      const reported = message?.relataListening?.port;
+      if (typeof reported === 'number') resolve(reported);
+    });
+    void exited.then(() => reject(new Error(`server exited before it was listening:\n${output}`)));
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
-      throw new Error(`server not healthy within the timeout:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      reject(new Error(`server not listening within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+  }).finally(() => clearTimeout(timer));
+  // The parent needs no more messages: the channel must not keep this process alive either.
+  child.channel?.unref();
+
+  const url = `http://127.0.0.1:${port}`;
+  const health = await fetch(`${url}/health`);
+  if (health.status !== 200) {
+    child.kill('SIGKILL');
+    throw new Error(`server listening on ${port} but GET /health answered ${health.status}:\n${output}`);
   }
   return {
     url,
