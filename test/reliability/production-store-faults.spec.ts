@@ -12,6 +12,7 @@ import { ProjectionRunner } from '../../src/shared/projections/projection-runner
 import { MongoReadStore } from '../../src/shared/read-store/mongo-read-store';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import type { ReadStore } from '../../src/shared/read-store/read-store.port';
+import { describeWhen, describeWithEnv } from '../support/skips';
 import { testEvent } from '../support/test-event';
 import { withDatabase } from '../support/test-stores';
 
@@ -67,7 +68,7 @@ async function expectEveryEventOnce(runner: ProjectionRunner, total: number): Pr
   }
 }
 
-(mongoUrl ? describe : describe.skip)('MongoDB: write conflicts inside projection handlers (failCommand fail point)', () => {
+describeWithEnv('MONGODB_URL', 'no MongoDB server to put a fail point on')('MongoDB: write conflicts inside projection handlers (failCommand fail point)', () => {
   const dbName = `relata_faults_${randomUUID().slice(0, 8)}`;
   let admin: MongoClient;
   let readStore: ReadStore;
@@ -104,7 +105,10 @@ async function expectEveryEventOnce(runner: ProjectionRunner, total: number): Pr
   });
 });
 
-(eventStoreUrl && restartEventStore ? describe : describe.skip)('EventStoreDB: the server restarts under a live subscription', () => {
+describeWhen(
+  Boolean(eventStoreUrl && restartEventStore),
+  'EVENTSTORE_URL or EVENTSTORE_RESTART_COMMAND is not set (no EventStoreDB server this run may restart)',
+)('EventStoreDB: the server restarts under a live subscription', () => {
   let eventStore: EventStore;
   let readStore: EmbeddedReadStore;
 

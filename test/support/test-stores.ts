@@ -3,6 +3,7 @@ import { loadConfig, type RelataConfig } from '../../src/config/config';
 import type { EventStore } from '../../src/shared/event-store/event-store.port';
 import type { ReadStore } from '../../src/shared/read-store/read-store.port';
 import { createEventStoreAdapter, createReadStore } from '../../src/shared/stores';
+import { SKIP_REASON_MARK } from './skips';
 
 /*
  * The stores the suite runs on. Unset (the default, and every machine without servers): the
@@ -110,5 +111,10 @@ export function openTestReadStore(dataDir: string): Promise<ReadStore> {
  */
 export const itOnEmbeddedFiles: jest.It = (() => {
   const { eventStoreUrl, mongodbUrl } = testServers();
-  return eventStoreUrl === null && mongodbUrl === null ? it : it.skip;
+  if (eventStoreUrl === null && mongodbUrl === null) return it;
+  // Skipped with its reason in the name, so that test/support/skip-reporter.js lists why.
+  const skipped = (name: string, fn?: jest.ProvidesCallback, timeout?: number) =>
+    // eslint-disable-next-line jest/no-disabled-tests -- a reasoned skip: there are no such files on the servers
+    it.skip(`${name} ${SKIP_REASON_MARK} the stores are servers: no embedded store files in the data dir]`, fn, timeout);
+  return Object.assign(skipped, it);
 })();
