@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from '../sqlite/better-sqlite3';
+import { enableWal } from '../sqlite/wal';
 import {
   AllSubscription,
   AppendOptions,
@@ -107,7 +108,7 @@ export class SqliteEventStore implements EventStore {
       mkdirSync(dirname(options.filename), { recursive: true });
     }
     this.db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
-    this.db.pragma('journal_mode = WAL');
+    enableWal(this.db);
     // In WAL mode NORMAL only fsyncs at checkpoints: a power loss may drop the last commits,
     // but the database stays consistent. This is what makes ~10k+ single-event appends/s possible.
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);

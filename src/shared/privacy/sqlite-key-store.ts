@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock';
 import Database from '../sqlite/better-sqlite3';
+import { enableWal } from '../sqlite/wal';
 import { DATA_KEY_BYTES, type KeyLookup, type KeyStore, SubjectForgottenError } from './key-store.port';
 import { KeyWrapping } from './key-wrapping';
 
@@ -50,7 +51,7 @@ export class SqliteKeyStore implements KeyStore {
     this.wrapping = new KeyWrapping(options.masterKey ?? null);
     this.db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
-      this.db.pragma('journal_mode = WAL');
+      enableWal(this.db);
       this.db.pragma('synchronous = FULL');
       this.db.pragma('secure_delete = ON');
       this.db.exec(`

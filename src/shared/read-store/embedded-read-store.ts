@@ -26,6 +26,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from '../sqlite/better-sqlite3';
+import { enableWal } from '../sqlite/wal';
 import {
   cursorPositionOf,
   decodeCursor,
@@ -329,7 +330,7 @@ class Engine {
     // The busy timeout first: processes opening a new file at once wait for each other's setup.
     const db = new Database(filename, { timeout: 5000 });
     try {
-      db.pragma('journal_mode = WAL');
+      enableWal(db);
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
