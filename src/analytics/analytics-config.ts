@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config';
+import { type Env, onOffSetting } from '../shared/settings';
 
 /**
  * Analytics settings, read from the environment like the rest of the configuration:
@@ -12,10 +12,6 @@ export interface AnalyticsConfig {
 
 export const ANALYTICS_CONFIG = Symbol('ANALYTICS_CONFIG');
 
-export function loadAnalyticsConfig(env: Record<string, string | undefined> = process.env): AnalyticsConfig {
-  const raw = env.RELATA_SEGMENTATION_SCHEDULER?.trim().toLowerCase();
-  if (raw !== undefined && raw !== '' && raw !== 'on' && raw !== 'off') {
-    throw new ConfigError('RELATA_SEGMENTATION_SCHEDULER', `must be "on" or "off" (got "${raw}")`);
-  }
-  return { segmentationSchedulerEnabled: raw !== 'off' };
+export function loadAnalyticsConfig(env: Env = process.env): AnalyticsConfig {
+  return { segmentationSchedulerEnabled: onOffSetting(env, 'RELATA_SEGMENTATION_SCHEDULER', true) };
 }

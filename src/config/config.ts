@@ -4,25 +4,16 @@ import * as path from 'node:path';
 import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
 import { parseCidr } from '../departments/webhook-network-policy';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
+import { ConfigError, type Env, integerSetting as integer, type KernelConfig, onOffSetting as onOff, optionalSetting as optional, RELATA_CONFIG } from '../shared/settings';
+
+// The kernel owns the token and the error (it reads them too); re-exported so features import one place.
+export { ConfigError, RELATA_CONFIG };
 
 /** Validated configuration, read once at start-up from the environment. */
-export interface RelataConfig {
-  /** esdb:// or kurrentdb:// connection string; null selects the embedded SQLite event store. */
-  eventStoreUrl: string | null;
-  /**
-   * RELATA_EVENTSTORE_STREAM_PREFIX: this installation's streams are named with this prefix and it
-   * sees no others, so several installations (CI test runs, staging copies) can share one EventStoreDB; null: none.
-   */
-  eventStoreStreamPrefix: string | null;
-  /** mongodb:// or mongodb+srv:// URL; null selects the embedded read store. */
-  mongodbUrl: string | null;
-  /** Where the embedded stores keep their files. */
-  dataDir: string;
+export interface RelataConfig extends KernelConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
-  /** How long a query with ?minPosition= waits for its read model, at most. */
-  consistencyTimeoutMs: number;
   /** Whether this process runs the SLA scheduler's timer (RELATA_SLA_SCHEDULER=on|off, default on). */
   slaSchedulerEnabled: boolean;
   /** Whether this process runs the webhook dispatcher's timer (RELATA_WEBHOOKS=on|off, default on). */
@@ -52,12 +43,6 @@ export interface RelataConfig {
   webhookNetworks: { allow: string[]; deny: string[] };
   /** GET /ready answers 503 while a projection is more than this many events behind (RELATA_READY_MAX_LAG_EVENTS). */
   readyMaxLagEvents: number;
-  /**
-   * BENCHMARK ONLY (RELATA_BENCH_DISCARD_WRITES=1, set by bench/http-commands.bench.ts): appends are
-   * validated and decided as usual, then thrown away (shared/event-store/discarding-event-store.ts),
-   * to measure the command path without the store write. Never set it on a real deployment.
-   */
-  benchDiscardWrites?: boolean;
 }
 
 export interface JwtConfig {
@@ -76,31 +61,6 @@ export interface JwtConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const RELATA_CONFIG = Symbol('RELATA_CONFIG');
-
-/** A bad setting: the message is one line that names the variable. */
-export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
-    super(`${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
-  }
-  return Number(raw);
-}
 
 function url(env: Env, name: string, schemes: string[]): string | null {
   const raw = optional(env, name);
@@ -111,13 +71,6 @@ function url(env: Env, name: string, schemes: string[]): string | null {
     throw new ConfigError(name, `must be a connection string starting with ${schemes.map((s) => `${s}://`).join(' or ')}`);
   }
   return raw;
-}
-
-function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const raw = optional(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw !== 'on' && raw !== 'off') throw new ConfigError(name, `must be "on" or "off" (got "${raw}")`);
-  return raw === 'on';
 }
 
 function channels(env: Env, name: string, fallback: readonly ComplaintChannel[]): ComplaintChannel[] {

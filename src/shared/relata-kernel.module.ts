@@ -8,7 +8,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { RELATA_CONFIG, type RelataConfig } from '../config/config';
+import { type KernelConfig, RELATA_CONFIG } from './settings';
 import { CLOCK, type Clock, SystemClock } from './clock';
 import { CommandProcessor } from './decider/command-processor';
 import { EVENT_STORE, type EventStore } from './event-store/event-store.port';
@@ -29,7 +29,7 @@ import { READ_STORE, type ReadStore } from './read-store/read-store.port';
 import { createKeyStore, createReadStore, createStoredEventStore } from './stores';
 
 export interface KernelOptions {
-  config: RelataConfig;
+  config: KernelConfig;
   /** Every projection of every feature, collected by the composition root (the kernel imports no feature). */
   projections: ProjectionDefinition[];
   /** Which event fields hold personal data, from every feature (encrypted per data subject). */

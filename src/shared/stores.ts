@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, type RelataConfig } from '../config/config';
+import { ConfigError, type KernelConfig } from './settings';
 import { type Clock, SystemClock } from './clock';
 import { DiscardingEventStore } from './event-store/discarding-event-store';
 import type { EventStore } from './event-store/event-store.port';
@@ -59,7 +59,7 @@ export interface EventStoreOptions {
  * else SQLite in the data dir) behind the hash chain (tamper evidence), behind field encryption
  * (privacy). Appends are encrypted, then chained; reads come back decrypted.
  */
-export function createEventStore(config: RelataConfig, options: EventStoreOptions = {}): EventStore {
+export function createEventStore(config: KernelConfig, options: EventStoreOptions = {}): EventStore {
   const keyStore = options.keyStore ?? createKeyStore(config, options.clock ?? new SystemClock());
   return new EncryptingEventStore(createStoredEventStore(config), keyStore, options.personalData, options.keyStore === undefined);
 }
@@ -69,25 +69,25 @@ export function createEventStore(config: RelataConfig, options: EventStoreOption
  * chained but not encrypted (the kernel appends through createEventStore's layer); audit
  * verification reads through it, since the hashes cover the stored form.
  */
-export function createStoredEventStore(config: RelataConfig): HashChainingEventStore {
+export function createStoredEventStore(config: KernelConfig): HashChainingEventStore {
   const adapter = createEventStoreAdapter(config);
   // Benchmark only (config.ts): the same command path with the store write switched off.
   return new HashChainingEventStore(config.benchDiscardWrites ? new DiscardingEventStore(adapter) : adapter);
 }
 
 /** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
-export function createEventStoreAdapter(config: RelataConfig): EventStore {
+export function createEventStoreAdapter(config: KernelConfig): EventStore {
   const adapter = config.eventStoreUrl ? productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl) : embeddedEventStore(config);
   return config.eventStoreStreamPrefix ? new StreamPrefixedEventStore(adapter, config.eventStoreStreamPrefix) : adapter;
 }
 
-function embeddedEventStore(config: RelataConfig): EventStore {
+function embeddedEventStore(config: KernelConfig): EventStore {
   prepareDataDir(config.dataDir);
   return new SqliteEventStore({ filename: path.join(config.dataDir, 'events.sqlite') });
 }
 
 /** MongoDB when MONGODB_URL is set, else the embedded read store in the data dir. */
-export async function createReadStore(config: RelataConfig): Promise<ReadStore> {
+export async function createReadStore(config: KernelConfig): Promise<ReadStore> {
   if (config.mongodbUrl) return productionAdapters.mongoReadStore().MongoReadStore.connect(config.mongodbUrl);
   prepareDataDir(config.dataDir);
   return new EmbeddedReadStore({ filename: path.join(config.dataDir, 'read-store.sqlite') });
@@ -98,7 +98,7 @@ export async function createReadStore(config: RelataConfig): Promise<ReadStore> 
  * set (next to the read models), else `keys.sqlite` in the data dir; behind an in-memory cache.
  * RELATA_MASTER_KEY (optional, 32 bytes as hex or base64) wraps the data keys at rest.
  */
-export function createKeyStore(config: RelataConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): KeyStore {
+export function createKeyStore(config: KernelConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): KeyStore {
   let masterKey: Buffer | null;
   try {
     masterKey = parseMasterKey(env.RELATA_MASTER_KEY);

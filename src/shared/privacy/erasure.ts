@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
+import { type KernelConfig, RELATA_CONFIG } from '../settings';
 import { CommandProcessor } from '../decider/command-processor';
 import type { Position } from '../event-store/event-store.port';
 import { type ProjectionDefinition, PROJECTIONS } from '../projections/projection';
@@ -47,7 +47,7 @@ export class Erasure {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(PROJECTIONS) private readonly projections: ProjectionDefinition[],
     private readonly runner: ProjectionRunner,
-    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    @Inject(RELATA_CONFIG) private readonly config: KernelConfig,
     private readonly processor: CommandProcessor,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RELATA_CONFIG, type RelataConfig } from '../../config/config';
+import { type KernelConfig, RELATA_CONFIG } from '../settings';
 import { NotCaughtUpError, ValidationFailedError } from '../errors/domain-errors';
 import { parsePosition, type Position } from '../event-store/event-store.port';
 import type { Collection, Document } from '../read-store/read-store.port';
@@ -14,7 +14,7 @@ import { ProjectionRunner } from './projection-runner';
 export class ReadModels {
   constructor(
     private readonly runner: ProjectionRunner,
-    @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    @Inject(RELATA_CONFIG) private readonly config: KernelConfig,
   ) {}
 
   collection<T extends Document>(projection: string, logical: string): Collection<T> {
