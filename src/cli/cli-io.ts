@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type RelataConfig } from '../config/config';
 import type { ProgressOutput } from '../importers/progress-bar';
 
@@ -30,3 +31,45 @@ export function configOrExplain(env: Record<string, string | undefined>, doing: 
     return null;
   }
 }
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A command line read strictly, with --help/-h added. Returns the values and positionals, or the
+ * exit code once it has answered: 0 after printing the usage for --help, 2 after a usage error
+ * (the message, then the usage, on stderr).
+ */
+export function readCommandLine<const O extends OptionSpecs>(
+  argv: string[],
+  io: CliIo,
+  usage: string,
+  options: O,
+  allowPositionals = false,
+): { values: ParsedValues<O>; positionals: string[] } | { exit: number } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h', default: false } } as OptionSpecs,
+      strict: true,
+      allowPositionals,
+    });
+    if ((values as { help?: boolean }).help === true) {
+      io.stdout.write(`${usage}\n`);
+      return { exit: 0 };
+    }
+    return { values: values as ParsedValues<O>, positionals };
+  } catch (error) {
+    return { exit: usageError(io, usage, error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+/** Says what is wrong with the command line, then the usage; the exit code of a usage error. */
+export function usageError(io: CliIo, usage: string, message: string): number {
+  io.stderr.write(`${message}\n\n${usage}\n`);
+  return 2;
+}
+
+/** What parseArgs yields for these options: strings, booleans, or lists of them when `multiple`. */
+type ParsedValues<O extends OptionSpecs> = {
+  [K in keyof O]?: O[K] extends { type: 'boolean' } ? (O[K] extends { multiple: true } ? boolean[] : boolean) : O[K] extends { multiple: true } ? string[] : string;
+};

@@ -2,14 +2,13 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { AccessKeyStore } from '../access/access-key-store';
 import type { Role } from '../access/roles';
 import { ALL_PERSONAL_DATA } from '../all-personal-data';
 import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
 import { createEventStore, createReadStore } from '../shared/stores';
-import { type CliIo, configOrExplain, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo, readCommandLine } from './cli-io';
 
 /** The file `relata init` writes unless told otherwise. */
 export const DEFAULT_KEYS_FILE = 'relata-keys.env';
@@ -41,32 +40,11 @@ Examples:
   npx relata init
   npx relata init --out ~/.config/relata/keys.env`;
 
-function usageError(io: CliIo, message: string): number {
-  io.stderr.write(`${message}\n\n${INIT_USAGE}\n`);
-  return 2;
-}
-
 /** `relata init`: resolves to the exit code. */
 export async function initCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
-  let values: { out?: string; force?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    io.stdout.write(`${INIT_USAGE}\n`);
-    return 0;
-  }
+  const line = readCommandLine(argv, io, INIT_USAGE, { out: { type: 'string' }, force: { type: 'boolean', default: false } });
+  if ('exit' in line) return line.exit;
+  const { values } = line;
   const file = path.resolve(values.out ?? DEFAULT_KEYS_FILE);
   const err = (line: string): void => void io.stderr.write(`${line}\n`);
   // Checked before any key is made: a refusal must leave no stray keys behind.

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { AccessKeyStore } from '../access/access-key-store';
 import { isRole, ROLES, type Role } from '../access/roles';
 import { ALL_PERSONAL_DATA } from '../all-personal-data';
 import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
 import { createEventStore, createReadStore } from '../shared/stores';
-import { type CliIo, configOrExplain, consoleIo } from './cli-io';
+import { type CliIo, configOrExplain, consoleIo, readCommandLine, usageError } from './cli-io';
 
 export const KEYS_USAGE = `Usage: relata keys create --name NAME --roles ROLE[,ROLE...] [--pii] [--expires-at TIME] [--json]
        relata keys revoke ID
@@ -29,51 +28,41 @@ Examples:
   relata keys create --name ops --roles admin --json
   relata keys revoke 5f0c...`;
 
-function usageError(io: CliIo, message: string): number {
-  io.stderr.write(`${message}\n\n${KEYS_USAGE}\n`);
-  return 2;
-}
+/** A usage error of `relata keys`: the message, then the usage. */
+const keysUsageError = (io: CliIo, message: string): number => usageError(io, KEYS_USAGE, message);
 
 /** `relata keys create|revoke|list`; resolves to the exit code. */
 export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
-  let values: { name?: string; roles?: string; pii?: boolean; 'expires-at'?: string; json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        name: { type: 'string' },
-        roles: { type: 'string' },
-        pii: { type: 'boolean', default: false },
-        'expires-at': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error));
-  }
-  if (values.help) {
-    io.stdout.write(`${KEYS_USAGE}\n`);
-    return 0;
-  }
+  const line = readCommandLine(
+    argv,
+    io,
+    KEYS_USAGE,
+    {
+      name: { type: 'string' },
+      roles: { type: 'string' },
+      pii: { type: 'boolean', default: false },
+      'expires-at': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if ('exit' in line) return line.exit;
+  const { values, positionals } = line;
   const [action, ...rest] = positionals;
   let run: (store: AccessKeyStore) => Promise<void>;
   const context = { actor: 'cli:keys', correlationId: randomUUID(), commandId: '' };
   const print = (line: string): void => void io.stdout.write(`${line}\n`);
   if (action === 'create') {
-    if (rest.length > 0) return usageError(io, `Unexpected argument ${rest[0]}`);
+    if (rest.length > 0) return keysUsageError(io, `Unexpected argument ${rest[0]}`);
     const name = values.name?.trim();
-    if (!name) return usageError(io, 'keys create needs --name');
+    if (!name) return keysUsageError(io, 'keys create needs --name');
     const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
-    if (roles.length === 0) return usageError(io, 'keys create needs --roles');
+    if (roles.length === 0) return keysUsageError(io, 'keys create needs --roles');
     const unknown = roles.filter((role) => !isRole(role));
-    if (unknown.length > 0) return usageError(io, `Unknown role(s) ${unknown.join(', ')}; the roles are ${ROLES.join(', ')}`);
+    if (unknown.length > 0) return keysUsageError(io, `Unknown role(s) ${unknown.join(', ')}; the roles are ${ROLES.join(', ')}`);
     const expiresAtText = values['expires-at'];
     const expiresAt = expiresAtText === undefined ? null : new Date(expiresAtText);
-    if (expiresAt !== null && Number.isNaN(expiresAt.getTime())) return usageError(io, `--expires-at is not a date-time: "${expiresAtText}"`);
+    if (expiresAt !== null && Number.isNaN(expiresAt.getTime())) return keysUsageError(io, `--expires-at is not a date-time: "${expiresAtText}"`);
     run = async (store) => {
       const created = await store.create({ name, roles: roles as Role[], pii: values.pii === true, expiresAt: expiresAt?.toISOString() ?? null }, context);
       if (values.json) return print(JSON.stringify(created));
@@ -84,7 +73,7 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
       print('Store it now: it is not shown again. Send it as "Authorization: Bearer <key>".');
     };
   } else if (action === 'revoke') {
-    if (rest.length !== 1) return usageError(io, 'keys revoke needs exactly one key ID');
+    if (rest.length !== 1) return keysUsageError(io, 'keys revoke needs exactly one key ID');
     run = async (store) => {
       const revoked = await store.revoke(rest[0], context);
       print(values.json ? JSON.stringify(revoked) : `Revoked API key ${revoked.id} (${revoked.name})`);
@@ -97,7 +86,7 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
       if (keys.length === 0) print('No API keys');
     };
   } else {
-    return usageError(io, action === undefined ? 'Give an action: create, revoke or list' : `Unknown action "${action}"`);
+    return keysUsageError(io, action === undefined ? 'Give an action: create, revoke or list' : `Unknown action "${action}"`);
   }
 
   const config = configOrExplain(io.env, 'manage keys', (line) => void io.stderr.write(`${line}\n`));

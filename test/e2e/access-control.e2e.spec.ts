@@ -8,14 +8,10 @@ import { loadConfig } from '../../src/config/config';
 import { createHttpApp } from '../../src/http-app';
 import { API_KEY_PATTERN, hashApiKey } from '../../src/access/api-key-format';
 import { signHs256 } from '../support/jwt';
-import { startTestApp, TEST_ADMIN_KEY, TEST_SUBJECT, type TestApp, type TestResponse } from '../support/test-app';
+import { startTestApp, TEST_ADMIN_KEY, TEST_SUBJECT, type TestApp } from '../support/test-app';
+import { expectProblem } from '../support/http-spec';
 
 const SOME_ID = '00000000-0000-4000-8000-00000000dead';
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
 
 /** A path of the route with every parameter filled, and a query that keeps allowed calls harmless. */
 function requestFor(route: string): { method: string; url: string; body: unknown } {

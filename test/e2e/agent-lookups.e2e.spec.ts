@@ -1,5 +1,6 @@
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectProblem } from '../support/http-spec';
 
 /**
  * Issue 12 item 5, the lookups agents need: purchase history, complaint by number, phone search,
@@ -19,10 +20,6 @@ describe('agent lookups (HTTP)', () => {
     if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
     return response;
   }
-  const expectProblem = (response: TestResponse, status: number, code: string) => {
-    expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  };
   const customer = async (body: Record<string, unknown>): Promise<string> =>
     expectStatus(await t.request('POST', '/customers', { kind: 'customer', ...body }), 201).json.id as string;
   const buy = async (id: string, body: Record<string, unknown>): Promise<TestResponse> => expectStatus(await t.request('POST', `/customers/${id}/purchases`, body), 201);

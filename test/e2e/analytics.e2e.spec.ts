@@ -6,6 +6,7 @@ import { type Purchase, summarizePurchases } from '../../src/analytics/clv/summa
 import { SlaSchedulerService } from '../../src/complaints/sla-scheduler.service';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectRefused } from '../support/http-spec';
 
 // The daily segmentation timer stays off: the tests run segmentations by hand.
 process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
@@ -27,20 +28,7 @@ describe('analytics over HTTP (embedded stores)', () => {
     return response;
   }
 
-  function expectProblem(response: TestResponse, status: number, code: string) {
-    expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ type: expect.stringContaining('urn:relata:problem:'), title: expect.any(String), detail: expect.any(String) });
-  }
-
-  /** A refused request appends nothing. */
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expectProblem(response, status, code);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   const fields = (response: TestResponse): string[] => (response.json.errors as { field: string }[]).map((e) => e.field).sort();
 

@@ -5,6 +5,7 @@ import { replayMain } from '../../src/cli/replay';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 import { testStoreEnv } from '../support/test-stores';
+import { expectProblem } from '../support/http-spec';
 
 /**
  * The auditors' read side over HTTP on the embedded stores: stream histories with metadata,
@@ -23,12 +24,6 @@ describe('audit over HTTP (embedded stores)', () => {
 
   const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body }, headers);
-
-  function expectProblem(response: TestResponse, status: number, code: string) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ status, code });
-  }
 
   /** Polls until `check` passes (the rejection log is written after the response goes out). */
   async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, deadlineMs = 3000): Promise<T> {

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectRefused } from '../support/http-spec';
 
 process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
 
@@ -17,14 +18,7 @@ describe('business time over HTTP', () => {
     await t.close();
   });
 
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   it('registers a customer who became one earlier, with a source id, and finds them by it', async () => {
     const created = await t.request('POST', '/customers', { name: 'Ana', kind: 'customer', customerSince: '2019-05-01T00:00:00Z', source: { system: 'legacy-crm', id: 'A-17' } });

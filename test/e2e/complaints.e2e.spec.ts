@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectRefused } from '../support/http-spec';
 
 /**
  * Complaint handling over HTTP on the embedded stores: the ISO 10002 cycle step by step, the
@@ -48,20 +49,7 @@ describe('complaints over HTTP (embedded stores)', () => {
   /** Reads the complaint once the read model has passed the given command response. */
   const details = async (id: string, after: TestResponse) => expectStatus(await t.request('GET', `/complaints/${id}?minPosition=${after.json.position}`), 200);
 
-  function expectProblem(response: TestResponse, status: number, code: string) {
-    expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ type: expect.stringContaining('urn:relata:problem:'), title: expect.any(String), detail: expect.any(String) });
-  }
-
-  /** Runs a refused request and checks it appended nothing. */
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expectProblem(response, status, code);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   /** Registers (by phone: not acknowledged on receipt) and takes the complaint to graded. */
   async function graded(severity: string, options: { customerId?: string; department?: string; assignee?: string | null } = {}): Promise<{ id: string; number: string; last: TestResponse }> {

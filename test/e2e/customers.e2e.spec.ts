@@ -1,5 +1,6 @@
 import { customerProfileProjection } from '../../src/customers/customer-profile.projection';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectProblem, expectRefused } from '../support/http-spec';
 
 /**
  * The customer slice over HTTP on the embedded stores: commands, read models with
@@ -21,20 +22,7 @@ describe('customers over HTTP (embedded stores)', () => {
   /** Reads the profile once the projection has passed the command's position. */
   const profile = async (id: string, after: TestResponse) => t.request('GET', `/customers/${id}?minPosition=${after.json.position}`);
 
-  function expectProblem(response: TestResponse, status: number, code: string) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ status, code, type: expect.stringContaining('urn:relata:problem:'), title: expect.any(String), detail: expect.any(String) });
-  }
-
-  /** Runs a refused request and checks it appended nothing. */
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expectProblem(response, status, code);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   it('registers a prospect and serves the profile once projected', async () => {
     const created = await register({ phone: '+351 910 000 000', company: 'Lima Lda' });

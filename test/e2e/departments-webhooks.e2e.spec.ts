@@ -12,6 +12,7 @@ import { SequentialIdGenerator } from '../../src/shared/ids';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectProblem, expectRefused } from '../support/http-spec';
 
 /** What the receiver saw of one request. */
 interface Received {
@@ -91,20 +92,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
     await Promise.all(receivers.splice(0).map((r) => r.stop()));
   });
 
-  function expectProblem(response: TestResponse, status: number, code: string) {
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json).toMatchObject({ status, code, type: expect.stringContaining('urn:relata:problem:') });
-  }
-
-  /** Runs a refused request and checks it appended nothing. */
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expectProblem(response, status, code);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   const createDepartment = async (name: string, supervisorId: string | null = null): Promise<string> => {
     const created = await t.request('POST', '/departments', { name, supervisorId });

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectRefused } from '../support/http-spec';
 
 /** Issue 12 item 6: one referrer per customer, and department names unique ignoring case and spaces. */
 describe('one referrer per customer, unique department names (HTTP)', () => {
@@ -17,15 +18,7 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
     return created.json.id as string;
   };
 
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expect(response.status).toBe(status);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json.code).toBe(code);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   describe('referrals', () => {
     it('refuses a second referrer for a customer registered with referredBy', async () => {

@@ -4,6 +4,7 @@ import { sourceCustomerId } from '../../src/customers/customer-by-source';
 import { importedCustomerId } from '../../src/importers/deterministic-ids';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
+import { expectRefused } from '../support/http-spec';
 
 /** Issue 12 item 7: upsert by another system's id, and several commands in one request. */
 describe('integration: upsert by source id and batch (HTTP)', () => {
@@ -18,14 +19,7 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
 
   const caughtUp = () => t.app.get(ProjectionRunner).catchUp();
 
-  async function refused(send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
-    const before = await t.eventCount();
-    const response = await send();
-    expect({ status: response.status, code: response.json.code }).toEqual({ status, code });
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(await t.eventCount()).toBe(before);
-    return response;
-  }
+  const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   describe('PUT /customers/by-source/:source/:id', () => {
     const put = (source: string, id: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
