@@ -10,7 +10,7 @@ const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
 
 /**
  * What an unauthenticated request is recorded as: under a reserved prefix, so no JWT subject can
- * pass for it (a token whose `sub` is plain "anonymous" is just a principal of that name).
+ * pass for it (nor for the plain "anonymous" of events recorded before authentication existed).
  */
 export const ANONYMOUS_ACTOR = 'system:anonymous';
 
