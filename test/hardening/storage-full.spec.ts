@@ -56,6 +56,8 @@ describe('storage full', () => {
    */
   describe('MongoDB out of disk space', () => {
     const errmsg = 'Write failed: No space left on device';
+    /** One document's failure in a bulk write, as the server reports it (the failed operation included). */
+    const writeError = (index: number, code: number, message: string) => new WriteError({ index, code, errmsg: message, errInfo: {}, op: { _id: `doc-${index}` } });
 
     it.each<[string, () => unknown]>([
       ['a command the server failed (createIndexes, a write in a transaction)', () => new MongoServerError({ ok: 0, errmsg, code: 14031, codeName: 'OutOfDiskSpace' })],
@@ -65,7 +67,7 @@ describe('storage full', () => {
         'a bulk write whose documents failed',
         () =>
           new MongoBulkWriteError(
-            { message: errmsg, code: 14031, writeErrors: [new WriteError({ index: 0, code: 14031, errmsg }), new WriteError({ index: 1, code: 14031, errmsg })] },
+            { message: errmsg, code: 14031, writeErrors: [writeError(0, 14031, errmsg), writeError(1, 14031, errmsg)] },
             {} as never,
           ),
       ],
@@ -77,7 +79,7 @@ describe('storage full', () => {
 
     it('finds the code in a bulk write error whose own code is another failure', () => {
       const error = new MongoBulkWriteError(
-        { message: 'write operation failed', code: 8, writeErrors: [new WriteError({ index: 0, code: 8, errmsg: 'x' }), new WriteError({ index: 1, code: 14031, errmsg })] },
+        { message: 'write operation failed', code: 8, writeErrors: [writeError(0, 8, 'x'), writeError(1, 14031, errmsg)] },
         {} as never,
       );
       expect(toProblem(error)).toMatchObject({ status: 503, code: 'STORAGE_FULL' });
