@@ -60,4 +60,14 @@ describe('the rejection log and client-chosen field names', () => {
     const [record] = await rejections('prototype-name');
     expect(record.fields).toEqual(['*']);
   });
+
+  it('keeps the names of path parameters and headers Relata checks', async () => {
+    const badId = await t.request('POST', '/customers/not-a-uuid/interactions', { channel: 'call', summary: 'x' }, { 'X-Correlation-Id': 'bad-id' });
+    expect(badId.status).toBe(400);
+    const customer = await t.request('POST', '/customers', { name: 'Cai', kind: 'prospect', acquisitionChannel: 'web' });
+    const badIfMatch = await t.request('PATCH', `/customers/${customer.json.id}/contact`, { phone: '+351 910 000 000' }, { 'If-Match': 'yesterday', 'X-Correlation-Id': 'bad-if-match' });
+    expect(badIfMatch.status).toBe(400);
+    expect((await rejections('bad-id'))[0].fields).toEqual(['id']);
+    expect((await rejections('bad-if-match'))[0].fields).toEqual(['If-Match']);
+  });
 });

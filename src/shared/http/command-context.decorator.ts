@@ -3,7 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../decider/command-context';
 import { ValidationFailedError } from '../errors/domain-errors';
 import { deterministicUuid } from '../ids';
+import { declareFieldNames } from './declared-fields';
 import { requestFingerprint } from './request-fingerprint';
+
+// Checked here rather than in a DTO: the rejection log may keep these names (declared-fields.ts).
+declareFieldNames('Idempotency-Key', 'If-Match');
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;

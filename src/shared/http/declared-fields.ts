@@ -9,6 +9,13 @@ import { getMetadataStorage } from 'class-validator';
  * the client's: the safe side for a privacy rule (a test checks the set is filled).
  */
 let declared: { classes: number; names: ReadonlySet<string> } | null = null;
+/** Names Relata validates outside DTOs (path parameters, headers), declared where they are read. */
+const declaredElsewhere = new Set<string>();
+
+/** Declares names that are checked outside a DTO (a path parameter, a header): they are Relata's, not a client's. */
+export function declareFieldNames(...names: string[]): void {
+  for (const name of names) declaredElsewhere.add(name);
+}
 
 function metadataByClass(): Map<unknown, { propertyName: string }[]> | null {
   const map = (getMetadataStorage() as unknown as { validationMetadatas?: unknown }).validationMetadatas;
@@ -38,6 +45,6 @@ export function withUndeclaredNamesHidden(path: string): string {
   const names = declaredFieldNames();
   return path
     .split('.')
-    .map((segment) => (STRUCTURAL.test(segment) || names.has(segment) ? segment : '*'))
+    .map((segment) => (STRUCTURAL.test(segment) || names.has(segment) || declaredElsewhere.has(segment) ? segment : '*'))
     .join('.');
 }
