@@ -139,8 +139,6 @@ export class SqliteEventStore implements EventStore {
     const onDisk = options.filename !== ':memory:' && options.filename !== '';
     const filename = options.filename;
     this.integrity = onDisk && integrityEveryMs > 0 ? new IntegrityWatch((signal) => quickCheckOffThread(filename, betterSqlite3Path(), signal), integrityEveryMs) : null;
-    // The first check starts with the store: damage is known before any read meets it.
-    this.integrity?.latest();
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position    INTEGER PRIMARY KEY,
@@ -205,6 +203,8 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
+    // The first check starts with the store (once its schema exists): damage is known before any read meets it.
+    this.integrity?.latest();
   }
 
   /**
