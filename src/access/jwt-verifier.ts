@@ -13,6 +13,11 @@ export const MAX_JWT_LENGTH = 8192;
  * it in the event log, so such subjects are refused.
  */
 export const RESERVED_SUBJECT_PREFIXES = ['key:', 'system:', 'importer:'] as const;
+/**
+ * Whole subjects Relata has written itself: "anonymous" is the actor of every event recorded before
+ * authentication existed, so a token with that subject would blend into that history.
+ */
+export const RESERVED_SUBJECT_NAMES = ['anonymous'] as const;
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** No control or invisible formatting characters, no line or paragraph separators, nothing blank at either end. */
@@ -24,7 +29,7 @@ const SUBJECT = /^(?![\s\p{Cf}])[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,200}(?<!\s)$/u;
  */
 export function imitatesReservedSubject(subject: string): boolean {
   const seen = subject.normalize('NFKC').trim().toLowerCase();
-  return RESERVED_SUBJECT_PREFIXES.some((prefix) => seen.startsWith(prefix));
+  return RESERVED_SUBJECT_PREFIXES.some((prefix) => seen.startsWith(prefix)) || (RESERVED_SUBJECT_NAMES as readonly string[]).includes(seen);
 }
 
 function decodeJson(segment: string, what: string): Record<string, unknown> {
@@ -87,7 +92,7 @@ export class JwtVerifier {
     if (this.config.audience !== null && !this.audienceMatches(payload.aud)) throw new AuthenticationFailed('the token is meant for another audience');
     const subject = payload.sub;
     if (typeof subject !== 'string' || !SUBJECT.test(subject)) throw new AuthenticationFailed('the token has no valid subject (sub)');
-    if (imitatesReservedSubject(subject)) throw new AuthenticationFailed('the token subject uses a reserved prefix');
+    if (imitatesReservedSubject(subject)) throw new AuthenticationFailed('the token subject is reserved for actors Relata records itself');
     const grants = grantsOf(claimAt(payload, this.config.rolesClaim));
     const roles: Role[] = [...new Set(grants.filter(isRole))];
     return { subject, roles, pii: grants.includes(PII_GRANT), via: 'jwt' };

@@ -26,7 +26,8 @@ import {
 } from './customer-value.projection';
 import { dayNumber } from './clv/summary';
 import type { LifetimeValueSort, SegmentListScheme } from './dto/analytics.dto';
-import { pageByKey } from './paging';
+import { pageByKey, pageByKeyFromStream } from './paging';
+import { EventLoopTurns } from './event-loop-turns';
 import { predictionAsOf, type PredictionAsOf } from './prediction-as-of';
 import { runStamp, segmentationRunAsOf, segmentsAt } from './segments/segments-as-of';
 import {
@@ -297,6 +298,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
   constructor(
     private readonly readModels: ReadModels,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly turns: EventLoopTurns,
   ) {}
 
   private readonly predictors = new ClvPredictors();
@@ -335,8 +337,11 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     if (sort.field !== 'potentialValue' && !predictor) {
       throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', `Sorting by ${sort.field} needs a fitted CLV model (POST /analytics/clv/fit)`);
     }
-    const views: LifetimeValueView[] = [];
-    for await (const doc of customers.findAll(query)) views.push(lifetimeValueView(doc, now, predictor));
+    // Valued as they stream in, giving other requests a turn every few hundred customers: a new
+    // discount rate means a new valuation of the whole base, too long to hold the event loop for.
+    const views = (async function* valued(): AsyncIterable<LifetimeValueView> {
+      for await (const doc of customers.findAll(query)) yield lifetimeValueView(doc, now, predictor);
+    })();
     const valueOf = (view: LifetimeValueView): number | null => {
       switch (sort.field) {
         case 'potentialValue':
@@ -349,7 +354,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
           return view.predictive?.expectedTransactions ?? null;
       }
     };
-    const sorted = pageByKey(
+    const sorted = await pageByKeyFromStream(
       views,
       (view) => {
         const value = valueOf(view);
@@ -357,6 +362,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
       },
       page.limit,
       page.cursor,
+      this.turns,
     );
     return { ...sorted, ...asOf };
   }

@@ -5,6 +5,7 @@ import { ANALYTICS_COMMAND_HANDLERS } from './analytics-command.handlers';
 import { ANALYTICS_QUERY_HANDLERS } from './analytics-query.handlers';
 import { AnalyticsController } from './analytics.controller';
 import { ClvModelService } from './clv-model.service';
+import { EventLoopTurns } from './event-loop-turns';
 import { ForecastController } from './forecast/forecast.controller';
 import { SalesForecastHandler } from './forecast/forecast.query';
 import { SegmentationSchedulerService } from './segmentation-scheduler.service';
@@ -21,6 +22,7 @@ import { GetValueMatrixHandler, ValueMatrixController } from './value-matrix/val
     SegmentationService,
     SegmentationSchedulerService,
     ClvModelService,
+    EventLoopTurns,
     ...ANALYTICS_COMMAND_HANDLERS,
     ...ANALYTICS_QUERY_HANDLERS,
     SalesForecastHandler,

@@ -47,3 +47,47 @@ export function pageByKey<T>(items: readonly T[], keyOf: (item: T) => SortKey, l
   const more = from + limit < keyed.length;
   return { items: page.map((entry) => entry.item), nextCursor: more && page.length > 0 ? encode(page[page.length - 1].key) : null };
 }
+
+/** How a long computation gives the event loop a turn: after every `itemsPerTurn` items, `giveWay()`. */
+export interface EventLoopTurnTaker {
+  readonly itemsPerTurn: number;
+  giveWay(): Promise<void>;
+}
+
+/**
+ * The page pageByKey would answer, from items read once as they stream in: only the page and
+ * one item more are kept (the extra one says whether there is a next page), and the event loop is
+ * given a turn every `turns.itemsPerTurn` items, so a list of 100 000 values computed at query
+ * time neither sits in memory whole nor holds the event loop until it is sorted.
+ */
+export async function pageByKeyFromStream<T>(
+  items: AsyncIterable<T>,
+  keyOf: (item: T) => SortKey,
+  limit: number,
+  cursor: string | undefined,
+  turns: EventLoopTurnTaker,
+): Promise<Page<T>> {
+  const after = cursor === undefined ? null : decode(cursor);
+  const kept: { item: T; key: SortKey }[] = [];
+  let seen = 0;
+  for await (const item of items) {
+    seen += 1;
+    if (seen % turns.itemsPerTurn === 0) await turns.giveWay();
+    const key = keyOf(item);
+    if (after !== null && compareKeys(key, after) <= 0) continue;
+    if (kept.length > limit && compareKeys(key, kept[kept.length - 1].key) >= 0) continue;
+    // Binary search for the first kept key after this one: the kept list stays sorted.
+    let low = 0;
+    let high = kept.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareKeys(kept[middle].key, key) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    kept.splice(low, 0, { item, key });
+    if (kept.length > limit + 1) kept.pop();
+  }
+  const page = kept.slice(0, limit);
+  const more = kept.length > limit;
+  return { items: page.map((entry) => entry.item), nextCursor: more && page.length > 0 ? encode(page[page.length - 1].key) : null };
+}

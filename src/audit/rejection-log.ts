@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { ProblemDocument, ProblemSink } from '../shared/errors/problem-details.filter';
 import { actorOf } from '../shared/http/command-context.decorator';
+import { withUndeclaredNamesHidden } from '../shared/http/declared-fields';
 import { type Document, type Filter, type Page, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
 
 /** Its own collection, written directly: rejections are not facts of the domain, so not events. */
@@ -33,7 +34,8 @@ export const DEFAULT_REJECTION_LOG_LIMITS: RejectionLogLimits = { maxEntries: 10
 
 /**
  * Who tried what and why it was refused. Never the request body nor any submitted value (they may
- * be personal data): the names of the offending fields only.
+ * be personal data): the names of the offending fields only, and of those only the names a DTO
+ * declares (a client-chosen name is kept as `*`).
  */
 export interface RejectionRecord {
   id: string;
@@ -47,7 +49,7 @@ export interface RejectionRecord {
   code: string;
   /** The problem's human-readable detail. */
   detail: string;
-  /** Names (dotted paths) of the fields a validation failure listed: the first 50, each cut at 100 characters. */
+  /** Names (dotted paths) of the fields a validation failure listed, undeclared names as `*`: at most 50, each cut at 100 characters. */
   fields: string[];
   /** How many distinct fields were listed in all (more than `fields` holds when it was cut). */
   fieldCount?: number;
@@ -121,7 +123,9 @@ export class RejectionLog implements ProblemSink, OnModuleInit {
     // Sorts by time, then by arrival in this process; the instance part keeps two processes apart.
     const id = `${at}.${this.sequence.toString().padStart(12, '0')}.${this.instance}`;
     const allFields = [...new Set((problem.errors ?? []).map((error) => error.field))];
-    const fields = allFields.slice(0, MAX_FIELDS).map((field) => field.slice(0, MAX_FIELD_LENGTH));
+    // Names a client chose (unknown fields) may be anything, personal data included: only the
+    // names the DTOs declare are kept, the others read `*`.
+    const fields = [...new Set(allFields.map((field) => withUndeclaredNamesHidden(field.slice(0, MAX_FIELD_LENGTH))))].slice(0, MAX_FIELDS);
     const correlationId = request.headers['x-correlation-id'];
     const doc: RejectionDoc = {
       _id: id,

@@ -5,6 +5,8 @@ import { ValidationFailedError } from '../../src/shared/errors/domain-errors';
 import { toProblem } from '../../src/shared/errors/problem-details.filter';
 import { ANONYMOUS_ACTOR } from '../../src/shared/http/command-context.decorator';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
+// Declares email, lines and amount: the log keeps only names some DTO declares.
+import '../../src/customers/dto/customer-commands.dto';
 
 describe('RejectionLog', () => {
   let readStore: EmbeddedReadStore;

@@ -55,7 +55,7 @@ describe('audit over HTTP (embedded stores)', () => {
         type: 'CustomerRegistered',
         data: { customerId: ana, name: 'Ana Lima' },
         metadata: {
-          actor: 'anonymous',
+          actor: 'test-user',
           correlationId: 'req-register',
           causationId: expect.any(String),
           occurredAt: '2026-03-10T14:00:00.000Z',
@@ -215,7 +215,7 @@ describe('audit over HTTP (embedded stores)', () => {
       expect(head.headers['x-correlation-id']).toEqual(expect.any(String));
       const caughtUp = await client.next();
       expect(caughtUp).toMatchObject({ id: all[1].position, event: 'CustomerRegistered' });
-      expect(JSON.parse(caughtUp.data)).toMatchObject({ position: all[1].position, type: 'CustomerRegistered', metadata: { actor: 'anonymous' } });
+      expect(JSON.parse(caughtUp.data)).toMatchObject({ position: all[1].position, type: 'CustomerRegistered', metadata: { actor: 'test-user' } });
 
       // Live: a command appended now reaches the open stream.
       const bruno = await register({ name: 'Bruno Reis', email: 'bruno@example.com' });
@@ -295,7 +295,7 @@ describe('audit over HTTP (embedded stores)', () => {
       expect(listed.status).toBe(200);
       expect(listed.json.items).toEqual([
         expect.objectContaining({ at: '2026-03-10T14:03:00.000Z', actor: 'analyst-1', method: 'POST', route: '/customers', status: 403, code: 'FORBIDDEN' }),
-        expect.objectContaining({ at: '2026-03-10T14:02:00.000Z', actor: 'anonymous', method: 'PATCH', route: `/customers/${ana.json.id}/contact`, status: 409, code: 'REVISION_CONFLICT', fields: [] }),
+        expect.objectContaining({ at: '2026-03-10T14:02:00.000Z', actor: 'test-user', method: 'PATCH', route: `/customers/${ana.json.id}/contact`, status: 409, code: 'REVISION_CONFLICT', fields: [] }),
         expect.objectContaining({ at: '2026-03-10T14:01:00.000Z', method: 'POST', route: '/customers', status: 422, code: 'EMAIL_ALREADY_IN_USE' }),
         expect.objectContaining({ at: '2026-03-10T14:00:00.000Z', method: 'POST', route: '/customers', status: 400, code: 'VALIDATION_FAILED', fields: ['email'], correlationId: 'req-bad', detail: expect.any(String) }),
       ]);

@@ -98,7 +98,7 @@ describe('complaints over HTTP (embedded stores)', () => {
     expect((await details(id, grade)).json).toMatchObject({
       status: 'graded',
       acknowledgement: { automatic: false, acknowledgedAt: at(0.25) },
-      holder: { department: billing, assignee: 'agent-7', by: 'anonymous', from: at(0.25), to: null },
+      holder: { department: billing, assignee: 'agent-7', by: 'test-user', from: at(0.25), to: null },
       assessment: { valid: true, rationale: 'Two debits of the same invoice', feedbackToCustomer: null, assessedAt: at(0.5) },
       severity: 'high',
       difficulty: 'medium',
@@ -153,8 +153,8 @@ describe('complaints over HTTP (embedded stores)', () => {
     expect(closedView.json).toMatchObject({
       status: 'closed',
       escalationLevel: 1,
-      escalations: [{ level: 1, trigger: 'manual', reason: 'The customer called three times', notify: 'sup-1', by: 'anonymous', escalatedAt: at(3.5) }],
-      notes: [{ note: 'The mandate was registered twice', author: 'anonymous', addedAt: at(3.5) }],
+      escalations: [{ level: 1, trigger: 'manual', reason: 'The customer called three times', notify: 'sup-1', by: 'test-user', escalatedAt: at(3.5) }],
+      notes: [{ note: 'The mandate was registered twice', author: 'test-user', addedAt: at(3.5) }],
       rootCause: { category: 'billing-error', text: 'Duplicate direct-debit mandate' },
       actions: [{ actionId, kind: 'corrective', department: billing, status: 'completed', outcome: 'Mandate cancelled, duplicate refunded', onTime: true, completedAt: at(5.5), overdue: false }],
       progressUpdates: [{ channel: 'email', summary: 'We found the cause and are fixing it', sentAt: at(3.5) }],
@@ -190,7 +190,7 @@ describe('complaints over HTTP (embedded stores)', () => {
       'SatisfactionRecorded',
       'ComplaintClosed',
     ]);
-    expect(closedView.json.timeline[5]).toEqual({ type: 'ComplaintPutOnHold', at: at(1.5), actor: 'anonymous', summary: 'Put on hold: Waiting for the bank statement' });
+    expect(closedView.json.timeline[5]).toEqual({ type: 'ComplaintPutOnHold', at: at(1.5), actor: 'test-user', summary: 'Put on hold: Waiting for the bank statement' });
 
     // What agents learn from it, and what the customer's profile shows.
     const solutions = expectStatus(await t.request('GET', `/solutions?category=billing&minPosition=${closed.json.position}`), 200);
@@ -611,15 +611,15 @@ describe('complaints over HTTP (embedded stores)', () => {
   it('records who took each step: the actor in the timeline and in the assignment', async () => {
     const { id, last } = await graded('low');
     const view = (await details(id, last)).json;
-    expect(view.timeline.every((s: { actor: string }) => s.actor === 'anonymous')).toBe(true);
-    expect(view.holders).toEqual([{ department: billing, assignee: 'agent-7', by: 'anonymous', from: T0, to: null }]);
+    expect(view.timeline.every((s: { actor: string }) => s.actor === 'test-user')).toBe(true);
+    expect(view.holders).toEqual([{ department: billing, assignee: 'agent-7', by: 'test-user', from: T0, to: null }]);
     // Reassignment closes the previous holder's period.
     t.clock.set(at(1));
     const other = await department('Escalations', 'sup-2');
     const moved = await ok(id, 'assign', { department: other, assignee: null });
     expect((await details(id, moved)).json.holders).toEqual([
-      { department: billing, assignee: 'agent-7', by: 'anonymous', from: T0, to: at(1) },
-      { department: other, assignee: null, by: 'anonymous', from: at(1), to: null },
+      { department: billing, assignee: 'agent-7', by: 'test-user', from: T0, to: at(1) },
+      { department: other, assignee: null, by: 'test-user', from: at(1), to: null },
     ]);
     const escalated = await ok(id, 'escalate', { reason: 'VIP customer' });
     expect((await details(id, escalated)).json.escalations).toEqual([expect.objectContaining({ level: 1, notify: 'sup-2' })]);

@@ -348,7 +348,7 @@ describe('customers over HTTP (embedded stores)', () => {
     const events = await t.eventStore.readStream(`customer-${created.json.id}`);
     expect(events).toHaveLength(1);
     expect(events[0].metadata).toMatchObject({
-      actor: 'anonymous',
+      actor: 'test-user',
       correlationId: 'corr-123',
       causationId: expect.any(String),
       occurredAt: '2026-03-10T12:00:00.000Z',

@@ -4,9 +4,32 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestApp, type TestApp } from '../support/test-app';
 
+/** Writes 300 events of ~600 bytes, closes the app, and overwrites four pages in the middle of the file. */
+async function damagedDataDir(dataDir: string) {
+  const first = await startTestApp({}, { dataDir });
+  const at = first.clock.now().toISOString();
+  for (let i = 0; i < 300; i++) {
+    await first.eventStore.appendToStream(`note-${i}`, [
+      { id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata: { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 } },
+    ]);
+  }
+  expect((await first.request('GET', '/ready', undefined, {}, { auth: false })).status).toBe(200);
+  await first.close();
+  const file = path.join(dataDir, 'events.sqlite');
+  const size = fs.statSync(file).size;
+  const handle = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(handle, Buffer.alloc(4096 * 4, 0xa5), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
+  } finally {
+    fs.closeSync(handle);
+  }
+  return first.clock;
+}
+
 /**
- * A damaged events.sqlite: /ready answers 503 naming the event store once a read has met the
- * damage, and /audit/verify reports where the log could not be read, instead of a 500.
+ * A damaged events.sqlite: /ready answers 503 naming the event store (found by the integrity check
+ * the store runs at start-up, or by the first read that meets the damage), and /audit/verify
+ * reports where the log could not be read, instead of a 500.
  */
 describe('a corrupted events.sqlite', () => {
   let dataDir: string;
@@ -21,26 +44,8 @@ describe('a corrupted events.sqlite', () => {
   });
 
   it('is reported by /ready (503) and by /audit/verify', async () => {
-    const first = await startTestApp({}, { dataDir });
-    const at = first.clock.now().toISOString();
-    for (let i = 0; i < 300; i++) {
-      await first.eventStore.appendToStream(`note-${i}`, [
-        { id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata: { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 } },
-      ]);
-    }
-    expect((await first.request('GET', '/ready', undefined, {}, { auth: false })).status).toBe(200);
-    await first.close();
-
-    const file = path.join(dataDir, 'events.sqlite');
-    const size = fs.statSync(file).size;
-    const handle = fs.openSync(file, 'r+');
-    try {
-      fs.writeSync(handle, Buffer.alloc(4096 * 4, 0xa5), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
-    } finally {
-      fs.closeSync(handle);
-    }
-
-    t = await startTestApp({}, { dataDir, clock: first.clock });
+    const clock = await damagedDataDir(dataDir);
+    t = await startTestApp({}, { dataDir, clock });
     const verify = await t.request('GET', '/audit/verify');
     expect(verify.status).toBe(200);
     expect(verify.json).toMatchObject({ ok: false, corrupted: { error: expect.stringMatching(/^SQLITE_CORRUPT/) } });
@@ -48,5 +53,29 @@ describe('a corrupted events.sqlite', () => {
     expect(ready.status).toBe(503);
     expect(JSON.stringify(ready.json)).toContain('eventStore');
     expect(JSON.stringify(ready.json)).toMatch(/damaged/);
+  });
+
+  it('is reported by /ready before any request reads the damaged pages', async () => {
+    const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-corrupt-'));
+    let second: TestApp | undefined;
+    try {
+      const clock = await damagedDataDir(otherDir);
+      second = await startTestApp({}, { dataDir: otherDir, clock });
+      // The check runs in a worker thread: /ready reads its outcome once it is in (bounded retries).
+      let ready = await second.request('GET', '/ready', undefined, {}, { auth: false });
+      for (let attempt = 0; attempt < 100 && ready.status === 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ready = await second.request('GET', '/ready', undefined, {}, { auth: false });
+      }
+      expect(ready.status).toBe(503);
+      const eventStore = (ready.json.error ?? ready.json.details)?.eventStore;
+      expect(eventStore).toMatchObject({ status: 'down' });
+      // Found by the start-up check or by a start-up read (the projections resuming), whichever
+      // came first; test/sqlite/integrity-watch.spec.ts shows the check finding it with no read.
+      expect(JSON.stringify(eventStore)).toMatch(/the event store file is damaged \(SQLITE_CORRUPT/);
+    } finally {
+      await second?.close();
+      fs.rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 });

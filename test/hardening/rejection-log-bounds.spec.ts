@@ -37,10 +37,10 @@ describe('rejection log bounds', () => {
     await log.onModuleInit();
     for (let i = 0; i < 8; i++) {
       clock.advance(1_000);
-      await log.record(toProblem(new ValidationFailedError([{ field: `f${i}`, messages: ['bad'] }])), request());
+      await log.record(toProblem(new ValidationFailedError([{ field: 'f', messages: ['bad'] }], `refusal ${i}`)), request());
     }
     expect(await log.prune()).toBe(3);
-    expect((await log.list({ limit: 50 })).items.map((r) => r.fields[0])).toEqual(['f7', 'f6', 'f5', 'f4', 'f3']);
+    expect((await log.list({ limit: 50 })).items.map((r) => r.detail)).toEqual(['refusal 7', 'refusal 6', 'refusal 5', 'refusal 4', 'refusal 3']);
     // f7 was recorded just now: one day and a millisecond later everything is past the age limit.
     clock.advance(86_400_001);
     expect(await log.prune()).toBe(5);

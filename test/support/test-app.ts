@@ -17,11 +17,10 @@ export const TEST_ADMIN_KEY = 'rk_TestAdmn_T3stT3stT3stT3stT3stT3stT3stT3st';
 /** The HS256 secret test apps verify JWTs with (RELATA_JWT_SECRET). */
 export const TEST_JWT_SECRET = 'relata-test-jwt-secret-0123456789abcdef';
 /**
- * The subject of the credential t.request sends by default: a JWT with every role and pii. It is
- * "anonymous" because the tests written before authentication existed expect that actor; tests of
- * access control pass their own credentials.
+ * The subject of the credential t.request sends by default: a JWT with every role and pii; tests of
+ * access control pass their own credentials. (Not "anonymous": that subject is reserved.)
  */
-export const TEST_SUBJECT = 'anonymous';
+export const TEST_SUBJECT = 'test-user';
 
 export interface TestRequestOptions {
   /** false: send no credentials; a string: send it as the bearer token. Default: the test principal (or an explicit Authorization header). */

@@ -104,10 +104,42 @@ export function toProblem(error: unknown, instance?: string): ProblemDocument {
   };
 }
 
-/** The embedded stores' "database or disk is full", and the file system's "no space" or "quota exceeded". */
-function isStorageFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+/**
+ * MongoDB's OutOfDiskSpace: `{code: 14031, name: OutOfDiskSpace}` in src/mongo/base/error_codes.yml
+ * of mongodb/mongo, raised e.g. when a write or an index build finds the disk full.
+ */
+const MONGO_OUT_OF_DISK_SPACE = 14031;
+/** How far into nested errors (causes, write errors) a storage error is looked for. */
+const MAX_ERROR_DEPTH = 4;
+
+/**
+ * Whether an error says the storage is full: the embedded stores' "database or disk is full", the
+ * file system's "no space" or "quota exceeded", or MongoDB's OutOfDiskSpace wherever the driver
+ * (mongodb 7, lib/error.js and lib/bulk/common.js) puts a server's code: on a MongoServerError
+ * itself (`code`, `codeName`, both copied from the server's reply), on its `errorResponse`, in a
+ * MongoBulkWriteError's `writeErrors` (an array of WriteError), a MongoClientBulkWriteError's
+ * (a Map), a MongoWriteConcernError's `writeConcernError` (via `result`), or on an error's `cause`.
+ *
+ * EventStoreDB has no such error: @eventstore/db-client 6 defines no error type for a full disk
+ * (its ErrorType list in dist/utils/CommandError.d.ts), and the server stops when its disk fills
+ * (kurrent-io/KurrentDB issues 2849 and 3452: "System.IO.IOException: No space left on device",
+ * then a crash), so the client only sees a generic UnavailableError or UnknownError, which cannot
+ * be told from any other outage and is left a 500.
+ */
+function isStorageFull(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > MAX_ERROR_DEPTH) return false;
+  const candidate = error as { code?: unknown; codeName?: unknown; errorResponse?: unknown; writeErrors?: unknown; result?: unknown; writeConcernError?: unknown; cause?: unknown };
+  const code = candidate.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
+  // Number(): the driver hands out a BSON Int32 when values are not promoted.
+  if ((code !== undefined && code !== null && Number(code) === MONGO_OUT_OF_DISK_SPACE) || candidate.codeName === 'OutOfDiskSpace') return true;
+  const nested: unknown[] = [candidate.errorResponse, candidate.writeConcernError, candidate.cause];
+  const result = candidate.result as { writeConcernError?: unknown } | null | undefined;
+  if (typeof result === 'object' && result !== null) nested.push(result.writeConcernError);
+  const writeErrors = candidate.writeErrors;
+  if (Array.isArray(writeErrors)) nested.push(...writeErrors.slice(0, 10));
+  else if (writeErrors instanceof Map) nested.push(...[...writeErrors.values()].slice(0, 10));
+  return nested.some((inner) => inner !== error && isStorageFull(inner, depth + 1));
 }
 
 /** Status of Nest's HttpException and of Fastify's own errors (bad JSON, body too large, ...). */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from '../sqlite/better-sqlite3';
+import { betterSqlite3Path, IntegrityWatch, type IntegrityOutcome, quickCheckOffThread } from '../sqlite/integrity-check';
 import { enableWal } from '../sqlite/wal';
 import {
   AllSubscription,
@@ -35,7 +36,16 @@ export interface SqliteEventStoreOptions {
    * commit is fsynced before the append resolves.
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * How often the file's structure is checked (SQLite's quick_check, in a worker thread): at
+   * start-up, then when /ready asks and the last check is older than this. Default 15 minutes;
+   * 0: never.
+   */
+  integrityCheckIntervalMs?: number;
 }
+
+/** See SqliteEventStoreOptions.integrityCheckIntervalMs. */
+export const DEFAULT_INTEGRITY_CHECK_INTERVAL_MS = 15 * 60_000;
 
 /** An append waiting for the next group commit. */
 interface PendingAppend {
@@ -97,8 +107,13 @@ export class SqliteEventStore implements EventStore {
   private readonly groupTx: BetterSqlite3.Transaction<(group: PendingAppend[]) => (AppendResult | { error: unknown })[]>;
   /** Appends that arrived since the last group commit (see appendToStream). */
   private pending: PendingAppend[] = [];
-  /** The first sign that the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB): from then on ping() fails, so /ready reports it. */
+  /**
+   * The first sign that the file is damaged (a read's SQLITE_CORRUPT or SQLITE_NOTADB, or the
+   * integrity check's first finding): from then on ping() fails, so /ready reports it.
+   */
   private corruption: string | null = null;
+  /** Finds damage no read has met yet; null for an in-memory store or when switched off. */
+  private readonly integrity: IntegrityWatch | null;
   private wakeScheduled = false;
 
   constructor(options: SqliteEventStoreOptions) {
@@ -120,6 +135,10 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('secure_delete = ON');
     // Positions and revisions are 64-bit: read every integer as bigint so nothing is rounded.
     this.db.defaultSafeIntegers(true);
+    const integrityEveryMs = options.integrityCheckIntervalMs ?? DEFAULT_INTEGRITY_CHECK_INTERVAL_MS;
+    const onDisk = options.filename !== ':memory:' && options.filename !== '';
+    const filename = options.filename;
+    this.integrity = onDisk && integrityEveryMs > 0 ? new IntegrityWatch((signal) => quickCheckOffThread(filename, betterSqlite3Path(), signal), integrityEveryMs) : null;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position    INTEGER PRIMARY KEY,
@@ -184,6 +203,8 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
+    // The first check starts with the store (once its schema exists): damage is known before any read meets it.
+    this.integrity?.latest();
   }
 
   /**
@@ -263,6 +284,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
+    const checked = this.integrity?.latest();
+    if (checked?.state === 'damaged') this.corruption ??= checked.problems[0];
     if (this.corruption !== null) throw new Error(`the event store file is damaged (${this.corruption}): restore it from a backup`);
     this.noticingCorruption(() => this.stmt.head.get());
   }
@@ -278,8 +301,14 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  /** The outcome of the integrity check under way or last made (null: none made, or switched off). */
+  async integrityChecked(): Promise<IntegrityOutcome | null> {
+    return (await this.integrity?.settled()) ?? null;
+  }
+
   async close(): Promise<void> {
     this.commitPending();
+    await this.integrity?.stop();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     if (this.db.open) this.db.close();
   }

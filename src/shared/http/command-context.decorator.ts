@@ -3,14 +3,18 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../decider/command-context';
 import { ValidationFailedError } from '../errors/domain-errors';
 import { deterministicUuid } from '../ids';
+import { declareFieldNames } from './declared-fields';
 import { requestFingerprint } from './request-fingerprint';
+
+// Checked here rather than in a DTO: the rejection log may keep these names (declared-fields.ts).
+declareFieldNames('Idempotency-Key', 'If-Match');
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const REVISION = /^(?:W\/)?"?(\d{1,18})"?$/;
 
 /**
  * What an unauthenticated request is recorded as: under a reserved prefix, so no JWT subject can
- * pass for it (a token whose `sub` is plain "anonymous" is just a principal of that name).
+ * pass for it (nor for the plain "anonymous" of events recorded before authentication existed).
  */
 export const ANONYMOUS_ACTOR = 'system:anonymous';
 
