@@ -80,6 +80,8 @@ export const PURCHASE_CSV_COLUMNS = [
   'product',
   'quantity',
   'amount',
+  'purchaseRefunded',
+  'purchaseNetAmount',
 ] as const;
 
 export function purchaseCsvRows(purchases: readonly PurchaseView[]): Record<string, unknown>[] {
@@ -95,6 +97,8 @@ export function purchaseCsvRows(purchases: readonly PurchaseView[]): Record<stri
       product: line.product,
       quantity: line.quantity,
       amount: line.amount,
+      purchaseRefunded: purchase.refunded,
+      purchaseNetAmount: purchase.netAmount,
     })),
   );
 }
