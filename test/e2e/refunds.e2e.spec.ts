@@ -69,7 +69,7 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
       },
     ]);
     const csv = await t.request('GET', `/customers/${customer}/purchases?minPosition=${full.json.position}`, undefined, { accept: 'text/csv' });
-    expect(csv.body.split('\n')[0]).toContain('purchaseRefunded,purchaseNetAmount');
+    expect(String(csv.body).split('\n')[0]).toContain('purchaseRefunded,purchaseNetAmount');
 
     const value = await t.request('GET', `/analytics/customers/${customer}/value?minPosition=${full.json.position}`);
     expect(value.status).toBe(200);
