@@ -206,6 +206,7 @@ export class CustomersController {
     const errors: { field: string; messages: string[] }[] = [];
     if (!PURCHASE_ID.test(purchaseId)) errors.push({ field: 'purchaseId', messages: ['purchaseId must be 1-100 letters, digits or . _ : -'] });
     if (dto.lines !== undefined && dto.amount !== undefined) errors.push({ field: 'amount', messages: ['give either lines (the goods returned) or amount, not both'] });
+    if (dto.lines === undefined && dto.amount === undefined) errors.push({ field: 'amount', messages: ['give lines (the goods returned) or amount (money only)'] });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const refundId = this.newId(context, 'refund');
     const data = {
