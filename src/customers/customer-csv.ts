@@ -23,6 +23,7 @@ export const CUSTOMER_CSV_COLUMNS = [
   'currentValue.firstPurchaseAt',
   'currentValue.lastPurchaseAt',
   'currentValue.averageOrderValue',
+  'currentValue.refunded',
   'potentialValue.openSuggestionsValue',
   'potentialValue.value',
   'potentialValue.acceptanceRate',

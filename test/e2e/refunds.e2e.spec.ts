@@ -70,6 +70,11 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
     ]);
     const csv = await t.request('GET', `/customers/${customer}/purchases?minPosition=${full.json.position}`, undefined, { accept: 'text/csv' });
     expect(String(csv.body).split('\n')[0]).toContain('purchaseRefunded,purchaseNetAmount');
+    const customersCsv = await t.request('GET', `/customers?minPosition=${full.json.position}`, undefined, { accept: 'text/csv' });
+    const [header, row] = String(customersCsv.body).trim().split('\n');
+    const refundedAt = header.split(',').indexOf('currentValue.refunded');
+    expect(refundedAt).toBeGreaterThan(-1);
+    expect(row.split(',')[refundedAt]).toBe('10');
 
     const value = await t.request('GET', `/analytics/customers/${customer}/value?minPosition=${full.json.position}`);
     expect(value.status).toBe(200);
