@@ -64,6 +64,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /customers/:id/convert': agent,
   'POST /customers/:id/interactions': agent,
   'POST /customers/:id/purchases': agent,
+  'POST /customers/:id/purchases/:purchaseId/refunds': agent,
   'POST /customers/:id/suggestions': agent,
   'POST /customers/:id/suggestions/:sid/accept': agent,
   'POST /customers/:id/suggestions/:sid/decline': agent,

@@ -20,6 +20,7 @@ import type { Document } from '../shared/read-store/read-store.port';
 import { type CustomerEvent, customerSinceOf, type PurchaseLine } from '../customers/customer.events';
 import { ERASED } from '../shared/privacy/personal-data';
 import { dayNumber } from './clv/summary';
+import { averageOrderValueOf, NO_VALUE_REFUNDS, projectValueRefund } from './customer-value-refunds';
 
 export const CUSTOMER_VALUE_PROJECTION = 'customer-value';
 export const VALUE_CUSTOMERS_COLLECTION = 'customers';
@@ -96,6 +97,16 @@ export interface CustomerValueFields extends Document {
   lastPurchaseAt: string | null;
   /** Summary of `days`, kept with them. */
   daySummary: PurchaseDaysSummary;
+  /*
+   * Refunds (customer-value-refunds.ts has the rules). The projection always writes them; optional so
+   * that documents built by hand (tests, tools) without refunds need not spell them out.
+   */
+  /** Money refunded (already off revenue and margin). */
+  refunded?: number;
+  /** Purchases refunded in full (still in purchaseCount; not in averageOrderValue's divisor). */
+  fullyRefundedPurchases?: number;
+  /** Refunds not tied to a recorded purchase, [refund day, amount] ascending: off revenue and RFM monetary, not off any transaction day. */
+  unmatchedRefunds?: PurchaseDay[];
   suggestions: ValueSuggestion[];
   suggestionsAccepted: number;
   suggestionsDeclined: number;
@@ -174,7 +185,7 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
       revenue,
       margin: cents(current.margin + margin),
       purchaseCount,
-      averageOrderValue: cents(revenue / purchaseCount),
+      averageOrderValue: averageOrderValueOf({ revenue, purchaseCount, fullyRefundedPurchases: current.fullyRefundedPurchases }),
       firstPurchaseAt: earlier(current.firstPurchaseAt, occurredAt),
       lastPurchaseAt: later(current.lastPurchaseAt, occurredAt),
       days,
@@ -246,6 +257,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         lastPurchaseAt: null,
         days: [],
         daySummary: summarizeDays([]),
+        ...NO_VALUE_REFUNDS,
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -261,6 +273,15 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       return;
     case 'PurchaseRecorded':
       return recordPurchase(e, ctx, stamp);
+    case 'PurchaseRefunded':
+      return projectValueRefund(
+        e.data,
+        ctx,
+        { customers: VALUE_CUSTOMERS_COLLECTION, interests: PRODUCT_INTEREST_COLLECTION, products: PRODUCTS_COLLECTION },
+        productInterestId,
+        summarizeDays,
+        stamp,
+      );
     case 'TransactionSuggested': {
       const d = e.data;
       const suggestion: ValueSuggestion = {
@@ -318,8 +339,9 @@ export const STORED_VALUE_SORTS = ['revenue', 'margin', 'purchaseCount', 'averag
 export const customerValueProjection: ProjectionDefinition = {
   name: CUSTOMER_VALUE_PROJECTION,
   // 2: a summary of the purchase days beside them (lists leave the days out); 3: customerSince
-  // (business time), acquisition channel, referrer and referrals made.
-  version: 3,
+  // (business time), acquisition channel, referrer and referrals made; 4: refunds netted (refunded,
+  // fullyRefundedPurchases, unmatchedRefunds; days and averageOrderValue net).
+  version: 4,
   eventTypes: [
     'CustomerRegistered',
     'ContactDetailsUpdated',
@@ -332,6 +354,7 @@ export const customerValueProjection: ProjectionDefinition = {
     'CustomerDeactivated',
     'CustomerReactivated',
     'CustomerForgotten',
+    'PurchaseRefunded',
   ] satisfies CustomerEvent['type'][],
   collections: {
     [VALUE_CUSTOMERS_COLLECTION]: {

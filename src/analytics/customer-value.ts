@@ -11,6 +11,7 @@
 import type { Purchase } from './clv/summary';
 import { dayToIsoDate } from './clv/summary';
 import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
+import { unmatchedRefundsUpTo } from './customer-value-refunds';
 
 export interface CurrentValue {
   revenue: number;
@@ -74,9 +75,9 @@ export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 're
   };
 }
 
-/** Revenue from the purchase days up to and including `lastDay`. */
+/** Revenue from the purchase days up to and including `lastDay`, net of the refunds not tied to a purchase by then (customer-value-refunds.ts). */
 export function revenueUpToDay(doc: CustomerValueDoc, lastDay: number): number {
-  return cents(doc.days.reduce((sum, [day, amount]) => (day <= lastDay ? sum + amount : sum), 0));
+  return cents(doc.days.reduce((sum, [day, amount]) => (day <= lastDay ? sum + amount : sum), 0) - unmatchedRefundsUpTo(doc, lastDay));
 }
 
 /** The customer's purchase days as purchases (one per day, dated YYYY-MM-DD), for the CLV and RFM math. */

@@ -16,6 +16,7 @@ import { dayNumber } from './clv/summary';
 import { type CustomerValueDoc } from './customer-value.projection';
 import type { ClvModelData } from './clv-model.events';
 import { purchasesOf } from './customer-value';
+import { unmatchedRefundsUpTo } from './customer-value-refunds';
 import { type CustomerValuation, CustomerValuer, modelAsOf, type Valuation, valueBasisOf } from './value-matrix/potential-value';
 import { rfmInputsFromPurchases, RFM_SEGMENTS, scoreRfm } from './segments/rfm';
 import { VALUE_MATRIX_CELLS, VALUE_TIERS, valueMatrix } from './segments/value-matrix';
@@ -76,7 +77,13 @@ export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date, 
 
   const purchases = docs.flatMap((doc) => purchasesOf(doc, asOfDay));
   const rfm = new Map<string, SegmentPlacement>();
-  for (const score of scoreRfm(rfmInputsFromPurchases(purchases, asOfIso))) {
+  // Monetary is net: refunds of recorded purchases are already off their days; the others come off here.
+  const docsById = new Map(docs.map((doc) => [doc.customerId, doc]));
+  const rfmInputs = rfmInputsFromPurchases(purchases, asOfIso).map((input) => {
+    const refunds = unmatchedRefundsUpTo(docsById.get(input.customerId)!, asOfDay);
+    return refunds === 0 ? input : { ...input, monetary: input.monetary - refunds };
+  });
+  for (const score of scoreRfm(rfmInputs)) {
     rfm.set(score.customerId, {
       segment: score.segment,
       scores: { r: score.r, f: score.f, m: score.m, code: score.code, recencyDays: score.recency, frequency: score.frequency, monetary: score.monetary },

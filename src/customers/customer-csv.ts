@@ -23,6 +23,7 @@ export const CUSTOMER_CSV_COLUMNS = [
   'currentValue.firstPurchaseAt',
   'currentValue.lastPurchaseAt',
   'currentValue.averageOrderValue',
+  'currentValue.refunded',
   'potentialValue.openSuggestionsValue',
   'potentialValue.value',
   'potentialValue.acceptanceRate',
@@ -80,6 +81,8 @@ export const PURCHASE_CSV_COLUMNS = [
   'product',
   'quantity',
   'amount',
+  'purchaseRefunded',
+  'purchaseNetAmount',
 ] as const;
 
 export function purchaseCsvRows(purchases: readonly PurchaseView[]): Record<string, unknown>[] {
@@ -95,6 +98,8 @@ export function purchaseCsvRows(purchases: readonly PurchaseView[]): Record<stri
       product: line.product,
       quantity: line.quantity,
       amount: line.amount,
+      purchaseRefunded: purchase.refunded,
+      purchaseNetAmount: purchase.netAmount,
     })),
   );
 }

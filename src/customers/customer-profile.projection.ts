@@ -12,6 +12,7 @@ import {
 } from '../complaints/complaint-status';
 import type { CustomerSegmentChanged } from '../analytics/segmentation.events';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind, type PurchaseLine } from './customer.events';
+import { NO_REFUNDS_VALUE, projectRefund, purchaseRefundFields, type RefundView } from './customer-refunds.projection';
 
 export interface SuggestionView {
   suggestionId: string;
@@ -57,11 +58,15 @@ export interface CustomerProfileDoc extends Document {
   convertedAt: string | null;
   deactivatedAt: string | null;
   deactivationReason: string | null;
-  /** Current value (VAC): what the customer has brought so far. */
+  /** Current value (VAC): what the customer has brought so far, net of refunds (customer-refunds.projection.ts). */
   currentValue: {
     revenue: number;
     margin: number;
     purchaseCount: number;
+    /** Money refunded so far (already taken off revenue). */
+    refunded: number;
+    /** Purchases refunded in full (still counted in purchaseCount). */
+    fullyRefundedPurchases: number;
     firstPurchaseAt: string | null;
     lastPurchaseAt: string | null;
   };
@@ -102,6 +107,11 @@ export interface PurchaseDoc extends Document {
   amount: number;
   margin: number;
   lines: PurchaseLine[];
+  /** Refunds of the purchase, in the order recorded. */
+  refunds: RefundView[];
+  refunded: number;
+  /** amount - refunded. */
+  netAmount: number;
 }
 
 export const CUSTOMER_PROFILE_PROJECTION = 'customer-profile';
@@ -187,7 +197,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         convertedAt: d.kind === 'customer' ? d.registeredAt : null,
         deactivatedAt: null,
         deactivationReason: null,
-        currentValue: { revenue: 0, margin: 0, purchaseCount: 0, firstPurchaseAt: null, lastPurchaseAt: null },
+        currentValue: { revenue: 0, margin: 0, purchaseCount: 0, ...NO_REFUNDS_VALUE, firstPurchaseAt: null, lastPurchaseAt: null },
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -248,6 +258,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         amount: d.amount,
         margin: d.margin,
         lines: d.lines,
+        ...purchaseRefundFields(d.amount),
       });
       await customers.update(customerId, {
         $set: {
@@ -263,6 +274,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       });
       return;
     }
+    case 'PurchaseRefunded':
+      return projectRefund(e.data, event.metadata.recordedAt, customers, ctx.collection<PurchaseDoc>(PURCHASES_COLLECTION), stamp);
     case 'TransactionSuggested': {
       const d = e.data;
       const suggestion: SuggestionView = {
@@ -359,7 +372,8 @@ function pickContact(doc: CustomerProfileDoc) {
 export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
-  version: 3,
+  // 4: refunds (purchases list theirs and their net amount; current value is net, with refunded totals).
+  version: 4,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED],
   collections: {
     [CUSTOMERS_COLLECTION]: {

@@ -19,6 +19,7 @@ import {
   PURCHASES_COLLECTION,
   type SuggestionView,
 } from './customer-profile.projection';
+import { netAverageOrderValue } from './customer-refunds.projection';
 
 /** The profile with what depends on the time of reading: open suggestions and potential value (VPC). */
 export interface CustomerView {
@@ -56,7 +57,7 @@ export interface CustomerView {
   updatedAt: string;
 }
 
-export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines'>;
+export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines' | 'refunds' | 'refunded' | 'netAmount'>;
 
 const cents = (value: number): number => Math.round(value * 100) / 100;
 
@@ -78,7 +79,7 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView
     convertedAt: doc.convertedAt,
     deactivatedAt: doc.deactivatedAt,
     deactivationReason: doc.deactivationReason,
-    currentValue: { ...value, averageOrderValue: value.purchaseCount ? cents(value.revenue / value.purchaseCount) : 0 },
+    currentValue: { ...value, averageOrderValue: netAverageOrderValue(value) },
     potentialValue: {
       openSuggestionsValue: openValue,
       value: cents(value.revenue + openValue),
@@ -252,7 +253,18 @@ export class ListPurchasesHandler implements IQueryHandler<ListPurchasesQuery> {
       .collection<PurchaseDoc>(CUSTOMER_PROFILE_PROJECTION, PURCHASES_COLLECTION)
       .find({ customerId }, { sort: { occurredAt: -1 }, limit: page.limit, cursor: page.cursor });
     return {
-      items: result.items.map(({ purchaseId, occurredAt, recordedAt, currency, amount, margin, lines }) => ({ purchaseId, occurredAt, recordedAt, currency, amount, margin, lines })),
+      items: result.items.map(({ purchaseId, occurredAt, recordedAt, currency, amount, margin, lines, refunds, refunded, netAmount }) => ({
+        purchaseId,
+        occurredAt,
+        recordedAt,
+        currency,
+        amount,
+        margin,
+        lines,
+        refunds,
+        refunded,
+        netAmount,
+      })),
       nextCursor: result.nextCursor,
     };
   }

@@ -10,6 +10,9 @@ import type {
   PurchaseLine,
   SourceRef,
 } from './customer.events';
+import { decideRefund, type PurchaseState, purchaseStateOf, type RefundPurchase, refundedPurchase } from './purchase-refunds';
+
+export type { RefundPurchase } from './purchase-refunds';
 
 // ---------------------------------------------------------------- commands
 // Every command carries `now` (ISO 8601) from the injected clock: the decider never reads a clock.
@@ -85,7 +88,8 @@ export type CustomerCommand =
   | CreditReferrer
   | DeactivateCustomer
   | ReactivateCustomer
-  | ForgetCustomer;
+  | ForgetCustomer
+  | RefundPurchase;
 
 // ---------------------------------------------------------------- state
 
@@ -103,7 +107,10 @@ export interface CustomerState {
   /** Kind before deactivation, restored on reactivation. */
   kind: CustomerKind | null;
   contact: ContactDetails | null;
-  purchases: ReadonlySet<string>;
+  /** Recorded purchases by id, with what was refunded of them (purchase-refunds.ts). */
+  purchases: ReadonlyMap<string, PurchaseState>;
+  /** Ids of the refunds recorded. */
+  refunds: ReadonlySet<string>;
   interactions: ReadonlySet<string>;
   suggestions: ReadonlyMap<string, SuggestionState>;
   referrals: ReadonlySet<string>;
@@ -118,7 +125,8 @@ const initialState = (): CustomerState => ({
   customerId: null,
   kind: null,
   contact: null,
-  purchases: new Set(),
+  purchases: new Map(),
+  refunds: new Set(),
   interactions: new Set(),
   suggestions: new Map(),
   referrals: new Set(),
@@ -352,6 +360,10 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       }
       return [{ type: 'CustomerReactivated', data: { customerId: state.customerId, reactivatedAt: command.now } }];
     }
+    case 'RefundPurchase':
+      // A deactivated customer may still bring goods back; a forgotten one is refused (mustExist).
+      mustExist(state);
+      return decideRefund(command, state.customerId, state.purchases, state.refunds);
     case 'ForgetCustomer': {
       if (state.status === 'unknown' || state.customerId === null) {
         throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
@@ -387,7 +399,13 @@ export function evolve(state: CustomerState, event: CustomerEvent): CustomerStat
     case 'InteractionRecorded':
       return { ...state, interactions: new Set(state.interactions).add(event.data.interactionId) };
     case 'PurchaseRecorded':
-      return { ...state, purchases: new Set(state.purchases).add(event.data.purchaseId) };
+      return { ...state, purchases: new Map(state.purchases).set(event.data.purchaseId, purchaseStateOf(event.data)) };
+    case 'PurchaseRefunded': {
+      const refunds = new Set(state.refunds).add(event.data.refundId);
+      const purchase = event.data.purchaseId === null ? undefined : state.purchases.get(event.data.purchaseId);
+      if (!purchase) return { ...state, refunds };
+      return { ...state, refunds, purchases: new Map(state.purchases).set(event.data.purchaseId!, refundedPurchase(purchase, event.data)) };
+    }
     case 'TransactionSuggested': {
       const { suggestionId, expiresAt, expectedValue } = event.data;
       return { ...state, suggestions: new Map(state.suggestions).set(suggestionId, { status: 'open', expiresAt, expectedValue }) };

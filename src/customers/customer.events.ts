@@ -77,6 +77,35 @@ export type PurchaseRecorded = DomainEvent<
     occurredAt: string;
   }
 >;
+/**
+ * Money given back for a recorded purchase, with or without goods returned: one event covers a
+ * refund and a return. Amounts are positive and in the purchase's currency; the customer's value
+ * is the purchases' minus the refunds'. `occurredAt` is the refund date (business time).
+ */
+export type PurchaseRefunded = DomainEvent<
+  'PurchaseRefunded',
+  {
+    customerId: string;
+    refundId: string;
+    /**
+     * The refunded purchase; null for a refund not tied to a recorded purchase (an imported
+     * cancellation of a sale made before the records begin): it still lowers the customer's value.
+     */
+    purchaseId: string | null;
+    /** Business time of the refunded purchase (null when not tied to one): its transaction is the one netted. */
+    purchasedAt: string | null;
+    /** Goods returned (product, quantity, amount); empty for a refund of money only. */
+    lines: PurchaseLine[];
+    /** Money refunded (the sum of the lines when there are lines). */
+    amount: number;
+    /** Margin given back: the purchase's margin in proportion to the amount (the rest of it on the last refund). */
+    margin: number;
+    currency: string;
+    occurredAt: string;
+    /** What remains refundable of the purchase after this refund (0: fully refunded); null when not tied to one. */
+    remaining: number | null;
+  }
+>;
 export type TransactionSuggested = DomainEvent<
   'TransactionSuggested',
   {
@@ -137,7 +166,8 @@ export type CustomerEvent =
   | ReferrerCredited
   | CustomerDeactivated
   | CustomerReactivated
-  | CustomerForgotten;
+  | CustomerForgotten
+  | PurchaseRefunded;
 
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerRegistered',
@@ -153,4 +183,5 @@ export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerDeactivated',
   'CustomerReactivated',
   'CustomerForgotten',
+  'PurchaseRefunded',
 ];

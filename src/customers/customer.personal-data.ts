@@ -55,6 +55,8 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
   },
   { eventType: 'CustomerReactivated', personal: [], notPersonal: ['customerId', 'reactivatedAt'] },
   { eventType: 'CustomerForgotten', personal: [], notPersonal: ['customerId', 'forgottenAt'] },
+  // No free text: a refund is amounts, products and dates (business facts).
+  { eventType: 'PurchaseRefunded', personal: [], notPersonal: ['customerId', 'refundId', 'purchaseId', 'purchasedAt', 'lines[].product', 'currency', 'occurredAt'] },
   { eventType: 'EmailClaimed', personal: [], notPersonal: ['customerId', 'claimedAt'] },
   { eventType: 'EmailReleased', personal: [], notPersonal: ['customerId', 'releasedAt'] },
 ];

@@ -27,6 +27,7 @@ import {
   DeclineSuggestionDto,
   RecordInteractionDto,
   RecordPurchaseDto,
+  RefundPurchaseDto,
   RecordReferralDto,
   RegisterCustomerDto,
   SuggestTransactionDto,
@@ -36,6 +37,8 @@ import {
 import { ConsistencyQueryDto, ListCustomersQueryDto, PageQueryDto } from './dto/customer-queries.dto';
 import { UuidParam as Id } from '../shared/http/uuid-param';
 
+/** A purchase id as recorded (RecordPurchaseDto's pattern). */
+const PURCHASE_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /** Another system's name: letters, digits, . _ - (e.g. shop, erp, cdnow). */
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 /** The id that system gives the customer: visible ASCII. */
@@ -188,6 +191,35 @@ export class CustomersController {
     return this.respond(
       reply,
       await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RecordPurchase', data }, context, { purchaseId })),
+    );
+  }
+
+  @Post(':id/purchases/:purchaseId/refunds')
+  @HttpCode(201)
+  async refundPurchase(
+    @Id('id') id: string,
+    @Param('purchaseId') purchaseId: string,
+    @Body() dto: RefundPurchaseDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const errors: { field: string; messages: string[] }[] = [];
+    if (!PURCHASE_ID.test(purchaseId)) errors.push({ field: 'purchaseId', messages: ['purchaseId must be 1-100 letters, digits or . _ : -'] });
+    if (dto.lines !== undefined && dto.amount !== undefined) errors.push({ field: 'amount', messages: ['give either lines (the goods returned) or amount, not both'] });
+    if (dto.lines === undefined && dto.amount === undefined) errors.push({ field: 'amount', messages: ['give lines (the goods returned) or amount (money only)'] });
+    if (errors.length > 0) throw new ValidationFailedError(errors);
+    const refundId = this.newId(context, 'refund');
+    const data = {
+      refundId,
+      purchaseId,
+      lines: (dto.lines ?? []).map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+      amount: dto.amount ?? null,
+      currency: dto.currency ?? null,
+      occurredAt: dto.occurredAt === undefined ? this.clock.now().toISOString() : new Date(dto.occurredAt).toISOString(),
+    };
+    return this.respond(
+      reply,
+      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RefundPurchase', data }, context, { refundId })),
     );
   }
 

@@ -10,7 +10,7 @@ import type { ImportSourceKind } from './import-records';
  * rows are the master's rows, so importing both yields each purchase once.
  */
 
-export type ImportedEntity = 'customer' | 'purchase' | 'complaint';
+export type ImportedEntity = 'customer' | 'purchase' | 'complaint' | 'refund';
 
 /** The name hashed into the uuid; kind and entity hold no ':' so the key after them needs no escaping. */
 function importName(kind: ImportSourceKind, entity: ImportedEntity, sourceKey: string): string {
@@ -25,6 +25,7 @@ export function importedEntityId(kind: ImportSourceKind, entity: ImportedEntity,
 
 export const importedCustomerId = (kind: ImportSourceKind, customerKey: string): string => importedEntityId(kind, 'customer', customerKey);
 export const importedPurchaseId = (kind: ImportSourceKind, sourceKey: string): string => importedEntityId(kind, 'purchase', sourceKey);
+export const importedRefundId = (kind: ImportSourceKind, sourceKey: string): string => importedEntityId(kind, 'refund', sourceKey);
 export const importedComplaintId = (kind: ImportSourceKind, sourceKey: string): string => importedEntityId(kind, 'complaint', sourceKey);
 
 /**

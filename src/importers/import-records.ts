@@ -39,7 +39,7 @@ export const SKIP_REASONS = {
   missingCustomer: 'missing-customer',
   missingKey: 'missing-key',
   missingValue: 'missing-value',
-  /** An Online Retail C-invoice (the reversal of an earlier sale). */
+  /** An Online Retail C-invoice row that reverses nothing (a quantity of 0 or more). */
   cancellation: 'cancellation',
   nonPositiveQuantity: 'non-positive-quantity',
   nonPositivePrice: 'non-positive-price',
@@ -93,6 +93,28 @@ export interface ImportedPurchase {
   /** CDNOW sample layout: the customer's id within the 2,357-customer sample. */
   sampleCustomerKey: string | null;
 }
+
+/**
+ * Money given back for (part of) a purchase, from a cancellation in the source (an Online Retail
+ * C-invoice): becomes a RefundPurchase against the imported purchase, or one not tied to a purchase.
+ */
+export interface ImportedRefund {
+  /** Unique within the source kind; stable across runs, so re-imports append nothing. */
+  sourceKey: string;
+  customerKey: string;
+  /** When the cancellation was made (business time), ISO 8601 UTC. */
+  occurredAt: string;
+  currency: string;
+  /** The sourceKey of the imported purchase it refunds; null when no purchase in the file covers it. */
+  purchaseSourceKey: string | null;
+  /** The goods returned, quantities positive, amounts at the cancellation's unit price. */
+  lines: ImportedPurchaseLine[];
+  amount: number;
+  /** The cancellation invoice number. */
+  reference: string;
+}
+
+export const isImportedRefund = (record: ImportedPurchase | ImportedRefund): record is ImportedRefund => 'purchaseSourceKey' in record;
 
 /** One complaint from the CFPB consumer complaint export. */
 export interface ImportedComplaint {

@@ -6,7 +6,7 @@ import type { ComplaintChannel } from '../complaints/complaint.events';
 import { RegisterComplaintDto } from '../complaints/dto/complaint-commands.dto';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { ExecuteCustomerCommand, RegisterCustomerCommand } from '../customers/customer-command.handlers';
-import { RecordPurchaseDto, RegisterCustomerDto } from '../customers/dto/customer-commands.dto';
+import { RecordPurchaseDto, RefundPurchaseDto, RegisterCustomerDto } from '../customers/dto/customer-commands.dto';
 import type { CommandContext } from '../shared/decider/command-context';
 import { RelataError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { formatPosition, isAfter, parsePosition, type Position, WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
@@ -15,8 +15,17 @@ import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids
 import { parseCdnow } from './cdnow.parser';
 import { parseCfpbComplaints } from './cfpb.parser';
 import { fileSource } from './csv-reader';
-import { importedPurchaseId, importIdempotencyKey } from './deterministic-ids';
-import { excerpt, type ImportedComplaint, type ImportedPurchase, ImportFormatError, type ImportItem, type ImportSourceKind } from './import-records';
+import { importedPurchaseId, importedRefundId, importIdempotencyKey } from './deterministic-ids';
+import {
+  excerpt,
+  type ImportedComplaint,
+  type ImportedPurchase,
+  type ImportedRefund,
+  ImportFormatError,
+  type ImportItem,
+  type ImportSourceKind,
+  isImportedRefund,
+} from './import-records';
 import { formatImportSummary, ImportReport, type ImportSummary } from './import-report';
 import { KeyedWorkQueue } from './keyed-work-queue';
 import { parseOnlineRetail } from './online-retail.parser';
@@ -49,6 +58,11 @@ import { commandsPerSecond, type ImportProgress } from './progress-bar';
  * its lines (stock code or "CD", quantity, amount), margin 0 (the sources have none), the
  * source's currency (USD, GBP) and time. The importer runs on the system clock, so the
  * historical purchases are in the past and the decider accepts them.
+ *
+ * Refunds (Online Retail cancellations, after all purchases): one RefundPurchase per record, refund
+ * id importedRefundId(kind, source key), against importedPurchaseId of the purchase it nets, or not
+ * tied to a purchase when none in the file covers it (online-retail-cancellations.ts). A customer
+ * with only cancellations in the file is registered (since their first cancellation).
  *
  * Complaints: RegisterComplaint with channel (from the parser's mapping), category = Product,
  * subCategory = Issue, product = Sub-product, description = the narrative, or "Issue / Sub-issue"
@@ -236,9 +250,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
 
   function purchasePlan(
     source: 'cdnow' | 'online-retail',
-    items: AsyncGenerator<ImportItem<ImportedPurchase>>,
+    items: AsyncGenerator<ImportItem<ImportedPurchase | ImportedRefund>>,
     firstPurchases: ReadonlyMap<string, string>,
-  ): Plan<ImportedPurchase> {
+  ): Plan<ImportedPurchase | ImportedRefund> {
     // Customers registered by this run (or found registered): one registration per customer and run.
     const known = new Set<string>();
     const customerName = source === 'cdnow' ? 'CDNOW customer' : 'Online Retail customer';
@@ -249,6 +263,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
       check:
         source === 'cdnow'
           ? (record) => {
+              if (isImportedRefund(record)) return;
               const sampleLayout = record.sampleCustomerKey !== null;
               if (sampleLayout !== (kind === 'cdnow-sample')) {
                 const [layout, use] = sampleLayout ? ['sample layout (5 columns)', 'cdnow-sample'] : ['master layout (4 columns)', 'cdnow-master'];
@@ -257,6 +272,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
             }
           : undefined,
       async importRecord(record, lines) {
+        if (isImportedRefund(record)) return importRefund(record, lines);
         const purchaseId = importedPurchaseId(source, record.sourceKey);
         const dto = await validated(RecordPurchaseDto, {
           purchaseId,
@@ -265,12 +281,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           currency: record.currency,
           occurredAt: record.occurredAt,
         });
-        const customerId = customerIdForKey(importIdempotencyKey(source, 'customer', record.customerKey));
-        if (!known.has(record.customerKey)) {
-          const since = firstPurchases.get(record.customerKey) ?? record.occurredAt;
-          await registerCustomer(source, record.customerKey, `${customerName} ${record.customerKey}`, since, record.customerKey);
-          known.add(record.customerKey);
-        }
+        const customerId = await ensureCustomer(record.customerKey, record.occurredAt);
         const data = {
           purchaseId,
           lines: dto.lines.map(({ product, quantity, amount }) => ({ product, quantity, amount })),
@@ -280,15 +291,48 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         };
         const key = importIdempotencyKey(source, 'purchase', record.sourceKey);
         const answer = await send(new ExecuteCustomerCommand(customerId, { type: 'RecordPurchase', data }, context(key), { purchaseId }));
-        if (answer.replayed) {
-          report.alreadyImported(lines, `purchase ${record.sourceKey}`);
-          progress.alreadyImported += 1;
-        } else {
-          report.imported();
-          progress.imported += 1;
-        }
+        counted(answer, lines, `purchase ${record.sourceKey}`);
       },
     };
+
+    async function ensureCustomer(customerKey: string, occurredAt: string): Promise<string> {
+      if (!known.has(customerKey)) {
+        await registerCustomer(source, customerKey, `${customerName} ${customerKey}`, firstPurchases.get(customerKey) ?? occurredAt, customerKey);
+        known.add(customerKey);
+      }
+      return customerIdForKey(importIdempotencyKey(source, 'customer', customerKey));
+    }
+
+    async function importRefund(record: ImportedRefund, lines: number[]): Promise<void> {
+      const dto = await validated(RefundPurchaseDto, {
+        lines: record.lines.map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+        currency: record.currency,
+        occurredAt: record.occurredAt,
+      });
+      const customerId = await ensureCustomer(record.customerKey, record.occurredAt);
+      const refundId = importedRefundId(source, record.sourceKey);
+      const data = {
+        refundId,
+        purchaseId: record.purchaseSourceKey === null ? null : importedPurchaseId(source, record.purchaseSourceKey),
+        lines: (dto.lines ?? []).map(({ product, quantity, amount }) => ({ product, quantity, amount })),
+        amount: null,
+        currency: dto.currency ?? record.currency,
+        occurredAt: dto.occurredAt ?? record.occurredAt,
+      };
+      const key = importIdempotencyKey(source, 'refund', record.sourceKey);
+      const answer = await send(new ExecuteCustomerCommand(customerId, { type: 'RefundPurchase', data }, context(key), { refundId }));
+      counted(answer, lines, `refund ${record.sourceKey}`);
+    }
+  }
+
+  function counted(answer: CommandAnswer, lines: number[], label: string): void {
+    if (answer.replayed) {
+      report.alreadyImported(lines, label);
+      progress.alreadyImported += 1;
+    } else {
+      report.imported();
+      progress.imported += 1;
+    }
   }
 
   function complaintPlan(items: AsyncGenerator<ImportItem<ImportedComplaint>>): Plan<ImportedComplaint> {
@@ -448,10 +492,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
 }
 
 /**
- * Each customer's first purchase in the file: when they became a customer (business time). A pass
- * of its own, since rows need not be in time order (the Online Retail sample's are random).
+ * Each customer's first purchase (or cancellation: it reverses an older sale) in the file: when they
+ * became a customer (business time). A pass of its own, since rows need not be in time order (the
+ * Online Retail sample's are random).
  */
-async function firstPurchasesIn(items: AsyncGenerator<ImportItem<ImportedPurchase>>): Promise<Map<string, string>> {
+async function firstPurchasesIn(items: AsyncGenerator<ImportItem<ImportedPurchase | ImportedRefund>>): Promise<Map<string, string>> {
   const first = new Map<string, string>();
   for await (const item of items) {
     if (item.type !== 'record') continue;
@@ -463,7 +508,8 @@ async function firstPurchasesIn(items: AsyncGenerator<ImportItem<ImportedPurchas
 
 function recordLabel(source: ImportSourceKind, record: unknown): string {
   const key = (record as { sourceKey: string }).sourceKey;
-  return source === 'cfpb' ? `complaint ${key}` : `purchase ${key}`;
+  if (source === 'cfpb') return `complaint ${key}`;
+  return isImportedRefund(record as ImportedPurchase | ImportedRefund) ? `refund ${key}` : `purchase ${key}`;
 }
 
 /** The summary printed at the end of `npm run import`. */

@@ -5,11 +5,13 @@ import {
   excerpt,
   type ImportedPurchase,
   type ImportedPurchaseLine,
+  type ImportedRefund,
   type ImportItem,
   NOTE_REASONS,
   roundCents,
   SKIP_REASONS,
 } from './import-records';
+import { refundsForCancellations } from './online-retail-cancellations';
 
 /**
  * The UCI "Online Retail" layout (one row per invoice line): InvoiceNo, StockCode, Description,
@@ -26,10 +28,12 @@ import {
  *   description comes along. Line amount = quantity x unit price, rounded to cents; GBP.
  * - Exact duplicate rows (all fields equal) are reported as duplicates and counted once; this
  *   check comes first, so a duplicate is a duplicate whatever else is wrong with it.
- * - Cancellations (C-invoices) are skipped, not modelled as refunds: the customer write model
- *   has no refund, and in a sample the cancelled invoice is mostly absent.
+ * - Cancellations (C-invoices, negative quantities) are refunds: grouped per (invoice, customer)
+ *   like sales, and after the purchases emitted as refund records netted against the customer's
+ *   purchases in the file (online-retail-cancellations.ts has the matching rule). A C-row with a
+ *   quantity of 0 or more reverses nothing and is skipped.
  * - Then skipped, first reason wins: no stock code, unparseable numbers or dates, missing
- *   customer (NA or empty), quantity <= 0 (stock adjustments), unit price <= 0 (gifts,
+ *   customer (NA or empty), quantity <= 0 on a sale (stock adjustments), unit price <= 0 (gifts,
  *   write-offs).
  * - Memory: besides the purchases, one key per distinct row (its fields joined) for the
  *   duplicate check.
@@ -71,12 +75,13 @@ interface Group {
 export async function* parseOnlineRetail(
   source: TextSource,
   options: OnlineRetailParseOptions = {},
-): AsyncGenerator<ImportItem<ImportedPurchase>> {
+): AsyncGenerator<ImportItem<ImportedPurchase | ImportedRefund>> {
   let column: Partial<Record<keyof typeof COLUMNS, number>> = {};
   let header: AcceptedHeader<keyof typeof COLUMNS> | undefined;
   let fieldCount = 0;
   const seenRows = new Map<string, number>();
   const groups = new Map<string, Group>();
+  const cancellations = new Map<string, Group>();
   // Invoice lines share their invoice's time: parse each distinct time once.
   const times = new Map<string, string | null>();
 
@@ -103,7 +108,7 @@ export async function* parseOnlineRetail(
       }
 
       const lines = [item.line];
-      const skip = (reason: string, detail: string): ImportItem<ImportedPurchase> => ({ type: 'skipped', reason, lines, detail });
+      const skip = (reason: string, detail: string): ImportItem<ImportedPurchase | ImportedRefund> => ({ type: 'skipped', reason, lines, detail });
       const raw = item.fields.join(',');
       if (item.issues?.includes('unterminated-quote')) {
         yield skip(SKIP_REASONS.unterminatedQuote, `a quoted field never closes: "${excerpt(raw)}"`);
@@ -134,10 +139,7 @@ export async function* parseOnlineRetail(
         yield skip(SKIP_REASONS.missingKey, `no invoice number: "${excerpt(raw)}"`);
         continue;
       }
-      if (/^c/i.test(invoice)) {
-        yield skip(SKIP_REASONS.cancellation, `cancellation ${invoice}`);
-        continue;
-      }
+      const cancelled = /^c/i.test(invoice);
       const stockCode = get('stockCode');
       if (stockCode === '') {
         yield skip(SKIP_REASONS.missingValue, `invoice ${invoice}: no stock code`);
@@ -168,7 +170,11 @@ export async function* parseOnlineRetail(
       const customerKey = customerText.replace(/^(\d+)\.0+$/, '$1');
       const quantity = Number(quantityText);
       const unitPrice = Number(priceText);
-      if (quantity <= 0) {
+      if (cancelled && quantity >= 0) {
+        yield skip(SKIP_REASONS.cancellation, `cancellation ${invoice}: quantity ${quantity} reverses nothing`);
+        continue;
+      }
+      if (!cancelled && quantity <= 0) {
         yield skip(SKIP_REASONS.nonPositiveQuantity, `invoice ${invoice}: quantity ${quantity}`);
         continue;
       }
@@ -178,20 +184,22 @@ export async function* parseOnlineRetail(
       }
 
       const sourceKey = `${invoice}:${customerKey}`;
-      let group = groups.get(sourceKey);
+      const into = cancelled ? cancellations : groups;
+      let group = into.get(sourceKey);
       if (!group) {
         group = { sourceKey, customerKey, invoice, country: get('country') || null, occurredAt, mixedTimes: false, lines: [], rows: [] };
-        groups.set(sourceKey, group);
+        into.set(sourceKey, group);
       } else if (group.occurredAt !== occurredAt) {
         group.mixedTimes = true;
         if (occurredAt < group.occurredAt) group.occurredAt = occurredAt;
       }
-      group.lines.push({ product: stockCode, description: get('description') || null, quantity, amount: roundCents(quantity * unitPrice) });
+      const units = Math.abs(quantity);
+      group.lines.push({ product: stockCode, description: get('description') || null, quantity: units, amount: roundCents(units * unitPrice) });
       group.rows.push(item.line);
     }
   }
 
-  for (const group of groups.values()) {
+  for (const group of [...groups.values(), ...cancellations.values()]) {
     if (group.mixedTimes) {
       yield {
         type: 'note',
@@ -200,6 +208,8 @@ export async function* parseOnlineRetail(
         detail: `invoice ${group.invoice}: lines carry different times, the earliest (${group.occurredAt}) is used`,
       };
     }
+  }
+  for (const group of groups.values()) {
     yield {
       type: 'record',
       lines: group.rows,
@@ -216,5 +226,9 @@ export async function* parseOnlineRetail(
         sampleCustomerKey: null,
       },
     };
+  }
+  // After every purchase: a refund's purchase is recorded before it (the runner keeps a customer's records in order).
+  for (const { record, rows } of refundsForCancellations(groups.values(), cancellations.values(), 'GBP')) {
+    yield { type: 'record', lines: rows, record };
   }
 }

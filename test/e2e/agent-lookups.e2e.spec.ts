@@ -67,6 +67,10 @@ describe('agent lookups (HTTP)', () => {
           { product: 'Poster', quantity: 1, amount: 40 },
           { product: 'Box set', quantity: 1, amount: 60 },
         ],
+        // Nothing refunded (refunds.e2e.spec.ts shows a purchase with refunds).
+        refunds: [],
+        refunded: 0,
+        netAmount: 100,
       });
       expect(all.json.nextCursor).toBeNull();
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileSource } from '../../src/importers/csv-reader';
-import { ImportFormatError } from '../../src/importers/import-records';
+import { type ImportedPurchase, type ImportedRefund, ImportFormatError, isImportedRefund } from '../../src/importers/import-records';
 import { ImportReport } from '../../src/importers/import-report';
 import { parseOnlineRetail } from '../../src/importers/online-retail.parser';
 import { cents, chunked, collect, countBy, sharedDataFile, sortItems } from './import-test-support';
@@ -62,13 +62,29 @@ describe('parseOnlineRetail on the real sample', () => {
 
     // What the import should make of them.
     const kept = rows.filter((r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price > 0);
+    // Cancellations with a customer become refunds (all of the sample's have a negative quantity and a price).
+    const keptCancellations = rows.filter((r) => !repeated.has(r.line) && r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity < 0 && r.price > 0);
+    expect(keptCancellations).toHaveLength(342);
     const expectedGroups = new Map<string, typeof kept>();
     for (const r of kept) expectedGroups.set(`${r.invoice}:${r.customer}`, [...(expectedGroups.get(`${r.invoice}:${r.customer}`) ?? []), r]);
 
     const report = new ImportReport('online-retail');
     const items = await collect(parseOnlineRetail(fileSource(file)));
     items.forEach((item) => report.add(item));
-    const { records, recordLines, skipped, duplicates } = await sortItems(items);
+    const sorted = await sortItems(items);
+    const { skipped, duplicates } = sorted;
+    const isPurchase = (r: ImportedPurchase | ImportedRefund): r is ImportedPurchase => !isImportedRefund(r);
+    const records = sorted.records.filter(isPurchase);
+    const recordLines = sorted.recordLines.filter((_, i) => isPurchase(sorted.records[i]));
+    const refunds = sorted.records.filter(isImportedRefund);
+
+    // Every kept cancellation row is in one refund, for its amount; refunds come after every purchase.
+    expect(refunds.reduce((sum, r) => sum + r.lines.length, 0)).toBe(keptCancellations.length);
+    expect(refunds.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(keptCancellations.reduce((sum, r) => sum - Math.round(r.quantity * r.price * 100), 0));
+    expect(sorted.records.slice(records.length).every(isImportedRefund)).toBe(true);
+    const purchaseKeys = new Set(records.map((r) => r.sourceKey));
+    expect(refunds.every((r) => r.purchaseSourceKey === null || purchaseKeys.has(r.purchaseSourceKey))).toBe(true);
+    expect(refunds.filter((r) => r.purchaseSourceKey !== null).length).toBeGreaterThan(0);
 
     expect(records).toHaveLength(expectedGroups.size);
     expect(records).toHaveLength(8_143);
@@ -91,17 +107,16 @@ describe('parseOnlineRetail on the real sample', () => {
     expect(misplaced).toEqual([]);
 
     expect(countBy(skipped, (s) => s.reason)).toEqual({
-      cancellation: rows.filter((r) => !repeated.has(r.line) && r.invoice.startsWith('C')).length,
-      'missing-customer': rows.filter((r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer === 'NA').length,
+      'missing-customer': rows.filter((r) => !repeated.has(r.line) && r.customer === 'NA').length,
       'non-positive-price': rows.filter((r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price <= 0).length,
     });
     expect(duplicates.map((d) => d.lines[0]).sort((a, b) => a - b)).toEqual([...repeated].sort((a, b) => a - b));
 
     const summary = report.summary();
     expect(summary.rowsRead).toBe(20_000);
-    expect(summary.recordsParsed).toBe(8_143);
+    expect(summary.recordsParsed).toBe(8_143 + refunds.length);
     expect(summary.duplicates.count).toBe(7);
-    expect(summary.skipped.rows + summary.duplicates.rows + kept.length).toBe(20_000);
+    expect(summary.skipped.rows + summary.duplicates.rows + kept.length + keptCancellations.length).toBe(20_000);
 
     // Another run, cut into other chunks, yields the very same items: re-imports address the same ids.
     const again = await collect(parseOnlineRetail(chunked(readFileSync(file, 'utf8'), 4_093)));
@@ -146,11 +161,11 @@ describe('parseOnlineRetail edge cases', () => {
     expect(notes).toEqual([expect.objectContaining({ reason: 'mixed-invoice-times', lines: [5, 6] })]);
   });
 
-  it('skips cancellations, missing customers, non-positive quantities and prices, bad values; reports exact duplicates', async () => {
+  it('skips cancellations that reverse nothing, missing customers, non-positive quantities and prices, bad values; reports exact duplicates', async () => {
     const { records, skipped, duplicates } = await parse([
       header,
       '"536365","85123A","HEART",6,"2010-12-01 08:26:00",2.55,17850,"United Kingdom"',
-      '"C536379","D","Discount",-1,"2010-12-01 09:41:00",27.5,14527,"United Kingdom"',
+      '"C536379","D","Discount",1,"2010-12-01 09:41:00",27.5,14527,"United Kingdom"',
       '"536414","22139","",56,"2010-12-01 11:52:00",0,NA,"United Kingdom"',
       '"536415","22139","ADJUST",-3,"2010-12-01 11:52:00",1,17850,"United Kingdom"',
       '"536416","22139","GIFT",3,"2010-12-01 11:52:00",0,17850,"United Kingdom"',
@@ -173,6 +188,45 @@ describe('parseOnlineRetail edge cases', () => {
       ['missing-value', 11],
     ]);
     expect(duplicates).toEqual([expect.objectContaining({ reason: 'duplicate-row', lines: [7], detail: expect.stringContaining('same as line 2') })]);
+  });
+
+  it('nets each cancelled line against the latest purchase at or before it that holds the stock code and covers it; the rest is a refund tied to no purchase', async () => {
+    const { records } = await parse([
+      header,
+      '"536001","MUG","MUG",4,"2010-12-01 08:00:00",2.5,17850,"United Kingdom"',
+      '"536002","MUG","MUG",2,"2010-12-05 08:00:00",2.5,17850,"United Kingdom"',
+      '"536002","POT","POT",1,"2010-12-05 08:00:00",20,17850,"United Kingdom"',
+      '"536003","MUG","MUG",5,"2010-12-09 08:00:00",2.5,17850,"United Kingdom"',
+      // On 6 December: the 5 December invoice is the latest before it; it holds 2 mugs and the pot.
+      '"C537001","MUG","MUG",-2,"2010-12-06 08:00:00",2.5,17850,"United Kingdom"',
+      '"C537001","POT","POT",-1,"2010-12-06 08:00:00",20,17850,"United Kingdom"',
+      // On 7 December: the 5 December mugs are all back, so the 1 December invoice takes it.
+      '"C537002","MUG","MUG",-1,"2010-12-07 08:00:00",2.5,17850,"United Kingdom"',
+      // A stock code never bought in the file, and a customer with nothing but a cancellation.
+      '"C537002","LAMP","LAMP",-1,"2010-12-07 08:00:00",9.95,17850,"United Kingdom"',
+      '"C537003","MUG","MUG",-3,"2010-12-02 08:00:00",2.5,12000,"United Kingdom"',
+    ]);
+    const refunds = records.filter(isImportedRefund);
+    expect(refunds).toEqual([
+      {
+        sourceKey: 'C537003:12000:-',
+        customerKey: '12000',
+        occurredAt: '2010-12-02T08:00:00.000Z',
+        currency: 'GBP',
+        purchaseSourceKey: null,
+        lines: [{ product: 'MUG', description: 'MUG', quantity: 3, amount: 7.5 }],
+        amount: 7.5,
+        reference: 'C537003',
+      },
+      expect.objectContaining({
+        sourceKey: 'C537001:17850:536002',
+        purchaseSourceKey: '536002:17850',
+        amount: 25,
+        lines: [expect.objectContaining({ product: 'MUG', quantity: 2, amount: 5 }), expect.objectContaining({ product: 'POT', quantity: 1, amount: 20 })],
+      }),
+      expect.objectContaining({ sourceKey: 'C537002:17850:536001', purchaseSourceKey: '536001:17850', amount: 2.5 }),
+      expect.objectContaining({ sourceKey: 'C537002:17850:-', purchaseSourceKey: null, amount: 9.95, lines: [expect.objectContaining({ product: 'LAMP', quantity: 1 })] }),
+    ]);
   });
 
   it('maps renamed columns (Online Retail II) in any order, after junk lines', async () => {

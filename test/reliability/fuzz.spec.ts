@@ -234,6 +234,7 @@ function validBodies(known: Known): Record<string, Record<string, unknown>> {
     'PATCH /customers/:id/contact': { name: 'Fuzz Renamed', phone: null },
     'POST /customers/:id/interactions': { channel: 'call', direction: 'inbound', summary: 'called', agent: 'agent-7' },
     'POST /customers/:id/purchases': { lines: [{ product: 'Widget', quantity: 2, amount: 10.5 }], margin: 3, currency: 'EUR' },
+    'POST /customers/:id/purchases/:purchaseId/refunds': { amount: 1.5, currency: 'EUR' },
     'POST /customers/:id/suggestions': { product: 'Gold', expectedValue: 10, expiresAt: '2026-04-01T00:00:00Z' },
     'POST /customers/:id/suggestions/:sid/decline': { reason: 'no' },
     'POST /customers/:id/referrals': { referredCustomerId: known.customer },

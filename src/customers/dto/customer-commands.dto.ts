@@ -96,6 +96,17 @@ export class RecordPurchaseDto {
   @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
 }
 
+/** A refund either lists the goods returned (their amounts are the money given back) or gives an amount. */
+export class RefundPurchaseDto {
+  @IsOptional() @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines?: PurchaseLineDto[];
+  /** The money given back, for a refund without goods returned; leave out when giving lines (one of the two is needed). */
+  @IsOptional() @IsNumber(MONEY) @Min(0.01) @Max(MAX_MONEY) amount?: number;
+  /** Must be the purchase's currency; default it. */
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
+  /** When the money went back (business time); default now. */
+  @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
 export class SuggestTransactionDto {
   @IsString() @Length(1, 200) product!: string;
   @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
