@@ -6,6 +6,7 @@ import { SLA_DEADLINES_PROJECTION } from './complaints/sla-deadlines.projection'
 import { customerProfileProjection } from './customers/customer-profile.projection';
 import { departmentWebhooksProjection } from './departments/department-webhooks.projection';
 import { sourceIdsProjection } from './importers/source-ids.projection';
+import { followUpsProjection } from './follow-ups/follow-ups.projection';
 import type { ProjectionDefinition } from './shared/projections/projection';
 
 /** Every projection of every feature: the composition roots (app, CLI) hand these to the runner. */
@@ -18,4 +19,5 @@ export const ALL_PROJECTIONS: ProjectionDefinition[] = [
   sourceIdsProjection,
   ...ANALYTICS_PROJECTIONS,
   auditIndexProjection,
+  followUpsProjection,
 ];

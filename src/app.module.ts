@@ -13,6 +13,7 @@ import { CustomersModule } from './customers/customers.module';
 import { CustomerIntegrationModule } from './customers/customer-integration.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { SourceLookupModule } from './importers/source-lookup';
 import { OperationsModule } from './operations/operations.module';
 import { ProjectionsController } from './projections.controller';
@@ -49,6 +50,7 @@ export class AppModule {
         SourceLookupModule,
         CustomerIntegrationModule,
         BatchModule,
+        FollowUpsModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],
     };

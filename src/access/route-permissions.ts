@@ -112,6 +112,16 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'DELETE /departments/:id/webhooks/:wid': admin,
   'GET /departments/:id/webhooks/:wid/deliveries': admin,
 
+  // Follow-ups: agents own and work them; titles and notes are personal
+  'POST /follow-ups': agent,
+  'GET /follow-ups': personalRead,
+  'GET /follow-ups/overdue': personalRead,
+  'GET /follow-ups/:id': personalRead,
+  'POST /follow-ups/:id/reassign': agent,
+  'POST /follow-ups/:id/reschedule': agent,
+  'POST /follow-ups/:id/complete': agent,
+  'POST /follow-ups/:id/cancel': agent,
+
   // Analytics
   'GET /analytics/customers/:id/value': { roles: ANALYTICS_READ, personalData: true },
   'GET /analytics/lifetime-value': { roles: ANALYTICS_READ, personalData: true },
