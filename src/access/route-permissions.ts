@@ -71,6 +71,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /customers/:id/deactivate': agent,
   'POST /customers/:id/reactivate': agent,
   'POST /customers/:id/forget': admin,
+  'POST /customers/:id/owner': agent,
   // Imported records by their id in the source system (ids and dates only)
   'GET /sources/:system/:sourceId': { roles: READ },
 

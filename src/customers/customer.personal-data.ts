@@ -57,4 +57,5 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
   { eventType: 'CustomerForgotten', personal: [], notPersonal: ['customerId', 'forgottenAt'] },
   { eventType: 'EmailClaimed', personal: [], notPersonal: ['customerId', 'claimedAt'] },
   { eventType: 'EmailReleased', personal: [], notPersonal: ['customerId', 'releasedAt'] },
+  { eventType: 'CustomerOwnerAssigned', personal: [], notPersonal: ['customerId', 'owner', 'previousOwner', 'assignedAt'] },
 ];

@@ -100,6 +100,7 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /sla-policies/current': doc('Read the SLA policy in force', 'Resolution and first-response hours by severity, the warning share and when the clock starts; version 1 is the default until one is published.'),
   'PUT /sla-policies/current': doc('Publish a new SLA policy version', 'Applies to complaints graded from then on; graded complaints keep the policy they pinned. The same terms again publish nothing.'),
   // Departments
+  'POST /customers/:id/owner': doc("Assign a customer's owner (account manager)", 'Records CustomerOwnerAssigned with the previous owner; the same owner again records nothing. The profile shows owner and ownerHistory.'),
   // Follow-ups
   'POST /follow-ups': doc('Create a follow-up', 'A task with an owner (agent id), a due time (business time), a customer or a complaint (its customer), a title and notes (personal: erased when the customer is forgotten), an optional department queue, and a reminder lead (remindBeforeMinutes, default RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES). The scheduler appends FollowUpReminderDue at the reminder time and FollowUpOverdue once the due time has passed, each once.'),
   'GET /follow-ups': doc('A work queue of follow-ups', 'By owner, department or customer, in one status (default open), soonest due first, paged; each says whether it is overdue as of asOf. CSV with Accept: text/csv.'),

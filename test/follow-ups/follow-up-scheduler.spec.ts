@@ -12,7 +12,7 @@ const CREATED_AT = '2026-03-10T12:00:00.000Z';
 const DUE_AT = '2026-03-10T18:00:00.000Z';
 const REMIND_AT = '2026-03-10T17:30:00.000Z';
 
-const scheduled = (events: { type: string }[]) => events.filter((e) => e.type === 'FollowUpReminderDue' || e.type === 'FollowUpOverdue');
+const scheduled = <E extends { type: string }>(events: E[]): E[] => events.filter((e) => e.type === 'FollowUpReminderDue' || e.type === 'FollowUpOverdue');
 
 describe('Follow-up reminders and overdue (manual clock)', () => {
   let t: TestApp;
@@ -71,7 +71,7 @@ describe('Follow-up reminders and overdue (manual clock)', () => {
 
     expect(scheduled(await followUpEvents(t, done))).toEqual([]);
     expect(scheduled(await followUpEvents(t, cancelled))).toEqual([]);
-    expect(scheduled(await followUpEvents(t, moved)).map((e) => [e.type, (e as { data: { dueAt: string } }).data.dueAt])).toEqual([
+    expect(scheduled(await followUpEvents(t, moved)).map((e) => [e.type, e.data.dueAt])).toEqual([
       ['FollowUpReminderDue', DUE_AT],
       ['FollowUpReminderDue', later],
       ['FollowUpOverdue', later],
