@@ -4,7 +4,8 @@ import { complaintDetailsProjection } from './complaints/complaint-details.proje
 import { complaintSolutionsProjection } from './complaints/complaint-solutions.projection';
 import { SLA_DEADLINES_PROJECTION } from './complaints/sla-deadlines.projection';
 import { customerProfileProjection } from './customers/customer-profile.projection';
-import { departmentWebhooksProjection } from './departments/department-webhooks.projection';
+import { createDepartmentWebhooksProjection } from './departments/department-webhooks.projection';
+import { ALL_WEBHOOK_EVENT_SOURCES } from './all-webhook-events';
 import { sourceIdsProjection } from './importers/source-ids.projection';
 import { followUpsProjection } from './follow-ups/follow-ups.projection';
 import type { ProjectionDefinition } from './shared/projections/projection';
@@ -15,7 +16,7 @@ export const ALL_PROJECTIONS: ProjectionDefinition[] = [
   complaintDetailsProjection,
   complaintSolutionsProjection,
   SLA_DEADLINES_PROJECTION,
-  departmentWebhooksProjection,
+  createDepartmentWebhooksProjection(ALL_WEBHOOK_EVENT_SOURCES),
   sourceIdsProjection,
   ...ANALYTICS_PROJECTIONS,
   auditIndexProjection,

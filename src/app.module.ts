@@ -4,6 +4,8 @@ import type { RelataConfig } from './config/config';
 import { AccessModule } from './access/access.module';
 import { ALL_PERSONAL_DATA } from './all-personal-data';
 import { ALL_PROJECTIONS } from './all-projections';
+import { ALL_WEBHOOK_EVENT_SOURCES } from './all-webhook-events';
+import { WebhookEventsModule } from './shared/webhooks/webhook-events';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { BatchModule } from './batch/batch.module';
@@ -39,6 +41,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS, personalData: ALL_PERSONAL_DATA }),
+        WebhookEventsModule.forRoot(ALL_WEBHOOK_EVENT_SOURCES),
         AccessModule,
         CustomersModule,
         ComplaintsModule,

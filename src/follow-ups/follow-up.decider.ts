@@ -114,23 +114,23 @@ function reschedule(command: RescheduleFollowUp, state: FollowUpState): FollowUp
   const { dueAt, remindAt } = command.data;
   checkTimes(dueAt, remindAt);
   if (dueAt === state.dueAt && remindAt === state.remindAt) return [];
-  const { followUpId, customerId } = state;
-  return [{ type: 'FollowUpRescheduled', data: { followUpId, customerId, dueAt, remindAt, previousDueAt: state.dueAt, rescheduledAt: command.now } }];
+  const { followUpId, customerId, owner, department } = state;
+  return [{ type: 'FollowUpRescheduled', data: { followUpId, customerId, owner, department, dueAt, remindAt, previousDueAt: state.dueAt, rescheduledAt: command.now } }];
 }
 
 function complete(command: CompleteFollowUp, state: FollowUpState): FollowUpEvent[] {
   mustExist(state);
   if (state.status === 'done') return [];
   mustBeOpen(state);
-  return [{ type: 'FollowUpCompleted', data: { followUpId: state.followUpId, customerId: state.customerId, completedAt: command.now } }];
+  return [{ type: 'FollowUpCompleted', data: { followUpId: state.followUpId, customerId: state.customerId, owner: state.owner, department: state.department, completedAt: command.now } }];
 }
 
 function cancel(command: CancelFollowUp, state: FollowUpState): FollowUpEvent[] {
   mustExist(state);
   if (state.status === 'cancelled') return [];
   mustBeOpen(state);
-  const { followUpId, customerId } = state;
-  return [{ type: 'FollowUpCancelled', data: { followUpId, customerId, reason: command.data.reason, cancelledAt: command.now } }];
+  const { followUpId, customerId, owner, department } = state;
+  return [{ type: 'FollowUpCancelled', data: { followUpId, customerId, owner, department, reason: command.data.reason, cancelledAt: command.now } }];
 }
 
 /** A stale tick (rescheduled, closed, already fired, too early) decides nothing: the scheduler may fire twice. */
@@ -138,7 +138,7 @@ function remind(command: RecordFollowUpReminder, state: FollowUpState): FollowUp
   if (!state.exists || state.status !== 'open' || state.dueAt !== command.data.dueAt || state.remindedFor === state.dueAt) return [];
   const s = state as Existing;
   if (state.remindAt === null || Date.parse(command.now) < Date.parse(state.remindAt)) return [];
-  return [{ type: 'FollowUpReminderDue', data: { followUpId: s.followUpId, customerId: s.customerId, owner: s.owner, dueAt: s.dueAt, remindAt: state.remindAt } }];
+  return [{ type: 'FollowUpReminderDue', data: { followUpId: s.followUpId, customerId: s.customerId, owner: s.owner, department: s.department, dueAt: s.dueAt, remindAt: state.remindAt } }];
 }
 
 /** Overdue once the due time has passed (a follow-up is on time up to its due time inclusive). */

@@ -6,7 +6,7 @@ export const followUpStream = (followUpId: string): string => `follow-up-${follo
 export type FollowUpStatus = 'open' | 'done' | 'cancelled';
 
 /**
- * Every follow-up event names the customer it is about (for a complaint's follow-up, the
+ * Every follow-up event names its owner and department (webhooks route on them) and the customer it is about (for a complaint's follow-up, the
  * complaint's customer): its title and notes are encrypted with that customer's key, so forgetting
  * the customer reaches them.
  */
@@ -34,17 +34,17 @@ export type FollowUpReassigned = DomainEvent<
 >;
 export type FollowUpRescheduled = DomainEvent<
   'FollowUpRescheduled',
-  { followUpId: string; customerId: string; dueAt: string; remindAt: string; previousDueAt: string; rescheduledAt: string }
+  { followUpId: string; customerId: string; owner: string; department: string | null; dueAt: string; remindAt: string; previousDueAt: string; rescheduledAt: string }
 >;
-export type FollowUpCompleted = DomainEvent<'FollowUpCompleted', { followUpId: string; customerId: string; completedAt: string }>;
+export type FollowUpCompleted = DomainEvent<'FollowUpCompleted', { followUpId: string; customerId: string; owner: string; department: string | null; completedAt: string }>;
 export type FollowUpCancelled = DomainEvent<
   'FollowUpCancelled',
-  { followUpId: string; customerId: string; reason: string | null; cancelledAt: string }
+  { followUpId: string; customerId: string; owner: string; department: string | null; reason: string | null; cancelledAt: string }
 >;
 /** Appended by the follow-up scheduler, at most once per due time: the owner should act soon. */
 export type FollowUpReminderDue = DomainEvent<
   'FollowUpReminderDue',
-  { followUpId: string; customerId: string; owner: string; dueAt: string; remindAt: string }
+  { followUpId: string; customerId: string; owner: string; department: string | null; dueAt: string; remindAt: string }
 >;
 /** Appended by the follow-up scheduler, at most once per due time: the due time passed while still open. */
 export type FollowUpOverdue = DomainEvent<

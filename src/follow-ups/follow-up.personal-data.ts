@@ -22,16 +22,16 @@ export const FOLLOW_UP_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'FollowUpRescheduled',
     personal: [],
-    notPersonal: ['followUpId', 'customerId', 'dueAt', 'remindAt', 'previousDueAt', 'rescheduledAt'],
+    notPersonal: ['followUpId', 'customerId', 'owner', 'department', 'dueAt', 'remindAt', 'previousDueAt', 'rescheduledAt'],
   },
-  { eventType: 'FollowUpCompleted', personal: [], notPersonal: ['followUpId', 'customerId', 'completedAt'] },
+  { eventType: 'FollowUpCompleted', personal: [], notPersonal: ['followUpId', 'customerId', 'owner', 'department', 'completedAt'] },
   {
     eventType: 'FollowUpCancelled',
     subject: customer,
     personal: ['reason'],
-    notPersonal: ['followUpId', 'customerId', 'cancelledAt'],
+    notPersonal: ['followUpId', 'customerId', 'owner', 'department', 'cancelledAt'],
     shownAs: ['cancelReason'],
   },
-  { eventType: 'FollowUpReminderDue', personal: [], notPersonal: ['followUpId', 'customerId', 'owner', 'dueAt', 'remindAt'] },
+  { eventType: 'FollowUpReminderDue', personal: [], notPersonal: ['followUpId', 'customerId', 'owner', 'department', 'dueAt', 'remindAt'] },
   { eventType: 'FollowUpOverdue', personal: [], notPersonal: ['followUpId', 'customerId', 'owner', 'department', 'dueAt', 'overdueAt'] },
 ];
