@@ -117,6 +117,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /follow-ups': agent,
   'GET /follow-ups': personalRead,
   'GET /follow-ups/overdue': personalRead,
+  'GET /follow-ups/summary': { roles: READ },
   'GET /follow-ups/:id': personalRead,
   'POST /follow-ups/:id/reassign': agent,
   'POST /follow-ups/:id/reschedule': agent,

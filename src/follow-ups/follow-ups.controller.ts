@@ -8,12 +8,14 @@ import { csvReply, wantsCsv } from '../shared/http/csv';
 import { UuidParam as Id } from '../shared/http/uuid-param';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { CreateFollowUpCommand, ExecuteFollowUpCommand, type FollowUpCommandResult, type FollowUpStep } from './follow-up-command.handlers';
+import { type FollowUpSummary, FollowUpSummaryQuery } from './follow-up-summary';
 import { type FollowUpPage, GetFollowUpQuery, ListFollowUpsQuery, ListOverdueFollowUpsQuery } from './follow-up-query.handlers';
 import {
   CancelFollowUpDto,
   CreateFollowUpDto,
   FollowUpConsistencyQueryDto,
   FollowUpQueueQueryDto,
+  FollowUpSummaryQueryDto,
   OverdueQueryDto,
   ReassignFollowUpDto,
   RescheduleFollowUpDto,
@@ -79,6 +81,15 @@ export class FollowUpsController {
       new ListOverdueFollowUpsQuery({ owner: query.owner, department: query.department }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
     );
     return this.page(page, accept, reply, 'follow-ups-overdue.csv');
+  }
+
+  /** Counts per owner and department (no personal data); CSV: one row per owner. */
+  @Get('summary')
+  async summary(@Query() query: FollowUpSummaryQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const summary: FollowUpSummary = await this.queries.execute(new FollowUpSummaryQuery(query.department, query.minPosition));
+    if (!wantsCsv(accept)) return summary;
+    const rows = summary.byOwner.map((q) => ({ owner: q.key, open: q.open, overdue: q.overdue, nextDueAt: q.nextDueAt, asOf: summary.asOf }));
+    return csvReply(reply, rows, { columns: ['owner', 'open', 'overdue', 'nextDueAt', 'asOf'], filename: 'follow-up-queues.csv' });
   }
 
   @Get(':id')

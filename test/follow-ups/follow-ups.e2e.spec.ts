@@ -158,6 +158,43 @@ describe('Follow-ups over HTTP', () => {
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([soon.id, late.id]);
   });
 
+  it('summarises the queues per owner and department with overdue counts, for analysts too, also as CSV', async () => {
+    const customerId = await customer(t);
+    const retention = await ok(t, '/departments', { name: 'Retention' });
+    const create = (owner: string, dueAt: string, department?: string) =>
+      ok(t, '/follow-ups', { customerId, owner, title: 'Call', dueAt, ...(department ? { department } : {}) });
+    await create('agent-ana', at(NOW, HOUR), retention.id);
+    await create('agent-ana', at(NOW, 3 * HOUR));
+    const last = await create('agent-bo', at(NOW, 5 * HOUR), retention.id);
+    t.clock.advance(2 * HOUR);
+
+    const analyst = await t.createKey(['analyst']);
+    const summary = await t.request('GET', `/follow-ups/summary?minPosition=${last.position}`, undefined, { authorization: `Bearer ${analyst.key}` });
+    expect(summary.status).toBe(200);
+    expect(summary.json).toEqual({
+      asOf: at(NOW, 2 * HOUR),
+      open: 3,
+      overdue: 1,
+      byOwner: [
+        { key: 'agent-ana', open: 2, overdue: 1, nextDueAt: at(NOW, HOUR) },
+        { key: 'agent-bo', open: 1, overdue: 0, nextDueAt: at(NOW, 5 * HOUR) },
+      ],
+      byDepartment: [
+        { key: retention.id, open: 2, overdue: 1, nextDueAt: at(NOW, HOUR) },
+        { key: null, open: 1, overdue: 0, nextDueAt: at(NOW, 3 * HOUR) },
+      ],
+    });
+    const csv = await t.request('GET', '/follow-ups/summary', undefined, { accept: 'text/csv' });
+    expect(String(csv.body).trim().split(/\r?\n/)).toEqual([
+      'owner,open,overdue,nextDueAt,asOf',
+      `agent-ana,2,1,${at(NOW, HOUR)},${at(NOW, 2 * HOUR)}`,
+      `agent-bo,1,0,${at(NOW, 5 * HOUR)},${at(NOW, 2 * HOUR)}`,
+    ]);
+    // Analysts without the pii grant read queues with the titles masked.
+    const queue = await t.request('GET', '/follow-ups?owner=agent-ana', undefined, { authorization: `Bearer ${analyst.key}` });
+    expect(queue.json.items.map((i: { title: string }) => i.title)).toEqual(['***', '***']);
+  });
+
   it('erases titles, notes and reasons from the follow-ups when the customer is forgotten', async () => {
     const customerId = await customer(t);
     const a = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call about the divorce settlement', notes: 'Very upset', dueAt: TUESDAY_10 });

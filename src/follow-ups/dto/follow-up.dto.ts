@@ -62,3 +62,7 @@ export class OverdueQueryDto extends FollowUpConsistencyQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit: number = 50;
   @IsOptional() @IsString() @MaxLength(2000) cursor?: string;
 }
+
+export class FollowUpSummaryQueryDto extends FollowUpConsistencyQueryDto {
+  @IsOptional() @IsUUID() department?: string;
+}
