@@ -1,4 +1,6 @@
+import { customerSegmentsDecider, customerSegmentsStream } from '../../src/analytics/segmentation.events';
 import { WebhookDispatcher } from '../../src/departments/webhook-dispatcher';
+import { CommandProcessor } from '../../src/shared/decider/command-processor';
 import { ProjectionRunner } from '../../src/shared/projections/projection-runner';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { WebhookReceiver, webhookSignatureIsValid } from '../support/webhook-receiver';
@@ -98,6 +100,37 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     ]);
     expect(retentionHook.types().sort()).toEqual(['FollowUpCompleted', 'FollowUpCreated']);
     expect(salesHook.received).toEqual([]);
+  });
+
+  it('scopes by segment: segment changes by the segment entered, customer events by the current segment', async () => {
+    const hook = await receiver();
+    const retention = await department('Retention');
+    await subscribe(retention, { url: hook.url, eventTypes: ['CustomerSegmentChanged', 'PurchaseRecorded'], scope: 'all', filter: { segment: 'rfm:at-risk' } });
+    const atRisk = await registerCustomer('At Risk');
+    const loyal = await registerCustomer('Loyal');
+    /** Places the customer in an RFM segment as a segmentation run would. */
+    const place = (customerId: string, segment: string, at: string) =>
+      t.app.get(CommandProcessor).handle({
+        decider: customerSegmentsDecider,
+        streamName: customerSegmentsStream(customerId),
+        command: { type: 'AssignSegments', data: { customerId, runId: at, at, assignments: [{ scheme: 'rfm', segment, scores: null }] } },
+        context: { actor: 'test', correlationId: 'seg', commandId: '' },
+      });
+    await place(atRisk, 'at-risk', '2026-03-01T00:00:00.000Z');
+    await place(loyal, 'loyal', '2026-03-01T00:00:00.000Z');
+    await purchase(atRisk);
+    await purchase(loyal);
+    // Leaves the segment: the change is about the segment entered (loyal), so it is not sent; neither is the purchase after.
+    await place(atRisk, 'loyal', '2026-03-08T00:00:00.000Z');
+    await purchase(atRisk);
+    await dispatch();
+
+    const seen = hook.received.map((r) => JSON.parse(r.body) as { type: string; position: string; data: { customerId: string; to?: string } });
+    seen.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
+    expect(seen.map((b) => [b.type, b.data.customerId, b.data.to ?? null])).toEqual([
+      ['CustomerSegmentChanged', atRisk, 'at-risk'],
+      ['PurchaseRecorded', atRisk, null],
+    ]);
   });
 
   it('refuses unknown event types and bad filters, appending nothing', async () => {
