@@ -33,7 +33,7 @@ export class CreateFollowUpCommand extends Command<FollowUpCommandResult> {
       owner: string;
       department?: string;
       title: string;
-      notes?: string;
+      note?: string;
       dueAt: string;
       remindBeforeMinutes?: number;
     },
@@ -118,7 +118,7 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
         owner: data.owner,
         department: data.department ?? null,
         title: data.title,
-        notes: data.notes ?? null,
+        note: data.note ?? null,
         dueAt,
         remindAt: minus(dueAt, data.remindBeforeMinutes ?? this.config.followUpReminderLeadMinutes),
         customerActive: await this.lookups.customerActive(customerId),

@@ -16,11 +16,11 @@ const cmd = (command: WithOptionalNow<FollowUpCommand>): FollowUpCommand => ({ n
 const create = (extra: Partial<Extract<FollowUpCommand, { type: 'CreateFollowUp' }>['data']> = {}) =>
   cmd({
     type: 'CreateFollowUp',
-    data: { followUpId: id, customerId, complaintId: null, owner: 'ana', department: null, title: 'Call back', notes: null, dueAt: DUE, remindAt: REMIND, customerActive: true, ...extra },
+    data: { followUpId: id, customerId, complaintId: null, owner: 'ana', department: null, title: 'Call back', note: null, dueAt: DUE, remindAt: REMIND, customerActive: true, ...extra },
   });
 const created: FollowUpEvent = {
   type: 'FollowUpCreated',
-  data: { followUpId: id, customerId, complaintId: null, owner: 'ana', department: null, title: 'Call back', notes: null, dueAt: DUE, remindAt: REMIND, createdAt: NOW },
+  data: { followUpId: id, customerId, complaintId: null, owner: 'ana', department: null, title: 'Call back', note: null, dueAt: DUE, remindAt: REMIND, createdAt: NOW },
 };
 const completed: FollowUpEvent = { type: 'FollowUpCompleted', data: { followUpId: id, customerId, owner: 'ana', department: null, completedAt: NOW } };
 const reminded: FollowUpEvent = { type: 'FollowUpReminderDue', data: { followUpId: id, customerId, owner: 'ana', department: null, dueAt: DUE, remindAt: REMIND } };

@@ -17,7 +17,7 @@ export type CreateFollowUp = {
     owner: string;
     department: string | null;
     title: string;
-    notes: string | null;
+    note: string | null;
     dueAt: string;
     remindAt: string;
     /** The customer is known and not forgotten (checked by the handler). */

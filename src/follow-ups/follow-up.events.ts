@@ -7,7 +7,7 @@ export type FollowUpStatus = 'open' | 'done' | 'cancelled';
 
 /**
  * Every follow-up event names its owner and department (webhooks route on them) and the customer it is about (for a complaint's follow-up, the
- * complaint's customer): its title and notes are encrypted with that customer's key, so forgetting
+ * complaint's customer): its title and note are encrypted with that customer's key, so forgetting
  * the customer reaches them.
  */
 export type FollowUpCreated = DomainEvent<
@@ -21,7 +21,7 @@ export type FollowUpCreated = DomainEvent<
     owner: string;
     department: string | null;
     title: string;
-    notes: string | null;
+    note: string | null;
     /** Business time: when it is due, and when its owner is reminded (before dueAt, or equal for no lead). */
     dueAt: string;
     remindAt: string;

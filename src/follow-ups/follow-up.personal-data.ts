@@ -3,7 +3,7 @@ import type { EventDataInventory } from '../shared/privacy/personal-data';
 const customer = { path: 'customerId' } as const;
 
 /**
- * A follow-up's title and notes and a cancellation's reason are free text about the customer
+ * A follow-up's title and note and a cancellation's reason are free text about the customer
  * ("call back about her divorce settlement"): encrypted with the customer's key. Owners, departments
  * and times are business facts.
  */
@@ -11,7 +11,7 @@ export const FOLLOW_UP_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'FollowUpCreated',
     subject: customer,
-    personal: ['title', 'notes'],
+    personal: ['title', 'note'],
     notPersonal: ['followUpId', 'customerId', 'complaintId', 'owner', 'department', 'dueAt', 'remindAt', 'createdAt'],
   },
   {

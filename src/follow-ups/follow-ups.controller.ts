@@ -30,7 +30,7 @@ const FOLLOW_UP_CSV_COLUMNS = [
   'customerId',
   'complaintId',
   'title',
-  'notes',
+  'note',
   'dueAt',
   'remindAt',
   'overdue',

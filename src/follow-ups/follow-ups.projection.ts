@@ -22,7 +22,7 @@ export interface FollowUpDoc extends Document {
   owner: string;
   department: string | null;
   title: string;
-  notes: string | null;
+  note: string | null;
   status: FollowUpStatus;
   dueAt: string;
   remindAt: string;
@@ -79,7 +79,7 @@ async function eraseCustomer(event: RecordedEvent, ctx: ProjectionContext): Prom
     const doc = await followUps.get(id);
     if (doc === null) continue;
     await followUps.update(id, {
-      $set: { title: ERASED, notes: doc.notes === null ? null : ERASED, cancelReason: doc.cancelReason === null ? null : ERASED },
+      $set: { title: ERASED, note: doc.note === null ? null : ERASED, cancelReason: doc.cancelReason === null ? null : ERASED },
     });
   }
 }

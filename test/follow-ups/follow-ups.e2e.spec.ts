@@ -18,7 +18,7 @@ describe('Follow-ups over HTTP', () => {
 
   it('creates a follow-up on a customer with an owner, due time and the default reminder lead, and reads it back', async () => {
     const customerId = await customer(t);
-    const created = await t.request('POST', '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back about the refund', notes: 'Prefers mornings', dueAt: TUESDAY_10 });
+    const created = await t.request('POST', '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back about the refund', note: 'Prefers mornings', dueAt: TUESDAY_10 });
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`/follow-ups/${created.json.id}`);
 
@@ -31,7 +31,7 @@ describe('Follow-ups over HTTP', () => {
       owner: 'agent-ana',
       department: null,
       title: 'Call back about the refund',
-      notes: 'Prefers mornings',
+      note: 'Prefers mornings',
       status: 'open',
       dueAt: TUESDAY_10,
       // RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES defaults to 60.
@@ -197,17 +197,17 @@ describe('Follow-ups over HTTP', () => {
 
   it('erases titles, notes and reasons from the follow-ups when the customer is forgotten', async () => {
     const customerId = await customer(t);
-    const a = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call about the divorce settlement', notes: 'Very upset', dueAt: TUESDAY_10 });
+    const a = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call about the divorce settlement', note: 'Very upset', dueAt: TUESDAY_10 });
     const b = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Visit', dueAt: TUESDAY_10 });
     await ok(t, `/follow-ups/${b.id}/cancel`, { reason: 'Moved to Lisbon' });
     const forget = await t.request('POST', `/customers/${customerId}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` });
     expect(forget.status).toBe(200);
 
     const readA = (await t.request('GET', `/follow-ups/${a.id}?minPosition=${forget.json.position}`)).json;
-    expect(readA).toMatchObject({ title: '[erased]', notes: '[erased]', owner: 'agent-ana' });
-    expect((await t.request('GET', `/follow-ups/${b.id}`)).json).toMatchObject({ title: '[erased]', notes: null, cancelReason: '[erased]' });
+    expect(readA).toMatchObject({ title: '[erased]', note: '[erased]', owner: 'agent-ana' });
+    expect((await t.request('GET', `/follow-ups/${b.id}`)).json).toMatchObject({ title: '[erased]', note: null, cancelReason: '[erased]' });
     const events = await followUpEvents(t, a.id);
-    expect(events[0].data).toMatchObject({ title: '[erased]', notes: '[erased]' });
+    expect(events[0].data).toMatchObject({ title: '[erased]', note: '[erased]' });
     expect(JSON.stringify(await followUpEvents(t, b.id))).not.toContain('Lisbon');
   });
 });

@@ -16,7 +16,7 @@ export class CreateFollowUpDto {
   /** The department whose queue it is in (POST /departments). */
   @IsOptional() @IsUUID() department?: string;
   @IsString() @Length(1, SHORT) title!: string;
-  @IsOptional() @IsString() @Length(1, TEXT) notes?: string;
+  @IsOptional() @IsString() @Length(1, TEXT) note?: string;
   /** Business time it is due. */
   @IsISO8601({ strict: true }) dueAt!: string;
   /** How long before dueAt the owner is reminded; default RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES. */
