@@ -7,7 +7,7 @@ export const SEGMENT_WEBHOOK_EVENTS: WebhookEventSource = {
   eventTypes: ['CustomerSegmentChanged'] satisfies CustomerSegmentChanged['type'][],
   route: (event) => ({ customerId: (event.data as CustomerSegmentChanged['data']).customerId, departments: [], owner: null }),
   customerFacts: (event) => {
-    const { customerId, scheme, to } = event.data as CustomerSegmentChanged['data'];
-    return { customerId, segment: { scheme, name: to } };
+    const { customerId, scheme, to, at } = event.data as CustomerSegmentChanged['data'];
+    return { customerId, segment: { scheme, name: to, at } };
   },
 };

@@ -78,8 +78,9 @@ export interface ComplaintSubjectDoc extends Document {
 
 export interface CustomerFactsDoc extends Document {
   owner: string | null;
-  /** Current segment per scheme. */
+  /** Current segment per scheme, and the business time of the change that put the customer there. */
   segments: Record<string, string | null>;
+  segmentsAt?: Record<string, string>;
 }
 
 export interface ComplaintRouteDoc extends Document {
@@ -256,8 +257,15 @@ async function applyCustomerForgotten(event: RecordedEvent, ctx: ProjectionConte
 
 async function applyCustomerFacts(facts: CustomerFacts | null, ctx: ProjectionContext): Promise<void> {
   if (facts === null) return;
-  const set = 'owner' in facts ? { owner: facts.owner } : { [`segments.${facts.segment.scheme}`]: facts.segment.name };
-  await ctx.collection<CustomerFactsDoc>(CUSTOMER_FACTS_COLLECTION).update(facts.customerId, { $set: set }, { upsert: true });
+  const customers = ctx.collection<CustomerFactsDoc>(CUSTOMER_FACTS_COLLECTION);
+  if ('owner' in facts) {
+    await customers.update(facts.customerId, { $set: { owner: facts.owner } }, { upsert: true });
+    return;
+  }
+  const { scheme, name, at } = facts.segment;
+  const known = (await customers.get(facts.customerId))?.segmentsAt?.[scheme];
+  if (known !== undefined && known > at) return;
+  await customers.update(facts.customerId, { $set: { [`segments.${scheme}`]: name, [`segmentsAt.${scheme}`]: at } }, { upsert: true });
 }
 
 /**

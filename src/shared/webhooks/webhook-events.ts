@@ -32,7 +32,8 @@ export interface WebhookRoute {
 
 export type CustomerFacts =
   | { customerId: string; owner: string }
-  | { customerId: string; segment: { scheme: string; name: string | null } };
+  /** `at`: business time of the change; a change older than the one known (a historical run) does not replace it. */
+  | { customerId: string; segment: { scheme: string; name: string | null; at: string } };
 
 /** The sources by event type; throws on an event type two sources claim. */
 export class WebhookEventCatalog {
