@@ -3,6 +3,7 @@ import { ANALYTICS_PERSONAL_DATA } from './analytics/analytics.personal-data';
 import { COMPLAINT_PERSONAL_DATA } from './complaints/complaint.personal-data';
 import { CUSTOMER_PERSONAL_DATA } from './customers/customer.personal-data';
 import { DEPARTMENT_PERSONAL_DATA } from './departments/department.personal-data';
+import { FOLLOW_UP_PERSONAL_DATA } from './follow-ups/follow-up.personal-data';
 import { type EventDataInventory, type PersonalDataSpec, personalDataSpecs } from './shared/privacy/personal-data';
 
 /**
@@ -15,6 +16,7 @@ export const ALL_DATA_INVENTORY: readonly EventDataInventory[] = [
   ...DEPARTMENT_PERSONAL_DATA,
   ...ACCESS_KEY_PERSONAL_DATA,
   ...ANALYTICS_PERSONAL_DATA,
+  ...FOLLOW_UP_PERSONAL_DATA,
 ];
 
 /**

@@ -4,6 +4,8 @@ import type { RelataConfig } from './config/config';
 import { AccessModule } from './access/access.module';
 import { ALL_PERSONAL_DATA } from './all-personal-data';
 import { ALL_PROJECTIONS } from './all-projections';
+import { ALL_WEBHOOK_EVENT_SOURCES } from './all-webhook-events';
+import { WebhookEventsModule } from './shared/webhooks/webhook-events';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { BatchModule } from './batch/batch.module';
@@ -13,6 +15,7 @@ import { CustomersModule } from './customers/customers.module';
 import { CustomerIntegrationModule } from './customers/customer-integration.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DepartmentsModule } from './departments/departments.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { SourceLookupModule } from './importers/source-lookup';
 import { OperationsModule } from './operations/operations.module';
 import { ProjectionsController } from './projections.controller';
@@ -38,6 +41,7 @@ export class AppModule {
       imports: [
         CqrsModule.forRoot(),
         RelataKernelModule.forRoot({ ...options, projections: ALL_PROJECTIONS, personalData: ALL_PERSONAL_DATA }),
+        WebhookEventsModule.forRoot(ALL_WEBHOOK_EVENT_SOURCES),
         AccessModule,
         CustomersModule,
         ComplaintsModule,
@@ -49,6 +53,7 @@ export class AppModule {
         SourceLookupModule,
         CustomerIntegrationModule,
         BatchModule,
+        FollowUpsModule,
       ],
       controllers: [ProjectionsController, AuditVerifyController],
     };

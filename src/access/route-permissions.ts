@@ -72,6 +72,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'POST /customers/:id/deactivate': agent,
   'POST /customers/:id/reactivate': agent,
   'POST /customers/:id/forget': admin,
+  'POST /customers/:id/owner': agent,
   // Imported records by their id in the source system (ids and dates only)
   'GET /sources/:system/:sourceId': { roles: READ },
 
@@ -112,6 +113,17 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /departments/:id/webhooks/:wid': admin,
   'DELETE /departments/:id/webhooks/:wid': admin,
   'GET /departments/:id/webhooks/:wid/deliveries': admin,
+
+  // Follow-ups: agents own and work them; titles and notes are personal
+  'POST /follow-ups': agent,
+  'GET /follow-ups': personalRead,
+  'GET /follow-ups/overdue': personalRead,
+  'GET /follow-ups/summary': { roles: READ },
+  'GET /follow-ups/:id': personalRead,
+  'POST /follow-ups/:id/reassign': agent,
+  'POST /follow-ups/:id/reschedule': agent,
+  'POST /follow-ups/:id/complete': agent,
+  'POST /follow-ups/:id/cancel': agent,
 
   // Analytics
   'GET /analytics/customers/:id/value': { roles: ANALYTICS_READ, personalData: true },

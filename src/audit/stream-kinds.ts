@@ -12,6 +12,10 @@ import { DEPARTMENT_EVENT_TYPES } from '../departments/department.events';
 import { DEPARTMENT_NAME_CLAIM_EVENT_TYPES, departmentNameClaimDecider } from '../departments/department-name-claim.decider';
 import type { Decider, DomainEvent } from '../shared/decider/decider';
 import type { JsonValue } from '../shared/read-store/read-store.port';
+import { customerOwnerDecider } from '../customers/customer-owner.decider';
+import { CUSTOMER_OWNER_EVENT_TYPES } from '../customers/customer-owner.events';
+import { followUpDecider } from '../follow-ups/follow-up.decider';
+import { FOLLOW_UP_EVENT_TYPES } from '../follow-ups/follow-up.events';
 import { toJsonView } from './json-view';
 
 /**
@@ -75,6 +79,8 @@ export const STREAM_KINDS: readonly StreamKind[] = [
   { name: 'segmentation-run', prefix: 'segmentation-', folder: streamFolder(segmentationRunDecider, ['SegmentationRunCompleted']) },
   { name: 'clv-model', prefix: CLV_MODEL_STREAM, exact: true, folder: streamFolder(clvModelDecider, ['ClvModelFitted']) },
   { name: 'access-key', prefix: ACCESS_KEY_STREAM_PREFIX, folder: accessKeyFolder },
+  { name: 'customer-owner', prefix: 'customer-owner-', folder: streamFolder(customerOwnerDecider, CUSTOMER_OWNER_EVENT_TYPES) },
+  { name: 'follow-up', prefix: 'follow-up-', folder: streamFolder(followUpDecider, FOLLOW_UP_EVENT_TYPES) },
 ];
 
 /** The kind of a stream by its name (longest matching prefix), or undefined for a name no feature writes. */

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { customerSegmentsDecider, customerSegmentsStream, SEGMENT_SCHEMES, segmentAt } from '../analytics/segmentation.events';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { customerDecider } from '../customers/customer.decider';
 import { customerStream } from '../customers/customer.events';
@@ -272,7 +273,8 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
     switch (step.type) {
       case 'GradeComplaint': {
         const policy = policyInForce((await this.processor.load(slaPolicyDecider, slaPolicyStream(CURRENT_SLA_POLICY_ID))).state);
-        return { type: 'GradeComplaint', data: { ...step.data, policy }, now };
+        const customerSegments = policy.valueTiers?.length ? await this.customerSegmentsAt(complaintId, now) : {};
+        return { type: 'GradeComplaint', data: { ...step.data, policy, customerSegments }, now };
       }
       case 'EscalateComplaint':
         return { type: 'EscalateComplaint', data: { ...step.data, notify: await this.supervisorOf(complaintId) }, now };
@@ -287,6 +289,14 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
       default:
         return { ...step, now } as ComplaintCommand;
     }
+  }
+
+  /** The complaint's customer's segment per scheme at `at` (business time), for value-based SLA tiers. */
+  private async customerSegmentsAt(complaintId: string, at: string): Promise<Record<string, string | null>> {
+    const { customerId } = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;
+    if (customerId === null) return {};
+    const { timelines } = (await this.processor.load(customerSegmentsDecider, customerSegmentsStream(customerId))).state;
+    return Object.fromEntries(SEGMENT_SCHEMES.map((scheme) => [scheme, segmentAt(timelines[scheme], at)]));
   }
 
   /** Departments are never deleted, so a replayed request passes this check as it did the first time. */

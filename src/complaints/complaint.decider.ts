@@ -57,6 +57,7 @@ import type {
 import { ROOT_CAUSE_CATEGORIES } from './complaint.events';
 import {
   computeDeadlines,
+  policyForCustomer,
   DAY_MS,
   isWithinDeadline,
   pausedBetween,
@@ -110,7 +111,8 @@ export type AssessValidity = {
 export type GradeComplaint = {
   type: 'GradeComplaint';
   /** `policy` is the one in force; a regrade ignores it and keeps the pinned one. */
-  data: { severity: Severity; difficulty: Difficulty; policy: SlaPolicy };
+  /** customerSegments: the customer's segment per scheme at grading time, for the policy's value tiers (absent: none). */
+  data: { severity: Severity; difficulty: Difficulty; policy: SlaPolicy; customerSegments?: Readonly<Record<string, string | null>> };
   now: string;
 };
 export type HoldComplaint = { type: 'HoldComplaint'; data: { reason: string }; now: string };
@@ -571,7 +573,8 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
           throw new BusinessRuleViolation('SLA_POLICY_INVALID', 'The SLA policy in force is not usable', { policyId: policy.id, problems });
         }
         const fromReceipt = policy.clockStartsAt === 'receipt';
-        grading = { severity, difficulty, policy, clockStartedAt: fromReceipt ? state.receivedAt : now };
+        // Pinned as it applies to this customer: a later change of segment or policy does not move it.
+        grading = { severity, difficulty, policy: policyForCustomer(policy, command.data.customerSegments ?? {}), clockStartedAt: fromReceipt ? state.receivedAt : now };
         // Stopped time before a clock that starts at grading is irrelevant.
         pausedMs = fromReceipt ? state.pausedMs : 0;
       }

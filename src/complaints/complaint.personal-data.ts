@@ -47,6 +47,8 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
       'previousDifficulty',
       'policy.id',
       'policy.clockStartsAt',
+      'policy.valueTiers[].segment',
+      'policy.valueSegment',
       'clockStartedAt',
       'firstResponseDueAt',
       'resolutionDueAt',
@@ -107,5 +109,5 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     personal: ['reason'],
     notPersonal: ['complaintId', 'trigger', 'status', 'firstResponseDueAt', 'resolutionDueAt', 'warningAt', 'reopenedAt'],
   },
-  { eventType: 'SlaPolicyPublished', personal: [], notPersonal: ['policy.id', 'policy.clockStartsAt', 'publishedAt'] },
+  { eventType: 'SlaPolicyPublished', personal: [], notPersonal: ['policy.id', 'policy.clockStartsAt', 'policy.valueTiers[].segment', 'policy.valueSegment', 'publishedAt'] },
 ];

@@ -6,7 +6,7 @@
  */
 import type { Decider, DomainEvent } from '../shared/decider/decider';
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
-import { DEFAULT_SLA_POLICY, type Severity, type SlaClockStart, type SlaPolicy, slaPolicyProblems } from './sla-policy';
+import { DEFAULT_SLA_POLICY, type Severity, type SlaClockStart, type SlaPolicy, slaPolicyProblems, type SlaValueTier } from './sla-policy';
 
 /** The policy graded complaints get; one id for now, the stream name leaves room for more. */
 export const CURRENT_SLA_POLICY_ID = DEFAULT_SLA_POLICY.id;
@@ -25,6 +25,7 @@ export type PublishSlaPolicy = {
     firstResponseHours: Record<Severity, number>;
     warningShare: number;
     clockStartsAt: SlaClockStart;
+    valueTiers?: SlaValueTier[];
   };
   now: string;
 };
@@ -42,8 +43,8 @@ export function policyInForce(state: SlaPolicyState): SlaPolicy {
 }
 
 const sameTerms = (a: SlaPolicy, b: SlaPolicy): boolean =>
-  JSON.stringify([a.resolutionHours, a.firstResponseHours, a.warningShare, a.clockStartsAt]) ===
-  JSON.stringify([b.resolutionHours, b.firstResponseHours, b.warningShare, b.clockStartsAt]);
+  JSON.stringify([a.resolutionHours, a.firstResponseHours, a.warningShare, a.clockStartsAt, a.valueTiers ?? []]) ===
+  JSON.stringify([b.resolutionHours, b.firstResponseHours, b.warningShare, b.clockStartsAt, b.valueTiers ?? []]);
 
 const bySeverity = (hours: Record<Severity, number>): Record<Severity, number> => ({
   critical: hours.critical,
@@ -53,7 +54,7 @@ const bySeverity = (hours: Record<Severity, number>): Record<Severity, number> =
 });
 
 function decide(command: SlaPolicyCommand, state: SlaPolicyState): SlaPolicyEvent[] {
-  const { policyId, resolutionHours, firstResponseHours, warningShare, clockStartsAt } = command.data;
+  const { policyId, resolutionHours, firstResponseHours, warningShare, clockStartsAt, valueTiers } = command.data;
   const inForce = policyInForce(state);
   const policy: SlaPolicy = {
     id: policyId,
@@ -62,6 +63,9 @@ function decide(command: SlaPolicyCommand, state: SlaPolicyState): SlaPolicyEven
     firstResponseHours: bySeverity(firstResponseHours),
     warningShare,
     clockStartsAt,
+    ...(valueTiers && valueTiers.length > 0
+      ? { valueTiers: valueTiers.map((t) => ({ segment: t.segment, resolutionHours: t.resolutionHours, firstResponseHours: t.firstResponseHours ?? null })) }
+      : {}),
   };
   const problems = slaPolicyProblems(policy);
   if (problems.length > 0) throw new BusinessRuleViolation('SLA_POLICY_INVALID', 'The SLA policy is not usable', { problems });

@@ -23,6 +23,21 @@ export interface SlaPolicy {
   /** Share of the resolution time after which a warning is raised, between 0 and 1 (exclusive). */
   warningShare: number;
   clockStartsAt: SlaClockStart;
+  /**
+   * Service by value: shorter deadlines for customers in a value segment at grading time, the
+   * first tier that matches winning. Absent or empty: deadlines depend on severity only.
+   */
+  valueTiers?: SlaValueTier[];
+  /** On a complaint's pinned copy only: the segment whose tier shortened its deadlines (absent: none). */
+  valueSegment?: string;
+}
+
+/** At most these hours for a customer in `segment` (a name in any scheme, e.g. "champions", or "scheme:name"), whatever the severity. */
+export interface SlaValueTier {
+  segment: string;
+  resolutionHours: number;
+  /** Null: the severity's first-response time (still never later than the resolution). */
+  firstResponseHours: number | null;
 }
 
 /** Due times, as ISO 8601 strings. The warning concerns the resolution deadline. */
@@ -69,6 +84,31 @@ export function computeDeadlines(policy: SlaPolicy, severity: Severity, clockSta
   };
 }
 
+/** Whether a customer in these segments (scheme -> segment) belongs to the tier's segment. */
+function inSegment(segment: string, segments: Readonly<Record<string, string | null>>): boolean {
+  const split = segment.indexOf(':');
+  if (split >= 0) return segments[segment.slice(0, split)] === segment.slice(split + 1);
+  return Object.values(segments).includes(segment);
+}
+
+/**
+ * The policy as it applies to one customer, to pin on their complaint at grading: hours capped by
+ * the first value tier their segments (at grading time) match, and that tier's segment recorded.
+ * A customer in no tier's segment gets the policy as published.
+ */
+export function policyForCustomer(policy: SlaPolicy, segments: Readonly<Record<string, string | null>>): SlaPolicy {
+  const tier = (policy.valueTiers ?? []).find((t) => inSegment(t.segment, segments));
+  if (tier === undefined) return policy;
+  const resolutionHours = {} as Record<Severity, number>;
+  const firstResponseHours = {} as Record<Severity, number>;
+  for (const severity of SEVERITIES) {
+    resolutionHours[severity] = Math.min(policy.resolutionHours[severity], tier.resolutionHours);
+    const firstResponse = Math.min(policy.firstResponseHours[severity], tier.firstResponseHours ?? Infinity);
+    firstResponseHours[severity] = Math.min(firstResponse, resolutionHours[severity]);
+  }
+  return { ...policy, resolutionHours, firstResponseHours, valueSegment: tier.segment };
+}
+
 /** How long the clock was stopped between two instants, in ms; never negative. */
 export function pausedBetween(since: string, until: string): number {
   return Math.max(0, toMs(until, 'until') - toMs(since, 'since'));
@@ -110,6 +150,13 @@ export function slaPolicyProblems(policy: SlaPolicy): string[] {
   }
   if (policy.clockStartsAt !== 'grading' && policy.clockStartsAt !== 'receipt') {
     problems.push('clockStartsAt must be "grading" or "receipt"');
+  }
+  for (const [i, tier] of (policy.valueTiers ?? []).entries()) {
+    if (typeof tier.segment !== 'string' || tier.segment.trim() === '') problems.push(`valueTiers[${i}].segment must be a non-empty string`);
+    if (!(tier.resolutionHours > 0)) problems.push(`valueTiers[${i}].resolutionHours must be a positive number`);
+    if (tier.firstResponseHours !== null && !(tier.firstResponseHours > 0 && tier.firstResponseHours <= tier.resolutionHours)) {
+      problems.push(`valueTiers[${i}].firstResponseHours must be positive and not exceed its resolutionHours`);
+    }
   }
   return problems;
 }

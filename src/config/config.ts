@@ -18,6 +18,8 @@ export interface RelataConfig extends KernelConfig {
   slaSchedulerEnabled: boolean;
   /** Whether this process runs the webhook dispatcher's timer (RELATA_WEBHOOKS=on|off, default on). */
   webhookDispatcherEnabled: boolean;
+  /** Default lead time of a follow-up's reminder before its due time, in minutes (RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES, default 60). */
+  followUpReminderLeadMinutes: number;
   /** Complaint channels acknowledged automatically on receipt (RELATA_AUTO_ACK_CHANNELS, comma-separated, or "none"). */
   autoAckChannels: ComplaintChannel[];
   /** Days after closure during which a complaint may be reopened (RELATA_REOPEN_WINDOW_DAYS); later, a follow-up is registered. */
@@ -185,5 +187,6 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
     readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
     benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',
+    followUpReminderLeadMinutes: integer(env, 'RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES', 60, 0, 30 * 24 * 60),
   };
 }

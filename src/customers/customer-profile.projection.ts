@@ -11,6 +11,7 @@ import {
   statusFromFacts,
 } from '../complaints/complaint-status';
 import type { CustomerSegmentChanged } from '../analytics/segmentation.events';
+import { CUSTOMER_OWNER_EVENT_TYPES, type CustomerOwnerAssigned } from './customer-owner.events';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind, type PurchaseLine } from './customer.events';
 import { NO_REFUNDS_VALUE, projectRefund, purchaseRefundFields, type RefundView } from './customer-refunds.projection';
 
@@ -40,6 +41,12 @@ export interface ComplaintOwnerDoc extends Document {
   complaintId: string;
   customerId: string;
   facts: ComplaintStatusFacts;
+}
+
+/** One period of ownership, as the profile lists it. */
+export interface CustomerOwnerEntry {
+  owner: string;
+  from: string;
 }
 
 /** The customer profile as agents see it (`GET /customers/:id`). */
@@ -81,6 +88,12 @@ export interface CustomerProfileDoc extends Document {
   complaints: CustomerComplaintEntry[];
   /** The segment per scheme after the last segmentation run (analytics' customer-segments stream: no effect on `revision`). */
   segments: Record<string, string | null>;
+  /**
+   * The account manager and who held the customer before, oldest first (the customer-owner stream:
+   * no effect on `revision`). Absent on profiles projected before owners existed: no owner yet.
+   */
+  owner?: string | null;
+  ownerHistory?: CustomerOwnerEntry[];
   /** Stream revision of the last event applied: the ETag of the resource. */
   revision: number;
   updatedAt: string;
@@ -120,6 +133,7 @@ export const INTERACTIONS_COLLECTION = 'interactions';
 export const COMPLAINT_OWNERS_COLLECTION = 'complaint-owners';
 export const PURCHASES_COLLECTION = 'purchases';
 const SEGMENT_CHANGED: CustomerSegmentChanged['type'] = 'CustomerSegmentChanged';
+const OWNER_ASSIGNED: CustomerOwnerAssigned['type'] = 'CustomerOwnerAssigned';
 
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
@@ -173,6 +187,12 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   if (event.type === SEGMENT_CHANGED) {
     const { customerId, scheme, to } = (event.data as CustomerSegmentChanged['data']);
     await ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION).update(customerId, { $set: { [`segments.${scheme}`]: to } });
+    return;
+  }
+  if (event.type === OWNER_ASSIGNED) {
+    const { customerId, owner, assignedAt } = event.data as CustomerOwnerAssigned['data'];
+    const entry: CustomerOwnerEntry = { owner, from: assignedAt };
+    await ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION).update(customerId, { $set: { owner }, $push: { ownerHistory: entry } });
     return;
   }
   const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
@@ -374,7 +394,7 @@ export const customerProfileProjection: ProjectionDefinition = {
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
   // 4: refunds (purchases list theirs and their net amount; current value is net, with refunded totals).
   version: 4,
-  eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED],
+  eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED, ...CUSTOMER_OWNER_EVENT_TYPES],
   collections: {
     [CUSTOMERS_COLLECTION]: {
       indexes: [

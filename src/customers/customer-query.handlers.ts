@@ -11,6 +11,7 @@ import {
   CUSTOMER_PROFILE_PROJECTION,
   CUSTOMERS_COLLECTION,
   type CustomerComplaintEntry,
+  type CustomerOwnerEntry,
   type CustomerProfileDoc,
   INTERACTIONS_COLLECTION,
   type InteractionDoc,
@@ -53,6 +54,9 @@ export interface CustomerView {
   complaints: CustomerComplaintEntry[];
   /** The segment per scheme after the last segmentation run (empty before one). */
   segments: Record<string, string | null>;
+  /** The account manager (null: none) and every owner since the first, oldest first. */
+  owner: string | null;
+  ownerHistory: CustomerOwnerEntry[];
   revision: number;
   updatedAt: string;
 }
@@ -94,6 +98,8 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView
     // Profiles projected before complaints were listed have none until the projection is rebuilt.
     complaints: doc.complaints ?? [],
     segments: doc.segments ?? {},
+    owner: doc.owner ?? null,
+    ownerHistory: doc.ownerHistory ?? [],
     revision: doc.revision,
     updatedAt: doc.updatedAt,
   };

@@ -59,4 +59,5 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
   { eventType: 'PurchaseRefunded', personal: [], notPersonal: ['customerId', 'refundId', 'purchaseId', 'purchasedAt', 'lines[].product', 'currency', 'occurredAt'] },
   { eventType: 'EmailClaimed', personal: [], notPersonal: ['customerId', 'claimedAt'] },
   { eventType: 'EmailReleased', personal: [], notPersonal: ['customerId', 'releasedAt'] },
+  { eventType: 'CustomerOwnerAssigned', personal: [], notPersonal: ['customerId', 'owner', 'previousOwner', 'assignedAt'] },
 ];

@@ -8,7 +8,10 @@ import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids
 import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
 import { normaliseDepartmentName } from './department-name-claim.decider';
 import { DepartmentNameClaims } from './department-name-claims';
-import { ALL_EVENT_TYPES, type WebhookScope } from './department.events';
+import { COMPLAINT_EVENT_TYPES } from '../complaints/complaint.events';
+import { ValidationFailedError } from '../shared/errors/domain-errors';
+import { WEBHOOK_EVENT_CATALOG, type WebhookEventCatalog } from '../shared/webhooks/webhook-events';
+import { ALL_EVENT_TYPES, type WebhookFilter, type WebhookScope } from './department.events';
 import { checkWebhookTarget, WebhookNetworkPolicy } from './webhook-network-policy';
 import { WebhookSecrets } from './webhook-secrets';
 import { generateWebhookSecret } from './webhook-signature';
@@ -27,6 +30,7 @@ export interface WebhookSubscriptionResult extends DepartmentCommandResult {
   url: string;
   eventTypes: string[];
   scope: WebhookScope;
+  filter: WebhookFilter | null;
   /** Only when Relata generated the secret: shown in this response and never again. */
   secret?: string;
 }
@@ -52,7 +56,7 @@ export class UpdateDepartmentCommand extends Command<DepartmentCommandResult> {
 export class SubscribeWebhookCommand extends Command<WebhookSubscriptionResult> {
   constructor(
     readonly departmentId: string,
-    readonly data: { url: string; eventTypes: string[]; scope: WebhookScope; secret?: string },
+    readonly data: { url: string; eventTypes: string[]; scope: WebhookScope; secret?: string; filter?: WebhookFilter },
     readonly context: CommandContext,
   ) {
     super();
@@ -147,9 +151,20 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     private readonly networkPolicy: WebhookNetworkPolicy,
+    @Inject(WEBHOOK_EVENT_CATALOG) private readonly catalog: WebhookEventCatalog,
   ) {}
 
+  /** '*' and complaint event types, and the types other features publish. */
+  private checkEventTypes(eventTypes: readonly string[]): void {
+    const known = new Set<string>([ALL_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, ...this.catalog.eventTypes]);
+    const unknown = eventTypes.filter((type) => !known.has(type));
+    if (unknown.length > 0) {
+      throw new ValidationFailedError([{ field: 'eventTypes', messages: [`unknown event types: ${unknown.join(', ')}; known: ${[...known].join(', ')}`] }]);
+    }
+  }
+
   async execute({ departmentId, data, context: rawContext }: SubscribeWebhookCommand): Promise<WebhookSubscriptionResult> {
+    this.checkEventTypes(data.eventTypes);
     const target = checkWebhookTarget(this.networkPolicy, data.url);
     if (!target.allowed) {
       throw new BusinessRuleViolation('WEBHOOK_TARGET_NOT_ALLOWED', `Webhooks may not be delivered to this address: ${target.reason}`, { reason: target.reason });
@@ -157,11 +172,15 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
     const webhookId = context.idempotencyKey ? deterministicUuid(`webhook:${departmentId}:${context.idempotencyKey}`) : this.ids.next();
-    const eventTypes = data.eventTypes.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES] : data.eventTypes;
+    // '*' covers the complaint event types only: the other features' types stay named.
+    const eventTypes = data.eventTypes.includes(ALL_EVENT_TYPES)
+      ? [ALL_EVENT_TYPES, ...data.eventTypes.filter((type) => this.catalog.sourceOf(type) !== undefined)]
+      : data.eventTypes;
+    const filter = data.filter && Object.values(data.filter).some((v) => v !== undefined) ? { ...data.filter } : null;
     const secretSource = data.secret === undefined ? 'generated' : 'provided';
     const command: DepartmentCommand = {
       type: 'SubscribeWebhook',
-      data: { webhookId, url: data.url, eventTypes, scope: data.scope, secretSource },
+      data: { webhookId, url: data.url, eventTypes, scope: data.scope, secretSource, ...(filter ? { filter } : {}) },
       now,
     };
     const streamName = departmentStream(departmentId);
@@ -180,6 +199,7 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
       url: data.url,
       eventTypes: [...new Set(eventTypes)],
       scope: data.scope,
+      filter,
       ...(secretSource === 'generated' ? { secret: stored.secret } : {}),
     };
   }

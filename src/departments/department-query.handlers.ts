@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { NotFoundError } from '../shared/errors/domain-errors';
+import type { WebhookFilter } from './department.events';
 import { ReadModels } from '../shared/projections/read-models';
 import { type Filter, type Page, READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
 import {
@@ -35,6 +36,7 @@ export interface WebhookView {
   url: string;
   eventTypes: string[];
   scope: WebhookDoc['scope'];
+  filter: WebhookFilter | null;
   active: boolean;
   secretSource: WebhookDoc['secretSource'];
   subscribedAt: string;
@@ -121,6 +123,7 @@ class DepartmentReads {
       url: doc.url,
       eventTypes: doc.eventTypes,
       scope: doc.scope,
+      filter: doc.filter ?? null,
       active: doc.active,
       secretSource: doc.secretSource,
       subscribedAt: doc.subscribedAt,

@@ -4,7 +4,8 @@ import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import { formatPosition, type Position } from '../shared/event-store/position';
 import type { Document } from '../shared/read-store/read-store.port';
-import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookScope } from './department.events';
+import type { CustomerFacts, WebhookEventSource, WebhookRoute } from '../shared/webhooks/webhook-events';
+import { ALL_EVENT_TYPES, DEPARTMENT_EVENT_TYPES, type DepartmentEvent, type WebhookFilter, type WebhookScope } from './department.events';
 import { erasedWebhookBody, personalPathsOf } from './webhook-body-erasure';
 
 /**
@@ -40,6 +41,8 @@ export const COMPLAINT_ROUTES_COLLECTION = 'complaint-routes';
 export const OUTBOX_COLLECTION = 'outbox';
 /** Who filed each complaint: later complaint events do not name the customer. */
 export const COMPLAINT_SUBJECTS_COLLECTION = 'complaint-subjects';
+/** Each customer's owner and current segments, to scope their events by owner or segment. */
+export const CUSTOMER_FACTS_COLLECTION = 'customer-facts';
 
 export interface DepartmentDoc extends Document {
   departmentId: string;
@@ -60,6 +63,8 @@ export interface WebhookDoc extends Document {
   url: string;
   eventTypes: string[];
   scope: WebhookScope;
+  /** Narrows which events it receives (absent on webhooks subscribed before filters: none). */
+  filter?: WebhookFilter | null;
   active: boolean;
   secretSource: 'generated' | 'provided';
   subscribedAt: string;
@@ -69,6 +74,13 @@ export interface WebhookDoc extends Document {
 export interface ComplaintSubjectDoc extends Document {
   complaintId: string;
   customerId: string;
+}
+
+export interface CustomerFactsDoc extends Document {
+  owner: string | null;
+  /** Current segment per scheme, and the business time of the change that put the customer there. */
+  segments: Record<string, string | null>;
+  segmentsAt?: Record<string, string>;
 }
 
 export interface ComplaintRouteDoc extends Document {
@@ -144,6 +156,7 @@ async function applyDepartmentEvent(event: RecordedEvent, ctx: ProjectionContext
         url: d.url,
         eventTypes: d.eventTypes,
         scope: d.scope,
+        filter: d.filter ?? null,
         active: true,
         secretSource: d.secretSource,
         subscribedAt: d.subscribedAt,
@@ -160,8 +173,13 @@ async function applyDepartmentEvent(event: RecordedEvent, ctx: ProjectionContext
   }
 }
 
+/** '*' stands for every complaint event type (as it did before other events could be subscribed); other types are named. */
 const subscribesTo = (webhook: WebhookDoc, type: string): boolean =>
   webhook.eventTypes.includes(ALL_EVENT_TYPES) || webhook.eventTypes.includes(type);
+
+/** Complaint events carry the department filter only (their owner and segment are not tracked). */
+const complaintFilterPasses = (webhook: WebhookDoc, concerned: ReadonlySet<string>): boolean =>
+  !webhook.filter?.department || concerned.has(webhook.filter.department);
 
 async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const routes = ctx.collection<ComplaintRouteDoc>(COMPLAINT_ROUTES_COLLECTION);
@@ -183,9 +201,15 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
   for await (const webhook of ctx
     .collection<WebhookDoc>(WEBHOOKS_COLLECTION)
     .findAll({ active: true, $or: [{ scope: 'all' }, { departmentId: { $in: [...concerned] } }] })) {
-    if (subscribesTo(webhook, event.type)) recipients.push(webhook);
+    if (subscribesTo(webhook, event.type) && complaintFilterPasses(webhook, concerned)) recipients.push(webhook);
   }
   if (recipients.length === 0) return;
+  const subjectId = e.type === 'ComplaintRegistered' ? e.data.customerId : ((await subjects.get(complaintId))?.customerId ?? null);
+  await writeOutbox(event, ctx, recipients, subjectId);
+}
+
+/** One pending delivery per recipient, with the body every attempt will send and what forget must erase in it. */
+export async function writeOutbox(event: RecordedEvent, ctx: ProjectionContext, recipients: readonly WebhookDoc[], subjectId: string | null): Promise<void> {
 
   const payload: WebhookPayload = {
     id: event.id,
@@ -202,7 +226,6 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
     },
   };
   const body = JSON.stringify(payload);
-  const subjectId = e.type === 'ComplaintRegistered' ? e.data.customerId : ((await subjects.get(complaintId))?.customerId ?? null);
   const personalPaths = personalPathsOf(event);
   const outbox = ctx.collection<OutboxDoc>(OUTBOX_COLLECTION);
   for (const webhook of recipients) {
@@ -232,25 +255,87 @@ async function applyCustomerForgotten(event: RecordedEvent, ctx: ProjectionConte
   for (const { id, body } of erased) await outbox.update(id, { $set: { body } });
 }
 
+async function applyCustomerFacts(facts: CustomerFacts | null, ctx: ProjectionContext): Promise<void> {
+  if (facts === null) return;
+  const customers = ctx.collection<CustomerFactsDoc>(CUSTOMER_FACTS_COLLECTION);
+  if ('owner' in facts) {
+    await customers.update(facts.customerId, { $set: { owner: facts.owner } }, { upsert: true });
+    return;
+  }
+  const { scheme, name, at } = facts.segment;
+  const known = (await customers.get(facts.customerId))?.segmentsAt?.[scheme];
+  if (known !== undefined && known > at) return;
+  await customers.update(facts.customerId, { $set: { [`segments.${scheme}`]: name, [`segmentsAt.${scheme}`]: at } }, { upsert: true });
+}
+
+/**
+ * A filter's segment is `name` (in any scheme) or `scheme:name`; its owner is the event's (a
+ * follow-up's) or else the customer's account manager; its department one the event concerns.
+ */
+function filterPasses(webhook: WebhookDoc, route: WebhookRoute, facts: CustomerFactsDoc | null): boolean {
+  const filter = webhook.filter;
+  if (!filter) return true;
+  if (filter.department && !route.departments.includes(filter.department)) return false;
+  if (filter.owner && (route.owner ?? facts?.owner ?? null) !== filter.owner) return false;
+  if (filter.segment) {
+    const segments = facts?.segments ?? {};
+    const split = filter.segment.indexOf(':');
+    const matches = split >= 0 ? segments[filter.segment.slice(0, split)] === filter.segment.slice(split + 1) : Object.values(segments).includes(filter.segment);
+    if (!matches) return false;
+  }
+  return true;
+}
+
+/**
+ * Routing of the other features' events (customers, segments, follow-ups, ...): webhooks of scope
+ * 'all' that name the type, and of scope 'assigned' whose department the event concerns; then the
+ * webhook's filter. The customer's facts are those after the event (a segment change is scoped by
+ * the segment entered).
+ */
+async function applySourcedEvent(source: WebhookEventSource, event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
+  const route = source.route(event);
+  await applyCustomerFacts(source.customerFacts?.(event) ?? null, ctx);
+  const facts = route.customerId === null ? null : await ctx.collection<CustomerFactsDoc>(CUSTOMER_FACTS_COLLECTION).get(route.customerId);
+  const recipients: WebhookDoc[] = [];
+  for await (const webhook of ctx
+    .collection<WebhookDoc>(WEBHOOKS_COLLECTION)
+    .findAll({ active: true, eventTypes: event.type, $or: [{ scope: 'all' }, { departmentId: { $in: [...route.departments] } }] })) {
+    if (filterPasses(webhook, route, facts)) recipients.push(webhook);
+  }
+  if (recipients.length > 0) await writeOutbox(event, ctx, recipients, route.customerId);
+}
+
 const DEPARTMENT_TYPES: ReadonlySet<string> = new Set(DEPARTMENT_EVENT_TYPES);
 const CUSTOMER_FORGOTTEN: CustomerForgotten['type'] = 'CustomerForgotten';
 
-export const departmentWebhooksProjection: ProjectionDefinition = {
-  name: DEPARTMENT_WEBHOOKS_PROJECTION,
-  // 2: outbox documents name their subject and personal paths; complaint-subjects.
-  version: 2,
-  eventTypes: [...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, CUSTOMER_FORGOTTEN],
-  collections: {
-    [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },
-    [WEBHOOKS_COLLECTION]: { indexes: [{ keys: { departmentId: 1, subscribedAt: 1 } }, { keys: { active: 1, scope: 1 } }] },
-    [COMPLAINT_ROUTES_COLLECTION]: {},
-    [COMPLAINT_SUBJECTS_COLLECTION]: {},
-    [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }, { keys: { subjectId: 1 } }] },
-  },
-  handle: (event, ctx) =>
-    event.type === CUSTOMER_FORGOTTEN
-      ? applyCustomerForgotten(event, ctx)
-      : DEPARTMENT_TYPES.has(event.type)
-        ? applyDepartmentEvent(event, ctx)
-        : applyComplaintEvent(event, ctx),
-};
+/**
+ * The projection, given the other features' webhook event sources (all-webhook-events.ts): their
+ * events are routed by department, owner and segment (department-webhooks.sourced-events.ts).
+ */
+export function createDepartmentWebhooksProjection(sources: readonly WebhookEventSource[]): ProjectionDefinition {
+  const byType = new Map<string, WebhookEventSource>();
+  for (const source of sources) for (const type of source.eventTypes) byType.set(type, source);
+  const sourcedTypes = [...byType.keys()].filter((type) => type !== CUSTOMER_FORGOTTEN);
+  return {
+    name: DEPARTMENT_WEBHOOKS_PROJECTION,
+    // 2: outbox documents name their subject and personal paths; complaint-subjects. 3: customer,
+    // segment and follow-up events (customer-facts), webhook filters.
+    version: 3,
+    eventTypes: [...new Set([...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, CUSTOMER_FORGOTTEN, ...sourcedTypes])],
+    collections: {
+      [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },
+      [WEBHOOKS_COLLECTION]: { indexes: [{ keys: { departmentId: 1, subscribedAt: 1 } }, { keys: { active: 1, scope: 1 } }] },
+      [COMPLAINT_ROUTES_COLLECTION]: {},
+      [COMPLAINT_SUBJECTS_COLLECTION]: {},
+      [CUSTOMER_FACTS_COLLECTION]: {},
+      [OUTBOX_COLLECTION]: { indexes: [{ keys: { seq: 1 } }, { keys: { subjectId: 1 } }] },
+    },
+    handle: async (event, ctx) => {
+      if (event.type === CUSTOMER_FORGOTTEN) return applyCustomerForgotten(event, ctx);
+      if (DEPARTMENT_TYPES.has(event.type)) return applyDepartmentEvent(event, ctx);
+      const source = byType.get(event.type);
+      if (source === undefined) return applyComplaintEvent(event, ctx);
+      await applySourcedEvent(source, event, ctx);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { Decider } from '../shared/decider/decider';
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
-import type { DepartmentEvent, DepartmentUpdated, WebhookScope } from './department.events';
+import type { DepartmentEvent, DepartmentUpdated, WebhookFilter, WebhookScope } from './department.events';
 
 export { departmentStream } from './department.events';
 
@@ -24,7 +24,7 @@ export type UpdateDepartment = {
 export type SubscribeWebhook = {
   type: 'SubscribeWebhook';
   /** url and eventTypes are validated at the HTTP edge (scheme, known complaint event types). */
-  data: { webhookId: string; url: string; eventTypes: string[]; scope: WebhookScope; secretSource: 'generated' | 'provided' };
+  data: { webhookId: string; url: string; eventTypes: string[]; scope: WebhookScope; secretSource: 'generated' | 'provided'; filter?: WebhookFilter };
   now: string;
 };
 export type UnsubscribeWebhook = { type: 'UnsubscribeWebhook'; data: { webhookId: string }; now: string };
@@ -91,7 +91,7 @@ export function decide(command: DepartmentCommand, state: DepartmentState): Depa
     }
     case 'SubscribeWebhook': {
       mustExist(state);
-      const { webhookId, url, eventTypes, scope, secretSource } = command.data;
+      const { webhookId, url, eventTypes, scope, secretSource, filter } = command.data;
       if (state.webhooks.has(webhookId)) {
         throw new BusinessRuleViolation('WEBHOOK_ALREADY_EXISTS', 'A webhook with this id already exists');
       }
@@ -114,6 +114,7 @@ export function decide(command: DepartmentCommand, state: DepartmentState): Depa
             url,
             eventTypes: [...new Set(eventTypes)],
             scope,
+            ...(filter ? { filter } : {}),
             secretSource,
             subscribedAt: command.now,
           },

@@ -11,6 +11,17 @@ export const departmentStream = (departmentId: string): string => `department-${
 export type WebhookScope = 'assigned' | 'all';
 export const WEBHOOK_SCOPES: readonly WebhookScope[] = ['assigned', 'all'];
 
+/**
+ * Narrows a webhook's events: only those of customers this agent owns (or follow-ups they own),
+ * of customers currently in this segment (`name` in any scheme, or `scheme:name`), or that
+ * concern this department. Complaint events honour `department` only.
+ */
+export interface WebhookFilter {
+  owner?: string;
+  segment?: string;
+  department?: string;
+}
+
 /** Subscribes to every complaint event type. */
 export const ALL_EVENT_TYPES = '*';
 
@@ -41,6 +52,8 @@ export type WebhookSubscribed = DomainEvent<
     /** Complaint event types, or ['*'] for all of them. */
     eventTypes: string[];
     scope: WebhookScope;
+    /** Absent or null: no filter. */
+    filter?: WebhookFilter | null;
     /** Who chose the secret: Relata (shown once in the response) or the subscriber. */
     secretSource: 'generated' | 'provided';
     subscribedAt: string;

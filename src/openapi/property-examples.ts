@@ -44,6 +44,10 @@ const BY_NAME: Readonly<Record<string, unknown>> = {
   path: '/customers',
   idempotencyKey: 'crm-sync-2026-03-10-0001',
   ifMatch: '"3"',
+  // An array's items are named after the array.
+  eventTypes: 'ComplaintAssigned',
+  owner: 'bruno.agent',
+  title: 'Call back about the refund',
 };
 
 const BY_FORMAT: Readonly<Record<string, unknown>> = {

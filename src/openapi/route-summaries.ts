@@ -30,6 +30,7 @@ export function tagOfPath(path: string): Tag {
   switch (first) {
     case 'customers':
     case 'batch':
+    case 'follow-ups':
       return 'Customers';
     case 'complaints':
     case 'solutions':
@@ -100,11 +101,22 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'GET /sla-policies/current': doc('Read the SLA policy in force', 'Resolution and first-response hours by severity, the warning share and when the clock starts; version 1 is the default until one is published.'),
   'PUT /sla-policies/current': doc('Publish a new SLA policy version', 'Applies to complaints graded from then on; graded complaints keep the policy they pinned. The same terms again publish nothing.'),
   // Departments
+  'POST /customers/:id/owner': doc("Assign a customer's owner (account manager)", 'Records CustomerOwnerAssigned with the previous owner; the same owner again records nothing. The profile shows owner and ownerHistory.'),
+  // Follow-ups
+  'POST /follow-ups': doc('Create a follow-up', 'A task with an owner (agent id), a due time (business time), a customer or a complaint (its customer), a title and a note (personal: erased when the customer is forgotten), an optional department queue, and a reminder lead (remindBeforeMinutes, default RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES). The scheduler appends FollowUpReminderDue at the reminder time and FollowUpOverdue once the due time has passed, each once.'),
+  'GET /follow-ups': doc('A work queue of follow-ups', 'By owner, department or customer, in one status (default open), soonest due first, paged; each says whether it is overdue as of asOf. CSV with Accept: text/csv.'),
+  'GET /follow-ups/overdue': doc('Overdue follow-ups', 'Open follow-ups past their due time as of now (asOf), most overdue first, optionally of one owner or department; paged. CSV with Accept: text/csv.'),
+  'GET /follow-ups/summary': doc('Follow-up queues at a glance', 'Open and overdue follow-ups as of now (asOf), in total and per owner and per department (most overdue first), optionally of one department; no personal data. CSV (one row per owner) with Accept: text/csv.'),
+  'GET /follow-ups/:id': doc('Read a follow-up', 'Owner, department, due and reminder times, status, when the reminder and overdue events were recorded; the ETag is the stream revision.'),
+  'POST /follow-ups/:id/reassign': doc('Reassign a follow-up', 'A new owner and optionally another department (null: none); only an open follow-up (422 FOLLOW_UP_NOT_OPEN); the same owner again records nothing.'),
+  'POST /follow-ups/:id/reschedule': doc('Reschedule a follow-up', 'A new due time; the reminder keeps its lead unless remindBeforeMinutes says otherwise. Reminder and overdue fire again for the new due time.'),
+  'POST /follow-ups/:id/complete': doc('Complete a follow-up', 'Marks it done; its reminder and overdue timers stop. Completing again records nothing; a cancelled one is refused (422 FOLLOW_UP_NOT_OPEN).'),
+  'POST /follow-ups/:id/cancel': doc('Cancel a follow-up', 'With an optional reason (personal); its timers stop. A done one is refused (422 FOLLOW_UP_NOT_OPEN).'),
   'POST /departments': doc('Create a department', 'A name (unique ignoring case and spaces: 422 DEPARTMENT_NAME_TAKEN) and an optional supervisor, who is told about escalations.'),
   'GET /departments': doc('List departments', 'By name, paged; CSV with Accept: text/csv.'),
   'GET /departments/:id': doc('Read a department', 'Name and supervisor; the ETag is the stream revision.'),
   'PATCH /departments/:id': doc('Rename a department or change its supervisor', 'A name another department carries is refused (422 DEPARTMENT_NAME_TAKEN); supervisorId null removes the supervisor; no change records nothing.'),
-  'POST /departments/:id/webhooks': doc('Subscribe a webhook', "Complaint events of the department's complaints (scope assigned) or of every complaint (scope all), POSTed to url and signed with HMAC-SHA256; the generated secret is shown once."),
+  'POST /departments/:id/webhooks': doc('Subscribe a webhook', "Complaint events of the department's complaints (scope assigned) or of every complaint (scope all), and customer, segment and follow-up events (named in eventTypes; narrowed by filter owner, segment or department), POSTed to url and signed with HMAC-SHA256; the generated secret is shown once."),
   'GET /departments/:id/webhooks': doc("List a department's webhooks", 'Active webhooks with delivery counts by status; never the secret.'),
   'GET /departments/:id/webhooks/:wid': doc('Read a webhook', 'Also a removed one, with delivery counts; never the secret.'),
   'DELETE /departments/:id/webhooks/:wid': doc('Remove a webhook', 'Cancels its pending deliveries and erases its secret.'),

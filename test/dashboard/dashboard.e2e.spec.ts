@@ -104,6 +104,14 @@ function expectedMeasures(handled: Handling[]) {
   };
 }
 
+/** Follow-ups created at 2026-03-01 12:00 (owner, due): the dashboard is loaded at that time. */
+const FOLLOW_UPS: [string, string][] = [
+  ['agent-ana', '2026-02-27T09:00:00.000Z'],
+  ['agent-ana', '2026-03-01T08:00:00.000Z'],
+  ['agent-ana', '2026-03-03T09:00:00.000Z'],
+  ['agent-bo', '2026-03-02T09:00:00.000Z'],
+];
+
 describe('the analyst dashboard (headless Chromium against the real app)', () => {
   // The raw rows, read here with the import tests' independent readers.
   const cfpbText = readFileSync(sharedDataFile('cfpb', 'complaints_sample.csv'), 'utf8').split('\n').slice(2).join('\n');
@@ -210,6 +218,12 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     t.clock.set('2026-02-28T12:00:00.000Z');
     await recompute();
     t.clock.set('2026-03-01T12:00:00.000Z');
+    // Follow-ups for the queues panel: agent-ana has two past due and one ahead, agent-bo one ahead.
+    const someone = (await t.request('GET', '/customers?limit=1')).json.items[0].id as string;
+    for (const [owner, dueAt] of FOLLOW_UPS) {
+      const created = await t.request('POST', '/follow-ups', { customerId: someone, owner, title: 'Call back', dueAt });
+      if (created.status !== 201) throw new Error(`POST /follow-ups: ${created.status} ${JSON.stringify(created.json)}`);
+    }
 
     await t.app.listen(0, '127.0.0.1');
     baseUrl = await t.app.getUrl();
@@ -244,6 +258,19 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     expect(await text('#status')).toMatch(/^Complaints registered from 2026-02-02 to before 2026-03-02/);
     expect(await page.getAttribute('body', 'data-state')).toBe('ready');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('follow-up queues: open and overdue per owner, as created', async () => {
+    const now = '2026-03-01T12:00:00.000Z';
+    const owners = [...new Set(FOLLOW_UPS.map(([owner]) => owner))];
+    const expected = owners.map((owner) => {
+      const due = FOLLOW_UPS.filter(([o]) => o === owner).map(([, dueAt]) => dueAt).sort();
+      return [owner, String(due.length), String(due.filter((d) => d < now).length), due[0].slice(0, 16).replace('T', ' ')];
+    });
+    const [header, ...rows] = await table('follow-ups-table');
+    expect(header).toEqual(['Owner', 'Open', 'Overdue', 'Next due']);
+    expect(rows).toEqual(expected);
+    expect(await text('#follow-ups-figure')).toBe(`${FOLLOW_UPS.filter(([, d]) => d < now).length} overdue`);
   });
 
   it('complaints per week by category: the file rows of each week, and nothing from before the range', async () => {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsNumber, IsObject, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNumber, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import type { SlaClockStart } from '../sla-policy';
 
 const HOURS = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
@@ -12,6 +12,14 @@ export class HoursBySeverityDto {
   @IsNumber(HOURS) @Min(0.01) @Max(MAX_HOURS) low!: number;
 }
 
+/** Service by value: at most these hours for customers in a segment at grading time. */
+export class SlaValueTierDto {
+  /** A segment name in any scheme ("champions", "star") or "scheme:name". */
+  @IsString() @Length(1, 200) segment!: string;
+  @IsNumber(HOURS) @Min(0.01) @Max(MAX_HOURS) resolutionHours!: number;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsNumber(HOURS) @Min(0.01) @Max(MAX_HOURS) firstResponseHours?: number | null;
+}
+
 /** A new version of the SLA policy; first-response times above resolution times are refused with 422 SLA_POLICY_INVALID. */
 export class PublishSlaPolicyDto {
   @IsObject() @ValidateNested() @Type(() => HoursBySeverityDto) resolutionHours!: HoursBySeverityDto;
@@ -19,4 +27,6 @@ export class PublishSlaPolicyDto {
   /** Share of the resolution time after which a warning is raised, strictly between 0 and 1. */
   @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 }) @Min(0.0001) @Max(0.9999) warningShare!: number;
   @IsIn(['grading', 'receipt']) clockStartsAt!: SlaClockStart;
+  /** First matching tier wins; leave out for deadlines by severity only. */
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => SlaValueTierDto) valueTiers?: SlaValueTierDto[];
 }

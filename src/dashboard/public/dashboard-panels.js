@@ -59,6 +59,15 @@
     }));
   }
 
+  /** The follow-up queues as GET /follow-ups/summary counts them. */
+  function renderFollowUps(summary) {
+    $('follow-ups-figure').textContent = C.fmtInt(summary.overdue) + ' overdue';
+    $('follow-ups-detail').textContent = 'of ' + C.fmtInt(summary.open) + ' open, as of ' + summary.asOf.slice(0, 16).replace('T', ' ') + ' UTC';
+    C.fillTable($('follow-ups-table'), ['Owner', 'Open', 'Overdue', 'Next due'], summary.byOwner.map(function (q) {
+      return [q.key, C.fmtInt(q.open), C.fmtInt(q.overdue), q.nextDueAt ? q.nextDueAt.slice(0, 16).replace('T', ' ') : '–'];
+    }));
+  }
+
   function renderSatisfaction(report) {
     var csat = report.totals.csat;
     var nps = report.totals.nps;
@@ -173,5 +182,6 @@
   window.RelataPanels = {
     renderComplaints: renderComplaints, renderSla: renderSla, renderSatisfaction: renderSatisfaction, renderSegments: renderSegments,
     renderTransitions: renderTransitions, renderLifetimeValues: renderLifetimeValues, renderRevenue: renderRevenue,
+    renderFollowUps: renderFollowUps,
   };
 })();

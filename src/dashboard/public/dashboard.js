@@ -104,6 +104,7 @@
       api('/analytics/segments/transitions?' + query({ from: from, to: to, scheme: scheme }), key, signal),
       allLifetimeValues(key, asOf, signal),
       forecast(key, range, asOf, signal),
+      api('/follow-ups/summary', key, signal),
     ]).then(function (answers) {
       if (signal.aborted) return;
       render = function () {
@@ -114,6 +115,7 @@
         P.renderTransitions(answers[3]);
         P.renderLifetimeValues(answers[4]);
         P.renderRevenue(answers[5]);
+        P.renderFollowUps(answers[6]);
       };
       render();
       var values = answers[4];

@@ -1,4 +1,4 @@
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -6,10 +6,12 @@ import {
   IsIn,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   registerDecorator,
   ValidateIf,
+  ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
 import { COMPLAINT_EVENT_TYPES } from '../../complaints/complaint.events';
@@ -62,14 +64,28 @@ function IsWebhookUrl(options?: ValidationOptions) {
     });
 }
 
+export class WebhookFilterDto {
+  /** Only events of customers this agent owns, and follow-ups they own. */
+  @IsOptional() @IsString() @Length(1, 200) owner?: string;
+  /** Only events of customers currently in this segment: `name`, or `scheme:name`. */
+  @IsOptional() @IsString() @Length(1, 200) segment?: string;
+  /** Only events that concern this department. */
+  @IsOptional() @IsUUID() department?: string;
+}
+
 export class SubscribeWebhookDto {
   @IsWebhookUrl() url!: string;
-  /** Complaint event types (COMPLAINT_EVENT_TYPES), or ['*'] for all. */
+  /**
+   * Complaint event types (COMPLAINT_EVENT_TYPES) or ['*'] for all of them, and any of the event
+   * types other features publish (all-webhook-events.ts), checked by the handler against the catalog.
+   */
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
-  @IsIn(WEBHOOK_EVENT_TYPES, { each: true, message: `each of eventTypes must be '*' or a complaint event type (${COMPLAINT_EVENT_TYPES.join(', ')})` })
+  @IsString({ each: true })
+  @Matches(/^(\*|[A-Z][A-Za-z]{1,99})$/, { each: true, message: `each of eventTypes must be '*' or an event type (${COMPLAINT_EVENT_TYPES.join(', ')}, ...)` })
   eventTypes!: string[];
+  @IsOptional() @ValidateNested() @Type(() => WebhookFilterDto) filter?: WebhookFilterDto;
   /** Which complaints: those assigned to the department (default) or all. */
   @IsOptional() @IsIn(WEBHOOK_SCOPES) scope: WebhookScope = 'assigned';
   /** Your own signing secret; when absent Relata generates one and shows it once in the response. */
