@@ -7,6 +7,7 @@ import { ALL_PROJECTIONS } from './all-projections';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { BatchModule } from './batch/batch.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ComplaintsModule,
         DepartmentsModule,
         AnalyticsModule,
+        CampaignsModule,
         AuditModule,
         DashboardModule,
         OperationsModule,
