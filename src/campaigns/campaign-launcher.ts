@@ -47,6 +47,16 @@ export interface LaunchResult {
   replayed: boolean;
 }
 
+/** The launch was stopped between two batches; what is recorded stays, and launching again continues. */
+export class LaunchInterruptedError extends Error {
+  constructor(
+    readonly targeted: number,
+    readonly total: number,
+  ) {
+    super(`Launch interrupted after ${targeted} of ${total} members; launch again to continue`);
+  }
+}
+
 /** The id of the suggestion a campaign makes to a member: the same on every run, so a resumed launch suggests once. */
 export const campaignSuggestionId = (campaignId: string, customerId: string): string => deterministicUuid(`campaign-suggestion:${campaignId}:${customerId}`);
 
@@ -73,11 +83,12 @@ export class CampaignLauncher {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  launch(campaignId: string, context: CommandContext, onProgress?: (progress: LaunchProgress) => void): Promise<LaunchResult> {
-    return this.mutex.run(() => this.run(campaignId, context, onProgress));
+  /** `signal`: stop after the batch under way (Ctrl-C in the CLI); launching again continues from there. */
+  launch(campaignId: string, context: CommandContext, onProgress?: (progress: LaunchProgress) => void, signal?: AbortSignal): Promise<LaunchResult> {
+    return this.mutex.run(() => this.run(campaignId, context, onProgress, signal));
   }
 
-  private async run(campaignId: string, requestContext: CommandContext, onProgress?: (progress: LaunchProgress) => void): Promise<LaunchResult> {
+  private async run(campaignId: string, requestContext: CommandContext, onProgress?: (progress: LaunchProgress) => void, signal?: AbortSignal): Promise<LaunchResult> {
     const startedAt = this.clock.now().getTime();
     const streamName = campaignStream(campaignId);
     const loaded = await this.processor.load(campaignDecider, streamName);
@@ -118,6 +129,7 @@ export class CampaignLauncher {
     progress();
     const pending = [...groups.keys()].sort().filter((customerId) => !state.targeted.has(customerId));
     for (let i = 0; i < pending.length; i += BATCH_SIZE) {
+      if (signal?.aborted) throw new LaunchInterruptedError(state.targeted.size, groups.size);
       const members: MemberToTarget[] = [];
       for (const customerId of pending.slice(i, i + BATCH_SIZE)) {
         const group = groups.get(customerId)!;

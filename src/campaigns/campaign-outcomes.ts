@@ -41,7 +41,7 @@ export interface GroupOutcome {
   suggestions: { made: number; accepted: number; declined: number; open: number };
   /** Per currency, in the counted period. */
   revenue: Record<string, CurrencyFigures>;
-  /** Per currency, in the period of the same length just before the window: how comparable the groups were. */
+  /** Per currency, in the year before the window (baselinePeriod): how comparable the groups were. */
   baseline: Record<string, CurrencyFigures>;
 }
 
@@ -56,10 +56,16 @@ export function countedPeriod(window: Period, asOf: string): Period | null {
   return { from: window.from, to: Date.parse(asOf) < Date.parse(window.to) ? asOf : window.to };
 }
 
-/** The period of the same length ending where the counted one starts (purchases exactly at the start count in the window). */
-export function baselinePeriod(counted: Period): Period {
-  const length = Date.parse(counted.to) - Date.parse(counted.from);
-  return { from: new Date(Date.parse(counted.from) - length).toISOString(), to: new Date(Date.parse(counted.from) - 1).toISOString() };
+/**
+ * The year before the window (up to, not including, its start): what members and control spent
+ * before the campaign, to see how comparable the groups are. Not a period of the window's length:
+ * segments chosen by recency (at-risk, hibernating) have, by their definition, next to no
+ * purchases just before the window.
+ */
+export function baselinePeriod(window: Period): Period {
+  const start = new Date(window.from);
+  const yearBefore = new Date(Date.UTC(start.getUTCFullYear() - 1, start.getUTCMonth(), start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds(), start.getUTCMilliseconds()));
+  return { from: yearBefore.toISOString(), to: new Date(start.getTime() - 1).toISOString() };
 }
 
 function moneyIn(members: readonly MemberFacts[], period: Period | null): Record<string, CurrencyFigures> {
@@ -92,7 +98,7 @@ function moneyIn(members: readonly MemberFacts[], period: Period | null): Record
 }
 
 /** One group's outcome as of `asOf`; `counted` null: the window had not started yet. */
-export function groupOutcome(members: readonly MemberFacts[], counted: Period | null, asOf: string): GroupOutcome {
+export function groupOutcome(members: readonly MemberFacts[], window: Period, counted: Period | null, asOf: string): GroupOutcome {
   let responded = 0;
   const suggestions = { made: 0, accepted: 0, declined: 0, open: 0 };
   for (const member of members) {
@@ -113,7 +119,7 @@ export function groupOutcome(members: readonly MemberFacts[], counted: Period | 
     responseRate: members.length > 0 ? round(responded / members.length, 4) : null,
     suggestions,
     revenue: moneyIn(members, counted),
-    baseline: moneyIn(members, counted ? baselinePeriod(counted) : null),
+    baseline: moneyIn(members, baselinePeriod(window)),
   };
 }
 

@@ -16,7 +16,7 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
 import type { CampaignWindow } from './campaign.events';
-import { type GroupOutcome, groupOutcome, lift, type MemberFacts, type Period, type SegmentTransition, countedPeriod, transitions } from './campaign-outcomes';
+import { baselinePeriod, type GroupOutcome, groupOutcome, lift, type MemberFacts, type Period, type SegmentTransition, countedPeriod, transitions } from './campaign-outcomes';
 import { CAMPAIGN_MEMBERS_COLLECTION, type CampaignDoc, type CampaignMemberDoc, CAMPAIGNS_COLLECTION, CAMPAIGNS_PROJECTION } from './campaigns.projection';
 
 export interface CampaignResults extends AsOfStamp {
@@ -27,6 +27,8 @@ export interface CampaignResults extends AsOfStamp {
   window: CampaignWindow;
   /** Where responses were counted: the window up to the as-of (null before the window starts). */
   counted: Period | null;
+  /** The year before the window, where each group's baseline spend is counted. */
+  baseline: Period;
   treatment: GroupOutcome;
   control: GroupOutcome;
   /** Treatment minus control, per member. */
@@ -61,7 +63,8 @@ export class CampaignResultsReader {
     if (campaign.status === 'draft') throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHED', 'The campaign has no members yet: launch it first');
 
     const stamp = this.stamp(campaign, requested);
-    const counted = countedPeriod({ from: campaign.window.start, to: campaign.window.end }, stamp.asOf);
+    const window = { from: campaign.window.start, to: campaign.window.end };
+    const counted = countedPeriod(window, stamp.asOf);
     const members: CampaignMemberDoc[] = [];
     for await (const member of this.readModels.collection<CampaignMemberDoc>(CAMPAIGNS_PROJECTION, CAMPAIGN_MEMBERS_COLLECTION).findAll({ campaignId }, { customerId: 1 })) {
       members.push(member);
@@ -69,8 +72,8 @@ export class CampaignResultsReader {
     const facts = await Promise.all(members.map((member) => this.factsOf(member)));
     const treatment = facts.filter((f) => f.group === 'treatment');
     const control = facts.filter((f) => f.group === 'control');
-    const treatmentOutcome = groupOutcome(treatment, counted, stamp.asOf);
-    const controlOutcome = groupOutcome(control, counted, stamp.asOf);
+    const treatmentOutcome = groupOutcome(treatment, window, counted, stamp.asOf);
+    const controlOutcome = groupOutcome(control, window, counted, stamp.asOf);
 
     const scheme: SegmentScheme = campaign.target.kind === 'segment' ? campaign.target.scheme : 'rfm';
     const fromRun = await segmentationRunAsOf(this.readModels, campaign.target.kind === 'segment' ? campaign.target.asOf : campaign.window.start);
@@ -87,6 +90,7 @@ export class CampaignResultsReader {
       ...stamp,
       window: campaign.window,
       counted,
+      baseline: baselinePeriod(window),
       treatment: treatmentOutcome,
       control: controlOutcome,
       lift: lift(treatmentOutcome, controlOutcome),
