@@ -1,6 +1,8 @@
 import { ACCESS_KEY_EVENT_TYPES, ACCESS_KEY_STREAM_PREFIX, type AccessKeyCreatedData, type AccessKeyEvent } from '../access/access-key.events';
 import { CLV_MODEL_STREAM, clvModelDecider } from '../analytics/clv-model.events';
 import { customerSegmentsDecider, segmentationRunDecider } from '../analytics/segmentation.events';
+import { campaignDecider } from '../campaigns/campaign.decider';
+import { CAMPAIGN_EVENT_TYPES } from '../campaigns/campaign.events';
 import { complaintDecider } from '../complaints/complaint.decider';
 import { COMPLAINT_EVENT_TYPES } from '../complaints/complaint.events';
 import { SLA_POLICY_EVENT_TYPES, slaPolicyDecider } from '../complaints/sla-policy-registry';
@@ -75,6 +77,7 @@ export const STREAM_KINDS: readonly StreamKind[] = [
   { name: 'segmentation-run', prefix: 'segmentation-', folder: streamFolder(segmentationRunDecider, ['SegmentationRunCompleted']) },
   { name: 'clv-model', prefix: CLV_MODEL_STREAM, exact: true, folder: streamFolder(clvModelDecider, ['ClvModelFitted']) },
   { name: 'access-key', prefix: ACCESS_KEY_STREAM_PREFIX, folder: accessKeyFolder },
+  { name: 'campaign', prefix: 'campaign-', folder: streamFolder(campaignDecider, CAMPAIGN_EVENT_TYPES) },
 ];
 
 /** The kind of a stream by its name (longest matching prefix), or undefined for a name no feature writes. */

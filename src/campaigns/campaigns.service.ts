@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
-import { NotFoundError } from '../shared/errors/domain-errors';
+import { NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { createdId } from '../shared/http/command-response';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { ReadModels } from '../shared/projections/read-models';
@@ -22,8 +22,17 @@ export interface CampaignCommandResult {
 
 const DEFAULT_CONTROL_FRACTION = 0.1;
 
+/** The fields a kind needs, each missing one named (400 VALIDATION_FAILED, like the DTO's own rules). */
+function requireFields(prefix: string, kind: string, values: Record<string, unknown>): void {
+  const missing = Object.entries(values).filter(([, value]) => value === undefined).map(([field]) => field);
+  if (missing.length > 0) throw new ValidationFailedError(missing.map((field) => ({ field: `${prefix}.${field}`, messages: [`${field} is required for a ${kind} ${prefix}`] })));
+}
+
 function toTarget(dto: CampaignTargetDto): CampaignTarget {
-  if (dto.kind === 'segment') return { kind: 'segment', scheme: dto.scheme!, segment: dto.segment!, asOf: new Date(dto.asOf!).toISOString() };
+  if (dto.kind === 'segment') {
+    requireFields('target', 'segment', { scheme: dto.scheme, segment: dto.segment, asOf: dto.asOf });
+    return { kind: 'segment', scheme: dto.scheme!, segment: dto.segment!, asOf: new Date(dto.asOf!).toISOString() };
+  }
   return {
     kind: 'filter',
     ...(dto.status !== undefined ? { status: dto.status } : {}),
@@ -33,8 +42,15 @@ function toTarget(dto: CampaignTargetDto): CampaignTarget {
 }
 
 function toAction(dto: CampaignActionDto): CampaignAction {
-  if (dto.kind === 'suggestion') return { kind: 'suggestion', product: dto.product!, expectedValue: dto.expectedValue! };
-  if (dto.kind === 'interaction') return { kind: 'interaction', channel: dto.channel!, script: dto.script! };
+  if (dto.kind === 'suggestion') {
+    requireFields('action', 'suggestion', { product: dto.product, expectedValue: dto.expectedValue });
+    return { kind: 'suggestion', product: dto.product!, expectedValue: dto.expectedValue! };
+  }
+  if (dto.kind === 'interaction') {
+    requireFields('action', 'interaction', { channel: dto.channel, script: dto.script });
+    return { kind: 'interaction', channel: dto.channel!, script: dto.script! };
+  }
+  requireFields('action', 'retention-offer', { offer: dto.offer });
   return { kind: 'retention-offer', offer: dto.offer! };
 }
 

@@ -107,6 +107,8 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
       [await t.request('POST', '/campaigns', createBody({ window: { start: WINDOW.end, end: WINDOW.start } })), 422, 'CAMPAIGN_WINDOW_INVALID'],
       [await t.request('POST', '/campaigns', createBody({ action: { kind: 'suggestion' } })), 400, 'VALIDATION_FAILED'],
       [await t.request('POST', '/campaigns', createBody({ controlFraction: 1.5 })), 400, 'VALIDATION_FAILED'],
+      [await t.request('POST', '/campaigns', createBody({ target: undefined })), 400, 'VALIDATION_FAILED'],
+      [await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk' } })), 400, 'VALIDATION_FAILED'],
       [await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk', asOf: '2012-06-01' } })), 422, 'CAMPAIGN_TARGET_AFTER_WINDOW'],
       [await t.request('POST', '/campaigns/00000000-0000-4000-8000-00000000ffff/launch'), 404, 'CAMPAIGN_NOT_FOUND'],
       [await t.request('GET', '/campaigns/00000000-0000-4000-8000-00000000ffff/results'), 404, 'CAMPAIGN_NOT_FOUND'],

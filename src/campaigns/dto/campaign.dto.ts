@@ -1,30 +1,38 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsNumber, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { SEGMENT_SCHEMES, type SegmentScheme } from '../../analytics/segmentation.events';
 
 const POSITION = /^\d{1,20}$/;
 const MONEY = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
 const INTERACTION_CHANNELS = ['call', 'email', 'visit', 'chat', 'meeting'] as const;
 
-/** `kind` says which of the other fields apply: segment (scheme, segment, asOf) or filter (status, lastPurchaseBefore, minPurchases). */
+/**
+ * `kind` says which of the other fields apply: segment (scheme, segment and asOf, all three) or
+ * filter (any of status, lastPurchaseBefore, minPurchases). Each field's own rules are checked here;
+ * which fields a kind needs is checked when the campaign is built (campaigns.service.ts), with the
+ * same 400 VALIDATION_FAILED.
+ */
 export class CampaignTargetDto {
   @IsIn(['segment', 'filter']) kind!: 'segment' | 'filter';
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'segment') @IsIn(SEGMENT_SCHEMES) scheme?: SegmentScheme;
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'segment') @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'segment must be a segment name such as at-risk' }) segment?: string;
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'segment') @IsISO8601({ strict: true }) asOf?: string;
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'filter' && t.status !== undefined) @IsIn(['customer', 'prospect']) status?: 'customer' | 'prospect';
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'filter' && t.lastPurchaseBefore !== undefined) @IsISO8601({ strict: true }) lastPurchaseBefore?: string;
-  @ValidateIf((t: CampaignTargetDto) => t.kind === 'filter' && t.minPurchases !== undefined) @IsInt() @Min(0) minPurchases?: number;
+  @IsOptional() @IsIn(SEGMENT_SCHEMES) scheme?: SegmentScheme;
+  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,60}$/, { message: 'segment must be a segment name such as at-risk' }) segment?: string;
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @IsOptional() @IsIn(['customer', 'prospect']) status?: 'customer' | 'prospect';
+  @IsOptional() @IsISO8601({ strict: true }) lastPurchaseBefore?: string;
+  @IsOptional() @IsInt() @Min(0) minPurchases?: number;
 }
 
-/** `kind` says which of the other fields apply: suggestion (product, expectedValue), interaction (channel, script) or retention-offer (offer). */
+/**
+ * `kind` says which of the other fields apply: suggestion (product and expectedValue),
+ * interaction (channel and script) or retention-offer (offer); checked as for the target.
+ */
 export class CampaignActionDto {
   @IsIn(['suggestion', 'interaction', 'retention-offer']) kind!: 'suggestion' | 'interaction' | 'retention-offer';
-  @ValidateIf((a: CampaignActionDto) => a.kind === 'suggestion') @IsString() @Length(1, 200) product?: string;
-  @ValidateIf((a: CampaignActionDto) => a.kind === 'suggestion') @IsNumber(MONEY) @Min(0) @Max(1_000_000_000) expectedValue?: number;
-  @ValidateIf((a: CampaignActionDto) => a.kind === 'interaction') @IsIn(INTERACTION_CHANNELS) channel?: (typeof INTERACTION_CHANNELS)[number];
-  @ValidateIf((a: CampaignActionDto) => a.kind === 'interaction') @IsString() @Length(1, 2000) script?: string;
-  @ValidateIf((a: CampaignActionDto) => a.kind === 'retention-offer') @IsString() @Length(1, 2000) offer?: string;
+  @IsOptional() @IsString() @Length(1, 200) product?: string;
+  @IsOptional() @IsNumber(MONEY) @Min(0) @Max(1_000_000_000) expectedValue?: number;
+  @IsOptional() @IsIn(INTERACTION_CHANNELS) channel?: (typeof INTERACTION_CHANNELS)[number];
+  @IsOptional() @IsString() @Length(1, 2000) script?: string;
+  @IsOptional() @IsString() @Length(1, 2000) offer?: string;
 }
 
 export class CampaignWindowDto {
@@ -34,11 +42,11 @@ export class CampaignWindowDto {
 
 export class CreateCampaignDto {
   @IsString() @Length(1, 200) name!: string;
-  @ValidateNested() @Type(() => CampaignTargetDto) target!: CampaignTargetDto;
-  @ValidateNested() @Type(() => CampaignActionDto) action!: CampaignActionDto;
+  @IsObject() @ValidateNested() @Type(() => CampaignTargetDto) target!: CampaignTargetDto;
+  @IsObject() @ValidateNested() @Type(() => CampaignActionDto) action!: CampaignActionDto;
   /** The staff member who owns the campaign (an id or name of staff, not of a customer). */
   @IsString() @Length(1, 200) owner!: string;
-  @ValidateNested() @Type(() => CampaignWindowDto) window!: CampaignWindowDto;
+  @IsObject() @ValidateNested() @Type(() => CampaignWindowDto) window!: CampaignWindowDto;
   /** Share of members held out as control, [0, 1); default 0.1. */
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(0.99) controlFraction?: number;
   /** Seed of the control draw; default derived from the campaign id. */
