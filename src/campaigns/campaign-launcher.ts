@@ -100,6 +100,12 @@ export class CampaignLauncher {
       throw new BusinessRuleViolation('CAMPAIGN_WINDOW_OVER', "The campaign's window has ended: nothing can be done in it any more", { end: definition.window.end });
     }
 
+    // Launched already: a rerun appends nothing, even if the target would select others today.
+    if (loaded.state.status === 'launched') {
+      const { state } = loaded;
+      return { campaignId, status: 'launched', selectedAsOf: state.selectedAsOf ?? '', members: state.targeted.size, treatment: state.treatment, control: state.control, appended: 0, position: null, revision: Number(loaded.revision), replayed: true };
+    }
+
     // Internal commands: the request's idempotency key and If-Match belong to the request, not to them.
     const context: CommandContext = { actor: requestContext.actor, correlationId: requestContext.correlationId, commandId: '' };
     await this.catchUp();
@@ -144,7 +150,7 @@ export class CampaignLauncher {
     return {
       campaignId,
       status: 'launched',
-      selectedAsOf,
+      selectedAsOf: state.selectedAsOf ?? selectedAsOf,
       members: state.targeted.size,
       treatment: state.treatment,
       control: state.control,

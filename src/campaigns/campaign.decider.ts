@@ -49,14 +49,15 @@ export type CampaignStatus = 'none' | 'draft' | 'launching' | 'launched' | 'clos
 export interface CampaignState {
   status: CampaignStatus;
   definition: CampaignCreated['data'] | null;
-  /** Members the launch selected (0 before it started). */
+  /** Members the launch selected (0 before it started), and as of when. */
   expected: number;
+  selectedAsOf: string | null;
   targeted: ReadonlySet<string>;
   treatment: number;
   control: number;
 }
 
-const initialState = (): CampaignState => ({ status: 'none', definition: null, expected: 0, targeted: new Set(), treatment: 0, control: 0 });
+const initialState = (): CampaignState => ({ status: 'none', definition: null, expected: 0, selectedAsOf: null, targeted: new Set(), treatment: 0, control: 0 });
 
 // ---------------------------------------------------------------- decide
 
@@ -148,7 +149,7 @@ function evolve(state: CampaignState, event: CampaignEvent): CampaignState {
     case 'CampaignCreated':
       return { ...state, status: 'draft', definition: event.data };
     case 'CampaignLaunchStarted':
-      return { ...state, status: 'launching', expected: event.data.members };
+      return { ...state, status: 'launching', expected: event.data.members, selectedAsOf: event.data.selectedAsOf };
     case 'CampaignMemberTargeted': {
       const targeted = new Set(state.targeted).add(event.data.customerId);
       const control = event.data.group === 'control';
