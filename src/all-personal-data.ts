@@ -1,5 +1,6 @@
 import { ACCESS_KEY_PERSONAL_DATA } from './access/access-key.personal-data';
 import { ANALYTICS_PERSONAL_DATA } from './analytics/analytics.personal-data';
+import { CAMPAIGN_PERSONAL_DATA } from './campaigns/campaign.personal-data';
 import { COMPLAINT_PERSONAL_DATA } from './complaints/complaint.personal-data';
 import { CUSTOMER_PERSONAL_DATA } from './customers/customer.personal-data';
 import { DEPARTMENT_PERSONAL_DATA } from './departments/department.personal-data';
@@ -17,6 +18,7 @@ export const ALL_DATA_INVENTORY: readonly EventDataInventory[] = [
   ...ACCESS_KEY_PERSONAL_DATA,
   ...ANALYTICS_PERSONAL_DATA,
   ...FOLLOW_UP_PERSONAL_DATA,
+  ...CAMPAIGN_PERSONAL_DATA,
 ];
 
 /**

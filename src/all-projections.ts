@@ -1,5 +1,6 @@
 import { ANALYTICS_PROJECTIONS } from './analytics/analytics.projections';
 import { auditIndexProjection } from './audit/audit-index.projection';
+import { campaignsProjection } from './campaigns/campaigns.projection';
 import { complaintDetailsProjection } from './complaints/complaint-details.projection';
 import { complaintSolutionsProjection } from './complaints/complaint-solutions.projection';
 import { SLA_DEADLINES_PROJECTION } from './complaints/sla-deadlines.projection';
@@ -21,4 +22,5 @@ export const ALL_PROJECTIONS: ProjectionDefinition[] = [
   ...ANALYTICS_PROJECTIONS,
   auditIndexProjection,
   followUpsProjection,
+  campaignsProjection,
 ];

@@ -9,6 +9,7 @@ import { WebhookEventsModule } from './shared/webhooks/webhook-events';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuditModule } from './audit/audit.module';
 import { BatchModule } from './batch/batch.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuditVerifyController } from './audit/audit-verify.controller';
 import { ComplaintsModule } from './complaints/complaints.module';
 import { CustomersModule } from './customers/customers.module';
@@ -47,6 +48,7 @@ export class AppModule {
         ComplaintsModule,
         DepartmentsModule,
         AnalyticsModule,
+        CampaignsModule,
         AuditModule,
         DashboardModule,
         OperationsModule,

@@ -143,6 +143,15 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RouteRule>> = {
   'GET /analytics/clv/models': { roles: ANALYTICS_READ },
   'GET /analytics/forecast': { roles: ANALYTICS_READ },
 
+  // Campaigns: analysts plan and launch them, supervisors own them; members are customer ids only.
+  'POST /campaigns': { roles: ['analyst', 'supervisor'] },
+  'GET /campaigns': { roles: ANALYTICS_READ },
+  'GET /campaigns/:id': { roles: ANALYTICS_READ },
+  'POST /campaigns/:id/launch': { roles: ['analyst', 'supervisor'] },
+  'POST /campaigns/:id/close': { roles: ['analyst', 'supervisor'] },
+  'GET /campaigns/:id/members': { roles: ANALYTICS_READ },
+  'GET /campaigns/:id/results': { roles: ANALYTICS_READ },
+
   // Audit: read only; events carry personal data, masked for auditors without pii
   'GET /audit/feed': { roles: AUDITOR, personalData: true },
   'GET /audit/feed/stream': { roles: AUDITOR, personalData: true, unmaskable: true },

@@ -20,7 +20,9 @@ export type AsOfBasis =
   /** A prediction's default: the end of the fitted model's calibration period. */
   | 'model-calibration-end'
   /** Now: live data. */
-  | 'now';
+  | 'now'
+  /** A campaign's results by default: the end of its window once it has passed. */
+  | 'campaign-window-end';
 
 /** What every analysis answer says about its time. */
 export interface AsOfStamp {

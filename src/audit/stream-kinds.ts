@@ -1,6 +1,8 @@
 import { ACCESS_KEY_EVENT_TYPES, ACCESS_KEY_STREAM_PREFIX, type AccessKeyCreatedData, type AccessKeyEvent } from '../access/access-key.events';
 import { CLV_MODEL_STREAM, clvModelDecider } from '../analytics/clv-model.events';
 import { customerSegmentsDecider, segmentationRunDecider } from '../analytics/segmentation.events';
+import { campaignDecider } from '../campaigns/campaign.decider';
+import { CAMPAIGN_EVENT_TYPES } from '../campaigns/campaign.events';
 import { complaintDecider } from '../complaints/complaint.decider';
 import { COMPLAINT_EVENT_TYPES } from '../complaints/complaint.events';
 import { SLA_POLICY_EVENT_TYPES, slaPolicyDecider } from '../complaints/sla-policy-registry';
@@ -81,6 +83,7 @@ export const STREAM_KINDS: readonly StreamKind[] = [
   { name: 'access-key', prefix: ACCESS_KEY_STREAM_PREFIX, folder: accessKeyFolder },
   { name: 'customer-owner', prefix: 'customer-owner-', folder: streamFolder(customerOwnerDecider, CUSTOMER_OWNER_EVENT_TYPES) },
   { name: 'follow-up', prefix: 'follow-up-', folder: streamFolder(followUpDecider, FOLLOW_UP_EVENT_TYPES) },
+  { name: 'campaign', prefix: 'campaign-', folder: streamFolder(campaignDecider, CAMPAIGN_EVENT_TYPES) },
 ];
 
 /** The kind of a stream by its name (longest matching prefix), or undefined for a name no feature writes. */

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
 import { openConfiguredStore, runAuditVerify } from './audit-verify';
+import { CAMPAIGNS_USAGE, campaignsCli } from './campaigns';
 import { type CliIo, consoleIo, linesOf } from './cli-io';
 import { parseClvFitArgs, runClvFit, UsageError as ClvUsageError } from './clv-fit';
 import { importCli } from './import';
@@ -34,6 +35,7 @@ Commands:
   clv fit                        fit the lifetime-value models and record them
   keys create|revoke|list        manage API keys (the new key is printed once)
   audit verify                   check the tamper-evidence hash chains
+  campaigns launch ID            launch a campaign (resumable, with a progress bar)
 
 Run "relata COMMAND --help" for a command's options and examples.
 
@@ -198,6 +200,8 @@ export async function relata(argv: string[], io: CliIo = consoleIo()): Promise<n
       return clvCli(rest, io);
     case 'keys':
       return wantsHelp(rest) ? help(io, KEYS_USAGE) : keysCli(rest, io);
+    case 'campaigns':
+      return wantsHelp(rest) ? help(io, CAMPAIGNS_USAGE) : campaignsCli(rest, io);
     case 'audit': {
       const [sub, ...auditArgs] = rest;
       if (sub !== 'verify') return sub === '--help' || sub === '-h' ? help(io, AUDIT_VERIFY_USAGE) : unknown(io, 'Give a subcommand: verify', AUDIT_VERIFY_USAGE);

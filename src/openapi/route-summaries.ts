@@ -39,6 +39,7 @@ export function tagOfPath(path: string): Tag {
     case 'departments':
       return 'Departments';
     case 'analytics':
+    case 'campaigns':
       return 'Analytics';
     case 'audit':
       return 'Audit';
@@ -139,6 +140,14 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /analytics/clv/fit': doc('Fit the lifetime-value models', 'BG/NBD and Gamma-Gamma by maximum likelihood on the purchases up to until (inclusive); recorded as a ClvModelFitted event and used from then on.'),
   'GET /analytics/clv/model': doc('The current CLV model', 'The parameters, log-likelihoods and standard errors of the last fit (404 CLV_MODEL_NOT_FITTED before one).'),
   'GET /analytics/clv/models': doc('Every CLV model fitted', 'Newest first.'),
+  // Campaigns (the plan step of the CRM cycle; under Analytics)
+  'POST /campaigns': doc('Create a campaign', 'A draft: target (a segment of a scheme as of a date, or a customer filter), action (a suggestion with product and expected value, an interaction to make, or a retention offer), owner, window (business time) and the control group (fraction, seed).'),
+  'GET /campaigns': doc('List campaigns', 'Newest first, with status and member counts; CSV with Accept: text/csv.'),
+  'GET /campaigns/:id': doc('Read a campaign', 'Definition, status and counts; the ETag is the stream revision.'),
+  'POST /campaigns/:id/launch': doc('Launch a campaign', 'Selects the members as of the target date, holds out the seeded control group and records one CampaignMemberTargeted per member (suggestion campaigns suggest to each treatment member). Idempotent and resumable: a launch that stopped half way continues; a finished one appends nothing.'),
+  'POST /campaigns/:id/close': doc('Close a campaign', 'A draft or launched campaign; 422 CAMPAIGN_LAUNCH_IN_PROGRESS while a launch is unfinished.'),
+  'GET /campaigns/:id/members': doc("A campaign's members", 'Customer ids with their group (treatment or control), targeting time and suggestion; filter by group; CSV with Accept: text/csv.'),
+  'GET /campaigns/:id/results': doc("A campaign's results as of a date", 'Reached, responded (a purchase or interaction in the window), suggestions accepted and declined, revenue and margin per currency for members against the control group (and in the equal period before the window), segment transitions of both groups; says its as-of; CSV with Accept: text/csv.'),
   // Audit
   'GET /audit/feed': doc('The change feed', 'Every event in log order, paged by position (pass nextPosition back as fromPosition). CSV with Accept: text/csv (data.* columns; the next position in X-Next-Cursor).'),
   'GET /audit/feed/stream': doc('The change feed, live (Server-Sent Events)', 'Events as they are recorded; resumes after Last-Event-ID. Refused without the pii grant, since it cannot be masked.'),

@@ -18,6 +18,7 @@ describe('stream kinds', () => {
     expect(kind('clv-model-2')).toBeUndefined();
     expect(kind('customer-')).toBeUndefined();
     expect(kind('access-key-1')).toBe('access-key');
+    expect(kind('campaign-abc')).toBe('campaign');
     expect(kind('order-1')).toBeUndefined();
   });
 

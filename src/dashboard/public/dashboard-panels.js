@@ -179,9 +179,33 @@
     }));
   }
 
+  /** One row per campaign, group and currency: money is never added up across currencies. */
+  function renderCampaigns(campaigns) {
+    var header = ['Campaign', 'As of', 'Group', 'Members', 'Reached', 'Responded', 'Response rate', 'Accepted', 'Declined', 'Currency', 'Revenue', 'Revenue / member', 'Margin', 'Year before: revenue'];
+    var rows = [];
+    campaigns.forEach(function (r) {
+      ['treatment', 'control'].forEach(function (group) {
+        var g = r[group];
+        var currencies = Object.keys(g.revenue).concat(Object.keys(g.baseline).filter(function (c) { return !(c in g.revenue); })).sort();
+        (currencies.length ? currencies : [null]).forEach(function (currency) {
+          var money = currency ? g.revenue[currency] : null;
+          var before = currency ? g.baseline[currency] : null;
+          rows.push([r.name, r.asOf.slice(0, 10), group, C.fmtInt(g.members), C.fmtInt(g.reached), C.fmtInt(g.responded), C.fmtPercent(g.responseRate),
+            C.fmtInt(g.suggestions.accepted), C.fmtInt(g.suggestions.declined), currency || '–', money ? C.fmtMoney(money.revenue) : '–',
+            money ? C.fmtMoney(money.revenuePerMember) : '–', money ? C.fmtMoney(money.margin) : '–', before ? C.fmtMoney(before.revenue) : '–']);
+        });
+      });
+    });
+    $('campaigns-note').textContent = campaigns.length === 0
+      ? 'No campaign has been launched yet (POST /campaigns, then POST /campaigns/:id/launch).'
+      : 'The latest launched campaigns: members against the control group, per currency, as of the window\'s end (or the as-of chosen).';
+    C.fillTable($('campaigns-table'), header, rows);
+  }
+
   window.RelataPanels = {
     renderComplaints: renderComplaints, renderSla: renderSla, renderSatisfaction: renderSatisfaction, renderSegments: renderSegments,
     renderTransitions: renderTransitions, renderLifetimeValues: renderLifetimeValues, renderRevenue: renderRevenue,
     renderFollowUps: renderFollowUps,
+    renderCampaigns: renderCampaigns,
   };
 })();

@@ -70,6 +70,15 @@
     });
   }
 
+  /** Results of the latest launched campaigns (as of the picker's date, else each window's end or now). */
+  var CAMPAIGNS_SHOWN = 5;
+  function campaignResults(key, asOf, signal) {
+    return api('/campaigns?limit=20', key, signal).then(function (page) {
+      var launched = page.items.filter(function (c) { return c.status === 'launched' || c.status === 'closed'; }).slice(0, CAMPAIGNS_SHOWN);
+      return Promise.all(launched.map(function (c) { return api('/campaigns/' + c.campaignId + '/results?' + query({ asOf: asOf }), key, signal); }));
+    });
+  }
+
   // ------------------------------------------------------------------ wiring
 
   function setState(state, message) {
@@ -105,6 +114,7 @@
       allLifetimeValues(key, asOf, signal),
       forecast(key, range, asOf, signal),
       api('/follow-ups/summary', key, signal),
+      campaignResults(key, asOf, signal),
     ]).then(function (answers) {
       if (signal.aborted) return;
       render = function () {
@@ -116,6 +126,7 @@
         P.renderLifetimeValues(answers[4]);
         P.renderRevenue(answers[5]);
         P.renderFollowUps(answers[6]);
+        P.renderCampaigns(answers[7]);
       };
       render();
       var values = answers[4];
