@@ -503,8 +503,14 @@ export function acceptHeader<K extends string>(
 ): AcceptedHeader<K> {
   const mapping = mapColumns(fields, spec);
   if (mapping.missing.length > 0) {
+    // One line naming each missing column, every name it is accepted under, and the way out for a layout nobody foresaw.
+    const keys = Object.keys(spec) as K[];
+    const described = mapping.missing.map((name) => {
+      const key = keys.find((k) => spec[k].names[0] === name)!;
+      return `"${name}" (accepted names: ${spec[key].names.map((n) => `"${n}"`).join(', ')}; or --map "<your column>=${key}")`;
+    });
     throw new ImportFormatError(
-      `${what} lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${line}: ${excerpt(fields.join(','), 200)})`,
+      `${what} lacks required column ${described.join(' and ')}; header on line ${line}: ${excerpt(fields.join(','), 200)}`,
       mapping.missing,
     );
   }
@@ -516,4 +522,40 @@ export function acceptHeader<K extends string>(
     // The first column is compared first: a cheap miss for nearly every data row.
     isRepeat: (row) => normaliseColumnName(row[0]) === first && row.map(normaliseColumnName).join(',') === key,
   };
+}
+
+/** A column mapping given by the user (`--map "Date received=receivedAt"`): the file's column name and the field it holds. */
+export interface ColumnOverride {
+  column: string;
+  field: string;
+}
+
+/** Reads `COLUMN=field` (the last `=` separates them, so a column name may hold one). */
+export function parseColumnOverride(text: string): ColumnOverride | null {
+  const at = text.lastIndexOf('=');
+  if (at <= 0 || at === text.length - 1) return null;
+  const column = text.slice(0, at).trim();
+  const field = text.slice(at + 1).trim();
+  return column === '' || field === '' ? null : { column, field };
+}
+
+/**
+ * The spec with the user's mappings first among their fields' names, so a mapped column wins over
+ * the usual names (an override) or names a field in a layout nobody foresaw (an addition). A field
+ * the importer does not know stops the import with the fields it knows.
+ */
+export function withColumnOverrides<K extends string>(
+  spec: Readonly<Record<K, ColumnSpec>>,
+  overrides: readonly ColumnOverride[],
+  what: string,
+): Record<K, ColumnSpec> {
+  const result = { ...spec } as Record<K, ColumnSpec>;
+  for (const { column, field } of overrides) {
+    if (!Object.prototype.hasOwnProperty.call(spec, field)) {
+      throw new ImportFormatError(`--map "${column}=${field}": a ${what} has no field "${field}"; its fields are ${Object.keys(spec).join(', ')}`);
+    }
+    const key = field as K;
+    result[key] = { ...result[key], names: [column, ...result[key].names] };
+  }
+  return result;
 }

@@ -1,4 +1,14 @@
-import { acceptHeader, type AcceptedHeader, type ColumnSpec, mapColumns, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import {
+  acceptHeader,
+  type AcceptedHeader,
+  type ColumnOverride,
+  type ColumnSpec,
+  mapColumns,
+  readCsvWithHeaderBatches,
+  type ReadProgressOptions,
+  type TextSource,
+  withColumnOverrides,
+} from './csv-reader';
 import { parseUkLocalDateTime } from './import-dates';
 import {
   DUPLICATE_REASONS,
@@ -55,7 +65,10 @@ const MISSING = new Set(['', 'na', 'nan', 'null', 'none']);
 const INTEGER = /^-?\d+$/;
 const MONEY = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-export type OnlineRetailParseOptions = ReadProgressOptions;
+export interface OnlineRetailParseOptions extends ReadProgressOptions {
+  /** The user's column mappings (`--map "Invoice=invoice"`), field names as in COLUMNS. */
+  columns?: readonly ColumnOverride[];
+}
 
 interface Group {
   sourceKey: string;
@@ -79,12 +92,13 @@ export async function* parseOnlineRetail(
   const groups = new Map<string, Group>();
   // Invoice lines share their invoice's time: parse each distinct time once.
   const times = new Map<string, string | null>();
+  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], 'Online Retail file');
 
   const batches = readCsvWithHeaderBatches(source, {
     ...options,
-    isHeader: (fields) => mapColumns(fields, COLUMNS).found >= MIN_HEADER_COLUMNS,
+    isHeader: (fields) => mapColumns(fields, columns).found >= MIN_HEADER_COLUMNS,
     headerNotFound: (n) =>
-      `Not an Online Retail file: no header naming at least ${MIN_HEADER_COLUMNS} of ${Object.values(COLUMNS)
+      `Not an Online Retail file: no header naming at least ${MIN_HEADER_COLUMNS} of ${Object.values(columns)
         .map((c) => c.names[0])
         .join(', ')} in the first ${n} lines`,
   });
@@ -96,7 +110,7 @@ export async function* parseOnlineRetail(
         continue;
       }
       if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, COLUMNS, 'Online Retail file');
+        header = acceptHeader(item.fields, item.line, columns, 'Online Retail file');
         column = header.column;
         fieldCount = header.fieldCount;
         continue;
