@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { ConfigError, loadConfig, type RelataConfig } from '../config/config';
-import { type ColumnOverride, CsvHeaderNotFoundError, parseColumnOverride } from '../importers/csv-reader';
+import { type ColumnOverride, parseColumnOverride } from '../importers/column-overrides';
+import { CsvHeaderNotFoundError } from '../importers/csv-reader';
 import { ImportFormatError } from '../importers/import-records';
 import {
   DEFAULT_IMPORT_CONCURRENCY,

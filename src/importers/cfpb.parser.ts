@@ -3,15 +3,14 @@ import { createHash } from 'node:crypto';
 import {
   acceptHeader,
   type AcceptedHeader,
-  type ColumnOverride,
   type ColumnSpec,
   mapColumns,
   normaliseColumnName,
   readCsvWithHeaderBatches,
   type ReadProgressOptions,
   type TextSource,
-  withColumnOverrides,
 } from './csv-reader';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { parseFlexibleDate } from './import-dates';
 import {
   DUPLICATE_REASONS,
@@ -92,8 +91,9 @@ export interface CfpbParseOptions extends ReadProgressOptions {
   columns?: readonly ColumnOverride[];
 }
 
-/** The fields a user can map a column to with --map. */
-export const CFPB_FIELDS = Object.keys(COLUMNS);
+/** The columns and fields a user can map a column to with --map, and how errors name the file. */
+export const CFPB_COLUMNS: Readonly<Record<string, ColumnSpec>> = COLUMNS;
+export const CFPB_WHAT = 'CFPB complaint export';
 
 /**
  * The id of a complaint in a file without a Complaint ID column: "row-" and the first 20 hex digits
@@ -141,7 +141,7 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
   const seenIds = new Map<string, number>();
   // Without an id column: how often each content hash was seen, for derivedComplaintId.
   const derivedSeen = new Map<string, number>();
-  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], 'CFPB complaint export');
+  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], CFPB_WHAT);
   // Complaints share their dates: parse each distinct text once.
   const dates = new Map<string, string | null>();
   const parseDate = (text: string): string | null => {
@@ -167,7 +167,7 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
         continue;
       }
       if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, columns, 'CFPB complaint export');
+        header = acceptHeader(item.fields, item.line, columns, CFPB_WHAT);
         column = header.column;
         fieldCount = header.fieldCount;
         continue;

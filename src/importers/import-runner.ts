@@ -13,13 +13,14 @@ import { formatPosition, isAfter, parsePosition, type Position, WrongExpectedRev
 import { relataValidationPipe } from '../shared/http/validation';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { parseCdnow } from './cdnow.parser';
-import { parseCfpbComplaints } from './cfpb.parser';
-import { type ColumnOverride, fileSource } from './csv-reader';
+import { CFPB_COLUMNS, CFPB_WHAT, parseCfpbComplaints } from './cfpb.parser';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
+import { fileSource } from './csv-reader';
 import { importedPurchaseId, importIdempotencyKey } from './deterministic-ids';
 import { excerpt, type ImportedComplaint, type ImportedPurchase, ImportFormatError, type ImportItem, type ImportSourceKind } from './import-records';
 import { formatImportSummary, ImportReport, type ImportSummary } from './import-report';
 import { KeyedWorkQueue } from './keyed-work-queue';
-import { parseOnlineRetail } from './online-retail.parser';
+import { ONLINE_RETAIL_COLUMNS, ONLINE_RETAIL_WHAT, parseOnlineRetail } from './online-retail.parser';
 import { commandsPerSecond, type ImportProgress } from './progress-bar';
 
 /**
@@ -397,6 +398,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
   if (columns.length > 0 && (kind === 'cdnow-master' || kind === 'cdnow-sample')) {
     throw new ImportFormatError('--map does not apply to CDNOW files: their columns have no names, only positions (see docs/analysing-historical-data.md)');
   }
+  // A mapping to a field the importer lacks is refused before the file is opened.
+  if (kind === 'cfpb') withColumnOverrides(CFPB_COLUMNS, columns, CFPB_WHAT);
+  if (kind === 'online-retail') withColumnOverrides(ONLINE_RETAIL_COLUMNS, columns, ONLINE_RETAIL_WHAT);
   const readOptions = {
     columns,
     onProgress: (bytesRead: number) => {
@@ -404,18 +408,32 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
       emit();
     },
   };
-  const source = fileSource(file);
+  // Every stream opened on the file is closed at the end, also when a parser refuses the file
+  // before reading it (an unknown --map field), so no file handle outlives the run.
+  const opened: ReturnType<typeof fileSource>[] = [];
+  const open = (): ReturnType<typeof fileSource> => {
+    const stream = fileSource(file);
+    opened.push(stream);
+    return stream;
+  };
+  const source = open();
   const stopped = await (async (): Promise<ImportResult['stopped']> => {
     switch (kind) {
       case 'cdnow-master':
       case 'cdnow-sample':
-        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(fileSource(file)))));
+        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(open()))));
       case 'online-retail':
-        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(fileSource(file), { columns }))));
+        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(open(), { columns }))));
       case 'cfpb':
         return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
     }
-  })();
+  })().finally(() => {
+    for (const stream of opened) {
+      // A stream still opening reports its own errors to nobody: the run's outcome is already decided.
+      stream.on('error', () => undefined);
+      stream.destroy();
+    }
+  });
 
   async function run<T>(plan: Plan<T>): Promise<ImportResult['stopped']> {
     const queue = new KeyedWorkQueue(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY);

@@ -1,14 +1,13 @@
 import {
   acceptHeader,
   type AcceptedHeader,
-  type ColumnOverride,
   type ColumnSpec,
   mapColumns,
   readCsvWithHeaderBatches,
   type ReadProgressOptions,
   type TextSource,
-  withColumnOverrides,
 } from './csv-reader';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { parseUkLocalDateTime } from './import-dates';
 import {
   DUPLICATE_REASONS,
@@ -61,6 +60,10 @@ const COLUMNS = {
 
 /** A header names at least this many known columns; lines before it are junk. */
 const MIN_HEADER_COLUMNS = 4;
+
+/** The columns and fields a user can map a column to with --map, and how errors name the file. */
+export const ONLINE_RETAIL_COLUMNS: Readonly<Record<string, ColumnSpec>> = COLUMNS;
+export const ONLINE_RETAIL_WHAT = 'Online Retail file';
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none']);
 const INTEGER = /^-?\d+$/;
 const MONEY = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
@@ -92,7 +95,7 @@ export async function* parseOnlineRetail(
   const groups = new Map<string, Group>();
   // Invoice lines share their invoice's time: parse each distinct time once.
   const times = new Map<string, string | null>();
-  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], 'Online Retail file');
+  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], ONLINE_RETAIL_WHAT);
 
   const batches = readCsvWithHeaderBatches(source, {
     ...options,
@@ -110,7 +113,7 @@ export async function* parseOnlineRetail(
         continue;
       }
       if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, columns, 'Online Retail file');
+        header = acceptHeader(item.fields, item.line, columns, ONLINE_RETAIL_WHAT);
         column = header.column;
         fieldCount = header.fieldCount;
         continue;
