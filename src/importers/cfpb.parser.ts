@@ -97,7 +97,7 @@ export const CFPB_WHAT = 'CFPB complaint export';
 
 /**
  * The id of a complaint in a file without a Complaint ID column: "row-" and the first 20 hex digits
- * of the SHA-256 of its date received (as read, YYYY-MM-DD), product, sub-product, issue, sub-issue,
+ * of the SHA-256 of its date received (as written in the file), product, sub-product, issue, sub-issue,
  * company, state, ZIP code, submitted via, date sent to company and narrative, trimmed and joined
  * by a separator no value holds (absent columns count as empty). Rows with the same content are
  * distinct complaints (nothing else tells them apart): the second gets "-2", the third "-3", in
