@@ -21,7 +21,7 @@ import {
   ListSegmentsQuery,
   SegmentTransitionsQuery,
 } from './analytics-query.handlers';
-import type { ComplaintStatsReport } from './complaint-stats';
+import { type ComplaintStatsReport, STAT_DIMENSIONS } from './complaint-stats';
 import {
   ComplaintStatsQueryDto,
   ConsistencyQueryDto,
@@ -157,13 +157,13 @@ export class AnalyticsController {
 
   @Get('complaints')
   async complaints(@Query() query: ComplaintStatsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { status, category, product, channel, department, severity } = query;
+    const filter = Object.fromEntries(STAT_DIMENSIONS.filter((d) => query[d] !== undefined).map((d) => [d, query[d]]));
     const report = await this.queries.execute(
       new ComplaintStatsQuery(
         { from: query.from ? asInstant(query.from, 'from').toISOString() : undefined, to: query.to ? asInstant(query.to, 'to').toISOString() : undefined },
         query.groupBy,
         query.interval,
-        { status, category, product, channel, department, severity },
+        filter,
         query.minPosition,
       ),
     );

@@ -11,7 +11,10 @@
  * - resolvedAt / resolutionWithinSla: the standing resolution (a reopen clears it);
  * - breachedFirstResponse / breachedResolution: an SLA breach was recorded;
  * - everResolvedOrClosed and reopenCount, for the reopen rate;
- * - csat / nps: the latest satisfaction answer.
+ * - csat / nps: the latest satisfaction answer;
+ * - for an imported complaint, its source's values (ComplaintRegistered.sourceAttributes): company,
+ *   state, issue, subIssue, sourceChannel, companyResponse, timely and disputed ('yes' / 'no'), as
+ *   the source gives them (null for complaints registered here, or values the source lacks).
  *
  * Besides the facts, the statistics pre-aggregated per UTC day of registration (`days`, see
  * complaint-stats-buckets.ts), kept up to date with every change of a complaint's facts, and per
@@ -28,7 +31,7 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
-import type { ComplaintEvent, ComplaintStatus } from '../complaints/complaint.events';
+import type { ComplaintEvent, ComplaintSourceAttributes, ComplaintStatus } from '../complaints/complaint.events';
 import {
   applyFacts,
   applyLink,
@@ -84,7 +87,33 @@ export interface ComplaintFacts {
   nps: number | null;
   closedAt: string | null;
   closeReason: string | null;
+  company: string | null;
+  state: string | null;
+  issue: string | null;
+  subIssue: string | null;
+  sourceChannel: string | null;
+  companyResponse: string | null;
+  timely: YesNo | null;
+  disputed: YesNo | null;
 }
+
+export type YesNo = 'yes' | 'no';
+const yesNo = (value: boolean | null | undefined): YesNo | null => (value === true ? 'yes' : value === false ? 'no' : null);
+
+/** The facts taken from an imported complaint's source values (all null for a complaint registered here). */
+function sourceFacts(attributes: ComplaintSourceAttributes | null | undefined): Pick<ComplaintFacts, SourceFact> {
+  return {
+    company: attributes?.company ?? null,
+    state: attributes?.state ?? null,
+    issue: attributes?.issue ?? null,
+    subIssue: attributes?.subIssue ?? null,
+    sourceChannel: attributes?.sourceChannel ?? null,
+    companyResponse: attributes?.companyResponse ?? null,
+    timely: yesNo(attributes?.timely),
+    disputed: yesNo(attributes?.disputed),
+  };
+}
+type SourceFact = 'company' | 'state' | 'issue' | 'subIssue' | 'sourceChannel' | 'companyResponse' | 'timely' | 'disputed';
 
 export interface ComplaintFactsDoc extends Document, ComplaintFacts {
   statusFacts: ComplaintStatusFacts;
@@ -229,6 +258,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       nps: null,
       closedAt: null,
       closeReason: null,
+      ...sourceFacts(d.sourceAttributes),
       bucket: await buckets.forNewComplaint(dayOf(d.receivedAt)),
     };
     await register(doc, ctx, buckets);
@@ -249,8 +279,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const complaintStatsProjection: ProjectionDefinition = {
   name: COMPLAINT_STATS_PROJECTION,
   // 2: the day buckets and complainants; 3: the month versions readers cache the buckets by;
-  // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints.
-  version: 4,
+  // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints; 5: the source's values (company, state, ...) as facts and dimensions.
+  version: 5,
   eventTypes: HANDLED,
   collections: {
     // A department's statistics (filtered, so read from the facts) scan only its complaints.

@@ -22,7 +22,23 @@
  */
 import type { ComplaintFacts } from './complaint-stats.projection';
 
-export const STAT_DIMENSIONS = ['status', 'category', 'product', 'channel', 'department', 'severity'] as const;
+/** company ... disputed: an imported complaint's values as its source gives them (complaint-stats.projection.ts). */
+export const STAT_DIMENSIONS = [
+  'status',
+  'category',
+  'product',
+  'channel',
+  'department',
+  'severity',
+  'company',
+  'state',
+  'issue',
+  'subIssue',
+  'sourceChannel',
+  'companyResponse',
+  'timely',
+  'disputed',
+] as const;
 export type StatDimension = (typeof STAT_DIMENSIONS)[number];
 export const STAT_INTERVALS = ['day', 'week', 'month'] as const;
 export type StatInterval = (typeof STAT_INTERVALS)[number];

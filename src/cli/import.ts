@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { ConfigError, loadConfig, type RelataConfig } from '../config/config';
+import { type ColumnOverride, parseColumnOverride } from '../importers/column-overrides';
 import { CsvHeaderNotFoundError } from '../importers/csv-reader';
 import { ImportFormatError } from '../importers/import-records';
 import {
@@ -17,7 +18,7 @@ import { type ImportProgress, ProgressBar, type ProgressOutput } from '../import
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 
 /**
- * `npm run import -- KIND FILE [--limit N] [--concurrency N]`: imports a data file through the
+ * `npm run import -- KIND FILE [--limit N] [--concurrency N] [--map "COLUMN=field"]...`: imports a data file through the
  * application's command bus (see import-runner.ts), prints a progress bar on a terminal and a
  * summary at the end, then brings the read models up to date before exiting.
  *
@@ -33,14 +34,16 @@ import { ProjectionRunner } from '../shared/projections/projection-runner';
  * 1 for a missing file, a file that is not of the KIND, or a failing store; 2 for a usage error.
  */
 
-const USAGE = `Usage: npm run import -- KIND FILE [--limit N] [--concurrency N]
-  KIND: ${IMPORT_KINDS.join(', ')}`;
+const USAGE = `Usage: npm run import -- KIND FILE [--limit N] [--concurrency N] [--map "COLUMN=field"]...
+  KIND: ${IMPORT_KINDS.join(', ')}
+  --map "Date received=receivedAt": the file's column COLUMN holds the importer's field (repeatable; cfpb, online-retail)`;
 
 interface Arguments {
   kind: ImportKind;
   file: string;
   limit?: number;
   concurrency: number;
+  columns: ColumnOverride[];
 }
 
 class UsageError extends Error {}
@@ -54,19 +57,25 @@ function parseArguments(argv: string[]): Arguments {
   const positional: string[] = [];
   let limit: number | undefined;
   let concurrency = DEFAULT_IMPORT_CONCURRENCY;
+  const columns: ColumnOverride[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     if (flag === '--limit') limit = positiveInteger(flag, inline ?? argv[++i]);
     else if (flag === '--concurrency') concurrency = positiveInteger(flag, inline ?? argv[++i]);
-    else if (flag === '--help' || flag === '-h') throw new UsageError('');
+    else if (flag === '--map') {
+      const text = inline ?? argv[++i];
+      const override = text === undefined ? null : parseColumnOverride(text);
+      if (override === null) throw new UsageError(`--map needs "COLUMN=field", e.g. --map "Date received=receivedAt"`);
+      columns.push(override);
+    } else if (flag === '--help' || flag === '-h') throw new UsageError('');
     else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}`);
     else positional.push(arg);
   }
   if (positional.length !== 2) throw new UsageError(positional.length < 2 ? 'Give a KIND and a FILE' : `Unexpected argument ${positional[2]}`);
   const [kind, file] = positional;
   if (!isImportKind(kind)) throw new UsageError(`Unknown kind "${kind}"; the kinds are ${IMPORT_KINDS.join(', ')}`);
-  return { kind, file, limit, concurrency };
+  return { kind, file, limit, concurrency, columns };
 }
 
 /** Where the command writes; process.stdout / process.stderr when run from the shell. */
@@ -119,6 +128,7 @@ export async function importCli(argv: string[], io: ImportCliIo): Promise<number
       file: args.file,
       limit: args.limit,
       concurrency: args.concurrency,
+      columns: args.columns,
       signal: abort.signal,
       onProgress: (reported) => {
         latest = { ...reported, recordLimit: args.limit };

@@ -17,7 +17,7 @@ import {
 } from '../shared/event-store/event-store.port';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type ComplaintCommand, complaintDecider } from './complaint.decider';
-import { type CloseReason, type ComplaintChannel, type ComplaintRegistered, complaintStream, type Difficulty } from './complaint.events';
+import { type CloseReason, type ComplaintChannel, type ComplaintRegistered, type ComplaintSourceAttributes, complaintStream, type Difficulty } from './complaint.events';
 import type { Severity } from './sla-policy';
 import { CURRENT_SLA_POLICY_ID, policyInForce, slaPolicyDecider, slaPolicyStream } from './sla-policy-registry';
 
@@ -83,6 +83,9 @@ export interface RegisterComplaintInput {
   receivedAt?: string;
   acknowledgedAt?: string;
   source?: { system: string; id: string } | null;
+  /** Importers only (not part of the HTTP API): the source's own values, and its closure (business time). */
+  sourceAttributes?: ComplaintSourceAttributes | null;
+  closedAt?: string;
 }
 
 export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {

@@ -240,6 +240,54 @@ describe('complaint decider', () => {
       complaints.given([]).when(register({ acknowledgedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
     });
 
+    describe('a complaint its source reports closed (an import)', () => {
+      const attributes = {
+        company: 'BANK',
+        state: 'NY',
+        zip: '100XX',
+        issue: 'Trouble',
+        subIssue: null,
+        tags: 'Servicemember',
+        consent: 'Consent provided',
+        sourceChannel: 'Referral',
+        companyResponse: 'Closed with explanation',
+        companyPublicResponse: null,
+        timely: true,
+        disputed: null,
+      };
+      const source = { system: 'cfpb', id: '42' };
+
+      it('is registered with the source values, acknowledged and closed at source at the business times given', () =>
+        complaints
+          .given([])
+          .when(register({ receivedAt: T.occurred, acknowledgedAt: T.occurred, closedAt: T.occurred, source, sourceAttributes: attributes }))
+          .then([
+            registered({ receivedAt: T.occurred, source, sourceAttributes: attributes }),
+            { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: false, acknowledgedAt: T.occurred } },
+            { type: 'ComplaintClosed', data: { complaintId: id, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: T.occurred } },
+          ]));
+
+      it('refuses a closure without an acknowledgement, before it, or in the future', () => {
+        complaints.given([]).when(register({ receivedAt: T.occurred, closedAt: T.occurred })).thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
+        complaints.given([]).when(register({ receivedAt: T.occurred, acknowledgedAt: T.received, closedAt: T.occurred })).thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
+        complaints.given([]).when(register({ acknowledgedAt: T.received, closedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
+      });
+
+      it('is closed: it takes no further step, and nobody closes a complaint "at source" by hand', () => {
+        const closedAtSource: ComplaintEvent = {
+          type: 'ComplaintClosed',
+          data: { complaintId: id, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: T.acknowledged },
+        };
+        expect(stateOf([registered(), acknowledged, closedAtSource]).status).toBe('closed');
+        complaints.given([registered(), acknowledged, closedAtSource]).when(cmd({ type: 'AcknowledgeComplaint', now: T.now })).thenFails('COMPLAINT_ALREADY_CLOSED', 422);
+        complaints
+          .given([registered(), acknowledged])
+          .when(cmd({ type: 'CloseComplaint', data: { reason: 'closed-at-source' }, now: T.now }))
+          .thenFails('CLOSE_REASON_REQUIRES_SOURCE', 422);
+        expect(complaintDecider.occurredAt?.(closedAtSource as never)).toBe(T.acknowledged);
+      });
+    });
+
     it('names the business time of an acknowledgement for the event metadata', () => {
       expect(complaintDecider.occurredAt?.(acknowledged as never)).toBe(T.acknowledged);
       expect(complaintDecider.occurredAt?.(registered() as never)).toBeUndefined();

@@ -47,6 +47,7 @@ import type {
   ComplaintChannel,
   ComplaintEvent,
   ComplaintReopened,
+  ComplaintSourceAttributes,
   ComplaintStatus,
   Difficulty,
   FirstResponseVia,
@@ -90,6 +91,14 @@ export type RegisterComplaint = {
     /** Business time of the acknowledgement, when it was acknowledged before registration (an import). */
     acknowledgedAt?: string;
     source?: SourceRef | null;
+    /** An imported complaint's values as its source gives them. */
+    sourceAttributes?: ComplaintSourceAttributes | null;
+    /**
+     * Business time of the closure, for a complaint its source reports closed (an import): closed
+     * as 'closed-at-source' in the same decision. Requires an acknowledgement time (a complaint is
+     * not closed before the organisation had it) and comes no earlier than it.
+     */
+    closedAt?: string;
     /** Looked up by the handler: whether the customer exists. */
     customerExists: boolean;
     /** From configuration: whether this channel is acknowledged on receipt. */
@@ -438,6 +447,8 @@ function decideClose(command: CloseComplaint, state: Registered): ComplaintEvent
     }
     case 'withdrawn':
       break;
+    case 'closed-at-source':
+      throw new BusinessRuleViolation('CLOSE_REASON_REQUIRES_SOURCE', 'Only a registration imported from a source that reports the complaint closed closes it at source');
   }
   return [
     {
@@ -470,6 +481,18 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
           throw new BusinessRuleViolation('ACKNOWLEDGED_BEFORE_RECEIPT', 'A complaint cannot be acknowledged before it was received', { receivedAt, acknowledgedAt: data.acknowledgedAt });
         }
       }
+      if (data.closedAt !== undefined) {
+        mustNotBeInFuture(data.closedAt, now, 'The closure');
+        if (data.acknowledgedAt === undefined) {
+          throw new BusinessRuleViolation('CLOSED_BEFORE_ACKNOWLEDGEMENT', 'A complaint registered closed needs the time it was acknowledged');
+        }
+        if (Date.parse(data.closedAt) < Date.parse(data.acknowledgedAt)) {
+          throw new BusinessRuleViolation('CLOSED_BEFORE_ACKNOWLEDGEMENT', 'A complaint cannot be closed before it was acknowledged', {
+            acknowledgedAt: data.acknowledgedAt,
+            closedAt: data.closedAt,
+          });
+        }
+      }
       const followUpOf = data.followUpOf ?? null;
       if (followUpOf === data.complaintId) throw new BusinessRuleViolation('FOLLOW_UP_OF_SELF', 'A complaint cannot follow up itself');
       const events: ComplaintEvent[] = [
@@ -489,6 +512,7 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
             receivedAt,
             followUpOf,
             source: data.source ?? null,
+            ...(data.sourceAttributes ? { sourceAttributes: data.sourceAttributes } : {}),
           },
         },
       ];
@@ -496,6 +520,12 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
         events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: false, acknowledgedAt: data.acknowledgedAt } });
       } else if (autoAcknowledge) {
         events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: true, acknowledgedAt: receivedAt } });
+      }
+      if (data.closedAt !== undefined) {
+        events.push({
+          type: 'ComplaintClosed',
+          data: { complaintId: data.complaintId, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: data.closedAt },
+        });
       }
       return events;
     }
@@ -932,6 +962,12 @@ export const complaintDecider: Decider<ComplaintState, ComplaintCommand, Complai
   decide,
   evolve,
   initialState,
-  // The registration keeps its occurredAt (when the problem happened); an acknowledgement happens when it says.
-  occurredAt: (event) => (event.type === 'ComplaintAcknowledged' ? event.data.acknowledgedAt : undefined),
+  // The registration keeps its occurredAt (when the problem happened); an acknowledgement happens when
+  // it says, and so does a closure reported by the source.
+  occurredAt: (event) =>
+    event.type === 'ComplaintAcknowledged'
+      ? event.data.acknowledgedAt
+      : event.type === 'ComplaintClosed' && event.data.reason === 'closed-at-source'
+        ? event.data.closedAt
+        : undefined,
 };

@@ -36,7 +36,12 @@ export const ROOT_CAUSE_CATEGORIES: readonly RootCauseCategory[] = [
 /** Corrective: remove the cause for this case. Preventive: stop it happening to others. */
 export type ActionKind = 'corrective' | 'preventive';
 
-export type CloseReason = 'resolved' | 'invalid' | 'withdrawn' | 'duplicate' | 'no-response';
+/**
+ * 'closed-at-source': an imported complaint the source system reports closed (e.g. a CFPB complaint
+ * "Closed with explanation"); only a registration carrying the source's closure gives it, never
+ * CloseComplaint, so CLOSE_REASONS (what a user may choose) leaves it out.
+ */
+export type CloseReason = 'resolved' | 'invalid' | 'withdrawn' | 'duplicate' | 'no-response' | 'closed-at-source';
 export const CLOSE_REASONS: readonly CloseReason[] = ['resolved', 'invalid', 'withdrawn', 'duplicate', 'no-response'];
 
 export type SlaDeadlineKind = 'first-response' | 'resolution';
@@ -64,6 +69,31 @@ export const COMPLAINT_STATUSES: readonly ComplaintStatus[] = [
   'resolved',
   'closed',
 ];
+
+/**
+ * What the system a complaint was imported from says about it, as it says it (the CFPB export's
+ * columns): kept on the registration because it is the source's record of the complaint as a whole,
+ * known at once when it is imported, and so the statistics can count a complaint under these values
+ * from its registration on. Null: the source has no such value (column absent or empty).
+ */
+export interface ComplaintSourceAttributes {
+  company: string | null;
+  /** US state (two letters in the CFPB export). */
+  state: string | null;
+  zip: string | null;
+  /** The source's issue and sub-issue, from its fixed taxonomy. */
+  issue: string | null;
+  subIssue: string | null;
+  /** As given, comma-separated ("Older American, Servicemember"). */
+  tags: string | null;
+  consent: string | null;
+  /** The submission channel as the source names it ("Referral", "Postal mail", ...). */
+  sourceChannel: string | null;
+  companyResponse: string | null;
+  companyPublicResponse: string | null;
+  timely: boolean | null;
+  disputed: boolean | null;
+}
 
 /** The stream of one complaint: `complaint-<id>`. */
 export const complaintStream = (complaintId: string): string => `complaint-${complaintId}`;
@@ -93,6 +123,8 @@ export type ComplaintRegistered = DomainEvent<
     followUpOf: string | null;
     /** The record in the system it was imported from; absent or null for complaints registered here. */
     source?: SourceRef | null;
+    /** The source's own values, for an imported complaint; absent or null otherwise. */
+    sourceAttributes?: ComplaintSourceAttributes | null;
   }
 >;
 export type ComplaintAcknowledged = DomainEvent<

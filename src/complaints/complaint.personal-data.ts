@@ -21,8 +21,13 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'ComplaintRegistered',
     subject: customer,
-    personal: ['description', 'remedySought', 'subCategory'],
-    notPersonal: ['complaintId', 'number', 'customerId', 'channel', 'category', 'product', 'occurredAt', 'receivedAt', 'followUpOf', 'source.system', 'source.id'],
+    // sourceAttributes (an imported complaint's source values): the ZIP code and the tags (age,
+    // military service) describe the consumer; the rest is the source's taxonomy or the company's
+    // side, which the statistics group by.
+    personal: ['description', 'remedySought', 'subCategory', 'sourceAttributes.zip', 'sourceAttributes.tags'],
+    notPersonal: ['complaintId', 'number', 'customerId', 'channel', 'category', 'product', 'occurredAt', 'receivedAt', 'followUpOf', 'source.system', 'source.id',
+      'sourceAttributes.company', 'sourceAttributes.state', 'sourceAttributes.issue', 'sourceAttributes.subIssue', 'sourceAttributes.consent',
+      'sourceAttributes.sourceChannel', 'sourceAttributes.companyResponse', 'sourceAttributes.companyPublicResponse'],
   },
   { eventType: 'ComplaintAcknowledged', personal: [], notPersonal: ['complaintId', 'acknowledgedAt'] },
   {

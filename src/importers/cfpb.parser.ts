@@ -1,5 +1,16 @@
 import type { ComplaintChannel } from '../complaints/complaint.events';
-import { acceptHeader, type AcceptedHeader, type ColumnSpec, mapColumns, normaliseColumnName, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import { createHash } from 'node:crypto';
+import {
+  acceptHeader,
+  type AcceptedHeader,
+  type ColumnSpec,
+  mapColumns,
+  normaliseColumnName,
+  readCsvWithHeaderBatches,
+  type ReadProgressOptions,
+  type TextSource,
+} from './csv-reader';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { parseFlexibleDate } from './import-dates';
 import {
   DUPLICATE_REASONS,
@@ -17,8 +28,13 @@ import {
  * - Columns are found by name, compared without case, spaces or punctuation, so "Sub-product",
  *   "sub_product" and "Subproduct" are one column; names the exports and the API have used
  *   instead ("complaint_what_happened", "company_response", "timely", ...) are aliases.
- *   Required: Complaint ID, Date received, Product, Issue, Submitted via; a missing one stops
- *   the import with an error naming it. Other columns may be absent (their values are null).
+ *   Required: Date received, Product, Issue, Submitted via; a missing one stops the import with
+ *   one line naming it and its accepted names. Other columns may be absent (their values are
+ *   null), so older and derived layouts with fewer columns import. `columns` (the CLI's --map)
+ *   puts the user's column names first for the fields they name.
+ * - Without a Complaint ID column (older or derived extracts) each complaint gets an id derived
+ *   from its content (derivedComplaintId): the same file imports to the same ids, so a re-import
+ *   appends nothing.
  * - The header is the first line naming at least 4 known columns; lines before it (the sample
  *   starts with two lines of `unzip` output) are skipped and reported with their line numbers.
  * - Dates: YYYY-MM-DD, M/D/YYYY or YYYY/M/D, kept as UTC midnight (the export has no times).
@@ -35,7 +51,7 @@ import {
  */
 
 const COLUMNS = {
-  complaintId: { names: ['Complaint ID', 'complaint_id'], required: true },
+  complaintId: { names: ['Complaint ID', 'complaint_id'] },
   receivedAt: { names: ['Date received', 'date_received'], required: true },
   product: { names: ['Product'], required: true },
   subProduct: { names: ['Sub-product', 'sub_product'] },
@@ -70,7 +86,44 @@ const CHANNELS: Readonly<Record<string, ComplaintChannel>> = {
   referral: 'letter',
 };
 
-export type CfpbParseOptions = ReadProgressOptions;
+export interface CfpbParseOptions extends ReadProgressOptions {
+  /** The user's column mappings (`--map "Date received=receivedAt"`), field names as in COLUMNS. */
+  columns?: readonly ColumnOverride[];
+}
+
+/** The columns and fields a user can map a column to with --map, and how errors name the file. */
+export const CFPB_COLUMNS: Readonly<Record<string, ColumnSpec>> = COLUMNS;
+export const CFPB_WHAT = 'CFPB complaint export';
+
+/**
+ * The id of a complaint in a file without a Complaint ID column: "row-" and the first 20 hex digits
+ * of the SHA-256 of its date received (as written in the file), product, sub-product, issue, sub-issue,
+ * company, state, ZIP code, submitted via, date sent to company and narrative, trimmed and joined
+ * by a separator no value holds (absent columns count as empty). Rows with the same content are
+ * distinct complaints (nothing else tells them apart): the second gets "-2", the third "-3", in
+ * file order, so a re-import of the same file derives the same ids.
+ */
+export function derivedComplaintId(values: readonly string[], occurrence: number): string {
+  const hash = contentHash(values);
+  return occurrence <= 1 ? `row-${hash}` : `row-${hash}-${occurrence}`;
+}
+
+const contentHash = (values: readonly string[]): string => createHash('sha256').update(values.join('\u001f')).digest('hex').slice(0, 20);
+
+/** The columns derivedComplaintId hashes, in order. */
+const DERIVED_ID_COLUMNS: readonly Column[] = [
+  'receivedAt',
+  'product',
+  'subProduct',
+  'issue',
+  'subIssue',
+  'company',
+  'state',
+  'zip',
+  'channel',
+  'sentToCompanyAt',
+  'narrative',
+];
 
 /** Yes/No columns: true, false, null for N/A or blank, undefined when unreadable. */
 function readYesNo(value: string): boolean | null | undefined {
@@ -86,6 +139,9 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
   let header: AcceptedHeader<Column> | undefined;
   let fieldCount = 0;
   const seenIds = new Map<string, number>();
+  // Without an id column: how often each content hash was seen, for derivedComplaintId.
+  const derivedSeen = new Map<string, number>();
+  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], CFPB_WHAT);
   // Complaints share their dates: parse each distinct text once.
   const dates = new Map<string, string | null>();
   const parseDate = (text: string): string | null => {
@@ -99,7 +155,7 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
 
   const batches = readCsvWithHeaderBatches(source, {
     ...options,
-    isHeader: (fields) => mapColumns(fields, COLUMNS).found >= MIN_HEADER_COLUMNS,
+    isHeader: (fields) => mapColumns(fields, columns).found >= MIN_HEADER_COLUMNS,
     headerNotFound: (n) =>
       `Not a CFPB complaint export: no header naming at least ${MIN_HEADER_COLUMNS} known columns (such as "Complaint ID", "Date received", "Product", "Issue", "Submitted via") in the first ${n} lines`,
   });
@@ -111,7 +167,7 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
         continue;
       }
       if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, COLUMNS, 'CFPB complaint export');
+        header = acceptHeader(item.fields, item.line, columns, CFPB_WHAT);
         column = header.column;
         fieldCount = header.fieldCount;
         continue;
@@ -139,7 +195,15 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
       };
       const orNull = (key: Column): string | null => get(key) || null;
 
-      const complaintId = get('complaintId');
+      let complaintId = get('complaintId');
+      if (column.complaintId === undefined) {
+        const values = DERIVED_ID_COLUMNS.map((key) => (key === 'narrative' ? get(key).replace(/\r\n?/g, '\n') : get(key)));
+        // Counted by hash, not by content: a file's narratives are not all kept in memory.
+        const content = contentHash(values);
+        const occurrence = (derivedSeen.get(content) ?? 0) + 1;
+        derivedSeen.set(content, occurrence);
+        complaintId = derivedComplaintId(values, occurrence);
+      }
       if (complaintId === '') {
         yield skip(SKIP_REASONS.missingKey, `no Complaint ID: "${excerpt(fields.join(','))}"`);
         continue;

@@ -503,8 +503,14 @@ export function acceptHeader<K extends string>(
 ): AcceptedHeader<K> {
   const mapping = mapColumns(fields, spec);
   if (mapping.missing.length > 0) {
+    // One line naming each missing column, every name it is accepted under, and the way out for a layout nobody foresaw.
+    const keys = Object.keys(spec) as K[];
+    const described = mapping.missing.map((name) => {
+      const key = keys.find((k) => spec[k].names[0] === name)!;
+      return `"${name}" (accepted names: ${spec[key].names.map((n) => `"${n}"`).join(', ')}; or --map "<your column>=${key}")`;
+    });
     throw new ImportFormatError(
-      `${what} lacks required column(s) ${mapping.missing.map((c) => `"${c}"`).join(', ')} (header on line ${line}: ${excerpt(fields.join(','), 200)})`,
+      `${what} lacks required column ${described.join(' and ')}; header on line ${line}: ${excerpt(fields.join(','), 200)}`,
       mapping.missing,
     );
   }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ExecuteComplaintCommand, RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
-import type { ComplaintChannel } from '../complaints/complaint.events';
+import type { ComplaintChannel, ComplaintSourceAttributes } from '../complaints/complaint.events';
 import { RegisterComplaintDto } from '../complaints/dto/complaint-commands.dto';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { ExecuteCustomerCommand, RegisterCustomerCommand } from '../customers/customer-command.handlers';
@@ -13,7 +13,8 @@ import { formatPosition, isAfter, parsePosition, type Position, WrongExpectedRev
 import { relataValidationPipe } from '../shared/http/validation';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { parseCdnow } from './cdnow.parser';
-import { parseCfpbComplaints } from './cfpb.parser';
+import { CFPB_COLUMNS, CFPB_WHAT, parseCfpbComplaints } from './cfpb.parser';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { fileSource } from './csv-reader';
 import { importedPurchaseId, importedRefundId, importIdempotencyKey } from './deterministic-ids';
 import {
@@ -28,7 +29,7 @@ import {
 } from './import-records';
 import { formatImportSummary, ImportReport, type ImportSummary } from './import-report';
 import { KeyedWorkQueue } from './keyed-work-queue';
-import { parseOnlineRetail } from './online-retail.parser';
+import { ONLINE_RETAIL_COLUMNS, ONLINE_RETAIL_WHAT, parseOnlineRetail } from './online-retail.parser';
 import { commandsPerSecond, type ImportProgress } from './progress-bar';
 
 /**
@@ -52,7 +53,7 @@ import { commandsPerSecond, type ImportProgress } from './progress-bar';
  *   customer id, so importing the sample after the master adds nothing.
  * - A CFPB complaint names no consumer: each complaint gets its own anonymous customer,
  *   "CFPB consumer <Complaint ID>" (two complaints cannot be told to come from one person). The
- *   consumer's state and ZIP code are not stored.
+ *   consumer's state and ZIP code are kept on the complaint (sourceAttributes), not on them.
  *
  * Purchases: one RecordPurchase per record, purchase id importedPurchaseId(kind, source key),
  * its lines (stock code or "CD", quantity, amount), margin 0 (the sources have none), the
@@ -68,12 +69,15 @@ import { commandsPerSecond, type ImportProgress } from './progress-bar';
  * subCategory = Issue, product = Sub-product, description = the narrative, or "Issue / Sub-issue"
  * when none was published (a narrative longer than the API's 10,000 characters is cut, with a
  * note), occurredAt = receivedAt = Date received (business time), acknowledgedAt = Date sent to
- * company (the CFPB forwarded the complaint: the company had it), source = cfpb / Complaint ID.
- * Nothing further is imported: the complaint handlers stamp every later step with the
- * current time, and the steps to a resolved closure (assessment, grading under an SLA policy, a
- * root cause category, a solution) are facts the export does not hold; inventing them would make
- * the SLA and root-cause read models lie. Company, company response, timeliness, dispute, tags
- * and consent are left out for the same reason: the complaint events have no place for them.
+ * company (the CFPB forwarded the complaint: the company had it), source = cfpb / Complaint ID
+ * (or the id derived from the row, cfpb.parser.ts), and sourceAttributes = every other column as
+ * given (company, state, ZIP, issue, sub-issue, tags, consent, submitted via, company response,
+ * public response, timely, disputed). A company response "Closed ..." registers the complaint
+ * closed ('closed-at-source') in the same command, dated by the date sent to company (the export
+ * dates no response; with no date sent either, acknowledged and closed on the date received).
+ * Nothing else is imported: the steps to a resolution of Relata's own (assessment, grading under
+ * an SLA policy, a root cause, a solution) are facts the export does not hold; inventing them
+ * would make the SLA and root-cause read models lie.
  *
  * Records of one customer (purchases) or one complaint are handled one after another; different
  * ones run `concurrency` at a time. Refusals (a RelataError, or a concurrency conflict with another
@@ -96,6 +100,9 @@ export const IMPORT_NOTE_REASONS = {
   descriptionTruncated: 'description-truncated',
 } as const;
 
+/** CFPB company responses that end the case ("Closed with explanation", "Closed with monetary relief", ...); "In progress" and "Untimely response" leave it open. */
+const CLOSED_RESPONSE = /^closed\b/i;
+
 export interface ImportOptions {
   kind: ImportKind;
   file: string;
@@ -106,6 +113,11 @@ export interface ImportOptions {
   /** Stops the import: records whose commands are under way finish, the others are left for a rerun. */
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * The user's column mappings (`--map "Date received=receivedAt"`): file column -> the importer's
+   * field name. For the CSV kinds (cfpb, online-retail); CDNOW files are positional, without names.
+   */
+  columns?: readonly ColumnOverride[];
 }
 
 export interface ImportResult {
@@ -355,7 +367,25 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           description = `${description.slice(0, DESCRIPTION_MAX - 1)}…`;
         }
         // The CFPB sends a complaint to the company on "Date sent to company": the company's acknowledgement.
-        const acknowledgedAt = record.sentToCompanyAt;
+        // A response "Closed ..." closes it; the export dates no response, so the closure takes the
+        // last date it gives (the company had the complaint then; a later date would be invented).
+        const closed = record.companyResponse !== null && CLOSED_RESPONSE.test(record.companyResponse);
+        const acknowledgedAt = record.sentToCompanyAt ?? (closed ? record.receivedAt : null);
+        const closedAt = closed ? acknowledgedAt : null;
+        const sourceAttributes: ComplaintSourceAttributes = {
+          company: record.company,
+          state: record.state,
+          zip: record.zip,
+          issue: record.issue,
+          subIssue: record.subIssue,
+          tags: record.tags.length > 0 ? record.tags.join(', ') : null,
+          consent: record.consumerConsent,
+          sourceChannel: record.sourceChannel,
+          companyResponse: record.companyResponse,
+          companyPublicResponse: record.companyPublicResponse,
+          timely: record.timely,
+          disputed: record.disputed,
+        };
         // Validated before anything is sent, so a complaint the API would refuse leaves no customer behind.
         const dto = await validated(RegisterComplaintDto, {
           customerId,
@@ -384,6 +414,8 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           receivedAt: record.receivedAt,
           ...(acknowledgedAt !== null ? { acknowledgedAt } : {}),
           source: { system: 'cfpb', id: record.sourceKey },
+          sourceAttributes,
+          ...(closedAt !== null ? { closedAt } : {}),
         };
         const registered = await send(new RegisterComplaintCommand(data, context(complaintKey)));
         // Without a date sent to company (none in the sample): acknowledged when imported, as before.
@@ -406,24 +438,46 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     };
   }
 
+  const columns = options.columns ?? [];
+  if (columns.length > 0 && (kind === 'cdnow-master' || kind === 'cdnow-sample')) {
+    throw new ImportFormatError('--map does not apply to CDNOW files: their columns have no names, only positions (see docs/analysing-historical-data.md)');
+  }
+  // A mapping to a field the importer lacks is refused before the file is opened.
+  if (kind === 'cfpb') withColumnOverrides(CFPB_COLUMNS, columns, CFPB_WHAT);
+  if (kind === 'online-retail') withColumnOverrides(ONLINE_RETAIL_COLUMNS, columns, ONLINE_RETAIL_WHAT);
   const readOptions = {
+    columns,
     onProgress: (bytesRead: number) => {
       progress.bytesRead = bytesRead;
       emit();
     },
   };
-  const source = fileSource(file);
+  // Every stream opened on the file is closed at the end, also when a parser refuses the file
+  // before reading it (an unknown --map field), so no file handle outlives the run.
+  const opened: ReturnType<typeof fileSource>[] = [];
+  const open = (): ReturnType<typeof fileSource> => {
+    const stream = fileSource(file);
+    opened.push(stream);
+    return stream;
+  };
+  const source = open();
   const stopped = await (async (): Promise<ImportResult['stopped']> => {
     switch (kind) {
       case 'cdnow-master':
       case 'cdnow-sample':
-        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(fileSource(file)))));
+        return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(open()))));
       case 'online-retail':
-        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(fileSource(file)))));
+        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(open(), { columns }))));
       case 'cfpb':
         return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
     }
-  })();
+  })().finally(() => {
+    for (const stream of opened) {
+      // A stream still opening reports its own errors to nobody: the run's outcome is already decided.
+      stream.on('error', () => undefined);
+      stream.destroy();
+    }
+  });
 
   async function run<T>(plan: Plan<T>): Promise<ImportResult['stopped']> {
     const queue = new KeyedWorkQueue(options.concurrency ?? DEFAULT_IMPORT_CONCURRENCY);

@@ -1,4 +1,13 @@
-import { acceptHeader, type AcceptedHeader, type ColumnSpec, mapColumns, readCsvWithHeaderBatches, type ReadProgressOptions, type TextSource } from './csv-reader';
+import {
+  acceptHeader,
+  type AcceptedHeader,
+  type ColumnSpec,
+  mapColumns,
+  readCsvWithHeaderBatches,
+  type ReadProgressOptions,
+  type TextSource,
+} from './csv-reader';
+import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { parseUkLocalDateTime } from './import-dates';
 import {
   DUPLICATE_REASONS,
@@ -55,11 +64,18 @@ const COLUMNS = {
 
 /** A header names at least this many known columns; lines before it are junk. */
 const MIN_HEADER_COLUMNS = 4;
+
+/** The columns and fields a user can map a column to with --map, and how errors name the file. */
+export const ONLINE_RETAIL_COLUMNS: Readonly<Record<string, ColumnSpec>> = COLUMNS;
+export const ONLINE_RETAIL_WHAT = 'Online Retail file';
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none']);
 const INTEGER = /^-?\d+$/;
 const MONEY = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-export type OnlineRetailParseOptions = ReadProgressOptions;
+export interface OnlineRetailParseOptions extends ReadProgressOptions {
+  /** The user's column mappings (`--map "Invoice=invoice"`), field names as in COLUMNS. */
+  columns?: readonly ColumnOverride[];
+}
 
 interface Group {
   sourceKey: string;
@@ -84,12 +100,13 @@ export async function* parseOnlineRetail(
   const cancellations = new Map<string, Group>();
   // Invoice lines share their invoice's time: parse each distinct time once.
   const times = new Map<string, string | null>();
+  const columns = withColumnOverrides(COLUMNS, options.columns ?? [], ONLINE_RETAIL_WHAT);
 
   const batches = readCsvWithHeaderBatches(source, {
     ...options,
-    isHeader: (fields) => mapColumns(fields, COLUMNS).found >= MIN_HEADER_COLUMNS,
+    isHeader: (fields) => mapColumns(fields, columns).found >= MIN_HEADER_COLUMNS,
     headerNotFound: (n) =>
-      `Not an Online Retail file: no header naming at least ${MIN_HEADER_COLUMNS} of ${Object.values(COLUMNS)
+      `Not an Online Retail file: no header naming at least ${MIN_HEADER_COLUMNS} of ${Object.values(columns)
         .map((c) => c.names[0])
         .join(', ')} in the first ${n} lines`,
   });
@@ -101,7 +118,7 @@ export async function* parseOnlineRetail(
         continue;
       }
       if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, COLUMNS, 'Online Retail file');
+        header = acceptHeader(item.fields, item.line, columns, ONLINE_RETAIL_WHAT);
         column = header.column;
         fieldCount = header.fieldCount;
         continue;

@@ -24,6 +24,14 @@ const facts = (overrides: Partial<ComplaintFacts>): ComplaintFacts => ({
   nps: null,
   closedAt: null,
   closeReason: null,
+  company: null,
+  state: null,
+  issue: null,
+  subIssue: null,
+  sourceChannel: null,
+  companyResponse: null,
+  timely: null,
+  disputed: null,
   ...overrides,
 });
 

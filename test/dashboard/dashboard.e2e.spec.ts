@@ -163,7 +163,12 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
   const importCfpb = (from: number, to: number) => {
     const file = path.join(workDir, `cfpb-${from}.csv`);
     const day = t.clock.now().toISOString().slice(0, 10);
-    const dated = cfpbRows.slice(from, to).map((row) => row.map((field, i) => (i === col('Date received') || i === col('Date sent to company') ? day : field)));
+    // Still with the company ("In progress"), so the plan can handle them: a "Closed ..." response would close them on import.
+    const dated = cfpbRows
+      .slice(from, to)
+      .map((row) =>
+        row.map((field, i) => (i === col('Date received') || i === col('Date sent to company') ? day : i === col('Company response to consumer') ? 'In progress' : field)),
+      );
     writeFileSync(file, csvText([cfpbHeader, ...dated]));
     return imported(runImport(t.app, { kind: 'cfpb', file }), to - from);
   };

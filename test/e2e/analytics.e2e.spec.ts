@@ -386,6 +386,15 @@ describe('analytics over HTTP (embedded stores)', () => {
         channel: { phone: 2, email: 1, web: 1 },
         department: { [billing]: 2, '(none)': 2 },
         severity: { high: 2, low: 1, '(none)': 1 },
+        // Registered here, not imported: no source values.
+        company: { '(none)': 4 },
+        state: { '(none)': 4 },
+        issue: { '(none)': 4 },
+        subIssue: { '(none)': 4 },
+        sourceChannel: { '(none)': 4 },
+        companyResponse: { '(none)': 4 },
+        timely: { '(none)': 4 },
+        disputed: { '(none)': 4 },
       });
       expect(report.totals).toEqual({
         complaints: 4,

@@ -557,6 +557,8 @@ describe('complaints over HTTP (embedded stores)', () => {
         ['reject', {}, ['reason']],
         ['satisfaction', { csat: 6, nps: 11.5, reason: '' }, ['csat', 'nps', 'reason']],
         ['close', { reason: 'bored', duplicateOf: 'x' }, ['duplicateOf', 'reason']],
+        // Only an import registers a complaint closed at source.
+        ['close', { reason: 'closed-at-source' }, ['reason']],
         ['reopen', { reason: 5 }, ['reason']],
       ];
       for (const [path, body, fields] of cases) {

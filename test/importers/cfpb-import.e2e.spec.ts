@@ -29,6 +29,8 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
   const rows = allRows.slice(0, LIMIT);
   const ids = rows.map((row) => row[col('Complaint ID')]);
   const channels: Record<string, string> = { Web: 'web', Referral: 'letter', Phone: 'phone', 'Postal mail': 'letter', Fax: 'letter', Email: 'email' };
+  const isClosed = (row: string[]): boolean => row[col('Company response to consumer')].startsWith('Closed');
+  const closedRows = rows.filter(isClosed);
 
   let t: TestApp;
   let first: ImportResult;
@@ -55,15 +57,17 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     // The two lines of unzip output before the header.
     expect(first.summary.skipped).toMatchObject({ count: 2, byReason: { 'junk-line': { count: 2 } } });
     expect(first.customers).toEqual({ registered: LIMIT, alreadyRegistered: 0 });
-    // Per complaint: the customer, a complaint number, the registration, and the acknowledgement
-    // (on the date the CFPB sent it to the company).
-    expect(await t.eventCount()).toBe(baseline + 4 * LIMIT);
+    // Per complaint: the customer, a complaint number, the registration, the acknowledgement
+    // (on the date the CFPB sent it to the company) and, for a response "Closed ...", the closure.
+    expect(closedRows.length).toBeGreaterThan(0);
+    expect(closedRows.length).toBeLessThan(LIMIT);
+    expect(await t.eventCount()).toBe(baseline + 4 * LIMIT + closedRows.length);
   });
 
-  it('the complaints read model holds every complaint, acknowledged, by product and channel as in the file', async () => {
+  it('the complaints read model holds every complaint, closed when the company closed it, by product and channel as in the file', async () => {
     const complaints = await listAll(t, `/complaints?minPosition=${first.lastPosition}`);
     expect(complaints).toHaveLength(new Set(ids).size);
-    expect(countBy(complaints, (c) => c.status)).toEqual({ acknowledged: LIMIT });
+    expect(countBy(complaints, (c) => c.status)).toEqual({ closed: closedRows.length, acknowledged: LIMIT - closedRows.length });
     expect(countBy(complaints, (c) => c.category)).toEqual(countBy(rows, (row) => row[col('Product')]));
     expect(countBy(complaints, (c) => c.product ?? '(none)')).toEqual(countBy(rows, (row) => row[col('Sub-product')] || '(none)'));
     expect(countBy(complaints, (c) => c.channel)).toEqual(countBy(rows, (row) => channels[row[col('Submitted via')]]));
@@ -78,7 +82,7 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     const complaint = (await t.request('GET', `/complaints/${listed.id}`)).json;
     expect(complaint).toMatchObject({
       customerId: customer.id,
-      status: 'acknowledged',
+      status: isClosed(row) ? 'closed' : 'acknowledged',
       category: row[col('Product')],
       subCategory: row[col('Issue')],
       product: row[col('Sub-product')] || null,
@@ -126,6 +130,50 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}`);
     const complaint = (await t.request('GET', found.json.records[0].href)).json;
     expect(complaint).toMatchObject({ category: row[col('Product')], subCategory: row[col('Issue')], receivedAt: `${row[col('Date received')]}T00:00:00.000Z` });
+  });
+
+  /** The complaint statistics over every complaint imported (registered on its Date received). */
+  async function statistics(query = ''): Promise<Record<string, any>> {
+    const answer = await t.request('GET', `/analytics/complaints?from=2011-01-01T00:00:00.000Z&to=2025-01-01T00:00:00.000Z${query}&minPosition=${first.lastPosition}`);
+    expect(answer.status).toBe(200);
+    return answer.json;
+  }
+  const yesNo = (value: string): string => (value === 'Yes' ? 'yes' : value === 'No' ? 'no' : '(none)');
+
+  it('complaint statistics count by company, state, company response, timely, disputed and channel as the file does', async () => {
+    const file = {
+      company: countBy(rows, (row) => row[col('Company')] || '(none)'),
+      state: countBy(rows, (row) => row[col('State')] || '(none)'),
+      companyResponse: countBy(rows, (row) => row[col('Company response to consumer')] || '(none)'),
+      timely: countBy(rows, (row) => yesNo(row[col('Timely response?')])),
+      disputed: countBy(rows, (row) => yesNo(row[col('Consumer disputed?')])),
+      sourceChannel: countBy(rows, (row) => row[col('Submitted via')]),
+      issue: countBy(rows, (row) => row[col('Issue')]),
+      subIssue: countBy(rows, (row) => row[col('Sub-issue')] || '(none)'),
+    };
+    // The sample spreads over many values: a count that put everything in one bucket would not pass.
+    for (const dimension of ['company', 'state', 'companyResponse', 'timely', 'disputed', 'sourceChannel'] as const) {
+      expect(Object.keys(file[dimension]).length).toBeGreaterThan(1);
+    }
+    const { totals, counts } = await statistics();
+    expect(totals.complaints).toBe(LIMIT);
+    for (const [dimension, expected] of Object.entries(file)) expect({ [dimension]: counts[dimension] }).toEqual({ [dimension]: expected });
+    expect(counts.sourceChannel.Referral).toBeGreaterThan(0);
+  });
+
+  it('complaint statistics filter and group by the source values', async () => {
+    const untimely = rows.filter((row) => row[col('Timely response?')] === 'No');
+    expect(untimely.length).toBeGreaterThan(0);
+    const filtered = await statistics('&timely=no');
+    expect(filtered.totals.complaints).toBe(untimely.length);
+    expect(filtered.counts.companyResponse).toEqual(countBy(untimely, (row) => row[col('Company response to consumer')]));
+
+    const grouped = await statistics('&groupBy=companyResponse');
+    expect(Object.fromEntries(grouped.groups.map((g: { group: string; complaints: number }) => [g.group, g.complaints]))).toEqual(
+      countBy(rows, (row) => row[col('Company response to consumer')]),
+    );
+    const bigState = Object.entries(countBy(rows, (row) => row[col('State')])).sort((p, q) => q[1] - p[1])[0];
+    expect((await statistics(`&state=${bigState[0]}`)).totals.complaints).toBe(bigState[1]);
   });
 
   it('a second import appends nothing and reports every complaint as already imported', async () => {

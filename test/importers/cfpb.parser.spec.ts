@@ -141,12 +141,42 @@ describe('parseCfpbComplaints edge cases', () => {
     ]);
   });
 
-  it('refuses an export lacking a required column, naming it', async () => {
-    const noId = header.replace(',Complaint ID', '');
-    const failure = parse(`${noId}\n2019-03-07,Mortgage,,Trouble,,,,BANK,NY,100XX,,,Web,2019-03-07,Closed,Yes,N/A\n`);
+  it('refuses an export lacking a required column in one line naming it and its accepted names', async () => {
+    const noReceived = 'Product,Issue,Submitted via,Company,Complaint ID';
+    const failure = parse(`${noReceived}\nMortgage,Trouble,Web,BANK,1\n`);
     await expect(failure).rejects.toThrow(ImportFormatError);
-    await expect(parse(`${noId}\n`)).rejects.toThrow(/lacks required column\(s\) "Complaint ID"/);
-    await expect(parse('Date received,Product,Issue,Complaint ID\n')).rejects.toThrow(/"Submitted via"/);
+    await expect(failure).rejects.toThrow(
+      /^CFPB complaint export lacks required column "Date received" \(accepted names: "Date received", "date_received"; or --map "<your column>=receivedAt"\); header on line 1: /,
+    );
+    const message = await parse(`${noReceived}\n`).catch((error: Error) => error.message);
+    expect(message).not.toContain('\n');
+    await expect(parse('Date received,Product,Issue,Complaint ID\n')).rejects.toThrow(/"Submitted via" \(accepted names: "Submitted via", "submitted_via"/);
+  });
+
+  it('an export without a Complaint ID column: ids derived from each row, the same on every reading, repeats told apart', async () => {
+    const noId = header.replace(',Complaint ID', '');
+    const row = '2019-03-07,Mortgage,,Trouble,,,,BANK,NY,100XX,,,Web,2019-03-07,Closed,Yes,N/A';
+    const other = '2019-03-08,Mortgage,,Trouble,,,,BANK,NY,100XX,,,Web,2019-03-08,Closed,Yes,N/A';
+    const text = `${noId}\n${row}\n${other}\n${row}\n`;
+    const first = (await parse(text)).records.map((r) => r.sourceKey);
+    const again = (await parse(text)).records.map((r) => r.sourceKey);
+    expect(first).toEqual(again);
+    expect(first).toHaveLength(3);
+    expect(new Set(first).size).toBe(3);
+    expect(first[0]).toMatch(/^row-[0-9a-f]{20}$/);
+    expect(first[2]).toBe(`${first[0]}-2`);
+  });
+
+  it('--map columns: a mapped column names a field in a layout nobody foresaw, and an unknown field is refused', async () => {
+    const text = 'Received,Product,Issue,Via,Company,Complaint ID\n03/07/2019,Mortgage,Trouble,Referral,BANK,77\n';
+    await expect(parse(text)).rejects.toThrow(/lacks required column "Date received".*and "Submitted via"/);
+    const { records } = await sortItems(
+      await collect(parseCfpbComplaints(chunked(text, 7), { columns: [{ column: 'Received', field: 'receivedAt' }, { column: 'Via', field: 'channel' }] })),
+    );
+    expect(records.map((r) => [r.sourceKey, r.receivedAt, r.channel, r.sourceChannel])).toEqual([['77', '2019-03-07T00:00:00.000Z', 'letter', 'Referral']]);
+    await expect(collect(parseCfpbComplaints(chunked(text, 7), { columns: [{ column: 'Received', field: 'received' }] }))).rejects.toThrow(
+      /--map "Received=received": a CFPB complaint export has no field "received"; its fields are complaintId, receivedAt, /,
+    );
   });
 
   it('refuses a file with no header among its first lines', async () => {

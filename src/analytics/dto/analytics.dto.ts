@@ -101,6 +101,14 @@ export class ComplaintStatsQueryDto extends ConsistencyQueryDto {
   @IsOptional() @IsString() @Length(1, 200) channel?: string;
   @IsOptional() @IsString() @Length(1, 200) department?: string;
   @IsOptional() @IsString() @Length(1, 200) severity?: string;
+  @IsOptional() @IsString() @Length(1, 200) company?: string;
+  @IsOptional() @IsString() @Length(1, 200) state?: string;
+  @IsOptional() @IsString() @Length(1, 200) issue?: string;
+  @IsOptional() @IsString() @Length(1, 200) subIssue?: string;
+  @IsOptional() @IsString() @Length(1, 200) sourceChannel?: string;
+  @IsOptional() @IsString() @Length(1, 200) companyResponse?: string;
+  @IsOptional() @IsString() @Length(1, 200) timely?: string;
+  @IsOptional() @IsString() @Length(1, 200) disputed?: string;
 }
 
 export class FitClvModelDto {
