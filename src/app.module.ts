@@ -7,6 +7,7 @@ import { ALL_PROJECTIONS } from './all-projections';
 import { ALL_WEBHOOK_EVENT_SOURCES } from './all-webhook-events';
 import { WebhookEventsModule } from './shared/webhooks/webhook-events';
 import { AnalyticsModule } from './analytics/analytics.module';
+import { CustomerSegmentsLookupModule } from './analytics/customer-segments-lookup.module';
 import { AuditModule } from './audit/audit.module';
 import { BatchModule } from './batch/batch.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
@@ -48,6 +49,7 @@ export class AppModule {
         ComplaintsModule,
         DepartmentsModule,
         AnalyticsModule,
+        CustomerSegmentsLookupModule,
         CampaignsModule,
         AuditModule,
         DashboardModule,

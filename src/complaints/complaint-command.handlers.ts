@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { customerSegmentsDecider, customerSegmentsStream, SEGMENT_SCHEMES, segmentAt } from '../analytics/segmentation.events';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
+import { CUSTOMER_SEGMENTS_LOOKUP, type CustomerSegmentsLookup } from './customer-segments-lookup';
 import { customerDecider } from '../customers/customer.decider';
 import { customerStream } from '../customers/customer.events';
 import { departmentDecider, departmentStream } from '../departments/department.decider';
@@ -252,6 +252,7 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
+    @Inject(CUSTOMER_SEGMENTS_LOOKUP) private readonly segments: CustomerSegmentsLookup,
   ) {}
 
   async execute({ complaintId, step, context, created }: ExecuteComplaintCommand): Promise<ComplaintCommandResult> {
@@ -298,8 +299,7 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
   private async customerSegmentsAt(complaintId: string, at: string): Promise<Record<string, string | null>> {
     const { customerId } = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;
     if (customerId === null) return {};
-    const { timelines } = (await this.processor.load(customerSegmentsDecider, customerSegmentsStream(customerId))).state;
-    return Object.fromEntries(SEGMENT_SCHEMES.map((scheme) => [scheme, segmentAt(timelines[scheme], at)]));
+    return this.segments.segmentsAt(customerId, at);
   }
 
   /** Departments are never deleted, so a replayed request passes this check as it did the first time. */
