@@ -1,0 +1,211 @@
+import { Worker } from 'node:worker_threads';
+import type { LeaseCoordinator, LeaseStatus } from '../lease/lease-coordinator';
+import type { ProjectionStatus } from './projection';
+import type { ProjectionRunner } from './projection-runner';
+import type { Projector, ProjectorHealth, ProjectorLogger } from './projector';
+
+/** What the main thread asks the projector thread. */
+export type ToProjectorThread = { type: 'call'; id: number; method: 'status' } | { type: 'call'; id: number; method: 'rebuild'; name: string } | { type: 'stop' };
+
+/** What the projector thread tells the main thread. */
+export type FromProjectorThread =
+  | { type: 'started'; threadId: number }
+  | { type: 'lease'; status: LeaseStatus }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+export interface ProjectorThreadOptions {
+  /** The script the thread runs (the composition root's, which knows every feature). */
+  entry: string;
+  /** Handed to the thread as workerData (structured-cloned: plain data only). */
+  workerData: unknown;
+  /** This (HTTP) thread's runner and passive lease: they follow what the thread commits. */
+  runner: ProjectionRunner;
+  lease: LeaseCoordinator;
+  logger: ProjectorLogger;
+  /** First pause before restarting a crashed thread; doubled per crash in a row, at most 30 s. Default 1000 ms. */
+  restartDelayMs?: number;
+  /** How long stop() waits for the thread to drain and release the lease before terminating it. Default 20 s. */
+  stopTimeoutMs?: number;
+  /** How long a question to the thread may take before the local answer is used. Default 3 s. */
+  callTimeoutMs?: number;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * The worker part of `all` in a worker thread (node:worker_threads): projections, SLA scheduler,
+ * segmentation and webhooks run on the thread's own event loop, with their own store connections,
+ * under the worker lease as in any other process. HTTP stays on the main thread, whose runner only
+ * follows the stored checkpoints (read-your-writes waits on them, as across processes).
+ *
+ * A thread that exits unasked (a crash) is reported (health().alive false, /ready 503) and started
+ * again after a pause that doubles per crash in a row (1 s up to 30 s); it takes the lease back at
+ * once, its own instance id being the holder's.
+ */
+export class ProjectorThread implements Projector {
+  private worker: Worker | undefined;
+  private alive = false;
+  private threadId: number | null = null;
+  private restarts = 0;
+  private crashesInARow = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private lastLease: LeaseStatus | undefined;
+  private lastExit = '';
+  private nextCallId = 1;
+  private readonly calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly options: ProjectorThreadOptions) {}
+
+  async start(): Promise<void> {
+    // The HTTP thread follows generations and checkpoints the thread commits.
+    await this.options.lease.start();
+    await this.spawn();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (worker !== undefined) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'stop' } satisfies ToProjectorThread);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        exited.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.stopTimeoutMs ?? 20_000))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.options.logger.warn('projector thread did not stop in time: terminating it (the lease expires on its own)');
+        await worker.terminate();
+      }
+    }
+    await this.options.lease.stop();
+    await this.options.runner.stop();
+  }
+
+  health(): ProjectorHealth {
+    const active = this.lastLease?.active === true;
+    return {
+      role: 'all',
+      placement: 'thread',
+      alive: this.alive,
+      threadId: this.alive && active ? this.threadId : null,
+      restarts: this.restarts,
+      detail: this.alive
+        ? active
+          ? 'projections run in the projector thread'
+          : 'projector thread waits for the worker lease'
+        : `projector thread not running${this.lastExit ? ` (${this.lastExit})` : ''}`,
+    };
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    if (this.alive) {
+      try {
+        return (await this.call({ type: 'call', id: 0, method: 'status' })) as ProjectionStatus[];
+      } catch {
+        // The thread went away meanwhile: the stored checkpoints still tell the lag.
+      }
+    }
+    return this.options.runner.status();
+  }
+
+  leaseStatus(): LeaseStatus {
+    return this.alive && this.lastLease !== undefined ? this.lastLease : this.options.lease.status();
+  }
+
+  async rebuild(name: string): Promise<'started' | 'not-active'> {
+    if (!this.alive) return 'not-active';
+    return (await this.call({ type: 'call', id: 0, method: 'rebuild', name })) as 'started' | 'not-active';
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const worker = new Worker(this.options.entry, { workerData: this.options.workerData });
+      this.worker = worker;
+      worker.on('message', (message: FromProjectorThread) => {
+        if (message.type === 'started') {
+          started = true;
+          this.alive = true;
+          this.threadId = message.threadId;
+          this.crashesInARow = 0;
+          resolve();
+        } else if (message.type === 'lease') {
+          this.lastLease = message.status;
+        } else if (message.type === 'reply') {
+          const call = this.calls.get(message.id);
+          this.calls.delete(message.id);
+          if (message.ok) call?.resolve(message.value);
+          else call?.reject(new Error(message.error));
+        }
+      });
+      worker.on('error', (error) => {
+        this.lastExit = error.message;
+        this.options.logger.error(`projector thread failed: ${error.message}`);
+      });
+      worker.on('exit', (code) => {
+        this.alive = false;
+        this.threadId = null;
+        this.lastLease = undefined;
+        if (this.worker === worker) this.worker = undefined;
+        for (const call of this.calls.values()) call.reject(new Error('the projector thread exited'));
+        this.calls.clear();
+        if (!started) {
+          reject(new Error(`the projector thread exited before it started (${this.lastExit || `code ${code}`})`));
+          return;
+        }
+        if (this.stopping) return;
+        this.lastExit ||= `exit code ${code}`;
+        this.scheduleRestart();
+      });
+    });
+  }
+
+  private scheduleRestart(): void {
+    const delay = Math.min(MAX_RESTART_DELAY_MS, (this.options.restartDelayMs ?? 1000) * 2 ** this.crashesInARow);
+    this.crashesInARow += 1;
+    this.options.logger.error(`projector thread exited unexpectedly (${this.lastExit}): restarting it in ${delay} ms`);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping) return;
+      this.restarts += 1;
+      this.spawn().then(
+        () => {
+          this.lastExit = '';
+          this.options.logger.log('projector thread restarted');
+        },
+        (error: Error) => {
+          this.lastExit = error.message;
+          this.scheduleRestart();
+        },
+      );
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private call(message: ToProjectorThread & { type: 'call' }): Promise<unknown> {
+    const worker = this.worker;
+    if (worker === undefined) return Promise.reject(new Error('the projector thread is not running'));
+    const id = this.nextCallId++;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.calls.delete(id);
+        reject(new Error('the projector thread did not answer in time'));
+      }, this.options.callTimeoutMs ?? 3000);
+      this.calls.set(id, {
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      worker.postMessage({ ...message, id });
+    });
+  }
+}
