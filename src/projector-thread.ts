@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { AppModule } from './app.module';
 import type { RelataConfig } from './config/config';
 import { createJsonLogger, JsonLoggerService } from './operations/logger';
 import type { LeaseConfig } from './shared/lease/lease-config';
+import { KEY_STORE, type KeyStore } from './shared/privacy/key-store.port';
 import { type Projector, PROJECTOR } from './shared/projections/projector';
 import type { FromProjectorThread, ToProjectorThread } from './shared/projections/projector-thread';
 
@@ -26,6 +28,21 @@ export interface ProjectorThreadData {
 /** createHttpApp's projectorThread option for RELATA_ROLE=all: the worker part in this thread. */
 export function projectorThreadOption(data: ProjectorThreadData): { entry: string; workerData: ProjectorThreadData } {
   return { entry: PROJECTOR_THREAD_ENTRY, workerData: data };
+}
+
+function answerCall(app: INestApplicationContext, projector: Projector, message: ToProjectorThread & { type: 'call' }): Promise<unknown> {
+  switch (message.method) {
+    case 'status':
+      return projector.status();
+    case 'rebuild':
+      return projector.rebuild(message.name);
+    case 'eraseSubject':
+      // The main thread deleted the key; deleting it here too puts the tombstone in this thread's key cache.
+      return app
+        .get<KeyStore>(KEY_STORE)
+        .delete(message.subjectId)
+        .then(() => projector.eraseSubject(message.subjectId));
+  }
 }
 
 async function runProjectorThread(port: NonNullable<typeof parentPort>, data: ProjectorThreadData): Promise<void> {
@@ -60,7 +77,7 @@ async function runProjectorThread(port: NonNullable<typeof parentPort>, data: Pr
       );
       return;
     }
-    const answer = message.method === 'status' ? projector.status() : projector.rebuild(message.name);
+    const answer = answerCall(app, projector, message);
     answer.then(
       (value) => post({ type: 'reply', id: message.id, ok: true, value }),
       (error: Error) => post({ type: 'reply', id: message.id, ok: false, error: error.message }),

@@ -138,10 +138,8 @@ export class RelataKernelModule {
           inject: [ProjectionRunner, WORKER_LEASE],
           useFactory: (runner: ProjectionRunner, lease: LeaseCoordinator): Projector => {
             const logger = new Logger('Projector');
-            if (threaded && options.projectorThread !== undefined) {
-              return new ProjectorThread({ ...options.projectorThread, runner, lease, logger });
-            }
-            return new InProcessProjector(options.role ?? 'all', runner, lease, logger);
+            const local = new InProcessProjector(options.role ?? 'all', runner, lease, logger, options.projections);
+            return threaded && options.projectorThread !== undefined ? new ProjectorThread({ ...options.projectorThread, runner, lease, logger, local }) : local;
           },
         },
         CommandProcessor,

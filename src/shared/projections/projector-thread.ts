@@ -5,7 +5,11 @@ import type { ProjectionRunner } from './projection-runner';
 import type { Projector, ProjectorHealth, ProjectorLogger } from './projector';
 
 /** What the main thread asks the projector thread. */
-export type ToProjectorThread = { type: 'call'; id: number; method: 'status' } | { type: 'call'; id: number; method: 'rebuild'; name: string } | { type: 'stop' };
+export type ToProjectorThread =
+  | { type: 'call'; id: number; method: 'status' }
+  | { type: 'call'; id: number; method: 'rebuild'; name: string }
+  | { type: 'call'; id: number; method: 'eraseSubject'; subjectId: string }
+  | { type: 'stop' };
 
 /** What the projector thread tells the main thread. */
 export type FromProjectorThread =
@@ -22,6 +26,8 @@ export interface ProjectorThreadOptions {
   /** This (HTTP) thread's runner and passive lease: they follow what the thread commits. */
   runner: ProjectionRunner;
   lease: LeaseCoordinator;
+  /** What this thread does when the projector thread is not running (the runner of this thread, not started). */
+  local: Projector;
   logger: ProjectorLogger;
   /** First pause before restarting a crashed thread; doubled per crash in a row, at most 30 s. Default 1000 ms. */
   restartDelayMs?: number;
@@ -39,13 +45,14 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * under the worker lease as in any other process. HTTP stays on the main thread, whose runner only
  * follows the stored checkpoints (read-your-writes waits on them, as across processes).
  *
- * A thread that exits unasked (a crash) is reported (health().alive false, /ready 503) and started
+ * start() does not wait for the thread (see there). A thread that exits unasked (a crash) is reported (health().alive false, /ready 503) and started
  * again after a pause that doubles per crash in a row (1 s up to 30 s); it takes the lease back at
  * once, its own instance id being the holder's.
  */
 export class ProjectorThread implements Projector {
   private worker: Worker | undefined;
   private alive = false;
+  private starting = false;
   private threadId: number | null = null;
   private restarts = 0;
   private crashesInARow = 0;
@@ -58,10 +65,23 @@ export class ProjectorThread implements Projector {
 
   constructor(private readonly options: ProjectorThreadOptions) {}
 
+  /**
+   * Starts the thread without waiting for it: HTTP listens as soon as it would without one, and
+   * /ready answers 503 (worker down, then projections behind) until the thread runs and has caught
+   * up. A thread that cannot start is retried like one that crashed.
+   */
   async start(): Promise<void> {
     // The HTTP thread follows generations and checkpoints the thread commits.
     await this.options.lease.start();
-    await this.spawn();
+    this.starting = true;
+    this.spawn().then(
+      () => (this.starting = false),
+      (error: Error) => {
+        this.starting = false;
+        this.lastExit = error.message;
+        if (!this.stopping) this.scheduleRestart();
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -98,7 +118,9 @@ export class ProjectorThread implements Projector {
         ? active
           ? 'projections run in the projector thread'
           : 'projector thread waits for the worker lease'
-        : `projector thread not running${this.lastExit ? ` (${this.lastExit})` : ''}`,
+        : this.starting
+          ? 'projector thread starting'
+          : `projector thread not running${this.lastExit ? ` (${this.lastExit})` : ''}`,
     };
   }
 
@@ -120,6 +142,15 @@ export class ProjectorThread implements Projector {
   async rebuild(name: string): Promise<'started' | 'not-active'> {
     if (!this.alive) return 'not-active';
     return (await this.call({ type: 'call', id: 0, method: 'rebuild', name })) as 'started' | 'not-active';
+  }
+
+  async eraseSubject(subjectId: string): Promise<void> {
+    if (!this.alive) {
+      await this.options.local.eraseSubject(subjectId);
+      return;
+    }
+    // No answer timeout: a rebuild on erasure takes as long as it takes, as on a single thread.
+    await this.call({ type: 'call', id: 0, method: 'eraseSubject', subjectId }, null);
   }
 
   private spawn(): Promise<void> {
@@ -186,15 +217,18 @@ export class ProjectorThread implements Projector {
     this.restartTimer.unref();
   }
 
-  private call(message: ToProjectorThread & { type: 'call' }): Promise<unknown> {
+  private call(message: ToProjectorThread & { type: 'call' }, timeoutMs: number | null = this.options.callTimeoutMs ?? 3000): Promise<unknown> {
     const worker = this.worker;
     if (worker === undefined) return Promise.reject(new Error('the projector thread is not running'));
     const id = this.nextCallId++;
     return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.calls.delete(id);
-        reject(new Error('the projector thread did not answer in time'));
-      }, this.options.callTimeoutMs ?? 3000);
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.calls.delete(id);
+              reject(new Error('the projector thread did not answer in time'));
+            }, timeoutMs);
       this.calls.set(id, {
         resolve: (value) => {
           clearTimeout(timer);

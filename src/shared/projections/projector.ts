@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import type { LeaseCoordinator, LeaseStatus } from '../lease/lease-coordinator';
 import type { ProcessRole } from '../lease/process-role';
-import type { ProjectionStatus } from './projection';
+import type { ProjectionDefinition, ProjectionStatus } from './projection';
 import type { ProjectionRunner } from './projection-runner';
 
 /** Injection token of this process's Projector. */
@@ -37,6 +37,12 @@ export interface Projector {
   leaseStatus(): LeaseStatus;
   /** Starts a rebuild where the projections run; 'not-active' when they do not run in this process. */
   rebuild(name: string): Promise<'started' | 'not-active'>;
+  /**
+   * The projection part of a forget (privacy/erasure.ts), where the projections run, after the
+   * subject's key was deleted: that runner's cached log pages and key are dropped, the projections
+   * that rebuild on erasure are rebuilt (resolves once switched), replaced generations dropped.
+   */
+  eraseSubject(subjectId: string): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -57,6 +63,7 @@ export class InProcessProjector implements Projector {
     private readonly runner: ProjectionRunner,
     private readonly lease: LeaseCoordinator,
     private readonly logger: ProjectorLogger,
+    private readonly projections: readonly ProjectionDefinition[],
   ) {}
 
   health(): ProjectorHealth {
@@ -95,6 +102,14 @@ export class InProcessProjector implements Projector {
     if (!this.lease.isActive()) return Promise.resolve('not-active');
     this.runner.rebuild(name).catch((error: Error) => this.logger.error(`rebuild of ${name} failed: ${error.message}`));
     return Promise.resolve('started');
+  }
+
+  async eraseSubject(): Promise<void> {
+    this.runner.dropCachedEvents();
+    // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
+    for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
+    // Not at the switch itself (readers may still hold it): here, with those of earlier rebuilds, which hold copies in clear.
+    await this.runner.dropReplacedGenerations();
   }
 
   start(): Promise<void> {
