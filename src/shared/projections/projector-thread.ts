@@ -31,6 +31,8 @@ export interface ProjectorThreadOptions {
   logger: ProjectorLogger;
   /** First pause before restarting a crashed thread; doubled per crash in a row, at most 30 s. Default 1000 ms. */
   restartDelayMs?: number;
+  /** How long start() waits for the thread to run before HTTP may listen anyway. Default 15 s. */
+  startWaitMs?: number;
   /** How long stop() waits for the thread to drain and release the lease before terminating it. Default 20 s. */
   stopTimeoutMs?: number;
   /** How long a question to the thread may take before the local answer is used. Default 3 s. */
@@ -45,7 +47,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * under the worker lease as in any other process. HTTP stays on the main thread, whose runner only
  * follows the stored checkpoints (read-your-writes waits on them, as across processes).
  *
- * start() does not wait for the thread (see there). A thread that exits unasked (a crash) is reported (health().alive false, /ready 503) and started
+ * start() waits a bounded time for the thread (see there). A thread that exits unasked (a crash) is reported (health().alive false, /ready 503) and started
  * again after a pause that doubles per crash in a row (1 s up to 30 s); it takes the lease back at
  * once, its own instance id being the holder's.
  */
@@ -66,22 +68,29 @@ export class ProjectorThread implements Projector {
   constructor(private readonly options: ProjectorThreadOptions) {}
 
   /**
-   * Starts the thread without waiting for it: HTTP listens as soon as it would without one, and
-   * /ready answers 503 (worker down, then projections behind) until the thread runs and has caught
-   * up. A thread that cannot start is retried like one that crashed.
+   * Starts the thread and waits until it runs (it has taken the lease, or found it held elsewhere),
+   * as a single-threaded process starts its runner before it listens, but at most startWaitMs: a
+   * thread slow to start must not keep HTTP from listening. /ready answers 503 (worker down, then
+   * projections behind) until the thread runs and has caught up. A thread that cannot start is
+   * retried like one that crashed.
    */
   async start(): Promise<void> {
     // The HTTP thread follows generations and checkpoints the thread commits.
     await this.options.lease.start();
     this.starting = true;
-    this.spawn().then(
-      () => (this.starting = false),
+    const spawned = this.spawn().then(
+      () => {
+        this.starting = false;
+      },
       (error: Error) => {
         this.starting = false;
         this.lastExit = error.message;
         if (!this.stopping) this.scheduleRestart();
       },
     );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([spawned, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.startWaitMs ?? 15_000)))]);
+    clearTimeout(timer);
   }
 
   async stop(): Promise<void> {
