@@ -6,10 +6,14 @@ import { load, type LoadRequest, type LoadResult } from './write-path-autocannon
 import { type ChildServer, startChildServer } from './write-path-child';
 
 /**
- * The command path over HTTP: the real app on embedded stores in a child process, autocannon with
- * 50 connections in this one. Two commands (register complaint, record purchase), each measured
- * with the event store writing and with the write switched off (RELATA_BENCH_DISCARD_WRITES=1:
- * same validation, loading and deciding, appends thrown away), plus a bare Fastify hello-world.
+ * The command path over HTTP: the real app on embedded stores, split as in production into an
+ * `api` process (RELATA_ROLE=api, measured) and a `worker` process (RELATA_ROLE=worker: the
+ * projections), autocannon with 50 connections in this one. Two commands (register complaint,
+ * record purchase), each measured with the event store writing and with the write switched off
+ * (RELATA_BENCH_DISCARD_WRITES=1: same validation, loading and deciding, appends thrown away), the
+ * minimal Nest + Fastify + class-validator + SQLite app (bench/minimal-nest-app.ts) for the same two
+ * commands in the same run (issue 14.4: API CPU per request <= 2 x its), plus a bare Fastify
+ * hello-world.
  *
  * WRITE_PATH_CPU_PROF=<dir> (optional) writes a V8 CPU profile of each server child there.
  */
@@ -17,6 +21,7 @@ import { type ChildServer, startChildServer } from './write-path-child';
 const CONNECTIONS = 50;
 const P99_TARGET_MS = 25;
 const RATIO_TARGET = 0.8;
+const CPU_VS_MINIMAL_TARGET = 2;
 // Same shape as any API key (rk_ + 8 + _ + 32); only ever used on the benchmark's scratch data dir.
 const ADMIN_KEY = 'rk_BenchAdm_B3nchB3nchB3nchB3nchB3nchB3nchB3';
 
@@ -32,6 +37,8 @@ interface CaseResult extends LoadResult {
   projectionLag?: number;
   /** Server CPU time per successful request (user + system, ms), when the OS tells. */
   cpuMsPerRequest?: number;
+  /** The worker process's CPU time per successful request of the api (its projections), when there is one. */
+  workerCpuMsPerRequest?: number;
 }
 
 export const benchmark: Benchmark = {
@@ -57,26 +64,29 @@ export const benchmark: Benchmark = {
     let agentKey = '';
     let customerIds: string[] = [];
 
-    // 1. Writes on: set up the customers, then measure both commands.
-    context.log('http-commands: starting the app (writes on)');
-    let app = await startApp({});
+    // 1. Writes on: a worker process (projections) and an api process; customers set up, then both commands.
+    context.log('http-commands: starting the worker and the api (writes on)');
+    const worker = await startApp({ RELATA_ROLE: 'worker' });
+    let app: ChildServer | undefined;
     try {
+      app = await startApp({ RELATA_ROLE: 'api' });
       agentKey = await createAgentKey(app.url);
       context.log(`http-commands: registering ${sizes.customers} customers`);
       customerIds = await registerCustomers(app.url, agentKey, sizes.customers);
       await waitForProjections(app.url);
       for (const command of commands(customerIds, agentKey)) {
-        results.push(await measure(context, app, `${command.name}`, command.next, sizes));
+        results.push(await measure(context, app, `${command.name}`, command.next, sizes, worker));
         results[results.length - 1].projectionLag = await projectionLag(app.url);
         await waitForProjections(app.url);
       }
     } finally {
-      await app.stop();
+      await app?.stop();
+      await worker.stop();
     }
 
-    // 2. The same app and data, the store write switched off.
-    context.log('http-commands: starting the app (store write switched off)');
-    app = await startApp({ RELATA_BENCH_DISCARD_WRITES: '1' });
+    // 2. The same api and data, the store write switched off (nothing to project: no worker).
+    context.log('http-commands: starting the api (store write switched off)');
+    app = await startApp({ RELATA_ROLE: 'api', RELATA_BENCH_DISCARD_WRITES: '1' });
     try {
       for (const command of commands(customerIds, agentKey)) {
         results.push(await measure(context, app, `${command.name} (no write)`, command.next, sizes));
@@ -85,7 +95,22 @@ export const benchmark: Benchmark = {
       await app.stop();
     }
 
-    // 3. The ceiling: a bare Fastify hello-world.
+    // 3. The floor for the same commands: the minimal Nest + Fastify + class-validator + SQLite app.
+    context.log('http-commands: the minimal Nest app');
+    const minimal = await startChildServer({
+      script: 'bench/minimal-nest-app',
+      env: { BENCH_MINIMAL_DB: path.join(context.workDir, 'minimal', 'minimal.sqlite') },
+      readyPath: '/health',
+    });
+    try {
+      for (const command of commands(customerIds, agentKey)) {
+        results.push(await measure(context, minimal, `${command.name} (minimal app)`, command.next, sizes));
+      }
+    } finally {
+      await minimal.stop();
+    }
+
+    // 4. The ceiling: a bare Fastify hello-world.
     context.log('http-commands: bare Fastify hello-world');
     const hello = await startChildServer({ script: 'bench/write-path-hello-server', env: {}, readyPath: '/' });
     try {
@@ -143,18 +168,30 @@ function commands(customerIds: string[], agentKey: string): Command[] {
   ];
 }
 
-async function measure(context: BenchContext, server: ChildServer, name: string, next: (i: number) => LoadRequest, sizes: Sizes): Promise<CaseResult> {
+async function measure(
+  context: BenchContext,
+  server: ChildServer,
+  name: string,
+  next: (i: number) => LoadRequest,
+  sizes: Sizes,
+  worker?: ChildServer,
+): Promise<CaseResult> {
   context.log(`http-commands: ${name}: warm-up ${sizes.warmupSeconds} s, then ${sizes.seconds} s`);
   await load(server.url, CONNECTIONS, sizes.warmupSeconds, next);
   const cpuBefore = server.cpuMs();
+  const workerBefore = worker?.cpuMs();
   const result = await load(server.url, CONNECTIONS, sizes.seconds, next);
   const cpuAfter = server.cpuMs();
+  const workerAfter = worker?.cpuMs();
   const succeeded = result.requestsPerSecond * sizes.seconds;
-  const cpuMsPerRequest = cpuBefore === undefined || cpuAfter === undefined || succeeded === 0 ? undefined : (cpuAfter - cpuBefore) / succeeded;
+  const perRequest = (before: number | undefined, after: number | undefined): number | undefined =>
+    before === undefined || after === undefined || succeeded === 0 ? undefined : (after - before) / succeeded;
+  const cpuMsPerRequest = perRequest(cpuBefore, cpuAfter);
+  const workerCpuMsPerRequest = perRequest(workerBefore, workerAfter);
   context.log(
-    `http-commands: ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${cpuMsPerRequest?.toFixed(2) ?? '?'} ms/request`,
+    `http-commands: ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, non-2xx ${result.non2xx}, errors ${result.errors}, server CPU ${cpuMsPerRequest?.toFixed(2) ?? '?'} ms/request${worker ? `, worker CPU ${workerCpuMsPerRequest?.toFixed(2) ?? '?'} ms/request` : ''}`,
   );
-  return { name, ...result, cpuMsPerRequest };
+  return { name, ...result, cpuMsPerRequest, workerCpuMsPerRequest };
 }
 
 // ------------------------------------------------------------------------------------ set-up
@@ -218,6 +255,7 @@ function report(results: CaseResult[], sizes: Sizes): BenchReport {
     r.errors,
     hello ? `${((r.requestsPerSecond / hello.requestsPerSecond) * 100).toFixed(1)} %` : '-',
     r.cpuMsPerRequest === undefined ? '-' : r.cpuMsPerRequest.toFixed(2),
+    r.workerCpuMsPerRequest === undefined ? '-' : r.workerCpuMsPerRequest.toFixed(2),
     r.projectionLag === undefined ? '-' : r.projectionLag,
   ]);
   const targets: TargetCheck[] = [];
@@ -239,6 +277,17 @@ function report(results: CaseResult[], sizes: Sizes): BenchReport {
             ? `${((1 - ratio / RATIO_TARGET) * 100).toFixed(0)} % short: the SQLite commit and the live projections share the server's one event loop with the HTTP work`
             : undefined,
     });
+    const minimal = byName.get(`${name} (minimal app)`);
+    if (minimal?.cpuMsPerRequest !== undefined && write.cpuMsPerRequest !== undefined) {
+      const cpuRatio = write.cpuMsPerRequest / minimal.cpuMsPerRequest;
+      targets.push({
+        name: `${name}: api CPU per request vs the minimal Nest app (projections in the worker process)`,
+        target: `<= ${CPU_VS_MINIMAL_TARGET} x`,
+        measured: `${cpuRatio.toFixed(1)} x (${write.cpuMsPerRequest.toFixed(2)} vs ${minimal.cpuMsPerRequest.toFixed(2)} ms)`,
+        met: cpuRatio <= CPU_VS_MINIMAL_TARGET && failures === 0,
+        note: cpuRatio <= CPU_VS_MINIMAL_TARGET ? undefined : `${(cpuRatio / CPU_VS_MINIMAL_TARGET).toFixed(1)} x the target`,
+      });
+    }
     targets.push({
       name: `${name}: p99 latency at ${CONNECTIONS} connections`,
       target: `<= ${P99_TARGET_MS} ms`,
@@ -248,9 +297,9 @@ function report(results: CaseResult[], sizes: Sizes): BenchReport {
     });
   }
   const body = [
-    `The real app (src/main) on embedded stores in a child process, fresh data dir, ${sizes.customers} customers set up first; autocannon in the benchmark's process, ${CONNECTIONS} connections, ${sizes.warmupSeconds} s warm-up then ${sizes.seconds} s per case. Requests/s counts 2xx answers only. "no write": the same app with RELATA_BENCH_DISCARD_WRITES=1 (validation, stream loading, deciding, hashing and encryption as usual; the append stores nothing, so the projections have nothing to do). The projections run in the server process and consume the new events live; "projection lag" is how many events they still had to process when the load stopped.`,
+    `The real app (src/main) on embedded stores, as an api process (RELATA_ROLE=api, whose CPU is "server CPU") next to a worker process (RELATA_ROLE=worker: the projections, whose CPU is "worker CPU"), fresh data dir, ${sizes.customers} customers set up first; autocannon in the benchmark's process, ${CONNECTIONS} connections, ${sizes.warmupSeconds} s warm-up then ${sizes.seconds} s per case. Requests/s counts 2xx answers only. "no write": the same app with RELATA_BENCH_DISCARD_WRITES=1 (validation, stream loading, deciding, hashing and encryption as usual; the append stores nothing, so the projections have nothing to do). The projections run in the worker process and consume the new events live; "projection lag" is how many events they still had to process when the load stopped. "minimal app": bench/minimal-nest-app.ts (Nest 12 + Fastify + class-validator DTOs, one SQLite row appended per request, no auth), in the same run.`,
     '',
-    table(['case', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs hello-world', 'server CPU ms/request', 'projection lag'], rows),
+    table(['case', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs hello-world', 'server CPU ms/request', 'worker CPU ms/request', 'projection lag'], rows),
   ].join('\n');
   return { body, targets };
 }

@@ -24,6 +24,7 @@ import { ProjectionsController } from './projections.controller';
 import type { Clock } from './shared/clock';
 import type { IdGenerator } from './shared/ids';
 import type { LeaseConfig } from './shared/lease/lease-config';
+import type { ProcessRole } from './shared/lease/process-role';
 import { RelataKernelModule } from './shared/relata-kernel.module';
 
 export interface AppOptions {
@@ -32,6 +33,10 @@ export interface AppOptions {
   ids?: IdGenerator;
   /** The single-active-worker lease; absent (tests): this process runs the projections and schedulers. */
   lease?: LeaseConfig;
+  /** RELATA_ROLE (default all). */
+  role?: ProcessRole;
+  /** `all`: run the worker part in a worker thread from this entry script (main.ts: src/projector-thread). */
+  projectorThread?: { entry: string; workerData: unknown };
 }
 
 /** The composition root: the only place that knows every feature. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { installAccessControl } from './access/install-access-control';
 import { AppModule, type AppOptions } from './app.module';
@@ -70,6 +71,7 @@ export async function createHttpApp(
   // Right after it: the request's log context (correlation id on every line) and its access line.
   if (jsonLogger !== null) installRequestLogging(app, jsonLogger);
   installHttpMetrics(app);
+  if (options.role === 'worker') installWorkerOnlyRoutes(fastify);
   // After the correlation id (so refusals carry it): authentication, authorisation, rate limit, headers.
   installAccessControl(app);
   // After it too (its onRoute hook records the docs routes): Swagger UI at /docs, the document at /docs/openapi.json.
@@ -78,6 +80,27 @@ export async function createHttpApp(
   app.useGlobalPipes(relataValidationPipe());
   // No app.enableShutdownHooks(): main.ts handles SIGTERM/SIGINT (operations/graceful-shutdown.ts), draining first.
   return app;
+}
+
+/** What a RELATA_ROLE=worker process answers over HTTP: the probes and the metrics, nothing else. */
+const WORKER_ROUTES = new Set(['/health', '/ready', '/metrics']);
+
+function installWorkerOnlyRoutes(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0];
+    if (WORKER_ROUTES.has(path)) return;
+    await reply
+      .status(404)
+      .header('Content-Type', 'application/problem+json')
+      .send({
+        type: 'urn:relata:problem:worker-role',
+        title: 'Not Found',
+        status: 404,
+        code: 'WORKER_ROLE',
+        instance: path,
+        detail: 'This process runs the projections and schedulers only (RELATA_ROLE=worker): it answers /health, /ready and /metrics. Send requests to an api or all process.',
+      });
+  });
 }
 
 export type { INestApplication };

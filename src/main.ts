@@ -3,14 +3,20 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/config';
 import { createHttpApp } from './http-app';
 import { installGracefulShutdown } from './operations/graceful-shutdown';
+import { projectorThreadOption } from './projector-thread';
 import { loadLeaseConfig } from './shared/lease/lease-config';
+import { loadProcessRole, loadProjectorThread } from './shared/lease/process-role';
 import { prepareDataDir } from './shared/stores';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Checked before Nest builds the providers: a failing factory there is logged with its stack.
   if (!config.eventStoreUrl || !config.mongodbUrl) prepareDataDir(config.dataDir);
-  const app = await createHttpApp({ config, lease: loadLeaseConfig() });
+  const lease = loadLeaseConfig();
+  const role = loadProcessRole();
+  // `all` runs its worker part in a worker thread: projections never run on the HTTP event loop.
+  const projectorThread = role === 'all' && loadProjectorThread() ? projectorThreadOption({ config, lease }) : undefined;
+  const app = await createHttpApp({ config, lease, role, projectorThread });
   // Before listen: a signal during start-up also drains and exits 0.
   installGracefulShutdown(app);
   await app.listen(config.port, config.host);
@@ -18,7 +24,8 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const stores = `${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`} + ${config.mongodbUrl ? 'MongoDB' : 'embedded read store'}`;
-  new Logger('Relata').log(`Relata listening on http://${config.host}:${port} (${stores})`);
+  const worker = role === 'all' ? (projectorThread ? 'worker thread' : 'this thread') : role;
+  new Logger('Relata').log(`Relata listening on http://${config.host}:${port} (${stores}; role ${role}, projections: ${role === 'api' ? 'in a worker process' : worker})`);
   reportListening(port);
 }
 

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config';
 import { createHttpApp } from '../http-app';
+import { projectorThreadOption } from '../projector-thread';
 import { loadLeaseConfig } from '../shared/lease/lease-config';
+import { loadProcessRole, loadProjectorThread } from '../shared/lease/process-role';
 import { prepareDataDir } from '../shared/stores';
 import { type CliIo, consoleIo } from './cli-io';
 
@@ -12,6 +14,8 @@ Starts the HTTP API (what \`npm start\` runs). Configuration comes from the envi
 override PORT, HOST and RELATA_DATA_DIR. Main variables:
   EVENTSTORE_URL / MONGODB_URL   production stores (unset: SQLite files in RELATA_DATA_DIR)
   RELATA_EVENTSTORE_STREAM_PREFIX  share one EventStoreDB: this installation's streams only
+  RELATA_ROLE=all|api|worker     all: HTTP + projections/schedulers in a worker thread (default);
+                                 api: HTTP only; worker: projections/schedulers (+ /health /ready /metrics)
   RELATA_LEASE=on|off            single active worker across replicas (default on)
   RELATA_LEASE_TTL_MS            lease lifetime (default 15000), renewed every third of it
   RELATA_BOOTSTRAP_ADMIN_KEY     the first admin key; LOG_LEVEL; RELATA_JWT_SECRET ...
@@ -52,10 +56,12 @@ export async function serveCli(argv: string[], io: CliIo = consoleIo()): Promise
     const config = loadConfig(env);
     const lease = loadLeaseConfig(env);
     if (!config.eventStoreUrl || !config.mongodbUrl) prepareDataDir(config.dataDir);
-    const app = await createHttpApp({ config, lease });
+    const role = loadProcessRole(env);
+    const projectorThread = role === 'all' && loadProjectorThread(env) ? projectorThreadOption({ config, lease }) : undefined;
+    const app = await createHttpApp({ config, lease, role, projectorThread });
     await app.listen(config.port, config.host);
     const stores = `${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`} + ${config.mongodbUrl ? 'MongoDB' : 'embedded read store'}`;
-    io.stdout.write(`Relata listening on http://${config.host}:${config.port} (${stores})\n`);
+    io.stdout.write(`Relata listening on http://${config.host}:${config.port} (${stores}; role ${role})\n`);
     return 0;
   } catch (error) {
     io.stderr.write(`Relata cannot start: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);

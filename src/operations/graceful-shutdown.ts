@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EVENT_STORE, type EventStore } from '../shared/event-store/event-store.port';
 import { type ProjectionDefinition, PROJECTIONS } from '../shared/projections/projection';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { type Projector, PROJECTOR } from '../shared/projections/projector';
 
 export interface GracefulShutdownOptions {
   /** How long the projections may take to reach the log's head once requests are done. Default 10 s. */
@@ -18,9 +19,11 @@ export interface GracefulShutdownOptions {
  * 1. the HTTP server stops accepting connections; requests in flight finish (Fastify's close;
  *    a new request on a kept-alive connection is answered 503);
  * 2. the projections catch up with the events those requests appended (bounded wait; in a process
- *    without the projection lease it waits for the process that has it, harmlessly);
- * 3. the Nest shutdown hooks: timers stop, the projection runner stops after its batch has
- *    committed (checkpoints stored), the stores close.
+ *    without the projection lease it waits for the process that has it, harmlessly; with
+ *    RELATA_ROLE=api not at all: its worker process drains on its own SIGTERM);
+ * 3. the Nest shutdown hooks: timers stop, the projection runner (or the projector thread, which
+ *    does the same in its own thread) stops after its batch has committed (checkpoints stored),
+ *    the worker lease is released, the stores close.
  * Resolves with the exit code: 0 when all went well.
  */
 export async function shutDownGracefully(app: NestFastifyApplication, options: GracefulShutdownOptions = {}): Promise<number> {
@@ -39,6 +42,7 @@ export async function shutDownGracefully(app: NestFastifyApplication, options: G
 }
 
 async function drainProjections(app: NestFastifyApplication, timeoutMs: number, logger: Logger): Promise<void> {
+  if (app.get<Projector>(PROJECTOR).health().placement === 'elsewhere') return;
   const runner = app.get(ProjectionRunner);
   const projections = app.get<ProjectionDefinition[]>(PROJECTIONS);
   const head = await app.get<EventStore>(EVENT_STORE).headPosition();

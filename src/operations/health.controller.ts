@@ -3,7 +3,7 @@ import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } fr
 import type { FastifyReply } from 'fastify';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { EVENT_STORE, type EventStore } from '../shared/event-store/event-store.port';
-import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { type Projector, PROJECTOR } from '../shared/projections/projector';
 import { READ_STORE, type ReadStore } from '../shared/read-store/read-store.port';
 
 /** A store that does not answer within this is reported down. */
@@ -14,7 +14,8 @@ const PING_TIMEOUT_MS = 3000;
  * orchestrator restarts the process only when the process itself is stuck.
  *
  * GET /ready: readiness. Both stores answer and every projection is at most
- * RELATA_READY_MAX_LAG_EVENTS events behind; otherwise 503 with Terminus' details, so a load
+ * RELATA_READY_MAX_LAG_EVENTS events behind, and the worker part runs (here, in this process's
+ * projector thread, or, for RELATA_ROLE=api, in a live holder of the worker lease); otherwise 503 with Terminus' details, so a load
  * balancer sends traffic elsewhere until it is.
  */
 @Controller()
@@ -22,7 +23,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly runner: ProjectionRunner,
+    @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
@@ -40,6 +41,7 @@ export class HealthController {
       return await this.health.check([
         () => this.indicators.check('eventStore').attempt(() => this.eventStore.ping()).withTimeout(PING_TIMEOUT_MS),
         () => this.indicators.check('readStore').attempt(() => this.readStore.ping()).withTimeout(PING_TIMEOUT_MS),
+        () => this.worker(),
         () => this.projections(),
       ]);
     } catch (error) {
@@ -50,12 +52,18 @@ export class HealthController {
     }
   }
 
+  private worker() {
+    const session = this.indicators.check('worker');
+    const { alive, ...health } = this.projector.health();
+    return alive ? session.up(health) : session.down(health);
+  }
+
   private async projections() {
     const session = this.indicators.check('projections');
     const maxLagEvents = this.config.readyMaxLagEvents;
     let statuses;
     try {
-      statuses = await this.runner.status();
+      statuses = await this.projector.status();
     } catch (error) {
       return session.down({ message: `projection status unavailable: ${error instanceof Error ? error.name : 'Error'}` });
     }

@@ -3,6 +3,7 @@ import type { WebhookDeliveryObserver } from '../departments/webhook-dispatcher'
 import type { CommandObserver, CommandOutcomeKind } from '../shared/decider/command-processor';
 import type { AppendObserver, AppendOutcome } from '../shared/event-store/metered-event-store';
 import type { ProjectionStatus } from '../shared/projections/projection';
+import type { ProjectorHealth } from '../shared/projections/projector';
 
 /** Injection token of the app's own prom-client Registry (never the global default: two apps in one process must not collide). */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
@@ -120,5 +121,38 @@ export class ProjectionMetrics {
     gauge('relata_projection_up', '1 while the projection is live or catching up, 0 when stopped or failed', (s) =>
       s.state === 'failed' || s.state === 'stopped' ? 0 : 1,
     );
+  }
+}
+
+/** Where this process's worker part runs and whether it is alive, read from the projector when scraped. */
+export class ProjectorMetrics {
+  constructor(registry: Registry, health: () => ProjectorHealth) {
+    new Gauge({
+      name: 'relata_worker_alive',
+      help: '1 while the worker part (projections, schedulers, webhooks) runs: here, in the projector thread, or (api role) in the worker lease holder',
+      labelNames: ['role', 'placement'],
+      registers: [registry],
+      collect() {
+        const h = health();
+        this.reset();
+        this.set({ role: h.role, placement: h.placement }, h.alive ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'relata_projections_thread_id',
+      help: 'worker_threads threadId of the thread running the projections in this process (0: the HTTP thread); -1 when they do not run in this process',
+      registers: [registry],
+      collect() {
+        this.set(health().threadId ?? -1);
+      },
+    });
+    new Gauge({
+      name: 'relata_projector_thread_restarts',
+      help: 'Times the projector thread was restarted after it crashed (RELATA_ROLE=all)',
+      registers: [registry],
+      collect() {
+        this.set(health().restarts);
+      },
+    });
   }
 }

@@ -4,15 +4,16 @@ import type { Registry } from 'prom-client';
 import { WEBHOOK_DELIVERY_OBSERVER } from '../departments/webhook-dispatcher';
 import { COMMAND_OBSERVER } from '../shared/decider/command-processor';
 import { APPEND_OBSERVER } from '../shared/event-store/metered-event-store';
-import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { type Projector, PROJECTOR } from '../shared/projections/projector';
 import { HealthController } from './health.controller';
-import { createMetricsRegistry, METRICS_REGISTRY, ProjectionMetrics, RelataMetrics } from './metrics';
+import { createMetricsRegistry, METRICS_REGISTRY, ProjectionMetrics, ProjectorMetrics, RelataMetrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 
 /**
  * Health, readiness and metrics. Global so that the kernel (a global module itself) can take the
  * metrics as the optional observers of its command processor and event store; the metrics depend
- * on nothing of the kernel, so there is no cycle. The projection gauges read the runner.
+ * on nothing of the kernel, so there is no cycle. The projection gauges read the projector (the
+ * runner here, or in this process's projector thread).
  */
 @Global()
 @Module({
@@ -27,8 +28,13 @@ import { MetricsController } from './metrics.controller';
     { provide: WEBHOOK_DELIVERY_OBSERVER, useExisting: RelataMetrics },
     {
       provide: ProjectionMetrics,
-      inject: [METRICS_REGISTRY, ProjectionRunner],
-      useFactory: (registry: Registry, runner: ProjectionRunner) => new ProjectionMetrics(registry, () => runner.status()),
+      inject: [METRICS_REGISTRY, PROJECTOR],
+      useFactory: (registry: Registry, projector: Projector) => new ProjectionMetrics(registry, () => projector.status()),
+    },
+    {
+      provide: ProjectorMetrics,
+      inject: [METRICS_REGISTRY, PROJECTOR],
+      useFactory: (registry: Registry, projector: Projector) => new ProjectorMetrics(registry, () => projector.health()),
     },
   ],
   exports: [METRICS_REGISTRY, RelataMetrics, COMMAND_OBSERVER, APPEND_OBSERVER, WEBHOOK_DELIVERY_OBSERVER],

@@ -17,6 +17,7 @@ import { APPEND_OBSERVER, type AppendObserver, MeteredEventStore } from './event
 import { ID_GENERATOR, type IdGenerator, RandomIdGenerator } from './ids';
 import type { LeaseConfig } from './lease/lease-config';
 import type { LeaseCoordinator } from './lease/lease-coordinator';
+import type { ProcessRole } from './lease/process-role';
 import { createWorkerLease, WORKER_LEASE } from './lease/worker-lease';
 import { type ProjectionDefinition, PROJECTIONS } from './projections/projection';
 import { EncryptingEventStore } from './privacy/encrypting-event-store';
@@ -24,6 +25,8 @@ import { Erasure } from './privacy/erasure';
 import { KEY_STORE, type KeyStore } from './privacy/key-store.port';
 import { PERSONAL_DATA, type PersonalDataSpec } from './privacy/personal-data';
 import { ProjectionRunner, RETAIN_REPLACED_GENERATION_MS } from './projections/projection-runner';
+import { InProcessProjector, type Projector, PROJECTOR } from './projections/projector';
+import { ProjectorThread } from './projections/projector-thread';
 import { ReadModels } from './projections/read-models';
 import { READ_STORE, type ReadStore } from './read-store/read-store.port';
 import { createKeyStore, createReadStore, createStoredEventStore } from './stores';
@@ -38,27 +41,32 @@ export interface KernelOptions {
   ids?: IdGenerator;
   /** The single-active-worker lease (main.ts: loadLeaseConfig()); absent: this process runs every worker. */
   lease?: LeaseConfig;
+  /** RELATA_ROLE (default all). api: this process never takes the lease nor runs the worker part. */
+  role?: ProcessRole;
+  /**
+   * `all` only: run the worker part in a worker thread started from this script (the composition
+   * root's entry), handed workerData. Absent: on this thread (tests, RELATA_PROJECTOR_THREAD=off).
+   */
+  projectorThread?: { entry: string; workerData: unknown };
 }
 
-/** Starts the projections once the app is up and stops them (checkpoints stored) before the stores close. */
+/** Starts the worker part once the app is up and stops it (checkpoints stored, lease released) before the stores close. */
 @Injectable()
 class KernelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    private readonly runner: ProjectionRunner,
-    @Inject(WORKER_LEASE) private readonly lease: LeaseCoordinator,
+    @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(KEY_STORE) private readonly keyStore: KeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Starts the runner here, or (with the lease) only in the process that holds it.
-    await this.lease.start();
+    // The runner here (with the lease: only in the process that holds it), or the projector thread.
+    await this.projector.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.lease.stop();
-    await this.runner.stop();
+    await this.projector.stop();
     await this.eventStore.close();
     await this.readStore.close();
     await this.keyStore.close();
@@ -77,6 +85,7 @@ class KernelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 export class RelataKernelModule {
   static forRoot(options: KernelOptions): DynamicModule {
     const clock = options.clock ?? new SystemClock();
+    const threaded = options.projectorThread !== undefined && (options.role ?? 'all') === 'all';
     return {
       module: RelataKernelModule,
       providers: [
@@ -114,7 +123,24 @@ export class RelataKernelModule {
           provide: WORKER_LEASE,
           inject: [READ_STORE, ProjectionRunner],
           useFactory: (readStore: ReadStore, runner: ProjectionRunner) =>
-            createWorkerLease({ config: options.lease, readStore, clock, runner, logger: new Logger('Lease') }),
+            createWorkerLease({
+              config: options.lease,
+              readStore,
+              clock,
+              runner,
+              logger: new Logger('Lease'),
+              // This thread never projects: the api role, or `all` whose worker part is in its thread.
+              passive: options.role === 'api' || threaded,
+            }),
+        },
+        {
+          provide: PROJECTOR,
+          inject: [ProjectionRunner, WORKER_LEASE],
+          useFactory: (runner: ProjectionRunner, lease: LeaseCoordinator): Projector => {
+            const logger = new Logger('Projector');
+            const local = new InProcessProjector(options.role ?? 'all', runner, lease, logger, options.projections);
+            return threaded && options.projectorThread !== undefined ? new ProjectorThread({ ...options.projectorThread, runner, lease, logger, local }) : local;
+          },
         },
         CommandProcessor,
         ReadModels,
@@ -132,6 +158,7 @@ export class RelataKernelModule {
         READ_STORE,
         ProjectionRunner,
         WORKER_LEASE,
+        PROJECTOR,
         CommandProcessor,
         ReadModels,
         Erasure,

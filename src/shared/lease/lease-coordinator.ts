@@ -28,12 +28,21 @@ export interface LeaseCoordinatorOptions {
   /** Pause between renewals (and, without the lease, between attempts to take it). */
   renewEveryMs: number;
   logger?: LeaseCoordinatorLogger;
+  /**
+   * Never takes the lease (RELATA_ROLE=api): the followers are never started, every check fails,
+   * and each tick only looks at who holds the lease and lets the followers follow it.
+   */
+  passive?: boolean;
 }
 
 export interface LeaseStatus extends Partial<LeaseView> {
   enabled: boolean;
   /** Whether this process runs the projections and schedulers now. */
   active: boolean;
+  /** RELATA_ROLE=api: this process never takes the lease. */
+  passive?: boolean;
+  /** Passive only: whether another process held the lease at the last look (null: not looked yet, or no lease). */
+  holderAlive?: boolean | null;
 }
 
 const SILENT: LeaseCoordinatorLogger = { log: () => undefined, warn: () => undefined };
@@ -48,6 +57,8 @@ export class LeaseCoordinator implements ActiveWorkerGate {
   private readonly lease: ReadStoreLease | null;
   private readonly renewEveryMs: number;
   private readonly logger: LeaseCoordinatorLogger;
+  private readonly passive: boolean;
+  private holderAlive: boolean | null = null;
   private readonly followers: LeaseFollower[] = [];
   private readonly ticking = new AsyncMutex();
   private readonly transitions = new AsyncMutex();
@@ -60,6 +71,7 @@ export class LeaseCoordinator implements ActiveWorkerGate {
     this.lease = options.lease;
     this.renewEveryMs = Math.max(1, options.renewEveryMs);
     this.logger = options.logger ?? SILENT;
+    this.passive = options.passive === true;
   }
 
   register(follower: LeaseFollower): void {
@@ -71,6 +83,11 @@ export class LeaseCoordinator implements ActiveWorkerGate {
     if (this.started) return;
     this.started = true;
     await this.tick();
+    if (this.passive && this.started) {
+      this.timer = setInterval(() => void this.tick(), this.renewEveryMs);
+      this.timer.unref();
+      return;
+    }
     if (this.lease === null || !this.started) return;
     this.timer = setInterval(() => void this.tick(), this.renewEveryMs);
     this.timer.unref();
@@ -98,6 +115,10 @@ export class LeaseCoordinator implements ActiveWorkerGate {
   /** One renewal (or attempt to take the lease), then start or stop the followers to match. */
   tick(): Promise<void> {
     return this.ticking.run(async () => {
+      if (this.passive) {
+        await this.observe();
+        return;
+      }
       if (this.lease === null) {
         if (this.started) await this.transition(true);
         return;
@@ -117,11 +138,13 @@ export class LeaseCoordinator implements ActiveWorkerGate {
   }
 
   isActive(): boolean {
+    if (this.passive) return false;
     return this.active && (this.lease === null || this.lease.held());
   }
 
   /** The fencing check before a unit of work: active here, and the stored lease still ours. */
   async shouldRun(): Promise<boolean> {
+    if (this.passive) return false;
     if (this.lease === null) return true;
     if (!this.active) return false;
     try {
@@ -132,8 +155,29 @@ export class LeaseCoordinator implements ActiveWorkerGate {
   }
 
   status(): LeaseStatus {
+    if (this.passive) {
+      const view = this.lease === null ? {} : this.lease.view();
+      return { enabled: this.lease !== null, active: false, passive: true, holderAlive: this.holderAlive, ...view };
+    }
     if (this.lease === null) return { enabled: false, active: this.active };
     return { enabled: true, active: this.isActive(), ...this.lease.view() };
+  }
+
+  /** Passive: whether another process held the lease at the last look (null: unknown, e.g. no lease). */
+  workerHolderAlive(): boolean | null {
+    return this.holderAlive;
+  }
+
+  private async observe(): Promise<void> {
+    if (this.lease !== null) {
+      try {
+        this.holderAlive = await this.lease.observe();
+      } catch (error) {
+        this.holderAlive = null;
+        this.logger.warn(`Could not read the lease (${describe(error)})`);
+      }
+    }
+    if (this.started) await this.follow();
   }
 
   private transition(held: boolean): Promise<void> {

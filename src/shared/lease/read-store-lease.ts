@@ -176,6 +176,16 @@ export class ReadStoreLease {
     return false;
   }
 
+  /**
+   * Reads the stored lease without taking it (a process that never runs the workers, RELATA_ROLE=api):
+   * whether another process holds it now (not expired, and not a dead process on this host).
+   */
+  async observe(): Promise<boolean> {
+    const current = await this.readStore.collection<LeaseDocument>(LEASES_COLLECTION).get(this.name);
+    this.lastSeen = current;
+    return current !== null && !this.isFree(current, this.clock.now());
+  }
+
   /** Our fencing token while we hold the lease. */
   token(): number | null {
     return this.held() ? this.heldToken : null;

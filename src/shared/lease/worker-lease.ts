@@ -53,6 +53,8 @@ export function createWorkerLease(options: {
   clock: Clock;
   runner: ProjectionRunner;
   logger?: LeaseCoordinatorLogger;
+  /** RELATA_ROLE=api (or the HTTP thread of `all` with a projector thread): never takes the lease. */
+  passive?: boolean;
 }): LeaseCoordinator {
   const { config } = options;
   const lease =
@@ -68,7 +70,7 @@ export function createWorkerLease(options: {
           isLocalProcessAlive: localProcessAlive,
         })
       : null;
-  const coordinator = new LeaseCoordinator({ lease, renewEveryMs: config?.renewEveryMs ?? 5000, logger: options.logger });
+  const coordinator = new LeaseCoordinator({ lease, renewEveryMs: config?.renewEveryMs ?? 5000, logger: options.logger, passive: options.passive });
   coordinator.register(projectionRunnerFollower(options.runner));
   return coordinator;
 }

@@ -4,6 +4,7 @@ import { CommandProcessor } from '../decider/command-processor';
 import type { Position } from '../event-store/event-store.port';
 import { type ProjectionDefinition, PROJECTIONS } from '../projections/projection';
 import { ProjectionRunner } from '../projections/projection-runner';
+import { type Projector, PROJECTOR } from '../projections/projector';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { KEY_STORE, type KeyStore } from './key-store.port';
 import { isCheckpointable } from './residue';
@@ -49,6 +50,7 @@ export class Erasure {
     private readonly runner: ProjectionRunner,
     @Inject(RELATA_CONFIG) private readonly config: KernelConfig,
     private readonly processor: CommandProcessor,
+    @Inject(PROJECTOR) private readonly projector: Projector,
   ) {}
 
   /** Adds a holder of copies to erase at every forget (features call it when their module starts). */
@@ -59,11 +61,8 @@ export class Erasure {
   async forgetSubject(subjectId: string, recordedAt: Position | null): Promise<ErasureOutcome> {
     const keyDeleted = await this.keys.delete(subjectId);
     this.processor.forgetCachedStates();
-    this.runner.dropCachedEvents();
-    // Rebuilt from events that now read as erased; the old generation is dropped at the switch.
-    for (const projection of this.projections.filter((p) => p.rebuildOnErasure)) await this.runner.rebuild(projection.name);
-    // Not at the switch itself (readers may still hold it): here, with those of earlier rebuilds, which hold copies in clear.
-    await this.runner.dropReplacedGenerations();
+    // Where the projections run (this process's projector thread has its own key cache and log pages).
+    await this.projector.eraseSubject(subjectId);
     let readModelsUpdated = true;
     if (recordedAt !== null) {
       const reached = await Promise.all(

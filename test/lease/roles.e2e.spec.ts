@@ -1,0 +1,169 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type ChildServer, startChildServer } from '../support/child-server';
+import { signHs256 } from '../support/jwt';
+import { TEST_JWT_SECRET } from '../support/test-app';
+import { dropTestStores, testStoreEnv } from '../support/test-stores';
+
+/**
+ * RELATA_ROLE through real server processes on one data dir: an `api` process that never projects
+ * next to a `worker` process that does, and `all`, whose projections run in a worker thread.
+ * Where the projections run is read from the processes themselves (/metrics, /ready), never inferred
+ * from timings.
+ */
+jest.setTimeout(180_000);
+
+const token = signHs256({ sub: 'roles-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
+
+interface Reply {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+async function call(server: ChildServer, method: string, url: string, body?: unknown): Promise<Reply> {
+  const response = await fetch(`${server.url}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** One sample of a metric without labels, or of the first series whose labels contain `labels`. */
+async function metric(server: ChildServer, name: string, labels = ''): Promise<number | undefined> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels === '' ? ' ' : '{'}`) && l.includes(labels));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function newCustomer(name: string) {
+  return { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, kind: 'prospect', acquisitionChannel: 'web' };
+}
+
+describe('RELATA_ROLE', () => {
+  let dataDir: string;
+  let servers: ChildServer[] = [];
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-roles-'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+    servers = [];
+    await dropTestStores(dataDir);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function env(extra: Record<string, string>): Record<string, string> {
+    // A lease TTL far longer than the test: the api sees the killed worker's pid is gone (same host), not an expiry.
+    return {
+      RELATA_JWT_SECRET: TEST_JWT_SECRET,
+      RELATA_LEASE_TTL_MS: '60000',
+      RELATA_LEASE_RENEW_MS: '500',
+      RELATA_RATE_LIMIT_PER_MINUTE: '100000',
+      ...testStoreEnv(dataDir),
+      ...extra,
+    };
+  }
+
+  it('an api process reads its own writes from the projections of a worker process, and reports unready once the worker is gone', async () => {
+    const worker = await startChildServer({ dataDir, env: env({ RELATA_ROLE: 'worker' }) });
+    servers.push(worker);
+    const api = await startChildServer({
+      dataDir,
+      env: env({ RELATA_ROLE: 'api', RELATA_READY_MAX_LAG_EVENTS: '0', RELATA_CONSISTENCY_TIMEOUT_MS: '1000' }),
+    });
+    servers.push(api);
+
+    // The worker answers the probes and metrics only.
+    const refused = await call(worker, 'POST', '/customers', newCustomer('Not Here'));
+    expect(refused.status).toBe(404);
+    expect(refused.json.code).toBe('WORKER_ROLE');
+    // The projections run in the worker (on its main thread), never in the api.
+    expect(await metric(worker, 'relata_projections_thread_id')).toBe(0);
+    expect(await metric(api, 'relata_projections_thread_id')).toBe(-1);
+    const projections = await call(api, 'GET', '/projections');
+    expect(projections.json.lease).toMatchObject({ active: false, passive: true });
+    expect((projections.json.projections as Array<{ state: string }>).every((p) => p.state === 'stopped')).toBe(true);
+
+    // Read-your-writes on the api: it waits for the checkpoint the worker commits.
+    const created = await call(api, 'POST', '/customers', newCustomer('Ada Api'));
+    expect(created.status).toBe(201);
+    const read = await call(api, 'GET', `/customers/${created.json.id as string}?minPosition=${created.json.position as string}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toMatchObject({ name: 'Ada Api' });
+    await until('the api ready with its worker alive', async () => ((await fetch(`${api.url}/ready`)).status === 200 ? true : undefined));
+
+    // The worker crashes: commands are still taken, but nothing projects them.
+    await worker.kill('SIGKILL');
+    const unprojected = await call(api, 'POST', '/customers', newCustomer('Bob Behind'));
+    expect(unprojected.status).toBe(201);
+    const notYet = await call(api, 'GET', `/customers/${unprojected.json.id as string}?minPosition=${unprojected.json.position as string}`);
+    expect(notYet.status).toBe(503);
+    expect(notYet.json.code).toBe('READ_MODEL_NOT_CAUGHT_UP');
+    const unready = await until('the api unready', async () => {
+      const response = await fetch(`${api.url}/ready`);
+      const body = (await response.json()) as { error?: Record<string, { status: string }> };
+      return response.status === 503 && body.error?.worker?.status === 'down' ? body : undefined;
+    });
+    expect(unready.error?.projections?.status).toBe('down');
+    expect(await metric(api, 'relata_worker_alive', 'role="api"')).toBe(0);
+
+    // A new worker takes over and catches up: the api's read succeeds.
+    servers.push(await startChildServer({ dataDir, env: env({ RELATA_ROLE: 'worker' }) }));
+    const caughtUp = await until('the read after the new worker caught up', async () => {
+      const reply = await call(api, 'GET', `/customers/${unprojected.json.id as string}?minPosition=${unprojected.json.position as string}`);
+      return reply.status === 200 ? reply : undefined;
+    });
+    expect(caughtUp.json).toMatchObject({ name: 'Bob Behind' });
+  });
+
+  it('all runs the projections in a worker thread, not on the thread that serves HTTP', async () => {
+    const server = await startChildServer({ dataDir, env: env({}) });
+    servers.push(server);
+
+    const threadId = await until('the projector thread holding the lease', async () => {
+      const id = await metric(server, 'relata_projections_thread_id');
+      return id !== undefined && id > 0 ? id : undefined;
+    });
+    // threadId 0 is the main thread, the one serving this very request.
+    expect(threadId).toBeGreaterThan(0);
+    const ready = (await (await fetch(`${server.url}/ready`)).json()) as { info: { worker: { placement: string; threadId: number } } };
+    expect(ready.info.worker).toMatchObject({ placement: 'thread', threadId });
+    const status = await call(server, 'GET', '/projections');
+    expect(status.json.lease).toMatchObject({ active: true });
+    expect((status.json.projections as Array<{ state: string }>).some((p) => p.state === 'stopped')).toBe(false);
+
+    const created = await call(server, 'POST', '/customers', newCustomer('Tess Thread'));
+    expect(created.status).toBe(201);
+    const read = await call(server, 'GET', `/customers/${created.json.id as string}?minPosition=${created.json.position as string}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toMatchObject({ name: 'Tess Thread' });
+
+    // A rebuild asked over HTTP is run by the thread and switches readers over.
+    const rebuild = await call(server, 'POST', '/projections/customer-profile/rebuild');
+    expect(rebuild.status).toBe(202);
+    await until('the rebuilt generation', async () => {
+      const projections = (await call(server, 'GET', '/projections')).json.projections as Array<{ name: string; generation: number; state: string }>;
+      const profile = projections.find((p) => p.name === 'customer-profile');
+      return profile !== undefined && profile.generation > 1 && profile.state === 'live' ? profile : undefined;
+    });
+
+    // SIGTERM: HTTP closes, the thread drains and releases the lease, the process exits 0.
+    expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    servers = [];
+  });
+});
