@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config/config';
+import { ConfigError, type Env, onOffSetting, optionalSetting } from '../settings';
 
 /**
  * What a process does (RELATA_ROLE):
@@ -13,10 +13,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 
 export const PROCESS_ROLES: readonly ProcessRole[] = ['all', 'api', 'worker'];
 
-type Env = Record<string, string | undefined>;
-
 export function loadProcessRole(env: Env = process.env): ProcessRole {
-  const raw = (env.RELATA_ROLE ?? 'all').trim().toLowerCase() || 'all';
+  const raw = optionalSetting(env, 'RELATA_ROLE')?.toLowerCase() ?? 'all';
   if (!(PROCESS_ROLES as readonly string[]).includes(raw)) {
     throw new ConfigError('RELATA_ROLE', `must be all, api or worker (got "${raw}")`);
   }
@@ -28,9 +26,5 @@ export function loadProcessRole(env: Env = process.env): ProcessRole {
  * thread. Off: on the main thread, as before roles existed (for a platform where threads misbehave).
  */
 export function loadProjectorThread(env: Env = process.env): boolean {
-  const raw = (env.RELATA_PROJECTOR_THREAD ?? 'on').trim().toLowerCase();
-  if (!['on', 'off', 'true', 'false', '1', '0'].includes(raw)) {
-    throw new ConfigError('RELATA_PROJECTOR_THREAD', `must be on or off (got "${raw}")`);
-  }
-  return ['on', 'true', '1'].includes(raw);
+  return onOffSetting(env, 'RELATA_PROJECTOR_THREAD', true);
 }
