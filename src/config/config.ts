@@ -53,6 +53,12 @@ export interface RelataConfig {
   /** GET /ready answers 503 while a projection is more than this many events behind (RELATA_READY_MAX_LAG_EVENTS). */
   readyMaxLagEvents: number;
   /**
+   * Subjects whose keys are kept in memory (RELATA_KEY_CACHE_ENTRIES, ~100 bytes each): size it to the
+   * working set (the customers a rebuild or the live traffic touches), or every read decrypts after a
+   * key-store lookup and an HKDF.
+   */
+  keyCacheEntries: number;
+  /**
    * BENCHMARK ONLY (RELATA_BENCH_DISCARD_WRITES=1, set by bench/http-commands.bench.ts): appends are
    * validated and decided as usual, then thrown away (shared/event-store/discarding-event-store.ts),
    * to measure the command path without the store write. Never set it on a real deployment.
@@ -231,6 +237,7 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     webhookNetworks: { allow: networks(env, 'RELATA_WEBHOOK_ALLOW_NETWORKS'), deny: networks(env, 'RELATA_WEBHOOK_DENY_NETWORKS') },
     // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
     readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
+    keyCacheEntries: integer(env, 'RELATA_KEY_CACHE_ENTRIES', 100_000, 1, 100_000_000),
     benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',
   };
 }
