@@ -29,6 +29,8 @@ export class BatchFold {
   private position = '';
   /** Documents written to the store (for measurements and tests of the write path). */
   writes = 0;
+  /** A handler queried a collection (find, findAll, count, deleteMany): the runner then wants its indexes. */
+  queried = false;
 
   constructor(
     private readonly tx: ReadStoreTransaction,
@@ -98,12 +100,14 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async find(filter?: Filter, options?: FindOptions): Promise<Page<Document>> {
+    this.fold.queried = true;
     await this.flush();
     this.spent.operation();
     return this.inner.find(filter, options);
   }
 
   findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<Document> {
+    this.fold.queried = true;
     this.spent.operation();
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below has its own `this`
     const self = this;
@@ -116,6 +120,7 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async count(filter?: Filter): Promise<number> {
+    this.fold.queried = true;
     await this.flush();
     this.spent.operation();
     return this.inner.count(filter);
@@ -158,6 +163,7 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async deleteMany(filter: Filter): Promise<number> {
+    this.fold.queried = true;
     await this.flush();
     this.spent.operation();
     const deleted = await this.inner.deleteMany(filter);

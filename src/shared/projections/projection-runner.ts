@@ -478,6 +478,19 @@ export class ProjectionRunner {
   }
 
   /**
+   * Builds a worker's deferred indexes now: its handlers query their collections (deferring pays only
+   * for collections that are written and never read while catching up; a query without its index
+   * scans the whole collection, once per event).
+   */
+  private async buildQueriedIndexes(worker: Worker): Promise<void> {
+    const { definition } = worker.runtime;
+    const key = `${definition.name}#${worker.generation}`;
+    if (!this.deferredIndexes.has(key)) return;
+    this.deferredIndexes.delete(key);
+    await this.ensureIndexes(definition, worker.generation);
+  }
+
+  /**
    * Whether the log holds more than `count` events, counted by reading at most count + 1 of them;
    * remembered for the head it was counted at, so a rebuild of every projection counts once.
    */
@@ -710,6 +723,7 @@ export class ProjectionRunner {
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     let applied = 0;
+    let queried = false;
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
         // The driver may run this callback again (retryable errors): every attempt starts afresh.
@@ -717,6 +731,7 @@ export class ProjectionRunner {
         applied = 0;
         const meta = await this.checkTarget(tx, worker);
         const fold = new BatchFold(tx, spent);
+        queried = false;
         const ctx = this.contextFor(fold, definition, worker.generation);
         for (const event of events) {
           if (applied > 0 && spent.exhausted()) break;
@@ -735,11 +750,14 @@ export class ProjectionRunner {
         }
         // Each document the batch touched, written once, in the transaction of the checkpoint.
         await fold.flush();
+        queried = fold.queried;
         this.writeCounter?.(fold.writes, applied);
         return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
     });
+    // Its handlers query its collections: without indexes every query of the catch-up would scan.
+    if (queried) await this.buildQueriedIndexes(worker);
     return applied;
   }
 
