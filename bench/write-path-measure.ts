@@ -3,7 +3,7 @@
  * rebuilt from a small seeded log into an empty read store, counting the documents written.
  * Prints events/s and document writes per event (checkpoint writes apart), as JSON.
  *
- *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/write-path-measure.js --dir /tmp/wp [--customers 2000]
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/write-path-measure.js --dir /tmp/wp [--customers 2000] [--batch 500]
  *
  * The data set (about ten events per customer) is generated into <dir>/gen on the first run and
  * reused after, so runs of different code read the same log.
@@ -69,6 +69,7 @@ function argValue(name: string): string | undefined {
 async function main(): Promise<void> {
   const dir = path.resolve(argValue('--dir') ?? '/tmp/relata-write-path');
   const customers = Number(argValue('--customers') ?? 2000);
+  const batchSize = Number(argValue('--batch') ?? 500);
   const log = (message: string): void => void process.stderr.write(`${message}\n`);
   const generated = path.join(dir, 'gen');
   const manifest = path.join(dir, 'gen.json');
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
       readStore: countingReadStore(readStore, counts),
       clock: new SystemClock(),
       projections: ALL_PROJECTIONS,
+      batchSize,
       logger: { log: () => undefined, warn: log, error: log },
     });
     const cpu = process.cpuUsage();
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
       `${JSON.stringify({
         events,
         projections: ALL_PROJECTIONS.length,
+        batchSize,
         seconds: Number(seconds.toFixed(2)),
         eventsPerSecond: Math.round(events / seconds),
         cpuMicrosPerEvent: Math.round((cpuSeconds * 1e6) / events),

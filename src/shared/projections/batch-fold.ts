@@ -80,6 +80,8 @@ function copyOf<T extends Document>(doc: Document): T {
 
 class FoldedCollection implements Collection<Document> {
   private readonly entries = new Map<string, Entry>();
+  /** Ids of the entries not yet written: a query's flush visits these, not every document held. */
+  private readonly pending = new Set<string>();
   /** First reads under way: a handler reading the same document twice at once gets one entry. */
   private readonly loading = new Map<string, Promise<Entry>>();
 
@@ -156,7 +158,7 @@ class FoldedCollection implements Collection<Document> {
   async delete(id: string): Promise<boolean> {
     const entry = await this.entry(id);
     if (entry.doc === null) return false;
-    this.markDirty(entry);
+    this.markDirty(id, entry);
     entry.doc = null;
     if (this.writeThrough) await this.flushEntry(id, entry);
     return true;
@@ -173,13 +175,15 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async flush(): Promise<void> {
-    for (const [id, entry] of this.entries) {
-      if (entry.dirty) await this.flushEntry(id, entry);
+    for (const id of [...this.pending]) {
+      const entry = this.entries.get(id);
+      if (entry?.dirty === true) await this.flushEntry(id, entry);
     }
+    this.pending.clear();
   }
 
   private async write(id: string, entry: Entry, doc: Document): Promise<boolean> {
-    this.markDirty(entry);
+    this.markDirty(id, entry);
     entry.doc = doc;
     if (this.writeThrough) await this.flushEntry(id, entry);
     return true;
@@ -189,9 +193,10 @@ class FoldedCollection implements Collection<Document> {
    * The budget counts the write a document will cost when it first becomes dirty: a transaction
    * ends before it holds more pending writes than the store allows, however they are folded.
    */
-  private markDirty(entry: Entry): void {
+  private markDirty(id: string, entry: Entry): void {
     if (!entry.dirty) this.spent.operation();
     entry.dirty = true;
+    this.pending.add(id);
   }
 
   private async flushEntry(id: string, entry: Entry): Promise<void> {
@@ -199,6 +204,7 @@ class FoldedCollection implements Collection<Document> {
     if (entry.doc === null) await this.inner.delete(id);
     else await this.inner.replace(id, entry.doc);
     entry.dirty = false;
+    this.pending.delete(id);
   }
 
   /** The batch's view of a document, read from the store on first use. */
