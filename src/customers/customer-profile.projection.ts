@@ -34,12 +34,28 @@ export interface CustomerComplaintEntry {
   closedAt: string | null;
 }
 
-/** Who filed each complaint and its status facts: complaint events after registration do not name the customer. */
+/**
+ * Who filed each complaint, its status facts (complaint events after registration do not name the
+ * customer) and its entry in the customer's complaint list. The list is read from these documents
+ * (by customerId, in `order`), so a complaint event rewrites one small document, not a list that
+ * grows with the customer's history.
+ */
 export interface ComplaintOwnerDoc extends Document {
   complaintId: string;
   customerId: string;
   facts: ComplaintStatusFacts;
+  entry: CustomerComplaintEntry;
+  /** The registration event's position, zero-padded: sorts as the log does (registration order). */
+  order: string;
 }
+
+/** A customer's complaint list from their complaints' owner documents, in registration order. */
+export function complaintList(owners: readonly ComplaintOwnerDoc[]): CustomerComplaintEntry[] {
+  return [...owners].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map((owner) => owner.entry);
+}
+
+/** Wide enough for any EventStoreDB commit position (a 64-bit integer). */
+const ORDER_DIGITS = 20;
 
 /** The customer profile as agents see it (`GET /customers/:id`). */
 export interface CustomerProfileDoc extends Document {
@@ -72,8 +88,6 @@ export interface CustomerProfileDoc extends Document {
   referredBy: string | null;
   interactionCount: number;
   lastInteractionAt: string | null;
-  /** The customer's complaints in the order they were registered (not part of the customer stream: no effect on `revision`). */
-  complaints: CustomerComplaintEntry[];
   /** The segment per scheme after the last segmentation run (analytics' customer-segments stream: no effect on `revision`). */
   segments: Record<string, string | null>;
   /** Stream revision of the last event applied: the ETag of the resource. */
@@ -123,14 +137,12 @@ const COMPLAINT_TYPES: ReadonlySet<string> = new Set(COMPLAINT_STATUS_EVENT_TYPE
 
 /** Keeps the profile's complaint list: added on registration, status and closure followed from then on. */
 async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
-  const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
   const owners = ctx.collection<ComplaintOwnerDoc>(COMPLAINT_OWNERS_COLLECTION);
   const e = { type: event.type, data: event.data } as ComplaintEvent;
   const complaintId = e.data.complaintId;
 
   if (e.type === 'ComplaintRegistered') {
     const facts = nextStatusFacts(INITIAL_STATUS_FACTS, e);
-    await owners.replace(complaintId, { complaintId, customerId: e.data.customerId, facts });
     const entry: CustomerComplaintEntry = {
       complaintId,
       number: e.data.number,
@@ -139,7 +151,8 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
       registeredAt: e.data.receivedAt,
       closedAt: null,
     };
-    await customers.update(e.data.customerId, { $push: { complaints: entry } });
+    const order = event.position.toString().padStart(ORDER_DIGITS, '0');
+    await owners.replace(complaintId, { complaintId, customerId: e.data.customerId, facts, entry, order });
     return;
   }
 
@@ -147,15 +160,10 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
   if (!owner) return;
   const facts = nextStatusFacts(owner.facts, e);
   if (JSON.stringify(facts) === JSON.stringify(owner.facts)) return;
-  await owners.update(complaintId, { $set: { facts } });
-  const customer = await customers.get(owner.customerId);
-  if (!customer) return;
-  const status = statusFromFacts(facts);
   const closedAt = e.type === 'ComplaintClosed' ? e.data.closedAt : e.type === 'ComplaintReopened' ? null : undefined;
-  const complaints = (customer.complaints ?? []).map((c) =>
-    c.complaintId === complaintId ? { ...c, status, closedAt: closedAt === undefined ? c.closedAt : closedAt } : c,
-  );
-  await customers.update(owner.customerId, { $set: { complaints } });
+  await owners.update(complaintId, {
+    $set: { facts, 'entry.status': statusFromFacts(facts), ...(closedAt === undefined ? {} : { 'entry.closedAt': closedAt }) },
+  });
 }
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
@@ -195,7 +203,6 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         referredBy: d.referredBy,
         interactionCount: 0,
         lastInteractionAt: null,
-        complaints: [],
         segments: {},
         ...stamp,
       };
@@ -359,7 +366,8 @@ function pickContact(doc: CustomerProfileDoc) {
 export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
-  version: 3,
+  // 4: the complaint list kept in the complaint owners' documents, not in the profile.
+  version: 4,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED],
   collections: {
     [CUSTOMERS_COLLECTION]: {
@@ -373,7 +381,7 @@ export const customerProfileProjection: ProjectionDefinition = {
     },
     [PURCHASES_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
-    [COMPLAINT_OWNERS_COLLECTION]: {},
+    [COMPLAINT_OWNERS_COLLECTION]: { indexes: [{ keys: { customerId: 1, order: 1 } }] },
   },
   handle,
 };
