@@ -29,13 +29,23 @@ export class BatchFold {
   private position = '';
   /** Documents written to the store (for measurements and tests of the write path). */
   writes = 0;
-  /** A handler queried a collection (find, findAll, count, deleteMany): the runner then wants its indexes. */
+  /** A handler queried a collection (find, findAll, count, deleteMany). */
   queried = false;
 
   constructor(
     private readonly tx: ReadStoreTransaction,
     private readonly spent: BudgetMeter,
+    /** Called before the batch's first query; may throw to abandon the batch (the runner then builds indexes). */
+    private readonly beforeFirstQuery: () => void = () => undefined,
   ) {}
+
+  /** Before a handler's query. */
+  query(): void {
+    if (!this.queried) {
+      this.queried = true;
+      this.beforeFirstQuery();
+    }
+  }
 
   /** The position (decimal string) of the event being applied: stamped as `_position` on what it writes. */
   at(position: string): void {
@@ -102,14 +112,14 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async find(filter?: Filter, options?: FindOptions): Promise<Page<Document>> {
-    this.fold.queried = true;
+    this.fold.query();
     await this.flush();
     this.spent.operation();
     return this.inner.find(filter, options);
   }
 
   findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<Document> {
-    this.fold.queried = true;
+    this.fold.query();
     this.spent.operation();
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below has its own `this`
     const self = this;
@@ -122,7 +132,7 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async count(filter?: Filter): Promise<number> {
-    this.fold.queried = true;
+    this.fold.query();
     await this.flush();
     this.spent.operation();
     return this.inner.count(filter);
@@ -165,7 +175,7 @@ class FoldedCollection implements Collection<Document> {
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    this.fold.queried = true;
+    this.fold.query();
     await this.flush();
     this.spent.operation();
     const deleted = await this.inner.deleteMany(filter);

@@ -479,8 +479,7 @@ export class ProjectionRunner {
 
   /**
    * Builds a worker's deferred indexes now: its handlers query their collections (deferring pays only
-   * for collections that are written and never read while catching up; a query without its index
-   * scans the whole collection, once per event).
+   * for projections whose handlers write and never query while catching up).
    */
   private async buildQueriedIndexes(worker: Worker): Promise<void> {
     const { definition } = worker.runtime;
@@ -719,19 +718,30 @@ export class ProjectionRunner {
    * fewer events when the transaction budget runs out first (at least one). Returns how many.
    */
   private async commit(worker: Worker, events: RecordedEvent[]): Promise<number> {
+    try {
+      return await this.commitBatch(worker, events);
+    } catch (error) {
+      if (!(error instanceof IndexesWantedSignal)) throw error;
+      // Nothing was committed: the batch runs again with the indexes in place.
+      await this.buildQueriedIndexes(worker);
+      return this.commitBatch(worker, events);
+    }
+  }
+
+  private async commitBatch(worker: Worker, events: RecordedEvent[]): Promise<number> {
     const { definition } = worker.runtime;
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     let applied = 0;
-    let queried = false;
+    const indexesDeferred = this.deferredIndexes.has(`${definition.name}#${worker.generation}`);
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
         // The driver may run this callback again (retryable errors): every attempt starts afresh.
         const spent = new BudgetMeter(this.transactionBudget, this.clock);
         applied = 0;
         const meta = await this.checkTarget(tx, worker);
-        const fold = new BatchFold(tx, spent);
-        queried = false;
+        // A query without its index scans the whole collection, once per event: build the indexes first.
+        const fold = new BatchFold(tx, spent, indexesDeferred ? wantIndexes : undefined);
         const ctx = this.contextFor(fold, definition, worker.generation);
         for (const event of events) {
           if (applied > 0 && spent.exhausted()) break;
@@ -744,20 +754,17 @@ export class ProjectionRunner {
             // A write conflict or lock timeout belongs to the transaction, not to the event: as it is,
             // the driver's withTransaction reruns the whole transaction; wrapped, it would count
             // against the event and end with the event parked, i.e. skipped in this read model.
-            if (isRetryableTransactionError(error)) throw error;
+            if (isRetryableTransactionError(error) || error instanceof IndexesWantedSignal) throw error;
             throw new HandlerError(event, error);
           }
         }
         // Each document the batch touched, written once, in the transaction of the checkpoint.
         await fold.flush();
-        queried = fold.queried;
         this.writeCounter?.(fold.writes, applied);
         return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
     });
-    // Its handlers query its collections: without indexes every query of the catch-up would scan.
-    if (queried) await this.buildQueriedIndexes(worker);
     return applied;
   }
 
@@ -1112,6 +1119,18 @@ class SupersededError extends Error {
     super('The projection generation was switched or replaced');
     this.name = 'SupersededError';
   }
+}
+
+/** Abandons a batch whose handlers query collections whose indexes were deferred: they are built, then the batch runs again. */
+class IndexesWantedSignal extends Error {
+  constructor() {
+    super('Indexes wanted before a query');
+    this.name = 'IndexesWantedSignal';
+  }
+}
+
+function wantIndexes(): never {
+  throw new IndexesWantedSignal();
 }
 
 /** Unwinds a loop that was stopped in the middle of retrying an event. */
