@@ -10,7 +10,7 @@ import { type ClvModelData } from './clv-model.events';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { ClvPredictor, ClvPredictors, type Prediction } from './clv-model';
 import { bucketDays, bucketsCanAnswer, DayBucketCache, statisticsFromBuckets } from './complaint-stats-buckets';
-import { COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
+import { COMPLAINT_DAY_LISTS_COLLECTION, COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintDayListDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
 import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
 import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
 import {
@@ -616,6 +616,7 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
       const { buckets, signature } = await this.buckets.readVersioned(
         {
           days: this.readModels.collection<ComplaintDayDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_DAYS_COLLECTION),
+          lists: this.readModels.collection<ComplaintDayListDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_DAY_LISTS_COLLECTION),
           months: this.readModels.collection(COMPLAINT_STATS_PROJECTION, COMPLAINT_MONTHS_COLLECTION),
         },
         first,

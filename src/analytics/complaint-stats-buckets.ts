@@ -66,7 +66,28 @@ export type DayBucket = {
 
 export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
 
-export function emptyBucket(day: string): DayBucket {
+/**
+ * The parts of a bucket that grow with its complaints (up to COMPLAINTS_PER_BUCKET entries): each
+ * is stored in its own document of the `day-lists` collection, `<bucket id>/<part>`, written only
+ * by the events that change it (a registration changes links, an acknowledgement acknowledgeMs, a
+ * resolution or reopen resolveMs).
+ */
+export const BUCKET_LISTS = ['acknowledgeMs', 'resolveMs', 'links'] as const;
+export type BucketList = (typeof BUCKET_LISTS)[number];
+
+/** The constant-size part of a bucket (counters and per-dimension value counts): the one document every event of its complaints rewrites. */
+export type DayCounters = Omit<DayBucket, BucketList>;
+
+/** One growing part of a bucket, as stored. */
+export type DayListDoc = {
+  bucket: string;
+  part: BucketList;
+  value: DayBucket[BucketList];
+};
+
+export const listDocId = (bucket: string, part: BucketList): string => `${bucket}/${part}`;
+
+export function emptyCounters(day: string): DayCounters {
   return {
     day,
     complaints: 0,
@@ -86,15 +107,31 @@ export function emptyBucket(day: string): DayBucket {
     promoters: 0,
     passives: 0,
     detractors: 0,
-    acknowledgeMs: [],
-    resolveMs: [],
     solo: 0,
-    links: {},
     counts: Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {}])) as DayBucket['counts'],
   };
 }
 
-function listApply(list: number[], value: number, sign: 1 | -1): void {
+export function emptyBucket(day: string): DayBucket {
+  return { ...emptyCounters(day), acknowledgeMs: [], resolveMs: [], links: {} };
+}
+
+/** Whole buckets from their stored counters (by bucket id) and list documents. */
+export function assembleBuckets(counters: readonly (DayCounters & { _id: string })[], lists: readonly DayListDoc[]): DayBucket[] {
+  const byId = new Map<string, DayBucket>();
+  for (const { _id, ...rest } of counters) {
+    const { _position: _p, ...fields } = rest as DayCounters & { _position?: unknown };
+    byId.set(_id, { ...fields, acknowledgeMs: [], resolveMs: [], links: {} });
+  }
+  for (const list of lists) {
+    const bucket = byId.get(list.bucket);
+    if (bucket !== undefined) (bucket as Record<BucketList, unknown>)[list.part] = list.value;
+  }
+  return [...byId.values()];
+}
+
+/** Adds (sign 1) or removes (sign -1) a value of a bucket's duration list. */
+export function listApply(list: number[], value: number, sign: 1 | -1): void {
   if (sign === 1) list.push(value);
   else {
     const index = list.indexOf(value);
@@ -102,12 +139,9 @@ function listApply(list: number[], value: number, sign: 1 | -1): void {
   }
 }
 
-/** Adds (sign 1) or removes (sign -1) a complaint's facts; its link is applied separately (applyLink). */
-export function applyFacts(b: DayBucket, f: ComplaintFacts, sign: 1 | -1): void {
+/** Adds (sign 1) or removes (sign -1) a complaint's counts; its durations and link are applied separately. */
+export function applyCounts(b: DayCounters, f: ComplaintFacts, sign: 1 | -1): void {
   countFacts(b, f, sign);
-  const registered = Date.parse(f.registeredAt);
-  if (f.acknowledgedAt !== null) listApply(b.acknowledgeMs, Date.parse(f.acknowledgedAt) - registered, sign);
-  if (f.resolvedAt !== null) listApply(b.resolveMs, Date.parse(f.resolvedAt) - registered, sign);
   for (const d of STAT_DIMENSIONS) {
     const key = dimensionValue(f, d);
     const next = (b.counts[d][key] ?? 0) + sign;
@@ -117,11 +151,10 @@ export function applyFacts(b: DayBucket, f: ComplaintFacts, sign: 1 | -1): void 
   }
 }
 
-/** Adds or removes a complaint's link (null: its customer has no other complaint). */
-export function applyLink(b: DayBucket, complaintId: string, link: ComplaintLink | null, sign: 1 | -1): void {
-  if (link === null) b.solo += sign;
-  else if (sign === 1) b.links[complaintId] = link;
-  else delete b.links[complaintId];
+/** The duration a complaint adds to a bucket's list (null: it has none yet). */
+export function durationMs(f: ComplaintFacts, list: 'acknowledgeMs' | 'resolveMs'): number | null {
+  const at = list === 'acknowledgeMs' ? f.acknowledgedAt : f.resolvedAt;
+  return at === null ? null : Date.parse(at) - Date.parse(f.registeredAt);
 }
 
 /** A customer's complaints as [registered ms, complaint id], in (time, id) order. */
@@ -225,7 +258,9 @@ export function statisticsFromBuckets(buckets: readonly DayBucket[], request: St
 /** What the cache reads through: the read-store collections of the buckets and the month versions. */
 export interface BucketSource {
   /** Physical names: a new generation of the projection is a different cache. */
-  days: Collection<DayBucket & Document>;
+  days: Collection<DayCounters & Document>;
+  /** The buckets' growing parts (DayListDoc). */
+  lists: Collection<DayListDoc & Document>;
   months: Collection<Document>;
 }
 
@@ -260,9 +295,12 @@ export class DayBucketCache {
       signature.push(`${month}@${version}`);
       let cached = this.months.get(key);
       if (!cached || cached.version !== version) {
-        const buckets: DayBucket[] = [];
-        for await (const bucket of source.days.findAll({ _id: { $gte: `${month}-01`, $lt: `${month}-32` } })) buckets.push(bucket);
-        cached = { version, buckets };
+        const range = { _id: { $gte: `${month}-01`, $lt: `${month}-32` } };
+        const counters: (DayCounters & Document)[] = [];
+        for await (const doc of source.days.findAll(range)) counters.push(doc);
+        const lists: DayListDoc[] = [];
+        for await (const doc of source.lists.findAll(range)) lists.push(doc);
+        cached = { version, buckets: assembleBuckets(counters, lists) };
         this.months.delete(key);
         this.months.set(key, cached);
         // Oldest first out: a Map iterates in insertion order.

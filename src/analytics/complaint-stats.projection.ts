@@ -21,8 +21,11 @@
  * customer the registration instants of their complaints (`complainants`), for the repeat-complainer
  * links of those buckets, and per month a version document (`months`) the readers cache by.
  *
- * A bucket keeps each of its complaints' durations and links, so it grows with them; every event of
- * a complaint rewrites its bucket. A day's complaints therefore fill buckets of at most
+ * A bucket keeps each of its complaints' durations and links, so those parts grow with them: they
+ * are stored apart from the bucket's counters (`day-lists`, one document per part), and an event
+ * rewrites only the constant-size counters document of its bucket plus the one list it changes, if
+ * any (a registration its links, an acknowledgement or resolution its durations). A day's complaints
+ * fill buckets of at most
  * COMPLAINTS_PER_BUCKET, in the order they are registered (`YYYY-MM-DD`, then `YYYY-MM-DD#1`, ...;
  * `day-shards` counts them), and each complaint's facts name its bucket. A busy day costs a write
  * of bounded size per event instead of one that grows with the day; readers merge a day's buckets
@@ -33,20 +36,28 @@ import type { ProjectionContext, ProjectionDefinition } from '../shared/projecti
 import type { Document } from '../shared/read-store/read-store.port';
 import type { ComplaintEvent, ComplaintSourceAttributes, ComplaintStatus } from '../complaints/complaint.events';
 import {
-  applyFacts,
-  applyLink,
+  applyCounts,
+  type BucketList,
+  type ComplaintLink,
   type ComplaintTimeline,
   type DayBucket,
+  type DayCounters,
+  type DayListDoc,
   dayOf,
-  emptyBucket,
+  durationMs,
+  emptyCounters,
   insertIntoTimeline,
   linkAt,
+  listApply,
+  listDocId,
 } from './complaint-stats-buckets';
 import { COMPLAINT_STATUS_EVENT_TYPES, type ComplaintStatusFacts, INITIAL_STATUS_FACTS, nextStatusFacts, statusFromFacts } from '../complaints/complaint-status';
 
 export const COMPLAINT_STATS_PROJECTION = 'complaint-stats';
 export const COMPLAINT_FACTS_COLLECTION = 'complaints';
 export const COMPLAINT_DAYS_COLLECTION = 'days';
+/** The growing parts of the day buckets (durations, links): DayListDoc, `<bucket id>/<part>`. */
+export const COMPLAINT_DAY_LISTS_COLLECTION = 'day-lists';
 export const COMPLAINANTS_COLLECTION = 'complainants';
 /** One document per month (`YYYY-MM`) whose `_position` changes with any of its day buckets: readers cache buckets by it. */
 export const COMPLAINT_MONTHS_COLLECTION = 'months';
@@ -59,7 +70,8 @@ export const COMPLAINTS_PER_BUCKET = 128;
 /** The id of a day's bucket number `shard` (0: the day itself, so a quiet day has one bucket named by its date). */
 export const bucketId = (day: string, shard: number): string => (shard === 0 ? day : `${day}#${shard}`);
 
-export interface ComplaintDayDoc extends Document, DayBucket {}
+export interface ComplaintDayDoc extends Document, DayCounters {}
+export interface ComplaintDayListDoc extends Document, DayListDoc {}
 export interface ComplainantDoc extends Document {
   timeline: ComplaintTimeline;
 }
@@ -163,24 +175,33 @@ function nextFacts(doc: ComplaintFactsDoc, e: ComplaintEvent): Partial<Complaint
   }
 }
 
-/** The day buckets one event changes, read once and written once each. */
+/** The parts of the day buckets one event changes, each read once and written once. */
 class DayBuckets {
-  private readonly changed = new Map<string, DayBucket>();
+  private readonly counters = new Map<string, DayCounters>();
+  private readonly lists = new Map<string, DayListDoc>();
 
   constructor(private readonly ctx: ProjectionContext) {}
 
-  /** The bucket with this id (a day's bucket is empty until its first complaint). */
-  async get(id: string): Promise<DayBucket> {
-    let bucket = this.changed.get(id);
-    if (!bucket) {
+  /** The counters of the bucket with this id (a day's bucket is empty until its first complaint). */
+  async counts(id: string): Promise<DayCounters> {
+    let counters = this.counters.get(id);
+    if (!counters) {
       const stored = await this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION).get(id);
       if (stored) {
         const { _id: _ignored, _position: _p, ...rest } = stored as ComplaintDayDoc & { _position?: unknown };
-        bucket = rest as DayBucket;
-      } else bucket = emptyBucket(id.slice(0, 10));
-      this.changed.set(id, bucket);
+        counters = rest as DayCounters;
+      } else counters = emptyCounters(id.slice(0, 10));
+      this.counters.set(id, counters);
     }
-    return bucket;
+    return counters;
+  }
+
+  async durations(id: string, part: 'acknowledgeMs' | 'resolveMs'): Promise<number[]> {
+    return (await this.list(id, part, [])) as number[];
+  }
+
+  async links(id: string): Promise<Record<string, ComplaintLink>> {
+    return (await this.list(id, 'links', {})) as Record<string, ComplaintLink>;
   }
 
   /** The bucket a complaint registered on `day` joins: the day's last one, or a new one when that is full. */
@@ -188,20 +209,59 @@ class DayBuckets {
     const shards = this.ctx.collection<DayShardsDoc>(COMPLAINT_DAY_SHARDS_COLLECTION);
     const count = (await shards.get(day))?.shards ?? 1;
     const last = bucketId(day, count - 1);
-    if ((await this.get(last)).complaints < COMPLAINTS_PER_BUCKET) return last;
+    if ((await this.counts(last)).complaints < COMPLAINTS_PER_BUCKET) return last;
     await shards.replace(day, { shards: count + 1 });
     return bucketId(day, count);
   }
 
   async write(): Promise<void> {
     const days = this.ctx.collection<ComplaintDayDoc>(COMPLAINT_DAYS_COLLECTION);
+    const lists = this.ctx.collection<ComplaintDayListDoc>(COMPLAINT_DAY_LISTS_COLLECTION);
     const months = new Set<string>();
-    for (const [id, bucket] of this.changed) {
-      await days.replace(id, bucket);
+    for (const [id, counters] of this.counters) {
+      await days.replace(id, counters);
+      months.add(id.slice(0, 7));
+    }
+    for (const [id, list] of this.lists) {
+      await lists.replace(id, list);
       months.add(id.slice(0, 7));
     }
     // The write stamps the event's position on the month: the version readers compare.
     for (const month of months) await this.ctx.collection(COMPLAINT_MONTHS_COLLECTION).replace(month, { month });
+  }
+
+  private async list(bucket: string, part: BucketList, empty: DayBucket[BucketList]): Promise<DayBucket[BucketList]> {
+    const id = listDocId(bucket, part);
+    let list = this.lists.get(id);
+    if (!list) {
+      const stored = await this.ctx.collection<ComplaintDayListDoc>(COMPLAINT_DAY_LISTS_COLLECTION).get(id);
+      list = { bucket, part, value: stored?.value ?? empty };
+      this.lists.set(id, list);
+    }
+    return list.value;
+  }
+}
+
+/** Adds or removes a complaint's link (null: its customer has no other complaint, counted in `solo`). */
+async function applyLink(buckets: DayBuckets, bucket: string, complaintId: string, link: ComplaintLink | null, sign: 1 | -1): Promise<void> {
+  if (link === null) {
+    (await buckets.counts(bucket)).solo += sign;
+    return;
+  }
+  const links = await buckets.links(bucket);
+  if (sign === 1) links[complaintId] = link;
+  else delete links[complaintId];
+}
+
+/** Moves a complaint's durations from its old facts to its new ones; lists it does not change are not touched. */
+async function applyDurations(buckets: DayBuckets, bucket: string, before: ComplaintFacts | null, after: ComplaintFacts): Promise<void> {
+  for (const part of ['acknowledgeMs', 'resolveMs'] as const) {
+    const old = before === null ? null : durationMs(before, part);
+    const next = durationMs(after, part);
+    if (old === next) continue;
+    const list = await buckets.durations(bucket, part);
+    if (old !== null) listApply(list, old, -1);
+    if (next !== null) listApply(list, next, 1);
   }
 }
 
@@ -212,18 +272,17 @@ async function register(facts: ComplaintFacts & { bucket: string }, ctx: Project
   const timeline = insertIntoTimeline(before, [Date.parse(facts.registeredAt), facts.complaintId]);
   await complainants.replace(facts.customerId, { timeline });
   const index = timeline.findIndex(([, id]) => id === facts.complaintId);
-  const bucket = await buckets.get(facts.bucket);
-  applyFacts(bucket, facts, 1);
-  applyLink(bucket, facts.complaintId, linkAt(timeline, index), 1);
+  applyCounts(await buckets.counts(facts.bucket), facts, 1);
+  await applyDurations(buckets, facts.bucket, null, facts);
+  await applyLink(buckets, facts.bucket, facts.complaintId, linkAt(timeline, index), 1);
   for (const neighbour of [index - 1, index + 1]) {
     if (neighbour < 0 || neighbour >= timeline.length) continue;
     const id = timeline[neighbour][1];
     const oldIndex = before.findIndex(([, other]) => other === id);
     const neighbourFacts = await ctx.collection<ComplaintFactsDoc>(COMPLAINT_FACTS_COLLECTION).get(id);
     if (!neighbourFacts) continue;
-    const neighbourBucket = await buckets.get(neighbourFacts.bucket);
-    applyLink(neighbourBucket, id, linkAt(before, oldIndex), -1);
-    applyLink(neighbourBucket, id, linkAt(timeline, neighbour), 1);
+    await applyLink(buckets, neighbourFacts.bucket, id, linkAt(before, oldIndex), -1);
+    await applyLink(buckets, neighbourFacts.bucket, id, linkAt(timeline, neighbour), 1);
   }
 }
 
@@ -269,9 +328,11 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   const doc = await facts.get(e.data.complaintId);
   if (!doc) return;
   const change = nextFacts(doc, e);
-  const bucket = await buckets.get(doc.bucket);
-  applyFacts(bucket, doc, -1);
-  applyFacts(bucket, { ...doc, ...change }, 1);
+  const after = { ...doc, ...change };
+  const counters = await buckets.counts(doc.bucket);
+  applyCounts(counters, doc, -1);
+  applyCounts(counters, after, 1);
+  await applyDurations(buckets, doc.bucket, doc, after);
   await facts.update(doc._id, { $set: change });
   await buckets.write();
 }
@@ -279,13 +340,15 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const complaintStatsProjection: ProjectionDefinition = {
   name: COMPLAINT_STATS_PROJECTION,
   // 2: the day buckets and complainants; 3: the month versions readers cache the buckets by;
-  // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints; 5: the source's values (company, state, ...) as facts and dimensions.
-  version: 5,
+  // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints; 5: the source's values (company, state, ...) as facts and dimensions;
+  // 6: a bucket's durations and links in `day-lists`, apart from its constant-size counters.
+  version: 6,
   eventTypes: HANDLED,
   collections: {
     // A department's statistics (filtered, so read from the facts) scan only its complaints.
     [COMPLAINT_FACTS_COLLECTION]: { indexes: [{ keys: { registeredAt: 1 } }, { keys: { department: 1, registeredAt: 1 } }] },
     [COMPLAINT_DAYS_COLLECTION]: {},
+    [COMPLAINT_DAY_LISTS_COLLECTION]: {},
     [COMPLAINANTS_COLLECTION]: {},
     [COMPLAINT_MONTHS_COLLECTION]: {},
     [COMPLAINT_DAY_SHARDS_COLLECTION]: {},

@@ -36,11 +36,19 @@ export interface CustomerComplaintEntry {
   closedAt: string | null;
 }
 
-/** Who filed each complaint and its status facts: complaint events after registration do not name the customer. */
+/**
+ * Who filed each complaint, its status facts (complaint events after registration do not name the
+ * customer) and its entry in the customer's complaint list. The list is read from these documents
+ * (by customerId, in `order`), so a complaint event rewrites one small document, not a list that
+ * grows with the customer's history.
+ */
 export interface ComplaintOwnerDoc extends Document {
   complaintId: string;
   customerId: string;
   facts: ComplaintStatusFacts;
+  entry: CustomerComplaintEntry;
+  /** The registration event's position, zero-padded: sorts as the log does (registration order). */
+  order: string;
 }
 
 /** One period of ownership, as the profile lists it. */
@@ -48,6 +56,14 @@ export interface CustomerOwnerEntry {
   owner: string;
   from: string;
 }
+
+/** A customer's complaint list from their complaints' owner documents, in registration order. */
+export function complaintList(owners: readonly ComplaintOwnerDoc[]): CustomerComplaintEntry[] {
+  return [...owners].sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map((owner) => owner.entry);
+}
+
+/** Wide enough for any EventStoreDB commit position (a 64-bit integer). */
+const ORDER_DIGITS = 20;
 
 /** The customer profile as agents see it (`GET /customers/:id`). */
 export interface CustomerProfileDoc extends Document {
@@ -84,8 +100,6 @@ export interface CustomerProfileDoc extends Document {
   referredBy: string | null;
   interactionCount: number;
   lastInteractionAt: string | null;
-  /** The customer's complaints in the order they were registered (not part of the customer stream: no effect on `revision`). */
-  complaints: CustomerComplaintEntry[];
   /** The segment per scheme after the last segmentation run (analytics' customer-segments stream: no effect on `revision`). */
   segments: Record<string, string | null>;
   /**
@@ -147,14 +161,12 @@ const COMPLAINT_TYPES: ReadonlySet<string> = new Set(COMPLAINT_STATUS_EVENT_TYPE
 
 /** Keeps the profile's complaint list: added on registration, status and closure followed from then on. */
 async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
-  const customers = ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION);
   const owners = ctx.collection<ComplaintOwnerDoc>(COMPLAINT_OWNERS_COLLECTION);
   const e = { type: event.type, data: event.data } as ComplaintEvent;
   const complaintId = e.data.complaintId;
 
   if (e.type === 'ComplaintRegistered') {
     const facts = nextStatusFacts(INITIAL_STATUS_FACTS, e);
-    await owners.replace(complaintId, { complaintId, customerId: e.data.customerId, facts });
     const entry: CustomerComplaintEntry = {
       complaintId,
       number: e.data.number,
@@ -163,7 +175,8 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
       registeredAt: e.data.receivedAt,
       closedAt: null,
     };
-    await customers.update(e.data.customerId, { $push: { complaints: entry } });
+    const order = event.position.toString().padStart(ORDER_DIGITS, '0');
+    await owners.replace(complaintId, { complaintId, customerId: e.data.customerId, facts, entry, order });
     return;
   }
 
@@ -171,15 +184,10 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
   if (!owner) return;
   const facts = nextStatusFacts(owner.facts, e);
   if (JSON.stringify(facts) === JSON.stringify(owner.facts)) return;
-  await owners.update(complaintId, { $set: { facts } });
-  const customer = await customers.get(owner.customerId);
-  if (!customer) return;
-  const status = statusFromFacts(facts);
   const closedAt = e.type === 'ComplaintClosed' ? e.data.closedAt : e.type === 'ComplaintReopened' ? null : undefined;
-  const complaints = (customer.complaints ?? []).map((c) =>
-    c.complaintId === complaintId ? { ...c, status, closedAt: closedAt === undefined ? c.closedAt : closedAt } : c,
-  );
-  await customers.update(owner.customerId, { $set: { complaints } });
+  await owners.update(complaintId, {
+    $set: { facts, 'entry.status': statusFromFacts(facts), ...(closedAt === undefined ? {} : { 'entry.closedAt': closedAt }) },
+  });
 }
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
@@ -225,7 +233,6 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         referredBy: d.referredBy,
         interactionCount: 0,
         lastInteractionAt: null,
-        complaints: [],
         segments: {},
         ...stamp,
       };
@@ -393,7 +400,8 @@ export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
   // 4: refunds (purchases list theirs and their net amount; current value is net, with refunded totals).
-  version: 4,
+  // 5: the complaint list kept in the complaint owners' documents, not in the profile.
+  version: 5,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED, ...CUSTOMER_OWNER_EVENT_TYPES],
   collections: {
     [CUSTOMERS_COLLECTION]: {
@@ -407,7 +415,7 @@ export const customerProfileProjection: ProjectionDefinition = {
     },
     [PURCHASES_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
-    [COMPLAINT_OWNERS_COLLECTION]: {},
+    [COMPLAINT_OWNERS_COLLECTION]: { indexes: [{ keys: { customerId: 1, order: 1 } }] },
   },
   handle,
 };

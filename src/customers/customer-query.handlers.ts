@@ -8,6 +8,9 @@ import { SEGMENT_SCHEMES } from '../analytics/segmentation.events';
 import type { AcquisitionChannel } from './customer.events';
 import type { CustomerSort } from './dto/customer-queries.dto';
 import {
+  COMPLAINT_OWNERS_COLLECTION,
+  type ComplaintOwnerDoc,
+  complaintList,
   CUSTOMER_PROFILE_PROJECTION,
   CUSTOMERS_COLLECTION,
   type CustomerComplaintEntry,
@@ -65,7 +68,8 @@ export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'reco
 
 const cents = (value: number): number => Math.round(value * 100) / 100;
 
-export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView {
+/** `complaints`: the customer's complaint list (complaintList of their complaint owner documents). */
+export function toCustomerView(doc: CustomerProfileDoc, now: Date, complaints: CustomerComplaintEntry[]): CustomerView {
   const nowIso = now.toISOString();
   const open = doc.suggestions.filter((s) => s.status === 'open' && s.expiresAt > nowIso);
   const openValue = cents(open.reduce((sum, s) => sum + s.expectedValue, 0));
@@ -95,8 +99,7 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date): CustomerView
     referredBy: doc.referredBy,
     interactionCount: doc.interactionCount,
     lastInteractionAt: doc.lastInteractionAt,
-    // Profiles projected before complaints were listed have none until the projection is rebuilt.
-    complaints: doc.complaints ?? [],
+    complaints,
     segments: doc.segments ?? {},
     owner: doc.owner ?? null,
     ownerHistory: doc.ownerHistory ?? [],
@@ -206,8 +209,21 @@ export class GetCustomerHandler implements IQueryHandler<GetCustomerQuery> {
     await this.readModels.ensureCaughtUp(CUSTOMER_PROFILE_PROJECTION, minPosition);
     const doc = await this.readModels.collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION).get(customerId);
     if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    return toCustomerView(doc, this.clock.now());
+    const complaints = await complaintsOf(this.readModels, [customerId]);
+    return toCustomerView(doc, this.clock.now(), complaints.get(customerId) ?? []);
   }
+}
+
+/** The complaint lists of these customers, read from their complaints' owner documents. */
+async function complaintsOf(readModels: ReadModels, customerIds: string[]): Promise<Map<string, CustomerComplaintEntry[]>> {
+  const owners: ComplaintOwnerDoc[] = [];
+  if (customerIds.length > 0) {
+    const collection = readModels.collection<ComplaintOwnerDoc>(CUSTOMER_PROFILE_PROJECTION, COMPLAINT_OWNERS_COLLECTION);
+    for await (const owner of collection.findAll({ customerId: { $in: customerIds } }, { customerId: 1, order: 1 })) owners.push(owner);
+  }
+  const byCustomer = new Map<string, ComplaintOwnerDoc[]>();
+  for (const owner of owners) byCustomer.set(owner.customerId, [...(byCustomer.get(owner.customerId) ?? []), owner]);
+  return new Map([...byCustomer].map(([customerId, own]) => [customerId, complaintList(own)]));
 }
 
 @QueryHandler(ListCustomersQuery)
@@ -224,7 +240,8 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
       .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
       .find(customerListFilter(filter), { sort: order, limit: page.limit, cursor: page.cursor });
     const now = this.clock.now();
-    return { items: result.items.map((doc) => toCustomerView(doc, now)), nextCursor: result.nextCursor };
+    const complaints = await complaintsOf(this.readModels, result.items.map((doc) => doc.customerId));
+    return { items: result.items.map((doc) => toCustomerView(doc, now, complaints.get(doc.customerId) ?? [])), nextCursor: result.nextCursor };
   }
 }
 

@@ -34,6 +34,12 @@ export interface KernelConfig {
   dataDir: string;
   /** How long a query with ?minPosition= waits for its read model, at most. */
   consistencyTimeoutMs: number;
+  /**
+   * Subjects whose keys are kept in memory (RELATA_KEY_CACHE_ENTRIES, ~100 bytes each): size it to the
+   * working set (the customers a rebuild or the live traffic touches), or every read decrypts after a
+   * key-store lookup and an HKDF.
+   */
+  keyCacheEntries?: number;
   /** Benchmark only: appends are decided, then thrown away (see config.ts). */
   benchDiscardWrites?: boolean;
 }

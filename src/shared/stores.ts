@@ -116,5 +116,5 @@ export function createKeyStore(config: KernelConfig, clock: Clock, env: NodeJS.P
     prepareDataDir(config.dataDir);
     inner = new SqliteKeyStore({ filename: path.join(config.dataDir, 'keys.sqlite'), clock, masterKey });
   }
-  return new CachingKeyStore(inner, { clock });
+  return new CachingKeyStore(inner, { clock, maxEntries: config.keyCacheEntries });
 }

@@ -1,8 +1,15 @@
 import { complaintStatistics, type StatInterval } from '../../src/analytics/complaint-stats';
-import { bucketsCanAnswer, type DayBucket, DayBucketCache, emptyBucket, statisticsFromBuckets } from '../../src/analytics/complaint-stats-buckets';
+import { assembleBuckets, bucketsCanAnswer, type DayBucket, DayBucketCache, type DayCounters, type DayListDoc, emptyCounters, statisticsFromBuckets } from '../../src/analytics/complaint-stats-buckets';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import { type ComplaintFacts, COMPLAINTS_PER_BUCKET, complaintStatsProjection } from '../../src/analytics/complaint-stats.projection';
-import { type GivenEvent, projectEvents } from '../support/projection-spec';
+import { type GivenEvent, projectEvents, type ProjectionSpecResult } from '../support/projection-spec';
+
+/** The day buckets as readers see them: each bucket's counters with its list documents. */
+async function storedBuckets(result: ProjectionSpecResult): Promise<DayBucket[]> {
+  const counters = Object.values(await result.docs('days')) as unknown as (DayCounters & { _id: string })[];
+  const lists = Object.values(await result.docs('day-lists')) as unknown as DayListDoc[];
+  return assembleBuckets(counters, lists);
+}
 
 /** A small seeded generator (mulberry32), so every run projects the same histories. */
 function random(seed: number) {
@@ -93,7 +100,7 @@ describe('complaint statistics from the day buckets', () => {
   it.each([1, 2, 3])('equal those from the facts (seed %i)', async (seed) => {
     const result = await projectEvents(complaintStatsProjection, histories(seed, 120, 40));
     const facts = Object.values(await result.docs('complaints')) as unknown as ComplaintFacts[];
-    const buckets = Object.values(await result.docs('days')) as unknown as DayBucket[];
+    const buckets = await storedBuckets(result);
     await result.close();
     expect(facts).toHaveLength(120);
     for (const w of windows) {
@@ -111,8 +118,8 @@ describe('complaint statistics from the day buckets', () => {
     const result = await projectEvents(complaintStatsProjection, histories(5, 5 * COMPLAINTS_PER_BUCKET, 60, 2));
     const facts = Object.values(await result.docs('complaints')) as unknown as ComplaintFacts[];
     const stored = await result.docs('days');
+    const buckets = await storedBuckets(result);
     await result.close();
-    const buckets = Object.values(stored) as unknown as DayBucket[];
     expect(Object.keys(stored).sort()).toEqual(['2025-01-01', '2025-01-01#1', '2025-01-01#2', '2025-01-02', '2025-01-02#1', '2025-01-02#2']);
     for (const bucket of buckets) expect(bucket.complaints).toBeLessThanOrEqual(COMPLAINTS_PER_BUCKET);
     expect(buckets.reduce((n, b) => n + b.complaints, 0)).toBe(facts.length);
@@ -120,6 +127,17 @@ describe('complaint statistics from the day buckets', () => {
       const request = { from: new Date(`${w.from}T00:00:00.000Z`), to: new Date(`${w.to}T00:00:00.000Z`), interval: w.interval };
       expect(statisticsFromBuckets(buckets, request)).toEqual(complaintStatistics(facts, request));
     }
+  });
+
+  it('keep the growing parts of a bucket out of its counters document, each list within the bucket size', async () => {
+    const result = await projectEvents(complaintStatsProjection, histories(6, 2 * COMPLAINTS_PER_BUCKET, 30, 1));
+    const counters = Object.values(await result.docs('days'));
+    const lists = Object.values(await result.docs('day-lists')) as unknown as DayListDoc[];
+    await result.close();
+    expect(counters.map((doc) => doc._id).sort()).toEqual(['2025-01-01', '2025-01-01#1']);
+    for (const doc of counters) expect(Object.keys(doc).filter((key) => ['acknowledgeMs', 'resolveMs', 'links'].includes(key))).toEqual([]);
+    expect(new Set(lists.map((list) => list.part))).toEqual(new Set(['acknowledgeMs', 'resolveMs', 'links']));
+    for (const list of lists) expect(Object.keys(list.value).length).toBeLessThanOrEqual(COMPLAINTS_PER_BUCKET);
   });
 
   it('count repeat complainers within each window', async () => {
@@ -131,7 +149,7 @@ describe('complaint statistics from the day buckets', () => {
     });
     // Registered out of order: the third complaint falls between the first two.
     const result = await projectEvents(complaintStatsProjection, [register(11, '2025-01-10T10:00:00.000Z'), register(12, '2025-03-10T10:00:00.000Z'), register(13, '2025-01-20T10:00:00.000Z')]);
-    const buckets = Object.values(await result.docs('days')) as unknown as DayBucket[];
+    const buckets = await storedBuckets(result);
     await result.close();
     const stats = (from: string, to: string) => statisticsFromBuckets(buckets, { from: new Date(from), to: new Date(to) }).totals;
     expect(stats('2025-01-01', '2025-02-01')).toMatchObject({ complaints: 2, customers: 1, repeatComplainers: { customers: 1, complaints: 2, share: 1 } });
@@ -149,7 +167,7 @@ describe('complaint statistics from the day buckets', () => {
 
   it('are unchanged by redelivery', async () => {
     const result = await projectEvents(complaintStatsProjection, histories(4, 30, 10));
-    const snapshot = async () => ({ days: await result.docs('days'), complainants: await result.docs('complainants'), complaints: await result.docs('complaints') });
+    const snapshot = async () => ({ days: await result.docs('days'), lists: await result.docs('day-lists'), complainants: await result.docs('complainants'), complaints: await result.docs('complaints') });
     const once = await snapshot();
     await result.redeliverAll();
     expect(await snapshot()).toEqual(once);
@@ -160,8 +178,8 @@ describe('complaint statistics from the day buckets', () => {
 describe('the day bucket cache', () => {
   it('reads a month again only when its version changed', async () => {
     const store = new EmbeddedReadStore({ filename: ':memory:' });
-    const source = { days: store.collection<DayBucket & { _id: string }>('days'), months: store.collection('months') };
-    const bucket = (day: string, complaints: number) => ({ ...emptyBucket(day), complaints });
+    const source = { days: store.collection<DayCounters & { _id: string }>('days'), lists: store.collection<DayListDoc & { _id: string }>('day-lists'), months: store.collection('months') };
+    const bucket = (day: string, complaints: number) => ({ ...emptyCounters(day), complaints });
     await source.days.replace('2025-03-01', bucket('2025-03-01', 1), { position: '1' });
     await source.days.replace('2025-03-31', bucket('2025-03-31', 2), { position: '1' });
     await source.days.replace('2025-04-01', bucket('2025-04-01', 3), { position: '1' });

@@ -36,6 +36,23 @@ const scores: ProjectionDefinition = {
   },
 };
 
+/** Looks up the previous score before writing its own: a handler that queries its collection. */
+function lookups(plans: Map<number, string>, readStore: EmbeddedReadStore): ProjectionDefinition {
+  return {
+    name: 'lookups',
+    version: 1,
+    eventTypes: ['Scored'],
+    collections: { items: { indexes: [{ keys: { score: 1 }, name: 'by_score' }] } },
+    async handle(e, ctx) {
+      const n = (e.data as { n: number }).n;
+      const items = ctx.collection('items');
+      const previous = (await items.find({ score: n - 1 })).items[0];
+      plans.set(n, readStore.explain(physicalCollectionName('lookups', 'items', 1), { score: n - 1 }));
+      await items.replace(e.id, { score: n, previousFound: previous !== undefined });
+    },
+  };
+}
+
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('ProjectionRunner: indexes of a generation built from the start of a long log', () => {
@@ -65,6 +82,34 @@ describe('ProjectionRunner: indexes of a generation built from the start of a lo
       expect(page.items.map((doc) => doc.score)).toEqual([35, 36, 37, 38, 39]);
       const plan = readStore.explain(physicalCollectionName('scores', 'items', 1), { score: { $gte: 35 } }, { sort: { score: 1 } });
       expect(plan).toMatch(/USING INDEX/);
+      await runner.stop();
+    } finally {
+      await readStore.close();
+      await eventStore.close();
+    }
+  });
+
+  it('builds them before the first query of a handler, not at the end: otherwise every query scans', async () => {
+    const file = join(directory, 'queried');
+    const eventStore = new SqliteEventStore({ filename: `${file}-events.sqlite` });
+    const readStore = new EmbeddedReadStore({ filename: `${file}-read.sqlite` });
+    try {
+      for (let i = 0; i < 40; i++) await eventStore.appendToStream(`s-${i % 4}`, [event(i)]);
+      const plans = new Map<number, string>();
+      const runner = new ProjectionRunner({
+        eventStore,
+        readStore,
+        clock: new ManualClock(),
+        projections: [lookups(plans, readStore)],
+        batchSize: 7,
+        deferIndexesMinEvents: 5,
+        logger: silent,
+      });
+      await runner.catchUp();
+
+      for (let n = 0; n < 40; n++) expect(plans.get(n)).toMatch(/USING INDEX/);
+      const items = runner.collection('lookups', 'items');
+      expect(await items.count({ previousFound: true })).toBe(39);
       await runner.stop();
     } finally {
       await readStore.close();

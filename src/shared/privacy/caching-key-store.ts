@@ -3,7 +3,7 @@ import { type KeyLookup, type KeyStore, SubjectForgottenError } from './key-stor
 
 export interface CachingKeyStoreOptions {
   clock: Clock;
-  /** Most subjects kept (least recently used go first). Default 10 000 (~1 MB). */
+  /** Most subjects kept (least recently used go first). Default 10 000 (~1 MB); the app passes RELATA_KEY_CACHE_ENTRIES. */
   maxEntries?: number;
   /**
    * How long an entry is trusted. Deletes through this instance take effect at once; this bounds

@@ -12,17 +12,12 @@ import {
 import type {
   Collection,
   Document,
-  Filter,
-  FindOptions,
-  Page,
   ReadStore,
   ReadStoreTransaction,
-  SortSpec,
-  Update,
-  UpdateOptions,
 } from '../read-store/read-store.port';
 import { isRetryableTransactionError, type TransactionBudget } from '../read-store/transaction-retry';
 import { AsyncMutex } from './async-mutex';
+import { BatchFold } from './batch-fold';
 import { BudgetMeter } from './budget-meter';
 import { EventBatchPump } from './event-batch-pump';
 import { SharedLogReader, type SharedSubscription } from './shared-log-reader';
@@ -118,6 +113,8 @@ export interface ProjectionRunnerOptions {
   /** Ends a batch's transaction early once it has done this much. Default: the read store's, else none. */
   transactionBudget?: TransactionBudget;
   logger?: ProjectionRunnerLogger;
+  /** Told after each committed batch how many documents it wrote for how many events (measurements). */
+  onBatchWritten?: (documents: number, events: number) => void;
 }
 
 /**
@@ -153,6 +150,7 @@ export class ProjectionRunner {
   private readonly checkpointPollMs: number;
   private readonly transactionBudget: TransactionBudget | undefined;
   private readonly logger: ProjectionRunnerLogger;
+  private readonly writeCounter: ((documents: number, events: number) => void) | undefined;
   private readonly runtimes = new Map<string, ProjectionRuntime>();
   private readonly workers = new Set<Worker>();
   /** "projection#generation" of generations whose indexes wait until they have caught up. */
@@ -176,6 +174,7 @@ export class ProjectionRunner {
     this.checkpointPollMs = Math.max(1, options.checkpointPollMs ?? 50);
     this.transactionBudget = options.transactionBudget ?? options.readStore.transactionBudget;
     this.logger = options.logger ?? new Logger('ProjectionRunner');
+    this.writeCounter = options.onBatchWritten;
     for (const definition of options.projections) {
       if (this.runtimes.has(definition.name)) {
         throw new Error(`Projection ${definition.name} is registered twice`);
@@ -479,6 +478,18 @@ export class ProjectionRunner {
   }
 
   /**
+   * Builds a worker's deferred indexes now: its handlers query their collections (deferring pays only
+   * for projections whose handlers write and never query while catching up).
+   */
+  private async buildQueriedIndexes(worker: Worker): Promise<void> {
+    const { definition } = worker.runtime;
+    const key = `${definition.name}#${worker.generation}`;
+    if (!this.deferredIndexes.has(key)) return;
+    this.deferredIndexes.delete(key);
+    await this.ensureIndexes(definition, worker.generation);
+  }
+
+  /**
    * Whether the log holds more than `count` events, counted by reading at most count + 1 of them;
    * remembered for the head it was counted at, so a rebuild of every projection counts once.
    */
@@ -707,30 +718,49 @@ export class ProjectionRunner {
    * fewer events when the transaction budget runs out first (at least one). Returns how many.
    */
   private async commit(worker: Worker, events: RecordedEvent[]): Promise<number> {
+    try {
+      return await this.commitBatch(worker, events);
+    } catch (error) {
+      if (!(error instanceof IndexesWantedSignal)) throw error;
+      // Nothing was committed: the batch runs again with the indexes in place.
+      await this.buildQueriedIndexes(worker);
+      return this.commitBatch(worker, events);
+    }
+  }
+
+  private async commitBatch(worker: Worker, events: RecordedEvent[]): Promise<number> {
     const { definition } = worker.runtime;
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     let applied = 0;
+    const indexesDeferred = this.deferredIndexes.has(`${definition.name}#${worker.generation}`);
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
         // The driver may run this callback again (retryable errors): every attempt starts afresh.
         const spent = new BudgetMeter(this.transactionBudget, this.clock);
         applied = 0;
         const meta = await this.checkTarget(tx, worker);
+        // A query without its index scans the whole collection, once per event: build the indexes first.
+        const fold = new BatchFold(tx, spent, indexesDeferred ? wantIndexes : undefined);
+        const ctx = this.contextFor(fold, definition, worker.generation);
         for (const event of events) {
           if (applied > 0 && spent.exhausted()) break;
           applied += 1;
           if (!handlesEvery && !handled.has(event.type)) continue;
+          fold.at(event.position.toString());
           try {
-            await definition.handle(event, this.contextFor(tx, definition, worker.generation, event, spent));
+            await definition.handle(event, ctx);
           } catch (error) {
             // A write conflict or lock timeout belongs to the transaction, not to the event: as it is,
             // the driver's withTransaction reruns the whole transaction; wrapped, it would count
             // against the event and end with the event parked, i.e. skipped in this read model.
-            if (isRetryableTransactionError(error)) throw error;
+            if (isRetryableTransactionError(error) || error instanceof IndexesWantedSignal) throw error;
             throw new HandlerError(event, error);
           }
         }
+        // Each document the batch touched, written once, in the transaction of the checkpoint.
+        await fold.flush();
+        this.writeCounter?.(fold.writes, applied);
         return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
@@ -807,22 +837,13 @@ export class ProjectionRunner {
     return position;
   }
 
-  private contextFor(
-    tx: ReadStoreTransaction,
-    definition: ProjectionDefinition,
-    generation: number,
-    event: RecordedEvent,
-    spent: BudgetMeter,
-  ): ProjectionContext {
-    const position = event.position.toString();
+  /** The context handlers see: the projection's logical collections, folded into the batch. */
+  private contextFor(fold: BatchFold, definition: ProjectionDefinition, generation: number): ProjectionContext {
     return {
       collection: <T extends Document = Document>(logical: string): Collection<T> => {
         assertLogicalCollection(definition, logical);
-        return new PositionGuardedCollection<T>(
-          tx.collection<T>(physicalCollectionName(definition.name, logical, generation)),
-          position,
-          spent,
-        );
+        const unique = (definition.collections[logical].indexes ?? []).some((index) => index.unique === true);
+        return fold.collection<T>(physicalCollectionName(definition.name, logical, generation), unique);
       },
     };
   }
@@ -1081,59 +1102,6 @@ class Worker {
   }
 }
 
-/** A collection whose writes carry the event's position, so a redelivered event changes nothing. */
-class PositionGuardedCollection<T extends Document> implements Collection<T> {
-  constructor(
-    private readonly inner: Collection<T>,
-    private readonly position: string,
-    private readonly spent: BudgetMeter,
-  ) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get(id: string): Promise<T | null> {
-    this.spent.operation();
-    return this.inner.get(id);
-  }
-
-  find(filter?: Filter, options?: FindOptions): Promise<Page<T>> {
-    this.spent.operation();
-    return this.inner.find(filter, options);
-  }
-
-  findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<T> {
-    this.spent.operation();
-    return this.inner.findAll(filter, sort);
-  }
-
-  count(filter?: Filter): Promise<number> {
-    this.spent.operation();
-    return this.inner.count(filter);
-  }
-
-  update(id: string, update: Update, options?: UpdateOptions): Promise<boolean> {
-    this.spent.operation();
-    return this.inner.update(id, update, { ...options, position: this.position });
-  }
-
-  replace(id: string, doc: Omit<T, '_id'> & { _id?: string }): Promise<boolean> {
-    this.spent.operation();
-    return this.inner.replace(id, doc, { position: this.position });
-  }
-
-  delete(id: string): Promise<boolean> {
-    this.spent.operation();
-    return this.inner.delete(id);
-  }
-
-  deleteMany(filter: Filter): Promise<number> {
-    this.spent.operation();
-    return this.inner.deleteMany(filter);
-  }
-}
-
 /** A handler threw while applying `event`. */
 class HandlerError extends Error {
   constructor(
@@ -1151,6 +1119,18 @@ class SupersededError extends Error {
     super('The projection generation was switched or replaced');
     this.name = 'SupersededError';
   }
+}
+
+/** Abandons a batch whose handlers query collections whose indexes were deferred: they are built, then the batch runs again. */
+class IndexesWantedSignal extends Error {
+  constructor() {
+    super('Indexes wanted before a query');
+    this.name = 'IndexesWantedSignal';
+  }
+}
+
+function wantIndexes(): never {
+  throw new IndexesWantedSignal();
 }
 
 /** Unwinds a loop that was stopped in the middle of retrying an event. */

@@ -20,9 +20,11 @@ export interface ProjectionDefinition {
   /** Logical collection names with their indexes. Physical names carry a generation suffix. */
   collections: Readonly<Record<string, { indexes?: IndexSpec[] }>>;
   /**
-   * Applies one event. Use only ctx for reads and writes: every update through ctx.collection()
-   * is guarded by the event's position, so redelivery changes nothing. Write each document at
-   * most once per event (the guard skips a second write with the same position).
+   * Applies one event. Use only ctx for reads and writes: the runner folds a whole batch of
+   * events into the documents they touch in memory (batch-fold.ts) and writes each once with the
+   * batch's checkpoint; every write is guarded by the event's position, so redelivery changes
+   * nothing. Write each document at most once per event (the guard skips a second write with the
+   * same position). Queries (find, count, findAll) see the batch's earlier writes.
    */
   handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
   /**
