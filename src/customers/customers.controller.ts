@@ -199,6 +199,7 @@ export class CustomersController {
       suggestionId,
       product: dto.product,
       expectedValue: dto.expectedValue,
+      currency: dto.currency,
       expiresAt: new Date(dto.expiresAt).toISOString(),
       ...(dto.probability === undefined ? {} : { probability: dto.probability }),
     };
