@@ -11,17 +11,28 @@ import {
   statusFromFacts,
 } from '../complaints/complaint-status';
 import type { CustomerSegmentChanged } from '../analytics/segmentation.events';
+import { addMoney, DEFAULT_CURRENCY } from '../shared/money/money';
+import type { CurrencySeenDoc } from '../shared/money/currency-choice';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind, type PurchaseLine } from './customer.events';
 
 export interface SuggestionView {
   suggestionId: string;
   product: string;
   expectedValue: number;
+  /** ISO 4217 code of expectedValue. */
+  currency: string;
   expiresAt: string;
   suggestedAt: string;
   status: 'open' | 'accepted' | 'declined';
   decidedAt: string | null;
   declineReason: string | null;
+}
+
+/** What the customer has brought in one currency (amounts summed in its minor units). */
+export interface CurrencyValue {
+  revenue: number;
+  margin: number;
+  purchaseCount: number;
 }
 
 /** One of the customer's complaints, as their profile lists it. */
@@ -57,11 +68,11 @@ export interface CustomerProfileDoc extends Document {
   convertedAt: string | null;
   deactivatedAt: string | null;
   deactivationReason: string | null;
-  /** Current value (VAC): what the customer has brought so far. */
+  /** Current value (VAC): what the customer has brought so far; money per currency, never summed across them. */
   currentValue: {
-    revenue: number;
-    margin: number;
+    /** Purchases in every currency (a count, not money). */
     purchaseCount: number;
+    byCurrency: Record<string, CurrencyValue>;
     firstPurchaseAt: string | null;
     lastPurchaseAt: string | null;
   };
@@ -109,11 +120,12 @@ export const CUSTOMERS_COLLECTION = 'customers';
 export const INTERACTIONS_COLLECTION = 'interactions';
 export const COMPLAINT_OWNERS_COLLECTION = 'complaint-owners';
 export const PURCHASES_COLLECTION = 'purchases';
+/** One document per currency purchases were recorded in (CurrencySeenDoc): the choice of `?currency=`. */
+export const PROFILE_CURRENCIES_COLLECTION = 'currencies';
 const SEGMENT_CHANGED: CustomerSegmentChanged['type'] = 'CustomerSegmentChanged';
 
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
-const cents = (value: number): number => Math.round(value * 100) / 100;
 /** Phone numbers are searched by their digits, however they were written ("+351 910-000" finds 351910000...). */
 export const phoneDigits = (phone: string | null | undefined): string => (phone ?? '').replace(/\D/g, '');
 const searchText = (name: string, email: string | null, company: string | null, phone: string | null): string =>
@@ -187,7 +199,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         convertedAt: d.kind === 'customer' ? d.registeredAt : null,
         deactivatedAt: null,
         deactivationReason: null,
-        currentValue: { revenue: 0, margin: 0, purchaseCount: 0, firstPurchaseAt: null, lastPurchaseAt: null },
+        currentValue: { purchaseCount: 0, byCurrency: {}, firstPurchaseAt: null, lastPurchaseAt: null },
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -249,18 +261,27 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         margin: d.margin,
         lines: d.lines,
       });
+      const currency = d.currency ?? DEFAULT_CURRENCY;
+      const before = value.byCurrency[currency] ?? { revenue: 0, margin: 0, purchaseCount: 0 };
       await customers.update(customerId, {
         $set: {
           currentValue: {
-            revenue: cents(value.revenue + e.data.amount),
-            margin: cents(value.margin + e.data.margin),
             purchaseCount: value.purchaseCount + 1,
+            byCurrency: {
+              ...value.byCurrency,
+              [currency]: {
+                revenue: addMoney(before.revenue, d.amount, currency),
+                margin: addMoney(before.margin, d.margin, currency),
+                purchaseCount: before.purchaseCount + 1,
+              },
+            },
             firstPurchaseAt: earlier(value.firstPurchaseAt, e.data.occurredAt),
             lastPurchaseAt: later(value.lastPurchaseAt, e.data.occurredAt),
           },
           ...stamp,
         },
       });
+      await ctx.collection<CurrencySeenDoc>(PROFILE_CURRENCIES_COLLECTION).update(currency, { $inc: { purchases: 1 } }, { upsert: true });
       return;
     }
     case 'TransactionSuggested': {
@@ -269,6 +290,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         suggestionId: d.suggestionId,
         product: d.product,
         expectedValue: d.expectedValue,
+        currency: d.currency ?? DEFAULT_CURRENCY,
         expiresAt: d.expiresAt,
         suggestedAt: d.suggestedAt,
         status: 'open',
@@ -359,7 +381,8 @@ function pickContact(doc: CustomerProfileDoc) {
 export const customerProfileProjection: ProjectionDefinition = {
   name: CUSTOMER_PROFILE_PROJECTION,
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
-  version: 3,
+  // 4: current value per currency (currentValue.byCurrency), suggestions with their currency, the currencies collection.
+  version: 4,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED],
   collections: {
     [CUSTOMERS_COLLECTION]: {
@@ -368,9 +391,9 @@ export const customerProfileProjection: ProjectionDefinition = {
         { keys: { registeredAt: -1 } },
         { keys: { email: 1 } },
         { keys: { acquisitionChannel: 1, registeredAt: -1 } },
-        { keys: { 'currentValue.revenue': -1 } },
       ],
     },
+    [PROFILE_CURRENCIES_COLLECTION]: {},
     [PURCHASES_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [COMPLAINT_OWNERS_COLLECTION]: {},

@@ -8,6 +8,7 @@ import { openSuggestionsAt } from '../customer-value';
 import type { ValueSuggestion } from '../customer-value.projection';
 import { dayNumber } from '../clv/summary';
 import type { DayPeriod } from './forecast-periods';
+import { roundMoney } from '../../shared/money/money';
 
 export interface PipelinePeriod {
   period: string;
@@ -31,9 +32,9 @@ export interface Pipeline {
 }
 
 export const ASSUMED_PROBABILITY = 0.5;
-const cents = (value: number): number => Math.round(value * 100) / 100;
-
-export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>, at: Date, periods: readonly DayPeriod[]): Pipeline {
+/** `docs` in one currency (their suggestions in it): the sums are amounts of that currency. */
+export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>, at: Date, periods: readonly DayPeriod[], currency: string): Pipeline {
+  const cents = (value: number): number => roundMoney(value, currency);
   const iso = at.toISOString();
   const open: ValueSuggestion[] = [];
   let accepted = 0;
