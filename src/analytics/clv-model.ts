@@ -187,7 +187,7 @@ export class ClvPredictor {
     if ((this.model.currency ?? DEFAULT_CURRENCY) !== doc.currency) return null;
     const summary = this.summaryOf(doc);
     if (!summary) return null;
-    const cents = (value: number): number => roundMoney(value, doc.currency);
+    const roundAmount = (value: number): number => roundMoney(value, doc.currency);
     const { x, t_x, T, monetary } = summary;
     const { r, alpha, a, b } = this.model.bgnbd;
     const { p, q, gamma } = this.model.gammaGamma;
@@ -225,11 +225,11 @@ export class ClvPredictor {
       x,
       t_x: round6(t_x),
       T: round6(T),
-      monetary: cents(monetary),
+      monetary: roundAmount(monetary),
       probabilityAlive: round6(part.probabilityAlive),
       expectedTransactions: round6(part.expectedTransactions),
-      expectedSpend: spend === null ? null : cents(spend),
-      clv: spend === null ? null : cents(part.discountedTransactions * spend * this.options.marginShare),
+      expectedSpend: spend === null ? null : roundAmount(spend),
+      clv: spend === null ? null : roundAmount(part.discountedTransactions * spend * this.options.marginShare),
     };
   }
 

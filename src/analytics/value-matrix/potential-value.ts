@@ -78,12 +78,12 @@ export class CustomerValuer {
   }
 
   value(doc: CustomerValueDoc): CustomerValuation {
-    const cents = (value: number): number => roundMoney(value, doc.currency);
+    const roundAmount = (value: number): number => roundMoney(value, doc.currency);
     const share = this.valuation.basis === 'margin' ? (doc.revenue > 0 ? doc.margin / doc.revenue : 0) : 1;
-    const currentValue = cents(revenueUpToDay(doc, this.asOfDay) * share);
-    const suggestedValue = cents(openSuggestionsAt(doc, this.asOf).reduce((sum, s) => sum + s.expectedValue, 0) * share);
+    const currentValue = roundAmount(revenueUpToDay(doc, this.asOfDay) * share);
+    const suggestedValue = roundAmount(openSuggestionsAt(doc, this.asOf).reduce((sum, s) => sum + s.expectedValue, 0) * share);
     const clv = this.predictor?.predict(doc)?.clv ?? null;
-    const expectedFutureValue = clv === null ? null : cents(clv * share);
+    const expectedFutureValue = clv === null ? null : roundAmount(clv * share);
     return { currentValue, potentialValue: addMoney(suggestedValue, expectedFutureValue ?? 0, doc.currency), suggestedValue, expectedFutureValue };
   }
 }
