@@ -122,9 +122,9 @@
       };
       render();
       var values = answers[4];
-      setState('ready', 'Values in ' + values.currency + '. Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
+      setState('ready', 'Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
         (values.asOfBasis === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfBasis === 'requested' ? ' (chosen)' : ' (today)') +
-        '; segments as they stand now. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
+        '; segments as they stand now; values in ' + values.currency + '. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
     }).catch(function (error) {
       // A cancelled load says nothing: the load that cancelled it speaks.
       if (signal.aborted || (error && error.name === 'AbortError')) return;
