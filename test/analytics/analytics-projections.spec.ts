@@ -107,7 +107,7 @@ describe('customer-value projection', () => {
   });
 
   it('is unchanged by redelivery', async () => {
-    await expectRedeliveryChangesNothing(customerValueProjection, ['customers', 'product-interest', 'products'], events);
+    await expectRedeliveryChangesNothing(customerValueProjection, ['customers', 'product-interest', 'products', 'currencies'], events);
   });
 });
 
