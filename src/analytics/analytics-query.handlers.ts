@@ -15,13 +15,11 @@ import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type
 import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
 import { DEFAULT_CURRENCY } from '../shared/money/money';
 import { chooseCurrency } from '../shared/money/currency-choice';
-import { analysisCurrency, storedValues, withDays } from './value-currency';
+import { analysisCurrency, currenciesOf, inCurrency, storedValues, withDays } from './value-currency';
 import {
-  currenciesOf,
   CUSTOMER_VALUE_PROJECTION,
   type CustomerValueDoc,
   figureField,
-  inCurrency,
   PRODUCT_INTEREST_COLLECTION,
   type StoredValueDoc,
   type ProductDoc,

@@ -13,7 +13,7 @@
  *
  * Money is kept per currency, never summed across them: a customer document holds its figures in
  * `byCurrency` and its purchase days in `days`, both keyed by ISO 4217 code, and suggestions carry
- * their currency. `inCurrency` reads a document as the single-currency view the analyses work on.
+ * their currency. `inCurrency` (value-currency.ts) reads a document as the single-currency view the analyses work on.
  *
  * The customer's name is the only personal value kept (for lists); CustomerForgotten erases it.
  *
@@ -141,7 +141,8 @@ export interface ValueListDoc extends CustomerValueFields {
   days?: PurchaseDay[];
 }
 
-const NO_FIGURES: CurrencyFigures = {
+/** The figures of a currency the customer never bought in. */
+export const NO_FIGURES: CurrencyFigures = {
   revenue: 0,
   margin: 0,
   purchaseCount: 0,
@@ -150,27 +151,6 @@ const NO_FIGURES: CurrencyFigures = {
   lastPurchaseAt: null,
   daySummary: summarizeDays([]),
 };
-
-/** The customer's currencies, alphabetical. */
-export const currenciesOf = (doc: Pick<StoredValueDoc, 'byCurrency'>): string[] => Object.keys(doc.byCurrency).sort();
-
-/**
- * The document in one currency: that currency's figures, days and suggestions (a customer who never
- * bought in it has zeros). Lists that left the days out get a view without days.
- */
-export function inCurrency(doc: StoredValueDoc & { days: Record<string, PurchaseDay[]> }, currency: string): CustomerValueDoc;
-export function inCurrency(doc: StoredValueDoc, currency: string): ValueListDoc;
-export function inCurrency(doc: StoredValueDoc, currency: string): ValueListDoc {
-  const { byCurrency, days, ...shared } = doc;
-  const view: ValueListDoc = {
-    ...shared,
-    ...(byCurrency[currency] ?? NO_FIGURES),
-    currency,
-    suggestions: doc.suggestions.filter((s) => (s.currency ?? DEFAULT_CURRENCY) === currency),
-  };
-  if (days !== undefined) view.days = days[currency] ?? [];
-  return view;
-}
 
 export interface ProductInterestDoc extends Document {
   customerId: string;

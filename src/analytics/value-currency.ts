@@ -6,12 +6,14 @@
  */
 import { chooseCurrency, type CurrencySeenDoc } from '../shared/money/currency-choice';
 import type { Collection, Document } from '../shared/read-store/read-store.port';
+import { DEFAULT_CURRENCY } from '../shared/money/money';
 import {
   CUSTOMER_VALUE_PROJECTION,
   type CustomerValueDoc,
-  inCurrency,
+  NO_FIGURES,
   type PurchaseDay,
   type StoredValueDoc,
+  type ValueListDoc,
   VALUE_CURRENCIES_COLLECTION,
   VALUE_CUSTOMERS_COLLECTION,
 } from './customer-value.projection';
@@ -45,3 +47,24 @@ export async function valueDocsIn(reader: ValueReader, currency: string): Promis
 
 /** A stored document read with its days (findAll and get return them). */
 export const withDays = (doc: StoredValueDoc): StoredValueDoc & { days: Record<string, PurchaseDay[]> } => ({ ...doc, days: doc.days ?? {} });
+
+/** The customer's currencies, alphabetical. */
+export const currenciesOf = (doc: Pick<StoredValueDoc, 'byCurrency'>): string[] => Object.keys(doc.byCurrency).sort();
+
+/**
+ * The document in one currency: that currency's figures, days and suggestions (a customer who never
+ * bought in it has zeros). Lists that left the days out get a view without days.
+ */
+export function inCurrency(doc: StoredValueDoc & { days: Record<string, PurchaseDay[]> }, currency: string): CustomerValueDoc;
+export function inCurrency(doc: StoredValueDoc, currency: string): ValueListDoc;
+export function inCurrency(doc: StoredValueDoc, currency: string): ValueListDoc {
+  const { byCurrency, days, ...shared } = doc;
+  const view: ValueListDoc = {
+    ...shared,
+    ...(byCurrency[currency] ?? NO_FIGURES),
+    currency,
+    suggestions: doc.suggestions.filter((s) => (s.currency ?? DEFAULT_CURRENCY) === currency),
+  };
+  if (days !== undefined) view.days = days[currency] ?? [];
+  return view;
+}

@@ -28,12 +28,6 @@ export interface SuggestionView {
   declineReason: string | null;
 }
 
-/** What the customer has brought in one currency (amounts summed in its minor units). */
-export interface CurrencyValue {
-  revenue: number;
-  margin: number;
-  purchaseCount: number;
-}
 
 /** One of the customer's complaints, as their profile lists it. */
 export interface CustomerComplaintEntry {
@@ -72,7 +66,8 @@ export interface CustomerProfileDoc extends Document {
   currentValue: {
     /** Purchases in every currency (a count, not money). */
     purchaseCount: number;
-    byCurrency: Record<string, CurrencyValue>;
+    /** What the customer has brought per currency (amounts summed in its minor units). */
+    byCurrency: Record<string, { revenue: number; margin: number; purchaseCount: number }>;
     firstPurchaseAt: string | null;
     lastPurchaseAt: string | null;
   };
@@ -91,6 +86,8 @@ export interface CustomerProfileDoc extends Document {
   revision: number;
   updatedAt: string;
 }
+
+export type CurrencyValue = CustomerProfileDoc['currentValue']['byCurrency'][string];
 
 export interface InteractionDoc extends Document {
   customerId: string;
