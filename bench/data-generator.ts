@@ -363,7 +363,7 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
     case 'suggest':
       return {
         type: 'SuggestTransaction',
-        data: { suggestionId: rng.uuid(), product: rng.pick(PRODUCTS), expectedValue: Math.round(rng.lognormal(4, 0.7)), expiresAt: iso(Date.parse(now) + 14 * DAY) },
+        data: { suggestionId: rng.uuid(), product: rng.pick(PRODUCTS), expectedValue: Math.round(rng.lognormal(4, 0.7)), currency: 'CHF', expiresAt: iso(Date.parse(now) + 14 * DAY) },
         now,
       };
     case 'accept':

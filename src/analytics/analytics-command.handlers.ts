@@ -5,13 +5,13 @@ import { type ClvFitOutcome, ClvModelService } from './clv-model.service';
 import { type SegmentationRunResult, SegmentationService } from './segmentation.service';
 
 export class RecomputeSegmentsCommand extends Command<SegmentationRunResult> {
-  constructor(readonly asOf: Date, readonly context: CommandContext) {
+  constructor(readonly asOf: Date, readonly context: CommandContext, readonly currency?: string) {
     super();
   }
 }
 
 export class FitClvModelCommand extends Command<ClvFitOutcome> {
-  constructor(readonly request: ClvFitRequest, readonly context: CommandContext) {
+  constructor(readonly request: Omit<ClvFitRequest, 'currency'> & { currency?: string }, readonly context: CommandContext) {
     super();
   }
 }
@@ -20,8 +20,8 @@ export class FitClvModelCommand extends Command<ClvFitOutcome> {
 export class RecomputeSegmentsHandler implements ICommandHandler<RecomputeSegmentsCommand> {
   constructor(private readonly segmentation: SegmentationService) {}
 
-  execute({ asOf, context }: RecomputeSegmentsCommand): Promise<SegmentationRunResult> {
-    return this.segmentation.recompute(asOf, context);
+  execute({ asOf, context, currency }: RecomputeSegmentsCommand): Promise<SegmentationRunResult> {
+    return this.segmentation.recompute(asOf, context, currency);
   }
 }
 

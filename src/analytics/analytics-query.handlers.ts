@@ -13,15 +13,19 @@ import { bucketDays, bucketsCanAnswer, DayBucketCache, statisticsFromBuckets } f
 import { COMPLAINT_DAY_LISTS_COLLECTION, COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintDayListDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
 import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
 import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
+import { DEFAULT_CURRENCY } from '../shared/money/money';
+import { chooseCurrency } from '../shared/money/currency-choice';
+import { analysisCurrency, currenciesOf, inCurrency, storedValues, withDays } from './value-currency';
 import {
   CUSTOMER_VALUE_PROJECTION,
   type CustomerValueDoc,
+  figureField,
   PRODUCT_INTEREST_COLLECTION,
+  type StoredValueDoc,
   type ProductDoc,
   type ProductInterestDoc,
   PRODUCTS_COLLECTION,
   STORED_VALUE_SORTS,
-  VALUE_CUSTOMERS_COLLECTION,
   type ValueListDoc,
 } from './customer-value.projection';
 import { dayNumber } from './clv/summary';
@@ -50,6 +54,8 @@ export interface PredictionParams {
   marginShare?: number;
   /** YYYY-MM-DD; default the model's calibration end (prediction-as-of.ts). */
   asOf?: string;
+  /** ISO 4217 code the values are answered in (value-currency.ts). */
+  currency?: string;
 }
 
 export interface SegmentMembershipView {
@@ -64,12 +70,16 @@ export interface LifetimeValueView {
   name: string;
   status: CustomerValueDoc['status'];
   registeredAt: string;
+  /** Every amount of this answer is in this currency. */
+  currency: string;
   currentValue: CurrentValue;
   potentialValue: PotentialValue;
   predictive: Prediction | null;
 }
 
 export interface CustomerValueView extends LifetimeValueView, Omit<PredictionAsOf, 'instant'> {
+  /** Currencies the customer bought in (ask for another with ?currency=). */
+  currencies: string[];
   /** The customer's segment in each scheme and since when (null before the first segmentation run that scored them). */
   segments: Record<SegmentScheme, SegmentMembershipView | null>;
   /** Product interest, biggest spend first. */
@@ -82,9 +92,9 @@ export interface SegmentListItem {
   scheme: SegmentListScheme;
   segment: string;
   customers: number;
-  /** Product micro-segments: purchases and spend on the product. */
+  /** Product micro-segments: purchases and spend on the product per currency. */
   purchases?: number;
-  amount?: number;
+  amounts?: Record<string, number>;
 }
 
 export interface SegmentMemberView {
@@ -95,13 +105,14 @@ export interface SegmentMemberView {
   /** When the customer entered the segment (product micro-segments: their first purchase of it). */
   since: string;
   scores: SegmentScores | null;
-  revenue: number | null;
+  /** The customer's revenue per currency. */
+  revenue: Record<string, number> | null;
   purchaseCount: number | null;
   lastPurchaseAt: string | null;
-  /** Product micro-segments only: the customer's purchases of the product. */
+  /** Product micro-segments only: the customer's purchases of the product, spend per currency. */
   productPurchases?: number;
   productQuantity?: number;
-  productAmount?: number;
+  productAmounts?: Record<string, number>;
 }
 
 export interface TransitionsView {
@@ -133,7 +144,8 @@ export interface ProductInterestView {
   product: string;
   purchases: number;
   quantity: number;
-  amount: number;
+  /** Spend on the product per currency. */
+  amounts: Record<string, number>;
   firstPurchaseAt: string;
   lastPurchaseAt: string;
 }
@@ -148,13 +160,23 @@ function withoutMeta<T extends object>(doc: T & { _id: string; _position?: unkno
 
 // ---------------------------------------------------------------- shared helpers
 
-async function currentModel(readModels: ReadModels): Promise<ClvModelDoc | null> {
-  const page = await readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).find({}, { sort: { revision: -1 }, limit: 1 });
-  return page.items[0] ?? null;
+/** The latest model; with a currency, the latest fitted on that currency's spend (a model predicts in its own currency only). */
+async function currentModel(readModels: ReadModels, currency?: string): Promise<ClvModelDoc | null> {
+  const models = readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION);
+  if (currency === undefined) return (await models.find({}, { sort: { revision: -1 }, limit: 1 })).items[0] ?? null;
+  for await (const model of models.findAll({}, { revision: -1 })) if ((model.currency ?? DEFAULT_CURRENCY) === currency) return model;
+  return null;
 }
 
+/** Revenue per currency of a stored document. */
+const revenueByCurrency = (doc: StoredValueDoc): Record<string, number> =>
+  Object.fromEntries(currenciesOf(doc).map((currency) => [currency, doc.byCurrency[currency].revenue]));
+const totalPurchases = (doc: StoredValueDoc): number => Object.values(doc.byCurrency).reduce((sum, figures) => sum + figures.purchaseCount, 0);
+const lastPurchase = (doc: StoredValueDoc): string | null =>
+  Object.values(doc.byCurrency).reduce<string | null>((last, figures) => (figures.lastPurchaseAt !== null && (last === null || figures.lastPurchaseAt > last) ? figures.lastPurchaseAt : last), null);
+
 /** A page of lifetime values, with the day its predictions were made as of. */
-export type LifetimeValuePage = Page<LifetimeValueView> & Omit<PredictionAsOf, 'instant'>;
+export type LifetimeValuePage = Page<LifetimeValueView> & Omit<PredictionAsOf, 'instant'> & { currency: string };
 
 function lifetimeValueView(doc: ValueListDoc, now: Date, predictor: ClvPredictor | null): LifetimeValueView {
   return {
@@ -162,6 +184,7 @@ function lifetimeValueView(doc: ValueListDoc, now: Date, predictor: ClvPredictor
     name: doc.name,
     status: doc.status,
     registeredAt: doc.registeredAt,
+    currency: doc.currency,
     currentValue: currentValueOf(doc),
     potentialValue: potentialValueOf(doc, now),
     predictive: predictor ? predictor.predict(doc) : null,
@@ -270,9 +293,12 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
 
   async execute({ customerId, prediction, minPosition }: GetCustomerValueQuery): Promise<CustomerValueView> {
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, SEGMENT_HISTORY_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
-    const doc = await this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).get(customerId);
-    if (!doc) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
-    const model = await currentModel(this.readModels);
+    const stored = await storedValues(this.readModels).get(customerId);
+    if (!stored) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'No customer with this id');
+    // One currency per answer: the one asked for, or the customer's only one.
+    const currencies = currenciesOf(stored);
+    const doc = inCurrency(withDays(stored), chooseCurrency(prediction.currency, currencies));
+    const model = await currentModel(this.readModels, doc.currency);
     const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
     const suggestionsAt = asOf.asOfBasis === 'requested' ? instant : new Date(liveAsOf(this.clock).asOf);
@@ -285,11 +311,11 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     const products: CustomerValueView['products'] = [];
     for await (const interest of this.readModels
       .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
-      .findAll({ customerId }, { amount: -1 })) {
-      const { product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt } = interest;
-      products.push({ product, purchases, quantity, amount, firstPurchaseAt, lastPurchaseAt });
+      .findAll({ customerId }, { purchases: -1 })) {
+      const { product, purchases, quantity, amounts, firstPurchaseAt, lastPurchaseAt } = interest;
+      products.push({ product, purchases, quantity, amounts, firstPurchaseAt, lastPurchaseAt });
     }
-    return { ...view, ...asOf, segments, products };
+    return { ...view, currencies, ...asOf, segments, products };
   }
 }
 
@@ -305,12 +331,13 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
 
   async execute({ filter, sort, page, prediction, minPosition }: ListLifetimeValuesQuery): Promise<LifetimeValuePage> {
     await ensureCaughtUp(this.readModels, [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION], minPosition);
+    const currency = await analysisCurrency(this.readModels, prediction.currency);
     const query: Filter = {};
     if (filter.status) query.status = filter.status;
-    if (filter.minRevenue !== undefined) query.revenue = { $gte: filter.minRevenue };
-    if (filter.minPurchases !== undefined) query.purchaseCount = { $gte: filter.minPurchases };
-    const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
-    const model = await currentModel(this.readModels);
+    if (filter.minRevenue !== undefined) query[figureField(currency, 'revenue')] = { $gte: filter.minRevenue };
+    if (filter.minPurchases !== undefined && filter.minPurchases > 0) query[figureField(currency, 'purchaseCount')] = { $gte: filter.minPurchases };
+    const customers = storedValues(this.readModels);
+    const model = await currentModel(this.readModels, currency);
     const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
     // Open suggestions are live: as of now unless a day was asked for.
     const now = asOf.asOfBasis === 'requested' ? instant : new Date(liveAsOf(this.clock).asOf);
@@ -319,18 +346,22 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
 
     if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {
       // The purchase days are most of a heavy buyer's document: the list reads their summary instead.
-      const result = await customers.find(query, { sort: { [sort.field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
+      const field = figureField(currency, sort.field as (typeof STORED_VALUE_SORTS)[number]);
+      const result = await customers.find(query, { sort: { [field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
       const asOfDay = dayNumber(asOf.asOf);
       // Purchases dated after the as-of day (all of them in a history valued as of its past), or a
       // document built before the summary existed: the days are needed, read in one query.
-      const lean = result.items as ValueListDoc[];
+      const lean = result.items.map((doc) => inCurrency(doc, currency));
       const incomplete = lean.filter((doc) => {
         const summary = doc.daySummary as ValueListDoc['daySummary'] | undefined;
         return !(summary !== undefined && (summary.lastDay === null || summary.lastDay <= asOfDay));
       });
       const full = await valuesOf(customers, incomplete.map((doc) => doc._id));
-      const items = lean.map((doc) => lifetimeValueView(full.get(doc._id) ?? doc, now, predictor));
-      return { items, nextCursor: result.nextCursor, ...asOf };
+      const items = lean.map((doc) => {
+        const stored = full.get(doc._id);
+        return lifetimeValueView(stored ? inCurrency(withDays(stored), currency) : doc, now, predictor);
+      });
+      return { items, nextCursor: result.nextCursor, currency, ...asOf };
     }
 
     // Values computed at query time: every matching customer is valued, then sorted and paged.
@@ -340,7 +371,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     // Valued as they stream in, giving other requests a turn every few hundred customers: a new
     // discount rate means a new valuation of the whole base, too long to hold the event loop for.
     const views = (async function* valued(): AsyncIterable<LifetimeValueView> {
-      for await (const doc of customers.findAll(query)) yield lifetimeValueView(doc, now, predictor);
+      for await (const doc of customers.findAll(query)) yield lifetimeValueView(inCurrency(withDays(doc), currency), now, predictor);
     })();
     const valueOf = (view: LifetimeValueView): number | null => {
       switch (sort.field) {
@@ -364,7 +395,7 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
       page.cursor,
       this.turns,
     );
-    return { ...sorted, ...asOf };
+    return { ...sorted, currency, ...asOf };
   }
 }
 
@@ -403,7 +434,7 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
           segment: `product:${product.product}`,
           customers: product.customers,
           purchases: product.purchases,
-          amount: product.amount,
+          amounts: product.amounts,
           rank: 1000,
         });
       }
@@ -423,7 +454,7 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
 }
 
 /** The value documents of a page's customers, in one query (not one per member). */
-async function valuesOf(customers: Collection<CustomerValueDoc>, ids: readonly string[]): Promise<Map<string, CustomerValueDoc>> {
+async function valuesOf(customers: Collection<StoredValueDoc>, ids: readonly string[]): Promise<Map<string, StoredValueDoc>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
   const page = await customers.find({ _id: { $in: unique } }, { limit: unique.length });
@@ -443,7 +474,7 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
   /** `at`: the run the members are as of; null: the latest (the memberships). */
   private async members(name: string, order: 'asc' | 'desc', page: { limit: number; cursor?: string }, minPosition: string | undefined, at: SegmentationRunDoc | null): Promise<Page<SegmentMemberView>> {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
-    const customers = this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION);
+    const customers = storedValues(this.readModels);
     const direction = order === 'asc' ? 1 : -1;
 
     if (name.startsWith('product:')) {
@@ -452,7 +483,7 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
       if (!known) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
       const result = await this.readModels
         .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
-        .find({ product }, { sort: { amount: direction }, limit: page.limit, cursor: page.cursor });
+        .find({ product }, { sort: { purchases: direction }, limit: page.limit, cursor: page.cursor });
       const values = await valuesOf(customers, result.items.map((interest) => interest.customerId));
       const items: SegmentMemberView[] = [];
       for (const interest of result.items) {
@@ -464,12 +495,12 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
           segment: name,
           since: interest.firstPurchaseAt,
           scores: null,
-          revenue: doc?.revenue ?? null,
-          purchaseCount: doc?.purchaseCount ?? null,
+          revenue: doc ? revenueByCurrency(doc) : null,
+          purchaseCount: doc ? totalPurchases(doc) : null,
           lastPurchaseAt: interest.lastPurchaseAt,
           productPurchases: interest.purchases,
           productQuantity: interest.quantity,
-          productAmount: interest.amount,
+          productAmounts: interest.amounts,
         });
       }
       return { items, nextCursor: result.nextCursor };
@@ -498,9 +529,9 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
         segment: name,
         since: m.since,
         scores: m.scores,
-        revenue: doc?.revenue ?? null,
-        purchaseCount: doc?.purchaseCount ?? null,
-        lastPurchaseAt: doc?.lastPurchaseAt ?? null,
+        revenue: doc ? revenueByCurrency(doc) : null,
+        purchaseCount: doc ? totalPurchases(doc) : null,
+        lastPurchaseAt: doc ? lastPurchase(doc) : null,
       });
     }
     return { items, nextCursor: result.nextCursor };

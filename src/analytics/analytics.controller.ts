@@ -125,7 +125,7 @@ export class AnalyticsController {
   @HttpCode(200)
   async recompute(@Query() query: RecomputeSegmentsQueryDto, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
     const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : new Date(liveAsOf(this.clock).asOf);
-    const result = await this.commands.execute(new RecomputeSegmentsCommand(asOf, context));
+    const result = await this.commands.execute(new RecomputeSegmentsCommand(asOf, context, query.currency));
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
     return result;
   }
@@ -174,7 +174,7 @@ export class AnalyticsController {
   @Post('clv/fit')
   @HttpCode(201)
   async fit(@Body() dto: FitClvModelDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)), unit: dto.unit, holdoutEnd: dto.holdoutEnd }, context));
+    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)), unit: dto.unit, holdoutEnd: dto.holdoutEnd, currency: dto.currency }, context));
     void reply.header('Location', '/analytics/clv/model');
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return { ...outcome.model, position: outcome.position, replayed: outcome.replayed };

@@ -16,6 +16,7 @@ export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
       'holdoutCheck.unit',
       'holdoutCheck.tracking[].from',
       'holdoutCheck.tracking[].to',
+      'currency',
     ],
   },
   {
@@ -26,6 +27,6 @@ export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'SegmentationRunCompleted',
     personal: [],
-    notPersonal: ['runId', 'asOf', 'completedAt', 'valuation.basis', 'valuation.modelId', 'valuation.modelCalibrationEnd', 'valuation.modelUnusable'],
+    notPersonal: ['runId', 'asOf', 'completedAt', 'valuation.basis', 'valuation.modelId', 'valuation.modelCalibrationEnd', 'valuation.modelUnusable', 'currency'],
   },
 ];

@@ -13,6 +13,11 @@ export interface ClvModelData {
   /** Last day (YYYY-MM-DD, inclusive) of the calibration period. */
   calibrationEnd: string;
   unit: TimeUnit;
+  /**
+   * ISO 4217 code of the spend the model was fitted on (its monetary values and CLVs are in it);
+   * absent in models fitted before currencies were kept apart.
+   */
+  currency?: string;
   bgnbd: {
     r: number;
     alpha: number;

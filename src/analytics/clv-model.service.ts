@@ -10,7 +10,8 @@ import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { dayNumber } from './clv/summary';
 import { type ClvModelData, clvModelDecider, type ClvModelFitted, CLV_MODEL_STREAM } from './clv-model.events';
 import { type ClvFitRequest, fitClvModel } from './clv-model';
-import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
+import { CUSTOMER_VALUE_PROJECTION } from './customer-value.projection';
+import { analysisCurrency, valueDocsIn } from './value-currency';
 
 export interface ClvFitOutcome {
   model: ClvModelData;
@@ -38,7 +39,7 @@ export class ClvModelService {
   ) {}
 
   /** Fits; with `record` (default) appends the ClvModelFitted event, otherwise only returns the model. */
-  async fit(request: ClvFitRequest, context: CommandContext, options: { record?: boolean } = {}): Promise<ClvFitOutcome> {
+  async fit(request: Omit<ClvFitRequest, 'currency'> & { currency?: string }, context: CommandContext, options: { record?: boolean } = {}): Promise<ClvFitOutcome> {
     const now = recordTime(this.clock);
     if (dayNumber(request.until) > dayNumber(now.toISOString())) {
       throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', { until: request.until });
@@ -52,14 +53,11 @@ export class ClvModelService {
       }
     }
     await this.catchUp();
-    const docs: CustomerValueDoc[] = [];
-    for await (const doc of this.runner
-      .collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION)
-      .findAll({ purchaseCount: { $gt: 0 } })) {
-      docs.push(doc);
-    }
+    // Spend in one currency only: CURRENCY_REQUIRED when several were recorded and none was asked for.
+    const currency = await analysisCurrency(this.runner, request.currency);
+    const docs = (await valueDocsIn(this.runner, currency)).filter((doc) => doc.purchaseCount > 0);
     const modelId = context.idempotencyKey ? deterministicUuid(`clv-model:${context.idempotencyKey}`) : this.ids.next();
-    const model = fitClvModel(docs, request, { modelId, fittedAt: now.toISOString() });
+    const model = fitClvModel(docs, { ...request, currency }, { modelId, fittedAt: now.toISOString() });
     if (options.record === false) return { model, position: null, replayed: false };
     const outcome = await this.processor.handle({
       decider: clvModelDecider,

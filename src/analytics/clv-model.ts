@@ -21,6 +21,7 @@ import { holdoutCheck } from './clv/model-check';
 import type { ClvModelData } from './clv-model.events';
 import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
 import { purchasesOf } from './customer-value';
+import { DEFAULT_CURRENCY, roundMoney } from '../shared/money/money';
 
 export interface ClvFitRequest {
   /** Calibration end, YYYY-MM-DD (inclusive). */
@@ -28,6 +29,8 @@ export interface ClvFitRequest {
   unit: TimeUnit;
   /** Last day of a holdout period (YYYY-MM-DD, inclusive, after `until`): the fit then reports its holdout check. */
   holdoutEnd?: string;
+  /** The currency of the spend fitted (the documents are read in it). */
+  currency: string;
 }
 
 /** A horizon of one year, in periods of the unit. */
@@ -63,6 +66,7 @@ export function fitClvModel(docs: Iterable<CustomerValueDoc>, request: ClvFitReq
     modelId: ids.modelId,
     calibrationEnd: request.until,
     unit: request.unit,
+    currency: request.currency,
     bgnbd: {
       ...bg.params,
       logLikelihood: bg.logLikelihood,
@@ -153,7 +157,6 @@ export interface Prediction {
 /** Distinct (x, t_x, T) whose transaction part one predictor keeps (about 100 bytes each). */
 const MAX_TRANSACTION_PARTS = 200_000;
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
 const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
 
 /**
@@ -180,8 +183,11 @@ export class ClvPredictor {
    * valued from their summary, which holds as long as no day lies after the asOf day.
    */
   predict(doc: ValueListDoc): Prediction | null {
+    // A model predicts spend in the currency it was fitted on (models before currencies: the default).
+    if ((this.model.currency ?? DEFAULT_CURRENCY) !== doc.currency) return null;
     const summary = this.summaryOf(doc);
     if (!summary) return null;
+    const roundAmount = (value: number): number => roundMoney(value, doc.currency);
     const { x, t_x, T, monetary } = summary;
     const { r, alpha, a, b } = this.model.bgnbd;
     const { p, q, gamma } = this.model.gammaGamma;
@@ -219,11 +225,11 @@ export class ClvPredictor {
       x,
       t_x: round6(t_x),
       T: round6(T),
-      monetary: cents(monetary),
+      monetary: roundAmount(monetary),
       probabilityAlive: round6(part.probabilityAlive),
       expectedTransactions: round6(part.expectedTransactions),
-      expectedSpend: spend === null ? null : cents(spend),
-      clv: spend === null ? null : cents(part.discountedTransactions * spend * this.options.marginShare),
+      expectedSpend: spend === null ? null : roundAmount(spend),
+      clv: spend === null ? null : roundAmount(part.discountedTransactions * spend * this.options.marginShare),
     };
   }
 

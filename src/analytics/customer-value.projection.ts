@@ -9,6 +9,12 @@
  * - `product-interest`: one document per (customer, product) bought: the micro-segments by product.
  * - `products`: one document per product: how many customers bought it (micro-segment sizes).
  *
+ * - `currencies`: one document per currency purchases were recorded in (the choice of `?currency=`).
+ *
+ * Money is kept per currency, never summed across them: a customer document holds its figures in
+ * `byCurrency` and its purchase days in `days`, both keyed by ISO 4217 code, and suggestions carry
+ * their currency. `inCurrency` (value-currency.ts) reads a document as the single-currency view the analyses work on.
+ *
  * The customer's name is the only personal value kept (for lists); CustomerForgotten erases it.
  *
  * Documents are written at most once per event (the runner's position guard); a purchase touches its
@@ -20,12 +26,15 @@ import type { Document } from '../shared/read-store/read-store.port';
 import { type CustomerEvent, customerSinceOf, type PurchaseLine } from '../customers/customer.events';
 import { ERASED } from '../shared/privacy/personal-data';
 import { dayNumber } from './clv/summary';
-import { averageOrderValueOf, NO_VALUE_REFUNDS, projectValueRefund } from './customer-value-refunds';
+import { averageOrderValueOf, projectValueRefund } from './customer-value-refunds';
+import { addMoney, DEFAULT_CURRENCY, roundMoney } from '../shared/money/money';
+import type { CurrencySeenDoc } from '../shared/money/currency-choice';
 
 export const CUSTOMER_VALUE_PROJECTION = 'customer-value';
 export const VALUE_CUSTOMERS_COLLECTION = 'customers';
 export const PRODUCT_INTEREST_COLLECTION = 'product-interest';
 export const PRODUCTS_COLLECTION = 'products';
+export const VALUE_CURRENCIES_COLLECTION = 'currencies';
 
 /** [day number (UTC), total amount of the day]. */
 export type PurchaseDay = [day: number, amount: number];
@@ -34,6 +43,8 @@ export interface ValueSuggestion {
   suggestionId: string;
   product: string;
   expectedValue: number;
+  /** ISO 4217 code of expectedValue. */
+  currency: string;
   suggestedAt: string;
   expiresAt: string;
   status: 'open' | 'accepted' | 'declined';
@@ -72,8 +83,31 @@ export function summarizeDays(days: readonly PurchaseDay[]): PurchaseDaysSummary
   };
 }
 
-/** A customer-value document's fields but the purchase days. */
-export interface CustomerValueFields extends Document {
+/** What a customer has brought in one currency. */
+export interface CurrencyFigures {
+  revenue: number;
+  margin: number;
+  purchaseCount: number;
+  /** revenue / purchaseCount (0 before the first purchase); stored so lists can sort on it. */
+  averageOrderValue: number;
+  firstPurchaseAt: string | null;
+  lastPurchaseAt: string | null;
+  /** Summary of the currency's `days`, kept with them. */
+  daySummary: PurchaseDaysSummary;
+  /*
+   * Refunds in this currency (customer-value-refunds.ts has the rules). Written once a refund comes;
+   * optional so that documents built by hand (tests, tools) without refunds need not spell them out.
+   */
+  /** Money refunded (already off revenue and margin). */
+  refunded?: number;
+  /** Purchases refunded in full (still in purchaseCount; not in averageOrderValue's divisor). */
+  fullyRefundedPurchases?: number;
+  /** Refunds not tied to a recorded purchase, [refund day, amount] ascending: off revenue and RFM monetary, not off any transaction day. */
+  unmatchedRefunds?: PurchaseDay[];
+}
+
+/** Fields every currency shares. */
+interface CustomerFields extends Document {
   customerId: string;
   name: string;
   status: 'prospect' | 'customer' | 'deactivated';
@@ -87,41 +121,47 @@ export interface CustomerValueFields extends Document {
   referredBy: string | null;
   /** Referrals they made (CustomerReferred), with business time: the referred customer's id and when. */
   referrals: { customerId: string; at: string }[];
-  /** Current value (VAC). */
-  revenue: number;
-  margin: number;
-  purchaseCount: number;
-  /** revenue / purchaseCount (0 before the first purchase); stored so lists can sort on it. */
-  averageOrderValue: number;
-  firstPurchaseAt: string | null;
-  lastPurchaseAt: string | null;
-  /** Summary of `days`, kept with them. */
-  daySummary: PurchaseDaysSummary;
-  /*
-   * Refunds (customer-value-refunds.ts has the rules). The projection always writes them; optional so
-   * that documents built by hand (tests, tools) without refunds need not spell them out.
-   */
-  /** Money refunded (already off revenue and margin). */
-  refunded?: number;
-  /** Purchases refunded in full (still in purchaseCount; not in averageOrderValue's divisor). */
-  fullyRefundedPurchases?: number;
-  /** Refunds not tied to a recorded purchase, [refund day, amount] ascending: off revenue and RFM monetary, not off any transaction day. */
-  unmatchedRefunds?: PurchaseDay[];
+  /** Every currency's suggestions (a view in one currency keeps that currency's). */
   suggestions: ValueSuggestion[];
   suggestionsAccepted: number;
   suggestionsDeclined: number;
   updatedAt: string;
 }
 
+/** The stored document: figures and purchase days per currency. */
+export interface StoredValueDoc extends CustomerFields {
+  byCurrency: Record<string, CurrencyFigures>;
+  /** Purchase days per currency, ascending; left out by lists. */
+  days?: Record<string, PurchaseDay[]>;
+}
+
+/** A customer-value document's fields in one currency, but the purchase days. */
+export interface CustomerValueFields extends CustomerFields, CurrencyFigures {
+  /** The currency of every amount in this view. */
+  currency: string;
+}
+
+/** A customer's value in one currency (`inCurrency`), as the analyses work on it. */
 export interface CustomerValueDoc extends CustomerValueFields {
   /** Purchase days, ascending. */
   days: PurchaseDay[];
 }
 
-/** A customer-value document as a list reads it: without the purchase days (their summary stays). */
+/** A customer-value view as a list reads it: without the purchase days (their summary stays). */
 export interface ValueListDoc extends CustomerValueFields {
   days?: PurchaseDay[];
 }
+
+/** The figures of a currency the customer never bought in. */
+export const NO_FIGURES: CurrencyFigures = {
+  revenue: 0,
+  margin: 0,
+  purchaseCount: 0,
+  averageOrderValue: 0,
+  firstPurchaseAt: null,
+  lastPurchaseAt: null,
+  daySummary: summarizeDays([]),
+};
 
 export interface ProductInterestDoc extends Document {
   customerId: string;
@@ -129,7 +169,8 @@ export interface ProductInterestDoc extends Document {
   /** Purchases that had this product in a line. */
   purchases: number;
   quantity: number;
-  amount: number;
+  /** Spend on the product per currency. */
+  amounts: Record<string, number>;
   firstPurchaseAt: string;
   lastPurchaseAt: string;
 }
@@ -140,10 +181,9 @@ export interface ProductDoc extends Document {
   customers: number;
   purchases: number;
   quantity: number;
-  amount: number;
+  /** Spend on the product per currency. */
+  amounts: Record<string, number>;
 }
-
-const cents = (value: number): number => Math.round(value * 100) / 100;
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
 
@@ -151,59 +191,65 @@ const earlier = (a: string | null, b: string): string => (a === null || b < a ? 
 export const productInterestId = (customerId: string, product: string): string => `${customerId}/${product}`;
 
 /** The days with one more purchase merged in, still ascending. */
-export function addPurchaseDay(days: readonly PurchaseDay[], day: number, amount: number): PurchaseDay[] {
+export function addPurchaseDay(days: readonly PurchaseDay[], day: number, amount: number, currency: string): PurchaseDay[] {
   const next = days.map(([d, a]) => [d, a] as PurchaseDay);
   const index = next.findIndex(([d]) => d >= day);
-  if (index >= 0 && next[index][0] === day) next[index][1] = cents(next[index][1] + amount);
-  else if (index >= 0) next.splice(index, 0, [day, cents(amount)]);
-  else next.push([day, cents(amount)]);
+  if (index >= 0 && next[index][0] === day) next[index][1] = addMoney(next[index][1], amount, currency);
+  else if (index >= 0) next.splice(index, 0, [day, roundMoney(amount, currency)]);
+  else next.push([day, roundMoney(amount, currency)]);
   return next;
 }
 
 /** Lines of one purchase summed per product (a product may appear on several lines). */
-function linesByProduct(lines: readonly PurchaseLine[]): Map<string, { quantity: number; amount: number }> {
+function linesByProduct(lines: readonly PurchaseLine[], currency: string): Map<string, { quantity: number; amount: number }> {
   const byProduct = new Map<string, { quantity: number; amount: number }>();
   for (const line of lines) {
     const entry = byProduct.get(line.product) ?? { quantity: 0, amount: 0 };
     entry.quantity += line.quantity;
-    entry.amount = cents(entry.amount + line.amount);
+    entry.amount = addMoney(entry.amount, line.amount, currency);
     byProduct.set(line.product, entry);
   }
   return byProduct;
 }
 
+const addTo = (amounts: Record<string, number> | undefined, currency: string, amount: number): Record<string, number> => ({
+  ...amounts,
+  [currency]: addMoney(amounts?.[currency] ?? 0, amount, currency),
+});
+
 async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorded' }>, ctx: ProjectionContext, stamp: { updatedAt: string }): Promise<void> {
-  const customers = ctx.collection<CustomerValueDoc>(VALUE_CUSTOMERS_COLLECTION);
+  const customers = ctx.collection<StoredValueDoc>(VALUE_CUSTOMERS_COLLECTION);
   const current = await customers.get(e.data.customerId);
   if (!current) return;
   const { customerId, occurredAt, amount, margin, lines } = e.data;
-  const revenue = cents(current.revenue + amount);
-  const purchaseCount = current.purchaseCount + 1;
-  const days = addPurchaseDay(current.days, dayNumber(occurredAt), amount);
-  await customers.update(customerId, {
-    $set: {
-      revenue,
-      margin: cents(current.margin + margin),
-      purchaseCount,
-      averageOrderValue: averageOrderValueOf({ revenue, purchaseCount, fullyRefundedPurchases: current.fullyRefundedPurchases }),
-      firstPurchaseAt: earlier(current.firstPurchaseAt, occurredAt),
-      lastPurchaseAt: later(current.lastPurchaseAt, occurredAt),
-      days,
-      daySummary: summarizeDays(days),
-      ...stamp,
-    },
-  });
+  const currency = e.data.currency || DEFAULT_CURRENCY;
+  const before = current.byCurrency[currency] ?? NO_FIGURES;
+  const revenue = addMoney(before.revenue, amount, currency);
+  const purchaseCount = before.purchaseCount + 1;
+  const days = addPurchaseDay(current.days?.[currency] ?? [], dayNumber(occurredAt), amount, currency);
+  const figures: CurrencyFigures = {
+    ...before,
+    revenue,
+    margin: addMoney(before.margin, margin, currency),
+    purchaseCount,
+    averageOrderValue: averageOrderValueOf({ revenue, purchaseCount, fullyRefundedPurchases: before.fullyRefundedPurchases }, currency),
+    firstPurchaseAt: earlier(before.firstPurchaseAt, occurredAt),
+    lastPurchaseAt: later(before.lastPurchaseAt, occurredAt),
+    daySummary: summarizeDays(days),
+  };
+  await customers.update(customerId, { $set: { [`byCurrency.${currency}`]: figures, [`days.${currency}`]: days, ...stamp } });
+  await ctx.collection<CurrencySeenDoc>(VALUE_CURRENCIES_COLLECTION).update(currency, { $inc: { purchases: 1 } }, { upsert: true });
 
   const interests = ctx.collection<ProductInterestDoc>(PRODUCT_INTEREST_COLLECTION);
   const products = ctx.collection<ProductDoc>(PRODUCTS_COLLECTION);
-  for (const [product, line] of linesByProduct(lines)) {
+  for (const [product, line] of linesByProduct(lines, currency)) {
     const id = productInterestId(customerId, product);
     const interest = await interests.get(id);
     if (interest) {
       await interests.update(id, {
         $inc: { purchases: 1, quantity: line.quantity },
         $set: {
-          amount: cents(interest.amount + line.amount),
+          amounts: addTo(interest.amounts, currency, line.amount),
           firstPurchaseAt: earlier(interest.firstPurchaseAt, occurredAt),
           lastPurchaseAt: later(interest.lastPurchaseAt, occurredAt),
         },
@@ -214,7 +260,7 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
         product,
         purchases: 1,
         quantity: line.quantity,
-        amount: line.amount,
+        amounts: { [currency]: line.amount },
         firstPurchaseAt: occurredAt,
         lastPurchaseAt: occurredAt,
       });
@@ -225,7 +271,7 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
       {
         $setOnInsert: { product },
         $inc: { customers: interest ? 0 : 1, purchases: 1, quantity: line.quantity },
-        $set: { amount: cents((known?.amount ?? 0) + line.amount) },
+        $set: { amounts: addTo(known?.amounts, currency, line.amount) },
       },
       { upsert: true },
     );
@@ -233,7 +279,7 @@ async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorde
 }
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
-  const customers = ctx.collection<CustomerValueDoc>(VALUE_CUSTOMERS_COLLECTION);
+  const customers = ctx.collection<StoredValueDoc>(VALUE_CUSTOMERS_COLLECTION);
   const e = { type: event.type, data: event.data } as CustomerEvent;
   const stamp = { updatedAt: event.metadata.recordedAt };
   switch (e.type) {
@@ -249,15 +295,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         acquisitionChannel: d.acquisitionChannel,
         referredBy: d.referredBy,
         referrals: [],
-        revenue: 0,
-        margin: 0,
-        purchaseCount: 0,
-        averageOrderValue: 0,
-        firstPurchaseAt: null,
-        lastPurchaseAt: null,
-        days: [],
-        daySummary: summarizeDays([]),
-        ...NO_VALUE_REFUNDS,
+        byCurrency: {},
+        days: {},
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -280,6 +319,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         { customers: VALUE_CUSTOMERS_COLLECTION, interests: PRODUCT_INTEREST_COLLECTION, products: PRODUCTS_COLLECTION },
         productInterestId,
         summarizeDays,
+        NO_FIGURES,
         stamp,
       );
     case 'TransactionSuggested': {
@@ -288,6 +328,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         suggestionId: d.suggestionId,
         product: d.product,
         expectedValue: d.expectedValue,
+        currency: d.currency ?? DEFAULT_CURRENCY,
         suggestedAt: d.suggestedAt,
         expiresAt: d.expiresAt,
         status: 'open',
@@ -333,15 +374,20 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   }
 }
 
-/** Sort keys offered by GET /analytics/lifetime-value that the store sorts (the others are computed). */
+/** Sort keys offered by GET /analytics/lifetime-value that the store sorts (the others are computed), under `byCurrency.<code>.`. */
 export const STORED_VALUE_SORTS = ['revenue', 'margin', 'purchaseCount', 'averageOrderValue', 'lastPurchaseAt', 'firstPurchaseAt'] as const;
+
+/** The stored field of a figure in a currency. */
+export const figureField = (currency: string, field: keyof CurrencyFigures): string => `byCurrency.${currency}.${field}`;
 
 export const customerValueProjection: ProjectionDefinition = {
   name: CUSTOMER_VALUE_PROJECTION,
   // 2: a summary of the purchase days beside them (lists leave the days out); 3: customerSince
   // (business time), acquisition channel, referrer and referrals made; 4: refunds netted (refunded,
-  // fullyRefundedPurchases, unmatchedRefunds; days and averageOrderValue net).
-  version: 4,
+  // fullyRefundedPurchases, unmatchedRefunds; days and averageOrderValue net); 5: figures and days per
+  // currency (byCurrency, days, refunds netted in their currency), suggestions with their currency,
+  // product amounts per currency, the currencies collection.
+  version: 5,
   eventTypes: [
     'CustomerRegistered',
     'ContactDetailsUpdated',
@@ -357,16 +403,13 @@ export const customerValueProjection: ProjectionDefinition = {
     'PurchaseRefunded',
   ] satisfies CustomerEvent['type'][],
   collections: {
-    [VALUE_CUSTOMERS_COLLECTION]: {
-      indexes: [
-        ...STORED_VALUE_SORTS.map((field) => ({ keys: { [field]: -1 as const } })),
-        ...STORED_VALUE_SORTS.map((field) => ({ keys: { status: 1 as const, [field]: -1 as const } })),
-      ],
-    },
+    // Sorts are per currency (byCurrency.<code>.<field>): no index can name every code in advance.
+    [VALUE_CUSTOMERS_COLLECTION]: { indexes: [{ keys: { status: 1 } }] },
     [PRODUCT_INTEREST_COLLECTION]: {
-      indexes: [{ keys: { product: 1, amount: -1 } }, { keys: { customerId: 1, amount: -1 } }],
+      indexes: [{ keys: { product: 1, purchases: -1 } }, { keys: { customerId: 1, purchases: -1 } }],
     },
     [PRODUCTS_COLLECTION]: { indexes: [{ keys: { customers: -1 } }] },
+    [VALUE_CURRENCIES_COLLECTION]: {},
   },
   handle,
 };

@@ -12,6 +12,7 @@ import type { Purchase } from './clv/summary';
 import { dayToIsoDate } from './clv/summary';
 import type { CustomerValueDoc, ValueListDoc } from './customer-value.projection';
 import { unmatchedRefundsUpTo } from './customer-value-refunds';
+import { addMoney, sumMoney } from '../shared/money/money';
 
 export interface CurrentValue {
   revenue: number;
@@ -36,7 +37,6 @@ export interface PotentialValue {
   acceptanceRate: number | null;
 }
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
 
 export function currentValueOf(doc: ValueListDoc): CurrentValue {
   return {
@@ -59,16 +59,19 @@ export function openSuggestionsAt(doc: Pick<CustomerValueDoc, 'suggestions'>, at
 }
 
 /** VPC at an instant, on top of the given revenue (the revenue to date for "now"). */
-export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 'revenue'>, at: Date, revenue = doc.revenue): PotentialValue {
+export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 'revenue' | 'currency'>, at: Date, revenue = doc.revenue): PotentialValue {
   const iso = at.toISOString();
   const open = openSuggestionsAt(doc, at);
-  const openValue = cents(open.reduce((sum, s) => sum + s.expectedValue, 0));
+  const openValue = sumMoney(
+    open.map((s) => s.expectedValue),
+    doc.currency,
+  );
   const decided = doc.suggestions.filter((s) => s.status !== 'open' && s.decidedAt !== null && s.decidedAt <= iso);
   const accepted = decided.filter((s) => s.status === 'accepted').length;
   return {
     openSuggestionsValue: openValue,
     openSuggestions: open.length,
-    value: cents(revenue + openValue),
+    value: addMoney(revenue, openValue, doc.currency),
     suggestionsAccepted: accepted,
     suggestionsDeclined: decided.length - accepted,
     acceptanceRate: decided.length ? accepted / decided.length : null,
@@ -77,7 +80,11 @@ export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 're
 
 /** Revenue from the purchase days up to and including `lastDay`, net of the refunds not tied to a purchase by then (customer-value-refunds.ts). */
 export function revenueUpToDay(doc: CustomerValueDoc, lastDay: number): number {
-  return cents(doc.days.reduce((sum, [day, amount]) => (day <= lastDay ? sum + amount : sum), 0) - unmatchedRefundsUpTo(doc, lastDay));
+  const kept = sumMoney(
+    doc.days.filter(([day]) => day <= lastDay).map(([, amount]) => amount),
+    doc.currency,
+  );
+  return addMoney(kept, -unmatchedRefundsUpTo(doc, lastDay), doc.currency);
 }
 
 /** The customer's purchase days as purchases (one per day, dated YYYY-MM-DD), for the CLV and RFM math. */

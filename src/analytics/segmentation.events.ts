@@ -54,6 +54,8 @@ export type SegmentationRunCompleted = DomainEvent<
     segments: Record<SegmentScheme, Record<string, number>>;
     /** How the value matrix valued customers; absent in runs recorded before it was said. */
     valuation?: Valuation;
+    /** ISO 4217 code of the spend scored (RFM monetary, value matrix); absent in runs before currencies were kept apart. */
+    currency?: string;
     completedAt: string;
   }
 >;

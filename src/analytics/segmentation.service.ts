@@ -7,7 +7,9 @@ import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain
 import { EVENT_STORE, type EventStore, formatPosition, type Position, START } from '../shared/event-store/event-store.port';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
-import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from './customer-value.projection';
+import { CUSTOMER_VALUE_PROJECTION } from './customer-value.projection';
+import { analysisCurrency, valueDocsIn } from './value-currency';
+import { DEFAULT_CURRENCY } from '../shared/money/money';
 import {
   SEGMENT_CHANGES_COLLECTION,
   type SegmentChangeDoc,
@@ -37,6 +39,8 @@ export interface SegmentationRunResult {
   segments: Record<SegmentScheme, Record<string, number>>;
   /** How the value matrix valued the customers (basis, CLV model). */
   valuation: Valuation;
+  /** The currency whose spend was scored. */
+  currency: string;
   /** Position of the last event appended (for ?minPosition=), or null when nothing was appended. */
   position: string | null;
   /** True when this asOf had already been run: nothing was appended. */
@@ -67,8 +71,9 @@ export class SegmentationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  recompute(asOf: Date, context: CommandContext): Promise<SegmentationRunResult> {
-    return this.mutex.run(() => this.run(asOf, context));
+  /** `currency`: the spend scored; default the only one recorded (CURRENCY_REQUIRED when several). */
+  recompute(asOf: Date, context: CommandContext, currency?: string): Promise<SegmentationRunResult> {
+    return this.mutex.run(() => this.run(asOf, context, currency));
   }
 
   /** asOf of the latest completed run, or null. */
@@ -79,7 +84,7 @@ export class SegmentationService {
     return page.items[0] ?? null;
   }
 
-  private async run(asOf: Date, requestContext: CommandContext): Promise<SegmentationRunResult> {
+  private async run(asOf: Date, requestContext: CommandContext, requestedCurrency: string | undefined): Promise<SegmentationRunResult> {
     const now = recordTime(this.clock);
     const runId = asOf.toISOString();
     if (asOf.getTime() > now.getTime()) {
@@ -87,10 +92,13 @@ export class SegmentationService {
     }
     await this.catchUp();
 
-    const docs: CustomerValueDoc[] = [];
-    for await (const doc of this.runner.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
+    const currency = await analysisCurrency(this.runner, requestedCurrency);
+    const docs = await valueDocsIn(this.runner, currency);
+    // Only models fitted on the same currency value these customers.
     const models: ClvModelDoc[] = [];
-    for await (const model of this.runner.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll()) models.push(model);
+    for await (const model of this.runner.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll()) {
+      if ((model.currency ?? DEFAULT_CURRENCY) === currency) models.push(model);
+    }
     const segmentation = segmentCustomers(docs, asOf, { models });
 
     // Each customer's segments at the run's instant (not the latest ones: the run may be historical).
@@ -138,6 +146,7 @@ export class SegmentationService {
       changes,
       segments: { rfm: counts('rfm'), 'value-matrix': counts('value-matrix') },
       valuation: segmentation.valuation,
+      currency,
       completedAt: now.toISOString(),
     };
     const completion = await this.processor.handle({
@@ -155,6 +164,7 @@ export class SegmentationService {
       changes,
       segments: data.segments,
       valuation: data.valuation,
+      currency,
       position: position === null ? null : formatPosition(position),
       replayed: !appended && changes === 0,
     };

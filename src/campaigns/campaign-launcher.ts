@@ -1,3 +1,4 @@
+import { DEFAULT_CURRENCY } from '../shared/money/money';
 import { Inject, Injectable } from '@nestjs/common';
 import { segmentationRunAsOf, segmentsAt } from '../analytics/segments/segments-as-of';
 import { customerDecider } from '../customers/customer.decider';
@@ -198,7 +199,7 @@ export class CampaignLauncher {
       await this.processor.handle({
         decider: customerDecider,
         streamName: stream,
-        command: { type: 'SuggestTransaction', data: { suggestionId, product: action.product, expectedValue: action.expectedValue, expiresAt: definition.window.end }, now: this.clock.now().toISOString() },
+        command: { type: 'SuggestTransaction', data: { suggestionId, product: action.product, expectedValue: action.expectedValue, currency: action.currency ?? DEFAULT_CURRENCY, expiresAt: definition.window.end }, now: this.clock.now().toISOString() },
         context,
       });
       return { suggestionId, actionSkipped: null };

@@ -42,6 +42,8 @@ export interface SuggestionAction {
   kind: 'suggestion';
   product: string;
   expectedValue: number;
+  /** The expected value's currency; absent: USD (the purchase default), as in campaigns created before it existed. */
+  currency?: string;
 }
 
 /** An interaction the owner's team is to make with each treatment member. */

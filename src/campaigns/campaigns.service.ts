@@ -44,7 +44,7 @@ function toTarget(dto: CampaignTargetDto): CampaignTarget {
 function toAction(dto: CampaignActionDto): CampaignAction {
   if (dto.kind === 'suggestion') {
     requireFields('action', 'suggestion', { product: dto.product, expectedValue: dto.expectedValue });
-    return { kind: 'suggestion', product: dto.product!, expectedValue: dto.expectedValue! };
+    return { kind: 'suggestion', product: dto.product!, expectedValue: dto.expectedValue!, ...(dto.currency ? { currency: dto.currency } : {}) };
   }
   if (dto.kind === 'interaction') {
     requireFields('action', 'interaction', { channel: dto.channel, script: dto.script });

@@ -14,7 +14,7 @@ import { RandomIdGenerator } from '../shared/ids';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { createEventStore, createReadStore } from '../shared/stores';
 
-const USAGE = `Usage: npm run clv:fit -- [--until YYYY-MM-DD] [--holdout-end YYYY-MM-DD] [--unit week|day] [--json] [--dry-run]
+const USAGE = `Usage: npm run clv:fit -- [--until YYYY-MM-DD] [--holdout-end YYYY-MM-DD] [--unit week|day] [--currency CODE] [--json] [--dry-run]
 
 Fits the CLV models (BG/NBD and Gamma-Gamma, maximum likelihood) on every purchase up to the
 calibration end (inclusive; default today, UTC) and records the result as a ClvModelFitted event
@@ -23,6 +23,8 @@ in the stream "clv-model": it becomes the current model of GET /analytics/clv/mo
   --holdout-end  last day of a holdout period after it: reports expected vs actual repeat
              transactions over the holdout (total, per period, per calibration purchases)
   --unit     time unit of the models (default week)
+  --currency ISO 4217 code of the spend fitted (default: the only currency recorded; needed when
+             purchases were recorded in several)
   --json     print the result as one JSON object (r, alpha, a, b, p, q, gamma, log-likelihoods, customers)
   --dry-run  fit and print, but append nothing`;
 
@@ -30,6 +32,7 @@ export interface ClvFitArgs {
   until: string | undefined;
   holdoutEnd?: string;
   unit: TimeUnit;
+  currency?: string;
   json: boolean;
   dryRun: boolean;
 }
@@ -67,6 +70,12 @@ export function parseClvFitArgs(argv: readonly string[]): ClvFitArgs | 'help' {
         const unit = value();
         if (unit !== 'week' && unit !== 'day') throw new UsageError(`--unit must be week or day (got "${unit}")`);
         args.unit = unit;
+        break;
+      }
+      case '--currency': {
+        const currency = value();
+        if (!/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency must be an ISO 4217 code such as EUR (got "${currency}")`);
+        args.currency = currency;
         break;
       }
       case '--json':
@@ -132,7 +141,7 @@ export async function runClvFit(args: ClvFitArgs, config: RelataConfig, clock: C
     const service = new ClvModelService(new CommandProcessor(eventStore, clock, ids), runner, eventStore, clock, ids);
     const until = args.until ?? clock.now().toISOString().slice(0, 10);
     const outcome = await service.fit(
-      { until, unit: args.unit, ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}) },
+      { until, unit: args.unit, ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}), ...(args.currency ? { currency: args.currency } : {}) },
       { actor: 'cli:clv-fit', correlationId: randomUUID(), commandId: '' },
       { record: !args.dryRun },
     );

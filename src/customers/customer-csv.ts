@@ -4,7 +4,9 @@ import type { CustomerView, PurchaseView } from './customer-query.handlers';
  * CSV rows of the customer lists. A profile holds lists (suggestions, complaints, referrals) that
  * would flatten into a column per element; a spreadsheet row gets their counts instead, and the
  * lists stay in the JSON answer. Column names keep the JSON names, so masking (by field name)
- * applies to CSV as it does to JSON.
+ * applies to CSV as it does to JSON. Money comes per currency: the columns
+ * `currentValue.byCurrency.EUR.revenue`, `potentialValue.byCurrency.EUR.value`, ... follow the fixed
+ * ones, one set per currency present on the page.
  */
 export const CUSTOMER_CSV_COLUMNS = [
   'id',
@@ -17,15 +19,9 @@ export const CUSTOMER_CSV_COLUMNS = [
   'registeredAt',
   'convertedAt',
   'deactivatedAt',
-  'currentValue.revenue',
-  'currentValue.margin',
   'currentValue.purchaseCount',
   'currentValue.firstPurchaseAt',
   'currentValue.lastPurchaseAt',
-  'currentValue.averageOrderValue',
-  'currentValue.refunded',
-  'potentialValue.openSuggestionsValue',
-  'potentialValue.value',
   'potentialValue.acceptanceRate',
   'referredBy',
   'referralsMade',
@@ -51,11 +47,7 @@ export function customerCsvRow(view: CustomerView): Record<string, unknown> {
     convertedAt: view.convertedAt,
     deactivatedAt: view.deactivatedAt,
     currentValue: view.currentValue,
-    potentialValue: {
-      openSuggestionsValue: view.potentialValue.openSuggestionsValue,
-      value: view.potentialValue.value,
-      acceptanceRate: view.potentialValue.acceptanceRate,
-    },
+    potentialValue: { acceptanceRate: view.potentialValue.acceptanceRate, byCurrency: view.potentialValue.byCurrency },
     referredBy: view.referredBy,
     referralsMade: view.referralsMade.length,
     interactionCount: view.interactionCount,

@@ -37,7 +37,7 @@ describe('customer-profile projection', () => {
       phone: '+351 910',
       convertedAt: '2026-03-03T00:00:00.000Z',
       deactivationReason: 'moved',
-      currentValue: { revenue: 42.5, margin: 12.25, purchaseCount: 2, firstPurchaseAt: '2026-02-20T00:00:00.000Z', lastPurchaseAt: '2026-03-05T00:00:00.000Z' },
+      currentValue: { byCurrency: { EUR: { revenue: 42.5, margin: 12.25, purchaseCount: 2 } }, purchaseCount: 2, firstPurchaseAt: '2026-02-20T00:00:00.000Z', lastPurchaseAt: '2026-03-05T00:00:00.000Z' },
       suggestionsAccepted: 0,
       suggestionsDeclined: 1,
       referralsMade: [bruno],

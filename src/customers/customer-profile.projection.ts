@@ -12,19 +12,24 @@ import {
 } from '../complaints/complaint-status';
 import type { CustomerSegmentChanged } from '../analytics/segmentation.events';
 import { CUSTOMER_OWNER_EVENT_TYPES, type CustomerOwnerAssigned } from './customer-owner.events';
+import { addMoney, DEFAULT_CURRENCY } from '../shared/money/money';
+import type { CurrencySeenDoc } from '../shared/money/currency-choice';
 import { CUSTOMER_EVENT_TYPES, type CustomerEvent, type CustomerKind, type PurchaseLine } from './customer.events';
-import { NO_REFUNDS_VALUE, projectRefund, purchaseRefundFields, type RefundView } from './customer-refunds.projection';
+import { projectRefund, purchaseRefundFields, type RefundView } from './customer-refunds.projection';
 
 export interface SuggestionView {
   suggestionId: string;
   product: string;
   expectedValue: number;
+  /** ISO 4217 code of expectedValue. */
+  currency: string;
   expiresAt: string;
   suggestedAt: string;
   status: 'open' | 'accepted' | 'declined';
   decidedAt: string | null;
   declineReason: string | null;
 }
+
 
 /** One of the customer's complaints, as their profile lists it. */
 export interface CustomerComplaintEntry {
@@ -81,15 +86,16 @@ export interface CustomerProfileDoc extends Document {
   convertedAt: string | null;
   deactivatedAt: string | null;
   deactivationReason: string | null;
-  /** Current value (VAC): what the customer has brought so far, net of refunds (customer-refunds.projection.ts). */
+  /** Current value (VAC): what the customer has brought so far, net of refunds (customer-refunds.projection.ts); money per currency, never summed across them. */
   currentValue: {
-    revenue: number;
-    margin: number;
+    /** Purchases in every currency (a count, not money). */
     purchaseCount: number;
-    /** Money refunded so far (already taken off revenue). */
-    refunded: number;
-    /** Purchases refunded in full (still counted in purchaseCount). */
-    fullyRefundedPurchases: number;
+    /**
+     * What the customer has brought per currency (amounts summed in its minor units), net of refunds:
+     * `refunded` is the money given back, `fullyRefundedPurchases` the purchases refunded in full
+     * (still in purchaseCount).
+     */
+    byCurrency: Record<string, { revenue: number; margin: number; purchaseCount: number; refunded?: number; fullyRefundedPurchases?: number }>;
     firstPurchaseAt: string | null;
     lastPurchaseAt: string | null;
   };
@@ -112,6 +118,8 @@ export interface CustomerProfileDoc extends Document {
   revision: number;
   updatedAt: string;
 }
+
+export type CurrencyValue = CustomerProfileDoc['currentValue']['byCurrency'][string];
 
 export interface InteractionDoc extends Document {
   customerId: string;
@@ -146,12 +154,13 @@ export const CUSTOMERS_COLLECTION = 'customers';
 export const INTERACTIONS_COLLECTION = 'interactions';
 export const COMPLAINT_OWNERS_COLLECTION = 'complaint-owners';
 export const PURCHASES_COLLECTION = 'purchases';
+/** One document per currency purchases were recorded in (CurrencySeenDoc): the choice of `?currency=`. */
+export const PROFILE_CURRENCIES_COLLECTION = 'currencies';
 const SEGMENT_CHANGED: CustomerSegmentChanged['type'] = 'CustomerSegmentChanged';
 const OWNER_ASSIGNED: CustomerOwnerAssigned['type'] = 'CustomerOwnerAssigned';
 
 const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 const earlier = (a: string | null, b: string): string => (a === null || b < a ? b : a);
-const cents = (value: number): number => Math.round(value * 100) / 100;
 /** Phone numbers are searched by their digits, however they were written ("+351 910-000" finds 351910000...). */
 export const phoneDigits = (phone: string | null | undefined): string => (phone ?? '').replace(/\D/g, '');
 const searchText = (name: string, email: string | null, company: string | null, phone: string | null): string =>
@@ -225,7 +234,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         convertedAt: d.kind === 'customer' ? d.registeredAt : null,
         deactivatedAt: null,
         deactivationReason: null,
-        currentValue: { revenue: 0, margin: 0, purchaseCount: 0, ...NO_REFUNDS_VALUE, firstPurchaseAt: null, lastPurchaseAt: null },
+        currentValue: { purchaseCount: 0, byCurrency: {}, firstPurchaseAt: null, lastPurchaseAt: null },
         suggestions: [],
         suggestionsAccepted: 0,
         suggestionsDeclined: 0,
@@ -287,18 +296,28 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         lines: d.lines,
         ...purchaseRefundFields(d.amount),
       });
+      const currency = d.currency ?? DEFAULT_CURRENCY;
+      const before = value.byCurrency[currency] ?? { revenue: 0, margin: 0, purchaseCount: 0 };
       await customers.update(customerId, {
         $set: {
           currentValue: {
-            revenue: cents(value.revenue + e.data.amount),
-            margin: cents(value.margin + e.data.margin),
             purchaseCount: value.purchaseCount + 1,
+            byCurrency: {
+              ...value.byCurrency,
+              [currency]: {
+                ...before,
+                revenue: addMoney(before.revenue, d.amount, currency),
+                margin: addMoney(before.margin, d.margin, currency),
+                purchaseCount: before.purchaseCount + 1,
+              },
+            },
             firstPurchaseAt: earlier(value.firstPurchaseAt, e.data.occurredAt),
             lastPurchaseAt: later(value.lastPurchaseAt, e.data.occurredAt),
           },
           ...stamp,
         },
       });
+      await ctx.collection<CurrencySeenDoc>(PROFILE_CURRENCIES_COLLECTION).update(currency, { $inc: { purchases: 1 } }, { upsert: true });
       return;
     }
     case 'PurchaseRefunded':
@@ -309,6 +328,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
         suggestionId: d.suggestionId,
         product: d.product,
         expectedValue: d.expectedValue,
+        currency: d.currency ?? DEFAULT_CURRENCY,
         expiresAt: d.expiresAt,
         suggestedAt: d.suggestedAt,
         status: 'open',
@@ -401,7 +421,8 @@ export const customerProfileProjection: ProjectionDefinition = {
   // 2: profiles list the customer's complaints. 3: phone digits in `search`, segments, the purchases collection.
   // 4: refunds (purchases list theirs and their net amount; current value is net, with refunded totals).
   // 5: the complaint list kept in the complaint owners' documents, not in the profile.
-  version: 5,
+  // 6: current value per currency (currentValue.byCurrency, refunds netted per currency), suggestions with their currency, the currencies collection.
+  version: 6,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED, ...CUSTOMER_OWNER_EVENT_TYPES],
   collections: {
     [CUSTOMERS_COLLECTION]: {
@@ -410,9 +431,9 @@ export const customerProfileProjection: ProjectionDefinition = {
         { keys: { registeredAt: -1 } },
         { keys: { email: 1 } },
         { keys: { acquisitionChannel: 1, registeredAt: -1 } },
-        { keys: { 'currentValue.revenue': -1 } },
       ],
     },
+    [PROFILE_CURRENCIES_COLLECTION]: {},
     [PURCHASES_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [INTERACTIONS_COLLECTION]: { indexes: [{ keys: { customerId: 1, occurredAt: -1 } }] },
     [COMPLAINT_OWNERS_COLLECTION]: { indexes: [{ keys: { customerId: 1, order: 1 } }] },

@@ -21,9 +21,13 @@ import {
   phoneDigits,
   type PurchaseDoc,
   PURCHASES_COLLECTION,
+  PROFILE_CURRENCIES_COLLECTION,
+  type CurrencyValue,
   type SuggestionView,
 } from './customer-profile.projection';
 import { netAverageOrderValue } from './customer-refunds.projection';
+import { addMoney, averageMoney, DEFAULT_CURRENCY, MoneyTotals } from '../shared/money/money';
+import { chooseCurrency, type CurrencySeenDoc } from '../shared/money/currency-choice';
 
 /** The profile with what depends on the time of reading: open suggestions and potential value (VPC). */
 export interface CustomerView {
@@ -38,12 +42,18 @@ export interface CustomerView {
   convertedAt: string | null;
   deactivatedAt: string | null;
   deactivationReason: string | null;
-  currentValue: CustomerProfileDoc['currentValue'] & { averageOrderValue: number };
+  currentValue: Omit<CustomerProfileDoc['currentValue'], 'byCurrency'> & { byCurrency: Record<string, CurrencyValue & { averageOrderValue: number }> };
   potentialValue: {
-    /** Sum of the expected values of the suggestions still open (not decided, not expired). */
-    openSuggestionsValue: number;
-    /** Current revenue plus the open suggestions: what the customer would be worth taking every suggestion. */
-    value: number;
+    /** Per currency of the purchases and open suggestions; never one sum across currencies. */
+    byCurrency: Record<
+      string,
+      {
+        /** Sum of the expected values of the suggestions still open (not decided, not expired). */
+        openSuggestionsValue: number;
+        /** Current revenue plus the open suggestions: what the customer would be worth taking every suggestion. */
+        value: number;
+      }
+    >;
     /** Accepted / decided suggestions; null before any decision. */
     acceptanceRate: number | null;
   };
@@ -66,15 +76,30 @@ export interface CustomerView {
 
 export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines' | 'refunds' | 'refunded' | 'netAmount'>;
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
+/** Potential value per currency: the revenue in it plus its open suggestions. */
+function potentialByCurrency(revenue: Record<string, CurrencyValue>, open: readonly SuggestionView[]): CustomerView['potentialValue']['byCurrency'] {
+  const openValue = new MoneyTotals();
+  for (const s of open) openValue.add(s.currency, s.expectedValue);
+  const currencies = [...new Set([...Object.keys(revenue), ...openValue.currencies()])].sort();
+  return Object.fromEntries(
+    currencies.map((currency) => [
+      currency,
+      { openSuggestionsValue: openValue.get(currency), value: addMoney(revenue[currency]?.revenue ?? 0, openValue.get(currency), currency) },
+    ]),
+  );
+}
 
 /** `complaints`: the customer's complaint list (complaintList of their complaint owner documents). */
 export function toCustomerView(doc: CustomerProfileDoc, now: Date, complaints: CustomerComplaintEntry[]): CustomerView {
   const nowIso = now.toISOString();
   const open = doc.suggestions.filter((s) => s.status === 'open' && s.expiresAt > nowIso);
-  const openValue = cents(open.reduce((sum, s) => sum + s.expectedValue, 0));
   const decided = doc.suggestionsAccepted + doc.suggestionsDeclined;
   const value = doc.currentValue;
+  const byCurrency = Object.fromEntries(
+    Object.entries(value.byCurrency)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, v]) => [currency, { ...v, averageOrderValue: netAverageOrderValue(v, currency) }]),
+  );
   return {
     id: doc.customerId,
     status: doc.status,
@@ -87,10 +112,9 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date, complaints: C
     convertedAt: doc.convertedAt,
     deactivatedAt: doc.deactivatedAt,
     deactivationReason: doc.deactivationReason,
-    currentValue: { ...value, averageOrderValue: netAverageOrderValue(value) },
+    currentValue: { ...value, byCurrency },
     potentialValue: {
-      openSuggestionsValue: openValue,
-      value: cents(value.revenue + openValue),
+      byCurrency: potentialByCurrency(value.byCurrency, open),
       acceptanceRate: decided ? doc.suggestionsAccepted / decided : null,
     },
     openSuggestions: open,
@@ -121,6 +145,8 @@ export interface CustomerListFilter {
   segment?: string;
   minRevenue?: number;
   maxRevenue?: number;
+  /** The currency of minRevenue/maxRevenue and of the revenue sort. */
+  currency?: string;
   company?: string;
   acquisitionChannel?: AcquisitionChannel;
   /** ISO instants: registered in [registeredFrom, registeredTo). */
@@ -164,15 +190,21 @@ const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g
 /** Text that reads as a phone number: searched by its digits. */
 const PHONE_LIKE = /^[+\d\s().-]+$/;
 
-const SORT_FIELDS: Readonly<Record<CustomerSort, string>> = {
+const SORT_FIELDS: Readonly<Record<Exclude<CustomerSort, 'revenue'>, string>> = {
   registeredAt: 'registeredAt',
-  revenue: 'currentValue.revenue',
   purchaseCount: 'currentValue.purchaseCount',
   lastPurchaseAt: 'currentValue.lastPurchaseAt',
 };
 
-/** The read-store filter of a customer list. */
-export function customerListFilter(filter: CustomerListFilter): Filter {
+/** The profile field holding the revenue in the currency (customers without purchases in it have none). */
+const revenueField = (currency: string): string => `currentValue.byCurrency.${currency}.revenue`;
+
+/** Whether the list ranks or filters by an amount, and so needs one currency. */
+export const needsCurrency = (filter: CustomerListFilter, sort: CustomerSort): boolean =>
+  sort === 'revenue' || filter.minRevenue !== undefined || filter.maxRevenue !== undefined;
+
+/** The read-store filter of a customer list; `currency` is the one of the revenue range (see needsCurrency). */
+export function customerListFilter(filter: CustomerListFilter, currency = filter.currency ?? DEFAULT_CURRENCY): Filter {
   const query: Filter = {};
   if (filter.status) query.status = filter.status;
   if (filter.q) {
@@ -188,7 +220,7 @@ export function customerListFilter(filter: CustomerListFilter): Filter {
   const revenue: Record<string, number> = {};
   if (filter.minRevenue !== undefined) revenue.$gte = filter.minRevenue;
   if (filter.maxRevenue !== undefined) revenue.$lte = filter.maxRevenue;
-  if (Object.keys(revenue).length > 0) query['currentValue.revenue'] = revenue;
+  if (Object.keys(revenue).length > 0) query[revenueField(currency)] = revenue;
   if (filter.company) query.company = { $regex: `^${escapeRegex(filter.company)}$`, $options: 'i' };
   if (filter.acquisitionChannel) query.acquisitionChannel = filter.acquisitionChannel;
   const registered: Record<string, string> = {};
@@ -235,10 +267,17 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
 
   async execute({ filter, page, minPosition, sort }: ListCustomersQuery): Promise<Page<CustomerView>> {
     await this.readModels.ensureCaughtUp(CUSTOMER_PROFILE_PROJECTION, minPosition);
-    const order: SortSpec = { [SORT_FIELDS[sort.field]]: sort.order === 'asc' ? 1 : -1 };
+    let currency = filter.currency ?? DEFAULT_CURRENCY;
+    if (needsCurrency(filter, sort.field)) {
+      const seen: string[] = [];
+      for await (const doc of this.readModels.collection<CurrencySeenDoc>(CUSTOMER_PROFILE_PROJECTION, PROFILE_CURRENCIES_COLLECTION).findAll()) seen.push(doc._id);
+      currency = chooseCurrency(filter.currency, seen);
+    }
+    const field = sort.field === 'revenue' ? revenueField(currency) : SORT_FIELDS[sort.field];
+    const order: SortSpec = { [field]: sort.order === 'asc' ? 1 : -1 };
     const result = await this.readModels
       .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
-      .find(customerListFilter(filter), { sort: order, limit: page.limit, cursor: page.cursor });
+      .find(customerListFilter(filter, currency), { sort: order, limit: page.limit, cursor: page.cursor });
     const now = this.clock.now();
     const complaints = await complaintsOf(this.readModels, result.items.map((doc) => doc.customerId));
     return { items: result.items.map((doc) => toCustomerView(doc, now, complaints.get(doc.customerId) ?? [])), nextCursor: result.nextCursor };

@@ -1,3 +1,4 @@
+import { addMoney, averageMoney } from '../shared/money/money';
 import type { Collection, Document } from '../shared/read-store/read-store.port';
 import type { PurchaseLine, PurchaseRefunded } from './customer.events';
 
@@ -6,8 +7,9 @@ import type { PurchaseLine, PurchaseRefunded } from './customer.events';
  * refunded purchase lists the refund and its net amount; the customer's current value is net of
  * every refund (tied to a purchase or not) and counts the purchases fully refunded.
  *
- * Kept apart from the profile projection so that its purchase and value handlers stay as they are;
- * it sums with the same cents rounding.
+ * Kept apart from the profile projection so that its purchase and value handlers stay as they are.
+ * Amounts are in the purchase's currency and summed in its minor units (shared/money); the current
+ * value nets each refund in that currency only.
  */
 
 /** One refund as the purchase history lists it under its purchase. */
@@ -27,9 +29,6 @@ export function purchaseRefundFields(amount: number): { refunds: RefundView[]; r
   return { refunds: [], refunded: 0, netAmount: amount };
 }
 
-/** The refund fields of a customer's current value, as a customer starts. */
-export const NO_REFUNDS_VALUE = { refunded: 0, fullyRefundedPurchases: 0 };
-
 interface RefundablePurchaseDoc extends Document {
   refunds?: RefundView[];
   refunded?: number;
@@ -37,11 +36,18 @@ interface RefundablePurchaseDoc extends Document {
   amount: number;
 }
 
-interface ValuedCustomerDoc extends Document {
-  currentValue: { revenue: number; margin: number; refunded?: number; fullyRefundedPurchases?: number };
+/** A currency's figures in a customer's current value. */
+interface CurrencyValue {
+  revenue: number;
+  margin: number;
+  purchaseCount: number;
+  refunded?: number;
+  fullyRefundedPurchases?: number;
 }
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
+interface ValuedCustomerDoc extends Document {
+  currentValue: { byCurrency: Record<string, CurrencyValue> };
+}
 
 export async function projectRefund(
   data: PurchaseRefunded['data'],
@@ -57,27 +63,35 @@ export async function projectRefund(
     const purchase = await purchases.get(id);
     if (purchase) {
       const view: RefundView = { refundId: data.refundId, occurredAt: data.occurredAt, recordedAt, amount: data.amount, margin: data.margin, lines: data.lines };
-      const refunded = cents((purchase.refunded ?? 0) + data.amount);
-      await purchases.update(id, { $push: { refunds: view }, $set: { refunded, netAmount: cents(purchase.amount - refunded) } });
+      const refunded = addMoney(purchase.refunded ?? 0, data.amount, data.currency);
+      await purchases.update(id, { $push: { refunds: view }, $set: { refunded, netAmount: addMoney(purchase.amount, -refunded, data.currency) } });
     }
   }
   const value = customer.currentValue;
+  const currency = data.currency;
+  // A refund tied to no recorded purchase may be the customer's first amount in its currency.
+  const before: CurrencyValue = value.byCurrency[currency] ?? { revenue: 0, margin: 0, purchaseCount: 0 };
   await customers.update(data.customerId, {
     $set: {
       currentValue: {
         ...value,
-        revenue: cents(value.revenue - data.amount),
-        margin: cents(value.margin - data.margin),
-        refunded: cents((value.refunded ?? 0) + data.amount),
-        fullyRefundedPurchases: (value.fullyRefundedPurchases ?? 0) + (data.remaining === 0 ? 1 : 0),
+        byCurrency: {
+          ...value.byCurrency,
+          [currency]: {
+            ...before,
+            revenue: addMoney(before.revenue, -data.amount, currency),
+            margin: addMoney(before.margin, -data.margin, currency),
+            refunded: addMoney(before.refunded ?? 0, data.amount, currency),
+            fullyRefundedPurchases: (before.fullyRefundedPurchases ?? 0) + (data.remaining === 0 ? 1 : 0),
+          },
+        },
       },
       ...stamp,
     },
   });
 }
 
-/** Net revenue per purchase kept (purchases fully refunded are not counted); 0 before any. */
-export function netAverageOrderValue(value: { revenue: number; purchaseCount: number; fullyRefundedPurchases?: number }): number {
-  const kept = value.purchaseCount - (value.fullyRefundedPurchases ?? 0);
-  return kept > 0 ? cents(value.revenue / kept) : 0;
+/** Net revenue per purchase kept, in the currency (purchases fully refunded are not counted); 0 before any. */
+export function netAverageOrderValue(value: CurrencyValue, currency: string): number {
+  return averageMoney(value.revenue, value.purchaseCount - (value.fullyRefundedPurchases ?? 0), currency);
 }

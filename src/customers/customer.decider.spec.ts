@@ -224,11 +224,35 @@ describe('customer decider', () => {
 
     it('refuses a margin above the amount', () =>
       customers.given([registered()]).when(purchase({ margin: 100 })).thenFails('MARGIN_EXCEEDS_AMOUNT'));
+
+    it('sums the lines in minor units: 10.02 + 114.91 is exactly 124.93 (as floats, 124.92999999999999)', () => {
+      const lines = [
+        { product: 'A', quantity: 1, amount: 10.02 },
+        { product: 'B', quantity: 1, amount: 114.91 },
+      ];
+      const [event] = customerDecider.decide(purchase({ lines, margin: 0 }), customerDecider.evolve(customerDecider.initialState(), registered('customer')));
+      expect(JSON.stringify(event.data)).toContain('"amount":124.93,');
+    });
+
+    it('refuses a currency code that is not ISO 4217', () =>
+      customers.given([registered()]).when(purchase({ currency: 'XYZ' })).thenFails('UNKNOWN_CURRENCY'));
+
+    it('refuses more decimals than the currency has (yen have none)', () =>
+      customers
+        .given([registered()])
+        .when(purchase({ currency: 'JPY', margin: 0, lines: [{ product: 'CD', quantity: 1, amount: 1000.5 }] }))
+        .thenFails('AMOUNT_PRECISION'));
+
+    it('takes three decimals in a currency that has them (BHD)', () => {
+      const lines = [{ product: 'CD', quantity: 1, amount: 1.234 }];
+      const [event] = customerDecider.decide(purchase({ currency: 'BHD', margin: 0, lines }), customerDecider.evolve(customerDecider.initialState(), registered('customer')));
+      expect(event.data).toMatchObject({ amount: 1.234, currency: 'BHD' });
+    });
   });
 
   describe('suggested transactions', () => {
     const suggest = (expiresAt = '2026-04-01T00:00:00.000Z') =>
-      cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt } });
+      cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt } });
     const accept = (now = NOW) => cmd({ type: 'AcceptSuggestion', data: { suggestionId: 's-1' }, now });
     const decline = () => cmd({ type: 'DeclineSuggestion', data: { suggestionId: 's-1', reason: 'too expensive' } });
 
@@ -244,6 +268,7 @@ describe('customer decider', () => {
               suggestionId: 's-1',
               product: 'Gold plan',
               expectedValue: 120,
+              currency: 'EUR',
               expiresAt: '2026-04-01T00:00:00.000Z',
               suggestedAt: NOW,
             },
@@ -253,13 +278,19 @@ describe('customer decider', () => {
     it('carries the probability the agent set on it', () =>
       customers
         .given([registered()])
-        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt: '2026-04-01T00:00:00.000Z', probability: 0.4 } }))
+        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt: '2026-04-01T00:00:00.000Z', probability: 0.4 } }))
         .then([
           {
             type: 'TransactionSuggested',
-            data: { customerId: id, suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, expiresAt: '2026-04-01T00:00:00.000Z', suggestedAt: NOW, probability: 0.4 },
+            data: { customerId: id, suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt: '2026-04-01T00:00:00.000Z', suggestedAt: NOW, probability: 0.4 },
           },
         ]));
+
+    it('refuses a suggestion in an unknown currency', () =>
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'ABC', expiresAt: '2026-04-01T00:00:00.000Z' } }))
+        .thenFails('UNKNOWN_CURRENCY'));
 
     it('refuses a suggestion that expires before now', () =>
       customers.given([registered()]).when(suggest('2026-03-01T00:00:00.000Z')).thenFails('SUGGESTION_EXPIRY_IN_PAST'));

@@ -1,5 +1,6 @@
 import type { Decider } from '../shared/decider/decider';
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
+import { assertExactAmount, assertKnownCurrency, sumMoney } from '../shared/money/money';
 import type {
   AcquisitionChannel,
   ContactDetails,
@@ -53,7 +54,7 @@ export type RecordPurchase = {
 };
 export type SuggestTransaction = {
   type: 'SuggestTransaction';
-  data: { suggestionId: string; product: string; expectedValue: number; expiresAt: string; probability?: number };
+  data: { suggestionId: string; product: string; expectedValue: number; currency: string; expiresAt: string; probability?: number };
   now: string;
 };
 export type AcceptSuggestion = { type: 'AcceptSuggestion'; data: { suggestionId: string }; now: string };
@@ -243,7 +244,11 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       if (Date.parse(occurredAt) > Date.parse(command.now)) {
         throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A purchase cannot be recorded before it happens');
       }
-      const amount = roundCents(lines.reduce((sum, line) => sum + line.amount, 0));
+      assertKnownCurrency(currency);
+      lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
+      assertExactAmount(margin, currency, 'margin');
+      // Summed in minor units: 41.31 + 83.62 is 124.93, not 124.92999999999999.
+      const amount = sumMoney(lines.map((line) => line.amount), currency);
       if (margin > amount) {
         throw new BusinessRuleViolation('MARGIN_EXCEEDS_AMOUNT', 'The margin cannot exceed the purchase amount', { amount, margin });
       }
@@ -260,7 +265,9 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
     }
     case 'SuggestTransaction': {
       mustBeActive(state);
-      const { suggestionId, product, expectedValue, expiresAt, probability } = command.data;
+      const { suggestionId, product, expectedValue, currency, expiresAt, probability } = command.data;
+      assertKnownCurrency(currency);
+      assertExactAmount(expectedValue, currency, 'expectedValue');
       if (state.suggestions.has(suggestionId)) {
         throw new BusinessRuleViolation('SUGGESTION_ALREADY_EXISTS', 'A suggestion with this id already exists');
       }
@@ -275,6 +282,7 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
             suggestionId,
             product,
             expectedValue,
+            currency,
             expiresAt,
             suggestedAt: command.now,
             ...(probability === undefined ? {} : { probability }),
@@ -378,10 +386,6 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
 /** A customer has at most one referrer: a second credit is refused, naming the first. */
 function referrerAlreadyCredited(referredBy: string): BusinessRuleViolation {
   return new BusinessRuleViolation('REFERRER_ALREADY_CREDITED', 'This customer was already referred by another customer', { referredBy });
-}
-
-function roundCents(value: number): number {
-  return Math.round(value * 100) / 100;
 }
 
 // ---------------------------------------------------------------- evolve

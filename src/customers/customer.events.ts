@@ -70,7 +70,7 @@ export type PurchaseRecorded = DomainEvent<
     customerId: string;
     purchaseId: string;
     lines: PurchaseLine[];
-    /** Sum of the line amounts. */
+    /** Sum of the line amounts (summed in minor units; all amounts are in `currency`). */
     amount: number;
     margin: number;
     currency: string;
@@ -113,6 +113,8 @@ export type TransactionSuggested = DomainEvent<
     suggestionId: string;
     product: string;
     expectedValue: number;
+    /** ISO 4217 code of expectedValue; absent in events recorded before it existed: read as USD (DEFAULT_CURRENCY). */
+    currency?: string;
     expiresAt: string;
     suggestedAt: string;
     /** The agent's estimate that the customer will take it, [0, 1]; absent when not given (events before it existed too). */

@@ -33,7 +33,7 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
     notPersonal: ['customerId', 'interactionId', 'channel', 'direction', 'agent', 'occurredAt'],
   },
   { eventType: 'PurchaseRecorded', personal: [], notPersonal: ['customerId', 'purchaseId', 'lines[].product', 'currency', 'occurredAt'] },
-  { eventType: 'TransactionSuggested', personal: [], notPersonal: ['customerId', 'suggestionId', 'product', 'expiresAt', 'suggestedAt'] },
+  { eventType: 'TransactionSuggested', personal: [], notPersonal: ['customerId', 'suggestionId', 'product', 'expiresAt', 'suggestedAt', 'currency'] },
   { eventType: 'SuggestionAccepted', personal: [], notPersonal: ['customerId', 'suggestionId', 'acceptedAt'] },
   {
     eventType: 'SuggestionDeclined',

@@ -94,10 +94,10 @@ export class CustomersController {
       errors.push({ field: 'registeredTo', messages: ['registeredTo must be after registeredFrom'] });
     }
     if (errors.length > 0) throw new ValidationFailedError(errors);
-    const { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel } = query;
+    const { status, q, segment, minRevenue, maxRevenue, currency, company, acquisitionChannel } = query;
     const page = await this.queries.execute(
       new ListCustomersQuery(
-        { status, q, segment, minRevenue, maxRevenue, company, acquisitionChannel, registeredFrom, registeredTo },
+        { status, q, segment, minRevenue, maxRevenue, currency, company, acquisitionChannel, registeredFrom, registeredTo },
         { limit: query.limit, cursor: query.cursor },
         query.minPosition,
         { field: query.sort, order: query.order },
@@ -231,6 +231,7 @@ export class CustomersController {
       suggestionId,
       product: dto.product,
       expectedValue: dto.expectedValue,
+      currency: dto.currency,
       expiresAt: new Date(dto.expiresAt).toISOString(),
       ...(dto.probability === undefined ? {} : { probability: dto.probability }),
     };

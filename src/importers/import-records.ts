@@ -1,4 +1,5 @@
 import type { ComplaintChannel } from '../complaints/complaint.events';
+import { roundMoney } from '../shared/money/money';
 
 /**
  * What the import parsers yield. Parsers are pure: they read a source and describe it; the
@@ -158,13 +159,12 @@ export class ImportFormatError extends Error {
   }
 }
 
-/** Rounds to cents; float noise (1.005 * 100 = 100.49999...) is dropped via 15 significant digits. */
+/**
+ * Rounds to cents (both sources are in two-decimal currencies, USD and GBP): the shared money
+ * rounding, float noise dropped, so 1.005 is 1.01 and 41.31 + 83.62 is 124.93.
+ */
 export function roundCents(value: number): number {
-  const scaled = value * 100;
-  const nearest = Math.round(scaled);
-  // Fast path: already a whole number of cents up to float noise (most amounts are).
-  if (Math.abs(scaled - nearest) < 1e-6) return nearest / 100;
-  return Math.round(Number(scaled.toPrecision(15))) / 100;
+  return roundMoney(value, 'USD');
 }
 
 /** A short excerpt of a source row for report examples. */

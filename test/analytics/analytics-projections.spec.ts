@@ -64,30 +64,37 @@ describe('customer-value projection', () => {
   it('keeps current value, purchase days (same day summed) and suggestions per customer, and product interest', async () => {
     const result = await projectEvents(customerValueProjection, events);
     const customers = await result.docs('customers');
+    // Figures and purchase days per currency (the purchases here are in EUR).
     expect(customers[ana]).toMatchObject({
       name: 'Ana Lima',
       status: 'customer',
-      revenue: 39.5,
-      margin: 6,
-      purchaseCount: 3,
-      averageOrderValue: 13.17,
-      firstPurchaseAt: '2026-01-05T10:00:00.000Z',
-      lastPurchaseAt: '2026-02-10T10:00:00.000Z',
+      byCurrency: {
+        EUR: {
+          revenue: 39.5,
+          margin: 6,
+          purchaseCount: 3,
+          averageOrderValue: 13.17,
+          firstPurchaseAt: '2026-01-05T10:00:00.000Z',
+          lastPurchaseAt: '2026-02-10T10:00:00.000Z',
+          daySummary: { days: 2, firstDay: 20458, firstAmount: 29.5, lastDay: 20494, repeatSpend: 10 },
+        },
+      },
       // Days since 1970-01-01: 2026-01-05 is day 20458.
-      days: [
-        [20458, 29.5],
-        [20494, 10],
-      ],
-      daySummary: { days: 2, firstDay: 20458, firstAmount: 29.5, lastDay: 20494, repeatSpend: 10 },
+      days: {
+        EUR: [
+          [20458, 29.5],
+          [20494, 10],
+        ],
+      },
       suggestions: [expect.objectContaining({ suggestionId: 's1', status: 'accepted', decidedAt: '2026-02-12T00:00:00.000Z' })],
       suggestionsAccepted: 1,
     });
-    expect(customers[bruno]).toMatchObject({ status: 'deactivated', revenue: 12 });
+    expect(customers[bruno]).toMatchObject({ status: 'deactivated', byCurrency: { EUR: { revenue: 12 } } });
     const interest = await result.docs('product-interest');
-    expect(interest[`${ana}/CD`]).toMatchObject({ purchases: 2, quantity: 4, amount: 35, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' });
-    expect(interest[`${ana}/Poster`]).toMatchObject({ purchases: 1, amount: 4.5 });
+    expect(interest[`${ana}/CD`]).toMatchObject({ purchases: 2, quantity: 4, amounts: { EUR: 35 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' });
+    expect(interest[`${ana}/Poster`]).toMatchObject({ purchases: 1, amounts: { EUR: 4.5 } });
     const products = await result.docs('products');
-    expect(products.CD).toMatchObject({ product: 'CD', customers: 2, purchases: 3, quantity: 5, amount: 47 });
+    expect(products.CD).toMatchObject({ product: 'CD', customers: 2, purchases: 3, quantity: 5, amounts: { EUR: 47 } });
     expect(products.Poster).toMatchObject({ customers: 1 });
     await result.close();
   });
@@ -95,12 +102,12 @@ describe('customer-value projection', () => {
   it('erases the name of a forgotten customer and keeps the figures', async () => {
     const forgotten: GivenEvent = { stream: `customer-${ana}`, type: 'CustomerForgotten', data: { customerId: ana, forgottenAt: '2026-03-01T00:00:00.000Z' } };
     const result = await projectEvents(customerValueProjection, [...events, forgotten]);
-    expect((await result.docs('customers'))[ana]).toMatchObject({ name: '[erased]', revenue: 39.5, purchaseCount: 3 });
+    expect((await result.docs('customers'))[ana]).toMatchObject({ name: '[erased]', byCurrency: { EUR: { revenue: 39.5, purchaseCount: 3 } } });
     await result.close();
   });
 
   it('is unchanged by redelivery', async () => {
-    await expectRedeliveryChangesNothing(customerValueProjection, ['customers', 'product-interest', 'products'], events);
+    await expectRedeliveryChangesNothing(customerValueProjection, ['customers', 'product-interest', 'products', 'currencies'], events);
   });
 });
 

@@ -45,12 +45,14 @@ describe('npm run clv:fit arguments', () => {
     expect(parseClvFitArgs(['--until=2026-02-28', '--dry-run'])).toEqual({ until: '2026-02-28', unit: 'week', json: false, dryRun: true });
     expect(parseClvFitArgs(['--help'])).toBe('help');
     expect(parseClvFitArgs(['--until', '2026-01-31', '--holdout-end=2026-02-28'])).toEqual({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: false });
+    expect(parseClvFitArgs(['--currency', 'EUR'])).toEqual({ until: undefined, currency: 'EUR', unit: 'week', json: false, dryRun: false });
   });
 
   it('refuses what it does not understand', () => {
     expect(() => parseClvFitArgs(['--until', '2026-02-30'])).toThrow(UsageError);
     expect(() => parseClvFitArgs(['--until', '28/02/2026'])).toThrow(/YYYY-MM-DD/);
     expect(() => parseClvFitArgs(['--unit', 'month'])).toThrow(/week or day/);
+    expect(() => parseClvFitArgs(['--currency', 'euro'])).toThrow(/ISO 4217/);
     expect(() => parseClvFitArgs(['--until'])).toThrow(/needs a value/);
     expect(() => parseClvFitArgs(['--holdout-end', '2026-02-30'])).toThrow(/--holdout-end is not a calendar date/);
     expect(() => parseClvFitArgs(['--verbose'])).toThrow(/unknown argument/);

@@ -31,6 +31,7 @@ function customer(id: string, days: number[]): CustomerValueDoc {
     acquisitionChannel: 'import',
     referredBy: null,
     referrals: [],
+    currency: 'USD',
     revenue: 20 * days.length,
     margin: 0,
     purchaseCount: days.length,

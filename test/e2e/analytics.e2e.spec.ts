@@ -110,6 +110,9 @@ describe('analytics over HTTP (embedded stores)', () => {
         name: 'Lima, Ana',
         status: 'customer',
         registeredAt: '2026-03-10T12:00:00.000Z',
+        // Purchases in the default currency only: the answer is in it.
+        currency: 'USD',
+        currencies: ['USD'],
         currentValue: {
           revenue: 70,
           margin: 22,
@@ -123,9 +126,9 @@ describe('analytics over HTTP (embedded stores)', () => {
         predictive: null,
         segments: { rfm: null, 'value-matrix': null },
         products: [
-          { product: 'CD', purchases: 2, quantity: 3, amount: 34.5, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T16:00:00.000Z' },
-          { product: 'Box set', purchases: 1, quantity: 1, amount: 30, firstPurchaseAt: '2026-02-10T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' },
-          { product: 'Poster', purchases: 1, quantity: 1, amount: 5.5, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T10:00:00.000Z' },
+          { product: 'CD', purchases: 2, quantity: 3, amounts: { USD: 34.5 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T16:00:00.000Z' },
+          { product: 'Box set', purchases: 1, quantity: 1, amounts: { USD: 30 }, firstPurchaseAt: '2026-02-10T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' },
+          { product: 'Poster', purchases: 1, quantity: 1, amounts: { USD: 5.5 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T10:00:00.000Z' },
         ],
       });
 
@@ -142,6 +145,7 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(second.json).toEqual({
         items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })],
         nextCursor: null,
+        currency: 'USD',
         asOf: '2026-03-10',
         asOfBasis: 'now',
       });
@@ -219,7 +223,7 @@ describe('analytics over HTTP (embedded stores)', () => {
       const champions = expectStatus(await t.request('GET', `/analytics/segments/champions/members?minPosition=${run1.json.position}`), 200);
       expect(champions.json.items).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ customerId: ana, name: 'Ana', scheme: 'rfm', segment: 'champions', since: '2026-03-10T12:00:00.000Z', scores: expect.objectContaining({ r: 5, f: 4, m: 4, code: '544' }), revenue: 400 }),
+          expect.objectContaining({ customerId: ana, name: 'Ana', scheme: 'rfm', segment: 'champions', since: '2026-03-10T12:00:00.000Z', scores: expect.objectContaining({ r: 5, f: 4, m: 4, code: '544' }), revenue: { USD: 400 } }),
           expect.objectContaining({ customerId: bruno, segment: 'champions' }),
         ]),
       );
@@ -280,7 +284,7 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(list.json.lastRun).toMatchObject({ runId: '2026-07-10T12:00:00.000Z', changes: expect.any(Number) });
       // Micro-segments by product interest.
       const products = await t.request('GET', '/analytics/segments?scheme=product');
-      expect(products.json.items).toEqual([{ scheme: 'product', segment: 'product:CD', customers: 5, purchases: 19, amount: 1290 }]);
+      expect(products.json.items).toEqual([{ scheme: 'product', segment: 'product:CD', customers: 5, purchases: 19, amounts: { USD: 1290 } }]);
       const cdBuyers = await t.request('GET', `/analytics/segments/${encodeURIComponent('product:CD')}/members?limit=2`);
       expect(cdBuyers.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([bruno, ana]);
       expect(cdBuyers.json.nextCursor).toEqual(expect.any(String));

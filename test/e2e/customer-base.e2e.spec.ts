@@ -89,8 +89,8 @@ describe('retention, referrals and word of mouth', () => {
       referralRate: 0.5,
       segmentsAsOf: run.asOf,
       value: {
-        referred: { customers: 2, revenue: 360, averageRevenue: 180 },
-        others: { customers: 2, revenue: 140, averageRevenue: 70 },
+        referred: { customers: 2, byCurrency: { USD: { revenue: 360, averageRevenue: 180 } } },
+        others: { customers: 2, byCurrency: { USD: { revenue: 140, averageRevenue: 70 } } },
       },
     });
     expect(report.byAcquisitionChannel).toEqual([
@@ -102,7 +102,7 @@ describe('retention, referrals and word of mouth', () => {
 
     // As of mid-January: Duarte was not a customer yet and Bruno's referral was recorded in March.
     const january = ok(await t.request('GET', '/analytics/referrals?asOf=2026-01-15')).json;
-    expect(january).toMatchObject({ customers: 3, referralsMade: 1, referrers: 1, referredCustomers: 1, value: { referred: { revenue: 300 }, others: { revenue: 140 } } });
+    expect(january).toMatchObject({ customers: 3, referralsMade: 1, referrers: 1, referredCustomers: 1, value: { referred: { byCurrency: { USD: { revenue: 300 } } }, others: { byCurrency: { USD: { revenue: 140 } } } } });
     expect(january.bySegment).toEqual([{ group: '(none)', customers: 3, referrers: 1, referralRate: 0.3333 }]);
   });
 

@@ -43,8 +43,8 @@ describe('customers over HTTP (embedded stores)', () => {
       company: 'Lima Lda',
       acquisitionChannel: 'web',
       registeredAt: '2026-03-10T12:00:00.000Z',
-      currentValue: { revenue: 0, margin: 0, purchaseCount: 0, firstPurchaseAt: null, lastPurchaseAt: null, averageOrderValue: 0 },
-      potentialValue: { openSuggestionsValue: 0, value: 0, acceptanceRate: null },
+      currentValue: { purchaseCount: 0, firstPurchaseAt: null, lastPurchaseAt: null, byCurrency: {} },
+      potentialValue: { byCurrency: {}, acceptanceRate: null },
     });
   });
 
@@ -61,7 +61,8 @@ describe('customers over HTTP (embedded stores)', () => {
     const second = await t.request('POST', `/customers/${ana}/interactions`, { channel: 'email', direction: 'outbound', summary: 'Sent the catalogue', agent: 'agent-7' });
     expect(second.json.interactionId).toEqual(expect.any(String));
 
-    // A prospect's first purchase converts them; current value (VAC) adds up.
+    // A prospect's first purchase converts them; current value (VAC) adds up per currency (the second
+    // purchase and the suggestions take the default currency, USD).
     const p1 = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 2, amount: 20 }, { product: 'Poster', quantity: 1, amount: 5.5 }], margin: 8, currency: 'EUR', occurredAt: '2026-03-01T10:00:00.000Z' });
     expect(p1.status).toBe(201);
     const p2 = await t.request('POST', `/customers/${ana}/purchases`, { purchaseId: 'INV-2', lines: [{ product: 'CD', quantity: 1, amount: 14.5 }], margin: 4, occurredAt: '2026-03-05T10:00:00.000Z' });
@@ -82,8 +83,13 @@ describe('customers over HTTP (embedded stores)', () => {
       status: 'customer',
       phone: '+351 911 111 111',
       company: 'Lima & Filhos',
-      currentValue: { revenue: 40, margin: 12, purchaseCount: 2, firstPurchaseAt: '2026-03-01T10:00:00.000Z', lastPurchaseAt: '2026-03-05T10:00:00.000Z', averageOrderValue: 20 },
-      potentialValue: { openSuggestionsValue: 12.5, value: 52.5, acceptanceRate: 0.5 },
+      currentValue: {
+        purchaseCount: 2,
+        firstPurchaseAt: '2026-03-01T10:00:00.000Z',
+        lastPurchaseAt: '2026-03-05T10:00:00.000Z',
+        byCurrency: { EUR: { revenue: 25.5, margin: 8, purchaseCount: 1, averageOrderValue: 25.5 }, USD: { revenue: 14.5, margin: 4, purchaseCount: 1, averageOrderValue: 14.5 } },
+      },
+      potentialValue: { byCurrency: { EUR: { openSuggestionsValue: 0, value: 25.5 }, USD: { openSuggestionsValue: 12.5, value: 27 } }, acceptanceRate: 0.5 },
       referralsMade: [bruno],
       interactionCount: 2,
       lastInteractionAt: '2026-03-10T12:01:00.000Z',
@@ -94,9 +100,9 @@ describe('customers over HTTP (embedded stores)', () => {
 
     // Suggestions past their expiry no longer count towards potential value.
     t.clock.set('2026-04-15T00:00:00.000Z');
-    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue).toMatchObject({ openSuggestionsValue: 12.5 });
+    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({ openSuggestionsValue: 12.5, value: 27 });
     t.clock.set('2026-05-02T00:00:00.000Z');
-    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue).toMatchObject({ openSuggestionsValue: 0, value: 40 });
+    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({ openSuggestionsValue: 0, value: 14.5 });
 
     const timeline = await t.request('GET', `/customers/${ana}/interactions?limit=1`);
     expect(timeline.json.items).toHaveLength(1);
@@ -258,7 +264,7 @@ describe('customers over HTTP (embedded stores)', () => {
     });
 
     it('POST /customers/:id/purchases', async () => {
-      const response = await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 0, amount: -1 }, { quantity: 1.5, amount: 1.234 }], currency: 'euro', margin: 'lots' }), 400, 'VALIDATION_FAILED');
+      const response = await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 0, amount: -1 }, { quantity: 1.5, amount: 1.2345 }], currency: 'euro', margin: 'lots' }), 400, 'VALIDATION_FAILED');
       expect(fieldsOf(response)).toEqual(['currency', 'lines.0.amount', 'lines.0.quantity', 'lines.1.amount', 'lines.1.product', 'lines.1.quantity', 'margin']);
       await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [] }), 400, 'VALIDATION_FAILED');
     });

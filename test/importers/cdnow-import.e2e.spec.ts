@@ -72,7 +72,7 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     const actual = Object.fromEntries(
       customers.map((c) => [
         c.name,
-        { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.revenue), first: c.currentValue.firstPurchaseAt, last: c.currentValue.lastPurchaseAt },
+        { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.byCurrency.USD?.revenue ?? 0), first: c.currentValue.firstPurchaseAt, last: c.currentValue.lastPurchaseAt },
       ]),
     );
     const wanted = Object.fromEntries([...expected].map(([id, c]) => [`CDNOW customer ${id}`, c]));
@@ -85,7 +85,7 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     const own = rows.filter((r) => r.customer === '111');
     expect(profile.json.currentValue).toMatchObject({
       purchaseCount: own.length,
-      revenue: own.reduce((sum, r) => sum + toCents(r.dollars), 0) / 100,
+      byCurrency: { USD: { revenue: own.reduce((sum, r) => sum + toCents(r.dollars), 0) / 100 } },
       firstPurchaseAt: '1997-01-01T00:00:00.000Z',
     });
     expect(profile.json.revision).toBe(own.length);

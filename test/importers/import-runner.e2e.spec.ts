@@ -51,7 +51,7 @@ describe('import runner', () => {
 
     const customers = await listAll(t, `/customers?minPosition=${first.lastPosition}`);
     const one = customers.find((c) => c.name === 'CDNOW customer 1')!;
-    expect(one.currentValue).toMatchObject({ purchaseCount: 1, revenue: 11.77 });
+    expect(one.currentValue).toMatchObject({ purchaseCount: 1, byCurrency: { USD: { revenue: 11.77 } } });
 
     const again = await runImport(t.app, { kind: 'cdnow-master', file });
     expect(await t.eventCount()).toBe(baseline + 4);

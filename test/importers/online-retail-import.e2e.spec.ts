@@ -109,7 +109,7 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     const wanted = Object.fromEntries([...customers].map(([id, c]) => [`Online Retail customer ${id}`, { purchases: c.invoices.size, cents: c.cents }]));
     const listed = await listAll(t, `/customers?status=customer&minPosition=${first.lastPosition}`);
     expect(listed).toHaveLength(customers.size);
-    const profiles = Object.fromEntries(listed.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.revenue) }]));
+    const profiles = Object.fromEntries(listed.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.byCurrency.GBP?.revenue ?? 0) }]));
     expect(profiles).toEqual(wanted);
 
     const values = await listAll(t, `/analytics/lifetime-value?minPosition=${first.lastPosition}`);

@@ -7,6 +7,7 @@ import { SEGMENT_SCHEMES, type SegmentScheme } from '../segmentation.events';
 const POSITION = /^\d{1,20}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_HORIZON = 3650;
+export const CURRENCY = /^[A-Z]{3}$/;
 
 export const LIFETIME_VALUE_SORTS = [
   'revenue',
@@ -45,6 +46,8 @@ export class PredictionQueryDto extends PageQueryDto {
   @IsOptional() @Type(() => Number) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) marginShare?: number;
   /** Day (YYYY-MM-DD) the predictions are made as of; default the fitted model's calibration end. */
   @IsOptional() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) asOf?: string;
+  /** ISO 4217 code the analysis works in; default the only currency recorded (422 CURRENCY_REQUIRED lists them when several). */
+  @IsOptional() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
 }
 
 export class LifetimeValueQueryDto extends PredictionQueryDto {
@@ -71,6 +74,8 @@ export class SegmentMembersQueryDto extends PageQueryDto {
 export class RecomputeSegmentsQueryDto {
   /** The instant to score as of (default now); a date means its 00:00 UTC. */
   @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  /** ISO 4217 code the analysis works in; default the only currency recorded (422 CURRENCY_REQUIRED lists them when several). */
+  @IsOptional() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
 }
 
 export class TransitionsQueryDto extends ConsistencyQueryDto {
@@ -117,4 +122,6 @@ export class FitClvModelDto {
   @IsOptional() @IsIn(['day', 'week']) unit: TimeUnit = 'week';
   /** Last day of a holdout period (YYYY-MM-DD, inclusive, after `until`): the answer then holds the holdout check. */
   @IsOptional() @Matches(DATE, { message: 'holdoutEnd must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) holdoutEnd?: string;
+  /** ISO 4217 code the analysis works in; default the only currency recorded (422 CURRENCY_REQUIRED lists them when several). */
+  @IsOptional() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
 }

@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { csvReply, wantsCsv } from '../../shared/http/csv';
-import { ConsistencyQueryDto } from '../dto/analytics.dto';
+import { ConsistencyQueryDto, CURRENCY } from '../dto/analytics.dto';
 import { SEGMENT_SCHEMES, type SegmentScheme } from '../segmentation.events';
 import { FORECAST_INTERVALS, type ForecastInterval } from './forecast-periods';
 import { FORECAST_GROUPINGS, type ForecastGrouping, type ForecastView, SalesForecastQuery } from './forecast.query';
@@ -21,6 +21,8 @@ export class ForecastQueryDto extends ConsistencyQueryDto {
   @IsOptional() @IsIn(SEGMENT_SCHEMES) scheme: SegmentScheme = 'rfm';
   /** Day the forecast starts after (YYYY-MM-DD); default the fitted model's calibration end. */
   @IsOptional() @Matches(DATE, { message: 'asOf must be a date YYYY-MM-DD' }) @IsISO8601({ strict: true }) asOf?: string;
+  /** ISO 4217 code forecast; default the only currency recorded (422 CURRENCY_REQUIRED lists them when several). */
+  @IsOptional() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
 }
 
 const FORECAST_COLUMNS = ['group', 'period', 'from', 'to', 'forecast.transactions', 'forecast.revenue', 'actual.transactions', 'actual.revenue'];
@@ -38,7 +40,7 @@ export class ForecastController {
   @Get('forecast')
   async forecast(@Query() query: ForecastQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const view = await this.queries.execute(
-      new SalesForecastQuery({ from: query.from, to: query.to, interval: query.interval, groupBy: query.groupBy, scheme: query.scheme, asOf: query.asOf }, query.minPosition),
+      new SalesForecastQuery({ from: query.from, to: query.to, interval: query.interval, groupBy: query.groupBy, scheme: query.scheme, asOf: query.asOf, currency: query.currency }, query.minPosition),
     );
     if (!wantsCsv(accept)) return view;
     return csvReply(reply, forecastRows(view), { columns: FORECAST_COLUMNS, filename: 'forecast.csv' });

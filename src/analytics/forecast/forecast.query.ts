@@ -5,13 +5,9 @@ import { BusinessRuleViolation, ValidationFailedError } from '../../shared/error
 import { ReadModels } from '../../shared/projections/read-models';
 import { dayNumber } from '../clv/summary';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from '../clv-model.projection';
-import {
-  CUSTOMER_VALUE_PROJECTION,
-  type CustomerValueDoc,
-  PRODUCT_INTEREST_COLLECTION,
-  type ProductInterestDoc,
-  VALUE_CUSTOMERS_COLLECTION,
-} from '../customer-value.projection';
+import { CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION, type ProductInterestDoc } from '../customer-value.projection';
+import { analysisCurrency, valueDocsIn } from '../value-currency';
+import { DEFAULT_CURRENCY } from '../../shared/money/money';
 import { liveAsOf } from '../as-of';
 import { predictionAsOf, type PredictionAsOf } from '../prediction-as-of';
 import { MEMBERSHIPS_COLLECTION, type MembershipDoc, SEGMENT_HISTORY_PROJECTION } from '../segment-history.projection';
@@ -37,11 +33,15 @@ export interface ForecastRequest {
   groupBy: ForecastGrouping;
   scheme: SegmentScheme;
   asOf?: string;
+  /** ISO 4217 code forecast (value-currency.ts). */
+  currency?: string;
 }
 
 export type ForecastView = Omit<PredictionAsOf, 'instant'> &
   Omit<ForecastResult, 'groups'> & {
     modelId: string;
+    /** Every amount of the forecast and pipeline is in this currency. */
+    currency: string;
     calibrationEnd: string;
     unit: string;
     from: string;
@@ -75,16 +75,22 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
     for (const projection of [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION, ...(groupBy === 'segment' ? [SEGMENT_HISTORY_PROJECTION] : [])]) {
       await this.readModels.ensureCaughtUp(projection, minPosition);
     }
-    const page = await this.readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).find({}, { sort: { revision: -1 }, limit: 1 });
-    const model = page.items[0];
-    if (!model) throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', 'A forecast needs a fitted CLV model (POST /analytics/clv/fit)');
+    const currency = await analysisCurrency(this.readModels, request.currency);
+    // The latest model fitted on this currency's spend.
+    let model: ClvModelDoc | undefined;
+    for await (const fitted of this.readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll({}, { revision: -1 })) {
+      if ((fitted.currency ?? DEFAULT_CURRENCY) === currency) {
+        model = fitted;
+        break;
+      }
+    }
+    if (!model) throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', `A forecast needs a CLV model fitted on ${currency} (POST /analytics/clv/fit)`, { currency });
     // Today bounds the actuals and defaults the as-of when there is no model's calibration end to use.
     const now = new Date(liveAsOf(this.clock).asOf);
     const { instant, ...asOf } = predictionAsOf(model, request.asOf, now);
 
-    const docs: CustomerValueDoc[] = [];
-    for await (const doc of this.readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
-    const groupsOf = await this.groupings(groupBy, scheme);
+    const docs = await valueDocsIn(this.readModels, currency);
+    const groupsOf = await this.groupings(groupBy, scheme, currency);
     let lastPurchaseDay: number | null = null;
     for (const doc of docs) {
       const last = doc.days.at(-1)?.[0];
@@ -101,10 +107,11 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
       { asOfDay: dayNumber(asOf.asOf), periods, actualsKnownUntil: knownUntil, groupActuals: groupBy !== 'product' },
     );
     // Open suggestions are live: as of now unless a day was asked for.
-    const pipeline = salesPipeline(docs, asOf.asOfBasis === 'requested' ? instant : now, periods);
+    const pipeline = salesPipeline(docs, asOf.asOfBasis === 'requested' ? instant : now, periods, currency);
     return {
       ...asOf,
       modelId: model.modelId,
+      currency,
       calibrationEnd: model.calibrationEnd,
       unit: model.unit,
       from,
@@ -119,7 +126,7 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
   }
 
   /** Each customer's share of the forecast per group. */
-  private async groupings(groupBy: ForecastGrouping, scheme: SegmentScheme): Promise<(customerId: string) => ForecastCustomer['groups']> {
+  private async groupings(groupBy: ForecastGrouping, scheme: SegmentScheme, currency: string): Promise<(customerId: string) => ForecastCustomer['groups']> {
     if (groupBy === 'none') return () => [];
     if (groupBy === 'segment') {
       const segment = new Map<string, string>();
@@ -138,11 +145,12 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
     return (id) => {
       const list = interest.get(id) ?? [];
       const purchases = list.reduce((s, p) => s + p.purchases, 0);
-      const amount = list.reduce((s, p) => s + p.amount, 0);
+      const spend = (p: ProductInterestDoc): number => p.amounts[currency] ?? 0;
+      const amount = list.reduce((s, p) => s + spend(p), 0);
       return list.map((p) => ({
         group: p.product,
         transactionShare: purchases > 0 ? p.purchases / purchases : 1 / list.length,
-        revenueShare: amount > 0 ? p.amount / amount : purchases > 0 ? p.purchases / purchases : 1 / list.length,
+        revenueShare: amount > 0 ? spend(p) / amount : purchases > 0 ? p.purchases / purchases : 1 / list.length,
       }));
     };
   }

@@ -8,6 +8,7 @@ import { openSuggestionsAt } from '../customer-value';
 import type { ValueSuggestion } from '../customer-value.projection';
 import { dayNumber } from '../clv/summary';
 import type { DayPeriod } from './forecast-periods';
+import { roundMoney } from '../../shared/money/money';
 
 export interface PipelinePeriod {
   period: string;
@@ -31,9 +32,9 @@ export interface Pipeline {
 }
 
 export const ASSUMED_PROBABILITY = 0.5;
-const cents = (value: number): number => Math.round(value * 100) / 100;
-
-export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>, at: Date, periods: readonly DayPeriod[]): Pipeline {
+/** `docs` in one currency (their suggestions in it): the sums are amounts of that currency. */
+export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>, at: Date, periods: readonly DayPeriod[], currency: string): Pipeline {
+  const roundAmount = (value: number): number => roundMoney(value, currency);
   const iso = at.toISOString();
   const open: ValueSuggestion[] = [];
   let accepted = 0;
@@ -66,12 +67,12 @@ export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSugges
     row.value += s.expectedValue;
     row.weightedValue += s.expectedValue * probability;
   }
-  const money = <T extends { value: number; weightedValue: number }>(row: T): T => ({ ...row, value: cents(row.value), weightedValue: cents(row.weightedValue) });
+  const money = <T extends { value: number; weightedValue: number }>(row: T): T => ({ ...row, value: roundAmount(row.value), weightedValue: roundAmount(row.weightedValue) });
   return {
     at: iso,
     suggestions: open.length,
-    value: cents(value),
-    weightedValue: cents(weighted),
+    value: roundAmount(value),
+    weightedValue: roundAmount(weighted),
     defaultProbability: Math.round(defaultProbability * 1e4) / 1e4,
     defaultProbabilitySource: decided > 0 ? 'acceptance-rate' : 'assumed',
     withoutProbability,

@@ -11,14 +11,22 @@
  * (CSAT 1-2, or NPS 0-6), times the people each tells: configurable factors, the essay's midpoints
  * by default.
  */
+import { averageMoney, MoneyTotals } from '../../shared/money/money';
+
 export interface ReferralCustomer {
   customerId: string;
   customerSince: string;
   acquisitionChannel: string;
   referredBy: string | null;
   referrals: readonly { customerId: string; at: string }[];
-  /** Revenue up to the as-of. */
+  /** Revenue up to the as-of, per currency. */
+  revenue: Record<string, number>;
+}
+
+/** A group's revenue in one currency: the sum, and the mean over every customer of the group. */
+export interface GroupRevenue {
   revenue: number;
+  averageRevenue: number | null;
 }
 
 export interface ReferralGroup {
@@ -37,15 +45,15 @@ export interface ReferralReport {
   referrers: number;
   referralRate: number | null;
   value: {
-    referred: { customers: number; revenue: number; averageRevenue: number | null };
-    others: { customers: number; revenue: number; averageRevenue: number | null };
+    /** Revenue per currency (never summed across them). */
+    referred: { customers: number; byCurrency: Record<string, GroupRevenue> };
+    others: { customers: number; byCurrency: Record<string, GroupRevenue> };
   };
   byAcquisitionChannel: ReferralGroup[];
   bySegment: ReferralGroup[];
 }
 
 const round = (value: number): number => Math.round(value * 10_000) / 10_000;
-const cents = (value: number): number => Math.round(value * 100) / 100;
 
 export function referralReport(all: readonly ReferralCustomer[], asOf: Date, segmentOf: (customerId: string) => string | null): ReferralReport {
   const asOfIso = asOf.toISOString();
@@ -60,8 +68,12 @@ export function referralReport(all: readonly ReferralCustomer[], asOf: Date, seg
   const referrers = new Set([...pairs].map((p) => p.split('>')[0]));
   const referred = new Set([...pairs].map((p) => p.split('>')[1]));
   const value = (group: readonly ReferralCustomer[]) => {
-    const revenue = cents(group.reduce((sum, c) => sum + c.revenue, 0));
-    return { customers: group.length, revenue, averageRevenue: group.length ? cents(revenue / group.length) : null };
+    const totals = new MoneyTotals();
+    for (const c of group) for (const [currency, amount] of Object.entries(c.revenue)) totals.add(currency, amount);
+    const byCurrency = Object.fromEntries(
+      totals.currencies().map((currency) => [currency, { revenue: totals.get(currency), averageRevenue: group.length ? averageMoney(totals.get(currency), group.length, currency) : null }]),
+    );
+    return { customers: group.length, byCurrency };
   };
   const grouped = (key: (c: ReferralCustomer) => string): ReferralGroup[] => {
     const groups = new Map<string, ReferralCustomer[]>();

@@ -13,7 +13,8 @@ import { type AsOfStamp, dayAfter, liveAsOf } from '../as-of';
 import { COMPLAINT_FACTS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintFactsDoc } from '../complaint-stats.projection';
 import { dayNumber } from '../clv/summary';
 import { revenueUpToDay } from '../customer-value';
-import { CUSTOMER_VALUE_PROJECTION, type CustomerValueDoc, VALUE_CUSTOMERS_COLLECTION } from '../customer-value.projection';
+import { CUSTOMER_VALUE_PROJECTION, type PurchaseDay, type StoredValueDoc } from '../customer-value.projection';
+import { currenciesOf, inCurrency, storedValues, withDays } from '../value-currency';
 import { ConsistencyQueryDto } from '../dto/analytics.dto';
 import { SEGMENT_HISTORY_PROJECTION } from '../segment-history.projection';
 import { SEGMENT_SCHEMES, type SegmentScheme } from '../segmentation.events';
@@ -64,19 +65,25 @@ export class WordOfMouthQuery extends Query<ReachEstimate & AsOfStamp> {
   }
 }
 
-async function customersOf(readModels: ReadModels, minPosition: string | undefined): Promise<CustomerValueDoc[]> {
+type ValueDoc = StoredValueDoc & { days: Record<string, PurchaseDay[]> };
+
+async function customersOf(readModels: ReadModels, minPosition: string | undefined): Promise<ValueDoc[]> {
   await readModels.ensureCaughtUp(CUSTOMER_VALUE_PROJECTION, minPosition);
-  const docs: CustomerValueDoc[] = [];
-  for await (const doc of readModels.collection<CustomerValueDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CUSTOMERS_COLLECTION).findAll()) docs.push(doc);
+  const docs: ValueDoc[] = [];
+  for await (const doc of storedValues(readModels).findAll()) docs.push(withDays(doc));
   return docs;
 }
 
+/** Purchase days in any currency (retention counts purchases, not money), ascending. */
+const purchaseDays = (doc: ValueDoc): number[] => [...new Set(Object.values(doc.days).flatMap((days) => days.map(([day]) => day)))].sort((a, b) => a - b);
+
 /** The requested as-of, or the day after the last purchase or new customer. */
-function customerAsOf(docs: readonly CustomerValueDoc[], clock: Clock, requested: string | undefined): AsOfStamp {
+function customerAsOf(docs: readonly ValueDoc[], clock: Clock, requested: string | undefined): AsOfStamp {
   if (requested !== undefined) return { asOf: new Date(requested).toISOString(), asOfBasis: 'requested' };
   let last: string | null = null;
   for (const doc of docs) {
-    for (const at of [doc.lastPurchaseAt, doc.customerSince ?? doc.registeredAt]) if (at !== null && (last === null || at > last)) last = at;
+    const dates = [...Object.values(doc.byCurrency).map((figures) => figures.lastPurchaseAt), doc.customerSince ?? doc.registeredAt];
+    for (const at of dates) if (at !== null && (last === null || at > last)) last = at;
   }
   return liveAsOf(clock, last === null ? null : dayAfter(last));
 }
@@ -92,7 +99,7 @@ export class RetentionHandler implements IQueryHandler<RetentionQuery> {
     const docs = await customersOf(this.readModels, params.minPosition);
     const stamp = customerAsOf(docs, this.clock, params.asOf);
     const report = retention(
-      docs.map((doc) => ({ customerId: doc.customerId, days: doc.days.map(([day]) => day) })),
+      docs.map((doc) => ({ customerId: doc.customerId, days: purchaseDays(doc) })),
       new Date(stamp.asOf),
       params.interval,
       params.acquisitionCostMultiple,
@@ -123,7 +130,7 @@ export class ReferralsHandler implements IQueryHandler<ReferralsQuery> {
         acquisitionChannel: doc.acquisitionChannel,
         referredBy: doc.referredBy,
         referrals: doc.referrals,
-        revenue: revenueUpToDay(doc, day),
+        revenue: Object.fromEntries(currenciesOf(doc).map((currency) => [currency, revenueUpToDay(inCurrency(doc, currency), day)])),
       })),
       asOf,
       (customerId) => segments.get(customerId)?.segment ?? null,

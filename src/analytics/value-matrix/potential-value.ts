@@ -18,6 +18,7 @@ import { ClvPredictor, DEFAULT_ANNUAL_DISCOUNT_RATE, DEFAULT_HORIZON } from '../
 import { dayNumber } from '../clv/summary';
 import { openSuggestionsAt, revenueUpToDay } from '../customer-value';
 import type { CustomerValueDoc } from '../customer-value.projection';
+import { addMoney, roundMoney } from '../../shared/money/money';
 
 export type ValueBasis = 'margin' | 'revenue';
 
@@ -42,7 +43,6 @@ export interface CustomerValuation {
   expectedFutureValue: number | null;
 }
 
-const cents = (value: number): number => Math.round(value * 100) / 100;
 
 /** Margin when every customer who spent has a margin recorded, revenue otherwise. */
 export function valueBasisOf(docs: readonly Pick<CustomerValueDoc, 'revenue' | 'margin'>[]): ValueBasis {
@@ -78,11 +78,12 @@ export class CustomerValuer {
   }
 
   value(doc: CustomerValueDoc): CustomerValuation {
+    const roundAmount = (value: number): number => roundMoney(value, doc.currency);
     const share = this.valuation.basis === 'margin' ? (doc.revenue > 0 ? doc.margin / doc.revenue : 0) : 1;
-    const currentValue = cents(revenueUpToDay(doc, this.asOfDay) * share);
-    const suggestedValue = cents(openSuggestionsAt(doc, this.asOf).reduce((sum, s) => sum + s.expectedValue, 0) * share);
+    const currentValue = roundAmount(revenueUpToDay(doc, this.asOfDay) * share);
+    const suggestedValue = roundAmount(openSuggestionsAt(doc, this.asOf).reduce((sum, s) => sum + s.expectedValue, 0) * share);
     const clv = this.predictor?.predict(doc)?.clv ?? null;
-    const expectedFutureValue = clv === null ? null : cents(clv * share);
-    return { currentValue, potentialValue: cents(suggestedValue + (expectedFutureValue ?? 0)), suggestedValue, expectedFutureValue };
+    const expectedFutureValue = clv === null ? null : roundAmount(clv * share);
+    return { currentValue, potentialValue: addMoney(suggestedValue, expectedFutureValue ?? 0, doc.currency), suggestedValue, expectedFutureValue };
   }
 }

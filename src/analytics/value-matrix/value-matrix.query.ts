@@ -19,6 +19,8 @@ export interface ValueMatrixView extends AsOfStamp {
   requestedAsOf: string | null;
   /** How the run valued customers (margin or revenue; the CLV model in the potential), null for runs recorded before it was said. */
   valuation: Valuation | null;
+  /** The currency whose spend the run scored; null for runs recorded before currencies were kept apart. */
+  currency: string | null;
   customers: number;
   /** Customers per cell. */
   cells: Record<ValueMatrixCell, number>;
@@ -48,7 +50,7 @@ export class GetValueMatrixHandler implements IQueryHandler<GetValueMatrixQuery>
     const matrix = Object.fromEntries(
       VALUE_TIERS.map((current) => [current, Object.fromEntries(VALUE_TIERS.map((potential) => [potential, cells[VALUE_MATRIX_CELLS[current][potential]]]))]),
     ) as ValueMatrixView['matrix'];
-    return { ...runStamp(run, asOf), valuation: run.valuation ?? null, customers: members.size, cells, matrix };
+    return { ...runStamp(run, asOf), valuation: run.valuation ?? null, currency: run.currency ?? null, customers: members.size, cells, matrix };
   }
 }
 

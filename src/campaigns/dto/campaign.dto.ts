@@ -23,13 +23,15 @@ export class CampaignTargetDto {
 }
 
 /**
- * `kind` says which of the other fields apply: suggestion (product and expectedValue),
+ * `kind` says which of the other fields apply: suggestion (product and expectedValue, in
+ * `currency`, USD when left out),
  * interaction (channel and script) or retention-offer (offer); checked as for the target.
  */
 export class CampaignActionDto {
   @IsIn(['suggestion', 'interaction', 'retention-offer']) kind!: 'suggestion' | 'interaction' | 'retention-offer';
   @IsOptional() @IsString() @Length(1, 200) product?: string;
   @IsOptional() @IsNumber(MONEY) @Min(0) @Max(1_000_000_000) expectedValue?: number;
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
   @IsOptional() @IsIn(INTERACTION_CHANNELS) channel?: (typeof INTERACTION_CHANNELS)[number];
   @IsOptional() @IsString() @Length(1, 2000) script?: string;
   @IsOptional() @IsString() @Length(1, 2000) offer?: string;

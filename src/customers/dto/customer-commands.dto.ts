@@ -19,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SourceRefDto } from '../../shared/http/source-ref.dto';
+import { DEFAULT_CURRENCY } from '../../shared/money/money';
 import type { AcquisitionChannel, CustomerKind, InteractionChannel, InteractionDirection } from '../customer.events';
 
 export const CUSTOMER_KINDS: CustomerKind[] = ['prospect', 'customer'];
@@ -30,7 +31,8 @@ export const INTERACTION_DIRECTIONS: InteractionDirection[] = ['inbound', 'outbo
 const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 const PHONE = /^\+?[0-9 ().-]{5,30}$/;
-const MONEY = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false };
+// Up to 3 decimals (BHD, KWD); the decider refuses more decimals than the currency has (AMOUNT_PRECISION).
+const MONEY = { maxDecimalPlaces: 3, allowNaN: false, allowInfinity: false };
 const MAX_MONEY = 1e12;
 
 export class RegisterCustomerDto {
@@ -91,7 +93,7 @@ export class RecordPurchaseDto {
   @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines!: PurchaseLineDto[];
   /** Gross margin of the whole purchase; may be negative (sold at a loss), never above the amount. */
   @IsOptional() @IsNumber(MONEY) @Min(-MAX_MONEY) @Max(MAX_MONEY) margin: number = 0;
-  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = 'USD';
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = DEFAULT_CURRENCY;
   /** Default: now. */
   @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
 }
@@ -110,6 +112,8 @@ export class RefundPurchaseDto {
 export class SuggestTransactionDto {
   @IsString() @Length(1, 200) product!: string;
   @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
+  /** ISO 4217 code of expectedValue. */
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = DEFAULT_CURRENCY;
   @IsISO8601({ strict: true }) expiresAt!: string;
   /** How likely the agent thinks the customer takes it, 0 to 1 (weights the sales pipeline of GET /analytics/forecast). */
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1) probability?: number;

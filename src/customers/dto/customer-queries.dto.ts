@@ -17,7 +17,7 @@ export class PageQueryDto extends ConsistencyQueryDto {
 
 export const CUSTOMER_SORTS = ['registeredAt', 'revenue', 'purchaseCount', 'lastPurchaseAt'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
-const AMOUNT = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
+const AMOUNT = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 };
 /** A date (its 00:00 UTC) or a date-time. */
 const INSTANT = { strict: true };
 
@@ -27,9 +27,14 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @IsOptional() @IsString() @MaxLength(100) q?: string;
   /** A segment name in any scheme (`champions`), or one scheme's (`rfm:champions`). */
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:_ .-]{1,100}$/, { message: 'segment must be a segment name, optionally scheme:name' }) segment?: string;
-  /** Current revenue at least / at most (in the purchases' currency as recorded). */
+  /** Current revenue at least / at most, in `currency`. */
   @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) minRevenue?: number;
   @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) maxRevenue?: number;
+  /**
+   * ISO 4217 code of minRevenue/maxRevenue and of sort=revenue. Default: the only currency purchases
+   * were recorded in; with several, those need it (422 CURRENCY_REQUIRED lists them).
+   */
+  @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
   /** The company, ignoring case. */
   @IsOptional() @IsString() @Length(1, 200) company?: string;
   @IsOptional() @IsIn(ACQUISITION_CHANNELS) acquisitionChannel?: AcquisitionChannel;

@@ -46,27 +46,31 @@
   }
 
   /** Every customer with a purchase, biggest revenue first (all pages, up to MAX_VALUE_PAGES). */
-  function allLifetimeValues(key, asOf, signal) {
+  function allLifetimeValues(key, asOf, currency, signal) {
     var items = [];
     var pages = 0;
     function next(cursor) {
-      return api('/analytics/lifetime-value?' + query({ minPurchases: 1, sort: 'revenue', order: 'desc', limit: 1000, cursor: cursor, asOf: asOf }), key, signal).then(function (page) {
+      return api('/analytics/lifetime-value?' + query({ minPurchases: 1, sort: 'revenue', order: 'desc', limit: 1000, cursor: cursor, asOf: asOf, currency: currency }), key, signal).then(function (page) {
         items = items.concat(page.items);
         pages++;
         if (page.nextCursor && pages < MAX_VALUE_PAGES) return next(page.nextCursor);
-        return { items: items, truncated: Boolean(page.nextCursor), asOf: page.asOf, asOfBasis: page.asOfBasis };
+        return { items: items, truncated: Boolean(page.nextCursor), asOf: page.asOf, asOfBasis: page.asOfBasis, currency: page.currency };
       });
     }
     return next(undefined);
   }
 
   /** The forecast over the range; null while no model is fitted (asked first: a refused request would be logged as an error). */
-  function forecast(key, range, asOf, signal) {
+  function forecast(key, range, asOf, currency, signal) {
     var days = (Date.parse(range.to) - Date.parse(range.from)) / 86400000;
     var interval = days <= WEEKLY_UP_TO_DAYS ? 'week' : 'month';
     return api('/analytics/clv/models?limit=1', key, signal).then(function (models) {
       if (models.items.length === 0) return null;
-      return api('/analytics/forecast?' + query({ from: range.from, to: range.to, interval: interval, asOf: asOf }), key, signal);
+      // A model fitted on another currency forecasts nothing in this one.
+      return api('/analytics/forecast?' + query({ from: range.from, to: range.to, interval: interval, asOf: asOf, currency: currency }), key, signal).catch(function (error) {
+        if (error && error.code === 'CLV_MODEL_REQUIRED') return null;
+        throw error;
+      });
     });
   }
 
@@ -100,6 +104,7 @@
     var to = $('to').value;
     var asOf = $('as-of').value;
     var scheme = $('scheme').value;
+    var currency = $('currency').value.trim().toUpperCase();
     if (!key) return setState('error', 'An analyst API key is needed.');
     if (!from || !to || from >= to) return setState('error', 'The range needs a start before its end.');
     sessionStorage.setItem(KEY_STORAGE, key);
@@ -111,8 +116,8 @@
       api('/analytics/complaints?' + query({ from: from, to: to, interval: 'week' }), key, signal),
       api('/analytics/segments?' + query({ scheme: scheme, limit: 100, asOf: asOf }), key, signal),
       api('/analytics/segments/transitions?' + query({ from: from, to: to, scheme: scheme }), key, signal),
-      allLifetimeValues(key, asOf, signal),
-      forecast(key, range, asOf, signal),
+      allLifetimeValues(key, asOf, currency, signal),
+      forecast(key, range, asOf, currency, signal),
       api('/follow-ups/summary', key, signal),
       campaignResults(key, asOf, signal),
     ]).then(function (answers) {
@@ -132,7 +137,7 @@
       var values = answers[4];
       setState('ready', 'Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
         (values.asOfBasis === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfBasis === 'requested' ? ' (chosen)' : ' (today)') +
-        '; segments as they stand now. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
+        '; segments as they stand now; values in ' + values.currency + '. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
     }).catch(function (error) {
       // A cancelled load says nothing: the load that cancelled it speaks.
       if (signal.aborted || (error && error.name === 'AbortError')) return;
@@ -147,7 +152,7 @@
     var stored = sessionStorage.getItem(KEY_STORAGE);
     if (stored) $('api-key').value = stored;
     $('controls').addEventListener('submit', function (event) { event.preventDefault(); load(); });
-    ['scheme', 'as-of'].forEach(function (id) {
+    ['scheme', 'as-of', 'currency'].forEach(function (id) {
       $(id).addEventListener('change', function () { if ($('api-key').value) load(); });
     });
     $('forget').addEventListener('click', function () {
