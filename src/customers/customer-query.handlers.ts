@@ -26,7 +26,7 @@ import {
   type SuggestionView,
 } from './customer-profile.projection';
 import { netAverageOrderValue } from './customer-refunds.projection';
-import { addMoney, averageMoney, DEFAULT_CURRENCY, MoneyTotals } from '../shared/money/money';
+import { addMoney, DEFAULT_CURRENCY, MoneyTotals } from '../shared/money/money';
 import { chooseCurrency, type CurrencySeenDoc } from '../shared/money/currency-choice';
 
 /** The profile with what depends on the time of reading: open suggestions and potential value (VPC). */
