@@ -13,7 +13,7 @@
  * complaintStatistics would from the facts (test/analytics/complaint-stats-buckets.spec.ts).
  */
 import type { Collection, Document } from '../shared/read-store/read-store.port';
-import type { ComplaintFacts } from './complaint-stats.projection';
+import type { ComplaintFacts } from './complaint-facts';
 import {
   type ComplaintMetrics,
   type ComplaintStatsReport,

@@ -34,7 +34,8 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
-import type { ComplaintEvent, ComplaintSourceAttributes, ComplaintStatus } from '../complaints/complaint.events';
+import type { ComplaintEvent, ComplaintSourceAttributes } from '../complaints/complaint.events';
+import type { ComplaintFacts, YesNo } from './complaint-facts';
 import {
   applyCounts,
   type BucketList,
@@ -76,40 +77,7 @@ export interface ComplainantDoc extends Document {
   timeline: ComplaintTimeline;
 }
 
-export interface ComplaintFacts {
-  complaintId: string;
-  number: string;
-  customerId: string;
-  status: ComplaintStatus;
-  category: string;
-  product: string | null;
-  channel: string;
-  department: string | null;
-  severity: string | null;
-  registeredAt: string;
-  acknowledgedAt: string | null;
-  valid: boolean | null;
-  resolvedAt: string | null;
-  resolutionWithinSla: boolean | null;
-  breachedFirstResponse: boolean;
-  breachedResolution: boolean;
-  everResolvedOrClosed: boolean;
-  reopenCount: number;
-  csat: number | null;
-  nps: number | null;
-  closedAt: string | null;
-  closeReason: string | null;
-  company: string | null;
-  state: string | null;
-  issue: string | null;
-  subIssue: string | null;
-  sourceChannel: string | null;
-  companyResponse: string | null;
-  timely: YesNo | null;
-  disputed: YesNo | null;
-}
-
-export type YesNo = 'yes' | 'no';
+export type { ComplaintFacts, YesNo } from './complaint-facts';
 const yesNo = (value: boolean | null | undefined): YesNo | null => (value === true ? 'yes' : value === false ? 'no' : null);
 
 /** The facts taken from an imported complaint's source values (all null for a complaint registered here). */

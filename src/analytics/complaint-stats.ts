@@ -20,7 +20,7 @@
  * Ratios are null when their denominator is 0. The change against the previous period compares
  * with the window of the same length just before `from`.
  */
-import type { ComplaintFacts } from './complaint-stats.projection';
+import type { ComplaintFacts } from './complaint-facts';
 
 /** company ... disputed: an imported complaint's values as its source gives them (complaint-stats.projection.ts). */
 export const STAT_DIMENSIONS = [
