@@ -1,22 +1,23 @@
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
+import { assertExactAmount, fromMinorUnits, toMinorUnits } from '../shared/money/money';
 import type { PurchaseLine, PurchaseRecorded, PurchaseRefunded } from './customer.events';
 
 /**
  * The refund rules of the customer decider (customer.decider.ts calls them from its switch): what a
  * recorded purchase still allows to be refunded, and the PurchaseRefunded event a refund records.
  *
- * Arithmetic is in whole cents (integers), so what remains refundable is exact after any number of
- * partial refunds.
+ * Arithmetic is in whole minor units of the purchase's currency (shared/money: cents, yen, fils),
+ * so what remains refundable is exact after any number of partial refunds.
  */
 
 /** What the decider remembers of one recorded purchase. */
 export interface PurchaseState {
   currency: string;
   occurredAt: string;
-  amountCents: number;
-  marginCents: number;
-  refundedCents: number;
-  marginRefundedCents: number;
+  amountMinor: number;
+  marginMinor: number;
+  refundedMinor: number;
+  marginRefundedMinor: number;
   /** Per product: quantity bought and quantity returned so far. */
   products: ReadonlyMap<string, { bought: number; returned: number }>;
 }
@@ -39,8 +40,6 @@ export type RefundPurchase = {
   now: string;
 };
 
-const toCents = (amount: number): number => Math.round(amount * 100);
-const fromCents = (cents: number): number => cents / 100;
 
 export function purchaseStateOf(data: PurchaseRecorded['data']): PurchaseState {
   const products = new Map<string, { bought: number; returned: number }>();
@@ -51,10 +50,10 @@ export function purchaseStateOf(data: PurchaseRecorded['data']): PurchaseState {
   return {
     currency: data.currency,
     occurredAt: data.occurredAt,
-    amountCents: toCents(data.amount),
-    marginCents: toCents(data.margin),
-    refundedCents: 0,
-    marginRefundedCents: 0,
+    amountMinor: toMinorUnits(data.amount, data.currency),
+    marginMinor: toMinorUnits(data.margin, data.currency),
+    refundedMinor: 0,
+    marginRefundedMinor: 0,
     products,
   };
 }
@@ -68,8 +67,8 @@ export function refundedPurchase(purchase: PurchaseState, event: PurchaseRefunde
   }
   return {
     ...purchase,
-    refundedCents: purchase.refundedCents + toCents(event.amount),
-    marginRefundedCents: purchase.marginRefundedCents + toCents(event.margin),
+    refundedMinor: purchase.refundedMinor + toMinorUnits(event.amount, purchase.currency),
+    marginRefundedMinor: purchase.marginRefundedMinor + toMinorUnits(event.margin, purchase.currency),
     products,
   };
 }
@@ -110,12 +109,19 @@ export function decideRefund(
   if (Date.parse(occurredAt) > Date.parse(command.now)) {
     throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A refund cannot be recorded before it happens');
   }
-  const cents = lines.length > 0 ? lines.reduce((sum, line) => sum + toCents(line.amount), 0) : toCents(command.data.amount ?? 0);
-  if (cents <= 0) throw new BusinessRuleViolation('REFUND_AMOUNT_NOT_POSITIVE', 'A refund gives back a positive amount', { amount: fromCents(cents) });
+  const given = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : (command.data.amount ?? 0);
+  if (given <= 0) throw new BusinessRuleViolation('REFUND_AMOUNT_NOT_POSITIVE', 'A refund gives back a positive amount', { amount: given });
+  /** The refund in minor units of the currency, once each amount is checked to fit it (AMOUNT_PRECISION). */
+  const minorIn = (currency: string): number => {
+    lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
+    if (lines.length === 0) assertExactAmount(command.data.amount ?? 0, currency, 'amount');
+    return lines.length > 0 ? lines.reduce((sum, line) => sum + toMinorUnits(line.amount, currency), 0) : toMinorUnits(command.data.amount ?? 0, currency);
+  };
 
   if (purchaseId === null) {
-    if (command.data.currency === null) throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
-    const data = { customerId, refundId, purchaseId, purchasedAt: null, lines, amount: fromCents(cents), margin: 0, currency: command.data.currency, occurredAt, remaining: null };
+    const currency = command.data.currency;
+    if (currency === null) throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
+    const data = { customerId, refundId, purchaseId, purchasedAt: null, lines, amount: fromMinorUnits(minorIn(currency), currency), margin: 0, currency, occurredAt, remaining: null };
     return [{ type: 'PurchaseRefunded', data }];
   }
 
@@ -131,21 +137,23 @@ export function decideRefund(
     throw new BusinessRuleViolation('REFUND_BEFORE_PURCHASE', 'A refund cannot happen before the purchase', { purchasedAt: purchase.occurredAt });
   }
   checkReturnedGoods(purchase, lines);
-  const refundableCents = purchase.amountCents - purchase.refundedCents;
-  if (cents > refundableCents) {
+  const currency = purchase.currency;
+  const minor = minorIn(currency);
+  const refundableMinor = purchase.amountMinor - purchase.refundedMinor;
+  if (minor > refundableMinor) {
     throw new BusinessRuleViolation('REFUND_EXCEEDS_REMAINING', 'The refund is more than what remains refundable of the purchase', {
-      amount: fromCents(cents),
-      refundable: fromCents(refundableCents),
+      amount: fromMinorUnits(minor, currency),
+      refundable: fromMinorUnits(refundableMinor, currency),
     });
   }
-  const remainingCents = refundableCents - cents;
+  const remainingMinor = refundableMinor - minor;
   // The last refund gives back the rest of the margin, so a fully refunded purchase nets to zero exactly.
-  const marginCents =
-    remainingCents === 0
-      ? purchase.marginCents - purchase.marginRefundedCents
-      : purchase.amountCents === 0
+  const marginMinor =
+    remainingMinor === 0
+      ? purchase.marginMinor - purchase.marginRefundedMinor
+      : purchase.amountMinor === 0
         ? 0
-        : Math.round((purchase.marginCents * cents) / purchase.amountCents);
+        : Math.round((purchase.marginMinor * minor) / purchase.amountMinor);
   return [
     {
       type: 'PurchaseRefunded',
@@ -155,11 +163,11 @@ export function decideRefund(
         purchaseId,
         purchasedAt: purchase.occurredAt,
         lines,
-        amount: fromCents(cents),
-        margin: fromCents(marginCents),
+        amount: fromMinorUnits(minor, currency),
+        margin: fromMinorUnits(marginMinor, currency),
         currency: purchase.currency,
         occurredAt,
-        remaining: fromCents(remainingCents),
+        remaining: fromMinorUnits(remainingMinor, currency),
       },
     },
   ];

@@ -1,14 +1,17 @@
 import { dayNumber } from '../../src/analytics/clv/summary';
 import { revenueUpToDay } from '../../src/analytics/customer-value';
-import { type CustomerValueDoc, customerValueProjection } from '../../src/analytics/customer-value.projection';
+import { customerValueProjection, type StoredValueDoc } from '../../src/analytics/customer-value.projection';
+import { inCurrency, withDays } from '../../src/analytics/value-currency';
 import { segmentCustomers } from '../../src/analytics/segmentation';
 import { type GivenEvent, projectEvents } from '../support/projection-spec';
 
 /**
  * Refunds in the customer-value projection and the analyses on it (docs/analysts.md, "Refunds and
  * returns"): revenue, margin and the purchase days are net; a day refunded in full is no
- * transaction; a refund tied to no purchase comes off revenue and RFM monetary, not off a day.
+ * transaction; a refund tied to no purchase comes off revenue and RFM monetary, not off a day. All
+ * in the refund's currency (GBP here): the analyses read a customer's figures in one currency.
  */
+const inGbp = (doc: unknown) => inCurrency(withDays(doc as StoredValueDoc), 'GBP');
 const ana = '00000000-0000-4000-8000-00000000000a';
 const bruno = '00000000-0000-4000-8000-00000000000b';
 const stream = (customerId: string) => `customer-${customerId}`;
@@ -56,7 +59,7 @@ describe('customer-value projection: refunds', () => {
 
   it('nets revenue, margin and the purchase days; a day refunded in full is no transaction; a refund tied to no purchase is kept by its day', async () => {
     const result = await projectEvents(customerValueProjection, events);
-    const doc = (await result.docs('customers'))[ana] as CustomerValueDoc;
+    const doc = inGbp((await result.docs('customers'))[ana]);
     expect(doc).toMatchObject({
       // 40 + 25 + 10 bought, 20 + 25 + 7.50 refunded.
       revenue: 22.5,
@@ -77,14 +80,14 @@ describe('customer-value projection: refunds', () => {
     expect(revenueUpToDay(doc, dayNumber('2026-02-19'))).toBe(20);
     expect(revenueUpToDay(doc, dayNumber('2026-02-20'))).toBe(12.5);
     // Returned goods come off the product interest; the customer still bought mugs.
-    expect((await result.docs('product-interest'))[`${ana}/mug`]).toMatchObject({ purchases: 2, quantity: 3, amount: 30 });
-    expect((await result.docs('products')).mug).toMatchObject({ customers: 1, quantity: 3, amount: 30 });
+    expect((await result.docs('product-interest'))[`${ana}/mug`]).toMatchObject({ purchases: 2, quantity: 3, amounts: { GBP: 30 } });
+    expect((await result.docs('products')).mug).toMatchObject({ customers: 1, quantity: 3, amounts: { GBP: 30 } });
     await result.close();
   });
 
   it('a purchase after a full refund keeps the average over the purchases kept', async () => {
     const result = await projectEvents(customerValueProjection, [...events, purchase(ana, 'p4', '2026-03-11T10:00:00.000Z', 'pot', 1, 17.5)]);
-    expect((await result.docs('customers'))[ana]).toMatchObject({ revenue: 40, purchaseCount: 4, fullyRefundedPurchases: 1, averageOrderValue: 13.33 });
+    expect(inGbp((await result.docs('customers'))[ana])).toMatchObject({ revenue: 40, purchaseCount: 4, fullyRefundedPurchases: 1, averageOrderValue: 13.33 });
     await result.close();
   });
 
@@ -95,7 +98,7 @@ describe('customer-value projection: refunds', () => {
       purchase(bruno, 'b1', JAN_10, 'mug', 1, 30),
       purchase(bruno, 'b2', FEB_10, 'mug', 1, 30),
     ]);
-    const docs = Object.values(await result.docs('customers')) as CustomerValueDoc[];
+    const docs = Object.values(await result.docs('customers')).map(inGbp);
     const scores = segmentCustomers(docs, new Date('2026-03-31T00:00:00.000Z')).rfm;
     // Days 20 (January, net of the mugs) + 10 (March) - 7.50 tied to no purchase; February's pot is gone.
     expect(scores.get(ana)?.scores).toMatchObject({ frequency: 2, monetary: 22.5 });
