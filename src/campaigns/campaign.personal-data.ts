@@ -21,6 +21,7 @@ export const CAMPAIGN_PERSONAL_DATA: readonly EventDataInventory[] = [
       'target.lastPurchaseBefore',
       'action.kind',
       'action.product',
+      'action.currency',
       'action.channel',
       'action.script',
       'action.offer',

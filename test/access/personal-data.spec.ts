@@ -12,7 +12,7 @@ describe('personal data masking', () => {
       currentValue: { revenue: 120 },
       notes: [{ note: 'Called about Joe', author: 'agent-7' }],
       complaints: [{ complaintId: 'k-1', description: 'Charged twice', status: 'open' }],
-      tags: ['x'],
+      labels: ['x'],
     };
     expect(maskPersonalData(profile)).toEqual({
       id: 'c-1',
@@ -23,7 +23,7 @@ describe('personal data masking', () => {
       currentValue: { revenue: 120 },
       notes: [{ note: MASK, author: 'agent-7' }],
       complaints: [{ complaintId: 'k-1', description: MASK, status: 'open' }],
-      tags: ['x'],
+      labels: ['x'],
     });
     expect(profile.name).toBe('Ana Lima');
     expect(maskPersonalData({ items: [{ name: 'A' }, { name: 'B' }], nextCursor: null })).toEqual({ items: [{ name: MASK }, { name: MASK }], nextCursor: null });

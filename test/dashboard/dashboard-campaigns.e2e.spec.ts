@@ -70,6 +70,8 @@ describe('the dashboard shows campaign results per group and currency', () => {
     await page.fill('#api-key', key);
     await page.fill('#from', '2026-02-01');
     await page.fill('#to', '2026-03-11');
+    // Purchases in GBP and EUR: the value panels need a currency (one number per customer).
+    await page.fill('#currency', 'GBP');
     await page.click('#load');
     await page.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'ready', undefined, { timeout: 120_000 });
   }, 180_000);

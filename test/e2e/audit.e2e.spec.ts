@@ -104,25 +104,25 @@ describe('audit over HTTP (embedded stores)', () => {
         eventsFolded: 1,
         currentRevision: 3,
         lastEvent: { type: 'CustomerRegistered', recordedAt: '2026-03-10T14:00:00.000Z' },
-        state: { status: 'prospect', customerId: ana, contact: { phone: '+351 910 000 000', name: 'Ana Lima' }, purchases: [], suggestions: {} },
+        state: { status: 'prospect', customerId: ana, contact: { phone: '+351 910 000 000', name: 'Ana Lima' }, purchases: {}, suggestions: {} },
       });
 
       const at1406 = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:06:00Z`);
-      expect(at1406.json).toMatchObject({ revision: 1, state: { contact: { phone: '+351 911 111 111' }, purchases: [] } });
+      expect(at1406.json).toMatchObject({ revision: 1, state: { contact: { phone: '+351 911 111 111' }, purchases: {} } });
       // A time zone offset is the same instant; an unencoded "+" arrives as a space and is read back.
       const offset = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T15:06:00+01:00`);
       expect(offset.json).toMatchObject({ asOf: '2026-03-10T14:06:00.000Z', revision: 1 });
       // By occurrence, the purchase (keyed in at 14:10) had happened by 14:07.
       // (Its conversion, recorded and occurring at 14:10, is left out: such a state was never on screen.)
       const occurred = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:07:00Z&basis=occurred`);
-      expect(occurred.json).toMatchObject({ basis: 'occurred', state: { purchases: ['INV-1'], status: 'prospect' } });
+      expect(occurred.json).toMatchObject({ basis: 'occurred', state: { purchases: { 'INV-1': { currency: 'USD', amountMinor: 2000, refundedMinor: 0 } }, status: 'prospect' } });
       const recorded = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:07:00Z`);
-      expect(recorded.json).toMatchObject({ basis: 'recorded', state: { purchases: [], status: 'prospect' } });
+      expect(recorded.json).toMatchObject({ basis: 'recorded', state: { purchases: {}, status: 'prospect' } });
 
       const byRevision = await t.request('GET', `/audit/streams/${stream}/state?revision=0`);
       expect(byRevision.json).toMatchObject({ requestedRevision: 0, revision: 0, state: { contact: { phone: '+351 910 000 000' } } });
       const latest = await t.request('GET', `/audit/streams/${stream}/state`);
-      expect(latest.json).toMatchObject({ revision: 3, state: { status: 'customer', purchases: ['INV-1'], contact: { phone: '+351 911 111 111' } } });
+      expect(latest.json).toMatchObject({ revision: 3, state: { status: 'customer', purchases: { 'INV-1': expect.any(Object) }, contact: { phone: '+351 911 111 111' } } });
 
       // Before the registration the customer did not exist yet.
       const before = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T13:00:00Z`);
