@@ -24,7 +24,14 @@ describe('documentation examples', () => {
     // The examples use paths of a checkout (samples/...): the working directory offers the same.
     fs.symlinkSync(path.join(REPO_ROOT, 'samples'), path.join(workDir, 'samples'));
     // No bootstrap key configured: the server generates one and prints it, as on a reader's first start.
-    server = await startChildServer({ dataDir: path.join(workDir, 'data'), env: { RELATA_BOOTSTRAP_ADMIN_KEY: '' }, readyTimeoutMs: 60_000 });
+    // The examples check what the reader sees, not how fast: on a CI machine running other suites a
+    // read right after a segmentation run of thousands of events may wait longer than the default
+    // 5 s for its read model, which would answer 503 READ_MODEL_NOT_CAUGHT_UP instead.
+    server = await startChildServer({
+      dataDir: path.join(workDir, 'data'),
+      env: { RELATA_BOOTSTRAP_ADMIN_KEY: '', RELATA_CONSISTENCY_TIMEOUT_MS: '30000' },
+      readyTimeoutMs: 60_000,
+    });
   }, 90_000);
 
   afterAll(async () => {

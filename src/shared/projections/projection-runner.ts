@@ -327,7 +327,10 @@ export class ProjectionRunner {
    */
   waitForPosition(projection: string, position: Position, timeoutMs: number): Promise<boolean> {
     const runtime = this.runtime(projection);
-    if (runtime.position >= position) return Promise.resolve(true);
+    // Only the process (or thread) running the projection knows its checkpoint and generation first
+    // hand; any other reads them from the store below, since a rebuild elsewhere may have switched
+    // generations: answering from what it adopted earlier would send the reader to the old one.
+    if (runtime.activeWorker !== undefined && runtime.position >= position) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       let settled = false;
       const finish = (reached: boolean): void => {
@@ -343,18 +346,23 @@ export class ProjectionRunner {
       };
       runtime.waiters.add(check);
       const timeout = setTimeout(() => finish(false), Math.max(0, timeoutMs));
-      // A runner in another process commits checkpoints this one hears nothing about.
-      const poll = setInterval(() => {
+      // A runner in another process commits checkpoints (and switches generations) this one hears
+      // nothing about: read them now, then on an interval.
+      const readStored = (): void => {
         this.readStore
           .collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION)
           .get(projection)
           .then(
             (meta) => {
-              if (meta?.position != null && parsePosition(meta.position) >= position) finish(true);
+              if (meta === null || settled) return;
+              if (runtime.activeWorker === undefined && meta.generation !== runtime.generation) runtime.adopt(meta);
+              if (meta.position != null && parsePosition(meta.position) >= position) finish(true);
             },
             () => undefined,
           );
-      }, this.checkpointPollMs);
+      };
+      readStored();
+      const poll = setInterval(readStored, this.checkpointPollMs);
     });
   }
 
