@@ -74,7 +74,14 @@ export const benchmark: Benchmark = {
     copyDataDir(dataSet.dataDir, dataDir);
     const today = new Date().toISOString().slice(0, 10);
     const lastDay = dataSet.sample.to.slice(0, 10) < today ? dataSet.sample.to.slice(0, 10) : today;
-    runs.push(await fitOn(`generated data set, ${dataSet.customers.toLocaleString('en')} customers, calibration to ${lastDay}`, dataDir, lastDay, ctx));
+    runs.push(
+      await fitOn(
+        `generated data set, ${dataSet.customers.toLocaleString('en')} customers, calibration to ${lastDay}`,
+        dataDir,
+        lastDay,
+        ctx,
+      ),
+    );
 
     const body = [
       'The code path of `npm run clv:fit -- --dry-run` (runClvFit: stores opened, projections caught up, ' +

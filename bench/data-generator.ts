@@ -190,15 +190,69 @@ interface Entity<State, Command> {
   build(step: Step, state: State, now: string): Command | null;
 }
 
-const FIRST_NAMES = ['Ada', 'Ben', 'Chloé', 'David', 'Eva', 'Farid', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Karin', 'Luca', 'Mia', 'Noah', 'Olga', 'Pablo', 'Rosa', 'Sven', 'Tara', 'Yuki'];
-const LAST_NAMES = ['Andersen', 'Bauer', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'García', 'Hansen', 'Ivanova', 'Jensen', 'Kowalski', 'Lindqvist', 'Martin', 'Novak', "O'Brien", 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Weber'];
+const FIRST_NAMES = [
+  'Ada',
+  'Ben',
+  'Chloé',
+  'David',
+  'Eva',
+  'Farid',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Karin',
+  'Luca',
+  'Mia',
+  'Noah',
+  'Olga',
+  'Pablo',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Yuki',
+];
+const LAST_NAMES = [
+  'Andersen',
+  'Bauer',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'García',
+  'Hansen',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Lindqvist',
+  'Martin',
+  'Novak',
+  "O'Brien",
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Weber',
+];
 const PRODUCTS = Array.from({ length: 200 }, (_, i) => `SKU-${String(i + 1).padStart(4, '0')}`);
 const DEPARTMENTS = ['Customer Service', 'Billing', 'Logistics', 'Quality', 'Technical Support', 'Sales'];
 const COMPLAINT_CATEGORIES = ['delivery', 'billing', 'product-quality', 'service', 'website', 'returns'];
 const ACQUISITION: readonly (readonly [AcquisitionChannel, number])[] = [
-  ['web', 40], ['store', 20], ['social', 12], ['email', 8], ['phone', 8], ['partner', 5], ['event', 4], ['other', 3],
+  ['web', 40],
+  ['store', 20],
+  ['social', 12],
+  ['email', 8],
+  ['phone', 8],
+  ['partner', 5],
+  ['event', 4],
+  ['other', 3],
 ];
-const SEVERITY: readonly (readonly [Severity, number])[] = [['low', 40], ['medium', 40], ['high', 15], ['critical', 5]];
+const SEVERITY: readonly (readonly [Severity, number])[] = [
+  ['low', 40],
+  ['medium', 40],
+  ['high', 15],
+  ['critical', 5],
+];
 
 const iso = (t: number): string => new Date(t).toISOString();
 
@@ -227,7 +281,11 @@ function plan(customers: number, seed: number): Simulation {
       steps: [{ t: from + i * 60_000, kind: 'create' }],
       cursor: 0,
       rng: new Prng(seed ^ (0x5eed + i)),
-      build: (_step, _state, now) => ({ type: 'CreateDepartment', data: { departmentId, name, supervisorId: `user:supervisor-${i + 1}` }, now }),
+      build: (_step, _state, now) => ({
+        type: 'CreateDepartment',
+        data: { departmentId, name, supervisorId: `user:supervisor-${i + 1}` },
+        now,
+      }),
     };
     entities.push(entity as Entity<unknown, unknown>);
   });
@@ -311,7 +369,14 @@ function plan(customers: number, seed: number): Simulation {
   return { entities, customerIds, departmentIds, complaints };
 }
 
-function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng: Prng, customerId: string, prospect: boolean): CustomerCommand | null {
+function buildCustomerCommand(
+  step: Step,
+  state: CustomerState,
+  now: string,
+  rng: Prng,
+  customerId: string,
+  prospect: boolean,
+): CustomerCommand | null {
   switch (step.kind) {
     case 'register': {
       const first = rng.pick(FIRST_NAMES);
@@ -323,7 +388,9 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
           customerId,
           kind: prospect ? 'prospect' : 'customer',
           name: `${first} ${last}`,
-          email: rng.chance(0.9) ? `${first}.${last}.${customerId.slice(0, 8)}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, '') : null,
+          email: rng.chance(0.9)
+            ? `${first}.${last}.${customerId.slice(0, 8)}@example.com`.toLowerCase().replace(/[^a-z0-9.@]/g, '')
+            : null,
           phone: rng.chance(0.6) ? `+41 7${rng.int(10)} ${100 + rng.int(900)} ${10 + rng.int(90)} ${10 + rng.int(90)}` : null,
           company: b2b ? `${last} ${rng.pick(['AG', 'GmbH', 'SA', 'Ltd'])}` : null,
           acquisitionChannel: step.ref ? 'referral' : rng.weighted(ACQUISITION),
@@ -334,16 +401,41 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
       };
     }
     case 'purchase': {
-      const lines = Array.from({ length: rng.weighted([[1, 60], [2, 25], [3, 10], [4, 5]] as const) }, () => {
-        const quantity = rng.weighted([[1, 70], [2, 20], [3, 7], [5, 3]] as const);
-        const unit = Math.max(1, rng.lognormal(3.2, 0.9));
-        // Zipf-like popularity: low SKU numbers sell most.
-        return { product: PRODUCTS[Math.floor(PRODUCTS.length * rng.next() ** 2)], quantity, amount: Math.round(unit * quantity * 100) / 100 };
-      });
+      const lines = Array.from(
+        {
+          length: rng.weighted([
+            [1, 60],
+            [2, 25],
+            [3, 10],
+            [4, 5],
+          ] as const),
+        },
+        () => {
+          const quantity = rng.weighted([
+            [1, 70],
+            [2, 20],
+            [3, 7],
+            [5, 3],
+          ] as const);
+          const unit = Math.max(1, rng.lognormal(3.2, 0.9));
+          // Zipf-like popularity: low SKU numbers sell most.
+          return {
+            product: PRODUCTS[Math.floor(PRODUCTS.length * rng.next() ** 2)],
+            quantity,
+            amount: Math.round(unit * quantity * 100) / 100,
+          };
+        },
+      );
       const amount = lines.reduce((sum, l) => sum + l.amount, 0);
       return {
         type: 'RecordPurchase',
-        data: { purchaseId: rng.uuid(), lines, margin: Math.floor(amount * rng.between(0.1, 0.4) * 100) / 100, currency: 'CHF', occurredAt: now },
+        data: {
+          purchaseId: rng.uuid(),
+          lines,
+          margin: Math.floor(amount * rng.between(0.1, 0.4) * 100) / 100,
+          currency: 'CHF',
+          occurredAt: now,
+        },
         now,
       };
     }
@@ -354,7 +446,13 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
           interactionId: rng.uuid(),
           channel: rng.pick<InteractionChannel>(['call', 'email', 'visit', 'chat', 'meeting']),
           direction: rng.chance(0.6) ? 'inbound' : 'outbound',
-          summary: rng.pick(['Asked about delivery times', 'Follow-up on last order', 'Price enquiry', 'Account question', 'Product advice']),
+          summary: rng.pick([
+            'Asked about delivery times',
+            'Follow-up on last order',
+            'Price enquiry',
+            'Account question',
+            'Product advice',
+          ]),
           agent: `agent-${1 + rng.int(40)}`,
           occurredAt: now,
         },
@@ -363,7 +461,13 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
     case 'suggest':
       return {
         type: 'SuggestTransaction',
-        data: { suggestionId: rng.uuid(), product: rng.pick(PRODUCTS), expectedValue: Math.round(rng.lognormal(4, 0.7)), currency: 'CHF', expiresAt: iso(Date.parse(now) + 14 * DAY) },
+        data: {
+          suggestionId: rng.uuid(),
+          product: rng.pick(PRODUCTS),
+          expectedValue: Math.round(rng.lognormal(4, 0.7)),
+          currency: 'CHF',
+          expiresAt: iso(Date.parse(now) + 14 * DAY),
+        },
         now,
       };
     case 'accept':
@@ -377,9 +481,17 @@ function buildCustomerCommand(step: Step, state: CustomerState, now: string, rng
     case 'referral':
       return { type: 'RecordReferral', data: { referredCustomerId: step.ref!, referredExists: true, referredBy: null }, now };
     case 'update-contact':
-      return { type: 'UpdateContactDetails', data: { phone: `+41 7${rng.int(10)} ${100 + rng.int(900)} ${10 + rng.int(90)} ${10 + rng.int(90)}` }, now };
+      return {
+        type: 'UpdateContactDetails',
+        data: { phone: `+41 7${rng.int(10)} ${100 + rng.int(900)} ${10 + rng.int(90)} ${10 + rng.int(90)}` },
+        now,
+      };
     case 'deactivate':
-      return { type: 'DeactivateCustomer', data: { reason: rng.pick(['Moved abroad', 'Switched to a competitor', 'No longer needed', 'Price']) }, now };
+      return {
+        type: 'DeactivateCustomer',
+        data: { reason: rng.pick(['Moved abroad', 'Switched to a competitor', 'No longer needed', 'Price']) },
+        now,
+      };
     case 'reactivate':
       return { type: 'ReactivateCustomer', now };
     default:
@@ -416,7 +528,22 @@ function complaintEntity(
 ): Entity<ComplaintState, ComplaintCommand> {
   const channel = rng.pick<ComplaintChannel>(COMPLAINT_CHANNELS);
   const digital = DIGITAL_COMPLAINT_CHANNELS.includes(channel);
-  const stages = ['register', 'acknowledge', 'assess', 'grade', 'assign', 'note', 'progress', 'breach', 'root-cause', 'resolve', 'communicate', 'accept', 'satisfaction', 'close'];
+  const stages = [
+    'register',
+    'acknowledge',
+    'assess',
+    'grade',
+    'assign',
+    'note',
+    'progress',
+    'breach',
+    'root-cause',
+    'resolve',
+    'communicate',
+    'accept',
+    'satisfaction',
+    'close',
+  ];
   const lastStage = rng.chance(0.75) ? stages.length - 1 : 1 + rng.int(stages.length - 1);
   const breach = rng.chance(0.12);
   const invalid = rng.chance(0.06);
@@ -463,11 +590,35 @@ function complaintEntity(
         case 'acknowledge':
           return { type: 'AcknowledgeComplaint', now };
         case 'assess':
-          return { type: 'AssessValidity', data: { valid: !invalid, rationale: invalid ? 'Outside our responsibility' : 'Confirmed by the order history', feedbackToCustomer: null }, now };
+          return {
+            type: 'AssessValidity',
+            data: {
+              valid: !invalid,
+              rationale: invalid ? 'Outside our responsibility' : 'Confirmed by the order history',
+              feedbackToCustomer: null,
+            },
+            now,
+          };
         case 'grade':
-          return { type: 'GradeComplaint', data: { severity: rng.weighted(SEVERITY), difficulty: rng.pick(['low', 'medium', 'high'] as const), policy: DEFAULT_SLA_POLICY }, now };
+          return {
+            type: 'GradeComplaint',
+            data: {
+              severity: rng.weighted(SEVERITY),
+              difficulty: rng.pick(['low', 'medium', 'high'] as const),
+              policy: DEFAULT_SLA_POLICY,
+            },
+            now,
+          };
         case 'assign':
-          return { type: 'AssignComplaint', data: { department: rng.pick(departmentIds), assignee: rng.chance(0.7) ? `agent-${1 + rng.int(40)}` : null, by: 'user:dispatcher' }, now };
+          return {
+            type: 'AssignComplaint',
+            data: {
+              department: rng.pick(departmentIds),
+              assignee: rng.chance(0.7) ? `agent-${1 + rng.int(40)}` : null,
+              by: 'user:dispatcher',
+            },
+            now,
+          };
         case 'note':
           return { type: 'AddInvestigationNote', data: { note: 'Checked the shipment records.', author: `agent-${1 + rng.int(40)}` }, now };
         case 'progress':
@@ -479,13 +630,19 @@ function complaintEntity(
         case 'root-cause':
           return { type: 'RecordRootCause', data: { category: rng.pick(ROOT_CAUSE_CATEGORIES), text: 'Found the cause.' }, now };
         case 'resolve':
-          return { type: 'ResolveComplaint', data: { solution: rng.pick(['Refunded', 'Replaced the item', 'Apologised and gave a voucher']) }, now };
+          return {
+            type: 'ResolveComplaint',
+            data: { solution: rng.pick(['Refunded', 'Replaced the item', 'Apologised and gave a voucher']) },
+            now,
+          };
         case 'communicate':
           return { type: 'CommunicateDecision', data: { channel, summary: 'Decision sent to the customer.', communicatedAt: now }, now };
         case 'accept':
           return rng.chance(0.9) ? { type: 'AcceptResolution', now } : { type: 'RejectResolution', data: { reason: 'Not enough' }, now };
         case 'satisfaction':
-          return rng.chance(0.6) ? { type: 'RecordSatisfaction', data: { csat: 1 + rng.int(5), nps: rng.int(11), reason: null, comment: null }, now } : null;
+          return rng.chance(0.6)
+            ? { type: 'RecordSatisfaction', data: { csat: 1 + rng.int(5), nps: rng.int(11), reason: null, comment: null }, now }
+            : null;
         case 'close':
           return { type: 'CloseComplaint', data: { reason: state.status === 'resolved' ? 'resolved' : 'withdrawn' }, now };
         default:
@@ -503,7 +660,12 @@ interface Pending {
   events: NewEvent[];
 }
 
-async function simulate(store: EventStore, sim: Simulation, seed: number, log: (m: string) => void): Promise<{ events: number; refused: number }> {
+async function simulate(
+  store: EventStore,
+  sim: Simulation,
+  seed: number,
+  log: (m: string) => void,
+): Promise<{ events: number; refused: number }> {
   const from = Date.parse(SIMULATION_FROM);
   const to = Date.parse(SIMULATION_TO);
   const ids = new Prng(seed ^ 0x1d5);
@@ -523,11 +685,23 @@ async function simulate(store: EventStore, sim: Simulation, seed: number, log: (
         const step = entity.steps[entity.cursor++];
         const now = iso(step.t);
         const commandId = ids.uuid();
-        const metadata = (occurredAt: string) => ({ actor: 'bench:generator', correlationId: commandId, causationId: commandId, occurredAt, recordedAt: now, schemaVersion: 1 });
+        const metadata = (occurredAt: string) => ({
+          actor: 'bench:generator',
+          correlationId: commandId,
+          causationId: commandId,
+          occurredAt,
+          recordedAt: now,
+          schemaVersion: 1,
+        });
         if (step.kind === 'allocate') {
           // The complaint number counter: the n-th event of the year's stream is number n.
           const year = Number(entity.stream.slice(-4));
-          add(entity.stream, step.t, { id: ids.uuid(), type: 'ComplaintNumberAllocated', data: { complaintId: step.ref, year }, metadata: metadata(now) });
+          add(entity.stream, step.t, {
+            id: ids.uuid(),
+            type: 'ComplaintNumberAllocated',
+            data: { complaintId: step.ref, year },
+            metadata: metadata(now),
+          });
           events++;
           continue;
         }
@@ -544,7 +718,12 @@ async function simulate(store: EventStore, sim: Simulation, seed: number, log: (
         for (const event of decided) {
           entity.state = entity.decider.evolve(entity.state, event);
           const occurredAt = (event.data as { occurredAt?: unknown }).occurredAt;
-          add(entity.stream, step.t, { id: ids.uuid(), type: event.type, data: event.data, metadata: metadata(typeof occurredAt === 'string' ? occurredAt : now) });
+          add(entity.stream, step.t, {
+            id: ids.uuid(),
+            type: event.type,
+            data: event.data,
+            metadata: metadata(typeof occurredAt === 'string' ? occurredAt : now),
+          });
           events++;
         }
       }
@@ -612,7 +791,9 @@ export async function generateDataSet(outDir: string, options: Omit<DataSetOptio
   try {
     const result = await simulate(eventStore, sim, options.seed, log);
     events = result.events;
-    log(`Appended ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${result.refused} planned steps refused by the rules)`);
+    log(
+      `Appended ${events} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${result.refused} planned steps refused by the rules)`,
+    );
     const readStore = await createReadStore(config);
     try {
       const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: ALL_PROJECTIONS, batchSize: 2000 });
@@ -623,7 +804,11 @@ export async function generateDataSet(outDir: string, options: Omit<DataSetOptio
       const ids = new Prng(options.seed ^ 0x5e9);
       const processor = new CommandProcessor(eventStore, clock, { next: () => ids.uuid() });
       const segmentation = new SegmentationService(processor, runner, eventStore, clock);
-      const run = await segmentation.recompute(new Date(SIMULATION_TO), { actor: 'bench:generator', correlationId: ids.uuid(), commandId: ids.uuid() });
+      const run = await segmentation.recompute(new Date(SIMULATION_TO), {
+        actor: 'bench:generator',
+        correlationId: ids.uuid(),
+        commandId: ids.uuid(),
+      });
       await runner.catchUp();
       events += run.changes + 1;
       log(`Segmentation run: ${run.changes} segment changes in ${((Date.now() - segmenting) / 1000).toFixed(1)} s`);
@@ -680,7 +865,10 @@ export async function ensureDataSet(options: DataSetOptions): Promise<DataSet> {
     const dataSet = await generateDataSet(scratch ?? building, options);
     const { dataDir: _dataDir, ...rest } = dataSet;
     if (scratch) fs.cpSync(scratch, building, { recursive: true });
-    fs.writeFileSync(path.join(building, 'manifest.json'), JSON.stringify({ ...rest, generatorVersion: GENERATOR_VERSION, projections: projectionVersions() } satisfies Manifest, null, 2));
+    fs.writeFileSync(
+      path.join(building, 'manifest.json'),
+      JSON.stringify({ ...rest, generatorVersion: GENERATOR_VERSION, projections: projectionVersions() } satisfies Manifest, null, 2),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(building, dir);
     return { ...dataSet, dataDir: path.join(dir, 'data') };

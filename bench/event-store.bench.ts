@@ -76,7 +76,9 @@ export const benchmark: Benchmark = {
           const events = await workload.run(subject);
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           rates.set(subject.name, events / seconds);
-          context.log(`event-store: ${workload.name}: ${subject.name}: ${(events / seconds).toFixed(0)} events/s (${events} events in ${seconds.toFixed(2)} s)`);
+          context.log(
+            `event-store: ${workload.name}: ${subject.name}: ${(events / seconds).toFixed(0)} events/s (${events} events in ${seconds.toFixed(2)} s)`,
+          );
         }
         results.push({ name: workload.name, append: workload.append, rates });
       }
@@ -156,7 +158,13 @@ function workloads(sizes: Sizes): Workload[] {
 
 /** About 200 bytes of data, as a typical CRM event. */
 function payload(i: number): Record<string, unknown> {
-  return { customerId: `c-${i % 1000}`, product: `product-${i % 50}`, quantity: 1 + (i % 3), amount: 19.9 + (i % 100), note: 'Delivered to the front desk, signed by the recipient' };
+  return {
+    customerId: `c-${i % 1000}`,
+    product: `product-${i % 50}`,
+    quantity: 1 + (i % 3),
+    amount: 19.9 + (i % 100),
+    note: 'Delivered to the front desk, signed by the recipient',
+  };
 }
 
 function metadata(): EventMetadata {
@@ -176,7 +184,9 @@ function relataSubject(name: string, filename: string, synchronous: 'NORMAL' | '
       await store.appendToStream(stream, events(count), { expectedRevision: 'no_stream' });
     },
     async appendExpecting(stream, count, expectedLast) {
-      const result = await store.appendToStream(stream, events(count), { expectedRevision: expectedLast < 0n ? 'no_stream' : expectedLast });
+      const result = await store.appendToStream(stream, events(count), {
+        expectedRevision: expectedLast < 0n ? 'no_stream' : expectedLast,
+      });
       return result.nextExpectedRevision;
     },
     async readStream(stream) {
@@ -217,7 +227,8 @@ async function retryingBusy<T>(counter: { retries: number }, call: () => Promise
 function emmettSubject(name: string, fileName: string, peer: EmmettPeer, busy: { retries: number }): Subject {
   const store = peer.module.getSQLiteEventStore({ fileName });
   let n = 0;
-  const events = (count: number) => Array.from({ length: count }, () => ({ type: 'PurchaseRecorded', data: payload(n++), metadata: metadata() }));
+  const events = (count: number) =>
+    Array.from({ length: count }, () => ({ type: 'PurchaseRecorded', data: payload(n++), metadata: metadata() }));
   return {
     name,
     async appendNew(stream, count) {

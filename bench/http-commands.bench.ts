@@ -218,7 +218,10 @@ async function registerCustomers(url: string, key: string, count: number): Promi
   const worker = async (): Promise<void> => {
     while (nextIndex < count) {
       const i = nextIndex++;
-      const created = await call(url, key, 'POST', '/customers', { kind: 'customer', name: `Bench Customer ${i} ${randomUUID().slice(0, 8)}` });
+      const created = await call(url, key, 'POST', '/customers', {
+        kind: 'customer',
+        name: `Bench Customer ${i} ${randomUUID().slice(0, 8)}`,
+      });
       ids.push(String(created.id));
     }
   };
@@ -299,7 +302,21 @@ function report(results: CaseResult[], sizes: Sizes): BenchReport {
   const body = [
     `The real app (src/main) on embedded stores, as an api process (RELATA_ROLE=api, whose CPU is "server CPU") next to a worker process (RELATA_ROLE=worker: the projections, whose CPU is "worker CPU"), fresh data dir, ${sizes.customers} customers set up first; autocannon in the benchmark's process, ${CONNECTIONS} connections, ${sizes.warmupSeconds} s warm-up then ${sizes.seconds} s per case. Requests/s counts 2xx answers only. "no write": the same app with RELATA_BENCH_DISCARD_WRITES=1 (validation, stream loading, deciding, hashing and encryption as usual; the append stores nothing, so the projections have nothing to do). The projections run in the worker process and consume the new events live; "projection lag" is how many events they still had to process when the load stopped. "minimal app": bench/minimal-nest-app.ts (Nest 12 + Fastify + class-validator DTOs, one SQLite row appended per request, no auth), in the same run.`,
     '',
-    table(['case', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'vs hello-world', 'server CPU ms/request', 'worker CPU ms/request', 'projection lag'], rows),
+    table(
+      [
+        'case',
+        'requests/s',
+        'p50 ms',
+        'p99 ms',
+        'non-2xx',
+        'errors',
+        'vs hello-world',
+        'server CPU ms/request',
+        'worker CPU ms/request',
+        'projection lag',
+      ],
+      rows,
+    ),
   ].join('\n');
   return { body, targets };
 }

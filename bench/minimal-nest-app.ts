@@ -75,7 +75,12 @@ function openDatabase(file: string): BetterSqlite3.Database {
 
 @Module({
   controllers: [MinimalController],
-  providers: [{ provide: DB, useFactory: () => openDatabase(process.env.BENCH_MINIMAL_DB ?? path.join(process.cwd(), 'bench', 'out', 'minimal.sqlite')) }],
+  providers: [
+    {
+      provide: DB,
+      useFactory: () => openDatabase(process.env.BENCH_MINIMAL_DB ?? path.join(process.cwd(), 'bench', 'out', 'minimal.sqlite')),
+    },
+  ],
 })
 class MinimalModule {}
 

@@ -48,7 +48,14 @@ export async function rebuildLowerBound(dataDir: string, scratchFile: string): P
     let count = 0;
     const started = process.hrtime.bigint();
     const rows = events.prepare('SELECT position, stream_name, event_id, type, data, metadata FROM events ORDER BY position');
-    for (const row of rows.iterate() as Iterable<{ position: number; stream_name: string; event_id: string; type: string; data: string; metadata: string }>) {
+    for (const row of rows.iterate() as Iterable<{
+      position: number;
+      stream_name: string;
+      event_id: string;
+      type: string;
+      data: string;
+      metadata: string;
+    }>) {
       let data = JSON.parse(row.data) as unknown;
       const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
       const paths = metadata[ENCRYPTED_FIELDS];
@@ -63,7 +70,10 @@ export async function rebuildLowerBound(dataDir: string, scratchFile: string): P
             keys.set(keyId, lookup.state === 'active' ? deriveFieldKeys(lookup.key) : null);
           }
           const fieldKeys = keys.get(keyId);
-          replacements.set(fieldPath, fieldKeys ? decryptField(fieldKeys, { streamName: row.stream_name, eventId: row.event_id, path: fieldPath }, value) : ERASED);
+          replacements.set(
+            fieldPath,
+            fieldKeys ? decryptField(fieldKeys, { streamName: row.stream_name, eventId: row.event_id, path: fieldPath }, value) : ERASED,
+          );
         }
         data = withValuesAt(data, replacements);
       }
@@ -87,7 +97,9 @@ export async function rebuildLowerBound(dataDir: string, scratchFile: string): P
     })();
     const written = process.hrtime.bigint();
 
-    out.exec("CREATE UNIQUE INDEX documents_id ON documents (id); CREATE INDEX documents_type ON documents (json_extract(body, '$.lastType'))");
+    out.exec(
+      "CREATE UNIQUE INDEX documents_id ON documents (id); CREATE INDEX documents_type ON documents (json_extract(body, '$.lastType'))",
+    );
     const indexed = process.hrtime.bigint();
 
     const seconds = (from: bigint, to: bigint): number => Number(to - from) / 1e9;
@@ -95,7 +107,11 @@ export async function rebuildLowerBound(dataDir: string, scratchFile: string): P
       events: count,
       documents: documents.size,
       seconds: seconds(started, indexed),
-      phases: { readParseDecryptFoldSeconds: seconds(started, folded), bulkWriteSeconds: seconds(folded, written), indexSeconds: seconds(written, indexed) },
+      phases: {
+        readParseDecryptFoldSeconds: seconds(started, folded),
+        bulkWriteSeconds: seconds(folded, written),
+        indexSeconds: seconds(written, indexed),
+      },
     };
   } finally {
     events.close();

@@ -98,11 +98,15 @@ export const benchmark: Benchmark = {
       }
       context.log(`rebuild ${i + 1}/${runs} of ${dataSet.events} events`);
       const m = await runChild(dataDir, context.log);
-      context.log(`  ${m.events} events in ${m.seconds.toFixed(1)} s: ${Math.round(m.events / m.seconds)} events/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`);
+      context.log(
+        `  ${m.events} events in ${m.seconds.toFixed(1)} s: ${Math.round(m.events / m.seconds)} events/s, peak RSS ${m.peakRssMb.toFixed(0)} MB`,
+      );
       measurements.push(m);
       context.log('  the lower-bound loop on the same log');
       const bound = await runChild<LowerBoundMeasurement>(dataDir, context.log, '--lower-bound');
-      context.log(`  lower bound: ${bound.events} events in ${bound.seconds.toFixed(1)} s: ${Math.round(bound.events / bound.seconds)} events/s`);
+      context.log(
+        `  lower bound: ${bound.events} events in ${bound.seconds.toFixed(1)} s: ${Math.round(bound.events / bound.seconds)} events/s`,
+      );
       bounds.push(bound);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -124,7 +128,17 @@ export const benchmark: Benchmark = {
         'bulk transaction, build the indexes afterwards. No projection logic, checkpoints or guards.',
       '',
       table(
-        ['Run', 'Events', 'Documents', 'Read+parse+decrypt+fold (s)', 'Bulk write (s)', 'Index build (s)', 'Total (s)', 'Events/s', 'Rebuild vs bound'],
+        [
+          'Run',
+          'Events',
+          'Documents',
+          'Read+parse+decrypt+fold (s)',
+          'Bulk write (s)',
+          'Index build (s)',
+          'Total (s)',
+          'Events/s',
+          'Rebuild vs bound',
+        ],
         bounds.map((b, i) => [
           i + 1,
           b.events,
@@ -156,7 +170,8 @@ export const benchmark: Benchmark = {
           target: `>= ${TARGET_LOWER_BOUND_RATIO} x`,
           measured: `${boundRatio.toFixed(2)} x (${Math.round(rate).toLocaleString('en')} vs ${Math.round(bestBound.events / bestBound.seconds).toLocaleString('en')} events/s)`,
           met: boundRatio >= TARGET_LOWER_BOUND_RATIO,
-          note: boundRatio >= TARGET_LOWER_BOUND_RATIO ? undefined : `${((1 - boundRatio / TARGET_LOWER_BOUND_RATIO) * 100).toFixed(0)}% short`,
+          note:
+            boundRatio >= TARGET_LOWER_BOUND_RATIO ? undefined : `${((1 - boundRatio / TARGET_LOWER_BOUND_RATIO) * 100).toFixed(0)}% short`,
         },
         {
           name: 'peak RSS during rebuild',

@@ -55,7 +55,8 @@ export function machineInfo(): MachineInfo {
 export function gitCommit(cwd: string = REPO_ROOT): string {
   try {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
     return dirty ? `${head}-dirty` : head;
   } catch {
     return 'unknown';
@@ -75,7 +76,10 @@ export function orderNames(names: readonly string[]): string[] {
  * tsc copies no assets: the static files the app serves (src/<feature>/public) are copied into
  * dist-bench/src, where the compiled modules look for them beside themselves.
  */
-export function copyAssets(srcRoot: string = path.join(REPO_ROOT, 'src'), outRoot: string = path.join(REPO_ROOT, 'dist-bench', 'src')): void {
+export function copyAssets(
+  srcRoot: string = path.join(REPO_ROOT, 'src'),
+  outRoot: string = path.join(REPO_ROOT, 'dist-bench', 'src'),
+): void {
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
@@ -95,7 +99,10 @@ function isBenchmark(value: unknown): value is Benchmark {
 /** Every compiled benchmark next to this file, by name; a module that fails to load is reported by its file name. */
 async function discover(): Promise<Map<string, { benchmark?: Benchmark; file: string; loadError?: string }>> {
   const found = new Map<string, { benchmark?: Benchmark; file: string; loadError?: string }>();
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js')).sort()) {
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.js'))
+    .sort()) {
     const fallbackName = file.slice(0, -'.bench.js'.length);
     try {
       const loaded = (await import(path.join(__dirname, file))) as { benchmark?: unknown };
@@ -148,7 +155,13 @@ export function renderResults(results: readonly StoredResult[]): string {
       continue;
     }
     for (const check of result.report.targets) {
-      rows.push([escapeCell(`${result.title}: ${check.name}`), escapeCell(check.target), escapeCell(check.measured), check.met ? 'yes' : 'no', escapeCell(check.note ?? '')]);
+      rows.push([
+        escapeCell(`${result.title}: ${check.name}`),
+        escapeCell(check.target),
+        escapeCell(check.measured),
+        check.met ? 'yes' : 'no',
+        escapeCell(check.note ?? ''),
+      ]);
     }
   }
   lines.push(rows.length > 0 ? table(['Target', 'Goal', 'Measured', 'Met', 'Note'], rows) : 'No results yet.', '');
@@ -199,7 +212,9 @@ async function main(): Promise<number> {
       if (!entry.benchmark) throw new Error(`Cannot load ${entry.file}:\n${entry.loadError ?? ''}`);
       result.report = await entry.benchmark.run({ quick, workDir, cacheDir: CACHE_DIR, log: (m) => log(`[${name}] ${m}`) });
       for (const check of result.report.targets) {
-        log(`  ${check.met ? 'met   ' : 'MISSED'} ${check.name}: ${check.measured} (target ${check.target})${check.note ? ` - ${check.note}` : ''}`);
+        log(
+          `  ${check.met ? 'met   ' : 'MISSED'} ${check.name}: ${check.measured} (target ${check.target})${check.note ? ` - ${check.note}` : ''}`,
+        );
       }
     } catch (error) {
       failed++;

@@ -17,7 +17,6 @@ const TARGET_SECONDS = 2;
 const MAIN = path.resolve(__dirname, '..', 'src', 'main.js');
 const GIVE_UP_MS = 120_000;
 
-
 /** The status of GET path, or null when nothing answers yet. */
 function status(port: number, pathname: string): Promise<number | null> {
   return new Promise((resolve) => {
@@ -101,11 +100,17 @@ async function startOnce(dataDir: string, extraEnv: Record<string, string> = QUI
 function moduleLoadSeconds(): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', `require('reflect-metadata'); require(${JSON.stringify(path.resolve(__dirname, '..', 'src', 'http-app.js'))});`], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      ['-e', `require('reflect-metadata'); require(${JSON.stringify(path.resolve(__dirname, '..', 'src', 'http-app.js'))});`],
+      {
+        stdio: 'ignore',
+      },
+    );
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e9) : reject(new Error(`module load exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(Number(process.hrtime.bigint() - started) / 1e9) : reject(new Error(`module load exited with ${code}`)),
+    );
   });
 }
 
@@ -149,7 +154,10 @@ export const benchmark: Benchmark = {
         `schedulers off: the data set's simulated years end before today, so with them on a start first records every ` +
         `overdue SLA breach of the open complaints (a backlog, not start-up work).`,
       '',
-      table(['Run', 'Seconds to ready'], seconds.map((s, i) => [i + 1, s.toFixed(2)])),
+      table(
+        ['Run', 'Seconds to ready'],
+        seconds.map((s, i) => [i + 1, s.toFixed(2)]),
+      ),
       '',
       `Median ${median.toFixed(2)} s, worst ${worst.toFixed(2)} s. Of that, loading the application's modules alone ` +
         `(\`node -e "require('dist-bench/src/http-app')"\`, median of 3) takes ${load.toFixed(2)} s.`,
@@ -166,7 +174,9 @@ export const benchmark: Benchmark = {
           target: `<= ${TARGET_SECONDS} s`,
           measured: `${worst.toFixed(2)} s (median ${median.toFixed(2)} s)`,
           met,
-          note: met ? undefined : `${(worst - TARGET_SECONDS).toFixed(2)} s over; loading the modules alone takes ${load.toFixed(2)} s (Nest and its packages, loaded through require(esm))`,
+          note: met
+            ? undefined
+            : `${(worst - TARGET_SECONDS).toFixed(2)} s over; loading the modules alone takes ${load.toFixed(2)} s (Nest and its packages, loaded through require(esm))`,
         },
       ],
     };

@@ -44,7 +44,12 @@ export interface LoadResult {
  * Drives `connections` concurrent connections for `durationSeconds`; `next(i)` builds the i-th
  * request (so bodies and paths can vary per request).
  */
-export async function load(url: string, connections: number, durationSeconds: number, next: (i: number) => LoadRequest): Promise<LoadResult> {
+export async function load(
+  url: string,
+  connections: number,
+  durationSeconds: number,
+  next: (i: number) => LoadRequest,
+): Promise<LoadResult> {
   let i = 0;
   const result = await autocannon({
     url,

@@ -49,7 +49,6 @@ function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
   const port = await freePort();
   const ext = FROM_SOURCES ? '.ts' : '.js';

@@ -52,9 +52,13 @@ export async function loadEmmettPeer(log: (message: string) => void): Promise<Em
   if (!fs.existsSync(path.join(PEER_DIR, 'node_modules'))) {
     log('event-store: installing the Emmett peer (npm install --prefix bench/peer; builds sqlite3 if no prebuilt binary fits)');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const installed = spawnSync(npm, ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const installed = spawnSync(npm, ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (installed.status !== 0) {
-      throw new Error(`The Emmett peer could not be installed (npm install --prefix bench/peer exited with ${installed.status ?? installed.signal}): see the npm output above`);
+      throw new Error(
+        `The Emmett peer could not be installed (npm install --prefix bench/peer exited with ${installed.status ?? installed.signal}): see the npm output above`,
+      );
     }
   }
   const load = createRequire(path.join(PEER_DIR, 'package.json'));
@@ -73,7 +77,12 @@ export async function loadEmmettPeer(log: (message: string) => void): Promise<Em
   const sqlite = await sqliteVersionOf(load);
   return {
     module,
-    versions: { emmettSqlite: installedVersion('@event-driven-io/emmett-sqlite'), emmett: installedVersion('@event-driven-io/emmett'), sqlite3: sqlite3Version, sqlite },
+    versions: {
+      emmettSqlite: installedVersion('@event-driven-io/emmett-sqlite'),
+      emmett: installedVersion('@event-driven-io/emmett'),
+      sqlite3: sqlite3Version,
+      sqlite,
+    },
   };
 }
 
@@ -84,14 +93,19 @@ function installedVersion(name: string): string {
 }
 
 interface Sqlite3Module {
-  Database: new (filename: string) => { get(sql: string, callback: (error: Error | null, row: { v: string }) => void): void; close(): void };
+  Database: new (filename: string) => {
+    get(sql: string, callback: (error: Error | null, row: { v: string }) => void): void;
+    close(): void;
+  };
 }
 
 async function sqliteVersionOf(load: NodeJS.Require): Promise<string> {
   const sqlite3 = load('sqlite3') as Sqlite3Module;
   const db = new sqlite3.Database(':memory:');
   try {
-    return await new Promise((resolve, reject) => db.get('SELECT sqlite_version() AS v', (error, row) => (error ? reject(error) : resolve(row.v))));
+    return await new Promise((resolve, reject) =>
+      db.get('SELECT sqlite_version() AS v', (error, row) => (error ? reject(error) : resolve(row.v))),
+    );
   } finally {
     db.close();
   }

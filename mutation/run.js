@@ -103,7 +103,9 @@ function record(chosen, durationSeconds, strykerArgs) {
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nMutation scores (${chosen.name}), written to ${path.relative(ROOT, out)}:`);
   for (const m of modules) {
-    console.log(`  ${m.module.padEnd(20)} ${String(m.score ?? '-').padStart(5)} %  (${m.killed + m.timeout} detected, ${m.survived} survived, ${m.noCoverage} not covered, of ${m.mutants})`);
+    console.log(
+      `  ${m.module.padEnd(20)} ${String(m.score ?? '-').padStart(5)} %  (${m.killed + m.timeout} detected, ${m.survived} survived, ${m.noCoverage} not covered, of ${m.mutants})`,
+    );
   }
   return modules;
 }
@@ -113,11 +115,20 @@ function main(argv) {
   const chosen = scope(scopeArg ? scopeArg.slice('--scope='.length) : undefined);
   const strykerArgs = argv.filter((a) => a !== scopeArg);
   const started = Date.now();
-  const run = spawnSync(process.execPath, [path.join(path.dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js'), 'run', 'stryker.config.mjs', ...strykerArgs], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, RELATA_MUTATE_SCOPE: chosen.name },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(path.dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js'),
+      'run',
+      'stryker.config.mjs',
+      ...strykerArgs,
+    ],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, RELATA_MUTATE_SCOPE: chosen.name },
+    },
+  );
   if (run.status !== 0) {
     console.error(`Stryker exited with ${run.status ?? run.signal}: no results recorded`);
     return run.status ?? 1;

@@ -10,7 +10,11 @@
  */
 const chainAndAccess = {
   modules: {
-    'hash chain': ['src/shared/event-store/hash-chain.ts', 'src/shared/event-store/hash-chaining-event-store.ts', 'src/audit/audit-verify.ts'],
+    'hash chain': [
+      'src/shared/event-store/hash-chain.ts',
+      'src/shared/event-store/hash-chaining-event-store.ts',
+      'src/audit/audit-verify.ts',
+    ],
     // The access table itself (lines 1-140) is data: the hand-written table in
     // test/e2e/sensitive-routes.e2e.spec.ts guards its sensitive rows; its functions are mutated.
     'access control': ['src/access/route-permissions.ts:141-155', 'src/access/roles.ts'],
@@ -35,10 +39,29 @@ const kernel = {
     'access control': [...core.modules['access control'], 'src/access/access-guard.ts'],
     'event store': ['src/shared/event-store/sqlite-event-store.ts', 'src/shared/event-store/forwarding-event-store.ts'],
     'decider processor': ['src/shared/decider/command-processor.ts', 'src/shared/decider/stream-state-cache.ts'],
-    'projection runner': ['src/shared/projections/projection-runner.ts', 'src/shared/projections/event-batch-pump.ts', 'src/shared/projections/shared-log-reader.ts'],
-    privacy: ['src/shared/privacy/encrypting-event-store.ts', 'src/shared/privacy/field-cipher.ts', 'src/shared/privacy/key-wrapping.ts', 'src/shared/privacy/caching-key-store.ts', 'src/shared/privacy/sqlite-key-store.ts', 'src/shared/privacy/erasure.ts', 'src/shared/privacy/personal-data.ts'],
+    'projection runner': [
+      'src/shared/projections/projection-runner.ts',
+      'src/shared/projections/event-batch-pump.ts',
+      'src/shared/projections/shared-log-reader.ts',
+    ],
+    privacy: [
+      'src/shared/privacy/encrypting-event-store.ts',
+      'src/shared/privacy/field-cipher.ts',
+      'src/shared/privacy/key-wrapping.ts',
+      'src/shared/privacy/caching-key-store.ts',
+      'src/shared/privacy/sqlite-key-store.ts',
+      'src/shared/privacy/erasure.ts',
+      'src/shared/privacy/personal-data.ts',
+    ],
   },
-  tests: [...core.tests, 'test/e2e/access-control.e2e.spec.ts', 'test/event-store/*.spec.ts', 'test/projections/*.spec.ts', 'test/privacy/*.spec.ts', 'test/reliability/contention.spec.ts'],
+  tests: [
+    ...core.tests,
+    'test/e2e/access-control.e2e.spec.ts',
+    'test/event-store/*.spec.ts',
+    'test/projections/*.spec.ts',
+    'test/privacy/*.spec.ts',
+    'test/reliability/contention.spec.ts',
+  ],
 };
 
 const SCOPES = { 'chain-access': chainAndAccess, core, kernel };

@@ -21,7 +21,6 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const COMPOSITION_ROOTS = new Set(['(root)', 'cli', 'openapi', 'config']);
 
-
 /** Every violation in a dependency-cruiser JSON graph, one line each: the rules' and the folder cycles. */
 function violationsOf(graph) {
   const found = new Set();
@@ -105,7 +104,9 @@ function main() {
   const baseline = JSON.parse(readFileSync(join(root, 'dependency-baseline.json'), 'utf8'));
   const { fresh, gone } = compareWithBaseline(violationsOf(graph), baseline);
   if (fresh.length === 0 && gone.length === 0) {
-    console.log(`dependencies: ${graph.summary.totalCruised} modules, no new violation (${baseline.known.length} known, listed in dependency-baseline.json)`);
+    console.log(
+      `dependencies: ${graph.summary.totalCruised} modules, no new violation (${baseline.known.length} known, listed in dependency-baseline.json)`,
+    );
     return 0;
   }
   for (const line of fresh) console.error(`new violation  ${line}`);

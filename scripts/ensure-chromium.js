@@ -29,5 +29,7 @@ if (!process.env.CHROMIUM_PATH && root && onPath('apt-get')) {
 const other = ['google-chrome', 'chromium-browser', 'chrome'].find(onPath);
 console.log(
   `Chromium is missing at ${wanted}: the browser tests will fail. ` +
-    (other ? `Run "CHROMIUM_PATH=$(command -v ${other}) npm test".` : 'Install it ("sudo apt-get install chromium") or set CHROMIUM_PATH to a Chrome or Chromium binary.'),
+    (other
+      ? `Run "CHROMIUM_PATH=$(command -v ${other}) npm test".`
+      : 'Install it ("sudo apt-get install chromium") or set CHROMIUM_PATH to a Chrome or Chromium binary.'),
 );

@@ -44,7 +44,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.config.bodyLimitBytes });
   // JSON lines (pino) at LOG_LEVEL; Nest's own lines, and every Logger in the code, go through it.
-  const jsonLogger = options.logger === false ? null : createJsonLogger({ level: options.config.logLevel, destination: options.logDestination });
+  const jsonLogger =
+    options.logger === false ? null : createJsonLogger({ level: options.config.logLevel, destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(options), adapter, {
     logger: jsonLogger === null ? false : new JsonLoggerService(jsonLogger),
     abortOnError: false,
@@ -63,11 +64,11 @@ export async function createHttpApp(
   });
   // Every request gets a correlation id (the client's, when well-formed) that its events and logs carry.
   fastify.addHook('onRequest', async (request, reply) => {
-      const given = request.headers['x-correlation-id'];
-      const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
-      request.headers['x-correlation-id'] = id;
-      void reply.header('X-Correlation-Id', id);
-    });
+    const given = request.headers['x-correlation-id'];
+    const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+    request.headers['x-correlation-id'] = id;
+    void reply.header('X-Correlation-Id', id);
+  });
   // Right after it: the request's log context (correlation id on every line) and its access line.
   if (jsonLogger !== null) installRequestLogging(app, jsonLogger);
   installHttpMetrics(app);
@@ -89,17 +90,15 @@ function installWorkerOnlyRoutes(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?', 1)[0];
     if (WORKER_ROUTES.has(path)) return;
-    await reply
-      .status(404)
-      .header('Content-Type', 'application/problem+json')
-      .send({
-        type: 'urn:relata:problem:worker-role',
-        title: 'Not Found',
-        status: 404,
-        code: 'WORKER_ROLE',
-        instance: path,
-        detail: 'This process runs the projections and schedulers only (RELATA_ROLE=worker): it answers /health, /ready and /metrics. Send requests to an api or all process.',
-      });
+    await reply.status(404).header('Content-Type', 'application/problem+json').send({
+      type: 'urn:relata:problem:worker-role',
+      title: 'Not Found',
+      status: 404,
+      code: 'WORKER_ROLE',
+      instance: path,
+      detail:
+        'This process runs the projections and schedulers only (RELATA_ROLE=worker): it answers /health, /ready and /metrics. Send requests to an api or all process.',
+    });
   });
 }
 

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const stores = `${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`} + ${config.mongodbUrl ? 'MongoDB' : 'embedded read store'}`;
   const worker = role === 'all' ? (projectorThread ? 'worker thread' : 'this thread') : role;
-  new Logger('Relata').log(`Relata listening on http://${config.host}:${port} (${stores}; role ${role}, projections: ${role === 'api' ? 'in a worker process' : worker})`);
+  new Logger('Relata').log(
+    `Relata listening on http://${config.host}:${port} (${stores}; role ${role}, projections: ${role === 'api' ? 'in a worker process' : worker})`,
+  );
   reportListening(port);
 }
 

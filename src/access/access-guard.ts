@@ -44,7 +44,8 @@ function refusePrototypeQueryNames(request: FastifyRequest): void {
   const query = request.query;
   if (typeof query !== 'object' || query === null) return;
   const odd = Object.keys(query).filter(isPrototypeName);
-  if (odd.length > 0) throw new ValidationFailedError(odd.map((field) => ({ field, messages: [`a query parameter may not be named ${field}`] })));
+  if (odd.length > 0)
+    throw new ValidationFailedError(odd.map((field) => ({ field, messages: [`a query parameter may not be named ${field}`] })));
 }
 
 /**
@@ -103,7 +104,9 @@ export class AccessGuard {
 
     if (request.is404) return;
     if (rule === undefined) {
-      throw new ForbiddenException(`${routeKey(request.method, request.routeOptions.url ?? request.url)} has no access rule, so it is denied`);
+      throw new ForbiddenException(
+        `${routeKey(request.method, request.routeOptions.url ?? request.url)} has no access rule, so it is denied`,
+      );
     }
     if (!allows(rule, principal)) {
       const roles = rule.roles as readonly Role[];

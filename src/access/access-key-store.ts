@@ -102,12 +102,18 @@ export class AccessKeyStore {
     if ((await this.keys.count()) > 0) return { created: false, generatedKey: null };
     const key = configuredKey ? parseApiKey(configuredKey) : generateApiKey();
     if (key === null) throw new Error('the bootstrap admin key is malformed');
-    await this.create({ name: 'bootstrap admin', roles: ['admin'], pii: false, expiresAt: null }, { actor: 'system:bootstrap', correlationId, commandId: '' }, key);
+    await this.create(
+      { name: 'bootstrap admin', roles: ['admin'], pii: false, expiresAt: null },
+      { actor: 'system:bootstrap', correlationId, commandId: '' },
+      key,
+    );
     return { created: true, generatedKey: configuredKey ? null : key.key };
   }
 
   async create(input: NewAccessKey, context: CommandContext, key: ParsedApiKey = generateApiKey()): Promise<CreatedAccessKey> {
-    const idempotency = context.idempotencyKey ? { key: hashApiKey(`idempotency:${context.idempotencyKey}`), requestHash: context.requestHash ?? null } : undefined;
+    const idempotency = context.idempotencyKey
+      ? { key: hashApiKey(`idempotency:${context.idempotencyKey}`), requestHash: context.requestHash ?? null }
+      : undefined;
     if (idempotency) {
       const earlier = (await this.keys.find({ 'idempotency.key': idempotency.key }, { limit: 1 })).items[0];
       if (earlier) {
@@ -134,7 +140,15 @@ export class AccessKeyStore {
     };
     // The event first: a key that works without its audit record would be worse than a record of
     // a key that never worked (if the second write fails).
-    await this.append(id, { type: 'AccessKeyCreated', data: { keyId: id, prefix: key.prefix, name: doc.name, roles: doc.roles, pii: doc.pii, expiresAt: doc.expiresAt } }, context, 'no_stream');
+    await this.append(
+      id,
+      {
+        type: 'AccessKeyCreated',
+        data: { keyId: id, prefix: key.prefix, name: doc.name, roles: doc.roles, pii: doc.pii, expiresAt: doc.expiresAt },
+      },
+      context,
+      'no_stream',
+    );
     await this.keys.replace(id, doc);
     return { ...this.view(doc), key: key.key, replayed: false };
   }
@@ -155,7 +169,11 @@ export class AccessKeyStore {
     let current = doc;
     if (doc.revokedAt === null) {
       if (doc.roles.includes('admin') && this.statusOf(doc) === 'active' && !(await this.anotherActiveAdmin(id))) {
-        throw new BusinessRuleViolation('LAST_ADMIN_KEY', 'This is the last active admin key: create another admin key before revoking it', { keyId: id });
+        throw new BusinessRuleViolation(
+          'LAST_ADMIN_KEY',
+          'This is the last active admin key: create another admin key before revoking it',
+          { keyId: id },
+        );
       }
       current = { ...doc, revokedAt: this.clock.now().toISOString(), revokedBy: context.actor };
       // The revocation takes effect first; the event follows (a retry appends it if it is missing).
@@ -200,7 +218,12 @@ export class AccessKeyStore {
     return { id: _id, prefix, name, roles, pii, status: this.statusOf(doc), createdAt, createdBy, expiresAt, revokedAt, revokedBy };
   }
 
-  private async append(keyId: string, event: AccessKeyEvent, context: CommandContext, expectedRevision: 'no_stream' | 'any'): Promise<void> {
+  private async append(
+    keyId: string,
+    event: AccessKeyEvent,
+    context: CommandContext,
+    expectedRevision: 'no_stream' | 'any',
+  ): Promise<void> {
     const now = this.clock.now().toISOString();
     const eventId = deterministicUuid(`${accessKeyStream(keyId)}:${event.type}`);
     const newEvent: NewEvent = {

@@ -27,7 +27,6 @@ export interface AccessKeyRevokedData {
 }
 
 export type AccessKeyEvent =
-  | { type: 'AccessKeyCreated'; data: AccessKeyCreatedData }
-  | { type: 'AccessKeyRevoked'; data: AccessKeyRevokedData };
+  { type: 'AccessKeyCreated'; data: AccessKeyCreatedData } | { type: 'AccessKeyRevoked'; data: AccessKeyRevokedData };
 
 export const ACCESS_KEY_EVENT_TYPES = ['AccessKeyCreated', 'AccessKeyRevoked'] as const;

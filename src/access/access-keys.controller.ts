@@ -23,10 +23,14 @@ export class AccessKeysController {
     let expiresAt: string | null = null;
     if (dto.expiresAt !== undefined) {
       const at = new Date(dto.expiresAt);
-      if (at.getTime() <= this.clock.now().getTime()) throw new ValidationFailedError([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
+      if (at.getTime() <= this.clock.now().getTime())
+        throw new ValidationFailedError([{ field: 'expiresAt', messages: ['expiresAt must be in the future'] }]);
       expiresAt = at.toISOString();
     }
-    const { replayed, ...created } = await this.keys.create({ name: dto.name, roles: dto.roles, pii: dto.pii ?? false, expiresAt }, context);
+    const { replayed, ...created } = await this.keys.create(
+      { name: dto.name, roles: dto.roles, pii: dto.pii ?? false, expiresAt },
+      context,
+    );
     void reply.header('Cache-Control', 'no-store');
     if (replayed) void reply.header('Idempotent-Replayed', 'true');
     return created;

@@ -14,9 +14,21 @@ import { RouteRegistry } from './route-registry';
     AccessKeyStore,
     AccessGuard,
     RouteRegistry,
-    { provide: JWT_VERIFIER, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => (config.jwt ? new JwtVerifier(config.jwt) : null) },
-    { provide: TokenBucketRateLimiter, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.rateLimitPerMinute) },
-    { provide: AUTH_FAILURE_LIMITER, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.authFailuresPerMinute) },
+    {
+      provide: JWT_VERIFIER,
+      inject: [RELATA_CONFIG],
+      useFactory: (config: RelataConfig) => (config.jwt ? new JwtVerifier(config.jwt) : null),
+    },
+    {
+      provide: TokenBucketRateLimiter,
+      inject: [RELATA_CONFIG],
+      useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.rateLimitPerMinute),
+    },
+    {
+      provide: AUTH_FAILURE_LIMITER,
+      inject: [RELATA_CONFIG],
+      useFactory: (config: RelataConfig) => new TokenBucketRateLimiter(config.authFailuresPerMinute),
+    },
   ],
   exports: [AccessKeyStore, AccessGuard, RouteRegistry],
 })

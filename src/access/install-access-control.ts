@@ -42,7 +42,8 @@ export function installAccessControl(app: NestFastifyApplication): void {
   );
   fastify.addHook('onSend', async (request, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');
-    if (typeof payload === 'string' && type.startsWith('text/csv') && reply.statusCode < 400 && masked(request)) return maskPersonalCsv(payload);
+    if (typeof payload === 'string' && type.startsWith('text/csv') && reply.statusCode < 400 && masked(request))
+      return maskPersonalCsv(payload);
     return payload;
   });
 

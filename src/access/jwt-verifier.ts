@@ -29,7 +29,9 @@ const SUBJECT = /^(?![\s\p{Cf}])[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]{1,200}(?<!\s)$/u;
  */
 export function imitatesReservedSubject(subject: string): boolean {
   const seen = subject.normalize('NFKC').trim().toLowerCase();
-  return RESERVED_SUBJECT_PREFIXES.some((prefix) => seen.startsWith(prefix)) || (RESERVED_SUBJECT_NAMES as readonly string[]).includes(seen);
+  return (
+    RESERVED_SUBJECT_PREFIXES.some((prefix) => seen.startsWith(prefix)) || (RESERVED_SUBJECT_NAMES as readonly string[]).includes(seen)
+  );
 }
 
 function decodeJson(segment: string, what: string): Record<string, unknown> {
@@ -39,7 +41,8 @@ function decodeJson(segment: string, what: string): Record<string, unknown> {
   } catch {
     throw new AuthenticationFailed(`the token's ${what} is not base64url-encoded JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AuthenticationFailed(`the token's ${what} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AuthenticationFailed(`the token's ${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -88,8 +91,10 @@ export class JwtVerifier {
     }
     const payload = decodeJson(parts[1], 'payload');
     this.checkTimes(payload, now);
-    if (this.config.issuer !== null && payload.iss !== this.config.issuer) throw new AuthenticationFailed('the token is from another issuer');
-    if (this.config.audience !== null && !this.audienceMatches(payload.aud)) throw new AuthenticationFailed('the token is meant for another audience');
+    if (this.config.issuer !== null && payload.iss !== this.config.issuer)
+      throw new AuthenticationFailed('the token is from another issuer');
+    if (this.config.audience !== null && !this.audienceMatches(payload.aud))
+      throw new AuthenticationFailed('the token is meant for another audience');
     const subject = payload.sub;
     if (typeof subject !== 'string' || !SUBJECT.test(subject)) throw new AuthenticationFailed('the token has no valid subject (sub)');
     if (imitatesReservedSubject(subject)) throw new AuthenticationFailed('the token subject is reserved for actors Relata records itself');

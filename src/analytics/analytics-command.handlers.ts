@@ -5,13 +5,20 @@ import { type ClvFitOutcome, ClvModelService } from './clv-model.service';
 import { type SegmentationRunResult, SegmentationService } from './segmentation.service';
 
 export class RecomputeSegmentsCommand extends Command<SegmentationRunResult> {
-  constructor(readonly asOf: Date, readonly context: CommandContext, readonly currency?: string) {
+  constructor(
+    readonly asOf: Date,
+    readonly context: CommandContext,
+    readonly currency?: string,
+  ) {
     super();
   }
 }
 
 export class FitClvModelCommand extends Command<ClvFitOutcome> {
-  constructor(readonly request: Omit<ClvFitRequest, 'currency'> & { currency?: string }, readonly context: CommandContext) {
+  constructor(
+    readonly request: Omit<ClvFitRequest, 'currency'> & { currency?: string },
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

@@ -10,8 +10,25 @@ import { type ClvModelData } from './clv-model.events';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { ClvPredictor, ClvPredictors, type Prediction } from './clv-model';
 import { bucketDays, bucketsCanAnswer, DayBucketCache, statisticsFromBuckets } from './complaint-stats-buckets';
-import { COMPLAINT_DAY_LISTS_COLLECTION, COMPLAINT_DAYS_COLLECTION, COMPLAINT_FACTS_COLLECTION, COMPLAINT_MONTHS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintDayDoc, type ComplaintDayListDoc, type ComplaintFactsDoc } from './complaint-stats.projection';
-import { complaintStatistics, type ComplaintStatsReport, NONE, periodCount, type StatDimension, STAT_DIMENSIONS, type StatInterval } from './complaint-stats';
+import {
+  COMPLAINT_DAY_LISTS_COLLECTION,
+  COMPLAINT_DAYS_COLLECTION,
+  COMPLAINT_FACTS_COLLECTION,
+  COMPLAINT_MONTHS_COLLECTION,
+  COMPLAINT_STATS_PROJECTION,
+  type ComplaintDayDoc,
+  type ComplaintDayListDoc,
+  type ComplaintFactsDoc,
+} from './complaint-stats.projection';
+import {
+  complaintStatistics,
+  type ComplaintStatsReport,
+  NONE,
+  periodCount,
+  type StatDimension,
+  STAT_DIMENSIONS,
+  type StatInterval,
+} from './complaint-stats';
 import { type CurrentValue, currentValueOf, type PotentialValue, potentialValueOf } from './customer-value';
 import { DEFAULT_CURRENCY } from '../shared/money/money';
 import { chooseCurrency } from '../shared/money/currency-choice';
@@ -171,9 +188,14 @@ async function currentModel(readModels: ReadModels, currency?: string): Promise<
 /** Revenue per currency of a stored document. */
 const revenueByCurrency = (doc: StoredValueDoc): Record<string, number> =>
   Object.fromEntries(currenciesOf(doc).map((currency) => [currency, doc.byCurrency[currency].revenue]));
-const totalPurchases = (doc: StoredValueDoc): number => Object.values(doc.byCurrency).reduce((sum, figures) => sum + figures.purchaseCount, 0);
+const totalPurchases = (doc: StoredValueDoc): number =>
+  Object.values(doc.byCurrency).reduce((sum, figures) => sum + figures.purchaseCount, 0);
 const lastPurchase = (doc: StoredValueDoc): string | null =>
-  Object.values(doc.byCurrency).reduce<string | null>((last, figures) => (figures.lastPurchaseAt !== null && (last === null || figures.lastPurchaseAt > last) ? figures.lastPurchaseAt : last), null);
+  Object.values(doc.byCurrency).reduce<string | null>(
+    (last, figures) =>
+      figures.lastPurchaseAt !== null && (last === null || figures.lastPurchaseAt > last) ? figures.lastPurchaseAt : last,
+    null,
+  );
 
 /** A page of lifetime values, with the day its predictions were made as of. */
 export type LifetimeValuePage = Page<LifetimeValueView> & Omit<PredictionAsOf, 'instant'> & { currency: string };
@@ -205,7 +227,11 @@ function parseWindow(fromText: string, toText: string): { from: Date; to: Date }
 // ---------------------------------------------------------------- queries
 
 export class GetCustomerValueQuery extends Query<CustomerValueView> {
-  constructor(readonly customerId: string, readonly prediction: PredictionParams, readonly minPosition?: string) {
+  constructor(
+    readonly customerId: string,
+    readonly prediction: PredictionParams,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -222,8 +248,15 @@ export class ListLifetimeValuesQuery extends Query<LifetimeValuePage> {
   }
 }
 
-export class ListSegmentsQuery extends Query<Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null } & AsOfStamp & { requestedAsOf: string | null }> {
-  constructor(readonly scheme: SegmentListScheme | undefined, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string, readonly asOf?: string) {
+export class ListSegmentsQuery extends Query<
+  Page<SegmentListItem> & { lastRun: SegmentationRunCompleted['data'] | null } & AsOfStamp & { requestedAsOf: string | null }
+> {
+  constructor(
+    readonly scheme: SegmentListScheme | undefined,
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+    readonly asOf?: string,
+  ) {
     super();
   }
 }
@@ -241,7 +274,12 @@ export class ListSegmentMembersQuery extends Query<Page<SegmentMemberView> & AsO
 }
 
 export class SegmentTransitionsQuery extends Query<TransitionsView> {
-  constructor(readonly scheme: SegmentScheme, readonly from: string, readonly to: string, readonly minPosition?: string) {
+  constructor(
+    readonly scheme: SegmentScheme,
+    readonly from: string,
+    readonly to: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -275,7 +313,10 @@ export class GetClvModelQuery extends Query<ClvModelView> {
 }
 
 export class ListClvModelsQuery extends Query<Page<ClvModelView>> {
-  constructor(readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+  constructor(
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -305,7 +346,9 @@ export class GetCustomerValueHandler implements IQueryHandler<GetCustomerValueQu
     const view = lifetimeValueView(doc, suggestionsAt, this.predictors.for(model, prediction, instant));
 
     const segments = { rfm: null, 'value-matrix': null } as CustomerValueView['segments'];
-    for await (const m of this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll({ customerId })) {
+    for await (const m of this.readModels
+      .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
+      .findAll({ customerId })) {
       segments[m.scheme] = { segment: m.segment, since: m.since, scores: m.scores };
     }
     const products: CustomerValueView['products'] = [];
@@ -335,7 +378,8 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     const query: Filter = {};
     if (filter.status) query.status = filter.status;
     if (filter.minRevenue !== undefined) query[figureField(currency, 'revenue')] = { $gte: filter.minRevenue };
-    if (filter.minPurchases !== undefined && filter.minPurchases > 0) query[figureField(currency, 'purchaseCount')] = { $gte: filter.minPurchases };
+    if (filter.minPurchases !== undefined && filter.minPurchases > 0)
+      query[figureField(currency, 'purchaseCount')] = { $gte: filter.minPurchases };
     const customers = storedValues(this.readModels);
     const model = await currentModel(this.readModels, currency);
     const { instant, ...asOf } = predictionAsOf(model, prediction.asOf, new Date(liveAsOf(this.clock).asOf));
@@ -347,7 +391,12 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
     if ((STORED_VALUE_SORTS as readonly string[]).includes(sort.field)) {
       // The purchase days are most of a heavy buyer's document: the list reads their summary instead.
       const field = figureField(currency, sort.field as (typeof STORED_VALUE_SORTS)[number]);
-      const result = await customers.find(query, { sort: { [field]: direction }, limit: page.limit, cursor: page.cursor, exclude: ['days'] });
+      const result = await customers.find(query, {
+        sort: { [field]: direction },
+        limit: page.limit,
+        cursor: page.cursor,
+        exclude: ['days'],
+      });
       const asOfDay = dayNumber(asOf.asOf);
       // Purchases dated after the as-of day (all of them in a history valued as of its past), or a
       // document built before the summary existed: the days are needed, read in one query.
@@ -356,7 +405,10 @@ export class ListLifetimeValuesHandler implements IQueryHandler<ListLifetimeValu
         const summary = doc.daySummary as ValueListDoc['daySummary'] | undefined;
         return !(summary !== undefined && (summary.lastDay === null || summary.lastDay <= asOfDay));
       });
-      const full = await valuesOf(customers, incomplete.map((doc) => doc._id));
+      const full = await valuesOf(
+        customers,
+        incomplete.map((doc) => doc._id),
+      );
       const items = lean.map((doc) => {
         const stored = full.get(doc._id);
         return lifetimeValueView(stored ? inCurrency(withDays(stored), currency) : doc, now, predictor);
@@ -412,7 +464,9 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegmentsQuery> {
       if (scheme !== undefined && scheme !== s) continue;
       // As of an instant: counted from the changes up to its run; otherwise the memberships (the latest run).
       const counts = new Map<string, number>();
-      if (asOf !== undefined) for (const { segment } of run ? (await segmentsAt(this.readModels, s, run.asOf)).values() : []) counts.set(segment, (counts.get(segment) ?? 0) + 1);
+      if (asOf !== undefined)
+        for (const { segment } of run ? (await segmentsAt(this.readModels, s, run.asOf)).values() : [])
+          counts.set(segment, (counts.get(segment) ?? 0) + 1);
       for (const [index, segment] of SEGMENT_NAMES[s].entries()) {
         const customers = asOf !== undefined ? (counts.get(segment) ?? 0) : await memberships.count({ scheme: s, segment });
         items.push({ scheme: s, segment, customers, rank: schemeIndex * 100 + index });
@@ -465,14 +519,26 @@ async function valuesOf(customers: Collection<StoredValueDoc>, ids: readonly str
 export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembersQuery> {
   constructor(private readonly readModels: ReadModels) {}
 
-  async execute({ name, order, page, minPosition, asOf }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
+  async execute({
+    name,
+    order,
+    page,
+    minPosition,
+    asOf,
+  }: ListSegmentMembersQuery): Promise<Page<SegmentMemberView> & AsOfStamp & { requestedAsOf: string | null }> {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const run = await segmentationRunAsOf(this.readModels, asOf);
     return { ...(await this.members(name, order, page, minPosition, asOf === undefined ? null : run)), ...runStamp(run, asOf) };
   }
 
   /** `at`: the run the members are as of; null: the latest (the memberships). */
-  private async members(name: string, order: 'asc' | 'desc', page: { limit: number; cursor?: string }, minPosition: string | undefined, at: SegmentationRunDoc | null): Promise<Page<SegmentMemberView>> {
+  private async members(
+    name: string,
+    order: 'asc' | 'desc',
+    page: { limit: number; cursor?: string },
+    minPosition: string | undefined,
+    at: SegmentationRunDoc | null,
+  ): Promise<Page<SegmentMemberView>> {
     await ensureCaughtUp(this.readModels, [SEGMENT_HISTORY_PROJECTION, CUSTOMER_VALUE_PROJECTION], minPosition);
     const customers = storedValues(this.readModels);
     const direction = order === 'asc' ? 1 : -1;
@@ -484,7 +550,10 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
       const result = await this.readModels
         .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
         .find({ product }, { sort: { purchases: direction }, limit: page.limit, cursor: page.cursor });
-      const values = await valuesOf(customers, result.items.map((interest) => interest.customerId));
+      const values = await valuesOf(
+        customers,
+        result.items.map((interest) => interest.customerId),
+      );
       const items: SegmentMemberView[] = [];
       for (const interest of result.items) {
         const doc = values.get(interest.customerId);
@@ -510,7 +579,9 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
     if (scheme === null) throw new NotFoundError('SEGMENT_NOT_FOUND', 'No segment with this name', { segment: name });
     const result = at
       ? pageByKey(
-          [...(await segmentsAt(this.readModels, scheme, at.asOf))].filter(([, m]) => m.segment === name).map(([customerId, m]) => ({ customerId, ...m })),
+          [...(await segmentsAt(this.readModels, scheme, at.asOf))]
+            .filter(([, m]) => m.segment === name)
+            .map(([customerId, m]) => ({ customerId, ...m })),
           (m) => [direction * Date.parse(m.since), m.customerId],
           page.limit,
           page.cursor,
@@ -518,7 +589,10 @@ export class ListSegmentMembersHandler implements IQueryHandler<ListSegmentMembe
       : await this.readModels
           .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
           .find({ scheme, segment: name }, { sort: { since: direction }, limit: page.limit, cursor: page.cursor });
-    const values = await valuesOf(customers, result.items.map((m) => m.customerId));
+    const values = await valuesOf(
+      customers,
+      result.items.map((m) => m.customerId),
+    );
     const items: SegmentMemberView[] = [];
     for (const m of result.items) {
       const doc = values.get(m.customerId);
@@ -637,7 +711,9 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
     const fromText = window.from ?? new Date(Date.parse(toText) - DEFAULT_WINDOW_MS).toISOString();
     const { from, to } = parseWindow(fromText, toText);
     if (interval && periodCount(from.getTime(), to.getTime(), interval) > MAX_PERIODS) {
-      throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] }]);
+      throw new ValidationFailedError([
+        { field: 'interval', messages: [`the window holds more than ${MAX_PERIODS} periods of a ${interval}; use a longer interval`] },
+      ]);
     }
     const request = { from, to, groupBy, interval };
     const filtered = STAT_DIMENSIONS.some((dimension) => filter[dimension] !== undefined);
@@ -675,7 +751,9 @@ export class ComplaintStatsHandler implements IQueryHandler<ComplaintStatsQuery>
       if (value !== undefined) query[dimension] = value === NONE ? null : value;
     }
     const facts: ComplaintFactsDoc[] = [];
-    for await (const doc of this.readModels.collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION).findAll(query)) {
+    for await (const doc of this.readModels
+      .collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION)
+      .findAll(query)) {
       facts.push(doc);
     }
     return complaintStatistics(facts, request);

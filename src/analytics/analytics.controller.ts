@@ -88,13 +88,24 @@ export class AnalyticsController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private list<P extends Page<unknown>>(accept: string | undefined, reply: FastifyReply, page: P, columns: readonly string[], filename: string): P | string {
+  private list<P extends Page<unknown>>(
+    accept: string | undefined,
+    reply: FastifyReply,
+    page: P,
+    columns: readonly string[],
+    filename: string,
+  ): P | string {
     if (!wantsCsv(accept)) return page;
     return csvReply(reply, page.items, { columns, nextCursor: page.nextCursor, filename });
   }
 
   @Get('customers/:id/value')
-  async customerValue(@Id('id') id: string, @Query() query: PredictionQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async customerValue(
+    @Id('id') id: string,
+    @Query() query: PredictionQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const view = await this.queries.execute(new GetCustomerValueQuery(id, query, query.minPosition));
     if (!wantsCsv(accept)) return view;
     const { products: _products, ...row } = view;
@@ -102,7 +113,11 @@ export class AnalyticsController {
   }
 
   @Get('lifetime-value')
-  async lifetimeValue(@Query() query: LifetimeValueQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async lifetimeValue(
+    @Query() query: LifetimeValueQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(
       new ListLifetimeValuesQuery(
         { status: query.status, minRevenue: query.minRevenue, minPurchases: query.minPurchases },
@@ -116,14 +131,25 @@ export class AnalyticsController {
   }
 
   @Get('segments')
-  async segments(@Query() query: SegmentsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
+  async segments(
+    @Query() query: SegmentsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const page = await this.queries.execute(
+      new ListSegmentsQuery(query.scheme, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf),
+    );
     return this.list(accept, reply, page, SEGMENT_COLUMNS, 'segments.csv');
   }
 
   @Post('segments/recompute')
   @HttpCode(200)
-  async recompute(@Query() query: RecomputeSegmentsQueryDto, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async recompute(
+    @Query() query: RecomputeSegmentsQueryDto,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const asOf = query.asOf ? asInstant(query.asOf, 'asOf') : new Date(liveAsOf(this.clock).asOf);
     const result = await this.commands.execute(new RecomputeSegmentsCommand(asOf, context, query.currency));
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
@@ -131,13 +157,28 @@ export class AnalyticsController {
   }
 
   @Get('segments/transitions')
-  async transitions(@Query() query: TransitionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const view = await this.queries.execute(new SegmentTransitionsQuery(query.scheme, asInstant(query.from, 'from').toISOString(), asInstant(query.to, 'to').toISOString(), query.minPosition));
+  async transitions(
+    @Query() query: TransitionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const view = await this.queries.execute(
+      new SegmentTransitionsQuery(
+        query.scheme,
+        asInstant(query.from, 'from').toISOString(),
+        asInstant(query.to, 'to').toISOString(),
+        query.minPosition,
+      ),
+    );
     return this.list(accept, reply, view, TRANSITION_COLUMNS, 'segment-transitions.csv');
   }
 
   @Get('segments/history')
-  async history(@Query() query: SegmentHistoryQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async history(
+    @Query() query: SegmentHistoryQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const filter = {
       customerId: query.customerId,
       scheme: query.scheme,
@@ -145,22 +186,38 @@ export class AnalyticsController {
       from: query.from ? asInstant(query.from, 'from').toISOString() : undefined,
       to: query.to ? asInstant(query.to, 'to').toISOString() : undefined,
     };
-    const page = await this.queries.execute(new ListSegmentHistoryQuery(filter, { limit: query.limit, cursor: query.cursor }, query.minPosition));
+    const page = await this.queries.execute(
+      new ListSegmentHistoryQuery(filter, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+    );
     return this.list(accept, reply, page, CHANGE_COLUMNS, 'segment-history.csv');
   }
 
   @Get('segments/:name/members')
-  async members(@Param('name') name: string, @Query() query: SegmentMembersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    const page = await this.queries.execute(new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf));
+  async members(
+    @Param('name') name: string,
+    @Query() query: SegmentMembersQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const page = await this.queries.execute(
+      new ListSegmentMembersQuery(name, query.order, { limit: query.limit, cursor: query.cursor }, query.minPosition, query.asOf),
+    );
     return this.list(accept, reply, page, MEMBER_COLUMNS, `segment-${name}.csv`);
   }
 
   @Get('complaints')
-  async complaints(@Query() query: ComplaintStatsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async complaints(
+    @Query() query: ComplaintStatsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const filter = Object.fromEntries(STAT_DIMENSIONS.filter((d) => query[d] !== undefined).map((d) => [d, query[d]]));
     const report = await this.queries.execute(
       new ComplaintStatsQuery(
-        { from: query.from ? asInstant(query.from, 'from').toISOString() : undefined, to: query.to ? asInstant(query.to, 'to').toISOString() : undefined },
+        {
+          from: query.from ? asInstant(query.from, 'from').toISOString() : undefined,
+          to: query.to ? asInstant(query.to, 'to').toISOString() : undefined,
+        },
         query.groupBy,
         query.interval,
         filter,
@@ -174,7 +231,17 @@ export class AnalyticsController {
   @Post('clv/fit')
   @HttpCode(201)
   async fit(@Body() dto: FitClvModelDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcome = await this.commands.execute(new FitClvModelCommand({ until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)), unit: dto.unit, holdoutEnd: dto.holdoutEnd, currency: dto.currency }, context));
+    const outcome = await this.commands.execute(
+      new FitClvModelCommand(
+        {
+          until: dto.until ?? today(new Date(liveAsOf(this.clock).asOf)),
+          unit: dto.unit,
+          holdoutEnd: dto.holdoutEnd,
+          currency: dto.currency,
+        },
+        context,
+      ),
+    );
     void reply.header('Location', '/analytics/clv/model');
     if (outcome.replayed) void reply.header('Idempotent-Replayed', 'true');
     return { ...outcome.model, position: outcome.position, replayed: outcome.replayed };
@@ -186,7 +253,11 @@ export class AnalyticsController {
   }
 
   @Get('clv/models')
-  async models(@Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async models(
+    @Query() query: PageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(new ListClvModelsQuery({ limit: query.limit, cursor: query.cursor }, query.minPosition));
     return this.list(accept, reply, page, ['modelId', 'calibrationEnd', 'unit', 'fittedAt'], 'clv-models.csv');
   }

@@ -27,6 +27,15 @@ export const ANALYTICS_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'SegmentationRunCompleted',
     personal: [],
-    notPersonal: ['runId', 'asOf', 'completedAt', 'valuation.basis', 'valuation.modelId', 'valuation.modelCalibrationEnd', 'valuation.modelUnusable', 'currency'],
+    notPersonal: [
+      'runId',
+      'asOf',
+      'completedAt',
+      'valuation.basis',
+      'valuation.modelId',
+      'valuation.modelCalibrationEnd',
+      'valuation.modelUnusable',
+      'currency',
+    ],
   },
 ];

@@ -18,7 +18,7 @@ export type ClvModelDoc = Document &
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   if (event.type !== 'ClvModelFitted') return;
-  const data = (event.data as ClvModelFitted['data']);
+  const data = event.data as ClvModelFitted['data'];
   await ctx.collection<ClvModelDoc>(CLV_MODELS_COLLECTION).replace(data.modelId, { ...data, revision: Number(event.revision) });
 }
 

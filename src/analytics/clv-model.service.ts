@@ -39,17 +39,27 @@ export class ClvModelService {
   ) {}
 
   /** Fits; with `record` (default) appends the ClvModelFitted event, otherwise only returns the model. */
-  async fit(request: Omit<ClvFitRequest, 'currency'> & { currency?: string }, context: CommandContext, options: { record?: boolean } = {}): Promise<ClvFitOutcome> {
+  async fit(
+    request: Omit<ClvFitRequest, 'currency'> & { currency?: string },
+    context: CommandContext,
+    options: { record?: boolean } = {},
+  ): Promise<ClvFitOutcome> {
     const now = recordTime(this.clock);
     if (dayNumber(request.until) > dayNumber(now.toISOString())) {
-      throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', { until: request.until });
+      throw new BusinessRuleViolation('CALIBRATION_END_IN_FUTURE', 'The calibration period must end today or earlier', {
+        until: request.until,
+      });
     }
     if (request.holdoutEnd !== undefined) {
       if (dayNumber(request.holdoutEnd) <= dayNumber(request.until)) {
         throw new ValidationFailedError([{ field: 'holdoutEnd', messages: ['holdoutEnd must be after the calibration end (until)'] }]);
       }
       if (dayNumber(request.holdoutEnd) > dayNumber(now.toISOString())) {
-        throw new BusinessRuleViolation('HOLDOUT_END_IN_FUTURE', 'The holdout period must end today or earlier: its purchases must have happened', { holdoutEnd: request.holdoutEnd });
+        throw new BusinessRuleViolation(
+          'HOLDOUT_END_IN_FUTURE',
+          'The holdout period must end today or earlier: its purchases must have happened',
+          { holdoutEnd: request.holdoutEnd },
+        );
       }
     }
     await this.catchUp();

@@ -48,7 +48,11 @@ export function calibrationSummaries(docs: Iterable<CustomerValueDoc>, request: 
 }
 
 /** Fits both models; 422 CLV_NOT_ENOUGH_DATA when there is nothing to fit (no customer, no repeat buyer). */
-export function fitClvModel(docs: Iterable<CustomerValueDoc>, request: ClvFitRequest, ids: { modelId: string; fittedAt: string }): ClvModelData {
+export function fitClvModel(
+  docs: Iterable<CustomerValueDoc>,
+  request: ClvFitRequest,
+  ids: { modelId: string; fittedAt: string },
+): ClvModelData {
   const summaries = calibrationSummaries(docs, request);
   const repeatCustomers = summaries.filter((s) => s.x > 0).length;
   const spenders = summaries.filter((s) => s.x > 0 && s.monetary > 0).length;
@@ -164,7 +168,10 @@ const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
  * customers share, so it is computed once per distinct triple.
  */
 export class ClvPredictor {
-  private readonly transactions = new Map<string, { probabilityAlive: number; expectedTransactions: number; discountedTransactions: number }>();
+  private readonly transactions = new Map<
+    string,
+    { probabilityAlive: number; expectedTransactions: number; discountedTransactions: number }
+  >();
   private readonly asOfDay: string;
   private readonly lastDay: number;
   private readonly discountRate: number;
@@ -201,10 +208,15 @@ export class ClvPredictor {
     }
     if (!part) {
       // The spend does not change the transaction part: any finite value will do when it has none.
-      const breakdown = customerLifetimeValue({ r, alpha, a, b }, { p, q: Math.max(q, 2), gamma }, { x, t_x, T, monetary }, {
-        horizon: this.options.horizon,
-        discountRate: this.discountRate,
-      });
+      const breakdown = customerLifetimeValue(
+        { r, alpha, a, b },
+        { p, q: Math.max(q, 2), gamma },
+        { x, t_x, T, monetary },
+        {
+          horizon: this.options.horizon,
+          discountRate: this.discountRate,
+        },
+      );
       part = {
         probabilityAlive: breakdown.probabilityAlive,
         expectedTransactions: breakdown.expectedTransactions,
@@ -238,14 +250,22 @@ export class ClvPredictor {
     const summary = doc.daySummary;
     if (doc.days !== undefined || summary === undefined || (summary.lastDay !== null && summary.lastDay > this.lastDay)) {
       if (doc.days === undefined) throw new Error(`the purchase days of ${doc.customerId} are needed to value it as of ${this.asOfDay}`);
-      const [full] = summarizePurchases(purchasesOf({ customerId: doc.customerId, days: doc.days }, this.lastDay), { calibrationEnd: this.asOfDay, unit: this.model.unit });
+      const [full] = summarizePurchases(purchasesOf({ customerId: doc.customerId, days: doc.days }, this.lastDay), {
+        calibrationEnd: this.asOfDay,
+        unit: this.model.unit,
+      });
       return full ?? null;
     }
     if (summary.firstDay === null || summary.lastDay === null) return null;
     // As summarizePurchases computes them when every day is up to the calibration end.
     const unitDays = UNIT_DAYS[this.model.unit];
     const x = summary.days - 1;
-    return { x, t_x: (summary.lastDay - summary.firstDay) / unitDays, T: (this.lastDay - summary.firstDay) / unitDays, monetary: x > 0 ? summary.repeatSpend / x : 0 };
+    return {
+      x,
+      t_x: (summary.lastDay - summary.firstDay) / unitDays,
+      T: (this.lastDay - summary.firstDay) / unitDays,
+      monetary: x > 0 ? summary.repeatSpend / x : 0,
+    };
   }
 }
 

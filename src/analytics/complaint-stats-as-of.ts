@@ -11,7 +11,9 @@ import { COMPLAINT_FACTS_COLLECTION, COMPLAINT_STATS_PROJECTION, type ComplaintF
 export async function complaintStatsAsOf(readModels: ReadModels, clock: Clock, requestedTo: string | undefined): Promise<AsOfStamp> {
   if (requestedTo !== undefined) return { asOf: new Date(requestedTo).toISOString(), asOfBasis: 'requested' };
   const [last] = (
-    await readModels.collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION).find({}, { sort: { registeredAt: -1 }, limit: 1 })
+    await readModels
+      .collection<ComplaintFactsDoc>(COMPLAINT_STATS_PROJECTION, COMPLAINT_FACTS_COLLECTION)
+      .find({}, { sort: { registeredAt: -1 }, limit: 1 })
   ).items;
   return liveAsOf(clock, last ? dayAfter(last.registeredAt) : null);
 }

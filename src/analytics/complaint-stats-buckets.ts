@@ -235,7 +235,10 @@ export function statisticsFromBuckets(buckets: readonly DayBucket[], request: St
   const within = (start: number, end: number): DayBucket[] => dated.filter(({ at }) => at >= start && at < end).map(({ bucket }) => bucket);
   const current = within(from, to);
   const previous = within(previousFrom, from);
-  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<StatDimension, Record<string, number>>;
+  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<
+    StatDimension,
+    Record<string, number>
+  >;
   for (const b of current) {
     for (const d of STAT_DIMENSIONS) {
       for (const key in b.counts[d]) counts[d][key] = (counts[d][key] ?? 0) + b.counts[d][key];

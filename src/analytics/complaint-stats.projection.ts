@@ -52,7 +52,13 @@ import {
   listApply,
   listDocId,
 } from './complaint-stats-buckets';
-import { COMPLAINT_STATUS_EVENT_TYPES, type ComplaintStatusFacts, INITIAL_STATUS_FACTS, nextStatusFacts, statusFromFacts } from '../complaints/complaint-status';
+import {
+  COMPLAINT_STATUS_EVENT_TYPES,
+  type ComplaintStatusFacts,
+  INITIAL_STATUS_FACTS,
+  nextStatusFacts,
+  statusFromFacts,
+} from '../complaints/complaint-status';
 
 export const COMPLAINT_STATS_PROJECTION = 'complaint-stats';
 export const COMPLAINT_FACTS_COLLECTION = 'complaints';
@@ -106,12 +112,7 @@ interface DayShardsDoc extends Document {
 }
 
 const HANDLED: readonly ComplaintEvent['type'][] = [
-  ...new Set<ComplaintEvent['type']>([
-    ...COMPLAINT_STATUS_EVENT_TYPES,
-    'ComplaintAssigned',
-    'SlaBreached',
-    'SatisfactionRecorded',
-  ]),
+  ...new Set<ComplaintEvent['type']>([...COMPLAINT_STATUS_EVENT_TYPES, 'ComplaintAssigned', 'SlaBreached', 'SatisfactionRecorded']),
 ];
 
 /** The facts after one event (the registration is handled by the caller). */
@@ -137,7 +138,14 @@ function nextFacts(doc: ComplaintFactsDoc, e: ComplaintEvent): Partial<Complaint
       return { ...status, closedAt: e.data.closedAt, closeReason: e.data.reason, everResolvedOrClosed: true };
     case 'ComplaintReopened':
       // Back to work: the earlier resolution no longer stands.
-      return { ...status, resolvedAt: null, resolutionWithinSla: null, closedAt: null, closeReason: null, reopenCount: doc.reopenCount + 1 };
+      return {
+        ...status,
+        resolvedAt: null,
+        resolutionWithinSla: null,
+        closedAt: null,
+        closeReason: null,
+        reopenCount: doc.reopenCount + 1,
+      };
     default:
       return status;
   }
@@ -211,7 +219,13 @@ class DayBuckets {
 }
 
 /** Adds or removes a complaint's link (null: its customer has no other complaint, counted in `solo`). */
-async function applyLink(buckets: DayBuckets, bucket: string, complaintId: string, link: ComplaintLink | null, sign: 1 | -1): Promise<void> {
+async function applyLink(
+  buckets: DayBuckets,
+  bucket: string,
+  complaintId: string,
+  link: ComplaintLink | null,
+  sign: 1 | -1,
+): Promise<void> {
   if (link === null) {
     (await buckets.counts(bucket)).solo += sign;
     return;

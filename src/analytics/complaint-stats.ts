@@ -255,7 +255,10 @@ export function dimensionValue(facts: ComplaintFacts, dimension: StatDimension):
 
 /** Complaints per value of every dimension. */
 export function dimensionCounts(facts: readonly ComplaintFacts[]): Record<StatDimension, Record<string, number>> {
-  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<StatDimension, Record<string, number>>;
+  const counts = Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {} as Record<string, number>])) as Record<
+    StatDimension,
+    Record<string, number>
+  >;
   for (const f of facts) {
     for (const d of STAT_DIMENSIONS) {
       const key = dimensionValue(f, d);
@@ -304,7 +307,11 @@ export function periodLabel(start: number, interval: StatInterval): string {
 export function periodsOf(from: number, to: number, interval: StatInterval): { period: string; start: number; end: number }[] {
   const periods: { period: string; start: number; end: number }[] = [];
   for (let start = periodStart(from, interval); start < to; start = nextPeriodStart(start, interval)) {
-    periods.push({ period: periodLabel(start, interval), start: Math.max(start, from), end: Math.min(nextPeriodStart(start, interval), to) });
+    periods.push({
+      period: periodLabel(start, interval),
+      start: Math.max(start, from),
+      end: Math.min(nextPeriodStart(start, interval), to),
+    });
   }
   return periods;
 }

@@ -74,7 +74,10 @@ export function unmatchedRefundsUpTo(doc: { unmatchedRefunds?: readonly Day[]; c
 }
 
 /** Net revenue per purchase kept (purchases refunded in full are not counted); 0 when none is left. */
-export function averageOrderValueOf(figures: { revenue: number; purchaseCount: number; fullyRefundedPurchases?: number }, currency: string): number {
+export function averageOrderValueOf(
+  figures: { revenue: number; purchaseCount: number; fullyRefundedPurchases?: number },
+  currency: string,
+): number {
   return averageMoney(figures.revenue, figures.purchaseCount - (figures.fullyRefundedPurchases ?? 0), currency);
 }
 
@@ -98,7 +101,9 @@ export async function projectValueRefund(
   const fullyRefundedPurchases = (before.fullyRefundedPurchases ?? 0) + (data.remaining === 0 ? 1 : 0);
   const days = data.purchasedAt === null ? beforeDays : netPurchaseDay(beforeDays, dayNumber(data.purchasedAt), data.amount, currency);
   const unmatchedRefunds =
-    data.purchasedAt === null ? addRefundDay(before.unmatchedRefunds ?? [], dayNumber(data.occurredAt), data.amount, currency) : (before.unmatchedRefunds ?? []);
+    data.purchasedAt === null
+      ? addRefundDay(before.unmatchedRefunds ?? [], dayNumber(data.occurredAt), data.amount, currency)
+      : (before.unmatchedRefunds ?? []);
   const figures = {
     ...before,
     revenue,
@@ -115,13 +120,17 @@ export async function projectValueRefund(
   const products = ctx.collection<ProductAmounts>(names.products);
   // Goods of a sale older than the records were never counted here.
   const returned = data.purchaseId === null ? [] : data.lines;
-  const less = (amounts: Record<string, number>, amount: number) => ({ ...amounts, [currency]: addMoney(amounts[currency] ?? 0, -amount, currency) });
+  const less = (amounts: Record<string, number>, amount: number) => ({
+    ...amounts,
+    [currency]: addMoney(amounts[currency] ?? 0, -amount, currency),
+  });
   for (const line of returned) {
     const id = productInterestId(data.customerId, line.product);
     const interest = await interests.get(id);
     if (!interest) continue;
     await interests.update(id, { $inc: { quantity: -line.quantity }, $set: { amounts: less(interest.amounts, line.amount) } });
     const product = await products.get(line.product);
-    if (product) await products.update(line.product, { $inc: { quantity: -line.quantity }, $set: { amounts: less(product.amounts, line.amount) } });
+    if (product)
+      await products.update(line.product, { $inc: { quantity: -line.quantity }, $set: { amounts: less(product.amounts, line.amount) } });
   }
 }

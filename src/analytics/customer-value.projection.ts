@@ -217,7 +217,11 @@ const addTo = (amounts: Record<string, number> | undefined, currency: string, am
   [currency]: addMoney(amounts?.[currency] ?? 0, amount, currency),
 });
 
-async function recordPurchase(e: Extract<CustomerEvent, { type: 'PurchaseRecorded' }>, ctx: ProjectionContext, stamp: { updatedAt: string }): Promise<void> {
+async function recordPurchase(
+  e: Extract<CustomerEvent, { type: 'PurchaseRecorded' }>,
+  ctx: ProjectionContext,
+  stamp: { updatedAt: string },
+): Promise<void> {
   const customers = ctx.collection<StoredValueDoc>(VALUE_CUSTOMERS_COLLECTION);
   const current = await customers.get(e.data.customerId);
   if (!current) return;
@@ -354,7 +358,10 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       return;
     }
     case 'CustomerReferred':
-      await customers.update(e.data.customerId, { $push: { referrals: { customerId: e.data.referredCustomerId, at: e.data.referredAt } }, $set: stamp });
+      await customers.update(e.data.customerId, {
+        $push: { referrals: { customerId: e.data.referredCustomerId, at: e.data.referredAt } },
+        $set: stamp,
+      });
       return;
     case 'CustomerDeactivated':
       await customers.update(e.data.customerId, { $set: { status: 'deactivated', ...stamp } });

@@ -37,7 +37,6 @@ export interface PotentialValue {
   acceptanceRate: number | null;
 }
 
-
 export function currentValueOf(doc: ValueListDoc): CurrentValue {
   return {
     revenue: doc.revenue,
@@ -59,7 +58,11 @@ export function openSuggestionsAt(doc: Pick<CustomerValueDoc, 'suggestions'>, at
 }
 
 /** VPC at an instant, on top of the given revenue (the revenue to date for "now"). */
-export function potentialValueOf(doc: Pick<CustomerValueDoc, 'suggestions' | 'revenue' | 'currency'>, at: Date, revenue = doc.revenue): PotentialValue {
+export function potentialValueOf(
+  doc: Pick<CustomerValueDoc, 'suggestions' | 'revenue' | 'currency'>,
+  at: Date,
+  revenue = doc.revenue,
+): PotentialValue {
   const iso = at.toISOString();
   const open = openSuggestionsAt(doc, at);
   const openValue = sumMoney(
@@ -89,5 +92,7 @@ export function revenueUpToDay(doc: CustomerValueDoc, lastDay: number): number {
 
 /** The customer's purchase days as purchases (one per day, dated YYYY-MM-DD), for the CLV and RFM math. */
 export function purchasesOf(doc: Pick<CustomerValueDoc, 'customerId' | 'days'>, lastDay = Number.POSITIVE_INFINITY): Purchase[] {
-  return doc.days.filter(([day]) => day <= lastDay).map(([day, amount]) => ({ customerId: doc.customerId, occurredAt: dayToIsoDate(day), amount }));
+  return doc.days
+    .filter(([day]) => day <= lastDay)
+    .map(([day, amount]) => ({ customerId: doc.customerId, occurredAt: dayToIsoDate(day), amount }));
 }

@@ -23,7 +23,9 @@ const endOfDay = (day: string): Date => new Date(`${day}T23:59:59.999Z`);
 export function predictionAsOf(model: { calibrationEnd: string } | null, requested: string | undefined, now: Date): PredictionAsOf {
   if (requested !== undefined) {
     if (dayNumber(requested) > dayNumber(now.toISOString())) {
-      throw new ValidationFailedError([{ field: 'asOf', messages: ['asOf must be today or earlier: predictions start from what has happened'] }]);
+      throw new ValidationFailedError([
+        { field: 'asOf', messages: ['asOf must be today or earlier: predictions start from what has happened'] },
+      ]);
     }
     return { asOf: requested, asOfBasis: 'requested', instant: endOfDay(requested) };
   }

@@ -13,7 +13,13 @@
 import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
-import { SEGMENTATION_EVENT_TYPES, type SegmentationEvent, type SegmentationRunCompleted, type SegmentScheme, type SegmentScores } from './segmentation.events';
+import {
+  SEGMENTATION_EVENT_TYPES,
+  type SegmentationEvent,
+  type SegmentationRunCompleted,
+  type SegmentScheme,
+  type SegmentScores,
+} from './segmentation.events';
 
 export const SEGMENT_HISTORY_PROJECTION = 'segment-history';
 export const MEMBERSHIPS_COLLECTION = 'memberships';
@@ -59,7 +65,14 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       const current = latest && latest.at > at ? latest : { to, at, scores, runId };
       await ctx
         .collection<MembershipDoc>(MEMBERSHIPS_COLLECTION)
-        .replace(membershipId(scheme, customerId), { customerId, scheme, segment: current.to, since: current.at, scores: current.scores, runId: current.runId });
+        .replace(membershipId(scheme, customerId), {
+          customerId,
+          scheme,
+          segment: current.to,
+          since: current.at,
+          scores: current.scores,
+          runId: current.runId,
+        });
       return;
     }
     case 'SegmentationRunCompleted':

@@ -48,7 +48,11 @@ export class SegmentationSchedulerService implements OnApplicationBootstrap, OnM
   /** One run as of the given instant (what the timer does at midnight). */
   async runAsOf(asOf: Date): Promise<void> {
     try {
-      const result = await this.segmentation.recompute(asOf, { actor: SEGMENTATION_SCHEDULER_ACTOR, correlationId: randomUUID(), commandId: '' });
+      const result = await this.segmentation.recompute(asOf, {
+        actor: SEGMENTATION_SCHEDULER_ACTOR,
+        correlationId: randomUUID(),
+        commandId: '',
+      });
       this.logger.log(`Segmentation as of ${result.asOf}: ${result.changes} change(s)`);
     } catch (error) {
       this.logger.error(`Segmentation as of ${asOf.toISOString()} failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -119,7 +119,8 @@ export class SegmentationService {
       for (const scheme of SEGMENT_SCHEMES) {
         const placement = segmentation[scheme].get(customerId);
         const target = placement?.segment ?? null;
-        if ((current.get(customerId)?.[scheme] ?? null) !== target) assignments.push({ scheme, segment: target, scores: placement?.scores ?? null });
+        if ((current.get(customerId)?.[scheme] ?? null) !== target)
+          assignments.push({ scheme, segment: target, scores: placement?.scores ?? null });
       }
       if (assignments.length === 0) continue;
       const outcome = await this.processor.handle({

@@ -37,7 +37,11 @@ export const SEGMENT_NAMES: Record<SegmentScheme, readonly string[]> = {
   rfm: RFM_SEGMENTS,
   'value-matrix': VALUE_TIERS.slice()
     .reverse()
-    .flatMap((current) => VALUE_TIERS.slice().reverse().map((potential) => VALUE_MATRIX_CELLS[current][potential])),
+    .flatMap((current) =>
+      VALUE_TIERS.slice()
+        .reverse()
+        .map((potential) => VALUE_MATRIX_CELLS[current][potential]),
+    ),
 };
 
 /** The scheme a segment name belongs to (the names of the two schemes do not overlap). */
@@ -52,9 +56,16 @@ export function schemeOfSegment(name: string): SegmentScheme | null {
  * Values the population with the model, or without it when the model cannot value one of them (a
  * degenerate fit on too little data makes the series diverge): one basis for the whole matrix.
  */
-function valueAll(population: readonly CustomerValueDoc[], model: ClvModelData | null, asOf: Date): { valuer: CustomerValuer; values: (CustomerValuation & { customerId: string })[] } {
+function valueAll(
+  population: readonly CustomerValueDoc[],
+  model: ClvModelData | null,
+  asOf: Date,
+): { valuer: CustomerValuer; values: (CustomerValuation & { customerId: string })[] } {
   const basis = valueBasisOf(population);
-  const valueWith = (valuer: CustomerValuer) => ({ valuer, values: population.map((doc) => ({ customerId: doc.customerId, ...valuer.value(doc) })) });
+  const valueWith = (valuer: CustomerValuer) => ({
+    valuer,
+    values: population.map((doc) => ({ customerId: doc.customerId, ...valuer.value(doc) })),
+  });
   if (model === null) return valueWith(new CustomerValuer(basis, null, asOf));
   try {
     return valueWith(new CustomerValuer(basis, model, asOf));
@@ -86,7 +97,15 @@ export function segmentCustomers(docs: readonly CustomerValueDoc[], asOf: Date, 
   for (const score of scoreRfm(rfmInputs)) {
     rfm.set(score.customerId, {
       segment: score.segment,
-      scores: { r: score.r, f: score.f, m: score.m, code: score.code, recencyDays: score.recency, frequency: score.frequency, monetary: score.monetary },
+      scores: {
+        r: score.r,
+        f: score.f,
+        m: score.m,
+        code: score.code,
+        recencyDays: score.recency,
+        frequency: score.frequency,
+        monetary: score.monetary,
+      },
     });
   }
 

@@ -26,7 +26,8 @@ export interface ValueReader {
 /** Currencies purchases were recorded in, alphabetical. */
 export async function valueCurrencies(reader: ValueReader): Promise<string[]> {
   const codes: string[] = [];
-  for await (const doc of reader.collection<CurrencySeenDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CURRENCIES_COLLECTION).findAll()) codes.push(doc._id);
+  for await (const doc of reader.collection<CurrencySeenDoc>(CUSTOMER_VALUE_PROJECTION, VALUE_CURRENCIES_COLLECTION).findAll())
+    codes.push(doc._id);
   return codes.sort();
 }
 
@@ -46,7 +47,10 @@ export async function valueDocsIn(reader: ValueReader, currency: string): Promis
 }
 
 /** A stored document read with its days (findAll and get return them). */
-export const withDays = (doc: StoredValueDoc): StoredValueDoc & { days: Record<string, PurchaseDay[]> } => ({ ...doc, days: doc.days ?? {} });
+export const withDays = (doc: StoredValueDoc): StoredValueDoc & { days: Record<string, PurchaseDay[]> } => ({
+  ...doc,
+  days: doc.days ?? {},
+});
 
 /** The customer's currencies, alphabetical. */
 export const currenciesOf = (doc: Pick<StoredValueDoc, 'byCurrency'>): string[] => Object.keys(doc.byCurrency).sort();

@@ -19,7 +19,8 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 const DEFAULT_CREDENTIAL_CHECK_MS = 5_000;
 
 /** The last frame of a stream whose credential no longer holds: clients should not reconnect with it. */
-const CREDENTIAL_ENDED_FRAME = 'event: credentials-ended\ndata: {"reason":"the credential that opened this stream was revoked or expired"}\n\n';
+const CREDENTIAL_ENDED_FRAME =
+  'event: credentials-ended\ndata: {"reason":"the credential that opened this stream was revoked or expired"}\n\n';
 
 /** One Server-Sent Event: the position is its id, so a reconnecting client resumes with Last-Event-ID. */
 export function sseFrame(event: RecordedEvent): string {

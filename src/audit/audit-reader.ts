@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, parsePosition, type Position, type RecordedEvent, START } from '../shared/event-store/event-store.port';
+import {
+  EVENT_STORE,
+  type EventStore,
+  parsePosition,
+  type Position,
+  type RecordedEvent,
+  START,
+} from '../shared/event-store/event-store.port';
 import { NotFoundError } from '../shared/errors/domain-errors';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import type { Filter } from '../shared/read-store/read-store.port';

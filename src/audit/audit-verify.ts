@@ -181,7 +181,10 @@ export function describeReport(report: VerificationReport, stream?: string): str
   const scope = stream === undefined ? `${report.streams} stream(s)` : `stream ${stream}`;
   if (report.ok) return `OK: ${report.checked} event(s) in ${scope}, every hash chain intact`;
   if (report.corrupted) {
-    const where = report.corrupted.afterPosition !== undefined ? `after position ${report.corrupted.afterPosition}` : `from revision ${report.corrupted.fromRevision}`;
+    const where =
+      report.corrupted.afterPosition !== undefined
+        ? `after position ${report.corrupted.afterPosition}`
+        : `from revision ${report.corrupted.fromRevision}`;
     return `CORRUPTED: the event store could not be read ${where} (${report.corrupted.error}); ${report.checked} event(s) before it checked`;
   }
   const b = report.firstBroken!;

@@ -23,7 +23,18 @@ const NAME = /^[\x21-\x7e]{1,300}$/;
 const POSITION = /^\d{1,20}$/;
 
 /** Leading CSV columns of the feed; each event's data follows as data.* columns (the union over the page). */
-const FEED_CSV_COLUMNS = ['position', 'stream', 'revision', 'id', 'type', 'metadata.actor', 'metadata.correlationId', 'metadata.causationId', 'metadata.occurredAt', 'metadata.recordedAt'];
+const FEED_CSV_COLUMNS = [
+  'position',
+  'stream',
+  'revision',
+  'id',
+  'type',
+  'metadata.actor',
+  'metadata.correlationId',
+  'metadata.causationId',
+  'metadata.occurredAt',
+  'metadata.recordedAt',
+];
 const REJECTION_CSV_COLUMNS = ['id', 'at', 'actor', 'method', 'route', 'status', 'code', 'detail', 'fields', 'correlationId'];
 
 function nameParam(field: string, value: string): string {
@@ -48,7 +59,9 @@ export class AuditController {
     let from = query.fromPosition === undefined ? START : parsePosition(query.fromPosition);
     if (lastEventId !== undefined) {
       if (typeof lastEventId !== 'string' || !POSITION.test(lastEventId.trim())) {
-        throw new ValidationFailedError([{ field: 'Last-Event-ID', messages: ['Last-Event-ID must be the id (position) of a feed event'] }]);
+        throw new ValidationFailedError([
+          { field: 'Last-Event-ID', messages: ['Last-Event-ID must be the id (position) of a feed event'] },
+        ]);
       }
       from = parsePosition(lastEventId.trim());
     }
@@ -66,7 +79,11 @@ export class AuditController {
   async feed(@Query() query: FeedQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const page = await this.reader.feed(query.fromPosition === undefined ? START : parsePosition(query.fromPosition), query.limit);
     if (!wantsCsv(accept)) return page;
-    return csvReply(reply, page.events, { columns: FEED_CSV_COLUMNS, nextCursor: page.hasMore ? page.nextPosition : null, filename: 'audit-feed.csv' });
+    return csvReply(reply, page.events, {
+      columns: FEED_CSV_COLUMNS,
+      nextCursor: page.hasMore ? page.nextPosition : null,
+      filename: 'audit-feed.csv',
+    });
   }
 
   @Get('streams/:stream/state')
@@ -101,7 +118,11 @@ export class AuditController {
   }
 
   @Get('rejections')
-  async listRejections(@Query() query: RejectionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async listRejections(
+    @Query() query: RejectionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const bound = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
     const page = await this.rejections.list({
       from: bound(query.from),

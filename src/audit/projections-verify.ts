@@ -85,7 +85,9 @@ export interface VerifyReport {
 export async function verifyProjections(options: VerifyProjectionsOptions): Promise<VerifyReport> {
   const unknown = (options.only ?? []).filter((name) => !options.projections.some((p) => p.name === name));
   if (unknown.length > 0) throw new Error(`Unknown projection(s): ${unknown.join(', ')}`);
-  const selected = options.projections.filter((p) => options.only === undefined || options.only.length === 0 || options.only.includes(p.name));
+  const selected = options.projections.filter(
+    (p) => options.only === undefined || options.only.length === 0 || options.only.includes(p.name),
+  );
   const scratch = new PrefixedReadStore(options.readStore, VERIFY_PREFIX);
   await dropAll(scratch);
   const reports: ProjectionReport[] = [];
@@ -105,7 +107,11 @@ async function liveMeta(readStore: ReadStore, name: string): Promise<ProjectionM
   return readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(name);
 }
 
-async function verifyOne(definition: ProjectionDefinition, scratch: ReadStore, options: VerifyProjectionsOptions): Promise<ProjectionReport> {
+async function verifyOne(
+  definition: ProjectionDefinition,
+  scratch: ReadStore,
+  options: VerifyProjectionsOptions,
+): Promise<ProjectionReport> {
   const base = { projection: definition.name, version: definition.version };
   const skipped = (note: string, meta: ProjectionMetaDocument | null): ProjectionReport => ({
     ...base,
@@ -121,7 +127,10 @@ async function verifyOne(definition: ProjectionDefinition, scratch: ReadStore, o
     const meta = await liveMeta(options.readStore, definition.name);
     if (meta === null) return skipped('no live read model yet (the projection has never run)', null);
     if (meta.version !== definition.version) {
-      return skipped(`the live generation was built by version ${meta.version}, this code is version ${definition.version}: a rebuild is due`, meta);
+      return skipped(
+        `the live generation was built by version ${meta.version}, this code is version ${definition.version}: a rebuild is due`,
+        meta,
+      );
     }
     const upTo = meta.position === null ? START : parsePosition(meta.position);
     if (!(await isEventPosition(options.eventStore, upTo))) {
@@ -167,7 +176,12 @@ async function isEventPosition(store: EventStore, position: Position): Promise<b
 }
 
 /** Builds (or continues building) the scratch copy up to `upTo`; returns its generation. */
-async function buildScratch(definition: ProjectionDefinition, scratch: ReadStore, upTo: Position, options: VerifyProjectionsOptions): Promise<number> {
+async function buildScratch(
+  definition: ProjectionDefinition,
+  scratch: ReadStore,
+  upTo: Position,
+  options: VerifyProjectionsOptions,
+): Promise<number> {
   const runner = new ProjectionRunner({
     eventStore: new EventStoreUpTo(options.eventStore, upTo),
     readStore: scratch,
@@ -230,15 +244,28 @@ async function compareCollections(logical: string, live: Collection, rebuilt: Co
 }
 
 /** The events each side parked: a handler that fails on the live side only (or the rebuild only) is a difference too. */
-async function compareParked(name: string, generation: number, live: ReadStore, scratch: ReadStore, maxExamples: number): Promise<CollectionReport> {
+async function compareParked(
+  name: string,
+  generation: number,
+  live: ReadStore,
+  scratch: ReadStore,
+  maxExamples: number,
+): Promise<CollectionReport> {
   const ids = async (store: ReadStore, filter: Record<string, unknown>): Promise<Set<string>> => {
     const out = new Set<string>();
-    for await (const doc of store.collection<Document & { eventId: string }>(PARKED_EVENTS_COLLECTION).findAll(filter)) out.add(doc.eventId);
+    for await (const doc of store.collection<Document & { eventId: string }>(PARKED_EVENTS_COLLECTION).findAll(filter))
+      out.add(doc.eventId);
     return out;
   };
   const liveIds = await ids(live, { projection: name, generation });
   const rebuiltIds = await ids(scratch, { projection: name });
-  const report: CollectionReport = { collection: '_parked', liveDocuments: liveIds.size, rebuiltDocuments: rebuiltIds.size, differences: 0, examples: [] };
+  const report: CollectionReport = {
+    collection: '_parked',
+    liveDocuments: liveIds.size,
+    rebuiltDocuments: rebuiltIds.size,
+    differences: 0,
+    examples: [],
+  };
   const note = (difference: DocumentDifference): void => {
     report.differences += 1;
     if (report.examples.length < maxExamples) report.examples.push(difference);

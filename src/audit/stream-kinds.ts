@@ -1,4 +1,9 @@
-import { ACCESS_KEY_EVENT_TYPES, ACCESS_KEY_STREAM_PREFIX, type AccessKeyCreatedData, type AccessKeyEvent } from '../access/access-key.events';
+import {
+  ACCESS_KEY_EVENT_TYPES,
+  ACCESS_KEY_STREAM_PREFIX,
+  type AccessKeyCreatedData,
+  type AccessKeyEvent,
+} from '../access/access-key.events';
 import { CLV_MODEL_STREAM, clvModelDecider } from '../analytics/clv-model.events';
 import { customerSegmentsDecider, segmentationRunDecider } from '../analytics/segmentation.events';
 import { campaignDecider } from '../campaigns/campaign.decider';
@@ -76,7 +81,11 @@ export const STREAM_KINDS: readonly StreamKind[] = [
   // One event per number handed out: the stream is a counter, its "state" is its revision.
   { name: 'complaint-number-counter', prefix: 'complaint-numbers-' },
   { name: 'department', prefix: 'department-', folder: streamFolder(departmentDecider, DEPARTMENT_EVENT_TYPES) },
-  { name: 'department-name-claim', prefix: 'department-name-', folder: streamFolder(departmentNameClaimDecider, DEPARTMENT_NAME_CLAIM_EVENT_TYPES) },
+  {
+    name: 'department-name-claim',
+    prefix: 'department-name-',
+    folder: streamFolder(departmentNameClaimDecider, DEPARTMENT_NAME_CLAIM_EVENT_TYPES),
+  },
   { name: 'sla-policy', prefix: 'sla-policy-', folder: streamFolder(slaPolicyDecider, SLA_POLICY_EVENT_TYPES) },
   { name: 'segmentation-run', prefix: 'segmentation-', folder: streamFolder(segmentationRunDecider, ['SegmentationRunCompleted']) },
   { name: 'clv-model', prefix: CLV_MODEL_STREAM, exact: true, folder: streamFolder(clvModelDecider, ['ClvModelFitted']) },

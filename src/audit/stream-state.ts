@@ -13,9 +13,7 @@ import { STREAM_KINDS, type StreamKind, streamKindOf } from './stream-kinds';
  * - a revision: the stream's first revision+1 events.
  */
 export type StatePoint =
-  | { at: 'latest' }
-  | { at: 'revision'; revision: bigint }
-  | { at: 'time'; asOf: Date; basis: 'recorded' | 'occurred' };
+  { at: 'latest' } | { at: 'revision'; revision: bigint } | { at: 'time'; asOf: Date; basis: 'recorded' | 'occurred' };
 
 export interface StreamStateView {
   stream: string;

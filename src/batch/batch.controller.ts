@@ -46,8 +46,17 @@ export class BatchController {
     return { results };
   }
 
-  private async runItem(fastify: FastifyInstance, request: FastifyRequest, item: BatchItemDto, index: number): Promise<Omit<BatchItemResult, 'index'>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', [BATCH_ITEM_HEADER]: String(index) };
+  private async runItem(
+    fastify: FastifyInstance,
+    request: FastifyRequest,
+    item: BatchItemDto,
+    index: number,
+  ): Promise<Omit<BatchItemResult, 'index'>> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/json',
+      [BATCH_ITEM_HEADER]: String(index),
+    };
     for (const name of ['authorization', 'x-correlation-id'] as const) {
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;

@@ -15,11 +15,16 @@ const REVISION = /^(?:W\/)?"?\d{1,18}"?$/;
 export class BatchItemDto {
   @IsIn(BATCH_METHODS) method!: BatchMethod;
   /** The command's route, e.g. /customers or /customers/{id}/purchases. */
-  @IsString() @Matches(PATH, { message: 'path must be a route path starting with / (not /batch), at most 2000 visible ASCII characters' }) path!: string;
+  @IsString()
+  @Matches(PATH, { message: 'path must be a route path starting with / (not /batch), at most 2000 visible ASCII characters' })
+  path!: string;
   /** The command's body, as the single call takes it. */
   @IsOptional() @IsObject() body?: Record<string, unknown>;
   /** Sent as this item's Idempotency-Key: a retried batch replays the items that were carried out. */
-  @IsOptional() @IsString() @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1 to 200 visible ASCII characters' }) idempotencyKey?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey must be 1 to 200 visible ASCII characters' })
+  idempotencyKey?: string;
   /** Sent as this item's If-Match. */
   @IsOptional() @IsString() @Matches(REVISION, { message: 'ifMatch must be a resource revision from its ETag, e.g. "3"' }) ifMatch?: string;
 }

@@ -59,7 +59,8 @@ export class LaunchInterruptedError extends Error {
 }
 
 /** The id of the suggestion a campaign makes to a member: the same on every run, so a resumed launch suggests once. */
-export const campaignSuggestionId = (campaignId: string, customerId: string): string => deterministicUuid(`campaign-suggestion:${campaignId}:${customerId}`);
+export const campaignSuggestionId = (campaignId: string, customerId: string): string =>
+  deterministicUuid(`campaign-suggestion:${campaignId}:${customerId}`);
 
 /**
  * Launching a campaign: select the members as of the target's date, draw the control group from
@@ -85,11 +86,21 @@ export class CampaignLauncher {
   ) {}
 
   /** `signal`: stop after the batch under way (Ctrl-C in the CLI); launching again continues from there. */
-  launch(campaignId: string, context: CommandContext, onProgress?: (progress: LaunchProgress) => void, signal?: AbortSignal): Promise<LaunchResult> {
+  launch(
+    campaignId: string,
+    context: CommandContext,
+    onProgress?: (progress: LaunchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<LaunchResult> {
     return this.mutex.run(() => this.run(campaignId, context, onProgress, signal));
   }
 
-  private async run(campaignId: string, requestContext: CommandContext, onProgress?: (progress: LaunchProgress) => void, signal?: AbortSignal): Promise<LaunchResult> {
+  private async run(
+    campaignId: string,
+    requestContext: CommandContext,
+    onProgress?: (progress: LaunchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<LaunchResult> {
     const startedAt = this.clock.now().getTime();
     const streamName = campaignStream(campaignId);
     const loaded = await this.processor.load(campaignDecider, streamName);
@@ -98,13 +109,26 @@ export class CampaignLauncher {
     if (loaded.state.status === 'closed') throw new BusinessRuleViolation('CAMPAIGN_CLOSED', 'The campaign is closed');
     const now = this.clock.now().toISOString();
     if (loaded.state.status === 'draft' && Date.parse(definition.window.end) <= Date.parse(now)) {
-      throw new BusinessRuleViolation('CAMPAIGN_WINDOW_OVER', "The campaign's window has ended: nothing can be done in it any more", { end: definition.window.end });
+      throw new BusinessRuleViolation('CAMPAIGN_WINDOW_OVER', "The campaign's window has ended: nothing can be done in it any more", {
+        end: definition.window.end,
+      });
     }
 
     // Launched already: a rerun appends nothing, even if the target would select others today.
     if (loaded.state.status === 'launched') {
       const { state } = loaded;
-      return { campaignId, status: 'launched', selectedAsOf: state.selectedAsOf ?? '', members: state.targeted.size, treatment: state.treatment, control: state.control, appended: 0, position: null, revision: Number(loaded.revision), replayed: true };
+      return {
+        campaignId,
+        status: 'launched',
+        selectedAsOf: state.selectedAsOf ?? '',
+        members: state.targeted.size,
+        treatment: state.treatment,
+        control: state.control,
+        appended: 0,
+        position: null,
+        revision: Number(loaded.revision),
+        replayed: true,
+      };
     }
 
     // Internal commands: the request's idempotency key and If-Match belong to the request, not to them.
@@ -132,7 +156,14 @@ export class CampaignLauncher {
 
     let state: CampaignState = await handle({ type: 'StartLaunch', data: { selectedAsOf, members: groups.size, control }, now });
     const alreadyTargeted = state.targeted.size;
-    const progress = (): void => onProgress?.({ total: groups.size, targeted: state.targeted.size, alreadyTargeted, commands, elapsedMs: this.clock.now().getTime() - startedAt });
+    const progress = (): void =>
+      onProgress?.({
+        total: groups.size,
+        targeted: state.targeted.size,
+        alreadyTargeted,
+        commands,
+        elapsedMs: this.clock.now().getTime() - startedAt,
+      });
     progress();
     const pending = [...groups.keys()].sort().filter((customerId) => !state.targeted.has(customerId));
     for (let i = 0; i < pending.length; i += BATCH_SIZE) {
@@ -167,7 +198,10 @@ export class CampaignLauncher {
     const target = definition.target;
     if (target.kind === 'segment') {
       const run = await segmentationRunAsOf(this.readModels, target.asOf);
-      if (!run) throw new BusinessRuleViolation('CAMPAIGN_NO_SEGMENTATION_RUN', 'No segmentation run at or before the target date: run one first', { asOf: target.asOf });
+      if (!run)
+        throw new BusinessRuleViolation('CAMPAIGN_NO_SEGMENTATION_RUN', 'No segmentation run at or before the target date: run one first', {
+          asOf: target.asOf,
+        });
       const segments = await segmentsAt(this.readModels, target.scheme, run.asOf);
       const customerIds = [...segments].filter(([, at]) => at.segment === target.segment).map(([customerId]) => customerId);
       return { selectedAsOf: run.asOf, customerIds };
@@ -178,7 +212,9 @@ export class CampaignLauncher {
   private async filtered(target: FilterTarget): Promise<string[]> {
     const ids: string[] = [];
     const filter = target.status === undefined ? {} : { status: target.status };
-    for await (const doc of this.readModels.collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION).findAll(filter)) {
+    for await (const doc of this.readModels
+      .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
+      .findAll(filter)) {
       const last = doc.currentValue.lastPurchaseAt;
       if (target.lastPurchaseBefore !== undefined && (last === null || Date.parse(last) >= Date.parse(target.lastPurchaseBefore))) continue;
       if (target.minPurchases !== undefined && doc.currentValue.purchaseCount < target.minPurchases) continue;
@@ -188,7 +224,11 @@ export class CampaignLauncher {
   }
 
   /** The campaign's action on one treatment member; a customer who cannot take it (deactivated, forgotten) is still a member, with the reason. */
-  private async act(definition: CampaignCreated['data'], customerId: string, context: CommandContext): Promise<Pick<MemberToTarget, 'suggestionId' | 'actionSkipped'>> {
+  private async act(
+    definition: CampaignCreated['data'],
+    customerId: string,
+    context: CommandContext,
+  ): Promise<Pick<MemberToTarget, 'suggestionId' | 'actionSkipped'>> {
     const action = definition.action;
     if (action.kind !== 'suggestion') return { suggestionId: null, actionSkipped: null };
     const suggestionId = campaignSuggestionId(definition.campaignId, customerId);
@@ -199,7 +239,17 @@ export class CampaignLauncher {
       await this.processor.handle({
         decider: customerDecider,
         streamName: stream,
-        command: { type: 'SuggestTransaction', data: { suggestionId, product: action.product, expectedValue: action.expectedValue, currency: action.currency ?? DEFAULT_CURRENCY, expiresAt: definition.window.end }, now: this.clock.now().toISOString() },
+        command: {
+          type: 'SuggestTransaction',
+          data: {
+            suggestionId,
+            product: action.product,
+            expectedValue: action.expectedValue,
+            currency: action.currency ?? DEFAULT_CURRENCY,
+            expiresAt: definition.window.end,
+          },
+          now: this.clock.now().toISOString(),
+        },
         context,
       });
       return { suggestionId, actionSkipped: null };

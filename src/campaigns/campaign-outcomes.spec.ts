@@ -22,7 +22,13 @@ describe('campaign outcomes', () => {
 
   it('sum money per currency in cents, never across currencies, and per member of the group', () => {
     const members = [
-      member('a', { purchases: [purchase('2026-03-02T00:00:00Z', 0.1, 'EUR', 0.05), purchase('2026-03-03T00:00:00Z', 0.2, 'EUR'), purchase('2026-03-04T00:00:00Z', 99, 'USD')] }),
+      member('a', {
+        purchases: [
+          purchase('2026-03-02T00:00:00Z', 0.1, 'EUR', 0.05),
+          purchase('2026-03-03T00:00:00Z', 0.2, 'EUR'),
+          purchase('2026-03-04T00:00:00Z', 99, 'USD'),
+        ],
+      }),
       member('b', { purchases: [purchase('2026-05-01T00:00:00Z', 500, 'EUR'), purchase('2025-06-01T00:00:00Z', 10, 'EUR')] }),
       member('c'),
     ];
@@ -31,14 +37,19 @@ describe('campaign outcomes', () => {
       EUR: { purchases: 2, buyers: 1, revenue: 0.3, margin: 0.05, revenuePerMember: 0.1, marginPerMember: 0.0167 },
       USD: { purchases: 1, buyers: 1, revenue: 99, margin: 0, revenuePerMember: 33, marginPerMember: 0 },
     });
-    expect(outcome.baseline).toEqual({ EUR: { purchases: 1, buyers: 1, revenue: 10, margin: 0, revenuePerMember: 3.3333, marginPerMember: 0 } });
+    expect(outcome.baseline).toEqual({
+      EUR: { purchases: 1, buyers: 1, revenue: 10, margin: 0, revenuePerMember: 3.3333, marginPerMember: 0 },
+    });
     expect(outcome).toMatchObject({ members: 3, reached: 3, responded: 1, responseRate: 0.3333 });
   });
 
   it('count a suggestion as decided only when the decision is at or before the as-of, and an interaction as a response', () => {
     const members = [
       member('a', { suggestion: { status: 'accepted', decidedAt: '2026-03-10T00:00:00.000Z' } }),
-      member('b', { suggestion: { status: 'declined', decidedAt: '2026-03-20T00:00:00.000Z' }, interactions: [{ occurredAt: '2026-03-05T00:00:00.000Z' }] }),
+      member('b', {
+        suggestion: { status: 'declined', decidedAt: '2026-03-20T00:00:00.000Z' },
+        interactions: [{ occurredAt: '2026-03-05T00:00:00.000Z' }],
+      }),
       member('c', { suggestion: { status: 'open', decidedAt: null } }),
     ];
     const asOf = '2026-03-15T00:00:00.000Z';
@@ -49,14 +60,35 @@ describe('campaign outcomes', () => {
 
   it('lift is treatment minus control per member, in each currency either group bought in', () => {
     const period = countedPeriod(WINDOW, WINDOW.to);
-    const treatment = groupOutcome([member('a', { purchases: [purchase('2026-03-02T00:00:00Z', 30)] }), member('b')], WINDOW, period, WINDOW.to);
-    const control = groupOutcome([member('c', { group: 'control', reached: false, purchases: [purchase('2026-03-02T00:00:00Z', 8, 'GBP')] })], WINDOW, period, WINDOW.to);
-    expect(lift(treatment, control)).toEqual({ responseRate: -0.5, revenuePerMember: { EUR: 15, GBP: -8 }, marginPerMember: { EUR: 0, GBP: 0 } });
+    const treatment = groupOutcome(
+      [member('a', { purchases: [purchase('2026-03-02T00:00:00Z', 30)] }), member('b')],
+      WINDOW,
+      period,
+      WINDOW.to,
+    );
+    const control = groupOutcome(
+      [member('c', { group: 'control', reached: false, purchases: [purchase('2026-03-02T00:00:00Z', 8, 'GBP')] })],
+      WINDOW,
+      period,
+      WINDOW.to,
+    );
+    expect(lift(treatment, control)).toEqual({
+      responseRate: -0.5,
+      revenuePerMember: { EUR: 15, GBP: -8 },
+      marginPerMember: { EUR: 0, GBP: 0 },
+    });
   });
 
   it('transitions count members per (segment at targeting, segment later), customers without a later segment going to null', () => {
-    const before = new Map([['a', 'at-risk'], ['b', 'at-risk'], ['c', 'at-risk']]);
-    const after = new Map([['a', 'loyal'], ['b', 'lost']]);
+    const before = new Map([
+      ['a', 'at-risk'],
+      ['b', 'at-risk'],
+      ['c', 'at-risk'],
+    ]);
+    const after = new Map([
+      ['a', 'loyal'],
+      ['b', 'lost'],
+    ]);
     const rows = transitions(['a', 'b', 'c', 'd'], before, after);
     expect(rows).toHaveLength(4);
     expect(rows).toEqual(

@@ -48,7 +48,8 @@ export interface GroupOutcome {
 const cents = (amount: number): number => Math.round(Number((amount * 100).toPrecision(12)));
 const fromCents = (value: number): number => value / 100;
 const round = (value: number, places: number): number => Math.round(value * 10 ** places) / 10 ** places;
-const within = (at: string, period: Period): boolean => Date.parse(at) >= Date.parse(period.from) && Date.parse(at) <= Date.parse(period.to);
+const within = (at: string, period: Period): boolean =>
+  Date.parse(at) >= Date.parse(period.from) && Date.parse(at) <= Date.parse(period.to);
 
 /** The period the campaign's responses count in as of an instant: from the window's start to its end or the as-of, whichever is first (empty before the start). */
 export function countedPeriod(window: Period, asOf: string): Period | null {
@@ -64,7 +65,17 @@ export function countedPeriod(window: Period, asOf: string): Period | null {
  */
 export function baselinePeriod(window: Period): Period {
   const start = new Date(window.from);
-  const yearBefore = new Date(Date.UTC(start.getUTCFullYear() - 1, start.getUTCMonth(), start.getUTCDate(), start.getUTCHours(), start.getUTCMinutes(), start.getUTCSeconds(), start.getUTCMilliseconds()));
+  const yearBefore = new Date(
+    Date.UTC(
+      start.getUTCFullYear() - 1,
+      start.getUTCMonth(),
+      start.getUTCDate(),
+      start.getUTCHours(),
+      start.getUTCMinutes(),
+      start.getUTCSeconds(),
+      start.getUTCMilliseconds(),
+    ),
+  );
   return { from: yearBefore.toISOString(), to: new Date(start.getTime() - 1).toISOString() };
 }
 
@@ -102,7 +113,9 @@ export function groupOutcome(members: readonly MemberFacts[], window: Period, co
   let responded = 0;
   const suggestions = { made: 0, accepted: 0, declined: 0, open: 0 };
   for (const member of members) {
-    const active = counted !== null && (member.purchases.some((p) => within(p.occurredAt, counted)) || member.interactions.some((i) => within(i.occurredAt, counted)));
+    const active =
+      counted !== null &&
+      (member.purchases.some((p) => within(p.occurredAt, counted)) || member.interactions.some((i) => within(i.occurredAt, counted)));
     if (active) responded += 1;
     if (member.suggestion) {
       suggestions.made += 1;
@@ -124,12 +137,16 @@ export function groupOutcome(members: readonly MemberFacts[], window: Period, co
 }
 
 /** Treatment minus control, per member: response rate, and revenue and margin per currency either group bought in. */
-export function lift(treatment: GroupOutcome, control: GroupOutcome): { responseRate: number | null; revenuePerMember: Record<string, number>; marginPerMember: Record<string, number> } {
+export function lift(
+  treatment: GroupOutcome,
+  control: GroupOutcome,
+): { responseRate: number | null; revenuePerMember: Record<string, number>; marginPerMember: Record<string, number> } {
   const currencies = [...new Set([...Object.keys(treatment.revenue), ...Object.keys(control.revenue)])].sort();
   const per = (key: 'revenuePerMember' | 'marginPerMember'): Record<string, number> =>
     Object.fromEntries(currencies.map((c) => [c, round((treatment.revenue[c]?.[key] ?? 0) - (control.revenue[c]?.[key] ?? 0), 4)]));
   return {
-    responseRate: treatment.responseRate === null || control.responseRate === null ? null : round(treatment.responseRate - control.responseRate, 4),
+    responseRate:
+      treatment.responseRate === null || control.responseRate === null ? null : round(treatment.responseRate - control.responseRate, 4),
     revenuePerMember: per('revenuePerMember'),
     marginPerMember: per('marginPerMember'),
   };
@@ -142,7 +159,11 @@ export interface SegmentTransition {
 }
 
 /** Members' segments at targeting against those at the later run, counted per (from, to). */
-export function transitions(customerIds: readonly string[], before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): SegmentTransition[] {
+export function transitions(
+  customerIds: readonly string[],
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): SegmentTransition[] {
   const counts = new Map<string, SegmentTransition>();
   for (const customerId of customerIds) {
     const from = before.get(customerId) ?? null;
@@ -152,5 +173,7 @@ export function transitions(customerIds: readonly string[], before: ReadonlyMap<
     entry.customers += 1;
     counts.set(key, entry);
   }
-  return [...counts.values()].sort((a, b) => b.customers - a.customers || String(a.from).localeCompare(String(b.from)) || String(a.to).localeCompare(String(b.to)));
+  return [...counts.values()].sort(
+    (a, b) => b.customers - a.customers || String(a.from).localeCompare(String(b.from)) || String(a.to).localeCompare(String(b.to)),
+  );
 }

@@ -16,8 +16,24 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { BusinessRuleViolation, NotFoundError } from '../shared/errors/domain-errors';
 import { ReadModels } from '../shared/projections/read-models';
 import type { CampaignWindow } from './campaign.events';
-import { baselinePeriod, type GroupOutcome, groupOutcome, lift, type MemberFacts, type Period, type SegmentTransition, countedPeriod, transitions } from './campaign-outcomes';
-import { CAMPAIGN_MEMBERS_COLLECTION, type CampaignDoc, type CampaignMemberDoc, CAMPAIGNS_COLLECTION, CAMPAIGNS_PROJECTION } from './campaigns.projection';
+import {
+  baselinePeriod,
+  type GroupOutcome,
+  groupOutcome,
+  lift,
+  type MemberFacts,
+  type Period,
+  type SegmentTransition,
+  countedPeriod,
+  transitions,
+} from './campaign-outcomes';
+import {
+  CAMPAIGN_MEMBERS_COLLECTION,
+  type CampaignDoc,
+  type CampaignMemberDoc,
+  CAMPAIGNS_COLLECTION,
+  CAMPAIGNS_PROJECTION,
+} from './campaigns.projection';
 
 export interface CampaignResults extends AsOfStamp {
   campaignId: string;
@@ -57,16 +73,20 @@ export class CampaignResultsReader {
   ) {}
 
   async results(campaignId: string, requested: string | undefined, minPosition: string | undefined): Promise<CampaignResults> {
-    for (const projection of [CAMPAIGNS_PROJECTION, CUSTOMER_PROFILE_PROJECTION, SEGMENT_HISTORY_PROJECTION]) await this.readModels.ensureCaughtUp(projection, minPosition);
+    for (const projection of [CAMPAIGNS_PROJECTION, CUSTOMER_PROFILE_PROJECTION, SEGMENT_HISTORY_PROJECTION])
+      await this.readModels.ensureCaughtUp(projection, minPosition);
     const campaign = await this.readModels.collection<CampaignDoc>(CAMPAIGNS_PROJECTION, CAMPAIGNS_COLLECTION).get(campaignId);
     if (!campaign) throw new NotFoundError('CAMPAIGN_NOT_FOUND', 'No campaign with this id');
-    if (campaign.status === 'draft') throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHED', 'The campaign has no members yet: launch it first');
+    if (campaign.status === 'draft')
+      throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHED', 'The campaign has no members yet: launch it first');
 
     const stamp = this.stamp(campaign, requested);
     const window = { from: campaign.window.start, to: campaign.window.end };
     const counted = countedPeriod(window, stamp.asOf);
     const members: CampaignMemberDoc[] = [];
-    for await (const member of this.readModels.collection<CampaignMemberDoc>(CAMPAIGNS_PROJECTION, CAMPAIGN_MEMBERS_COLLECTION).findAll({ campaignId }, { customerId: 1 })) {
+    for await (const member of this.readModels
+      .collection<CampaignMemberDoc>(CAMPAIGNS_PROJECTION, CAMPAIGN_MEMBERS_COLLECTION)
+      .findAll({ campaignId }, { customerId: 1 })) {
       members.push(member);
     }
     const facts = await Promise.all(members.map((member) => this.factsOf(member)));
@@ -76,7 +96,10 @@ export class CampaignResultsReader {
     const controlOutcome = groupOutcome(control, window, counted, stamp.asOf);
 
     const scheme: SegmentScheme = campaign.target.kind === 'segment' ? campaign.target.scheme : 'rfm';
-    const fromRun = await segmentationRunAsOf(this.readModels, campaign.target.kind === 'segment' ? campaign.target.asOf : campaign.window.start);
+    const fromRun = await segmentationRunAsOf(
+      this.readModels,
+      campaign.target.kind === 'segment' ? campaign.target.asOf : campaign.window.start,
+    );
     const toRun = await segmentationRunAsOf(this.readModels, stamp.asOf);
     const segmentMap = async (runAsOf: string | undefined): Promise<Map<string, string>> =>
       new Map(runAsOf === undefined ? [] : [...(await segmentsAt(this.readModels, scheme, runAsOf))].map(([id, at]) => [id, at.segment]));
@@ -98,8 +121,16 @@ export class CampaignResultsReader {
         scheme,
         fromRunAsOf: fromRun?.asOf ?? null,
         toRunAsOf: toRun?.asOf ?? null,
-        treatment: transitions(treatment.map((f) => f.customerId), before, after),
-        control: transitions(control.map((f) => f.customerId), before, after),
+        treatment: transitions(
+          treatment.map((f) => f.customerId),
+          before,
+          after,
+        ),
+        control: transitions(
+          control.map((f) => f.customerId),
+          before,
+          after,
+        ),
       },
     };
   }
@@ -115,16 +146,22 @@ export class CampaignResultsReader {
 
   private async factsOf(member: CampaignMemberDoc): Promise<MemberFacts> {
     const purchases: MemberFacts['purchases'] = [];
-    for await (const p of this.readModels.collection<PurchaseDoc>(CUSTOMER_PROFILE_PROJECTION, PURCHASES_COLLECTION).findAll({ customerId: member.customerId })) {
+    for await (const p of this.readModels
+      .collection<PurchaseDoc>(CUSTOMER_PROFILE_PROJECTION, PURCHASES_COLLECTION)
+      .findAll({ customerId: member.customerId })) {
       purchases.push({ occurredAt: p.occurredAt, amount: p.amount, margin: p.margin, currency: p.currency });
     }
     const interactions: MemberFacts['interactions'] = [];
-    for await (const i of this.readModels.collection<InteractionDoc>(CUSTOMER_PROFILE_PROJECTION, INTERACTIONS_COLLECTION).findAll({ customerId: member.customerId })) {
+    for await (const i of this.readModels
+      .collection<InteractionDoc>(CUSTOMER_PROFILE_PROJECTION, INTERACTIONS_COLLECTION)
+      .findAll({ customerId: member.customerId })) {
       interactions.push({ occurredAt: i.occurredAt });
     }
     let suggestion: MemberFacts['suggestion'] = null;
     if (member.suggestionId !== null) {
-      const profile = await this.readModels.collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION).get(member.customerId);
+      const profile = await this.readModels
+        .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
+        .get(member.customerId);
       const found = profile?.suggestions.find((s) => s.suggestionId === member.suggestionId);
       suggestion = found ? { status: found.status, decidedAt: found.decidedAt } : { status: 'open', decidedAt: null };
     }

@@ -57,7 +57,15 @@ export interface CampaignState {
   control: number;
 }
 
-const initialState = (): CampaignState => ({ status: 'none', definition: null, expected: 0, selectedAsOf: null, targeted: new Set(), treatment: 0, control: 0 });
+const initialState = (): CampaignState => ({
+  status: 'none',
+  definition: null,
+  expected: 0,
+  selectedAsOf: null,
+  targeted: new Set(),
+  treatment: 0,
+  control: 0,
+});
 
 // ---------------------------------------------------------------- decide
 
@@ -76,7 +84,9 @@ function create(command: CreateCampaign, state: CampaignState): CampaignEvent[] 
   }
   // Members are chosen as of the target's date: a date after the window's end would target on facts from after the campaign.
   if (target.kind === 'segment' && Date.parse(target.asOf) > Date.parse(window.end)) {
-    throw new BusinessRuleViolation('CAMPAIGN_TARGET_AFTER_WINDOW', "The target's as-of must not be after the window's end", { asOf: target.asOf });
+    throw new BusinessRuleViolation('CAMPAIGN_TARGET_AFTER_WINDOW', "The target's as-of must not be after the window's end", {
+      asOf: target.asOf,
+    });
   }
   return [{ type: 'CampaignCreated', data: { ...command.data, createdAt: command.now } }];
 }
@@ -86,13 +96,17 @@ function startLaunch(command: StartLaunch, state: CampaignState): CampaignEvent[
   // A launch under way or done: the launcher continues or stops; nothing new to start.
   if (state.status === 'launching' || state.status === 'launched') return [];
   if (state.status === 'closed') throw new BusinessRuleViolation('CAMPAIGN_CLOSED', 'The campaign is closed');
-  if (command.data.members === 0) throw new BusinessRuleViolation('CAMPAIGN_TARGET_EMPTY', 'The target selects nobody', { selectedAsOf: command.data.selectedAsOf });
+  if (command.data.members === 0)
+    throw new BusinessRuleViolation('CAMPAIGN_TARGET_EMPTY', 'The target selects nobody', { selectedAsOf: command.data.selectedAsOf });
   return [{ type: 'CampaignLaunchStarted', data: { campaignId: state.definition.campaignId, ...command.data, startedAt: command.now } }];
 }
 
 function targetMembers(command: TargetMembers, state: CampaignState): CampaignEvent[] {
   mustExist(state);
-  if (state.status !== 'launching') throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHING', 'Members are targeted only while the campaign launches', { status: state.status });
+  if (state.status !== 'launching')
+    throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHING', 'Members are targeted only while the campaign launches', {
+      status: state.status,
+    });
   const seen = new Set(state.targeted);
   const events: CampaignMemberTargeted[] = [];
   for (const member of command.data.members) {
@@ -109,17 +123,27 @@ function targetMembers(command: TargetMembers, state: CampaignState): CampaignEv
 function completeLaunch(command: CompleteLaunch, state: CampaignState): CampaignEvent[] {
   mustExist(state);
   if (state.status === 'launched' || state.status === 'closed') return [];
-  if (state.status !== 'launching') throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHING', 'The campaign has not started launching', { status: state.status });
+  if (state.status !== 'launching')
+    throw new BusinessRuleViolation('CAMPAIGN_NOT_LAUNCHING', 'The campaign has not started launching', { status: state.status });
   if (state.targeted.size < state.expected) {
-    throw new BusinessRuleViolation('CAMPAIGN_LAUNCH_INCOMPLETE', 'Not every selected member is targeted yet', { targeted: state.targeted.size, expected: state.expected });
+    throw new BusinessRuleViolation('CAMPAIGN_LAUNCH_INCOMPLETE', 'Not every selected member is targeted yet', {
+      targeted: state.targeted.size,
+      expected: state.expected,
+    });
   }
-  return [{ type: 'CampaignLaunched', data: { campaignId: state.definition.campaignId, treatment: state.treatment, control: state.control, launchedAt: command.now } }];
+  return [
+    {
+      type: 'CampaignLaunched',
+      data: { campaignId: state.definition.campaignId, treatment: state.treatment, control: state.control, launchedAt: command.now },
+    },
+  ];
 }
 
 function close(command: CloseCampaign, state: CampaignState): CampaignEvent[] {
   mustExist(state);
   if (state.status === 'closed') throw new BusinessRuleViolation('CAMPAIGN_ALREADY_CLOSED', 'The campaign is already closed');
-  if (state.status === 'launching') throw new BusinessRuleViolation('CAMPAIGN_LAUNCH_IN_PROGRESS', 'Finish the launch (launch again to resume it) before closing');
+  if (state.status === 'launching')
+    throw new BusinessRuleViolation('CAMPAIGN_LAUNCH_IN_PROGRESS', 'Finish the launch (launch again to resume it) before closing');
   return [{ type: 'CampaignClosed', data: { campaignId: state.definition.campaignId, closedAt: command.now } }];
 }
 

@@ -9,9 +9,33 @@ import { EmptyBodyDto } from '../shared/http/validation';
 import { CampaignLauncher } from './campaign-launcher';
 import { type CampaignResults, CampaignResultsReader } from './campaign-results';
 import { CampaignsService } from './campaigns.service';
-import { CampaignConsistencyQueryDto, CampaignMembersQueryDto, CampaignPageQueryDto, CampaignResultsQueryDto, CreateCampaignDto } from './dto/campaign.dto';
+import {
+  CampaignConsistencyQueryDto,
+  CampaignMembersQueryDto,
+  CampaignPageQueryDto,
+  CampaignResultsQueryDto,
+  CreateCampaignDto,
+} from './dto/campaign.dto';
 
-const CAMPAIGN_COLUMNS = ['_id', 'name', 'status', 'owner', 'target.kind', 'target.scheme', 'target.segment', 'target.asOf', 'action.kind', 'window.start', 'window.end', 'controlFraction', 'treatment', 'control', 'createdAt', 'launchedAt', 'closedAt'];
+const CAMPAIGN_COLUMNS = [
+  '_id',
+  'name',
+  'status',
+  'owner',
+  'target.kind',
+  'target.scheme',
+  'target.segment',
+  'target.asOf',
+  'action.kind',
+  'window.start',
+  'window.end',
+  'controlFraction',
+  'treatment',
+  'control',
+  'createdAt',
+  'launchedAt',
+  'closedAt',
+];
 const MEMBER_COLUMNS = ['customerId', 'group', 'targetedAt', 'suggestionId', 'actionSkipped'];
 export const RESULT_COLUMNS = [
   'campaignId',
@@ -89,7 +113,11 @@ export class CampaignsController {
   }
 
   @Get()
-  async list(@Query() query: CampaignPageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async list(
+    @Query() query: CampaignPageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.campaigns.list({ limit: query.limit, cursor: query.cursor }, query.minPosition);
     if (!wantsCsv(accept)) return page;
     return csvReply(reply, page.items, { columns: CAMPAIGN_COLUMNS, nextCursor: page.nextCursor, filename: 'campaigns.csv' });
@@ -104,25 +132,45 @@ export class CampaignsController {
 
   @Post(':id/launch')
   @HttpCode(200)
-  async launch(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async launch(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendCommandResult(reply, await this.launcher.launch(id, context));
   }
 
   @Post(':id/close')
   @HttpCode(200)
-  async close(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async close(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendCommandResult(reply, await this.campaigns.close(id, context));
   }
 
   @Get(':id/members')
-  async members(@Id('id') id: string, @Query() query: CampaignMembersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async members(
+    @Id('id') id: string,
+    @Query() query: CampaignMembersQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.campaigns.members(id, query.group, { limit: query.limit, cursor: query.cursor }, query.minPosition);
     if (!wantsCsv(accept)) return page;
     return csvReply(reply, page.items, { columns: MEMBER_COLUMNS, nextCursor: page.nextCursor, filename: 'campaign-members.csv' });
   }
 
   @Get(':id/results')
-  async resultsOf(@Id('id') id: string, @Query() query: CampaignResultsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async resultsOf(
+    @Id('id') id: string,
+    @Query() query: CampaignResultsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const results = await this.results.results(id, query.asOf, query.minPosition);
     if (!wantsCsv(accept)) return results;
     return csvReply(reply, resultRows(results), { columns: RESULT_COLUMNS, filename: 'campaign-results.csv' });

@@ -60,7 +60,9 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       });
       return;
     case 'CampaignLaunchStarted':
-      await campaigns.update(e.data.campaignId, { $set: { status: 'launching', selectedAsOf: e.data.selectedAsOf, selected: e.data.members, revision } });
+      await campaigns.update(e.data.campaignId, {
+        $set: { status: 'launching', selectedAsOf: e.data.selectedAsOf, selected: e.data.members, revision },
+      });
       return;
     case 'CampaignMemberTargeted': {
       const d = e.data;
@@ -90,7 +92,9 @@ export const campaignsProjection: ProjectionDefinition = {
   eventTypes: CAMPAIGN_EVENT_TYPES,
   collections: {
     [CAMPAIGNS_COLLECTION]: { indexes: [{ keys: { createdAt: -1 } }] },
-    [CAMPAIGN_MEMBERS_COLLECTION]: { indexes: [{ keys: { campaignId: 1, customerId: 1 } }, { keys: { campaignId: 1, group: 1, customerId: 1 } }] },
+    [CAMPAIGN_MEMBERS_COLLECTION]: {
+      indexes: [{ keys: { campaignId: 1, customerId: 1 } }, { keys: { campaignId: 1, group: 1, customerId: 1 } }],
+    },
   },
   handle,
 };

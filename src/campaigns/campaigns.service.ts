@@ -9,7 +9,13 @@ import { ReadModels } from '../shared/projections/read-models';
 import type { Page } from '../shared/read-store/read-store.port';
 import { campaignDecider } from './campaign.decider';
 import { type CampaignAction, campaignStream, type CampaignTarget } from './campaign.events';
-import { CAMPAIGN_MEMBERS_COLLECTION, type CampaignDoc, type CampaignMemberDoc, CAMPAIGNS_COLLECTION, CAMPAIGNS_PROJECTION } from './campaigns.projection';
+import {
+  CAMPAIGN_MEMBERS_COLLECTION,
+  type CampaignDoc,
+  type CampaignMemberDoc,
+  CAMPAIGNS_COLLECTION,
+  CAMPAIGNS_PROJECTION,
+} from './campaigns.projection';
 import type { CampaignActionDto, CampaignTargetDto, CreateCampaignDto } from './dto/campaign.dto';
 
 /** What create and close answer: enough to read one's own write (?minPosition=) and to send If-Match next. */
@@ -24,8 +30,13 @@ const DEFAULT_CONTROL_FRACTION = 0.1;
 
 /** The fields a kind needs, each missing one named (400 VALIDATION_FAILED, like the DTO's own rules). */
 function requireFields(prefix: string, kind: string, values: Record<string, unknown>): void {
-  const missing = Object.entries(values).filter(([, value]) => value === undefined).map(([field]) => field);
-  if (missing.length > 0) throw new ValidationFailedError(missing.map((field) => ({ field: `${prefix}.${field}`, messages: [`${field} is required for a ${kind} ${prefix}`] })));
+  const missing = Object.entries(values)
+    .filter(([, value]) => value === undefined)
+    .map(([field]) => field);
+  if (missing.length > 0)
+    throw new ValidationFailedError(
+      missing.map((field) => ({ field: `${prefix}.${field}`, messages: [`${field} is required for a ${kind} ${prefix}`] })),
+    );
 }
 
 function toTarget(dto: CampaignTargetDto): CampaignTarget {
@@ -44,7 +55,12 @@ function toTarget(dto: CampaignTargetDto): CampaignTarget {
 function toAction(dto: CampaignActionDto): CampaignAction {
   if (dto.kind === 'suggestion') {
     requireFields('action', 'suggestion', { product: dto.product, expectedValue: dto.expectedValue });
-    return { kind: 'suggestion', product: dto.product!, expectedValue: dto.expectedValue!, ...(dto.currency ? { currency: dto.currency } : {}) };
+    return {
+      kind: 'suggestion',
+      product: dto.product!,
+      expectedValue: dto.expectedValue!,
+      ...(dto.currency ? { currency: dto.currency } : {}),
+    };
   }
   if (dto.kind === 'interaction') {
     requireFields('action', 'interaction', { channel: dto.channel, script: dto.script });
@@ -55,7 +71,12 @@ function toAction(dto: CampaignActionDto): CampaignAction {
 }
 
 function result(id: string, outcome: CommandOutcome<unknown>): CampaignCommandResult {
-  return { id, revision: Number(outcome.revision), position: outcome.position === null ? null : outcome.position.toString(), replayed: outcome.replayed };
+  return {
+    id,
+    revision: Number(outcome.revision),
+    position: outcome.position === null ? null : outcome.position.toString(),
+    replayed: outcome.replayed,
+  };
 }
 
 /** Creating and closing campaigns, and reading them (the launch is campaign-launcher.ts). */
@@ -113,12 +134,21 @@ export class CampaignsService {
 
   async list(page: { limit: number; cursor?: string }, minPosition: string | undefined): Promise<Page<CampaignDoc>> {
     await this.readModels.ensureCaughtUp(CAMPAIGNS_PROJECTION, minPosition);
-    return this.readModels.collection<CampaignDoc>(CAMPAIGNS_PROJECTION, CAMPAIGNS_COLLECTION).find({}, { sort: { createdAt: -1 }, ...page });
+    return this.readModels
+      .collection<CampaignDoc>(CAMPAIGNS_PROJECTION, CAMPAIGNS_COLLECTION)
+      .find({}, { sort: { createdAt: -1 }, ...page });
   }
 
-  async members(campaignId: string, group: 'treatment' | 'control' | undefined, page: { limit: number; cursor?: string }, minPosition: string | undefined): Promise<Page<CampaignMemberDoc>> {
+  async members(
+    campaignId: string,
+    group: 'treatment' | 'control' | undefined,
+    page: { limit: number; cursor?: string },
+    minPosition: string | undefined,
+  ): Promise<Page<CampaignMemberDoc>> {
     await this.get(campaignId, minPosition);
     const filter = group === undefined ? { campaignId } : { campaignId, group };
-    return this.readModels.collection<CampaignMemberDoc>(CAMPAIGNS_PROJECTION, CAMPAIGN_MEMBERS_COLLECTION).find(filter, { sort: { customerId: 1 }, ...page });
+    return this.readModels
+      .collection<CampaignMemberDoc>(CAMPAIGNS_PROJECTION, CAMPAIGN_MEMBERS_COLLECTION)
+      .find(filter, { sort: { customerId: 1 }, ...page });
   }
 }

@@ -8,7 +8,10 @@ import type { CampaignGroup } from './campaign.events';
  * and anyone holding the seed and the member list can check it.
  */
 export function drawControlGroup(customerIds: readonly string[], seed: string, fraction: number): Map<string, CampaignGroup> {
-  const keyed = [...new Set(customerIds)].map((customerId) => ({ customerId, key: createHash('sha256').update(`${seed}:${customerId}`).digest('hex') }));
+  const keyed = [...new Set(customerIds)].map((customerId) => ({
+    customerId,
+    key: createHash('sha256').update(`${seed}:${customerId}`).digest('hex'),
+  }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.customerId < b.customerId ? -1 : 1));
   const control = Math.round(fraction * keyed.length);
   return new Map(keyed.map(({ customerId }, index) => [customerId, index < control ? 'control' : 'treatment']));

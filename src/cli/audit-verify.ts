@@ -84,7 +84,8 @@ export function openConfiguredStore(): EventStore {
   const config = loadConfig();
   const file = path.join(config.dataDir, 'events.sqlite');
   // Opening a missing file would create an empty log and report it intact.
-  if (!config.eventStoreUrl && !fs.existsSync(file)) throw new ConfigError('RELATA_DATA_DIR', `(${config.dataDir}) holds no event store (events.sqlite)`);
+  if (!config.eventStoreUrl && !fs.existsSync(file))
+    throw new ConfigError('RELATA_DATA_DIR', `(${config.dataDir}) holds no event store (events.sqlite)`);
   return createEventStoreAdapter(config);
 }
 

@@ -52,7 +52,10 @@ export async function campaignsCli(argv: string[], io: CliIo): Promise<number> {
   const loaded = configOrExplain(io.env, 'launch', err);
   if (loaded === null) return 1;
   const config = { ...loaded, slaSchedulerEnabled: false, webhookDispatcherEnabled: false };
-  const app = await NestFactory.createApplicationContext(AppModule.register({ config }), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.register({ config }), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   const bar = ProgressBar.forOutput(io.stdout);
   let latest: ImportProgress | null = null;
   // Ctrl-C stops after the batch under way: what is recorded stays, and the next launch continues.
@@ -64,7 +67,9 @@ export async function campaignsCli(argv: string[], io: CliIo): Promise<number> {
       latest = asBarProgress(progress);
       bar?.update(latest);
     };
-    const result = await app.get(CampaignLauncher).launch(id, { actor: 'cli:campaigns-launch', correlationId: randomUUID(), commandId: '' }, onProgress, abort.signal);
+    const result = await app
+      .get(CampaignLauncher)
+      .launch(id, { actor: 'cli:campaigns-launch', correlationId: randomUUID(), commandId: '' }, onProgress, abort.signal);
     if (bar && latest !== null) bar.finish(latest);
     out(
       result.appended === 0

@@ -71,5 +71,11 @@ export function usageError(io: CliIo, usage: string, message: string): number {
 
 /** What parseArgs yields for these options: strings, booleans, or lists of them when `multiple`. */
 type ParsedValues<O extends OptionSpecs> = {
-  [K in keyof O]?: O[K] extends { type: 'boolean' } ? (O[K] extends { multiple: true } ? boolean[] : boolean) : O[K] extends { multiple: true } ? string[] : string;
+  [K in keyof O]?: O[K] extends { type: 'boolean' }
+    ? O[K] extends { multiple: true }
+      ? boolean[]
+      : boolean
+    : O[K] extends { multiple: true }
+      ? string[]
+      : string;
 };

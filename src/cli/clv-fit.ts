@@ -123,7 +123,12 @@ function holdoutLines(model: ClvModelData): string[] {
  * Catches the projections up on the configured stores, fits, records (unless dry run) and prints
  * the result through `print` (one JSON line with --json). The stores are closed before it returns.
  */
-export async function runClvFit(args: ClvFitArgs, config: RelataConfig, clock: Clock, print: (line: string) => void): Promise<ClvFitOutcome> {
+export async function runClvFit(
+  args: ClvFitArgs,
+  config: RelataConfig,
+  clock: Clock,
+  print: (line: string) => void,
+): Promise<ClvFitOutcome> {
   const ids = new RandomIdGenerator();
   // It appends (ClvModelFitted): the store must know every personal-data spec, as the server's does.
   const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
@@ -141,7 +146,12 @@ export async function runClvFit(args: ClvFitArgs, config: RelataConfig, clock: C
     const service = new ClvModelService(new CommandProcessor(eventStore, clock, ids), runner, eventStore, clock, ids);
     const until = args.until ?? clock.now().toISOString().slice(0, 10);
     const outcome = await service.fit(
-      { until, unit: args.unit, ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}), ...(args.currency ? { currency: args.currency } : {}) },
+      {
+        until,
+        unit: args.unit,
+        ...(args.holdoutEnd ? { holdoutEnd: args.holdoutEnd } : {}),
+        ...(args.currency ? { currency: args.currency } : {}),
+      },
       { actor: 'cli:clv-fit', correlationId: randomUUID(), commandId: '' },
       { record: !args.dryRun },
     );

@@ -72,7 +72,8 @@ function parseArguments(argv: string[]): Arguments {
     else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 2) throw new UsageError(positional.length < 2 ? 'Give a KIND and a FILE' : `Unexpected argument ${positional[2]}`);
+  if (positional.length !== 2)
+    throw new UsageError(positional.length < 2 ? 'Give a KIND and a FILE' : `Unexpected argument ${positional[2]}`);
   const [kind, file] = positional;
   if (!isImportKind(kind)) throw new UsageError(`Unknown kind "${kind}"; the kinds are ${IMPORT_KINDS.join(', ')}`);
   return { kind, file, limit, concurrency, columns };
@@ -111,7 +112,10 @@ export async function importCli(argv: string[], io: ImportCliIo): Promise<number
     return 1;
   }
 
-  const app = await NestFactory.createApplicationContext(AppModule.register({ config }), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.register({ config }), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   const projections = app.get(ProjectionRunner);
   const bar = ProgressBar.forOutput(io.stdout);
   let latest: ImportProgress | null = null;

@@ -66,7 +66,10 @@ export async function initCli(argv: string[], io: CliIo = consoleIo()): Promise<
     const store = new AccessKeyStore(readStore, eventStore, clock);
     await store.ensureIndexes();
     const context = { actor: 'cli:init', correlationId: randomUUID(), commandId: '' };
-    const lines = [`# Relata API keys, one per role, made by "relata init" on ${clock.now().toISOString()}.`, '# Secrets: keep this file to yourself. Load with: . ./' + path.basename(file)];
+    const lines = [
+      `# Relata API keys, one per role, made by "relata init" on ${clock.now().toISOString()}.`,
+      '# Secrets: keep this file to yourself. Load with: . ./' + path.basename(file),
+    ];
     for (const { role, variable, pii } of INIT_KEYS) {
       const created = await store.create({ name: `init ${role}`, roles: [role], pii, expiresAt: null }, context);
       lines.push(`export ${variable}=${created.key}`);

@@ -56,17 +56,26 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
     if (rest.length > 0) return keysUsageError(io, `Unexpected argument ${rest[0]}`);
     const name = values.name?.trim();
     if (!name) return keysUsageError(io, 'keys create needs --name');
-    const roles = (values.roles ?? '').split(',').map((role) => role.trim()).filter(Boolean);
+    const roles = (values.roles ?? '')
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean);
     if (roles.length === 0) return keysUsageError(io, 'keys create needs --roles');
     const unknown = roles.filter((role) => !isRole(role));
     if (unknown.length > 0) return keysUsageError(io, `Unknown role(s) ${unknown.join(', ')}; the roles are ${ROLES.join(', ')}`);
     const expiresAtText = values['expires-at'];
     const expiresAt = expiresAtText === undefined ? null : new Date(expiresAtText);
-    if (expiresAt !== null && Number.isNaN(expiresAt.getTime())) return keysUsageError(io, `--expires-at is not a date-time: "${expiresAtText}"`);
+    if (expiresAt !== null && Number.isNaN(expiresAt.getTime()))
+      return keysUsageError(io, `--expires-at is not a date-time: "${expiresAtText}"`);
     run = async (store) => {
-      const created = await store.create({ name, roles: roles as Role[], pii: values.pii === true, expiresAt: expiresAt?.toISOString() ?? null }, context);
+      const created = await store.create(
+        { name, roles: roles as Role[], pii: values.pii === true, expiresAt: expiresAt?.toISOString() ?? null },
+        context,
+      );
       if (values.json) return print(JSON.stringify(created));
-      print(`Created API key ${created.id} (${created.name}; roles ${created.roles.join(', ')}${created.pii ? '; pii' : ''}${created.expiresAt ? `; expires ${created.expiresAt}` : ''})`);
+      print(
+        `Created API key ${created.id} (${created.name}; roles ${created.roles.join(', ')}${created.pii ? '; pii' : ''}${created.expiresAt ? `; expires ${created.expiresAt}` : ''})`,
+      );
       print('');
       print(`  ${created.key}`);
       print('');
@@ -82,7 +91,8 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
     run = async (store) => {
       const keys = await store.list();
       if (values.json) return print(JSON.stringify({ items: keys }));
-      for (const key of keys) print(`${key.id}  ${key.prefix}  ${key.status.padEnd(7)}  ${key.roles.join(',')}${key.pii ? '+pii' : ''}  ${key.name}`);
+      for (const key of keys)
+        print(`${key.id}  ${key.prefix}  ${key.status.padEnd(7)}  ${key.roles.join(',')}${key.pii ? '+pii' : ''}  ${key.name}`);
       if (keys.length === 0) print('No API keys');
     };
   } else {

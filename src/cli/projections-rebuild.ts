@@ -102,7 +102,13 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
   const eventStore = createEventStore(config);
   const readStore = await createReadStore(config);
   const log = (message: string): void => void io.stderr.write(`${message}\n`);
-  const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: ALL_PROJECTIONS, logger: { log: () => undefined, warn: log, error: log } });
+  const runner = new ProjectionRunner({
+    eventStore,
+    readStore,
+    clock,
+    projections: ALL_PROJECTIONS,
+    logger: { log: () => undefined, warn: log, error: log },
+  });
   const started = Date.now();
   const names = name === undefined ? ALL_PROJECTIONS.map((p) => p.name) : [name];
   const stopWatching = quiet ? () => undefined : watchRebuild(readStore, eventStore, names, io);
@@ -122,7 +128,12 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
         await runner.rebuild(name);
       } else {
         log(`The projections run in ${workers.holder()}: it rebuilds ${name ?? 'all projections'}; waiting for it to switch readers over.`);
-        const requested = await requestRebuilds(readStore, names, clock, `relata projections rebuild (${os.hostname()}, pid ${process.pid})`);
+        const requested = await requestRebuilds(
+          readStore,
+          names,
+          clock,
+          `relata projections rebuild (${os.hostname()}, pid ${process.pid})`,
+        );
         for (;;) {
           const pending = await pendingRebuilds(readStore, requested);
           if (pending.length === 0) break;
@@ -138,7 +149,8 @@ export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleI
     }
     stopWatching();
     for (const status of await runner.status()) {
-      if (names.includes(status.name)) io.stdout.write(`${status.name}: v${status.version} generation ${status.generation} at position ${status.position ?? '-'}\n`);
+      if (names.includes(status.name))
+        io.stdout.write(`${status.name}: v${status.version} generation ${status.generation} at position ${status.position ?? '-'}\n`);
     }
     io.stdout.write(`Rebuilt ${name ?? 'all projections'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;

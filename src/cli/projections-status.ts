@@ -54,7 +54,17 @@ export async function projectionsStatusCli(argv: string[], io: CliIo = consoleIo
     }
     const lease = await readStore.collection<LeaseDocument>(LEASES_COLLECTION).get(WORKER_LEASE_NAME);
     const now = clock.now().toISOString();
-    const leaseView = lease === null ? null : { holder: lease.owner, token: lease.token, expiresAt: lease.expiresAt, live: lease.expiresAt > now, host: lease.host, pid: lease.pid };
+    const leaseView =
+      lease === null
+        ? null
+        : {
+            holder: lease.owner,
+            token: lease.token,
+            expiresAt: lease.expiresAt,
+            live: lease.expiresAt > now,
+            host: lease.host,
+            pid: lease.pid,
+          };
     if (json) {
       io.stdout.write(`${JSON.stringify({ projections, lease: leaseView })}\n`);
       return 0;
@@ -68,7 +78,10 @@ export async function projectionsStatusCli(argv: string[], io: CliIo = consoleIo
       );
     }
     if (leaseView === null) io.stdout.write('\nWorker lease: never taken (no server with the lease has run on these stores)\n');
-    else io.stdout.write(`\nWorker lease: ${leaseView.live ? `held by ${leaseView.holder} until ${leaseView.expiresAt}` : `free (last holder ${leaseView.holder})`}, token ${leaseView.token}\n`);
+    else
+      io.stdout.write(
+        `\nWorker lease: ${leaseView.live ? `held by ${leaseView.holder} until ${leaseView.expiresAt}` : `free (last holder ${leaseView.holder})`}, token ${leaseView.token}\n`,
+      );
     return 0;
   } finally {
     await eventStore.close();

@@ -59,15 +59,22 @@ function describe(report: ProjectionReport): string[] {
   if (report.note) lines.push(`  note: ${report.note}`);
   for (const collection of report.collections) {
     if (collection.differences === 0) continue;
-    lines.push(`  ${collection.collection}: ${collection.differences} difference(s), live ${collection.liveDocuments} / rebuilt ${collection.rebuiltDocuments} documents`);
+    lines.push(
+      `  ${collection.collection}: ${collection.differences} difference(s), live ${collection.liveDocuments} / rebuilt ${collection.rebuiltDocuments} documents`,
+    );
     for (const example of collection.examples) lines.push(...describeDifference(example));
-    if (collection.differences > collection.examples.length) lines.push(`    ... and ${collection.differences - collection.examples.length} more`);
+    if (collection.differences > collection.examples.length)
+      lines.push(`    ... and ${collection.differences - collection.examples.length} more`);
   }
   return lines;
 }
 
 /** `npm run projections:verify [-- NAME... --max N --json]`; returns the exit code. */
-export async function projectionsVerifyMain(argv: string[], output: CliOutput = consoleOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function projectionsVerifyMain(
+  argv: string[],
+  output: CliOutput = consoleOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let names: string[];
   let maxExamples: number;
   let json: boolean;
@@ -86,7 +93,8 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
     maxExamples = values.max === undefined ? 10 : Number(values.max);
     names = positionals;
     const unknown = names.filter((name) => !ALL_PROJECTIONS.some((p) => p.name === name));
-    if (unknown.length > 0) throw new Error(`Unknown projection(s) ${unknown.join(', ')}. Known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+    if (unknown.length > 0)
+      throw new Error(`Unknown projection(s) ${unknown.join(', ')}. Known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
     json = values.json === true;
   } catch (error) {
     output.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
@@ -121,7 +129,9 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
   try {
     if (leaseConfig.enabled) {
       const verifications = cliLease(readStore, new SystemClock(), leaseConfig, VERIFY_LEASE_NAME, 'projections-verify');
-      lease = await verifications.tryAcquire(() => output.err('The verification lease was lost: another verification may now clear these scratch collections'));
+      lease = await verifications.tryAcquire(() =>
+        output.err('The verification lease was lost: another verification may now clear these scratch collections'),
+      );
       if (lease === null) {
         output.err(`Cannot verify: another verification is running (${verifications.holder()}); run one at a time.`);
         return 1;
@@ -134,7 +144,11 @@ export async function projectionsVerifyMain(argv: string[], output: CliOutput = 
       for (const projection of report.projections) for (const line of describe(projection)) output.out(line);
       const differing = report.projections.filter((p) => p.status === 'different').length;
       output.out('');
-      output.out(differing === 0 ? 'Every read model verified matches a rebuild from the log.' : `${differing} read model(s) differ from a rebuild from the log.`);
+      output.out(
+        differing === 0
+          ? 'Every read model verified matches a rebuild from the log.'
+          : `${differing} read model(s) differ from a rebuild from the log.`,
+      );
     }
     return report.ok ? 0 : 1;
   } catch (error) {

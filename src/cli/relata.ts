@@ -139,7 +139,8 @@ function unknown(io: CliIo, what: string, usage: string): number {
 
 async function clvCli(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') return sub === undefined ? unknown(io, 'Give a subcommand: fit', CLV_USAGE) : help(io, CLV_USAGE);
+  if (sub === undefined || sub === '--help' || sub === '-h')
+    return sub === undefined ? unknown(io, 'Give a subcommand: fit', CLV_USAGE) : help(io, CLV_USAGE);
   if (sub !== 'fit') return unknown(io, `Unknown clv subcommand "${sub}"`, CLV_USAGE);
   if (wantsHelp(rest)) return help(io, CLV_USAGE);
   let args;
@@ -209,7 +210,10 @@ export async function relata(argv: string[], io: CliIo = consoleIo()): Promise<n
       return wantsHelp(rest) ? help(io, CAMPAIGNS_USAGE) : campaignsCli(rest, io);
     case 'audit': {
       const [sub, ...auditArgs] = rest;
-      if (sub !== 'verify') return sub === '--help' || sub === '-h' ? help(io, AUDIT_VERIFY_USAGE) : unknown(io, 'Give a subcommand: verify', AUDIT_VERIFY_USAGE);
+      if (sub !== 'verify')
+        return sub === '--help' || sub === '-h'
+          ? help(io, AUDIT_VERIFY_USAGE)
+          : unknown(io, 'Give a subcommand: verify', AUDIT_VERIFY_USAGE);
       if (wantsHelp(auditArgs)) return help(io, AUDIT_VERIFY_USAGE);
       return runAuditVerify(auditArgs, openConfiguredStore, linesOf(io));
     }

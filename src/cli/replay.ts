@@ -110,7 +110,9 @@ export async function replayMain(argv: string[], output: CliOutput = consoleOutp
     const skipped = new Set(view.skippedEvents.map((e) => e.revision));
     const where =
       point.at === 'time' ? `as of ${view.asOf} (${view.basis} time)` : point.at === 'revision' ? `at revision ${point.revision}` : 'now';
-    output.out(`${stream} (${view.kind}) ${where}: revision ${view.revision ?? '-'} of ${view.currentRevision}, ${view.eventsFolded} event(s) folded`);
+    output.out(
+      `${stream} (${view.kind}) ${where}: revision ${view.revision ?? '-'} of ${view.currentRevision}, ${view.eventsFolded} event(s) folded`,
+    );
     output.out('');
     output.out(shown.length === 0 ? 'Events: none yet at that point' : 'Events:');
     for (const event of shown) for (const line of describeEvent(event, !skipped.has(event.revision))) output.out(line);
@@ -120,7 +122,11 @@ export async function replayMain(argv: string[], output: CliOutput = consoleOutp
     return 0;
   } catch (error) {
     // Domain refusals (unknown stream, revision, stream kind) are the operator's answer, not a crash.
-    output.err(error instanceof RelataError ? `${error.code}: ${error.message}` : `Replay failed: ${error instanceof Error ? error.message : String(error)}`);
+    output.err(
+      error instanceof RelataError
+        ? `${error.code}: ${error.message}`
+        : `Replay failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return 1;
   } finally {
     await store.close();

@@ -9,15 +9,17 @@ import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { type CommandOutcome, CommandProcessor, idempotentEventId } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, RelataError } from '../shared/errors/domain-errors';
-import {
-  ANY,
-  EVENT_STORE,
-  type EventStore,
-  type NewEvent,
-} from '../shared/event-store/event-store.port';
+import { ANY, EVENT_STORE, type EventStore, type NewEvent } from '../shared/event-store/event-store.port';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { type ComplaintCommand, complaintDecider } from './complaint.decider';
-import { type CloseReason, type ComplaintChannel, type ComplaintRegistered, type ComplaintSourceAttributes, complaintStream, type Difficulty } from './complaint.events';
+import {
+  type CloseReason,
+  type ComplaintChannel,
+  type ComplaintRegistered,
+  type ComplaintSourceAttributes,
+  complaintStream,
+  type Difficulty,
+} from './complaint.events';
 import type { Severity } from './sla-policy';
 import { CURRENT_SLA_POLICY_ID, policyInForce, slaPolicyDecider, slaPolicyStream } from './sla-policy-registry';
 
@@ -89,7 +91,10 @@ export interface RegisterComplaintInput {
 }
 
 export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {
-  constructor(readonly data: RegisterComplaintInput, readonly context: CommandContext) {
+  constructor(
+    readonly data: RegisterComplaintInput,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
@@ -234,7 +239,11 @@ export class RegisterComplaintHandler implements ICommandHandler<RegisterComplai
       throw new BusinessRuleViolation('FOLLOW_UP_COMPLAINT_NOT_FOUND', 'The complaint to follow up does not exist', { followUpOf });
     }
     if (original.customerId !== customerId) {
-      throw new BusinessRuleViolation('FOLLOW_UP_OF_ANOTHER_CUSTOMER', 'A follow-up must come from the customer of the original complaint', { followUpOf });
+      throw new BusinessRuleViolation(
+        'FOLLOW_UP_OF_ANOTHER_CUSTOMER',
+        'A follow-up must come from the customer of the original complaint',
+        { followUpOf },
+      );
     }
     if (original.status !== 'closed') {
       throw new BusinessRuleViolation('FOLLOW_UP_OF_OPEN_COMPLAINT', 'The complaint is still open: take the step on it instead', {

@@ -169,7 +169,11 @@ export type WorkQueueItemDoc = Document & WorkQueueItem;
 
 const list = (items: string[]): string => items.filter(Boolean).join(', ');
 
-function registered(event: RecordedEvent, e: Extract<ComplaintEvent, { type: 'ComplaintRegistered' }>, followUpNumber: string | null): ComplaintDetails {
+function registered(
+  event: RecordedEvent,
+  e: Extract<ComplaintEvent, { type: 'ComplaintRegistered' }>,
+  followUpNumber: string | null,
+): ComplaintDetails {
   const d = e.data;
   return {
     complaintId: d.complaintId,
@@ -264,7 +268,11 @@ export function applyToDetails(doc: Doc, e: ComplaintEvent): Doc {
     }
     case 'EscalationRaised': {
       const { level, trigger, deadline, reason, notify, by, escalatedAt } = e.data;
-      return { ...doc, escalationLevel: level, escalations: [...doc.escalations, { level, trigger, deadline, reason, notify, by, escalatedAt }] };
+      return {
+        ...doc,
+        escalationLevel: level,
+        escalations: [...doc.escalations, { level, trigger, deadline, reason, notify, by, escalatedAt }],
+      };
     }
     case 'InvestigationNoteAdded':
       return { ...doc, notes: [...doc.notes, { note: e.data.note, author: e.data.author, addedAt: e.data.addedAt }] };
@@ -272,12 +280,25 @@ export function applyToDetails(doc: Doc, e: ComplaintEvent): Doc {
       return { ...doc, rootCause: { category: e.data.category, text: e.data.text, recordedAt: e.data.recordedAt } };
     case 'ActionOpened': {
       const { actionId, kind, description, department, dueAt, openedAt } = e.data;
-      const action: ActionView = { actionId, kind, description, department, dueAt, openedAt, status: 'open', outcome: null, onTime: null, completedAt: null };
+      const action: ActionView = {
+        actionId,
+        kind,
+        description,
+        department,
+        dueAt,
+        openedAt,
+        status: 'open',
+        outcome: null,
+        onTime: null,
+        completedAt: null,
+      };
       return { ...doc, actions: [...doc.actions, action] };
     }
     case 'ActionCompleted': {
       const { actionId, outcome, onTime, completedAt } = e.data;
-      const actions = doc.actions.map((a) => (a.actionId === actionId ? { ...a, status: 'completed' as const, outcome, onTime, completedAt } : a));
+      const actions = doc.actions.map((a) =>
+        a.actionId === actionId ? { ...a, status: 'completed' as const, outcome, onTime, completedAt } : a,
+      );
       return { ...doc, actions };
     }
     case 'ProgressUpdateRecorded': {
@@ -290,7 +311,13 @@ export function applyToDetails(doc: Doc, e: ComplaintEvent): Doc {
     }
     case 'ComplaintResolved': {
       const { solution, resolvedAt, resolutionDueAt, withinSla } = e.data;
-      return { ...doc, resolution: { solution, resolvedAt, resolutionDueAt, withinSla }, clockStoppedAt: resolvedAt, customerResponse: null, satisfaction: null };
+      return {
+        ...doc,
+        resolution: { solution, resolvedAt, resolutionDueAt, withinSla },
+        clockStoppedAt: resolvedAt,
+        customerResponse: null,
+        satisfaction: null,
+      };
     }
     case 'DecisionCommunicated': {
       const { channel, summary, communicatedAt } = e.data;
@@ -312,7 +339,13 @@ export function applyToDetails(doc: Doc, e: ComplaintEvent): Doc {
       const d = e.data;
       const sla =
         doc.sla && d.firstResponseDueAt && d.resolutionDueAt && d.warningAt
-          ? { ...doc.sla, pausedMs: doc.sla.pausedMs + d.clockPausedMs, firstResponseDueAt: d.firstResponseDueAt, resolutionDueAt: d.resolutionDueAt, warningAt: d.warningAt }
+          ? {
+              ...doc.sla,
+              pausedMs: doc.sla.pausedMs + d.clockPausedMs,
+              firstResponseDueAt: d.firstResponseDueAt,
+              resolutionDueAt: d.resolutionDueAt,
+              warningAt: d.warningAt,
+            }
           : doc.sla;
       // The last resolution, its communication and the customer's answer stay in the timeline; the complaint is open again.
       return {
@@ -334,7 +367,10 @@ export function applyToDetails(doc: Doc, e: ComplaintEvent): Doc {
 export function timelineStep(e: ComplaintEvent): { at: string; summary: string } {
   switch (e.type) {
     case 'ComplaintRegistered':
-      return { at: e.data.receivedAt, summary: `Registered ${e.data.number} via ${e.data.channel}: ${list([e.data.category, e.data.subCategory ?? '', e.data.product ?? ''])}` };
+      return {
+        at: e.data.receivedAt,
+        summary: `Registered ${e.data.number} via ${e.data.channel}: ${list([e.data.category, e.data.subCategory ?? '', e.data.product ?? ''])}`,
+      };
     case 'ComplaintAcknowledged':
       return { at: e.data.acknowledgedAt, summary: e.data.automatic ? 'Acknowledged automatically on receipt' : 'Acknowledged' };
     case 'ComplaintAssigned':
@@ -357,16 +393,22 @@ export function timelineStep(e: ComplaintEvent): { at: string; summary: string }
     case 'EscalationRaised':
       return {
         at: e.data.escalatedAt,
-        summary: `Escalated to level ${e.data.level} (${e.data.trigger === 'manual' ? e.data.reason ?? 'manual' : `${e.data.deadline ?? 'SLA'} breach`})`,
+        summary: `Escalated to level ${e.data.level} (${e.data.trigger === 'manual' ? (e.data.reason ?? 'manual') : `${e.data.deadline ?? 'SLA'} breach`})`,
       };
     case 'InvestigationNoteAdded':
       return { at: e.data.addedAt, summary: 'Investigation note added' };
     case 'RootCauseRecorded':
       return { at: e.data.recordedAt, summary: `Root cause (${e.data.category}): ${e.data.text}` };
     case 'ActionOpened':
-      return { at: e.data.openedAt, summary: `${e.data.kind === 'corrective' ? 'Corrective' : 'Preventive'} action opened for ${e.data.department}, due ${e.data.dueAt}: ${e.data.description}` };
+      return {
+        at: e.data.openedAt,
+        summary: `${e.data.kind === 'corrective' ? 'Corrective' : 'Preventive'} action opened for ${e.data.department}, due ${e.data.dueAt}: ${e.data.description}`,
+      };
     case 'ActionCompleted':
-      return { at: e.data.completedAt, summary: `${e.data.kind === 'corrective' ? 'Corrective' : 'Preventive'} action completed${e.data.onTime ? '' : ' late'}: ${e.data.outcome}` };
+      return {
+        at: e.data.completedAt,
+        summary: `${e.data.kind === 'corrective' ? 'Corrective' : 'Preventive'} action completed${e.data.onTime ? '' : ' late'}: ${e.data.outcome}`,
+      };
     case 'ProgressUpdateRecorded':
       return { at: e.data.sentAt, summary: `Progress update via ${e.data.channel}: ${e.data.summary}` };
     case 'FirstResponseRecorded':
@@ -415,7 +457,8 @@ export function toWorkQueueItem(doc: Doc): WorkQueueItem {
     nextDueAt,
     clockStoppedAt: doc.clockStoppedAt,
     clockRunning,
-    overdueWhileStopped: !clockRunning && nextDueAt !== null && doc.clockStoppedAt !== null && Date.parse(nextDueAt) < Date.parse(doc.clockStoppedAt),
+    overdueWhileStopped:
+      !clockRunning && nextDueAt !== null && doc.clockStoppedAt !== null && Date.parse(nextDueAt) < Date.parse(doc.clockStoppedAt),
     sortDueAt: resolutionDueAt ?? NO_DUE_DATE,
     search: [doc.number, doc.category, doc.subCategory, doc.product, doc.description].filter(Boolean).join(' ').toLowerCase(),
     revision: doc.revision,

@@ -147,13 +147,21 @@ export function toWorkQueueItemView(doc: WorkQueueItemDoc, now: Date): WorkQueue
   const { _id, _position, sortDueAt: _s, search: _search, overdueWhileStopped, clockRunning, ...rest } = doc;
   const reference = clockRunning ? now.getTime() : doc.clockStoppedAt === null ? null : Date.parse(doc.clockStoppedAt);
   const timeLeftMs = doc.nextDueAt === null || reference === null ? null : Date.parse(doc.nextDueAt) - reference;
-  return { id: doc.complaintId, ...rest, overdue: overdueWhileStopped || (clockRunning && timeLeftMs !== null && timeLeftMs < 0), timeLeftMs };
+  return {
+    id: doc.complaintId,
+    ...rest,
+    overdue: overdueWhileStopped || (clockRunning && timeLeftMs !== null && timeLeftMs < 0),
+    timeLeftMs,
+  };
 }
 
 // ------------------------------------------------------------------ messages (QueryBus)
 
 export class GetComplaintQuery extends Query<ComplaintView> {
-  constructor(readonly complaintId: string, readonly minPosition?: string) {
+  constructor(
+    readonly complaintId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }

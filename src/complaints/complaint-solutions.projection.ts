@@ -65,7 +65,9 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       await solutions.update(id, { $set: { rootCause: { category: e.data.category, text: e.data.text } } });
       return;
     case 'ComplaintResolved':
-      await solutions.update(id, { $set: { solution: e.data.solution, resolvedAt: e.data.resolvedAt, accepted: null, csat: null, published: true } });
+      await solutions.update(id, {
+        $set: { solution: e.data.solution, resolvedAt: e.data.resolvedAt, accepted: null, csat: null, published: true },
+      });
       return;
     case 'ResolutionAccepted':
       await solutions.update(id, { $set: { accepted: true } });

@@ -71,7 +71,13 @@ const graded = (over: Partial<Extract<ComplaintEvent, { type: 'ComplaintGraded' 
 });
 const rootCause: ComplaintEvent = {
   type: 'RootCauseRecorded',
-  data: { complaintId: id, category: 'billing-error', text: 'Gateway retried the payment', previousCategory: null, recordedAt: T.rootCause },
+  data: {
+    complaintId: id,
+    category: 'billing-error',
+    text: 'Gateway retried the payment',
+    previousCategory: null,
+    recordedAt: T.rootCause,
+  },
 };
 const resolved = (resolvedAt = T.resolved): ComplaintEvent => ({
   type: 'ComplaintResolved',
@@ -92,7 +98,15 @@ const onHold = (heldAt = T.now): ComplaintEvent => ({
 });
 const actionOpened = (actionId = 'a-1', dueAt = '2026-03-05T12:00:00.000Z'): ComplaintEvent => ({
   type: 'ActionOpened',
-  data: { complaintId: id, actionId, kind: 'corrective', description: 'Disable gateway retries', department: 'payments', dueAt, openedAt: T.rootCause },
+  data: {
+    complaintId: id,
+    actionId,
+    kind: 'corrective',
+    description: 'Disable gateway retries',
+    department: 'payments',
+    dueAt,
+    openedAt: T.rootCause,
+  },
 });
 
 const triaged = [registered(), acknowledged, assessedValid];
@@ -146,8 +160,11 @@ const communicate = (communicatedAt = T.communicated, now = communicatedAt) =>
 const warn = (dueAt = DUE.resolutionDueAt, now = DUE.warningAt) => cmd({ type: 'RecordSlaWarning', data: { dueAt }, now });
 const breach = (deadline: 'first-response' | 'resolution' = 'resolution', dueAt = DUE.resolutionDueAt, now = '2026-03-03T12:00:00.001Z') =>
   cmd({ type: 'RecordSlaBreach', data: { deadline, dueAt, supervisorId: 'sup-9' }, now });
-const close = (reason: 'resolved' | 'invalid' | 'withdrawn' | 'duplicate' | 'no-response', now = T.closed, extra: { duplicateOf?: string | null; duplicateOfExists?: boolean } = {}) =>
-  cmd({ type: 'CloseComplaint', data: { reason, ...extra }, now });
+const close = (
+  reason: 'resolved' | 'invalid' | 'withdrawn' | 'duplicate' | 'no-response',
+  now = T.closed,
+  extra: { duplicateOf?: string | null; duplicateOfExists?: boolean } = {},
+) => cmd({ type: 'CloseComplaint', data: { reason, ...extra }, now });
 const reopen = (now: string, reopenWindowDays = 14) =>
   cmd({ type: 'ReopenComplaint', data: { reason: 'Charged again in April', reopenWindowDays }, now });
 const satisfaction = (data: Extract<ComplaintCommand, { type: 'RecordSatisfaction' }>['data'], now = '2026-03-04T09:00:00.000Z') =>
@@ -197,8 +214,7 @@ describe('complaint decider', () => {
   });
 
   describe('RegisterComplaint', () => {
-    it('registers the form, received now, optional fields as null', () =>
-      complaints.given([]).when(register()).then([registered()]));
+    it('registers the form, received now, optional fields as null', () => complaints.given([]).when(register()).then([registered()]));
 
     it('keeps sub-category, product, remedy sought and the complaint it follows up', () =>
       complaints
@@ -216,12 +232,23 @@ describe('complaint decider', () => {
         ]));
 
     it('accepts a problem that occurred at the very moment of receipt', () =>
-      complaints.given([]).when(register({ occurredAt: T.received })).then([registered({ occurredAt: T.received })]));
+      complaints
+        .given([])
+        .when(register({ occurredAt: T.received }))
+        .then([registered({ occurredAt: T.received })]));
 
     it('registers a complaint received and acknowledged before its registration (business time), e.g. imported', () =>
       complaints
         .given([])
-        .when(register({ channel: 'email', autoAcknowledge: true, receivedAt: T.occurred, acknowledgedAt: T.occurred, source: { system: 'cfpb', id: '42' } }))
+        .when(
+          register({
+            channel: 'email',
+            autoAcknowledge: true,
+            receivedAt: T.occurred,
+            acknowledgedAt: T.occurred,
+            source: { system: 'cfpb', id: '42' },
+          }),
+        )
         .then([
           registered({ channel: 'email', receivedAt: T.occurred, source: { system: 'cfpb', id: '42' } }),
           { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: false, acknowledgedAt: T.occurred } },
@@ -231,13 +258,28 @@ describe('complaint decider', () => {
       complaints
         .given([])
         .when(register({ channel: 'email', autoAcknowledge: true, receivedAt: T.occurred }))
-        .then([registered({ channel: 'email', receivedAt: T.occurred }), { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: true, acknowledgedAt: T.occurred } }]));
+        .then([
+          registered({ channel: 'email', receivedAt: T.occurred }),
+          { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: true, acknowledgedAt: T.occurred } },
+        ]));
 
     it('refuses impossible business times: received in the future or before the problem, acknowledged before receipt or in the future', () => {
-      complaints.given([]).when(register({ receivedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
-      complaints.given([]).when(register({ occurredAt: T.received, receivedAt: T.occurred })).thenFails('RECEIVED_BEFORE_OCCURRENCE', 422);
-      complaints.given([]).when(register({ receivedAt: T.received, acknowledgedAt: T.occurred })).thenFails('ACKNOWLEDGED_BEFORE_RECEIPT', 422);
-      complaints.given([]).when(register({ acknowledgedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
+      complaints
+        .given([])
+        .when(register({ receivedAt: '2026-03-02T09:00:00.001Z' }))
+        .thenFails('OCCURRED_IN_FUTURE', 422);
+      complaints
+        .given([])
+        .when(register({ occurredAt: T.received, receivedAt: T.occurred }))
+        .thenFails('RECEIVED_BEFORE_OCCURRENCE', 422);
+      complaints
+        .given([])
+        .when(register({ receivedAt: T.received, acknowledgedAt: T.occurred }))
+        .thenFails('ACKNOWLEDGED_BEFORE_RECEIPT', 422);
+      complaints
+        .given([])
+        .when(register({ acknowledgedAt: '2026-03-02T09:00:00.001Z' }))
+        .thenFails('OCCURRED_IN_FUTURE', 422);
     });
 
     describe('a complaint its source reports closed (an import)', () => {
@@ -260,17 +302,31 @@ describe('complaint decider', () => {
       it('is registered with the source values, acknowledged and closed at source at the business times given', () =>
         complaints
           .given([])
-          .when(register({ receivedAt: T.occurred, acknowledgedAt: T.occurred, closedAt: T.occurred, source, sourceAttributes: attributes }))
+          .when(
+            register({ receivedAt: T.occurred, acknowledgedAt: T.occurred, closedAt: T.occurred, source, sourceAttributes: attributes }),
+          )
           .then([
             registered({ receivedAt: T.occurred, source, sourceAttributes: attributes }),
             { type: 'ComplaintAcknowledged', data: { complaintId: id, automatic: false, acknowledgedAt: T.occurred } },
-            { type: 'ComplaintClosed', data: { complaintId: id, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: T.occurred } },
+            {
+              type: 'ComplaintClosed',
+              data: { complaintId: id, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: T.occurred },
+            },
           ]));
 
       it('refuses a closure without an acknowledgement, before it, or in the future', () => {
-        complaints.given([]).when(register({ receivedAt: T.occurred, closedAt: T.occurred })).thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
-        complaints.given([]).when(register({ receivedAt: T.occurred, acknowledgedAt: T.received, closedAt: T.occurred })).thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
-        complaints.given([]).when(register({ acknowledgedAt: T.received, closedAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422);
+        complaints
+          .given([])
+          .when(register({ receivedAt: T.occurred, closedAt: T.occurred }))
+          .thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
+        complaints
+          .given([])
+          .when(register({ receivedAt: T.occurred, acknowledgedAt: T.received, closedAt: T.occurred }))
+          .thenFails('CLOSED_BEFORE_ACKNOWLEDGEMENT', 422);
+        complaints
+          .given([])
+          .when(register({ acknowledgedAt: T.received, closedAt: '2026-03-02T09:00:00.001Z' }))
+          .thenFails('OCCURRED_IN_FUTURE', 422);
       });
 
       it('is closed: it takes no further step, and nobody closes a complaint "at source" by hand', () => {
@@ -279,7 +335,10 @@ describe('complaint decider', () => {
           data: { complaintId: id, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: T.acknowledged },
         };
         expect(stateOf([registered(), acknowledged, closedAtSource]).status).toBe('closed');
-        complaints.given([registered(), acknowledged, closedAtSource]).when(cmd({ type: 'AcknowledgeComplaint', now: T.now })).thenFails('COMPLAINT_ALREADY_CLOSED', 422);
+        complaints
+          .given([registered(), acknowledged, closedAtSource])
+          .when(cmd({ type: 'AcknowledgeComplaint', now: T.now }))
+          .thenFails('COMPLAINT_ALREADY_CLOSED', 422);
         complaints
           .given([registered(), acknowledged])
           .when(cmd({ type: 'CloseComplaint', data: { reason: 'closed-at-source' }, now: T.now }))
@@ -294,14 +353,24 @@ describe('complaint decider', () => {
     });
 
     it('refuses a problem dated in the future', () =>
-      complaints.given([]).when(register({ occurredAt: '2026-03-02T09:00:00.001Z' })).thenFails('OCCURRED_IN_FUTURE', 422));
+      complaints
+        .given([])
+        .when(register({ occurredAt: '2026-03-02T09:00:00.001Z' }))
+        .thenFails('OCCURRED_IN_FUTURE', 422));
 
     it('refuses an unknown customer', () =>
-      complaints.given([]).when(register({ customerExists: false })).thenFails('CUSTOMER_NOT_FOUND', 422));
+      complaints
+        .given([])
+        .when(register({ customerExists: false }))
+        .thenFails('CUSTOMER_NOT_FOUND', 422));
 
     it('refuses an id used before', () => complaints.given([registered()]).when(register()).thenFails('COMPLAINT_ALREADY_EXISTS', 422));
 
-    it('refuses to follow up itself', () => complaints.given([]).when(register({ followUpOf: id })).thenFails('FOLLOW_UP_OF_SELF', 422));
+    it('refuses to follow up itself', () =>
+      complaints
+        .given([])
+        .when(register({ followUpOf: id }))
+        .thenFails('FOLLOW_UP_OF_SELF', 422));
   });
 
   describe('AcknowledgeComplaint', () => {
@@ -318,7 +387,10 @@ describe('complaint decider', () => {
     it('refuses an unknown complaint', () => complaints.given([]).when(acknowledge).thenFails('COMPLAINT_NOT_FOUND', 404));
 
     it('refuses a closed complaint', () =>
-      complaints.given([registered(), closed('withdrawn', T.acknowledged)]).when(acknowledge).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
+      complaints
+        .given([registered(), closed('withdrawn', T.acknowledged)])
+        .when(acknowledge)
+        .thenFails('COMPLAINT_ALREADY_CLOSED', 422));
   });
 
   describe('AssignComplaint', () => {
@@ -357,12 +429,16 @@ describe('complaint decider', () => {
     });
 
     it('records nothing when the same holder is assigned again', () =>
-      complaints.given(after([registered()], assign('billing', 'ana'))).when(assign('billing', 'ana')).thenNothing());
+      complaints
+        .given(after([registered()], assign('billing', 'ana')))
+        .when(assign('billing', 'ana'))
+        .thenNothing());
 
     it('can still assign a resolved complaint', () =>
       expect(complaintDecider.decide(assign('billing', 'ana'), stateOf(resolvedH))).toHaveLength(1));
 
-    it('refuses a closed complaint', () => complaints.given(closedH).when(assign('billing', 'ana')).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
+    it('refuses a closed complaint', () =>
+      complaints.given(closedH).when(assign('billing', 'ana')).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
 
     it('refuses an unknown complaint', () => complaints.given([]).when(assign('billing', 'ana')).thenFails('COMPLAINT_NOT_FOUND', 404));
   });
@@ -399,7 +475,8 @@ describe('complaint decider', () => {
         ]));
 
     it.each([undefined, null, '  '])('refuses an invalid verdict without feedback to the customer (%p)', (feedback) =>
-      complaints.given([registered(), acknowledged]).when(assess(false, feedback)).thenFails('FEEDBACK_TO_CUSTOMER_REQUIRED', 422));
+      complaints.given([registered(), acknowledged]).when(assess(false, feedback)).thenFails('FEEDBACK_TO_CUSTOMER_REQUIRED', 422),
+    );
 
     it('refuses before acknowledgement', () =>
       complaints.given([registered()]).when(assess(true)).thenFails('COMPLAINT_NOT_ACKNOWLEDGED', 422));
@@ -407,7 +484,10 @@ describe('complaint decider', () => {
     it('assesses only once', () => complaints.given(triaged).when(assess(false, 'x')).thenFails('COMPLAINT_ALREADY_ASSESSED', 422));
 
     it('refuses a complaint closed as invalid', () =>
-      complaints.given(after([registered(), acknowledged], assess(false, 'No'))).when(assess(true)).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
+      complaints
+        .given(after([registered(), acknowledged], assess(false, 'No')))
+        .when(assess(true))
+        .thenFails('COMPLAINT_ALREADY_CLOSED', 422));
 
     it('refuses an unknown complaint', () => complaints.given([]).when(assess(true)).thenFails('COMPLAINT_NOT_FOUND', 404));
   });
@@ -478,7 +558,12 @@ describe('complaint decider', () => {
 
     it('reopens a complaint closed as invalid to acknowledged, without deadlines, for a new assessment', () =>
       complaints
-        .given([registered(), acknowledged, { ...assessedValid, data: { ...assessedValid.data, valid: false } } as ComplaintEvent, closed('invalid', T.assessed, 'No')])
+        .given([
+          registered(),
+          acknowledged,
+          { ...assessedValid, data: { ...assessedValid.data, valid: false } } as ComplaintEvent,
+          closed('invalid', T.assessed, 'No'),
+        ])
         .when(cmd({ type: 'ReopenComplaint', data: { reason: 'New evidence', reopenWindowDays: 14 } }))
         .then([
           {
@@ -498,7 +583,10 @@ describe('complaint decider', () => {
         ]));
 
     it('refuses to grade an invalid complaint', () => {
-      const invalid = after([registered(), acknowledged], cmd({ type: 'AssessValidity', data: { valid: false, rationale: 'r', feedbackToCustomer: 'f' }, now: T.assessed }));
+      const invalid = after(
+        [registered(), acknowledged],
+        cmd({ type: 'AssessValidity', data: { valid: false, rationale: 'r', feedbackToCustomer: 'f' }, now: T.assessed }),
+      );
       const reopened = after(invalid, reopen(T.now));
       complaints.given(reopened).when(grade('high', T.now)).thenFails('COMPLAINT_INVALID', 422);
       // ...and the new assessment is allowed, after which grading is.
@@ -507,10 +595,14 @@ describe('complaint decider', () => {
       expect(complaintDecider.decide(grade('high', T.now), stateOf(reassessed))[0].type).toBe('ComplaintGraded');
     });
 
-    it('refuses to regrade after resolution', () => complaints.given(resolvedH).when(grade('low', T.resolved)).thenFails('COMPLAINT_ALREADY_RESOLVED', 422));
+    it('refuses to regrade after resolution', () =>
+      complaints.given(resolvedH).when(grade('low', T.resolved)).thenFails('COMPLAINT_ALREADY_RESOLVED', 422));
 
     it('refuses an unusable policy', () =>
-      complaints.given(triaged).when(grade('high', T.graded, { ...DEFAULT_SLA_POLICY, warningShare: 0 })).thenFails('SLA_POLICY_INVALID', 422));
+      complaints
+        .given(triaged)
+        .when(grade('high', T.graded, { ...DEFAULT_SLA_POLICY, warningShare: 0 }))
+        .thenFails('SLA_POLICY_INVALID', 422));
 
     it('refuses a closed complaint', () => complaints.given(closedH).when(grade('low', T.now)).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
 
@@ -554,18 +646,27 @@ describe('complaint decider', () => {
       expect(dataOf(history.slice(-1), 'ComplaintResumed').resolutionDueAt).toBe('2026-03-03T15:00:00.000Z');
     });
 
-    it('refuses a second hold', () => complaints.given([...gradedH, onHold()]).when(hold()).thenFails('COMPLAINT_ALREADY_ON_HOLD', 422));
+    it('refuses a second hold', () =>
+      complaints
+        .given([...gradedH, onHold()])
+        .when(hold())
+        .thenFails('COMPLAINT_ALREADY_ON_HOLD', 422));
 
     it('refuses to resume a complaint that is not on hold', () =>
       complaints.given(gradedH).when(resume(T.now)).thenFails('COMPLAINT_NOT_ON_HOLD', 422));
 
-    it('refuses a hold before grading (the SLA clock is not set)', () => complaints.given(triaged).when(hold()).thenFails('COMPLAINT_NOT_GRADED', 422));
+    it('refuses a hold before grading (the SLA clock is not set)', () =>
+      complaints.given(triaged).when(hold()).thenFails('COMPLAINT_NOT_GRADED', 422));
 
-    it('refuses a hold once resolved', () => complaints.given(resolvedH).when(hold(T.resolved)).thenFails('COMPLAINT_ALREADY_RESOLVED', 422));
+    it('refuses a hold once resolved', () =>
+      complaints.given(resolvedH).when(hold(T.resolved)).thenFails('COMPLAINT_ALREADY_RESOLVED', 422));
 
     it('refuses a closed complaint', () => {
       complaints.given(closedH).when(hold()).thenFails('COMPLAINT_ALREADY_CLOSED', 422);
-      complaints.given([...gradedH, onHold(), closed('withdrawn')]).when(resume(T.closed)).thenFails('COMPLAINT_ALREADY_CLOSED', 422);
+      complaints
+        .given([...gradedH, onHold(), closed('withdrawn')])
+        .when(resume(T.closed))
+        .thenFails('COMPLAINT_ALREADY_CLOSED', 422);
     });
 
     it('refuses an unknown complaint', () => complaints.given([]).when(resume(T.now)).thenFails('COMPLAINT_NOT_FOUND', 404));
@@ -582,7 +683,11 @@ describe('complaint decider', () => {
     it('does nothing before the warning time', () =>
       complaints.given(investigatingH).when(warn(DUE.resolutionDueAt, '2026-03-03T05:59:59.999Z')).thenNothing());
 
-    it('raises it once per deadline: a retried tick does nothing', () => complaints.given([...investigatingH, warning]).when(warn()).thenNothing());
+    it('raises it once per deadline: a retried tick does nothing', () =>
+      complaints
+        .given([...investigatingH, warning])
+        .when(warn())
+        .thenNothing());
 
     it('does not warn again when a hold later moved the deadline', () => {
       const history = after([...investigatingH, warning, onHold(DUE.warningAt)], resume('2026-03-03T07:00:00.000Z'));
@@ -655,13 +760,19 @@ describe('complaint decider', () => {
     });
 
     it('does nothing at the due time itself (on the dot is still in time)', () =>
-      complaints.given(investigatingH).when(breach('resolution', DUE.resolutionDueAt, DUE.resolutionDueAt)).thenNothing());
+      complaints
+        .given(investigatingH)
+        .when(breach('resolution', DUE.resolutionDueAt, DUE.resolutionDueAt))
+        .thenNothing());
 
     it('records each deadline once: a retried tick does nothing, nor a tick after a hold moved the due time', () => {
       const breached = after(investigatingH, breach());
       complaints.given(breached).when(breach()).thenNothing();
       const moved = after(after(breached, hold('2026-03-03T13:00:00.000Z')), resume('2026-03-03T14:00:00.000Z'));
-      complaints.given(moved).when(breach('resolution', '2026-03-03T13:00:00.000Z', '2026-03-03T14:00:00.000Z')).thenNothing();
+      complaints
+        .given(moved)
+        .when(breach('resolution', '2026-03-03T13:00:00.000Z', '2026-03-03T14:00:00.000Z'))
+        .thenNothing();
     });
 
     it('ignores a stale tick computed for a deadline that has moved', () => {
@@ -671,7 +782,10 @@ describe('complaint decider', () => {
 
     it('does not count a missed first response once the customer had one', () => {
       const responded = after(gradedH, cmd({ type: 'RecordProgressUpdate', data: { channel: 'phone', summary: 'Looking into it' } }));
-      complaints.given(responded).when(breach('first-response', DUE.firstResponseDueAt, '2026-03-02T21:00:00.000Z')).thenNothing();
+      complaints
+        .given(responded)
+        .when(breach('first-response', DUE.firstResponseDueAt, '2026-03-02T21:00:00.000Z'))
+        .thenNothing();
     });
 
     it.each([
@@ -720,7 +834,11 @@ describe('complaint decider', () => {
     const recordCause = (category: 'billing-error' | 'third-party' = 'billing-error', text = 'Gateway retried the payment') =>
       cmd({ type: 'RecordRootCause', data: { category, text }, now: T.rootCause });
     const open = (actionId = 'a-1', dueAt = '2026-03-05T12:00:00.000Z') =>
-      cmd({ type: 'OpenAction', data: { actionId, kind: 'corrective', description: 'Disable gateway retries', department: 'payments', dueAt }, now: T.rootCause });
+      cmd({
+        type: 'OpenAction',
+        data: { actionId, kind: 'corrective', description: 'Disable gateway retries', department: 'payments', dueAt },
+        now: T.rootCause,
+      });
     const complete = (actionId = 'a-1', now = '2026-03-04T12:00:00.000Z') =>
       cmd({ type: 'CompleteAction', data: { actionId, outcome: 'Retries disabled' }, now });
 
@@ -728,7 +846,12 @@ describe('complaint decider', () => {
       complaints
         .given(gradedH)
         .when(note)
-        .then([{ type: 'InvestigationNoteAdded', data: { complaintId: id, note: 'Gateway logs show two captures', author: 'ana', addedAt: T.now } }]);
+        .then([
+          {
+            type: 'InvestigationNoteAdded',
+            data: { complaintId: id, note: 'Gateway logs show two captures', author: 'ana', addedAt: T.now },
+          },
+        ]);
       expect(stateOf(after(gradedH, note)).status).toBe('investigating');
     });
 
@@ -740,12 +863,19 @@ describe('complaint decider', () => {
         .then([
           {
             type: 'RootCauseRecorded',
-            data: { complaintId: id, category: 'third-party', text: 'The acquirer duplicated the capture', previousCategory: 'billing-error', recordedAt: T.rootCause },
+            data: {
+              complaintId: id,
+              category: 'third-party',
+              text: 'The acquirer duplicated the capture',
+              previousCategory: 'billing-error',
+              recordedAt: T.rootCause,
+            },
           },
         ]);
     });
 
-    it('records nothing when the same root cause is recorded again', () => complaints.given(investigatingH).when(recordCause()).thenNothing());
+    it('records nothing when the same root cause is recorded again', () =>
+      complaints.given(investigatingH).when(recordCause()).thenNothing());
 
     it('refuses a root cause category outside the fixed list', () =>
       complaints
@@ -755,7 +885,11 @@ describe('complaint decider', () => {
 
     it('opens an action', () => complaints.given(investigatingH).when(open()).then([actionOpened()]));
 
-    it('refuses an action id used before', () => complaints.given([...investigatingH, actionOpened()]).when(open()).thenFails('ACTION_ALREADY_EXISTS', 422));
+    it('refuses an action id used before', () =>
+      complaints
+        .given([...investigatingH, actionOpened()])
+        .when(open())
+        .thenFails('ACTION_ALREADY_EXISTS', 422));
 
     it('refuses an action due in the past', () =>
       complaints.given(investigatingH).when(open('a-2', T.rootCause)).thenFails('ACTION_DUE_IN_PAST', 422));
@@ -788,14 +922,19 @@ describe('complaint decider', () => {
     it('refuses an unknown action', () => complaints.given(investigatingH).when(complete('a-404')).thenFails('ACTION_NOT_FOUND', 404));
 
     it('refuses to complete an action twice', () =>
-      complaints.given(after([...investigatingH, actionOpened()], complete())).when(complete()).thenFails('ACTION_ALREADY_COMPLETED', 422));
+      complaints
+        .given(after([...investigatingH, actionOpened()], complete()))
+        .when(complete())
+        .thenFails('ACTION_ALREADY_COMPLETED', 422));
 
     it.each([
       ['AddInvestigationNote', note],
       ['RecordRootCause', recordCause()],
       ['OpenAction', open()],
       ['CompleteAction', complete()],
-    ])('%s requires a graded complaint', (_name, command) => complaints.given(triaged).when(command).thenFails('COMPLAINT_NOT_GRADED', 422));
+    ])('%s requires a graded complaint', (_name, command) =>
+      complaints.given(triaged).when(command).thenFails('COMPLAINT_NOT_GRADED', 422),
+    );
 
     it.each([
       ['AddInvestigationNote', note],
@@ -806,14 +945,18 @@ describe('complaint decider', () => {
   });
 
   describe('RecordProgressUpdate and the first response', () => {
-    const update = (now = T.now) => cmd({ type: 'RecordProgressUpdate', data: { channel: 'phone', summary: 'Refund requested from the bank' }, now });
+    const update = (now = T.now) =>
+      cmd({ type: 'RecordProgressUpdate', data: { channel: 'phone', summary: 'Refund requested from the bank' }, now });
 
     it('records the update; the first one is the first response, in time', () =>
       complaints
         .given(gradedH)
         .when(update())
         .then([
-          { type: 'ProgressUpdateRecorded', data: { complaintId: id, channel: 'phone', summary: 'Refund requested from the bank', sentAt: T.now } },
+          {
+            type: 'ProgressUpdateRecorded',
+            data: { complaintId: id, channel: 'phone', summary: 'Refund requested from the bank', sentAt: T.now },
+          },
           {
             type: 'FirstResponseRecorded',
             data: { complaintId: id, via: 'progress-update', dueAt: DUE.firstResponseDueAt, withinSla: true, respondedAt: T.now },
@@ -821,11 +964,15 @@ describe('complaint decider', () => {
         ]));
 
     it('says when the first response came late', () =>
-      expect(dataOf(complaintDecider.decide(update('2026-03-02T21:00:00.000Z'), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(false));
+      expect(dataOf(complaintDecider.decide(update('2026-03-02T21:00:00.000Z'), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(
+        false,
+      ));
 
     it('counts a first response at the deadline instant itself as in time, and one a millisecond later as late', () => {
       const late = new Date(Date.parse(DUE.firstResponseDueAt) + 1).toISOString();
-      expect(dataOf(complaintDecider.decide(update(DUE.firstResponseDueAt), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(true);
+      expect(dataOf(complaintDecider.decide(update(DUE.firstResponseDueAt), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(
+        true,
+      );
       expect(dataOf(complaintDecider.decide(update(late), stateOf(gradedH)), 'FirstResponseRecorded').withinSla).toBe(false);
     });
 
@@ -881,7 +1028,11 @@ describe('complaint decider', () => {
 
     it('requires a graded complaint', () => complaints.given(triaged).when(resolve()).thenFails('COMPLAINT_NOT_GRADED', 422));
 
-    it('refuses while on hold', () => complaints.given([...investigatingH, onHold()]).when(resolve()).thenFails('COMPLAINT_ON_HOLD', 422));
+    it('refuses while on hold', () =>
+      complaints
+        .given([...investigatingH, onHold()])
+        .when(resolve())
+        .thenFails('COMPLAINT_ON_HOLD', 422));
 
     it('refuses a second resolution', () => complaints.given(resolvedH).when(resolve()).thenFails('COMPLAINT_ALREADY_RESOLVED', 422));
 
@@ -910,13 +1061,17 @@ describe('complaint decider', () => {
 
     it('requires a resolution', () => complaints.given(investigatingH).when(communicate(T.now)).thenFails('COMPLAINT_NOT_RESOLVED', 422));
 
-    it('communicates once per resolution', () => complaints.given(communicatedH).when(communicate()).thenFails('DECISION_ALREADY_COMMUNICATED', 422));
+    it('communicates once per resolution', () =>
+      complaints.given(communicatedH).when(communicate()).thenFails('DECISION_ALREADY_COMMUNICATED', 422));
 
     it('refuses a communication dated in the future', () =>
       complaints.given(resolvedH).when(communicate('2026-03-03T12:00:00.000Z', T.communicated)).thenFails('OCCURRED_IN_FUTURE', 422));
 
     it('refuses a communication dated before the resolution', () =>
-      complaints.given(resolvedH).when(communicate('2026-03-03T09:00:00.000Z', T.communicated)).thenFails('DECISION_BEFORE_RESOLUTION', 422));
+      complaints
+        .given(resolvedH)
+        .when(communicate('2026-03-03T09:00:00.000Z', T.communicated))
+        .thenFails('DECISION_BEFORE_RESOLUTION', 422));
 
     it('requires a graded complaint', () => complaints.given(triaged).when(communicate()).thenFails('COMPLAINT_NOT_GRADED', 422));
 
@@ -928,7 +1083,10 @@ describe('complaint decider', () => {
     const reject = cmd({ type: 'RejectResolution', data: { reason: 'Only half refunded' }, now: '2026-03-04T10:00:00.000Z' });
 
     it('records the acceptance', () =>
-      complaints.given(communicatedH).when(accept).then([{ type: 'ResolutionAccepted', data: { complaintId: id, acceptedAt: '2026-03-04T10:00:00.000Z' } }]));
+      complaints
+        .given(communicatedH)
+        .when(accept)
+        .then([{ type: 'ResolutionAccepted', data: { complaintId: id, acceptedAt: '2026-03-04T10:00:00.000Z' } }]));
 
     it('records a rejection and reopens: back to investigating, the time spent resolved added to the deadlines', () =>
       complaints
@@ -966,13 +1124,15 @@ describe('complaint decider', () => {
       ['AcceptResolution', accept],
       ['RejectResolution', reject],
     ])('%s requires the decision to have been communicated', (_name, command) =>
-      complaints.given(resolvedH).when(command).thenFails('COMPLAINT_DECISION_NOT_COMMUNICATED', 422));
+      complaints.given(resolvedH).when(command).thenFails('COMPLAINT_DECISION_NOT_COMMUNICATED', 422),
+    );
 
     it.each([
       ['AcceptResolution', accept],
       ['RejectResolution', reject],
     ])('%s is refused once the customer accepted', (_name, command) =>
-      complaints.given(after(communicatedH, accept)).when(command).thenFails('RESOLUTION_ALREADY_ACCEPTED', 422));
+      complaints.given(after(communicatedH, accept)).when(command).thenFails('RESOLUTION_ALREADY_ACCEPTED', 422),
+    );
 
     it('refuses a closed complaint', () => complaints.given(closedH).when(accept).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
 
@@ -992,46 +1152,79 @@ describe('complaint decider', () => {
         ]));
 
     it('records a low score with its reason', () =>
-      expect(dataOf(complaintDecider.decide(satisfaction({ csat: 2, reason: 'Took too long' }), stateOf(resolvedH)), 'SatisfactionRecorded')).toMatchObject({
+      expect(
+        dataOf(complaintDecider.decide(satisfaction({ csat: 2, reason: 'Took too long' }), stateOf(resolvedH)), 'SatisfactionRecorded'),
+      ).toMatchObject({
         csat: 2,
         reason: 'Took too long',
         nps: null,
       }));
 
     it.each([1, 2])('requires a reason for a CSAT of %i', (csat) =>
-      complaints.given(resolvedH).when(satisfaction({ csat, reason: ' ' })).thenFails('SATISFACTION_REASON_REQUIRED', 422));
+      complaints
+        .given(resolvedH)
+        .when(satisfaction({ csat, reason: ' ' }))
+        .thenFails('SATISFACTION_REASON_REQUIRED', 422),
+    );
 
     it.each([0, 6, 3.5])('refuses a CSAT of %p', (csat) =>
-      complaints.given(resolvedH).when(satisfaction({ csat })).thenFails('CSAT_OUT_OF_RANGE', 422));
+      complaints.given(resolvedH).when(satisfaction({ csat })).thenFails('CSAT_OUT_OF_RANGE', 422),
+    );
 
     it.each([-1, 11, 7.5])('refuses an NPS of %p', (nps) =>
-      complaints.given(resolvedH).when(satisfaction({ csat: 5, nps })).thenFails('NPS_OUT_OF_RANGE', 422));
+      complaints
+        .given(resolvedH)
+        .when(satisfaction({ csat: 5, nps }))
+        .thenFails('NPS_OUT_OF_RANGE', 422),
+    );
 
     it('records one answer per resolution', () =>
-      complaints.given(after(resolvedH, satisfaction({ csat: 5 }))).when(satisfaction({ csat: 4 })).thenFails('SATISFACTION_ALREADY_RECORDED', 422));
+      complaints
+        .given(after(resolvedH, satisfaction({ csat: 5 })))
+        .when(satisfaction({ csat: 4 }))
+        .thenFails('SATISFACTION_ALREADY_RECORDED', 422));
 
     it('takes a new answer after a reopen and a new resolution', () => {
       let history = after(communicatedH, satisfaction({ csat: 1, reason: 'Half refund' }, '2026-03-03T11:30:00.000Z'));
       history = after(history, cmd({ type: 'RejectResolution', data: { reason: 'Half refund' }, now: '2026-03-04T10:00:00.000Z' }));
-      complaints.given(history).when(satisfaction({ csat: 5 })).thenFails('COMPLAINT_NOT_RESOLVED', 422);
+      complaints
+        .given(history)
+        .when(satisfaction({ csat: 5 }))
+        .thenFails('COMPLAINT_NOT_RESOLVED', 422);
       history = after(history, resolve('2026-03-04T11:00:00.000Z'));
       expect(complaintDecider.decide(satisfaction({ csat: 5 }), stateOf(history))[0].type).toBe('SatisfactionRecorded');
     });
 
     it('takes a late answer after closing as resolved (surveys are answered after closure)', () =>
-      expect(complaintDecider.decide(satisfaction({ csat: 5 }, '2026-03-05T09:00:00.000Z'), stateOf(closedH))[0].type).toBe('SatisfactionRecorded'));
+      expect(complaintDecider.decide(satisfaction({ csat: 5 }, '2026-03-05T09:00:00.000Z'), stateOf(closedH))[0].type).toBe(
+        'SatisfactionRecorded',
+      ));
 
     it('refuses a complaint closed without a resolution', () =>
-      complaints.given([...resolvedH, closed('withdrawn')]).when(satisfaction({ csat: 3 })).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
+      complaints
+        .given([...resolvedH, closed('withdrawn')])
+        .when(satisfaction({ csat: 3 }))
+        .thenFails('COMPLAINT_ALREADY_CLOSED', 422));
 
-    it('requires a resolution', () => complaints.given(investigatingH).when(satisfaction({ csat: 3 })).thenFails('COMPLAINT_NOT_RESOLVED', 422));
+    it('requires a resolution', () =>
+      complaints
+        .given(investigatingH)
+        .when(satisfaction({ csat: 3 }))
+        .thenFails('COMPLAINT_NOT_RESOLVED', 422));
 
-    it('refuses an unknown complaint', () => complaints.given([]).when(satisfaction({ csat: 3 })).thenFails('COMPLAINT_NOT_FOUND', 404));
+    it('refuses an unknown complaint', () =>
+      complaints
+        .given([])
+        .when(satisfaction({ csat: 3 }))
+        .thenFails('COMPLAINT_NOT_FOUND', 404));
   });
 
   describe('CloseComplaint', () => {
     it('closes a resolved complaint whose decision was communicated', () => {
-      complaints.given(communicatedH).when(close('resolved')).then([closed('resolved')]);
+      complaints
+        .given(communicatedH)
+        .when(close('resolved'))
+        .then([closed('resolved')]);
       expect(stateOf(closedH).status).toBe('closed');
     });
 
@@ -1057,7 +1250,10 @@ describe('complaint decider', () => {
         [...investigatingH, actionOpened('a-1'), resolved(), communicated],
         cmd({ type: 'CompleteAction', data: { actionId: 'a-1', outcome: 'done' }, now: T.communicated }),
       );
-      complaints.given(history).when(close('resolved')).then([closed('resolved')]);
+      complaints
+        .given(history)
+        .when(close('resolved'))
+        .then([closed('resolved')]);
     });
 
     it('closes as invalid only through the assessment', () =>
@@ -1068,18 +1264,32 @@ describe('complaint decider', () => {
       ['investigating', investigatingH],
       ['on hold', [...investigatingH, onHold()]],
       ['resolved', resolvedH],
-    ])('closes as withdrawn from %s', (_label, history) => complaints.given(history).when(close('withdrawn')).then([closed('withdrawn')]));
+    ])('closes as withdrawn from %s', (_label, history) =>
+      complaints
+        .given(history)
+        .when(close('withdrawn'))
+        .then([closed('withdrawn')]),
+    );
 
     it('closes as a duplicate of an existing complaint', () =>
       complaints
         .given(triaged)
         .when(close('duplicate', T.closed, { duplicateOf: 'cmp-0', duplicateOfExists: true }))
-        .then([{ type: 'ComplaintClosed', data: { complaintId: id, reason: 'duplicate', feedbackToCustomer: null, duplicateOf: 'cmp-0', closedAt: T.closed } }]));
+        .then([
+          {
+            type: 'ComplaintClosed',
+            data: { complaintId: id, reason: 'duplicate', feedbackToCustomer: null, duplicateOf: 'cmp-0', closedAt: T.closed },
+          },
+        ]));
 
-    it('requires the complaint duplicated', () => complaints.given(triaged).when(close('duplicate')).thenFails('DUPLICATE_OF_REQUIRED', 422));
+    it('requires the complaint duplicated', () =>
+      complaints.given(triaged).when(close('duplicate')).thenFails('DUPLICATE_OF_REQUIRED', 422));
 
     it('refuses a duplicate of itself', () =>
-      complaints.given(triaged).when(close('duplicate', T.closed, { duplicateOf: id, duplicateOfExists: true })).thenFails('DUPLICATE_OF_SELF', 422));
+      complaints
+        .given(triaged)
+        .when(close('duplicate', T.closed, { duplicateOf: id, duplicateOfExists: true }))
+        .thenFails('DUPLICATE_OF_SELF', 422));
 
     it('refuses a duplicate of an unknown complaint', () =>
       complaints
@@ -1091,7 +1301,11 @@ describe('complaint decider', () => {
       ['on hold', [...investigatingH, onHold()]],
       ['told the decision', communicatedH],
     ])('closes for no response while waiting on the customer (%s)', (_label, history) =>
-      complaints.given(history).when(close('no-response')).then([closed('no-response')]));
+      complaints
+        .given(history)
+        .when(close('no-response'))
+        .then([closed('no-response')]),
+    );
 
     it('refuses to close for no response when nothing is asked of the customer', () =>
       complaints.given(investigatingH).when(close('no-response')).thenFails('COMPLAINT_NOT_AWAITING_CUSTOMER', 422));
@@ -1112,7 +1326,10 @@ describe('complaint decider', () => {
       cmd({ type: 'EscalateComplaint', data: { reason: 'r', by: 's', notify: null } }),
       cmd({ type: 'AddInvestigationNote', data: { note: 'n', author: 'a' } }),
       cmd({ type: 'RecordRootCause', data: { category: 'other', text: 't' } }),
-      cmd({ type: 'OpenAction', data: { actionId: 'a-9', kind: 'preventive', description: 'd', department: 'd', dueAt: '2027-01-01T00:00:00.000Z' } }),
+      cmd({
+        type: 'OpenAction',
+        data: { actionId: 'a-9', kind: 'preventive', description: 'd', department: 'd', dueAt: '2027-01-01T00:00:00.000Z' },
+      }),
       cmd({ type: 'CompleteAction', data: { actionId: 'a-1', outcome: 'o' } }),
       cmd({ type: 'RecordProgressUpdate', data: { channel: 'email', summary: 's' } }),
       resolve(),
@@ -1123,7 +1340,11 @@ describe('complaint decider', () => {
     ];
 
     it.each(steps.map((command) => [command.type, command] as const))('%s -> COMPLAINT_ALREADY_CLOSED', (_type, command) =>
-      complaints.given([...closedH.slice(0, -1), actionOpened(), closed('withdrawn')]).when(command).thenFails('COMPLAINT_ALREADY_CLOSED', 422));
+      complaints
+        .given([...closedH.slice(0, -1), actionOpened(), closed('withdrawn')])
+        .when(command)
+        .thenFails('COMPLAINT_ALREADY_CLOSED', 422),
+    );
 
     it.each([
       ['RecordSlaWarning', warn()],
@@ -1171,7 +1392,9 @@ describe('complaint decider', () => {
     });
 
     it('reopens a resolved complaint that is not closed yet, without a window', () =>
-      expect(dataOf(complaintDecider.decide(reopen('2026-04-30T12:00:00.000Z'), stateOf(resolvedH)), 'ComplaintReopened').status).toBe('investigating'));
+      expect(dataOf(complaintDecider.decide(reopen('2026-04-30T12:00:00.000Z'), stateOf(resolvedH)), 'ComplaintReopened').status).toBe(
+        'investigating',
+      ));
 
     it('counts the clock as stopped from the hold start when closed while on hold', () => {
       const history = [...investigatingH, onHold(T.now), closed('no-response', '2026-03-03T15:00:00.000Z')];
@@ -1185,7 +1408,8 @@ describe('complaint decider', () => {
 
     it('returns a complaint withdrawn before acknowledgement to registered', () =>
       expect(
-        dataOf(complaintDecider.decide(reopen(T.now), stateOf([registered(), closed('withdrawn', T.acknowledged)])), 'ComplaintReopened').status,
+        dataOf(complaintDecider.decide(reopen(T.now), stateOf([registered(), closed('withdrawn', T.acknowledged)])), 'ComplaintReopened')
+          .status,
       ).toBe('registered'));
 
     it('refuses a complaint still open', () => complaints.given(investigatingH).when(reopen(T.now)).thenFails('COMPLAINT_STILL_OPEN', 422));

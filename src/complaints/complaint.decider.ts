@@ -410,7 +410,8 @@ function decideClose(command: CloseComplaint, state: Registered): ComplaintEvent
   let duplicateOf: string | null = null;
   switch (reason) {
     case 'resolved': {
-      if (!state.resolution) throw new BusinessRuleViolation('COMPLAINT_NOT_RESOLVED', 'Only a resolved complaint can be closed as resolved');
+      if (!state.resolution)
+        throw new BusinessRuleViolation('COMPLAINT_NOT_RESOLVED', 'Only a resolved complaint can be closed as resolved');
       if (state.decisionCommunicatedAt === null) {
         throw new BusinessRuleViolation('COMPLAINT_DECISION_NOT_COMMUNICATED', 'Tell the customer the decision before closing');
       }
@@ -448,7 +449,10 @@ function decideClose(command: CloseComplaint, state: Registered): ComplaintEvent
     case 'withdrawn':
       break;
     case 'closed-at-source':
-      throw new BusinessRuleViolation('CLOSE_REASON_REQUIRES_SOURCE', 'Only a registration imported from a source that reports the complaint closed closes it at source');
+      throw new BusinessRuleViolation(
+        'CLOSE_REASON_REQUIRES_SOURCE',
+        'Only a registration imported from a source that reports the complaint closed closes it at source',
+      );
   }
   return [
     {
@@ -473,18 +477,27 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
       const receivedAt = data.receivedAt ?? now;
       mustNotBeInFuture(receivedAt, now, 'The receipt of the complaint');
       if (Date.parse(receivedAt) < Date.parse(data.occurredAt)) {
-        throw new BusinessRuleViolation('RECEIVED_BEFORE_OCCURRENCE', 'A complaint cannot be received before the problem occurred', { occurredAt: data.occurredAt, receivedAt });
+        throw new BusinessRuleViolation('RECEIVED_BEFORE_OCCURRENCE', 'A complaint cannot be received before the problem occurred', {
+          occurredAt: data.occurredAt,
+          receivedAt,
+        });
       }
       if (data.acknowledgedAt !== undefined) {
         mustNotBeInFuture(data.acknowledgedAt, now, 'The acknowledgement');
         if (Date.parse(data.acknowledgedAt) < Date.parse(receivedAt)) {
-          throw new BusinessRuleViolation('ACKNOWLEDGED_BEFORE_RECEIPT', 'A complaint cannot be acknowledged before it was received', { receivedAt, acknowledgedAt: data.acknowledgedAt });
+          throw new BusinessRuleViolation('ACKNOWLEDGED_BEFORE_RECEIPT', 'A complaint cannot be acknowledged before it was received', {
+            receivedAt,
+            acknowledgedAt: data.acknowledgedAt,
+          });
         }
       }
       if (data.closedAt !== undefined) {
         mustNotBeInFuture(data.closedAt, now, 'The closure');
         if (data.acknowledgedAt === undefined) {
-          throw new BusinessRuleViolation('CLOSED_BEFORE_ACKNOWLEDGEMENT', 'A complaint registered closed needs the time it was acknowledged');
+          throw new BusinessRuleViolation(
+            'CLOSED_BEFORE_ACKNOWLEDGEMENT',
+            'A complaint registered closed needs the time it was acknowledged',
+          );
         }
         if (Date.parse(data.closedAt) < Date.parse(data.acknowledgedAt)) {
           throw new BusinessRuleViolation('CLOSED_BEFORE_ACKNOWLEDGEMENT', 'A complaint cannot be closed before it was acknowledged', {
@@ -517,14 +530,26 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
         },
       ];
       if (data.acknowledgedAt !== undefined) {
-        events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: false, acknowledgedAt: data.acknowledgedAt } });
+        events.push({
+          type: 'ComplaintAcknowledged',
+          data: { complaintId: data.complaintId, automatic: false, acknowledgedAt: data.acknowledgedAt },
+        });
       } else if (autoAcknowledge) {
-        events.push({ type: 'ComplaintAcknowledged', data: { complaintId: data.complaintId, automatic: true, acknowledgedAt: receivedAt } });
+        events.push({
+          type: 'ComplaintAcknowledged',
+          data: { complaintId: data.complaintId, automatic: true, acknowledgedAt: receivedAt },
+        });
       }
       if (data.closedAt !== undefined) {
         events.push({
           type: 'ComplaintClosed',
-          data: { complaintId: data.complaintId, reason: 'closed-at-source', feedbackToCustomer: null, duplicateOf: null, closedAt: data.closedAt },
+          data: {
+            complaintId: data.complaintId,
+            reason: 'closed-at-source',
+            feedbackToCustomer: null,
+            duplicateOf: null,
+            closedAt: data.closedAt,
+          },
         });
       }
       return events;
@@ -604,7 +629,12 @@ export function decide(command: ComplaintCommand, state: ComplaintState): Compla
         }
         const fromReceipt = policy.clockStartsAt === 'receipt';
         // Pinned as it applies to this customer: a later change of segment or policy does not move it.
-        grading = { severity, difficulty, policy: policyForCustomer(policy, command.data.customerSegments ?? {}), clockStartedAt: fromReceipt ? state.receivedAt : now };
+        grading = {
+          severity,
+          difficulty,
+          policy: policyForCustomer(policy, command.data.customerSegments ?? {}),
+          clockStartedAt: fromReceipt ? state.receivedAt : now,
+        };
         // Stopped time before a clock that starts at grading is irrelevant.
         pausedMs = fromReceipt ? state.pausedMs : 0;
       }

@@ -14,14 +14,7 @@ export type Difficulty = 'low' | 'medium' | 'high';
 export const DIFFICULTIES: readonly Difficulty[] = ['low', 'medium', 'high'];
 
 export type RootCauseCategory =
-  | 'product-defect'
-  | 'service-failure'
-  | 'billing-error'
-  | 'communication'
-  | 'policy'
-  | 'third-party'
-  | 'customer-error'
-  | 'other';
+  'product-defect' | 'service-failure' | 'billing-error' | 'communication' | 'policy' | 'third-party' | 'customer-error' | 'other';
 export const ROOT_CAUSE_CATEGORIES: readonly RootCauseCategory[] = [
   'product-defect',
   'service-failure',
@@ -50,15 +43,7 @@ export type ReopenTrigger = 'resolution-rejected' | 'reopen-request';
 export type FirstResponseVia = 'progress-update' | 'decision';
 
 /** Status for read models; the state machine is documented in complaint.decider.ts. */
-export type ComplaintStatus =
-  | 'registered'
-  | 'acknowledged'
-  | 'assessed'
-  | 'graded'
-  | 'investigating'
-  | 'on-hold'
-  | 'resolved'
-  | 'closed';
+export type ComplaintStatus = 'registered' | 'acknowledged' | 'assessed' | 'graded' | 'investigating' | 'on-hold' | 'resolved' | 'closed';
 export const COMPLAINT_STATUSES: readonly ComplaintStatus[] = [
   'registered',
   'acknowledged',
@@ -185,10 +170,7 @@ export type SlaWarningRaised = DomainEvent<
   'SlaWarningRaised',
   { complaintId: string; deadline: SlaDeadlineKind; dueAt: string; warningAt: string; raisedAt: string }
 >;
-export type SlaBreached = DomainEvent<
-  'SlaBreached',
-  { complaintId: string; deadline: SlaDeadlineKind; dueAt: string; breachedAt: string }
->;
+export type SlaBreached = DomainEvent<'SlaBreached', { complaintId: string; deadline: SlaDeadlineKind; dueAt: string; breachedAt: string }>;
 export type EscalationRaised = DomainEvent<
   'EscalationRaised',
   {

@@ -25,9 +25,27 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     // military service) describe the consumer; the rest is the source's taxonomy or the company's
     // side, which the statistics group by.
     personal: ['description', 'remedySought', 'subCategory', 'sourceAttributes.zip', 'sourceAttributes.tags'],
-    notPersonal: ['complaintId', 'number', 'customerId', 'channel', 'category', 'product', 'occurredAt', 'receivedAt', 'followUpOf', 'source.system', 'source.id',
-      'sourceAttributes.company', 'sourceAttributes.state', 'sourceAttributes.issue', 'sourceAttributes.subIssue', 'sourceAttributes.consent',
-      'sourceAttributes.sourceChannel', 'sourceAttributes.companyResponse', 'sourceAttributes.companyPublicResponse'],
+    notPersonal: [
+      'complaintId',
+      'number',
+      'customerId',
+      'channel',
+      'category',
+      'product',
+      'occurredAt',
+      'receivedAt',
+      'followUpOf',
+      'source.system',
+      'source.id',
+      'sourceAttributes.company',
+      'sourceAttributes.state',
+      'sourceAttributes.issue',
+      'sourceAttributes.subIssue',
+      'sourceAttributes.consent',
+      'sourceAttributes.sourceChannel',
+      'sourceAttributes.companyResponse',
+      'sourceAttributes.companyPublicResponse',
+    ],
   },
   { eventType: 'ComplaintAcknowledged', personal: [], notPersonal: ['complaintId', 'acknowledgedAt'] },
   {
@@ -62,7 +80,11 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     ],
   },
   { eventType: 'ComplaintPutOnHold', subject: customer, personal: ['reason'], notPersonal: ['complaintId', 'heldAt'] },
-  { eventType: 'ComplaintResumed', personal: [], notPersonal: ['complaintId', 'firstResponseDueAt', 'resolutionDueAt', 'warningAt', 'resumedAt'] },
+  {
+    eventType: 'ComplaintResumed',
+    personal: [],
+    notPersonal: ['complaintId', 'firstResponseDueAt', 'resolutionDueAt', 'warningAt', 'resumedAt'],
+  },
   { eventType: 'SlaWarningRaised', personal: [], notPersonal: ['complaintId', 'deadline', 'dueAt', 'warningAt', 'raisedAt'] },
   { eventType: 'SlaBreached', personal: [], notPersonal: ['complaintId', 'deadline', 'dueAt', 'breachedAt'] },
   {
@@ -98,7 +120,12 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     personal: ['solution'],
     notPersonal: ['complaintId', 'resolutionDueAt', 'resolvedAt'],
   },
-  { eventType: 'DecisionCommunicated', subject: customer, personal: ['summary'], notPersonal: ['complaintId', 'channel', 'communicatedAt'] },
+  {
+    eventType: 'DecisionCommunicated',
+    subject: customer,
+    personal: ['summary'],
+    notPersonal: ['complaintId', 'channel', 'communicatedAt'],
+  },
   { eventType: 'ResolutionAccepted', personal: [], notPersonal: ['complaintId', 'acceptedAt'] },
   { eventType: 'ResolutionRejected', subject: customer, personal: ['reason'], notPersonal: ['complaintId', 'rejectedAt'] },
   { eventType: 'SatisfactionRecorded', subject: customer, personal: ['reason', 'comment'], notPersonal: ['complaintId', 'recordedAt'] },
@@ -114,5 +141,9 @@ export const COMPLAINT_PERSONAL_DATA: readonly EventDataInventory[] = [
     personal: ['reason'],
     notPersonal: ['complaintId', 'trigger', 'status', 'firstResponseDueAt', 'resolutionDueAt', 'warningAt', 'reopenedAt'],
   },
-  { eventType: 'SlaPolicyPublished', personal: [], notPersonal: ['policy.id', 'policy.clockStartsAt', 'policy.valueTiers[].segment', 'policy.valueSegment', 'publishedAt'] },
+  {
+    eventType: 'SlaPolicyPublished',
+    personal: [],
+    notPersonal: ['policy.id', 'policy.clockStartsAt', 'policy.valueTiers[].segment', 'policy.valueSegment', 'publishedAt'],
+  },
 ];

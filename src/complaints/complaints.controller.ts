@@ -59,7 +59,19 @@ const QUEUE_CSV_COLUMNS = [
   'revision',
   'updatedAt',
 ];
-const SOLUTION_CSV_COLUMNS = ['complaintId', 'number', 'category', 'subCategory', 'product', 'rootCause.category', 'rootCause.text', 'solution', 'resolvedAt', 'accepted', 'csat'];
+const SOLUTION_CSV_COLUMNS = [
+  'complaintId',
+  'number',
+  'category',
+  'subCategory',
+  'product',
+  'rootCause.category',
+  'rootCause.text',
+  'solution',
+  'resolvedAt',
+  'accepted',
+  'csat',
+];
 
 /**
  * Complaint handling on the ISO 10002 cycle: one POST per step under /complaints/:id/..., each
@@ -110,7 +122,11 @@ export class ComplaintsController {
   }
 
   @Get()
-  async list(@Query() query: ListComplaintsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async list(
+    @Query() query: ListComplaintsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { department, assignee, status, overdue, customerId, number, category, severity, q } = query;
     const page = await this.queries.execute(
       new ListComplaintsQuery(
@@ -132,62 +148,117 @@ export class ComplaintsController {
 
   @Post(':id/acknowledge')
   @HttpCode(200)
-  async acknowledge(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async acknowledge(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'AcknowledgeComplaint' }, context, reply);
   }
 
   @Post(':id/assign')
   @HttpCode(200)
-  async assign(@Id('id') id: string, @Body() dto: AssignComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.step(id, { type: 'AssignComplaint', data: { department: dto.department, assignee: dto.assignee ?? null, by: context.actor } }, context, reply);
+  async assign(
+    @Id('id') id: string,
+    @Body() dto: AssignComplaintDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.step(
+      id,
+      { type: 'AssignComplaint', data: { department: dto.department, assignee: dto.assignee ?? null, by: context.actor } },
+      context,
+      reply,
+    );
   }
 
   @Post(':id/assess')
   @HttpCode(200)
-  async assess(@Id('id') id: string, @Body() dto: AssessValidityDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async assess(
+    @Id('id') id: string,
+    @Body() dto: AssessValidityDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const data = { valid: dto.valid, rationale: dto.rationale, feedbackToCustomer: dto.feedbackToCustomer ?? null };
     return this.step(id, { type: 'AssessValidity', data }, context, reply);
   }
 
   @Post(':id/grade')
   @HttpCode(200)
-  async grade(@Id('id') id: string, @Body() dto: GradeComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async grade(
+    @Id('id') id: string,
+    @Body() dto: GradeComplaintDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'GradeComplaint', data: { severity: dto.severity, difficulty: dto.difficulty } }, context, reply);
   }
 
   @Post(':id/hold')
   @HttpCode(200)
-  async hold(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async hold(
+    @Id('id') id: string,
+    @Body() dto: ReasonDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'HoldComplaint', data: { reason: dto.reason } }, context, reply);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
-  async resume(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async resume(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'ResumeComplaint' }, context, reply);
   }
 
   @Post(':id/escalate')
   @HttpCode(200)
-  async escalate(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async escalate(
+    @Id('id') id: string,
+    @Body() dto: ReasonDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'EscalateComplaint', data: { reason: dto.reason, by: context.actor } }, context, reply);
   }
 
   @Post(':id/notes')
   @HttpCode(201)
-  async addNote(@Id('id') id: string, @Body() dto: AddNoteDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async addNote(
+    @Id('id') id: string,
+    @Body() dto: AddNoteDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'AddInvestigationNote', data: { note: dto.note, author: context.actor } }, context, reply);
   }
 
   @Post(':id/root-cause')
   @HttpCode(200)
-  async rootCause(@Id('id') id: string, @Body() dto: RecordRootCauseDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async rootCause(
+    @Id('id') id: string,
+    @Body() dto: RecordRootCauseDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'RecordRootCause', data: { category: dto.category, text: dto.text } }, context, reply);
   }
 
   @Post(':id/actions')
   @HttpCode(201)
-  async openAction(@Id('id') id: string, @Body() dto: OpenActionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async openAction(
+    @Id('id') id: string,
+    @Body() dto: OpenActionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const actionId = this.newId(context, 'complaint-action');
     const data = { actionId, kind: dto.kind, description: dto.description, department: dto.department, dueAt: iso(dto.dueAt) };
     return this.step(id, { type: 'OpenAction', data }, context, reply, { actionId });
@@ -207,51 +278,96 @@ export class ComplaintsController {
 
   @Post(':id/progress')
   @HttpCode(200)
-  async progress(@Id('id') id: string, @Body() dto: ProgressUpdateDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async progress(
+    @Id('id') id: string,
+    @Body() dto: ProgressUpdateDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'RecordProgressUpdate', data: { channel: dto.channel, summary: dto.summary } }, context, reply);
   }
 
   @Post(':id/resolve')
   @HttpCode(200)
-  async resolve(@Id('id') id: string, @Body() dto: ResolveComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async resolve(
+    @Id('id') id: string,
+    @Body() dto: ResolveComplaintDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'ResolveComplaint', data: { solution: dto.solution } }, context, reply);
   }
 
   @Post(':id/communicate')
   @HttpCode(200)
-  async communicate(@Id('id') id: string, @Body() dto: CommunicateDecisionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async communicate(
+    @Id('id') id: string,
+    @Body() dto: CommunicateDecisionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const communicatedAt = dto.communicatedAt ? iso(dto.communicatedAt) : this.clock.now().toISOString();
-    return this.step(id, { type: 'CommunicateDecision', data: { channel: dto.channel, summary: dto.summary, communicatedAt } }, context, reply);
+    return this.step(
+      id,
+      { type: 'CommunicateDecision', data: { channel: dto.channel, summary: dto.summary, communicatedAt } },
+      context,
+      reply,
+    );
   }
 
   @Post(':id/accept')
   @HttpCode(200)
-  async accept(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async accept(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'AcceptResolution' }, context, reply);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
-  async reject(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async reject(
+    @Id('id') id: string,
+    @Body() dto: ReasonDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'RejectResolution', data: { reason: dto.reason } }, context, reply);
   }
 
   @Post(':id/satisfaction')
   @HttpCode(200)
-  async satisfaction(@Id('id') id: string, @Body() dto: RecordSatisfactionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async satisfaction(
+    @Id('id') id: string,
+    @Body() dto: RecordSatisfactionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const data = { csat: dto.csat, nps: dto.nps ?? null, reason: dto.reason ?? null, comment: dto.comment ?? null };
     return this.step(id, { type: 'RecordSatisfaction', data }, context, reply);
   }
 
   @Post(':id/close')
   @HttpCode(200)
-  async close(@Id('id') id: string, @Body() dto: CloseComplaintDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async close(
+    @Id('id') id: string,
+    @Body() dto: CloseComplaintDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'CloseComplaint', data: { reason: dto.reason, duplicateOf: dto.duplicateOf ?? null } }, context, reply);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
-  async reopen(@Id('id') id: string, @Body() dto: ReasonDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async reopen(
+    @Id('id') id: string,
+    @Body() dto: ReasonDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'ReopenComplaint', data: { reason: dto.reason } }, context, reply);
   }
 }
@@ -262,9 +378,17 @@ export class SolutionsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
-  async list(@Query() query: ListSolutionsQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async list(
+    @Query() query: ListSolutionsQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(
-      new ListSolutionsQuery({ category: query.category, product: query.product }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+      new ListSolutionsQuery(
+        { category: query.category, product: query.product },
+        { limit: query.limit, cursor: query.cursor },
+        query.minPosition,
+      ),
     );
     if (!wantsCsv(accept)) return page;
     return csvReply(reply, page.items, { columns: SOLUTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'solutions.csv' });

@@ -99,8 +99,7 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
   };
   const finish = (kind: SlaTimerKind, doneReason: SlaTimerDoneReason): Promise<boolean> =>
     deadlines.update(slaDeadlineId(complaintId, kind), { $set: { status: 'done', doneReason, updatedAt } });
-  const reschedule = (due: SlaDeadlines) =>
-    eachOpen((doc) => ({ ...timesOf(doc.kind, due), status: 'pending', doneReason: null }));
+  const reschedule = (due: SlaDeadlines) => eachOpen((doc) => ({ ...timesOf(doc.kind, due), status: 'pending', doneReason: null }));
 
   switch (e.type) {
     case 'ComplaintAssigned': {

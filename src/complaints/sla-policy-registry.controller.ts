@@ -28,7 +28,15 @@ export class SlaPoliciesController {
       firstResponseHours: { ...dto.firstResponseHours },
       warningShare: dto.warningShare,
       clockStartsAt: dto.clockStartsAt,
-      ...(dto.valueTiers ? { valueTiers: dto.valueTiers.map((t) => ({ segment: t.segment, resolutionHours: t.resolutionHours, firstResponseHours: t.firstResponseHours ?? null })) } : {}),
+      ...(dto.valueTiers
+        ? {
+            valueTiers: dto.valueTiers.map((t) => ({
+              segment: t.segment,
+              resolutionHours: t.resolutionHours,
+              firstResponseHours: t.firstResponseHours ?? null,
+            })),
+          }
+        : {}),
     };
     const result = await this.commands.execute(new PublishSlaPolicyCommand(terms, context));
     if (result.revision >= 0) void reply.header('ETag', `"${result.revision}"`);

@@ -64,7 +64,13 @@ function decide(command: SlaPolicyCommand, state: SlaPolicyState): SlaPolicyEven
     warningShare,
     clockStartsAt,
     ...(valueTiers && valueTiers.length > 0
-      ? { valueTiers: valueTiers.map((t) => ({ segment: t.segment, resolutionHours: t.resolutionHours, firstResponseHours: t.firstResponseHours ?? null })) }
+      ? {
+          valueTiers: valueTiers.map((t) => ({
+            segment: t.segment,
+            resolutionHours: t.resolutionHours,
+            firstResponseHours: t.firstResponseHours ?? null,
+          })),
+        }
       : {}),
   };
   const problems = slaPolicyProblems(policy);

@@ -30,7 +30,8 @@ describe('SLA policy', () => {
       ['medium', '2026-03-03T12:00:00.000Z', '2026-03-04T12:00:00.000Z', '2026-03-04T00:00:00.000Z'],
       ['low', '2026-03-03T12:00:00.000Z', '2026-03-05T12:00:00.000Z', '2026-03-04T18:00:00.000Z'],
     ] as const)('computes the %s deadlines from the clock start', (severity, firstResponseDueAt, resolutionDueAt, warningAt) =>
-      expect(computeDeadlines(DEFAULT_SLA_POLICY, severity, START)).toEqual({ firstResponseDueAt, resolutionDueAt, warningAt }));
+      expect(computeDeadlines(DEFAULT_SLA_POLICY, severity, START)).toEqual({ firstResponseDueAt, resolutionDueAt, warningAt }),
+    );
 
     it('adds the time the clock was stopped to every deadline', () =>
       expect(computeDeadlines(DEFAULT_SLA_POLICY, 'high', START, 90 * 60_000)).toEqual({
@@ -40,7 +41,12 @@ describe('SLA policy', () => {
       }));
 
     it('follows the policy numbers, including fractional hours and another warning share', () => {
-      const policy: SlaPolicy = { ...DEFAULT_SLA_POLICY, resolutionHours: { ...DEFAULT_SLA_POLICY.resolutionHours, low: 10 }, firstResponseHours: { ...DEFAULT_SLA_POLICY.firstResponseHours, low: 0.5 }, warningShare: 0.5 };
+      const policy: SlaPolicy = {
+        ...DEFAULT_SLA_POLICY,
+        resolutionHours: { ...DEFAULT_SLA_POLICY.resolutionHours, low: 10 },
+        firstResponseHours: { ...DEFAULT_SLA_POLICY.firstResponseHours, low: 0.5 },
+        warningShare: 0.5,
+      };
       expect(computeDeadlines(policy, 'low', START)).toEqual({
         firstResponseDueAt: '2026-03-02T12:30:00.000Z',
         resolutionDueAt: '2026-03-02T22:00:00.000Z',
@@ -49,7 +55,9 @@ describe('SLA policy', () => {
     });
 
     it('accepts clock starts with an offset and answers in UTC', () =>
-      expect(computeDeadlines(DEFAULT_SLA_POLICY, 'critical', '2026-03-02T13:00:00+01:00').resolutionDueAt).toBe('2026-03-03T12:00:00.000Z'));
+      expect(computeDeadlines(DEFAULT_SLA_POLICY, 'critical', '2026-03-02T13:00:00+01:00').resolutionDueAt).toBe(
+        '2026-03-03T12:00:00.000Z',
+      ));
 
     it('refuses a clock start that is not a date-time', () =>
       expect(() => computeDeadlines(DEFAULT_SLA_POLICY, 'low', 'yesterday')).toThrow(RangeError));

@@ -152,7 +152,8 @@ export function slaPolicyProblems(policy: SlaPolicy): string[] {
     problems.push('clockStartsAt must be "grading" or "receipt"');
   }
   for (const [i, tier] of (policy.valueTiers ?? []).entries()) {
-    if (typeof tier.segment !== 'string' || tier.segment.trim() === '') problems.push(`valueTiers[${i}].segment must be a non-empty string`);
+    if (typeof tier.segment !== 'string' || tier.segment.trim() === '')
+      problems.push(`valueTiers[${i}].segment must be a non-empty string`);
     if (!(tier.resolutionHours > 0)) problems.push(`valueTiers[${i}].resolutionHours must be a positive number`);
     if (tier.firstResponseHours !== null && !(tier.firstResponseHours > 0 && tier.firstResponseHours <= tier.resolutionHours)) {
       problems.push(`valueTiers[${i}].firstResponseHours must be positive and not exceed its resolutionHours`);

@@ -39,10 +39,12 @@ describe('configuration from the environment', () => {
   });
 
   it('accepts esdb://, kurrentdb:// and mongodb:// URLs', () => {
-    expect(loadConfig({ EVENTSTORE_URL: 'kurrentdb://localhost:2113?tls=false', MONGODB_URL: 'mongodb://localhost/relata' })).toMatchObject({
-      eventStoreUrl: 'kurrentdb://localhost:2113?tls=false',
-      mongodbUrl: 'mongodb://localhost/relata',
-    });
+    expect(loadConfig({ EVENTSTORE_URL: 'kurrentdb://localhost:2113?tls=false', MONGODB_URL: 'mongodb://localhost/relata' })).toMatchObject(
+      {
+        eventStoreUrl: 'kurrentdb://localhost:2113?tls=false',
+        mongodbUrl: 'mongodb://localhost/relata',
+      },
+    );
   });
 
   it('maps LOG_LEVEL to the levels Nest prints', () => {

@@ -4,7 +4,15 @@ import * as path from 'node:path';
 import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
 import { parseCidr } from '../departments/webhook-network-policy';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
-import { ConfigError, type Env, integerSetting as integer, type KernelConfig, onOffSetting as onOff, optionalSetting as optional, RELATA_CONFIG } from '../shared/settings';
+import {
+  ConfigError,
+  type Env,
+  integerSetting as integer,
+  type KernelConfig,
+  onOffSetting as onOff,
+  optionalSetting as optional,
+  RELATA_CONFIG,
+} from '../shared/settings';
 
 // The kernel owns the token and the error (it reads them too); re-exported so features import one place.
 export { ConfigError, RELATA_CONFIG };
@@ -63,7 +71,6 @@ export interface JwtConfig {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-
 function url(env: Env, name: string, schemes: string[]): string | null {
   const raw = optional(env, name);
   if (raw === undefined) return null;
@@ -91,9 +98,13 @@ function channels(env: Env, name: string, fallback: readonly ComplaintChannel[])
 function networks(env: Env, name: string): string[] {
   const raw = optional(env, name);
   if (raw === undefined) return [];
-  const listed = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const listed = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   const bad = listed.find((item) => parseCidr(item) === null);
-  if (bad !== undefined) throw new ConfigError(name, `must be a comma-separated list of networks such as 10.0.0.0/8, 127.0.0.1 or fd00::/8 (got "${bad}")`);
+  if (bad !== undefined)
+    throw new ConfigError(name, `must be a comma-separated list of networks such as 10.0.0.0/8, 127.0.0.1 or fd00::/8 (got "${bad}")`);
   return listed;
 }
 
@@ -112,7 +123,10 @@ function rsaPublicKey(name: string, raw: string): string {
     try {
       pem = fs.readFileSync(path.resolve(raw), 'utf8');
     } catch (error) {
-      throw new ConfigError(name, `is neither a PEM public key nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw new ConfigError(
+        name,
+        `is neither a PEM public key nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
     }
   }
   try {
@@ -121,7 +135,10 @@ function rsaPublicKey(name: string, raw: string): string {
     if (key.asymmetricKeyType !== 'rsa' || bits < 2048) throw new Error('not an RSA key of at least 2048 bits');
     return key.export({ type: 'spki', format: 'pem' }).toString();
   } catch (error) {
-    throw new ConfigError(name, `must be an RSA public key (PEM, at least 2048 bits) or the path of one: ${(error as Error).message.split('\n')[0]}`);
+    throw new ConfigError(
+      name,
+      `must be an RSA public key (PEM, at least 2048 bits) or the path of one: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -135,8 +152,11 @@ function jwt(env: Env): JwtConfig | null {
     throw new ConfigError('RELATA_JWT_SECRET', 'and RELATA_JWT_PUBLIC_KEY are both set: choose HS256 (secret) or RS256 (public key)');
   }
   if (secret === undefined && publicKey === undefined) {
-    const stray = ['RELATA_JWT_ISSUER', 'RELATA_JWT_AUDIENCE', 'RELATA_JWT_ROLES_CLAIM'].find((variable) => optional(env, variable) !== undefined);
-    if (stray) throw new ConfigError(stray, 'is set, but JWTs are not enabled: set RELATA_JWT_SECRET (HS256) or RELATA_JWT_PUBLIC_KEY (RS256)');
+    const stray = ['RELATA_JWT_ISSUER', 'RELATA_JWT_AUDIENCE', 'RELATA_JWT_ROLES_CLAIM'].find(
+      (variable) => optional(env, variable) !== undefined,
+    );
+    if (stray)
+      throw new ConfigError(stray, 'is set, but JWTs are not enabled: set RELATA_JWT_SECRET (HS256) or RELATA_JWT_PUBLIC_KEY (RS256)');
     return null;
   }
   if (rolesClaim.length > 200) throw new ConfigError('RELATA_JWT_ROLES_CLAIM', 'must be at most 200 characters');

@@ -20,7 +20,12 @@ export interface CustomerCommandResult {
 }
 
 type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
-export type CustomerCommandInput = WithoutNow<Exclude<CustomerCommand, { type: 'RegisterCustomer' | 'RecordReferral' | 'UpdateContactDetails' | 'DeactivateCustomer' | 'ReactivateCustomer' }>>;
+export type CustomerCommandInput = WithoutNow<
+  Exclude<
+    CustomerCommand,
+    { type: 'RegisterCustomer' | 'RecordReferral' | 'UpdateContactDetails' | 'DeactivateCustomer' | 'ReactivateCustomer' }
+  >
+>;
 
 // ------------------------------------------------------------------ messages (CommandBus)
 
@@ -56,19 +61,30 @@ export class UpdateContactDetailsCommand extends Command<CustomerCommandResult> 
 }
 
 export class RecordReferralCommand extends Command<CustomerCommandResult> {
-  constructor(readonly customerId: string, readonly referredCustomerId: string, readonly context: CommandContext) {
+  constructor(
+    readonly customerId: string,
+    readonly referredCustomerId: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
 
 export class DeactivateCustomerCommand extends Command<CustomerCommandResult> {
-  constructor(readonly customerId: string, readonly reason: string, readonly context: CommandContext) {
+  constructor(
+    readonly customerId: string,
+    readonly reason: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
 
 export class ReactivateCustomerCommand extends Command<CustomerCommandResult> {
-  constructor(readonly customerId: string, readonly context: CommandContext) {
+  constructor(
+    readonly customerId: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
@@ -115,7 +131,8 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same customer.
     const customerId = chosenId ?? (context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next());
     const referredBy = data.referredBy ?? null;
-    const referrerExists = referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
+    const referrerExists =
+      referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
     const command: CustomerCommand = {
       type: 'RegisterCustomer',
       data: {
@@ -161,7 +178,8 @@ export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContac
     const outcome = await this.claims.withClaim(newEmail, customerId, context, now, () =>
       this.processor.handle({ decider: customerDecider, streamName: customerStream(customerId), command, context }),
     );
-    if (newEmail && oldEmail && !outcome.replayed && outcome.events.length > 0) await this.claims.release(oldEmail, customerId, context, now);
+    if (newEmail && oldEmail && !outcome.replayed && outcome.events.length > 0)
+      await this.claims.release(oldEmail, customerId, context, now);
     return result(customerId, outcome);
   }
 }

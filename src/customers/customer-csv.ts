@@ -59,7 +59,16 @@ export function customerCsvRow(view: CustomerView): Record<string, unknown> {
   };
 }
 
-export const INTERACTION_CSV_COLUMNS = ['interactionId', 'customerId', 'occurredAt', 'recordedAt', 'channel', 'direction', 'agent', 'summary'] as const;
+export const INTERACTION_CSV_COLUMNS = [
+  'interactionId',
+  'customerId',
+  'occurredAt',
+  'recordedAt',
+  'channel',
+  'direction',
+  'agent',
+  'summary',
+] as const;
 
 /** One row per purchase line: the purchase's id, dates and currency repeated, so a spreadsheet can sum lines per currency. */
 export const PURCHASE_CSV_COLUMNS = [

@@ -11,7 +11,11 @@ import { customerStream } from './customer.events';
 
 /** POST /customers/:id/owner: assigns the customer's account manager, or hands them to another. */
 export class AssignCustomerOwnerCommand extends Command<CustomerCommandResult> {
-  constructor(readonly customerId: string, readonly owner: string, readonly context: CommandContext) {
+  constructor(
+    readonly customerId: string,
+    readonly owner: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }

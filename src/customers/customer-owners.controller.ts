@@ -15,7 +15,12 @@ export class CustomerOwnersController {
 
   @Post(':id/owner')
   @HttpCode(200)
-  async assign(@Id('id') id: string, @Body() dto: AssignCustomerOwnerDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async assign(
+    @Id('id') id: string,
+    @Body() dto: AssignCustomerOwnerDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return sendCommandResult(reply, await this.commands.execute(new AssignCustomerOwnerCommand(id, dto.owner, context)));
   }
 }

@@ -30,7 +30,6 @@ export interface SuggestionView {
   declineReason: string | null;
 }
 
-
 /** One of the customer's complaints, as their profile lists it. */
 export interface CustomerComplaintEntry {
   complaintId: string;
@@ -95,7 +94,10 @@ export interface CustomerProfileDoc extends Document {
      * `refunded` is the money given back, `fullyRefundedPurchases` the purchases refunded in full
      * (still in purchaseCount).
      */
-    byCurrency: Record<string, { revenue: number; margin: number; purchaseCount: number; refunded?: number; fullyRefundedPurchases?: number }>;
+    byCurrency: Record<
+      string,
+      { revenue: number; margin: number; purchaseCount: number; refunded?: number; fullyRefundedPurchases?: number }
+    >;
     firstPurchaseAt: string | null;
     lastPurchaseAt: string | null;
   };
@@ -202,7 +204,7 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   if (COMPLAINT_TYPES.has(event.type)) return handleComplaint(event, ctx);
   if (event.type === SEGMENT_CHANGED) {
-    const { customerId, scheme, to } = (event.data as CustomerSegmentChanged['data']);
+    const { customerId, scheme, to } = event.data as CustomerSegmentChanged['data'];
     await ctx.collection<CustomerProfileDoc>(CUSTOMERS_COLLECTION).update(customerId, { $set: { [`segments.${scheme}`]: to } });
     return;
   }
@@ -346,7 +348,12 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       const decidedAt = accepted ? e.data.acceptedAt : e.data.declinedAt;
       const suggestions = current.suggestions.map((s) =>
         s.suggestionId === e.data.suggestionId
-          ? { ...s, status: accepted ? ('accepted' as const) : ('declined' as const), decidedAt, declineReason: accepted ? null : e.data.reason }
+          ? {
+              ...s,
+              status: accepted ? ('accepted' as const) : ('declined' as const),
+              decidedAt,
+              declineReason: accepted ? null : e.data.reason,
+            }
           : s,
       );
       await customers.update(customerId, {

@@ -42,7 +42,9 @@ export interface CustomerView {
   convertedAt: string | null;
   deactivatedAt: string | null;
   deactivationReason: string | null;
-  currentValue: Omit<CustomerProfileDoc['currentValue'], 'byCurrency'> & { byCurrency: Record<string, CurrencyValue & { averageOrderValue: number }> };
+  currentValue: Omit<CustomerProfileDoc['currentValue'], 'byCurrency'> & {
+    byCurrency: Record<string, CurrencyValue & { averageOrderValue: number }>;
+  };
   potentialValue: {
     /** Per currency of the purchases and open suggestions; never one sum across currencies. */
     byCurrency: Record<
@@ -74,17 +76,26 @@ export interface CustomerView {
   updatedAt: string;
 }
 
-export type PurchaseView = Pick<PurchaseDoc, 'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines' | 'refunds' | 'refunded' | 'netAmount'>;
+export type PurchaseView = Pick<
+  PurchaseDoc,
+  'purchaseId' | 'occurredAt' | 'recordedAt' | 'currency' | 'amount' | 'margin' | 'lines' | 'refunds' | 'refunded' | 'netAmount'
+>;
 
 /** Potential value per currency: the revenue in it plus its open suggestions. */
-function potentialByCurrency(revenue: Record<string, CurrencyValue>, open: readonly SuggestionView[]): CustomerView['potentialValue']['byCurrency'] {
+function potentialByCurrency(
+  revenue: Record<string, CurrencyValue>,
+  open: readonly SuggestionView[],
+): CustomerView['potentialValue']['byCurrency'] {
   const openValue = new MoneyTotals();
   for (const s of open) openValue.add(s.currency, s.expectedValue);
   const currencies = [...new Set([...Object.keys(revenue), ...openValue.currencies()])].sort();
   return Object.fromEntries(
     currencies.map((currency) => [
       currency,
-      { openSuggestionsValue: openValue.get(currency), value: addMoney(revenue[currency]?.revenue ?? 0, openValue.get(currency), currency) },
+      {
+        openSuggestionsValue: openValue.get(currency),
+        value: addMoney(revenue[currency]?.revenue ?? 0, openValue.get(currency), currency),
+      },
     ]),
   );
 }
@@ -133,7 +144,10 @@ export function toCustomerView(doc: CustomerProfileDoc, now: Date, complaints: C
 }
 
 export class GetCustomerQuery extends Query<CustomerView> {
-  constructor(readonly customerId: string, readonly minPosition?: string) {
+  constructor(
+    readonly customerId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -270,7 +284,10 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
     let currency = filter.currency ?? DEFAULT_CURRENCY;
     if (needsCurrency(filter, sort.field)) {
       const seen: string[] = [];
-      for await (const doc of this.readModels.collection<CurrencySeenDoc>(CUSTOMER_PROFILE_PROJECTION, PROFILE_CURRENCIES_COLLECTION).findAll()) seen.push(doc._id);
+      for await (const doc of this.readModels
+        .collection<CurrencySeenDoc>(CUSTOMER_PROFILE_PROJECTION, PROFILE_CURRENCIES_COLLECTION)
+        .findAll())
+        seen.push(doc._id);
       currency = chooseCurrency(filter.currency, seen);
     }
     const field = sort.field === 'revenue' ? revenueField(currency) : SORT_FIELDS[sort.field];
@@ -279,8 +296,14 @@ export class ListCustomersHandler implements IQueryHandler<ListCustomersQuery> {
       .collection<CustomerProfileDoc>(CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION)
       .find(customerListFilter(filter, currency), { sort: order, limit: page.limit, cursor: page.cursor });
     const now = this.clock.now();
-    const complaints = await complaintsOf(this.readModels, result.items.map((doc) => doc.customerId));
-    return { items: result.items.map((doc) => toCustomerView(doc, now, complaints.get(doc.customerId) ?? [])), nextCursor: result.nextCursor };
+    const complaints = await complaintsOf(
+      this.readModels,
+      result.items.map((doc) => doc.customerId),
+    );
+    return {
+      items: result.items.map((doc) => toCustomerView(doc, now, complaints.get(doc.customerId) ?? [])),
+      nextCursor: result.nextCursor,
+    };
   }
 }
 

@@ -62,9 +62,19 @@ export async function projectRefund(
     const id = `${data.customerId}:${data.purchaseId}`;
     const purchase = await purchases.get(id);
     if (purchase) {
-      const view: RefundView = { refundId: data.refundId, occurredAt: data.occurredAt, recordedAt, amount: data.amount, margin: data.margin, lines: data.lines };
+      const view: RefundView = {
+        refundId: data.refundId,
+        occurredAt: data.occurredAt,
+        recordedAt,
+        amount: data.amount,
+        margin: data.margin,
+        lines: data.lines,
+      };
       const refunded = addMoney(purchase.refunded ?? 0, data.amount, data.currency);
-      await purchases.update(id, { $push: { refunds: view }, $set: { refunded, netAmount: addMoney(purchase.amount, -refunded, data.currency) } });
+      await purchases.update(id, {
+        $push: { refunds: view },
+        $set: { refunded, netAmount: addMoney(purchase.amount, -refunded, data.currency) },
+      });
     }
   }
   const value = customer.currentValue;

@@ -78,16 +78,25 @@ describe('customer decider', () => {
     });
 
     it('registers a customer who became one earlier (business time), with their id in the source system', () => {
-      const events = customerDecider.decide(register({ customerSince: EARLIER, source: { system: 'cdnow', id: '4' } }), customerDecider.initialState());
+      const events = customerDecider.decide(
+        register({ customerSince: EARLIER, source: { system: 'cdnow', id: '4' } }),
+        customerDecider.initialState(),
+      );
       expect(events[0].data).toMatchObject({ registeredAt: NOW, customerSince: EARLIER, source: { system: 'cdnow', id: '4' } });
       expect(customerDecider.occurredAt?.(events[0])).toBe(EARLIER);
     });
 
     it('refuses a customer since a future instant', () =>
-      customers.given([]).when(register({ customerSince: '2100-01-01T00:00:00.000Z' })).thenFails('OCCURRED_IN_FUTURE', 422));
+      customers
+        .given([])
+        .when(register({ customerSince: '2100-01-01T00:00:00.000Z' }))
+        .thenFails('OCCURRED_IN_FUTURE', 422));
 
     it('refuses an unknown referrer', () =>
-      customers.given([]).when(register({ referredBy: 'c-404', referrerExists: false })).thenFails('REFERRER_NOT_FOUND', 422));
+      customers
+        .given([])
+        .when(register({ referredBy: 'c-404', referrerExists: false }))
+        .thenFails('REFERRER_NOT_FOUND', 422));
 
     it('refuses a second registration of the same id', () =>
       customers.given([registered()]).when(register()).thenFails('CUSTOMER_ALREADY_EXISTS', 422));
@@ -101,10 +110,16 @@ describe('customer decider', () => {
         .then([{ type: 'ContactDetailsUpdated', data: { customerId: id, changes: { phone: '+351 911 111 111' }, updatedAt: NOW } }]));
 
     it('records nothing when nothing changes', () =>
-      customers.given([registered()]).when(cmd({ type: 'UpdateContactDetails', data: { email: 'ana@example.com' } })).thenNothing());
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'UpdateContactDetails', data: { email: 'ana@example.com' } }))
+        .thenNothing());
 
     it('refuses an unknown customer', () =>
-      customers.given([]).when(cmd({ type: 'UpdateContactDetails', data: { name: 'X' } })).thenFails('CUSTOMER_NOT_FOUND', 404));
+      customers
+        .given([])
+        .when(cmd({ type: 'UpdateContactDetails', data: { name: 'X' } }))
+        .thenFails('CUSTOMER_NOT_FOUND', 404));
 
     it('refuses a deactivated customer', () =>
       customers
@@ -121,10 +136,16 @@ describe('customer decider', () => {
         .then([{ type: 'ProspectConverted', data: { customerId: id, convertedAt: NOW } }]));
 
     it('refuses to convert a customer', () =>
-      customers.given([registered('customer')]).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_ALREADY_CONVERTED'));
+      customers
+        .given([registered('customer')])
+        .when(cmd({ type: 'ConvertProspect' }))
+        .thenFails('CUSTOMER_ALREADY_CONVERTED'));
 
     it('refuses a deactivated prospect', () =>
-      customers.given([registered('prospect'), deactivated]).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_DEACTIVATED'));
+      customers
+        .given([registered('prospect'), deactivated])
+        .when(cmd({ type: 'ConvertProspect' }))
+        .thenFails('CUSTOMER_DEACTIVATED'));
   });
 
   describe('RecordInteraction', () => {
@@ -155,7 +176,10 @@ describe('customer decider', () => {
 
     it('refuses the same interaction twice', () => {
       const first = customerDecider.decide(interaction(), customerDecider.evolve(customerDecider.initialState(), registered()));
-      customers.given([registered(), ...first]).when(interaction()).thenFails('INTERACTION_ALREADY_RECORDED');
+      customers
+        .given([registered(), ...first])
+        .when(interaction())
+        .thenFails('INTERACTION_ALREADY_RECORDED');
     });
 
     it('refuses an interaction in the future', () =>
@@ -216,26 +240,41 @@ describe('customer decider', () => {
     it('refuses the same purchase twice', () => {
       const state = customerDecider.evolve(customerDecider.initialState(), registered());
       const first = customerDecider.decide(purchase(), state);
-      customers.given([registered(), ...first]).when(purchase()).thenFails('PURCHASE_ALREADY_RECORDED');
+      customers
+        .given([registered(), ...first])
+        .when(purchase())
+        .thenFails('PURCHASE_ALREADY_RECORDED');
     });
 
     it('refuses a purchase dated in the future', () =>
-      customers.given([registered()]).when(purchase({ occurredAt: '2027-01-01T00:00:00.000Z' })).thenFails('OCCURRED_IN_FUTURE'));
+      customers
+        .given([registered()])
+        .when(purchase({ occurredAt: '2027-01-01T00:00:00.000Z' }))
+        .thenFails('OCCURRED_IN_FUTURE'));
 
     it('refuses a margin above the amount', () =>
-      customers.given([registered()]).when(purchase({ margin: 100 })).thenFails('MARGIN_EXCEEDS_AMOUNT'));
+      customers
+        .given([registered()])
+        .when(purchase({ margin: 100 }))
+        .thenFails('MARGIN_EXCEEDS_AMOUNT'));
 
     it('sums the lines in minor units: 10.02 + 114.91 is exactly 124.93 (as floats, 124.92999999999999)', () => {
       const lines = [
         { product: 'A', quantity: 1, amount: 10.02 },
         { product: 'B', quantity: 1, amount: 114.91 },
       ];
-      const [event] = customerDecider.decide(purchase({ lines, margin: 0 }), customerDecider.evolve(customerDecider.initialState(), registered('customer')));
+      const [event] = customerDecider.decide(
+        purchase({ lines, margin: 0 }),
+        customerDecider.evolve(customerDecider.initialState(), registered('customer')),
+      );
       expect(JSON.stringify(event.data)).toContain('"amount":124.93,');
     });
 
     it('refuses a currency code that is not ISO 4217', () =>
-      customers.given([registered()]).when(purchase({ currency: 'XYZ' })).thenFails('UNKNOWN_CURRENCY'));
+      customers
+        .given([registered()])
+        .when(purchase({ currency: 'XYZ' }))
+        .thenFails('UNKNOWN_CURRENCY'));
 
     it('refuses more decimals than the currency has (yen have none)', () =>
       customers
@@ -245,14 +284,20 @@ describe('customer decider', () => {
 
     it('takes three decimals in a currency that has them (BHD)', () => {
       const lines = [{ product: 'CD', quantity: 1, amount: 1.234 }];
-      const [event] = customerDecider.decide(purchase({ currency: 'BHD', margin: 0, lines }), customerDecider.evolve(customerDecider.initialState(), registered('customer')));
+      const [event] = customerDecider.decide(
+        purchase({ currency: 'BHD', margin: 0, lines }),
+        customerDecider.evolve(customerDecider.initialState(), registered('customer')),
+      );
       expect(event.data).toMatchObject({ amount: 1.234, currency: 'BHD' });
     });
   });
 
   describe('suggested transactions', () => {
     const suggest = (expiresAt = '2026-04-01T00:00:00.000Z') =>
-      cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt } });
+      cmd({
+        type: 'SuggestTransaction',
+        data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt },
+      });
     const accept = (now = NOW) => cmd({ type: 'AcceptSuggestion', data: { suggestionId: 's-1' }, now });
     const decline = () => cmd({ type: 'DeclineSuggestion', data: { suggestionId: 's-1', reason: 'too expensive' } });
 
@@ -278,18 +323,44 @@ describe('customer decider', () => {
     it('carries the probability the agent set on it', () =>
       customers
         .given([registered()])
-        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt: '2026-04-01T00:00:00.000Z', probability: 0.4 } }))
+        .when(
+          cmd({
+            type: 'SuggestTransaction',
+            data: {
+              suggestionId: 's-1',
+              product: 'Gold plan',
+              expectedValue: 120,
+              currency: 'EUR',
+              expiresAt: '2026-04-01T00:00:00.000Z',
+              probability: 0.4,
+            },
+          }),
+        )
         .then([
           {
             type: 'TransactionSuggested',
-            data: { customerId: id, suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'EUR', expiresAt: '2026-04-01T00:00:00.000Z', suggestedAt: NOW, probability: 0.4 },
+            data: {
+              customerId: id,
+              suggestionId: 's-1',
+              product: 'Gold plan',
+              expectedValue: 120,
+              currency: 'EUR',
+              expiresAt: '2026-04-01T00:00:00.000Z',
+              suggestedAt: NOW,
+              probability: 0.4,
+            },
           },
         ]));
 
     it('refuses a suggestion in an unknown currency', () =>
       customers
         .given([registered()])
-        .when(cmd({ type: 'SuggestTransaction', data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'ABC', expiresAt: '2026-04-01T00:00:00.000Z' } }))
+        .when(
+          cmd({
+            type: 'SuggestTransaction',
+            data: { suggestionId: 's-1', product: 'Gold plan', expectedValue: 120, currency: 'ABC', expiresAt: '2026-04-01T00:00:00.000Z' },
+          }),
+        )
         .thenFails('UNKNOWN_CURRENCY'));
 
     it('refuses a suggestion that expires before now', () =>
@@ -315,18 +386,25 @@ describe('customer decider', () => {
 
     it('refuses to accept an already decided suggestion', () =>
       customers
-        .given([registered(), suggested(), { type: 'SuggestionDeclined', data: { customerId: id, suggestionId: 's-1', reason: null, declinedAt: NOW } }])
+        .given([
+          registered(),
+          suggested(),
+          { type: 'SuggestionDeclined', data: { customerId: id, suggestionId: 's-1', reason: null, declinedAt: NOW } },
+        ])
         .when(accept())
         .thenFails('SUGGESTION_ALREADY_DECIDED'));
 
     it('refuses to decline an already accepted suggestion', () =>
       customers
-        .given([registered(), suggested(), { type: 'SuggestionAccepted', data: { customerId: id, suggestionId: 's-1', expectedValue: 120, acceptedAt: NOW } }])
+        .given([
+          registered(),
+          suggested(),
+          { type: 'SuggestionAccepted', data: { customerId: id, suggestionId: 's-1', expectedValue: 120, acceptedAt: NOW } },
+        ])
         .when(decline())
         .thenFails('SUGGESTION_ALREADY_DECIDED'));
 
-    it('refuses an unknown suggestion', () =>
-      customers.given([registered()]).when(accept()).thenFails('SUGGESTION_NOT_FOUND', 404));
+    it('refuses an unknown suggestion', () => customers.given([registered()]).when(accept()).thenFails('SUGGESTION_NOT_FOUND', 404));
   });
 
   describe('RecordReferral', () => {
@@ -351,7 +429,10 @@ describe('customer decider', () => {
         .thenFails('REFERRAL_ALREADY_RECORDED'));
 
     it('refuses a customer another customer already referred (their stream names the referrer)', () =>
-      customers.given([registered()]).when(refer('c-2', true, 'c-9')).thenFails('REFERRER_ALREADY_CREDITED', 422));
+      customers
+        .given([registered()])
+        .when(refer('c-2', true, 'c-9'))
+        .thenFails('REFERRER_ALREADY_CREDITED', 422));
 
     it('completes a referral credited to this customer on the referred stream only', () =>
       customers
@@ -374,10 +455,16 @@ describe('customer decider', () => {
         .then([{ type: 'ReferrerCredited', data: { customerId: id, referredBy: 'c-2', creditedAt: NOW } }]));
 
     it('records nothing when the same referrer is credited again', () =>
-      customers.given([registeredBy('c-2')]).when(credit('c-2')).thenNothing());
+      customers
+        .given([registeredBy('c-2')])
+        .when(credit('c-2'))
+        .thenNothing());
 
     it('refuses a second referrer after registration named one', () =>
-      customers.given([registeredBy('c-7')]).when(credit('c-2')).thenFails('REFERRER_ALREADY_CREDITED', 422));
+      customers
+        .given([registeredBy('c-7')])
+        .when(credit('c-2'))
+        .thenFails('REFERRER_ALREADY_CREDITED', 422));
 
     it('refuses a second referrer after a credit', () =>
       customers
@@ -409,13 +496,19 @@ describe('customer decider', () => {
         .given([registered(), deactivated])
         .when(cmd({ type: 'ReactivateCustomer' }))
         .then([{ type: 'CustomerReactivated', data: { customerId: id, reactivatedAt: NOW } }]);
-      const state = [registered('prospect'), deactivated, { type: 'CustomerReactivated', data: { customerId: id, reactivatedAt: NOW } } as CustomerEvent]
-        .reduce(customerDecider.evolve, customerDecider.initialState());
+      const state = [
+        registered('prospect'),
+        deactivated,
+        { type: 'CustomerReactivated', data: { customerId: id, reactivatedAt: NOW } } as CustomerEvent,
+      ].reduce(customerDecider.evolve, customerDecider.initialState());
       expect(state.status).toBe('prospect');
     });
 
     it('refuses to reactivate an active customer', () =>
-      customers.given([registered()]).when(cmd({ type: 'ReactivateCustomer' })).thenFails('CUSTOMER_NOT_DEACTIVATED'));
+      customers
+        .given([registered()])
+        .when(cmd({ type: 'ReactivateCustomer' }))
+        .thenFails('CUSTOMER_NOT_DEACTIVATED'));
   });
 
   describe('the right to be forgotten', () => {
@@ -433,13 +526,27 @@ describe('customer decider', () => {
 
     it('refuses every other command about a forgotten customer', () => {
       const history = [registered(), forgotten];
-      customers.given(history).when(cmd({ type: 'UpdateContactDetails', data: { name: 'Ana' } })).thenFails('CUSTOMER_FORGOTTEN', 422);
       customers
         .given(history)
-        .when(cmd({ type: 'RecordInteraction', data: { interactionId: 'i-9', channel: 'call', direction: 'inbound', summary: 'x', agent: 'a', occurredAt: EARLIER } }))
+        .when(cmd({ type: 'UpdateContactDetails', data: { name: 'Ana' } }))
         .thenFails('CUSTOMER_FORGOTTEN', 422);
-      customers.given(history).when(cmd({ type: 'ConvertProspect' })).thenFails('CUSTOMER_FORGOTTEN', 422);
-      customers.given(history).when(cmd({ type: 'DeactivateCustomer', data: { reason: 'gone' } })).thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers
+        .given(history)
+        .when(
+          cmd({
+            type: 'RecordInteraction',
+            data: { interactionId: 'i-9', channel: 'call', direction: 'inbound', summary: 'x', agent: 'a', occurredAt: EARLIER },
+          }),
+        )
+        .thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers
+        .given(history)
+        .when(cmd({ type: 'ConvertProspect' }))
+        .thenFails('CUSTOMER_FORGOTTEN', 422);
+      customers
+        .given(history)
+        .when(cmd({ type: 'DeactivateCustomer', data: { reason: 'gone' } }))
+        .thenFails('CUSTOMER_FORGOTTEN', 422);
     });
 
     it('marks the state forgotten, keeping the kind and status for the record', () => {

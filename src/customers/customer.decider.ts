@@ -190,7 +190,9 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
         });
       }
       if (data.customerSince !== undefined && Date.parse(data.customerSince) > Date.parse(command.now)) {
-        throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A customer cannot have become one in the future', { customerSince: data.customerSince });
+        throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A customer cannot have become one in the future', {
+          customerSince: data.customerSince,
+        });
       }
       return [
         {
@@ -248,7 +250,10 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
       assertExactAmount(margin, currency, 'margin');
       // Summed in minor units: 41.31 + 83.62 is 124.93, not 124.92999999999999.
-      const amount = sumMoney(lines.map((line) => line.amount), currency);
+      const amount = sumMoney(
+        lines.map((line) => line.amount),
+        currency,
+      );
       if (margin > amount) {
         throw new BusinessRuleViolation('MARGIN_EXCEEDS_AMOUNT', 'The margin cannot exceed the purchase amount', { amount, margin });
       }
@@ -336,10 +341,9 @@ export function decide(command: CustomerCommand, state: CustomerState): Customer
       }
       // Credited to this customer on the referred stream only (registered with referredBy, or an interrupted
       // referral): recording it here completes it.
-      if (command.data.referredBy !== null && command.data.referredBy !== state.customerId) throw referrerAlreadyCredited(command.data.referredBy);
-      return [
-        { type: 'CustomerReferred', data: { customerId: state.customerId, referredCustomerId, referredAt: command.now } },
-      ];
+      if (command.data.referredBy !== null && command.data.referredBy !== state.customerId)
+        throw referrerAlreadyCredited(command.data.referredBy);
+      return [{ type: 'CustomerReferred', data: { customerId: state.customerId, referredCustomerId, referredAt: command.now } }];
     }
     case 'CreditReferrer': {
       mustExist(state);

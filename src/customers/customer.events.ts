@@ -46,7 +46,8 @@ export type CustomerRegistered = DomainEvent<
 >;
 
 /** Business time of a registration: customerSince, or the record time for events recorded before it existed. */
-export const customerSinceOf = (data: Pick<CustomerRegistered['data'], 'registeredAt' | 'customerSince'>): string => data.customerSince ?? data.registeredAt;
+export const customerSinceOf = (data: Pick<CustomerRegistered['data'], 'registeredAt' | 'customerSince'>): string =>
+  data.customerSince ?? data.registeredAt;
 export type ContactDetailsUpdated = DomainEvent<
   'ContactDetailsUpdated',
   { customerId: string; changes: Partial<ContactDetails>; updatedAt: string }
@@ -129,24 +130,15 @@ export type SuggestionDeclined = DomainEvent<
   'SuggestionDeclined',
   { customerId: string; suggestionId: string; reason: string | null; declinedAt: string }
 >;
-export type CustomerReferred = DomainEvent<
-  'CustomerReferred',
-  { customerId: string; referredCustomerId: string; referredAt: string }
->;
+export type CustomerReferred = DomainEvent<'CustomerReferred', { customerId: string; referredCustomerId: string; referredAt: string }>;
 /**
  * On the referred customer's own stream: who referred them. A customer has at most one referrer,
  * and this event (with `referredBy` on CustomerRegistered) is what the decider holds that to.
  * Recorded before CustomerReferred on the referrer's stream, so two referrers racing for one
  * customer are serialised by the referred customer's stream.
  */
-export type ReferrerCredited = DomainEvent<
-  'ReferrerCredited',
-  { customerId: string; referredBy: string; creditedAt: string }
->;
-export type CustomerDeactivated = DomainEvent<
-  'CustomerDeactivated',
-  { customerId: string; reason: string; deactivatedAt: string }
->;
+export type ReferrerCredited = DomainEvent<'ReferrerCredited', { customerId: string; referredBy: string; creditedAt: string }>;
+export type CustomerDeactivated = DomainEvent<'CustomerDeactivated', { customerId: string; reason: string; deactivatedAt: string }>;
 export type CustomerReactivated = DomainEvent<'CustomerReactivated', { customerId: string; reactivatedAt: string }>;
 /**
  * The customer exercised the right to be forgotten: their data key is deleted right after, so the

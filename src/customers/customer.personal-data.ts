@@ -33,7 +33,11 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
     notPersonal: ['customerId', 'interactionId', 'channel', 'direction', 'agent', 'occurredAt'],
   },
   { eventType: 'PurchaseRecorded', personal: [], notPersonal: ['customerId', 'purchaseId', 'lines[].product', 'currency', 'occurredAt'] },
-  { eventType: 'TransactionSuggested', personal: [], notPersonal: ['customerId', 'suggestionId', 'product', 'expiresAt', 'suggestedAt', 'currency'] },
+  {
+    eventType: 'TransactionSuggested',
+    personal: [],
+    notPersonal: ['customerId', 'suggestionId', 'product', 'expiresAt', 'suggestedAt', 'currency'],
+  },
   { eventType: 'SuggestionAccepted', personal: [], notPersonal: ['customerId', 'suggestionId', 'acceptedAt'] },
   {
     eventType: 'SuggestionDeclined',
@@ -56,7 +60,11 @@ export const CUSTOMER_PERSONAL_DATA: readonly EventDataInventory[] = [
   { eventType: 'CustomerReactivated', personal: [], notPersonal: ['customerId', 'reactivatedAt'] },
   { eventType: 'CustomerForgotten', personal: [], notPersonal: ['customerId', 'forgottenAt'] },
   // No free text: a refund is amounts, products and dates (business facts).
-  { eventType: 'PurchaseRefunded', personal: [], notPersonal: ['customerId', 'refundId', 'purchaseId', 'purchasedAt', 'lines[].product', 'currency', 'occurredAt'] },
+  {
+    eventType: 'PurchaseRefunded',
+    personal: [],
+    notPersonal: ['customerId', 'refundId', 'purchaseId', 'purchasedAt', 'lines[].product', 'currency', 'occurredAt'],
+  },
   { eventType: 'EmailClaimed', personal: [], notPersonal: ['customerId', 'claimedAt'] },
   { eventType: 'EmailReleased', personal: [], notPersonal: ['customerId', 'releasedAt'] },
   { eventType: 'CustomerOwnerAssigned', personal: [], notPersonal: ['customerId', 'owner', 'previousOwner', 'assignedAt'] },

@@ -21,7 +21,7 @@ export const CUSTOMER_WEBHOOK_EVENTS: WebhookEventSource = {
   route: (event) => ({ customerId: (event.data as { customerId: string }).customerId, departments: [], owner: null }),
   customerFacts: (event) => {
     if (event.type !== 'CustomerOwnerAssigned') return null;
-    const { customerId, owner } = (event.data as CustomerOwnerAssigned['data']);
+    const { customerId, owner } = event.data as CustomerOwnerAssigned['data'];
     return { customerId, owner };
   },
 };

@@ -46,7 +46,8 @@ const SOURCE_ID = /^[\x21-\x7e]{1,200}$/;
 
 function sourceParams(source: string, sourceId: string): { source: string; sourceId: string } {
   const errors: { field: string; messages: string[] }[] = [];
-  if (!SOURCE.test(source)) errors.push({ field: 'source', messages: ['source must be 1-50 letters, digits, . _ or -, starting with a letter or digit'] });
+  if (!SOURCE.test(source))
+    errors.push({ field: 'source', messages: ['source must be 1-50 letters, digits, . _ or -, starting with a letter or digit'] });
   if (!SOURCE_ID.test(sourceId)) errors.push({ field: 'id', messages: ['id must be 1-200 visible ASCII characters'] });
   if (errors.length > 0) throw new ValidationFailedError(errors);
   // Source names are case-insensitive: "Shop" and "shop" are one system.
@@ -83,7 +84,11 @@ export class CustomersController {
 
   /** Filters combine (AND); every list also answers CSV with `Accept: text/csv` (the next cursor in X-Next-Cursor). */
   @Get()
-  async list(@Query() query: ListCustomersQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async list(
+    @Query() query: ListCustomersQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const registeredFrom = query.registeredFrom === undefined ? undefined : instant(query.registeredFrom);
     const registeredTo = query.registeredTo === undefined ? undefined : instant(query.registeredTo);
     const errors: { field: string; messages: string[] }[] = [];
@@ -104,12 +109,21 @@ export class CustomersController {
       ),
     );
     if (!wantsCsv(accept)) return page;
-    return csvReply(reply, page.items.map(customerCsvRow), { columns: CUSTOMER_CSV_COLUMNS, nextCursor: page.nextCursor, filename: 'customers.csv' });
+    return csvReply(reply, page.items.map(customerCsvRow), {
+      columns: CUSTOMER_CSV_COLUMNS,
+      nextCursor: page.nextCursor,
+      filename: 'customers.csv',
+    });
   }
 
   /** The customer another system knows by this id (its own id in that system). */
   @Get('by-source/:source/:id')
-  async getBySource(@Param('source') rawSource: string, @Param('id') rawId: string, @Query() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+  async getBySource(
+    @Param('source') rawSource: string,
+    @Param('id') rawId: string,
+    @Query() query: ConsistencyQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { source, sourceId } = sourceParams(rawSource, rawId);
     return this.get(sourceCustomerId(source, sourceId), query, reply);
   }
@@ -138,22 +152,45 @@ export class CustomersController {
   }
 
   @Get(':id/interactions')
-  async interactions(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async interactions(
+    @Id('id') id: string,
+    @Query() query: PageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(new ListInteractionsQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
     if (!wantsCsv(accept)) return page;
-    return csvReply(reply, page.items, { columns: INTERACTION_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `interactions-${id}.csv` });
+    return csvReply(reply, page.items, {
+      columns: INTERACTION_CSV_COLUMNS,
+      nextCursor: page.nextCursor,
+      filename: `interactions-${id}.csv`,
+    });
   }
 
   /** Newest first, with the lines, in the currency each purchase was recorded in (never converted or summed across currencies). */
   @Get(':id/purchases')
-  async purchases(@Id('id') id: string, @Query() query: PageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async purchases(
+    @Id('id') id: string,
+    @Query() query: PageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(new ListPurchasesQuery(id, { limit: query.limit, cursor: query.cursor }, query.minPosition));
     if (!wantsCsv(accept)) return page;
-    return csvReply(reply, purchaseCsvRows(page.items), { columns: PURCHASE_CSV_COLUMNS, nextCursor: page.nextCursor, filename: `purchases-${id}.csv` });
+    return csvReply(reply, purchaseCsvRows(page.items), {
+      columns: PURCHASE_CSV_COLUMNS,
+      nextCursor: page.nextCursor,
+      filename: `purchases-${id}.csv`,
+    });
   }
 
   @Patch(':id/contact')
-  async updateContact(@Id('id') id: string, @Body() dto: UpdateContactDetailsDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async updateContact(
+    @Id('id') id: string,
+    @Body() dto: UpdateContactDetailsDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     if (Object.values(dto).every((value) => value === undefined)) {
       throw new ValidationFailedError([{ field: 'body', messages: ['give at least one of name, email, phone, company'] }]);
     }
@@ -162,13 +199,23 @@ export class CustomersController {
 
   @Post(':id/convert')
   @HttpCode(200)
-  async convert(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async convert(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'ConvertProspect' }, context)));
   }
 
   @Post(':id/interactions')
   @HttpCode(201)
-  async recordInteraction(@Id('id') id: string, @Body() dto: RecordInteractionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async recordInteraction(
+    @Id('id') id: string,
+    @Body() dto: RecordInteractionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const interactionId = this.newId(context, 'interaction');
     const data = { ...dto, interactionId, occurredAt: dto.occurredAt ?? this.clock.now().toISOString() };
     return this.respond(
@@ -179,7 +226,12 @@ export class CustomersController {
 
   @Post(':id/purchases')
   @HttpCode(201)
-  async recordPurchase(@Id('id') id: string, @Body() dto: RecordPurchaseDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async recordPurchase(
+    @Id('id') id: string,
+    @Body() dto: RecordPurchaseDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const purchaseId = dto.purchaseId ?? this.newId(context, 'purchase');
     const data = {
       purchaseId,
@@ -204,9 +256,12 @@ export class CustomersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const errors: { field: string; messages: string[] }[] = [];
-    if (!PURCHASE_ID.test(purchaseId)) errors.push({ field: 'purchaseId', messages: ['purchaseId must be 1-100 letters, digits or . _ : -'] });
-    if (dto.lines !== undefined && dto.amount !== undefined) errors.push({ field: 'amount', messages: ['give either lines (the goods returned) or amount, not both'] });
-    if (dto.lines === undefined && dto.amount === undefined) errors.push({ field: 'amount', messages: ['give lines (the goods returned) or amount (money only)'] });
+    if (!PURCHASE_ID.test(purchaseId))
+      errors.push({ field: 'purchaseId', messages: ['purchaseId must be 1-100 letters, digits or . _ : -'] });
+    if (dto.lines !== undefined && dto.amount !== undefined)
+      errors.push({ field: 'amount', messages: ['give either lines (the goods returned) or amount, not both'] });
+    if (dto.lines === undefined && dto.amount === undefined)
+      errors.push({ field: 'amount', messages: ['give lines (the goods returned) or amount (money only)'] });
     if (errors.length > 0) throw new ValidationFailedError(errors);
     const refundId = this.newId(context, 'refund');
     const data = {
@@ -225,7 +280,12 @@ export class CustomersController {
 
   @Post(':id/suggestions')
   @HttpCode(201)
-  async suggest(@Id('id') id: string, @Body() dto: SuggestTransactionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async suggest(
+    @Id('id') id: string,
+    @Body() dto: SuggestTransactionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const suggestionId = this.newId(context, 'suggestion');
     const data = {
       suggestionId,
@@ -243,7 +303,13 @@ export class CustomersController {
 
   @Post(':id/suggestions/:sid/accept')
   @HttpCode(200)
-  async accept(@Id('id') id: string, @Id('sid') sid: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async accept(
+    @Id('id') id: string,
+    @Id('sid') sid: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(
       reply,
       await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'AcceptSuggestion', data: { suggestionId: sid } }, context)),
@@ -252,7 +318,13 @@ export class CustomersController {
 
   @Post(':id/suggestions/:sid/decline')
   @HttpCode(200)
-  async decline(@Id('id') id: string, @Id('sid') sid: string, @Body() dto: DeclineSuggestionDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async decline(
+    @Id('id') id: string,
+    @Id('sid') sid: string,
+    @Body() dto: DeclineSuggestionDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(
       reply,
       await this.commands.execute(
@@ -263,26 +335,46 @@ export class CustomersController {
 
   @Post(':id/referrals')
   @HttpCode(201)
-  async refer(@Id('id') id: string, @Body() dto: RecordReferralDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async refer(
+    @Id('id') id: string,
+    @Body() dto: RecordReferralDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new RecordReferralCommand(id, dto.referredCustomerId, context)));
   }
 
   @Post(':id/deactivate')
   @HttpCode(200)
-  async deactivate(@Id('id') id: string, @Body() dto: DeactivateCustomerDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async deactivate(
+    @Id('id') id: string,
+    @Body() dto: DeactivateCustomerDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new DeactivateCustomerCommand(id, dto.reason, context)));
   }
 
   @Post(':id/reactivate')
   @HttpCode(200)
-  async reactivate(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async reactivate(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new ReactivateCustomerCommand(id, context)));
   }
 
   /** The right to be forgotten: the customer's personal data is erased everywhere; the events stay for audit. */
   @Post(':id/forget')
   @HttpCode(200)
-  async forget(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async forget(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new ForgetCustomerCommand(id, context)));
   }
 }

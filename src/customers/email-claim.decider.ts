@@ -61,7 +61,8 @@ export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, Emai
       if (state.holder === customerId) return [];
       if (state.holder !== null) {
         const { holderStatus } = command.data;
-        const inFlight = holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_CLAIM_MS;
+        const inFlight =
+          holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_CLAIM_MS;
         if (holderStatus === 'active' || inFlight) {
           throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
         }
@@ -72,6 +73,8 @@ export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, Emai
     return [{ type: 'EmailReleased', data: { customerId, releasedAt: command.now } }];
   },
   evolve(state, event) {
-    return event.type === 'EmailClaimed' ? { holder: event.data.customerId, claimedAt: event.data.claimedAt } : { holder: null, claimedAt: null };
+    return event.type === 'EmailClaimed'
+      ? { holder: event.data.customerId, claimedAt: event.data.claimedAt }
+      : { holder: null, claimedAt: null };
   },
 };

@@ -76,7 +76,11 @@ export class EmailClaims {
         streamName,
         command: { type: 'ReleaseEmail', data: { customerId }, now },
         // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
-        context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:${suffix}` : undefined, expectedRevision: undefined },
+        context: {
+          ...context,
+          idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:${suffix}` : undefined,
+          expectedRevision: undefined,
+        },
       });
     }
   }
@@ -91,7 +95,13 @@ export class EmailClaims {
   }
 
   /** Runs the customer change; if it fails after this call claimed the email, gives the email back. */
-  async withClaim<T>(email: string | null | undefined, customerId: string, context: CommandContext, now: string, change: () => Promise<T>): Promise<T> {
+  async withClaim<T>(
+    email: string | null | undefined,
+    customerId: string,
+    context: CommandContext,
+    now: string,
+    change: () => Promise<T>,
+  ): Promise<T> {
     const claimed = email ? await this.claim(email, customerId, context, now) : false;
     try {
       return await change();

@@ -17,7 +17,10 @@ export interface ForgetCustomerResult extends CustomerCommandResult {
 
 /** POST /customers/:id/forget: the right to be forgotten (GDPR art. 17). */
 export class ForgetCustomerCommand extends Command<ForgetCustomerResult> {
-  constructor(readonly customerId: string, readonly context: CommandContext) {
+  constructor(
+    readonly customerId: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
@@ -47,7 +50,12 @@ export class ForgetCustomerHandler implements ICommandHandler<ForgetCustomerComm
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
     const streamName = customerStream(customerId);
-    const outcome = await this.processor.handle({ decider: customerDecider, streamName, command: { type: 'ForgetCustomer', now }, context });
+    const outcome = await this.processor.handle({
+      decider: customerDecider,
+      streamName,
+      command: { type: 'ForgetCustomer', now },
+      context,
+    });
 
     // The latest email, still readable: the key goes only after this.
     const email = outcome.state.contact?.email;

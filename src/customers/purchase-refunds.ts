@@ -40,7 +40,6 @@ export type RefundPurchase = {
   now: string;
 };
 
-
 export function purchaseStateOf(data: PurchaseRecorded['data']): PurchaseState {
   const products = new Map<string, { bought: number; returned: number }>();
   for (const line of data.lines) {
@@ -115,13 +114,27 @@ export function decideRefund(
   const minorIn = (currency: string): number => {
     lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
     if (lines.length === 0) assertExactAmount(command.data.amount ?? 0, currency, 'amount');
-    return lines.length > 0 ? lines.reduce((sum, line) => sum + toMinorUnits(line.amount, currency), 0) : toMinorUnits(command.data.amount ?? 0, currency);
+    return lines.length > 0
+      ? lines.reduce((sum, line) => sum + toMinorUnits(line.amount, currency), 0)
+      : toMinorUnits(command.data.amount ?? 0, currency);
   };
 
   if (purchaseId === null) {
     const currency = command.data.currency;
-    if (currency === null) throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
-    const data = { customerId, refundId, purchaseId, purchasedAt: null, lines, amount: fromMinorUnits(minorIn(currency), currency), margin: 0, currency, occurredAt, remaining: null };
+    if (currency === null)
+      throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
+    const data = {
+      customerId,
+      refundId,
+      purchaseId,
+      purchasedAt: null,
+      lines,
+      amount: fromMinorUnits(minorIn(currency), currency),
+      margin: 0,
+      currency,
+      occurredAt,
+      remaining: null,
+    };
     return [{ type: 'PurchaseRefunded', data }];
   }
 
@@ -134,7 +147,9 @@ export function decideRefund(
     });
   }
   if (Date.parse(occurredAt) < Date.parse(purchase.occurredAt)) {
-    throw new BusinessRuleViolation('REFUND_BEFORE_PURCHASE', 'A refund cannot happen before the purchase', { purchasedAt: purchase.occurredAt });
+    throw new BusinessRuleViolation('REFUND_BEFORE_PURCHASE', 'A refund cannot happen before the purchase', {
+      purchasedAt: purchase.occurredAt,
+    });
   }
   checkReturnedGoods(purchase, lines);
   const currency = purchase.currency;

@@ -24,10 +24,6 @@ export class DashboardController {
   private send(reply: FastifyReply, file: Parameters<DashboardAssets['get']>[0]): void {
     const { body, contentType } = this.assets.get(file);
     // Replaces the API's deny-everything policy (security-headers.ts) for these responses only.
-    void reply
-      .header('Content-Security-Policy', DASHBOARD_CSP)
-      .header('Cache-Control', 'no-cache')
-      .type(contentType)
-      .send(body);
+    void reply.header('Content-Security-Policy', DASHBOARD_CSP).header('Cache-Control', 'no-cache').type(contentType).send(body);
   }
 }

@@ -38,7 +38,10 @@ export interface WebhookSubscriptionResult extends DepartmentCommandResult {
 // ------------------------------------------------------------------ messages (CommandBus)
 
 export class CreateDepartmentCommand extends Command<DepartmentCommandResult> {
-  constructor(readonly data: { name: string; supervisorId?: string | null }, readonly context: CommandContext) {
+  constructor(
+    readonly data: { name: string; supervisorId?: string | null },
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
@@ -64,7 +67,11 @@ export class SubscribeWebhookCommand extends Command<WebhookSubscriptionResult> 
 }
 
 export class UnsubscribeWebhookCommand extends Command<DepartmentCommandResult> {
-  constructor(readonly departmentId: string, readonly webhookId: string, readonly context: CommandContext) {
+  constructor(
+    readonly departmentId: string,
+    readonly webhookId: string,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
@@ -99,7 +106,11 @@ export class CreateDepartmentHandler implements ICommandHandler<CreateDepartment
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same department.
     const departmentId = context.idempotencyKey ? deterministicUuid(`department:${context.idempotencyKey}`) : this.ids.next();
     const streamName = departmentStream(departmentId);
-    const command: DepartmentCommand = { type: 'CreateDepartment', data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null }, now };
+    const command: DepartmentCommand = {
+      type: 'CreateDepartment',
+      data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null },
+      now,
+    };
     // Refused by the department's own rules: refused before the name is claimed, so nothing is appended.
     await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
     const outcome = await this.names.withClaim(data.name, departmentId, context, now, () =>
@@ -129,11 +140,13 @@ export class UpdateDepartmentHandler implements ICommandHandler<UpdateDepartment
     const command: DepartmentCommand = { type: 'UpdateDepartment', data, now };
     await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
     // Only another name needs a claim: "billing" -> "Billing" is the same name.
-    const renamed = data.name !== undefined && before.name !== null && normaliseDepartmentName(data.name) !== normaliseDepartmentName(before.name);
+    const renamed =
+      data.name !== undefined && before.name !== null && normaliseDepartmentName(data.name) !== normaliseDepartmentName(before.name);
     const outcome = await this.names.withClaim(renamed ? data.name! : null, departmentId, context, now, () =>
       this.processor.handle({ decider: departmentDecider, streamName, command, context }),
     );
-    if (renamed && before.name !== null && !outcome.replayed && outcome.events.length > 0) await this.names.release(before.name, departmentId, context, now);
+    if (renamed && before.name !== null && !outcome.replayed && outcome.events.length > 0)
+      await this.names.release(before.name, departmentId, context, now);
     return result(departmentId, outcome);
   }
 }
@@ -159,7 +172,9 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     const known = new Set<string>([ALL_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, ...this.catalog.eventTypes]);
     const unknown = eventTypes.filter((type) => !known.has(type));
     if (unknown.length > 0) {
-      throw new ValidationFailedError([{ field: 'eventTypes', messages: [`unknown event types: ${unknown.join(', ')}; known: ${[...known].join(', ')}`] }]);
+      throw new ValidationFailedError([
+        { field: 'eventTypes', messages: [`unknown event types: ${unknown.join(', ')}; known: ${[...known].join(', ')}`] },
+      ]);
     }
   }
 
@@ -167,7 +182,9 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     this.checkEventTypes(data.eventTypes);
     const target = checkWebhookTarget(this.networkPolicy, data.url);
     if (!target.allowed) {
-      throw new BusinessRuleViolation('WEBHOOK_TARGET_NOT_ALLOWED', `Webhooks may not be delivered to this address: ${target.reason}`, { reason: target.reason });
+      throw new BusinessRuleViolation('WEBHOOK_TARGET_NOT_ALLOWED', `Webhooks may not be delivered to this address: ${target.reason}`, {
+        reason: target.reason,
+      });
     }
     const context = this.processor.withCommandId(rawContext);
     const now = this.clock.now().toISOString();
@@ -226,4 +243,9 @@ export class UnsubscribeWebhookHandler implements ICommandHandler<UnsubscribeWeb
   }
 }
 
-export const DEPARTMENT_COMMAND_HANDLERS = [CreateDepartmentHandler, UpdateDepartmentHandler, SubscribeWebhookHandler, UnsubscribeWebhookHandler];
+export const DEPARTMENT_COMMAND_HANDLERS = [
+  CreateDepartmentHandler,
+  UpdateDepartmentHandler,
+  SubscribeWebhookHandler,
+  UnsubscribeWebhookHandler,
+];

@@ -21,7 +21,10 @@ export const departmentNameStream = (name: string): string =>
 export type DepartmentNameClaimed = DomainEvent<'DepartmentNameClaimed', { departmentId: string; claimedAt: string }>;
 export type DepartmentNameReleased = DomainEvent<'DepartmentNameReleased', { departmentId: string; releasedAt: string }>;
 export type DepartmentNameClaimEvent = DepartmentNameClaimed | DepartmentNameReleased;
-export const DEPARTMENT_NAME_CLAIM_EVENT_TYPES: readonly DepartmentNameClaimEvent['type'][] = ['DepartmentNameClaimed', 'DepartmentNameReleased'];
+export const DEPARTMENT_NAME_CLAIM_EVENT_TYPES: readonly DepartmentNameClaimEvent['type'][] = [
+  'DepartmentNameClaimed',
+  'DepartmentNameReleased',
+];
 
 /** A department is created milliseconds after its name is claimed; a minute is ample. */
 export const STALE_NAME_CLAIM_MS = 60_000;
@@ -47,7 +50,8 @@ export const departmentNameClaimDecider: Decider<DepartmentNameClaimState, Depar
         if (state.holder === departmentId) return [];
         if (state.holder !== null) {
           const { holderStatus, name } = command.data;
-          const inFlight = holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_NAME_CLAIM_MS;
+          const inFlight =
+            holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_NAME_CLAIM_MS;
           if (holderStatus === 'holds' || inFlight) {
             throw new BusinessRuleViolation('DEPARTMENT_NAME_TAKEN', 'Another department has this name (names ignore case and spaces)', {
               name,

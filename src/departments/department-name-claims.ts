@@ -45,12 +45,22 @@ export class DepartmentNameClaims {
       streamName: departmentNameStream(name),
       command: { type: 'ReleaseDepartmentName', data: { departmentId }, now },
       // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
-      context: { ...context, idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release-name` : undefined, expectedRevision: undefined },
+      context: {
+        ...context,
+        idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release-name` : undefined,
+        expectedRevision: undefined,
+      },
     });
   }
 
   /** Runs the department change holding the name; if it fails after this call claimed the name, gives it back. */
-  async withClaim<T>(name: string | null, departmentId: string, context: CommandContext, now: string, change: () => Promise<T>): Promise<T> {
+  async withClaim<T>(
+    name: string | null,
+    departmentId: string,
+    context: CommandContext,
+    now: string,
+    change: () => Promise<T>,
+  ): Promise<T> {
     const claimed = name === null ? false : await this.claim(name, departmentId, context, now);
     try {
       return await change();

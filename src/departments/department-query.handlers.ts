@@ -58,25 +58,38 @@ const toDepartmentView = (doc: DepartmentDoc): DepartmentView => ({
 });
 
 export class GetDepartmentQuery extends Query<DepartmentView> {
-  constructor(readonly departmentId: string, readonly minPosition?: string) {
+  constructor(
+    readonly departmentId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
 
 export class ListDepartmentsQuery extends Query<Page<DepartmentView>> {
-  constructor(readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+  constructor(
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
 
 export class ListWebhooksQuery extends Query<{ items: WebhookView[] }> {
-  constructor(readonly departmentId: string, readonly minPosition?: string) {
+  constructor(
+    readonly departmentId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
 
 export class GetWebhookQuery extends Query<WebhookView> {
-  constructor(readonly departmentId: string, readonly webhookId: string, readonly minPosition?: string) {
+  constructor(
+    readonly departmentId: string,
+    readonly webhookId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -95,7 +108,10 @@ export class ListDeliveriesQuery extends Query<Page<DeliveryAttemptView>> {
 
 /** Shared lookups: the department must exist, and the webhook must be one of its own. */
 class DepartmentReads {
-  constructor(private readonly readModels: ReadModels, private readonly readStore: ReadStore) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly readStore: ReadStore,
+  ) {}
 
   async department(departmentId: string, minPosition?: string): Promise<DepartmentDoc> {
     await this.readModels.ensureCaughtUp(DEPARTMENT_WEBHOOKS_PROJECTION, minPosition);
@@ -107,7 +123,8 @@ class DepartmentReads {
   async webhook(departmentId: string, webhookId: string, minPosition?: string): Promise<WebhookDoc> {
     await this.department(departmentId, minPosition);
     const doc = await this.readModels.collection<WebhookDoc>(DEPARTMENT_WEBHOOKS_PROJECTION, WEBHOOKS_COLLECTION).get(webhookId);
-    if (!doc || doc.departmentId !== departmentId) throw new NotFoundError('WEBHOOK_NOT_FOUND', 'No webhook with this id in this department');
+    if (!doc || doc.departmentId !== departmentId)
+      throw new NotFoundError('WEBHOOK_NOT_FOUND', 'No webhook with this id in this department');
     return doc;
   }
 
@@ -163,7 +180,10 @@ export class ListDepartmentsHandler implements IQueryHandler<ListDepartmentsQuer
 export class ListWebhooksHandler implements IQueryHandler<ListWebhooksQuery> {
   private readonly reads: DepartmentReads;
 
-  constructor(private readonly readModels: ReadModels, @Inject(READ_STORE) readStore: ReadStore) {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(READ_STORE) readStore: ReadStore,
+  ) {
     this.reads = new DepartmentReads(readModels, readStore);
   }
 
@@ -197,7 +217,10 @@ export class GetWebhookHandler implements IQueryHandler<GetWebhookQuery> {
 export class ListDeliveriesHandler implements IQueryHandler<ListDeliveriesQuery> {
   private readonly reads: DepartmentReads;
 
-  constructor(readModels: ReadModels, @Inject(READ_STORE) private readonly readStore: ReadStore) {
+  constructor(
+    readModels: ReadModels,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {
     this.reads = new DepartmentReads(readModels, readStore);
   }
 
@@ -216,4 +239,10 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveriesQuery>
   }
 }
 
-export const DEPARTMENT_QUERY_HANDLERS = [GetDepartmentHandler, ListDepartmentsHandler, ListWebhooksHandler, GetWebhookHandler, ListDeliveriesHandler];
+export const DEPARTMENT_QUERY_HANDLERS = [
+  GetDepartmentHandler,
+  ListDepartmentsHandler,
+  ListWebhooksHandler,
+  GetWebhookHandler,
+  ListDeliveriesHandler,
+];

@@ -209,8 +209,12 @@ async function applyComplaintEvent(event: RecordedEvent, ctx: ProjectionContext)
 }
 
 /** One pending delivery per recipient, with the body every attempt will send and what forget must erase in it. */
-export async function writeOutbox(event: RecordedEvent, ctx: ProjectionContext, recipients: readonly WebhookDoc[], subjectId: string | null): Promise<void> {
-
+export async function writeOutbox(
+  event: RecordedEvent,
+  ctx: ProjectionContext,
+  recipients: readonly WebhookDoc[],
+  subjectId: string | null,
+): Promise<void> {
   const payload: WebhookPayload = {
     id: event.id,
     type: event.type,
@@ -280,7 +284,10 @@ function filterPasses(webhook: WebhookDoc, route: WebhookRoute, facts: CustomerF
   if (filter.segment) {
     const segments = facts?.segments ?? {};
     const split = filter.segment.indexOf(':');
-    const matches = split >= 0 ? segments[filter.segment.slice(0, split)] === filter.segment.slice(split + 1) : Object.values(segments).includes(filter.segment);
+    const matches =
+      split >= 0
+        ? segments[filter.segment.slice(0, split)] === filter.segment.slice(split + 1)
+        : Object.values(segments).includes(filter.segment);
     if (!matches) return false;
   }
   return true;

@@ -27,7 +27,13 @@ const cmd = (command: WithOptionalNow<DepartmentCommand>): DepartmentCommand => 
 const subscribe = (webhookId = 'w-2', url = 'https://hooks.example.com/b') =>
   cmd({
     type: 'SubscribeWebhook',
-    data: { webhookId, url, eventTypes: ['ComplaintAssigned', 'ComplaintAssigned', 'EscalationRaised'], scope: 'all', secretSource: 'provided' },
+    data: {
+      webhookId,
+      url,
+      eventTypes: ['ComplaintAssigned', 'ComplaintAssigned', 'EscalationRaised'],
+      scope: 'all',
+      secretSource: 'provided',
+    },
   });
 
 describe('department decider', () => {
@@ -61,10 +67,16 @@ describe('department decider', () => {
         .then([{ type: 'DepartmentUpdated', data: { departmentId: id, changes: { supervisorId: null }, updatedAt: NOW } }]));
 
     it('records nothing when nothing changes', () =>
-      departments.given([created]).when(cmd({ type: 'UpdateDepartment', data: { name: 'Billing', supervisorId: 'sup-1' } })).thenNothing());
+      departments
+        .given([created])
+        .when(cmd({ type: 'UpdateDepartment', data: { name: 'Billing', supervisorId: 'sup-1' } }))
+        .thenNothing());
 
     it('refuses an unknown department', () =>
-      departments.given([]).when(cmd({ type: 'UpdateDepartment', data: { name: 'X' } })).thenFails('DEPARTMENT_NOT_FOUND', 404));
+      departments
+        .given([])
+        .when(cmd({ type: 'UpdateDepartment', data: { name: 'X' } }))
+        .thenFails('DEPARTMENT_NOT_FOUND', 404));
 
     it('folds updates into the state other slices read', () => {
       const state = fold(departmentDecider, [
@@ -100,18 +112,32 @@ describe('department decider', () => {
     it('refuses an unknown department', () => departments.given([]).when(subscribe()).thenFails('DEPARTMENT_NOT_FOUND', 404));
 
     it('refuses a webhook id already used, even once unsubscribed', () =>
-      departments.given([created, subscribed('w-2', 'https://x.example.com'), unsubscribed('w-2')]).when(subscribe()).thenFails('WEBHOOK_ALREADY_EXISTS', 422));
+      departments
+        .given([created, subscribed('w-2', 'https://x.example.com'), unsubscribed('w-2')])
+        .when(subscribe())
+        .thenFails('WEBHOOK_ALREADY_EXISTS', 422));
 
     it('refuses a second active webhook for the same URL, allows it after unsubscribing', () => {
-      departments.given([created, subscribed('w-1', 'https://hooks.example.com/b')]).when(subscribe()).thenFails('WEBHOOK_URL_ALREADY_SUBSCRIBED', 422);
+      departments
+        .given([created, subscribed('w-1', 'https://hooks.example.com/b')])
+        .when(subscribe())
+        .thenFails('WEBHOOK_URL_ALREADY_SUBSCRIBED', 422);
       expect(
-        departmentDecider.decide(subscribe(), fold(departmentDecider, [created, subscribed('w-1', 'https://hooks.example.com/b'), unsubscribed('w-1')])),
+        departmentDecider.decide(
+          subscribe(),
+          fold(departmentDecider, [created, subscribed('w-1', 'https://hooks.example.com/b'), unsubscribed('w-1')]),
+        ),
       ).toHaveLength(1);
     });
 
     it(`refuses more than ${MAX_WEBHOOKS_PER_DEPARTMENT} active webhooks`, () => {
-      const many = Array.from({ length: MAX_WEBHOOKS_PER_DEPARTMENT }, (_, i) => subscribed(`w-${i + 10}`, `https://hooks.example.com/${i}`));
-      departments.given([created, ...many]).when(subscribe()).thenFails('WEBHOOK_LIMIT_REACHED', 422);
+      const many = Array.from({ length: MAX_WEBHOOKS_PER_DEPARTMENT }, (_, i) =>
+        subscribed(`w-${i + 10}`, `https://hooks.example.com/${i}`),
+      );
+      departments
+        .given([created, ...many])
+        .when(subscribe())
+        .thenFails('WEBHOOK_LIMIT_REACHED', 422);
     });
   });
 

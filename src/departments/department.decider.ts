@@ -24,7 +24,14 @@ export type UpdateDepartment = {
 export type SubscribeWebhook = {
   type: 'SubscribeWebhook';
   /** url and eventTypes are validated at the HTTP edge (scheme, known complaint event types). */
-  data: { webhookId: string; url: string; eventTypes: string[]; scope: WebhookScope; secretSource: 'generated' | 'provided'; filter?: WebhookFilter };
+  data: {
+    webhookId: string;
+    url: string;
+    eventTypes: string[];
+    scope: WebhookScope;
+    secretSource: 'generated' | 'provided';
+    filter?: WebhookFilter;
+  };
   now: string;
 };
 export type UnsubscribeWebhook = { type: 'UnsubscribeWebhook'; data: { webhookId: string }; now: string };

@@ -59,10 +59,7 @@ export type WebhookSubscribed = DomainEvent<
     subscribedAt: string;
   }
 >;
-export type WebhookUnsubscribed = DomainEvent<
-  'WebhookUnsubscribed',
-  { departmentId: string; webhookId: string; unsubscribedAt: string }
->;
+export type WebhookUnsubscribed = DomainEvent<'WebhookUnsubscribed', { departmentId: string; webhookId: string; unsubscribedAt: string }>;
 
 export type DepartmentEvent = DepartmentCreated | DepartmentUpdated | WebhookSubscribed | WebhookUnsubscribed;
 

@@ -10,7 +10,18 @@ export const DEPARTMENT_PERSONAL_DATA: readonly EventDataInventory[] = [
   {
     eventType: 'WebhookSubscribed',
     personal: [],
-    notPersonal: ['departmentId', 'webhookId', 'url', 'eventTypes[]', 'scope', 'secretSource', 'subscribedAt', 'filter.owner', 'filter.segment', 'filter.department'],
+    notPersonal: [
+      'departmentId',
+      'webhookId',
+      'url',
+      'eventTypes[]',
+      'scope',
+      'secretSource',
+      'subscribedAt',
+      'filter.owner',
+      'filter.segment',
+      'filter.department',
+    ],
   },
   { eventType: 'WebhookUnsubscribed', personal: [], notPersonal: ['departmentId', 'webhookId', 'unsubscribedAt'] },
   // Name claims (department-name-claim.decider.ts): the name is only in the stream name, normalised.

@@ -11,7 +11,13 @@ import {
   UnsubscribeWebhookCommand,
   UpdateDepartmentCommand,
 } from './department-command.handlers';
-import { GetDepartmentQuery, GetWebhookQuery, ListDeliveriesQuery, ListDepartmentsQuery, ListWebhooksQuery } from './department-query.handlers';
+import {
+  GetDepartmentQuery,
+  GetWebhookQuery,
+  ListDeliveriesQuery,
+  ListDepartmentsQuery,
+  ListWebhooksQuery,
+} from './department-query.handlers';
 import { CreateDepartmentDto, SubscribeWebhookDto, UpdateDepartmentDto } from './dto/department-commands.dto';
 import { DeliveriesQueryDto, DepartmentConsistencyQueryDto, DepartmentPageQueryDto } from './dto/department-queries.dto';
 import { sendCommandResult } from '../shared/http/command-response';
@@ -38,7 +44,11 @@ export class DepartmentsController {
   }
 
   @Get()
-  async list(@Query() query: DepartmentPageQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async list(
+    @Query() query: DepartmentPageQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(new ListDepartmentsQuery({ limit: query.limit, cursor: query.cursor }, query.minPosition));
     if (!wantsCsv(accept)) return page;
     const columns = ['id', 'name', 'supervisorId', 'activeWebhooks', 'createdAt', 'updatedAt', 'revision'];
@@ -53,7 +63,12 @@ export class DepartmentsController {
   }
 
   @Patch(':id')
-  async update(@Id('id') id: string, @Body() dto: UpdateDepartmentDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async update(
+    @Id('id') id: string,
+    @Body() dto: UpdateDepartmentDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     if (dto.name === undefined && dto.supervisorId === undefined) {
       throw new ValidationFailedError([{ field: 'body', messages: ['give at least one of name, supervisorId'] }]);
     }
@@ -62,7 +77,12 @@ export class DepartmentsController {
 
   @Post(':id/webhooks')
   @HttpCode(201)
-  async subscribe(@Id('id') id: string, @Body() dto: SubscribeWebhookDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async subscribe(
+    @Id('id') id: string,
+    @Body() dto: SubscribeWebhookDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const result = await this.commands.execute(new SubscribeWebhookCommand(id, dto, context));
     void reply.header('Location', `/departments/${id}/webhooks/${result.id}`);
     // The response may carry the secret: keep it out of caches.
@@ -81,7 +101,12 @@ export class DepartmentsController {
   }
 
   @Delete(':id/webhooks/:wid')
-  async unsubscribe(@Id('id') id: string, @Id('wid') wid: string, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async unsubscribe(
+    @Id('id') id: string,
+    @Id('wid') wid: string,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.respond(reply, await this.commands.execute(new UnsubscribeWebhookCommand(id, wid, context)));
   }
 

@@ -18,7 +18,11 @@ import { WebhookSecrets } from './webhook-secrets';
     WebhookSecrets,
     WebhookDispatcher,
     WebhookErasure,
-    { provide: WebhookNetworkPolicy, inject: [RELATA_CONFIG], useFactory: (config: RelataConfig) => new WebhookNetworkPolicy(config.webhookNetworks) },
+    {
+      provide: WebhookNetworkPolicy,
+      inject: [RELATA_CONFIG],
+      useFactory: (config: RelataConfig) => new WebhookNetworkPolicy(config.webhookNetworks),
+    },
   ],
   exports: [WebhookDispatcher],
 })

@@ -125,7 +125,11 @@ export const WEBHOOK_DELIVERY_OBSERVER = Symbol('WEBHOOK_DELIVERY_OBSERVER');
  * The jitter is derived from the delivery id (a hash, not a random draw) so that deliveries failing
  * together spread out while every schedule stays reproducible in tests and logs.
  */
-export function retryDelayMs(attempt: number, deliveryId: string, options: Pick<WebhookDispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
+export function retryDelayMs(
+  attempt: number,
+  deliveryId: string,
+  options: Pick<WebhookDispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>,
+): number {
   const exponential = options.baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 40);
   const fraction = createHash('sha256').update(`${deliveryId}:${attempt}`).digest().readUInt32BE(0) / 2 ** 32;
   return Math.round(Math.min(exponential * (1 + 0.2 * fraction), options.maxDelayMs));
@@ -341,7 +345,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     const durationMs = secret !== null && statusCode === null ? null : Math.round(performance.now() - started);
     const delivered = error === null;
     const last = !delivered && attempt >= this.options.maxAttempts;
-    const nextAttemptAt = delivered || last ? null : new Date(at.getTime() + retryDelayMs(attempt, delivery._id, this.options)).toISOString();
+    const nextAttemptAt =
+      delivered || last ? null : new Date(at.getTime() + retryDelayMs(attempt, delivery._id, this.options)).toISOString();
     const outcome: DeliveryAttemptDoc['outcome'] = delivered ? 'delivered' : last ? 'failed' : 'retrying';
     const atIso = at.toISOString();
 

@@ -80,7 +80,8 @@ export class WebhookNetworkPolicy {
     if (version === 0) return { allowed: false, reason: NOT_AN_IP };
     const family = version === 4 ? 'ipv4' : 'ipv6';
     if (this.denied.check(bare, family)) return { allowed: false, reason: 'in a network RELATA_WEBHOOK_DENY_NETWORKS denies' };
-    if (this.alwaysDenied.check(bare, family)) return { allowed: false, reason: 'a link-local, metadata-service, multicast or unspecified address' };
+    if (this.alwaysDenied.check(bare, family))
+      return { allowed: false, reason: 'a link-local, metadata-service, multicast or unspecified address' };
     if (this.restricted.check(bare, family) && !this.allowed.check(bare, family)) {
       return { allowed: false, reason: 'a loopback or private address, not listed in RELATA_WEBHOOK_ALLOW_NETWORKS' };
     }

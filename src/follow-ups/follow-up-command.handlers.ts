@@ -51,13 +51,22 @@ export type FollowUpStep =
   | { type: 'CancelFollowUp'; data: { reason: string | null } };
 
 export class ExecuteFollowUpCommand extends Command<FollowUpCommandResult> {
-  constructor(readonly followUpId: string, readonly step: FollowUpStep, readonly context: CommandContext) {
+  constructor(
+    readonly followUpId: string,
+    readonly step: FollowUpStep,
+    readonly context: CommandContext,
+  ) {
     super();
   }
 }
 
 function result(id: string, outcome: CommandOutcome<unknown>): FollowUpCommandResult {
-  return { id, revision: Number(outcome.revision), position: outcome.position === null ? null : outcome.position.toString(), replayed: outcome.replayed };
+  return {
+    id,
+    revision: Number(outcome.revision),
+    position: outcome.position === null ? null : outcome.position.toString(),
+    replayed: outcome.replayed,
+  };
 }
 
 /** Facts from other streams that follow-up commands need. */
@@ -73,7 +82,8 @@ class FollowUpLookups {
   /** The customer the follow-up is about: the one named, or the complaint's (they must agree when both are given). */
   async customerOf(customerId: string | undefined, complaintId: string | undefined): Promise<string> {
     if (complaintId === undefined) {
-      if (customerId === undefined) throw new ValidationFailedError([{ field: 'customerId', messages: ['give customerId or complaintId'] }]);
+      if (customerId === undefined)
+        throw new ValidationFailedError([{ field: 'customerId', messages: ['give customerId or complaintId'] }]);
       return customerId;
     }
     const complaint = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;

@@ -28,19 +28,30 @@ export function toFollowUpView(doc: FollowUpDoc, now: string): FollowUpView {
 }
 
 export class GetFollowUpQuery extends Query<FollowUpView> {
-  constructor(readonly followUpId: string, readonly minPosition?: string) {
+  constructor(
+    readonly followUpId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
 
 export class ListFollowUpsQuery extends Query<FollowUpPage> {
-  constructor(readonly filter: FollowUpQueueFilter, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+  constructor(
+    readonly filter: FollowUpQueueFilter,
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
 
 export class ListOverdueFollowUpsQuery extends Query<FollowUpPage> {
-  constructor(readonly filter: { owner?: string; department?: string }, readonly page: { limit: number; cursor?: string }, readonly minPosition?: string) {
+  constructor(
+    readonly filter: { owner?: string; department?: string },
+    readonly page: { limit: number; cursor?: string },
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -51,7 +62,10 @@ function followUps(readModels: ReadModels) {
 
 @QueryHandler(GetFollowUpQuery)
 export class GetFollowUpHandler implements IQueryHandler<GetFollowUpQuery> {
-  constructor(private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ followUpId, minPosition }: GetFollowUpQuery): Promise<FollowUpView> {
     await this.readModels.ensureCaughtUp(FOLLOW_UPS_PROJECTION, minPosition);
@@ -64,7 +78,10 @@ export class GetFollowUpHandler implements IQueryHandler<GetFollowUpQuery> {
 /** A work queue: an owner's, a department's or a customer's follow-ups in one status (default open), soonest due first. */
 @QueryHandler(ListFollowUpsQuery)
 export class ListFollowUpsHandler implements IQueryHandler<ListFollowUpsQuery> {
-  constructor(private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ filter, page, minPosition }: ListFollowUpsQuery): Promise<FollowUpPage> {
     await this.readModels.ensureCaughtUp(FOLLOW_UPS_PROJECTION, minPosition);
@@ -81,7 +98,10 @@ export class ListFollowUpsHandler implements IQueryHandler<ListFollowUpsQuery> {
 /** Open follow-ups past their due time as of now, most overdue first. */
 @QueryHandler(ListOverdueFollowUpsQuery)
 export class ListOverdueFollowUpsHandler implements IQueryHandler<ListOverdueFollowUpsQuery> {
-  constructor(private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ filter, page, minPosition }: ListOverdueFollowUpsQuery): Promise<FollowUpPage> {
     await this.readModels.ensureCaughtUp(FOLLOW_UPS_PROJECTION, minPosition);

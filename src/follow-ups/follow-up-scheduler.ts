@@ -5,12 +5,7 @@ import { deterministicUuid } from '../shared/ids';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import type { Collection, Document } from '../shared/read-store/read-store.port';
 import { followUpDecider, followUpStream, type RecordFollowUpOverdue, type RecordFollowUpReminder } from './follow-up.decider';
-import {
-  dueTimersFilter,
-  FOLLOW_UP_TIMERS_COLLECTION,
-  FOLLOW_UPS_PROJECTION,
-  type FollowUpTimerDoc,
-} from './follow-ups.projection';
+import { dueTimersFilter, FOLLOW_UP_TIMERS_COLLECTION, FOLLOW_UPS_PROJECTION, type FollowUpTimerDoc } from './follow-ups.projection';
 
 export interface FollowUpSchedulerLease {
   shouldRun(): Promise<boolean>;
@@ -147,7 +142,10 @@ export class FollowUpScheduler {
 
   private async untilNextTimer(): Promise<number> {
     const now = this.clock.now().getTime();
-    const next = await this.timers().find({ status: 'pending', fireAt: { $gt: new Date(now).toISOString() } }, { sort: { fireAt: 1 }, limit: 1 });
+    const next = await this.timers().find(
+      { status: 'pending', fireAt: { $gt: new Date(now).toISOString() } },
+      { sort: { fireAt: 1 }, limit: 1 },
+    );
     const doc = next.items[0];
     if (doc === undefined) return this.pollIntervalMs;
     const fireAt = Date.parse(doc.fireAt) + (doc.kind === 'overdue' ? 1 : 0);

@@ -23,7 +23,10 @@ export interface FollowUpSummary {
 }
 
 export class FollowUpSummaryQuery extends Query<FollowUpSummary> {
-  constructor(readonly department?: string, readonly minPosition?: string) {
+  constructor(
+    readonly department?: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -42,7 +45,10 @@ const byUrgency = (a: FollowUpQueueCount, b: FollowUpQueueCount): number =>
 
 @QueryHandler(FollowUpSummaryQuery)
 export class FollowUpSummaryHandler implements IQueryHandler<FollowUpSummaryQuery> {
-  constructor(private readonly readModels: ReadModels, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   async execute({ department, minPosition }: FollowUpSummaryQuery): Promise<FollowUpSummary> {
     await this.readModels.ensureCaughtUp(FOLLOW_UPS_PROJECTION, minPosition);
@@ -53,7 +59,9 @@ export class FollowUpSummaryHandler implements IQueryHandler<FollowUpSummaryQuer
     const departments = new Map<string | null, FollowUpQueueCount>();
     let open = 0;
     let overdue = 0;
-    for await (const doc of this.readModels.collection<FollowUpDoc>(FOLLOW_UPS_PROJECTION, FOLLOW_UPS_COLLECTION).findAll(where, { dueAt: 1 })) {
+    for await (const doc of this.readModels
+      .collection<FollowUpDoc>(FOLLOW_UPS_PROJECTION, FOLLOW_UPS_COLLECTION)
+      .findAll(where, { dueAt: 1 })) {
       const late = doc.dueAt < asOf;
       open += 1;
       if (late) overdue += 1;

@@ -105,7 +105,12 @@ function reassign(command: ReassignFollowUp, state: FollowUpState): FollowUpEven
   const department = command.data.department === undefined ? state.department : command.data.department;
   if (command.data.owner === state.owner && department === state.department) return [];
   const { followUpId, customerId, owner: previousOwner } = state;
-  return [{ type: 'FollowUpReassigned', data: { followUpId, customerId, owner: command.data.owner, department, previousOwner, reassignedAt: command.now } }];
+  return [
+    {
+      type: 'FollowUpReassigned',
+      data: { followUpId, customerId, owner: command.data.owner, department, previousOwner, reassignedAt: command.now },
+    },
+  ];
 }
 
 function reschedule(command: RescheduleFollowUp, state: FollowUpState): FollowUpEvent[] {
@@ -115,14 +120,30 @@ function reschedule(command: RescheduleFollowUp, state: FollowUpState): FollowUp
   checkTimes(dueAt, remindAt);
   if (dueAt === state.dueAt && remindAt === state.remindAt) return [];
   const { followUpId, customerId, owner, department } = state;
-  return [{ type: 'FollowUpRescheduled', data: { followUpId, customerId, owner, department, dueAt, remindAt, previousDueAt: state.dueAt, rescheduledAt: command.now } }];
+  return [
+    {
+      type: 'FollowUpRescheduled',
+      data: { followUpId, customerId, owner, department, dueAt, remindAt, previousDueAt: state.dueAt, rescheduledAt: command.now },
+    },
+  ];
 }
 
 function complete(command: CompleteFollowUp, state: FollowUpState): FollowUpEvent[] {
   mustExist(state);
   if (state.status === 'done') return [];
   mustBeOpen(state);
-  return [{ type: 'FollowUpCompleted', data: { followUpId: state.followUpId, customerId: state.customerId, owner: state.owner, department: state.department, completedAt: command.now } }];
+  return [
+    {
+      type: 'FollowUpCompleted',
+      data: {
+        followUpId: state.followUpId,
+        customerId: state.customerId,
+        owner: state.owner,
+        department: state.department,
+        completedAt: command.now,
+      },
+    },
+  ];
 }
 
 function cancel(command: CancelFollowUp, state: FollowUpState): FollowUpEvent[] {
@@ -130,7 +151,12 @@ function cancel(command: CancelFollowUp, state: FollowUpState): FollowUpEvent[] 
   if (state.status === 'cancelled') return [];
   mustBeOpen(state);
   const { followUpId, customerId, owner, department } = state;
-  return [{ type: 'FollowUpCancelled', data: { followUpId, customerId, owner, department, reason: command.data.reason, cancelledAt: command.now } }];
+  return [
+    {
+      type: 'FollowUpCancelled',
+      data: { followUpId, customerId, owner, department, reason: command.data.reason, cancelledAt: command.now },
+    },
+  ];
 }
 
 /** A stale tick (rescheduled, closed, already fired, too early) decides nothing: the scheduler may fire twice. */
@@ -138,7 +164,19 @@ function remind(command: RecordFollowUpReminder, state: FollowUpState): FollowUp
   if (!state.exists || state.status !== 'open' || state.dueAt !== command.data.dueAt || state.remindedFor === state.dueAt) return [];
   const s = state as Existing;
   if (state.remindAt === null || Date.parse(command.now) < Date.parse(state.remindAt)) return [];
-  return [{ type: 'FollowUpReminderDue', data: { followUpId: s.followUpId, customerId: s.customerId, owner: s.owner, department: s.department, dueAt: s.dueAt, remindAt: state.remindAt } }];
+  return [
+    {
+      type: 'FollowUpReminderDue',
+      data: {
+        followUpId: s.followUpId,
+        customerId: s.customerId,
+        owner: s.owner,
+        department: s.department,
+        dueAt: s.dueAt,
+        remindAt: state.remindAt,
+      },
+    },
+  ];
 }
 
 /** Overdue once the due time has passed (a follow-up is on time up to its due time inclusive). */
@@ -149,7 +187,14 @@ function overdue(command: RecordFollowUpOverdue, state: FollowUpState): FollowUp
   return [
     {
       type: 'FollowUpOverdue',
-      data: { followUpId: s.followUpId, customerId: s.customerId, owner: s.owner, department: s.department, dueAt: s.dueAt, overdueAt: command.now },
+      data: {
+        followUpId: s.followUpId,
+        customerId: s.customerId,
+        owner: s.owner,
+        department: s.department,
+        dueAt: s.dueAt,
+        overdueAt: command.now,
+      },
     },
   ];
 }

@@ -34,9 +34,21 @@ export type FollowUpReassigned = DomainEvent<
 >;
 export type FollowUpRescheduled = DomainEvent<
   'FollowUpRescheduled',
-  { followUpId: string; customerId: string; owner: string; department: string | null; dueAt: string; remindAt: string; previousDueAt: string; rescheduledAt: string }
+  {
+    followUpId: string;
+    customerId: string;
+    owner: string;
+    department: string | null;
+    dueAt: string;
+    remindAt: string;
+    previousDueAt: string;
+    rescheduledAt: string;
+  }
 >;
-export type FollowUpCompleted = DomainEvent<'FollowUpCompleted', { followUpId: string; customerId: string; owner: string; department: string | null; completedAt: string }>;
+export type FollowUpCompleted = DomainEvent<
+  'FollowUpCompleted',
+  { followUpId: string; customerId: string; owner: string; department: string | null; completedAt: string }
+>;
 export type FollowUpCancelled = DomainEvent<
   'FollowUpCancelled',
   { followUpId: string; customerId: string; owner: string; department: string | null; reason: string | null; cancelledAt: string }

@@ -67,7 +67,11 @@ export class FollowUpsController {
   }
 
   @Get()
-  async queue(@Query() query: FollowUpQueueQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async queue(
+    @Query() query: FollowUpQueueQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { owner, department, customerId, status } = query;
     const page = await this.queries.execute(
       new ListFollowUpsQuery({ owner, department, customerId, status }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
@@ -76,19 +80,37 @@ export class FollowUpsController {
   }
 
   @Get('overdue')
-  async overdue(@Query() query: OverdueQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async overdue(
+    @Query() query: OverdueQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const page = await this.queries.execute(
-      new ListOverdueFollowUpsQuery({ owner: query.owner, department: query.department }, { limit: query.limit, cursor: query.cursor }, query.minPosition),
+      new ListOverdueFollowUpsQuery(
+        { owner: query.owner, department: query.department },
+        { limit: query.limit, cursor: query.cursor },
+        query.minPosition,
+      ),
     );
     return this.page(page, accept, reply, 'follow-ups-overdue.csv');
   }
 
   /** Counts per owner and department (no personal data); CSV: one row per owner. */
   @Get('summary')
-  async summary(@Query() query: FollowUpSummaryQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async summary(
+    @Query() query: FollowUpSummaryQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const summary: FollowUpSummary = await this.queries.execute(new FollowUpSummaryQuery(query.department, query.minPosition));
     if (!wantsCsv(accept)) return summary;
-    const rows = summary.byOwner.map((q) => ({ owner: q.key, open: q.open, overdue: q.overdue, nextDueAt: q.nextDueAt, asOf: summary.asOf }));
+    const rows = summary.byOwner.map((q) => ({
+      owner: q.key,
+      open: q.open,
+      overdue: q.overdue,
+      nextDueAt: q.nextDueAt,
+      asOf: summary.asOf,
+    }));
     return csvReply(reply, rows, { columns: ['owner', 'open', 'overdue', 'nextDueAt', 'asOf'], filename: 'follow-up-queues.csv' });
   }
 
@@ -101,25 +123,50 @@ export class FollowUpsController {
 
   @Post(':id/reassign')
   @HttpCode(200)
-  async reassign(@Id('id') id: string, @Body() dto: ReassignFollowUpDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async reassign(
+    @Id('id') id: string,
+    @Body() dto: ReassignFollowUpDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'ReassignFollowUp', data: { owner: dto.owner, department: dto.department } }, context, reply);
   }
 
   @Post(':id/reschedule')
   @HttpCode(200)
-  async reschedule(@Id('id') id: string, @Body() dto: RescheduleFollowUpDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.step(id, { type: 'RescheduleFollowUp', data: { dueAt: dto.dueAt, remindBeforeMinutes: dto.remindBeforeMinutes } }, context, reply);
+  async reschedule(
+    @Id('id') id: string,
+    @Body() dto: RescheduleFollowUpDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return this.step(
+      id,
+      { type: 'RescheduleFollowUp', data: { dueAt: dto.dueAt, remindBeforeMinutes: dto.remindBeforeMinutes } },
+      context,
+      reply,
+    );
   }
 
   @Post(':id/complete')
   @HttpCode(200)
-  async complete(@Id('id') id: string, @Body() _body: EmptyBodyDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async complete(
+    @Id('id') id: string,
+    @Body() _body: EmptyBodyDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'CompleteFollowUp' }, context, reply);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Id('id') id: string, @Body() dto: CancelFollowUpDto, @Ctx() context: CommandContext, @Res({ passthrough: true }) reply: FastifyReply) {
+  async cancel(
+    @Id('id') id: string,
+    @Body() dto: CancelFollowUpDto,
+    @Ctx() context: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.step(id, { type: 'CancelFollowUp', data: { reason: dto.reason ?? null } }, context, reply);
   }
 }

@@ -60,7 +60,13 @@ const CUSTOMER_FORGOTTEN: CustomerForgotten['type'] = 'CustomerForgotten';
 
 async function setTimers(ctx: ProjectionContext, followUpId: string, dueAt: string, remindAt: string): Promise<void> {
   const timers = ctx.collection<FollowUpTimerDoc>(FOLLOW_UP_TIMERS_COLLECTION);
-  await timers.replace(followUpTimerId(followUpId, 'reminder'), { followUpId, kind: 'reminder', fireAt: remindAt, dueAt, status: 'pending' });
+  await timers.replace(followUpTimerId(followUpId, 'reminder'), {
+    followUpId,
+    kind: 'reminder',
+    fireAt: remindAt,
+    dueAt,
+    status: 'pending',
+  });
   await timers.replace(followUpTimerId(followUpId, 'overdue'), { followUpId, kind: 'overdue', fireAt: dueAt, dueAt, status: 'pending' });
 }
 

@@ -81,7 +81,10 @@ export async function* parseCdnow(source: TextSource, options: CdnowParseOptions
       }
       const expected = FIELD_COUNT[layout];
       if (tokens.length !== expected) {
-        yield skip(SKIP_REASONS.wrongFieldCount, `expected ${expected} fields (${layout} layout), found ${tokens.length}: "${excerpt(trimmed)}"`);
+        yield skip(
+          SKIP_REASONS.wrongFieldCount,
+          `expected ${expected} fields (${layout} layout), found ${tokens.length}: "${excerpt(trimmed)}"`,
+        );
         continue;
       }
       const [customer, sampleCustomer, date, cds, dollars] =
@@ -120,7 +123,12 @@ export async function* parseCdnow(source: TextSource, options: CdnowParseOptions
       const ordinal = (ordinals.get(day) ?? 0) + 1;
       ordinals.set(day, ordinal);
       if (amount === 0) {
-        yield { type: 'note', reason: NOTE_REASONS.zeroAmount, lines: [line], detail: `customer ${customerKey} on ${date}: ${quantity} CD(s) for 0.00, kept` };
+        yield {
+          type: 'note',
+          reason: NOTE_REASONS.zeroAmount,
+          lines: [line],
+          detail: `customer ${customerKey} on ${date}: ${quantity} CD(s) for 0.00, kept`,
+        };
       }
       yield {
         type: 'record',

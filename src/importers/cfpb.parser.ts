@@ -12,14 +12,7 @@ import {
 } from './csv-reader';
 import { type ColumnOverride, withColumnOverrides } from './column-overrides';
 import { parseFlexibleDate } from './import-dates';
-import {
-  DUPLICATE_REASONS,
-  excerpt,
-  type ImportedComplaint,
-  type ImportItem,
-  NOTE_REASONS,
-  SKIP_REASONS,
-} from './import-records';
+import { DUPLICATE_REASONS, excerpt, type ImportedComplaint, type ImportItem, NOTE_REASONS, SKIP_REASONS } from './import-records';
 
 /**
  * The CFPB Consumer Complaint Database export (CSV, RFC 4180, narratives with line breaks).
@@ -134,7 +127,10 @@ function readYesNo(value: string): boolean | null | undefined {
   return undefined;
 }
 
-export async function* parseCfpbComplaints(source: TextSource, options: CfpbParseOptions = {}): AsyncGenerator<ImportItem<ImportedComplaint>> {
+export async function* parseCfpbComplaints(
+  source: TextSource,
+  options: CfpbParseOptions = {},
+): AsyncGenerator<ImportItem<ImportedComplaint>> {
   let column: Partial<Record<Column, number>> = {};
   let header: AcceptedHeader<Column> | undefined;
   let fieldCount = 0;
@@ -211,7 +207,10 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
       const receivedText = get('receivedAt');
       const receivedAt = parseDate(receivedText);
       if (!receivedAt) {
-        yield skip(SKIP_REASONS.invalidDate, `complaint ${complaintId}: date received "${excerpt(receivedText)}" is not YYYY-MM-DD, M/D/YYYY or YYYY/M/D`);
+        yield skip(
+          SKIP_REASONS.invalidDate,
+          `complaint ${complaintId}: date received "${excerpt(receivedText)}" is not YYYY-MM-DD, M/D/YYYY or YYYY/M/D`,
+        );
         continue;
       }
       const product = get('product');
@@ -230,7 +229,12 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
       }
       const firstLine = seenIds.get(complaintId);
       if (firstLine !== undefined) {
-        yield { type: 'duplicate', reason: DUPLICATE_REASONS.duplicateKey, lines, detail: `Complaint ID ${complaintId} already on line ${firstLine}` };
+        yield {
+          type: 'duplicate',
+          reason: DUPLICATE_REASONS.duplicateKey,
+          lines,
+          detail: `Complaint ID ${complaintId} already on line ${firstLine}`,
+        };
         continue;
       }
       seenIds.set(complaintId, item.line);
@@ -248,7 +252,12 @@ export async function* parseCfpbComplaints(source: TextSource, options: CfpbPars
       const sentToCompanyAt = sentText === '' ? null : parseDate(sentText);
       if (sentText !== '' && !sentToCompanyAt) unreadable.push(`Date sent to company "${excerpt(sentText, 40)}"`);
       if (unreadable.length > 0) {
-        yield { type: 'note', reason: NOTE_REASONS.unreadableValue, lines, detail: `complaint ${complaintId}: ${unreadable.join(', ')} read as unknown` };
+        yield {
+          type: 'note',
+          reason: NOTE_REASONS.unreadableValue,
+          lines,
+          detail: `complaint ${complaintId}: ${unreadable.join(', ')} read as unknown`,
+        };
       }
 
       const narrative = get('narrative').replace(/\r\n?/g, '\n');

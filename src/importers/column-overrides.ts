@@ -29,7 +29,9 @@ export function withColumnOverrides<K extends string>(
   const result = { ...spec } as Record<K, ColumnSpec>;
   for (const { column, field } of overrides) {
     if (!Object.prototype.hasOwnProperty.call(spec, field)) {
-      throw new ImportFormatError(`--map "${column}=${field}": a ${what} has no field "${field}"; its fields are ${Object.keys(spec).join(', ')}`);
+      throw new ImportFormatError(
+        `--map "${column}=${field}": a ${what} has no field "${field}"; its fields are ${Object.keys(spec).join(', ')}`,
+      );
     }
     const key = field as K;
     result[key] = { ...result[key], names: [column, ...result[key].names] };

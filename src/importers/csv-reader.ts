@@ -284,9 +284,7 @@ export function parseCsvLine(text: string, line = 1, delimiter = ','): CsvRecord
 
 export type CsvItem =
   /** A line before the header that is not the header (e.g. leftover `unzip` output). */
-  | { kind: 'junk'; line: number; text: string }
-  | { kind: 'header'; line: number; fields: string[] }
-  | ({ kind: 'record' } & CsvRecord);
+  { kind: 'junk'; line: number; text: string } | { kind: 'header'; line: number; fields: string[] } | ({ kind: 'record' } & CsvRecord);
 
 export interface CsvWithHeaderOptions extends CsvOptions {
   /** Tells the header from the junk lines before it, e.g. "maps at least 3 known columns". */
@@ -315,9 +313,7 @@ export async function* readCsvWithHeaderBatches(source: TextSource, options: Csv
   const delimiter = options.delimiter ?? ',';
   const maxLines = options.maxLinesBeforeHeader ?? 100;
   const notFound = (examined: number): CsvHeaderNotFoundError =>
-    new CsvHeaderNotFoundError(
-      options.headerNotFound?.(examined) ?? `No CSV header line found in the first ${examined} non-blank lines`,
-    );
+    new CsvHeaderNotFoundError(options.headerNotFound?.(examined) ?? `No CSV header line found in the first ${examined} non-blank lines`);
   const asItems = (records: CsvRecord[]): CsvItem[] => records.map((record) => ({ kind: 'record', ...record }));
 
   let tokenizer: CsvTokenizer | null = null;

@@ -60,7 +60,11 @@ class Tallies {
   snapshot(): Record<string, ReasonTally> {
     const copy: Record<string, ReasonTally> = {};
     for (const [reason, tally] of Object.entries(this.byReason)) {
-      copy[reason] = { count: tally.count, rows: tally.rows, examples: tally.examples.map((e) => ({ lines: [...e.lines], detail: e.detail })) };
+      copy[reason] = {
+        count: tally.count,
+        rows: tally.rows,
+        examples: tally.examples.map((e) => ({ lines: [...e.lines], detail: e.detail })),
+      };
     }
     return copy;
   }

@@ -241,7 +241,13 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
   }
 
   /** customerSince: when they became a customer in the source (business time); sourceId: their id there, when they have one. */
-  async function registerCustomer(source: ImportSourceKind, customerKey: string, name: string, customerSince: string, sourceId: string | null): Promise<string> {
+  async function registerCustomer(
+    source: ImportSourceKind,
+    customerKey: string,
+    name: string,
+    customerSince: string,
+    sourceId: string | null,
+  ): Promise<string> {
     const key = importIdempotencyKey(source, 'customer', customerKey);
     const dto = await validated(RegisterCustomerDto, {
       kind: 'customer',
@@ -253,7 +259,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     const answer = await send(new RegisterCustomerCommand(dto, context(key)));
     if (answer.id !== customerIdForKey(key)) {
       // The handler no longer derives ids from the key: reruns would duplicate customers.
-      throw new Error(`RegisterCustomerHandler gave customer ${customerKey} the id ${answer.id}, not the id derived from its Idempotency-Key`);
+      throw new Error(
+        `RegisterCustomerHandler gave customer ${customerKey} the id ${answer.id}, not the id derived from its Idempotency-Key`,
+      );
     }
     if (answer.replayed) customers.alreadyRegistered += 1;
     else customers.registered += 1;
@@ -278,7 +286,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
               if (isImportedRefund(record)) return;
               const sampleLayout = record.sampleCustomerKey !== null;
               if (sampleLayout !== (kind === 'cdnow-sample')) {
-                const [layout, use] = sampleLayout ? ['sample layout (5 columns)', 'cdnow-sample'] : ['master layout (4 columns)', 'cdnow-master'];
+                const [layout, use] = sampleLayout
+                  ? ['sample layout (5 columns)', 'cdnow-sample']
+                  : ['master layout (4 columns)', 'cdnow-master'];
                 throw new ImportFormatError(`the file has the CDNOW ${layout}: import it as ${use}`);
               }
             }
@@ -309,7 +319,13 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
 
     async function ensureCustomer(customerKey: string, occurredAt: string): Promise<string> {
       if (!known.has(customerKey)) {
-        await registerCustomer(source, customerKey, `${customerName} ${customerKey}`, firstPurchases.get(customerKey) ?? occurredAt, customerKey);
+        await registerCustomer(
+          source,
+          customerKey,
+          `${customerName} ${customerKey}`,
+          firstPurchases.get(customerKey) ?? occurredAt,
+          customerKey,
+        );
         known.add(customerKey);
       }
       return customerIdForKey(importIdempotencyKey(source, 'customer', customerKey));
@@ -421,7 +437,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         // Without a date sent to company (none in the sample): acknowledged when imported, as before.
         if (acknowledgedAt === null && !autoAcknowledged.has(record.channel)) {
           try {
-            await send(new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)));
+            await send(
+              new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)),
+            );
           } catch (error) {
             // Acknowledged on receipt by an earlier run configured to do so: nothing left to do.
             if (!(error instanceof RecordRefused && error.code === 'COMPLAINT_ALREADY_ACKNOWLEDGED')) throw error;
@@ -440,7 +458,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
 
   const columns = options.columns ?? [];
   if (columns.length > 0 && (kind === 'cdnow-master' || kind === 'cdnow-sample')) {
-    throw new ImportFormatError('--map does not apply to CDNOW files: their columns have no names, only positions (see docs/analysing-historical-data.md)');
+    throw new ImportFormatError(
+      '--map does not apply to CDNOW files: their columns have no names, only positions (see docs/analysing-historical-data.md)',
+    );
   }
   // A mapping to a field the importer lacks is refused before the file is opened.
   if (kind === 'cfpb') withColumnOverrides(CFPB_COLUMNS, columns, CFPB_WHAT);
@@ -467,7 +487,13 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
       case 'cdnow-sample':
         return run(purchasePlan('cdnow', parseCdnow(source, readOptions), await firstPurchasesIn(parseCdnow(open()))));
       case 'online-retail':
-        return run(purchasePlan('online-retail', parseOnlineRetail(source, readOptions), await firstPurchasesIn(parseOnlineRetail(open(), { columns }))));
+        return run(
+          purchasePlan(
+            'online-retail',
+            parseOnlineRetail(source, readOptions),
+            await firstPurchasesIn(parseOnlineRetail(open(), { columns })),
+          ),
+        );
       case 'cfpb':
         return run(complaintPlan(parseCfpbComplaints(source, readOptions)));
     }
@@ -572,8 +598,10 @@ export function formatImportResult(result: ImportResult): string {
   const lines = [formatImportSummary(result.summary)];
   const { registered, alreadyRegistered } = result.customers;
   lines.push(`Customers: ${n(registered)} registered, ${n(alreadyRegistered)} already registered`);
-  if (result.stopped === 'limit') lines.push(`Stopped after ${n(result.summary.recordsParsed)} records (--limit); the rest of the file was not read.`);
-  if (result.stopped === 'aborted') lines.push('Interrupted: run the same import again to finish it (what is imported already is recognised).');
+  if (result.stopped === 'limit')
+    lines.push(`Stopped after ${n(result.summary.recordsParsed)} records (--limit); the rest of the file was not read.`);
+  if (result.stopped === 'aborted')
+    lines.push('Interrupted: run the same import again to finish it (what is imported already is recognised).');
   lines.push(
     `${n(result.commands)} commands in ${(result.elapsedMs / 1000).toFixed(1)} s: ${n(result.commandsPerSecond)} commands/s` +
       (result.lastPosition !== null ? ` (last position ${result.lastPosition})` : ''),

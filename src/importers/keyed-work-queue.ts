@@ -21,7 +21,8 @@ export class KeyedWorkQueue {
     private readonly concurrency: number,
     private readonly maxPending = Math.max(1, concurrency) * 64,
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Concurrency must be a whole number of at least 1, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new Error(`Concurrency must be a whole number of at least 1, got ${concurrency}`);
   }
 
   /** Queues a task behind earlier tasks of its key; resolves once it is queued (there is room). */

@@ -37,7 +37,15 @@ const toCents = (amount: number): number => Math.round(amount * 100);
 
 /** Latest first, then the higher invoice number first: the purchase a cancellation most likely reverses. */
 const latestFirst = (a: Capacity, b: Capacity): number =>
-  a.group.occurredAt !== b.group.occurredAt ? (a.group.occurredAt < b.group.occurredAt ? 1 : -1) : a.group.invoice < b.group.invoice ? 1 : a.group.invoice > b.group.invoice ? -1 : 0;
+  a.group.occurredAt !== b.group.occurredAt
+    ? a.group.occurredAt < b.group.occurredAt
+      ? 1
+      : -1
+    : a.group.invoice < b.group.invoice
+      ? 1
+      : a.group.invoice > b.group.invoice
+        ? -1
+        : 0;
 
 export function refundsForCancellations(
   purchases: Iterable<InvoiceGroup & { sourceKey: string }>,
@@ -48,7 +56,12 @@ export function refundsForCancellations(
   for (const group of purchases) {
     const quantities = new Map<string, number>();
     for (const line of group.lines) quantities.set(line.product, (quantities.get(line.product) ?? 0) + line.quantity);
-    const capacity: Capacity = { group, sourceKey: group.sourceKey, quantities, cents: group.lines.reduce((sum, line) => sum + toCents(line.amount), 0) };
+    const capacity: Capacity = {
+      group,
+      sourceKey: group.sourceKey,
+      quantities,
+      cents: group.lines.reduce((sum, line) => sum + toCents(line.amount), 0),
+    };
     const list = byCustomer.get(group.customerKey) ?? [];
     list.push(capacity);
     byCustomer.set(group.customerKey, list);

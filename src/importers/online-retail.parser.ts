@@ -125,7 +125,12 @@ export async function* parseOnlineRetail(
       }
 
       const lines = [item.line];
-      const skip = (reason: string, detail: string): ImportItem<ImportedPurchase | ImportedRefund> => ({ type: 'skipped', reason, lines, detail });
+      const skip = (reason: string, detail: string): ImportItem<ImportedPurchase | ImportedRefund> => ({
+        type: 'skipped',
+        reason,
+        lines,
+        detail,
+      });
       const raw = item.fields.join(',');
       if (item.issues?.includes('unterminated-quote')) {
         yield skip(SKIP_REASONS.unterminatedQuote, `a quoted field never closes: "${excerpt(raw)}"`);
@@ -211,7 +216,12 @@ export async function* parseOnlineRetail(
         if (occurredAt < group.occurredAt) group.occurredAt = occurredAt;
       }
       const units = Math.abs(quantity);
-      group.lines.push({ product: stockCode, description: get('description') || null, quantity: units, amount: roundCents(units * unitPrice) });
+      group.lines.push({
+        product: stockCode,
+        description: get('description') || null,
+        quantity: units,
+        amount: roundCents(units * unitPrice),
+      });
       group.rows.push(item.line);
     }
   }

@@ -30,7 +30,8 @@ export interface SourceRecordDoc extends Document {
   since: string;
 }
 
-export const sourceRecordId = (system: string, kind: SourceRecordKind, sourceId: string): string => `${system}/${kind}/${normaliseSourceId(system, sourceId)}`;
+export const sourceRecordId = (system: string, kind: SourceRecordKind, sourceId: string): string =>
+  `${system}/${kind}/${normaliseSourceId(system, sourceId)}`;
 
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const records = ctx.collection<SourceRecordDoc>(SOURCE_RECORDS_COLLECTION);

@@ -20,7 +20,11 @@ const HREF: Record<SourceRecordKind, (id: string) => string> = {
 };
 
 export class LookUpSourceIdQuery extends Query<SourceLookupView> {
-  constructor(readonly system: string, readonly sourceId: string, readonly minPosition?: string) {
+  constructor(
+    readonly system: string,
+    readonly sourceId: string,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -33,10 +37,13 @@ export class LookUpSourceIdHandler implements IQueryHandler<LookUpSourceIdQuery>
     await this.readModels.ensureCaughtUp(SOURCE_IDS_PROJECTION, minPosition);
     const normalised = normaliseSourceId(system, sourceId);
     const records: SourceLookupView['records'] = [];
-    for await (const doc of this.readModels.collection<SourceRecordDoc>(SOURCE_IDS_PROJECTION, SOURCE_RECORDS_COLLECTION).findAll({ system, sourceId: normalised }, { kind: 1 })) {
+    for await (const doc of this.readModels
+      .collection<SourceRecordDoc>(SOURCE_IDS_PROJECTION, SOURCE_RECORDS_COLLECTION)
+      .findAll({ system, sourceId: normalised }, { kind: 1 })) {
       records.push({ kind: doc.kind, id: doc.id, since: doc.since, href: HREF[doc.kind](doc.id) });
     }
-    if (records.length === 0) throw new NotFoundError('SOURCE_RECORD_NOT_FOUND', 'Nothing was imported under this source id', { system, sourceId });
+    if (records.length === 0)
+      throw new NotFoundError('SOURCE_RECORD_NOT_FOUND', 'Nothing was imported under this source id', { system, sourceId });
     return { system, sourceId: normalised, records };
   }
 }
@@ -57,7 +64,11 @@ export class SourceLookupController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':system/:sourceId')
-  async lookUp(@Param('system', SYSTEM) system: string, @Param('sourceId', SOURCE_ID) sourceId: string, @QueryParams() query: ConsistencyQueryDto) {
+  async lookUp(
+    @Param('system', SYSTEM) system: string,
+    @Param('sourceId', SOURCE_ID) sourceId: string,
+    @QueryParams() query: ConsistencyQueryDto,
+  ) {
     return this.queries.execute(new LookUpSourceIdQuery(system, sourceId, query.minPosition));
   }
 }

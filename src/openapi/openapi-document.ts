@@ -30,7 +30,6 @@ import { type DtoClass, dtoProperties, dtoSchema, exampleBody, isValidatedDto, r
  *   every route the server answers is in the document.
  */
 
-
 const COMMAND_RESULT_SCHEMA: SchemaObject = {
   type: 'object',
   description: 'What a command answers: read your own write with ?minPosition=position, send If-Match: "revision" next.',
@@ -39,7 +38,11 @@ const COMMAND_RESULT_SCHEMA: SchemaObject = {
     id: { type: 'string', format: 'uuid', example: '0b6f3c2e-8d4a-4f1e-9c7b-5a2d1e3f4a6b' },
     revision: { type: 'integer', example: 3 },
     position: { type: 'string', nullable: true, example: '1042' },
-    replayed: { type: 'boolean', description: 'True when the Idempotency-Key matched an earlier request: nothing was appended.', example: false },
+    replayed: {
+      type: 'boolean',
+      description: 'True when the Idempotency-Key matched an earlier request: nothing was appended.',
+      example: false,
+    },
   },
   additionalProperties: true,
 };
@@ -152,7 +155,9 @@ function notFoundCode(path: string): string | null {
 function traitsOf(handler: RouteHandler | undefined, method: Method, path: string, roles: readonly string[] | null): RouteTraits {
   const queryProperties = handler?.query ? dtoProperties(handler.query) : [];
   return {
-    validatesInput: handler !== undefined && (handler.body !== undefined || handler.query !== undefined || handler.pathParams.length > 0 || handler.command),
+    validatesInput:
+      handler !== undefined &&
+      (handler.body !== undefined || handler.query !== undefined || handler.pathParams.length > 0 || handler.command),
     roles,
     notFoundCode: notFoundCode(path),
     command: handler?.command === true,
@@ -161,7 +166,13 @@ function traitsOf(handler: RouteHandler | undefined, method: Method, path: strin
   };
 }
 
-function completeOperation(operation: OperationObject, method: Method, path: string, handler: RouteHandler | undefined, schemas: SchemaRegistry): void {
+function completeOperation(
+  operation: OperationObject,
+  method: Method,
+  path: string,
+  handler: RouteHandler | undefined,
+  schemas: SchemaRegistry,
+): void {
   const rule = ruleFor(method, tablePath(path));
   const roles = rule === undefined ? [] : rule.roles === 'public' ? null : [...rule.roles];
   const routeDoc = ROUTE_DOCS[`${method.toUpperCase()} ${tablePath(path)}`];
@@ -172,17 +183,25 @@ function completeOperation(operation: OperationObject, method: Method, path: str
   if (roles === null) notes.push('Public: no credentials needed.');
   else if (roles.length === 0) notes.push('Not in the access table: denied to everyone.');
   else notes.push(`Roles: ${roles.join(', ')}.`);
-  if (rule?.personalData) notes.push('Holds personal data: masked ("***") for analysts and auditors without the pii grant, who cannot search by it either.');
+  if (rule?.personalData)
+    notes.push('Holds personal data: masked ("***") for analysts and auditors without the pii grant, who cannot search by it either.');
   operation.description = [operation.description, ...notes].filter((text) => text).join('\n\n');
   operation.security = roles === null ? [] : [{ jwt: [] }, { apiKey: [] }];
 
   // Parameters: path parameters (with their UUID format), the query DTO's properties, command headers.
-  const kept = (operation.parameters ?? []).filter(isParameter).filter((parameter) => parameter.in !== 'query' || handler?.query === undefined);
+  const kept = (operation.parameters ?? [])
+    .filter(isParameter)
+    .filter((parameter) => parameter.in !== 'query' || handler?.query === undefined);
   const parameters = kept.filter((parameter) => parameter.in !== 'path');
   const uuidParams = new Set(handler?.pathParams.filter((param) => param.uuid).map((param) => param.name));
   const pathParams = pathParamNames(path).map((name) => pathParameter(name, uuidParams.has(name)));
   const queryParams = handler?.query && isValidatedDto(handler.query) ? queryParameters(handler.query) : [];
-  operation.parameters = [...pathParams, ...queryParams, ...parameters.filter((parameter) => parameter.in !== 'header'), ...(handler?.command ? COMMAND_HEADERS : [])];
+  operation.parameters = [
+    ...pathParams,
+    ...queryParams,
+    ...parameters.filter((parameter) => parameter.in !== 'header'),
+    ...(handler?.command ? COMMAND_HEADERS : []),
+  ];
 
   // Request body: the DTO's schema with an example body; a class without rules means "no body".
   if (handler?.body !== undefined && isValidatedDto(handler.body)) {
@@ -207,7 +226,9 @@ function completeOperation(operation: OperationObject, method: Method, path: str
     const success: ResponseObject = { ...response, description: response.description || (status === '201' ? 'Created' : 'OK') };
     if (handler?.command) {
       success.content = { 'application/json': { schema: { $ref: '#/components/schemas/CommandResult' } } };
-      success.headers = { ETag: { description: 'The resource revision after the command: send it as If-Match next.', schema: { type: 'string' } } };
+      success.headers = {
+        ETag: { description: 'The resource revision after the command: send it as If-Match next.', schema: { type: 'string' } },
+      };
     }
     responses[status] = success;
   }
@@ -239,9 +260,17 @@ export function buildOpenApiDocument(app: INestApplication, version = '0.1.0'): 
       ].join('\n\n'),
     )
     .setVersion(version)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT whose roles claim names Relata roles.' }, 'jwt')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'rk_<prefix>_<secret>', description: 'An API key (POST /admin/keys), sent as "Authorization: Bearer rk_...".' },
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT whose roles claim names Relata roles.' },
+      'jwt',
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'rk_<prefix>_<secret>',
+        description: 'An API key (POST /admin/keys), sent as "Authorization: Bearer rk_...".',
+      },
       'apiKey',
     )
     .build();

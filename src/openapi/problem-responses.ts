@@ -106,12 +106,15 @@ export function errorResponses(traits: RouteTraits): Record<string, ResponseObje
     });
   }
   if (traits.command) {
-    out['409'] = problemResponse('The resource changed since the revision given in If-Match (or a concurrent write won): reload and retry.', {
-      status: 409,
-      title: 'Conflict',
-      code: 'REVISION_CONFLICT',
-      detail: 'The resource was changed by another request; reload it and try again',
-    });
+    out['409'] = problemResponse(
+      'The resource changed since the revision given in If-Match (or a concurrent write won): reload and retry.',
+      {
+        status: 409,
+        title: 'Conflict',
+        code: 'REVISION_CONFLICT',
+        detail: 'The resource was changed by another request; reload it and try again',
+      },
+    );
   }
   if (traits.changesState) {
     out['422'] = problemResponse('A business rule refuses the request; `code` names the rule (e.g. SUGGESTION_EXPIRED).', {
@@ -131,7 +134,12 @@ export function errorResponses(traits: RouteTraits): Record<string, ResponseObje
   if (traits.waitsForPosition) {
     out['503'] = problemResponse(
       'The read model has not reached ?minPosition= in time: retry after the given delay.',
-      { status: 503, title: 'Service Unavailable', code: 'READ_MODEL_NOT_CAUGHT_UP', detail: 'The read model has not reached the requested position yet' },
+      {
+        status: 503,
+        title: 'Service Unavailable',
+        code: 'READ_MODEL_NOT_CAUGHT_UP',
+        detail: 'The read model has not reached the requested position yet',
+      },
       { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
     );
   }

@@ -216,7 +216,8 @@ export function dtoProperties(dto: DtoClass): DtoProperty[] {
       }
     }
     const validatesNested = metas.some((meta) => meta.type === 'nestedValidation');
-    const isArray = schema.type === 'array' || eachSeen || (validatesNested && metas.some((meta) => meta.type === 'nestedValidation' && meta.each));
+    const isArray =
+      schema.type === 'array' || eachSeen || (validatesNested && metas.some((meta) => meta.type === 'nestedValidation' && meta.each));
     if (isArray) schema.type = 'array';
     const nested = validatesNested ? nestedClass(dto, name, isArray) : undefined;
 

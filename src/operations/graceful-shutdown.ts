@@ -36,7 +36,10 @@ export async function shutDownGracefully(app: NestFastifyApplication, options: G
     logger.log('stopped: projection checkpoints stored, stores closed');
     return 0;
   } catch (error) {
-    logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, error instanceof Error ? error.stack : undefined);
+    logger.error(
+      `shutdown failed: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
     return 1;
   }
 }
@@ -48,7 +51,10 @@ async function drainProjections(app: NestFastifyApplication, timeoutMs: number, 
   const head = await app.get<EventStore>(EVENT_STORE).headPosition();
   const reached = await Promise.all(projections.map((p) => runner.waitForPosition(p.name, head, timeoutMs)));
   const behind = projections.filter((_, i) => !reached[i]).map((p) => p.name);
-  if (behind.length > 0) logger.warn(`projections not caught up within ${timeoutMs} ms (they resume from their checkpoint on the next start): ${behind.join(', ')}`);
+  if (behind.length > 0)
+    logger.warn(
+      `projections not caught up within ${timeoutMs} ms (they resume from their checkpoint on the next start): ${behind.join(', ')}`,
+    );
 }
 
 /**

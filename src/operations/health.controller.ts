@@ -39,8 +39,16 @@ export class HealthController {
   async readiness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
-        () => this.indicators.check('eventStore').attempt(() => this.eventStore.ping()).withTimeout(PING_TIMEOUT_MS),
-        () => this.indicators.check('readStore').attempt(() => this.readStore.ping()).withTimeout(PING_TIMEOUT_MS),
+        () =>
+          this.indicators
+            .check('eventStore')
+            .attempt(() => this.eventStore.ping())
+            .withTimeout(PING_TIMEOUT_MS),
+        () =>
+          this.indicators
+            .check('readStore')
+            .attempt(() => this.readStore.ping())
+            .withTimeout(PING_TIMEOUT_MS),
         () => this.worker(),
         () => this.projections(),
       ]);
@@ -69,7 +77,8 @@ export class HealthController {
     }
     const behind: Record<string, { lagEvents: number; lagSeconds: number; state: string }> = {};
     for (const s of statuses) {
-      if (s.lagEvents > maxLagEvents || s.state === 'failed') behind[s.name] = { lagEvents: s.lagEvents, lagSeconds: s.lagSeconds, state: s.state };
+      if (s.lagEvents > maxLagEvents || s.state === 'failed')
+        behind[s.name] = { lagEvents: s.lagEvents, lagSeconds: s.lagSeconds, state: s.state };
     }
     const maxLag = Math.max(0, ...statuses.map((s) => s.lagEvents));
     return Object.keys(behind).length > 0

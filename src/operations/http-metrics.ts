@@ -4,7 +4,10 @@ import { RelataMetrics } from './metrics';
 /** Times every request into relata_http_request_duration_seconds (by method, route pattern and status). */
 export function installHttpMetrics(app: NestFastifyApplication): void {
   const metrics = app.get(RelataMetrics);
-  app.getHttpAdapter().getInstance().addHook('onResponse', async (request, reply) => {
-    metrics.requestServed(request.method, request.routeOptions.url ?? null, reply.statusCode, reply.elapsedTime / 1000);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => {
+      metrics.requestServed(request.method, request.routeOptions.url ?? null, reply.statusCode, reply.elapsedTime / 1000);
+    });
 }

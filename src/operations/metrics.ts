@@ -116,8 +116,16 @@ export class ProjectionMetrics {
         },
       });
     gauge('relata_projection_lag_events', 'Events in the log after the projection checkpoint (counted up to 10,000)', (s) => s.lagEvents);
-    gauge('relata_projection_lag_seconds', 'Age of the oldest event the projection has not processed yet (0 when caught up)', (s) => s.lagSeconds);
-    gauge('relata_projection_parked_events', 'Events the projection could not apply and skipped (see GET /projections)', (s) => s.parked.length);
+    gauge(
+      'relata_projection_lag_seconds',
+      'Age of the oldest event the projection has not processed yet (0 when caught up)',
+      (s) => s.lagSeconds,
+    );
+    gauge(
+      'relata_projection_parked_events',
+      'Events the projection could not apply and skipped (see GET /projections)',
+      (s) => s.parked.length,
+    );
     gauge('relata_projection_up', '1 while the projection is live or catching up, 0 when stopped or failed', (s) =>
       s.state === 'failed' || s.state === 'stopped' ? 0 : 1,
     );

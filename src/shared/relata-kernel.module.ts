@@ -139,7 +139,9 @@ export class RelataKernelModule {
           useFactory: (runner: ProjectionRunner, lease: LeaseCoordinator): Projector => {
             const logger = new Logger('Projector');
             const local = new InProcessProjector(options.role ?? 'all', runner, lease, logger, options.projections);
-            return threaded && options.projectorThread !== undefined ? new ProjectorThread({ ...options.projectorThread, runner, lease, logger, local }) : local;
+            return threaded && options.projectorThread !== undefined
+              ? new ProjectorThread({ ...options.projectorThread, runner, lease, logger, local })
+              : local;
           },
         },
         CommandProcessor,

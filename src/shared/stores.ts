@@ -77,7 +77,9 @@ export function createStoredEventStore(config: KernelConfig): HashChainingEventS
 
 /** The bare adapter: EventStoreDB when EVENTSTORE_URL is set, else the embedded SQLite store in the data dir. */
 export function createEventStoreAdapter(config: KernelConfig): EventStore {
-  const adapter = config.eventStoreUrl ? productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl) : embeddedEventStore(config);
+  const adapter = config.eventStoreUrl
+    ? productionAdapters.eventStoreDb().EventStoreDbEventStore.fromConnectionString(config.eventStoreUrl)
+    : embeddedEventStore(config);
   return config.eventStoreStreamPrefix ? new StreamPrefixedEventStore(adapter, config.eventStoreStreamPrefix) : adapter;
 }
 
@@ -108,10 +110,12 @@ export function createKeyStore(config: KernelConfig, clock: Clock, env: NodeJS.P
   let inner: KeyStore;
   if (config.mongodbUrl) {
     const { DEFAULT_DB_NAME, databaseNameFromUrl } = productionAdapters.mongoHelpers();
-    inner = productionAdapters.mongoKeyStore().MongoKeyStore.create(config.mongodbUrl, databaseNameFromUrl(config.mongodbUrl) ?? DEFAULT_DB_NAME, {
-      clock,
-      masterKey,
-    });
+    inner = productionAdapters
+      .mongoKeyStore()
+      .MongoKeyStore.create(config.mongodbUrl, databaseNameFromUrl(config.mongodbUrl) ?? DEFAULT_DB_NAME, {
+        clock,
+        masterKey,
+      });
   } else {
     prepareDataDir(config.dataDir);
     inner = new SqliteKeyStore({ filename: path.join(config.dataDir, 'keys.sqlite'), clock, masterKey });

@@ -37,7 +37,14 @@ describe('access control settings', () => {
 
   it('HS256 with a secret of at least 32 bytes; issuer, audience and roles claim', () => {
     const secret = 's'.repeat(32);
-    expect(loadConfig({ RELATA_JWT_SECRET: secret, RELATA_JWT_ISSUER: 'https://idp/', RELATA_JWT_AUDIENCE: 'relata', RELATA_JWT_ROLES_CLAIM: 'groups' }).jwt).toEqual({
+    expect(
+      loadConfig({
+        RELATA_JWT_SECRET: secret,
+        RELATA_JWT_ISSUER: 'https://idp/',
+        RELATA_JWT_AUDIENCE: 'relata',
+        RELATA_JWT_ROLES_CLAIM: 'groups',
+      }).jwt,
+    ).toEqual({
       algorithm: 'HS256',
       key: secret,
       issuer: 'https://idp/',
@@ -66,13 +73,18 @@ describe('access control settings', () => {
     expect(refusal({ RELATA_JWT_PUBLIC_KEY: ec }).variable).toBe('RELATA_JWT_PUBLIC_KEY');
     expect(refusal({ RELATA_JWT_PUBLIC_KEY: small }).variable).toBe('RELATA_JWT_PUBLIC_KEY');
     expect(refusal({ RELATA_JWT_PUBLIC_KEY: path.join(dir, 'missing.pem') }).message).toMatch(/ENOENT/);
-    expect(refusal({ RELATA_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----' }).variable).toBe('RELATA_JWT_PUBLIC_KEY');
+    expect(refusal({ RELATA_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----' }).variable).toBe(
+      'RELATA_JWT_PUBLIC_KEY',
+    );
     expect(refusal({ RELATA_JWT_SECRET: 's'.repeat(32), RELATA_JWT_PUBLIC_KEY: ec }).variable).toBe('RELATA_JWT_SECRET');
     expect(refusal({ RELATA_JWT_AUDIENCE: 'relata' }).variable).toBe('RELATA_JWT_AUDIENCE');
   });
 
   it('validates the rate limit and the body limit like the other numbers', () => {
-    expect(loadConfig({ RELATA_RATE_LIMIT_PER_MINUTE: '0', RELATA_BODY_LIMIT_BYTES: '4096' })).toMatchObject({ rateLimitPerMinute: 0, bodyLimitBytes: 4096 });
+    expect(loadConfig({ RELATA_RATE_LIMIT_PER_MINUTE: '0', RELATA_BODY_LIMIT_BYTES: '4096' })).toMatchObject({
+      rateLimitPerMinute: 0,
+      bodyLimitBytes: 4096,
+    });
     expect(refusal({ RELATA_RATE_LIMIT_PER_MINUTE: 'lots' }).variable).toBe('RELATA_RATE_LIMIT_PER_MINUTE');
     expect(refusal({ RELATA_BODY_LIMIT_BYTES: '10' }).variable).toBe('RELATA_BODY_LIMIT_BYTES');
   });
@@ -85,7 +97,12 @@ describe('API key format', () => {
     expect(a.key).toMatch(API_KEY_PATTERN);
     expect(a.key).not.toBe(b.key);
     expect(parseApiKey(a.key)).toEqual(a);
-    for (const bad of ['rk_short_0123456789abcdefghijABCDEFGHIJKL', `${KEY}x`, KEY.replace('rk_', 'pk_'), 'rk_Abcd1234_0123456789abcdefghijABCDEFGHIJK!']) {
+    for (const bad of [
+      'rk_short_0123456789abcdefghijABCDEFGHIJKL',
+      `${KEY}x`,
+      KEY.replace('rk_', 'pk_'),
+      'rk_Abcd1234_0123456789abcdefghijABCDEFGHIJK!',
+    ]) {
       expect(parseApiKey(bad)).toBeNull();
     }
   });

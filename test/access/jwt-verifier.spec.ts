@@ -24,8 +24,16 @@ describe('JWT verification (node:crypto only)', () => {
   const valid = { sub: 'user-7', exp: nowS + 3600, roles: ['agent', 'analyst'] };
 
   it('accepts an HS256 token: sub is the subject, known roles are the roles, pii a grant', () => {
-    expect(verifier.verify(signHs256(valid, SECRET), NOW)).toEqual({ subject: 'user-7', roles: ['agent', 'analyst'], pii: false, via: 'jwt' });
-    expect(verifier.verify(signHs256({ ...valid, roles: ['analyst', 'pii', 'superuser'] }, SECRET), NOW)).toMatchObject({ roles: ['analyst'], pii: true });
+    expect(verifier.verify(signHs256(valid, SECRET), NOW)).toEqual({
+      subject: 'user-7',
+      roles: ['agent', 'analyst'],
+      pii: false,
+      via: 'jwt',
+    });
+    expect(verifier.verify(signHs256({ ...valid, roles: ['analyst', 'pii', 'superuser'] }, SECRET), NOW)).toMatchObject({
+      roles: ['analyst'],
+      pii: true,
+    });
     expect(verifier.verify(signHs256({ ...valid, roles: 'agent supervisor' }, SECRET), NOW).roles).toEqual(['agent', 'supervisor']);
     expect(verifier.verify(signHs256({ ...valid, roles: undefined }, SECRET), NOW).roles).toEqual([]);
   });
@@ -48,7 +56,9 @@ describe('JWT verification (node:crypto only)', () => {
     expect(reasonOf(() => verifier.verify(signHs256({ ...valid, exp: String(nowS + 60) }, SECRET), NOW))).toMatch(/exp/);
     expect(reasonOf(() => verifier.verify(signHs256({ ...valid, exp: nowS - JWT_CLOCK_SKEW_SECONDS }, SECRET), NOW))).toMatch(/expired/);
     expect(verifier.verify(signHs256({ ...valid, exp: nowS - JWT_CLOCK_SKEW_SECONDS + 1 }, SECRET), NOW).subject).toBe('user-7');
-    expect(reasonOf(() => verifier.verify(signHs256({ ...valid, nbf: nowS + JWT_CLOCK_SKEW_SECONDS + 1 }, SECRET), NOW))).toMatch(/not valid yet/);
+    expect(reasonOf(() => verifier.verify(signHs256({ ...valid, nbf: nowS + JWT_CLOCK_SKEW_SECONDS + 1 }, SECRET), NOW))).toMatch(
+      /not valid yet/,
+    );
     expect(verifier.verify(signHs256({ ...valid, nbf: nowS + JWT_CLOCK_SKEW_SECONDS }, SECRET), NOW).subject).toBe('user-7');
     expect(reasonOf(() => verifier.verify(signHs256({ ...valid, nbf: 'soon' }, SECRET), NOW))).toMatch(/nbf/);
   });
@@ -78,7 +88,10 @@ describe('JWT verification (node:crypto only)', () => {
     const namespaced = new JwtVerifier({ ...hs256, rolesClaim: 'https://relata.example/roles' });
     expect(namespaced.verify(signHs256({ ...valid, 'https://relata.example/roles': ['auditor'] }, SECRET), NOW).roles).toEqual(['auditor']);
     const keycloak = new JwtVerifier({ ...hs256, rolesClaim: 'realm_access.roles' });
-    expect(keycloak.verify(signHs256({ ...valid, realm_access: { roles: ['supervisor', 'pii'] } }, SECRET), NOW)).toMatchObject({ roles: ['supervisor'], pii: true });
+    expect(keycloak.verify(signHs256({ ...valid, realm_access: { roles: ['supervisor', 'pii'] } }, SECRET), NOW)).toMatchObject({
+      roles: ['supervisor'],
+      pii: true,
+    });
     expect(keycloak.verify(signHs256({ ...valid, realm_access: 'x' }, SECRET), NOW).roles).toEqual([]);
   });
 

@@ -26,14 +26,19 @@ describe('personal data masking', () => {
       labels: ['x'],
     });
     expect(profile.name).toBe('Ana Lima');
-    expect(maskPersonalData({ items: [{ name: 'A' }, { name: 'B' }], nextCursor: null })).toEqual({ items: [{ name: MASK }, { name: MASK }], nextCursor: null });
+    expect(maskPersonalData({ items: [{ name: 'A' }, { name: 'B' }], nextCursor: null })).toEqual({
+      items: [{ name: MASK }, { name: MASK }],
+      nextCursor: null,
+    });
     expect(maskPersonalData({ name: { first: 'Ana', last: 'Lima' } })).toEqual({ name: { first: MASK, last: MASK } });
     expect(maskPersonalData('text')).toBe('text');
   });
 
   it('masks the cells of personal CSV columns and leaves the rest byte for byte', () => {
     const csv = 'customerId,name,currentValue.revenue,notes.0.note\r\nc-1,"Lima, Ana",120,"said ""hi"""\r\nc-2,,80,\r\nc-3,\'=cmd,7,x\r\n';
-    expect(maskPersonalCsv(csv)).toBe(`customerId,name,currentValue.revenue,notes.0.note\r\nc-1,${MASK},120,${MASK}\r\nc-2,,80,\r\nc-3,${MASK},7,${MASK}\r\n`);
+    expect(maskPersonalCsv(csv)).toBe(
+      `customerId,name,currentValue.revenue,notes.0.note\r\nc-1,${MASK},120,${MASK}\r\nc-2,,80,\r\nc-3,${MASK},7,${MASK}\r\n`,
+    );
     expect(maskPersonalCsv('scheme,segment,customers\r\nrfm,champions,3\r\n')).toBe('scheme,segment,customers\r\nrfm,champions,3\r\n');
     expect(maskPersonalCsv('name\nAna\nBruno')).toBe(`name\n${MASK}\n${MASK}`);
     expect(maskPersonalCsv('')).toBe('');

@@ -39,7 +39,13 @@ const registered = (customerId: string, name: string, kind = 'customer'): GivenE
   type: 'CustomerRegistered',
   data: { customerId, name, kind, acquisitionChannel: 'web', referredBy: null, registeredAt: '2026-01-01T00:00:00.000Z' },
 });
-const purchase = (customerId: string, purchaseId: string, occurredAt: string, lines: { product: string; quantity: number; amount: number }[], margin = 0): GivenEvent => ({
+const purchase = (
+  customerId: string,
+  purchaseId: string,
+  occurredAt: string,
+  lines: { product: string; quantity: number; amount: number }[],
+  margin = 0,
+): GivenEvent => ({
   stream: `customer-${customerId}`,
   type: 'PurchaseRecorded',
   data: { customerId, purchaseId, lines, amount: lines.reduce((s, l) => s + l.amount, 0), margin, currency: 'EUR', occurredAt },
@@ -52,13 +58,45 @@ describe('customer-value projection', () => {
     // Recorded out of order, two on one day, a product on two lines of one purchase.
     purchase(ana, 'p2', '2026-02-10T10:00:00.000Z', [{ product: 'CD', quantity: 1, amount: 10 }]),
     { stream: `customer-${ana}`, type: 'ProspectConverted', data: { customerId: ana, convertedAt: '2026-02-10T10:00:00.000Z' } },
-    purchase(ana, 'p1', '2026-01-05T10:00:00.000Z', [{ product: 'CD', quantity: 2, amount: 20 }, { product: 'CD', quantity: 1, amount: 5 }], 5),
+    purchase(
+      ana,
+      'p1',
+      '2026-01-05T10:00:00.000Z',
+      [
+        { product: 'CD', quantity: 2, amount: 20 },
+        { product: 'CD', quantity: 1, amount: 5 },
+      ],
+      5,
+    ),
     purchase(ana, 'p3', '2026-01-05T18:30:00.000Z', [{ product: 'Poster', quantity: 1, amount: 4.5 }], 1),
     purchase(bruno, 'p4', '2026-01-07T10:00:00.000Z', [{ product: 'CD', quantity: 1, amount: 12 }]),
-    { stream: `customer-${ana}`, type: 'TransactionSuggested', data: { customerId: ana, suggestionId: 's1', product: 'Box', expectedValue: 30, expiresAt: '2026-04-01T00:00:00.000Z', suggestedAt: '2026-02-11T00:00:00.000Z' } },
-    { stream: `customer-${ana}`, type: 'SuggestionAccepted', data: { customerId: ana, suggestionId: 's1', expectedValue: 30, acceptedAt: '2026-02-12T00:00:00.000Z' } },
-    { stream: `customer-${ana}`, type: 'ContactDetailsUpdated', data: { customerId: ana, changes: { name: 'Ana Lima' }, updatedAt: '2026-02-12T00:00:00.000Z' } },
-    { stream: `customer-${bruno}`, type: 'CustomerDeactivated', data: { customerId: bruno, reason: 'moved', deactivatedAt: '2026-02-12T00:00:00.000Z' } },
+    {
+      stream: `customer-${ana}`,
+      type: 'TransactionSuggested',
+      data: {
+        customerId: ana,
+        suggestionId: 's1',
+        product: 'Box',
+        expectedValue: 30,
+        expiresAt: '2026-04-01T00:00:00.000Z',
+        suggestedAt: '2026-02-11T00:00:00.000Z',
+      },
+    },
+    {
+      stream: `customer-${ana}`,
+      type: 'SuggestionAccepted',
+      data: { customerId: ana, suggestionId: 's1', expectedValue: 30, acceptedAt: '2026-02-12T00:00:00.000Z' },
+    },
+    {
+      stream: `customer-${ana}`,
+      type: 'ContactDetailsUpdated',
+      data: { customerId: ana, changes: { name: 'Ana Lima' }, updatedAt: '2026-02-12T00:00:00.000Z' },
+    },
+    {
+      stream: `customer-${bruno}`,
+      type: 'CustomerDeactivated',
+      data: { customerId: bruno, reason: 'moved', deactivatedAt: '2026-02-12T00:00:00.000Z' },
+    },
   ];
 
   it('keeps current value, purchase days (same day summed) and suggestions per customer, and product interest', async () => {
@@ -91,7 +129,13 @@ describe('customer-value projection', () => {
     });
     expect(customers[bruno]).toMatchObject({ status: 'deactivated', byCurrency: { EUR: { revenue: 12 } } });
     const interest = await result.docs('product-interest');
-    expect(interest[`${ana}/CD`]).toMatchObject({ purchases: 2, quantity: 4, amounts: { EUR: 35 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' });
+    expect(interest[`${ana}/CD`]).toMatchObject({
+      purchases: 2,
+      quantity: 4,
+      amounts: { EUR: 35 },
+      firstPurchaseAt: '2026-01-05T10:00:00.000Z',
+      lastPurchaseAt: '2026-02-10T10:00:00.000Z',
+    });
     expect(interest[`${ana}/Poster`]).toMatchObject({ purchases: 1, amounts: { EUR: 4.5 } });
     const products = await result.docs('products');
     expect(products.CD).toMatchObject({ product: 'CD', customers: 2, purchases: 3, quantity: 5, amounts: { EUR: 47 } });
@@ -100,9 +144,16 @@ describe('customer-value projection', () => {
   });
 
   it('erases the name of a forgotten customer and keeps the figures', async () => {
-    const forgotten: GivenEvent = { stream: `customer-${ana}`, type: 'CustomerForgotten', data: { customerId: ana, forgottenAt: '2026-03-01T00:00:00.000Z' } };
+    const forgotten: GivenEvent = {
+      stream: `customer-${ana}`,
+      type: 'CustomerForgotten',
+      data: { customerId: ana, forgottenAt: '2026-03-01T00:00:00.000Z' },
+    };
     const result = await projectEvents(customerValueProjection, [...events, forgotten]);
-    expect((await result.docs('customers'))[ana]).toMatchObject({ name: '[erased]', byCurrency: { EUR: { revenue: 39.5, purchaseCount: 3 } } });
+    expect((await result.docs('customers'))[ana]).toMatchObject({
+      name: '[erased]',
+      byCurrency: { EUR: { revenue: 39.5, purchaseCount: 3 } },
+    });
     await result.close();
   });
 
@@ -124,7 +175,14 @@ describe('segment-history projection', () => {
     {
       stream: 'segmentation-2026-03-01T00:00:00.000Z',
       type: 'SegmentationRunCompleted',
-      data: { runId: '2026-03-01T00:00:00.000Z', asOf: '2026-03-01T00:00:00.000Z', customersScored: { rfm: 2, 'value-matrix': 1 }, changes: 3, segments: {}, completedAt: '2026-03-01T00:00:05.000Z' },
+      data: {
+        runId: '2026-03-01T00:00:00.000Z',
+        asOf: '2026-03-01T00:00:00.000Z',
+        customersScored: { rfm: 2, 'value-matrix': 1 },
+        changes: 3,
+        segments: {},
+        completedAt: '2026-03-01T00:00:05.000Z',
+      },
     },
     change(ana, 'rfm', 'champions', 'at-risk', '2026-06-01T00:00:00.000Z'),
     change(bruno, 'rfm', 'new', null, '2026-06-01T00:00:00.000Z'),
@@ -133,7 +191,12 @@ describe('segment-history projection', () => {
   it('keeps the current segment since its change, every change, and the runs', async () => {
     const result = await projectEvents(segmentHistoryProjection, events);
     const memberships = await result.docs('memberships');
-    expect(memberships[`rfm/${ana}`]).toMatchObject({ customerId: ana, scheme: 'rfm', segment: 'at-risk', since: '2026-06-01T00:00:00.000Z' });
+    expect(memberships[`rfm/${ana}`]).toMatchObject({
+      customerId: ana,
+      scheme: 'rfm',
+      segment: 'at-risk',
+      since: '2026-06-01T00:00:00.000Z',
+    });
     expect(memberships[`value-matrix/${ana}`]).toMatchObject({ segment: 'star', since: '2026-03-01T00:00:00.000Z' });
     expect(memberships[`rfm/${bruno}`]).toMatchObject({ segment: null, since: '2026-06-01T00:00:00.000Z', scores: null });
     expect(Object.values(await result.docs('changes'))).toHaveLength(5);
@@ -150,7 +213,16 @@ describe('clv-model projection', () => {
   const fitted = (modelId: string): GivenEvent => ({
     stream: 'clv-model',
     type: 'ClvModelFitted',
-    data: { modelId, calibrationEnd: '2026-01-31', unit: 'week', bgnbd: { r: 1 }, gammaGamma: { p: 1 }, customers: 10, repeatCustomers: 4, fittedAt: '2026-02-01T00:00:00.000Z' },
+    data: {
+      modelId,
+      calibrationEnd: '2026-01-31',
+      unit: 'week',
+      bgnbd: { r: 1 },
+      gammaGamma: { p: 1 },
+      customers: 10,
+      repeatCustomers: 4,
+      fittedAt: '2026-02-01T00:00:00.000Z',
+    },
   });
 
   it('keeps every model with its revision (the highest is current)', async () => {
@@ -166,14 +238,38 @@ describe('complaint-stats projection', () => {
   const c = '00000000-0000-4000-8000-0000000000c1';
   const ev = (type: string, data: object): GivenEvent => ({ stream: `complaint-${c}`, type, data: { complaintId: c, ...data } });
   const events: GivenEvent[] = [
-    ev('ComplaintRegistered', { number: 'CMP-2026-000001', customerId: ana, channel: 'phone', category: 'billing', subCategory: null, product: 'Gold', description: 'x', remedySought: null, occurredAt: '2026-03-01T08:00:00.000Z', receivedAt: '2026-03-01T09:00:00.000Z', followUpOf: null }),
+    ev('ComplaintRegistered', {
+      number: 'CMP-2026-000001',
+      customerId: ana,
+      channel: 'phone',
+      category: 'billing',
+      subCategory: null,
+      product: 'Gold',
+      description: 'x',
+      remedySought: null,
+      occurredAt: '2026-03-01T08:00:00.000Z',
+      receivedAt: '2026-03-01T09:00:00.000Z',
+      followUpOf: null,
+    }),
     ev('ComplaintAcknowledged', { automatic: false, acknowledgedAt: '2026-03-01T10:00:00.000Z' }),
-    ev('ComplaintAssigned', { department: 'dep-1', assignee: null, previousDepartment: null, previousAssignee: null, by: 'x', assignedAt: '2026-03-01T10:00:00.000Z' }),
+    ev('ComplaintAssigned', {
+      department: 'dep-1',
+      assignee: null,
+      previousDepartment: null,
+      previousAssignee: null,
+      by: 'x',
+      assignedAt: '2026-03-01T10:00:00.000Z',
+    }),
     ev('ComplaintAssessed', { valid: true, rationale: 'ok', feedbackToCustomer: null, assessedAt: '2026-03-01T10:00:00.000Z' }),
     ev('ComplaintGraded', { severity: 'high', difficulty: 'low', gradedAt: '2026-03-01T10:00:00.000Z' }),
     ev('SlaBreached', { deadline: 'first-response', dueAt: '2026-03-01T18:00:00.000Z', breachedAt: '2026-03-01T18:00:00.000Z' }),
     ev('RootCauseRecorded', { category: 'other', text: 'x', previousCategory: null, recordedAt: '2026-03-01T19:00:00.000Z' }),
-    ev('ComplaintResolved', { solution: 'x', resolutionDueAt: '2026-03-02T10:00:00.000Z', withinSla: true, resolvedAt: '2026-03-01T20:00:00.000Z' }),
+    ev('ComplaintResolved', {
+      solution: 'x',
+      resolutionDueAt: '2026-03-02T10:00:00.000Z',
+      withinSla: true,
+      resolvedAt: '2026-03-01T20:00:00.000Z',
+    }),
     ev('SatisfactionRecorded', { csat: 2, nps: 3, reason: 'slow', comment: null, recordedAt: '2026-03-01T21:00:00.000Z' }),
   ];
 
@@ -202,9 +298,24 @@ describe('complaint-stats projection', () => {
   });
 
   it('clears the resolution on a reopen and counts it', async () => {
-    const reopen = ev('ComplaintReopened', { trigger: 'reopen-request', reason: 'again', status: 'investigating', clockPausedMs: 0, firstResponseDueAt: null, resolutionDueAt: null, warningAt: null, reopenedAt: '2026-03-02T00:00:00.000Z' });
+    const reopen = ev('ComplaintReopened', {
+      trigger: 'reopen-request',
+      reason: 'again',
+      status: 'investigating',
+      clockPausedMs: 0,
+      firstResponseDueAt: null,
+      resolutionDueAt: null,
+      warningAt: null,
+      reopenedAt: '2026-03-02T00:00:00.000Z',
+    });
     const result = await projectEvents(complaintStatsProjection, [...events, reopen]);
-    expect((await result.docs('complaints'))[c]).toMatchObject({ status: 'investigating', resolvedAt: null, resolutionWithinSla: null, everResolvedOrClosed: true, reopenCount: 1 });
+    expect((await result.docs('complaints'))[c]).toMatchObject({
+      status: 'investigating',
+      resolvedAt: null,
+      resolutionWithinSla: null,
+      everResolvedOrClosed: true,
+      reopenCount: 1,
+    });
     await result.close();
   });
 

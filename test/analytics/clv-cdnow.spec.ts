@@ -37,13 +37,19 @@ function readPurchases(): Purchase[] {
     .filter((line) => line.trim() !== '')
     .map((line) => {
       const [, sampleId, date, , dollars] = line.trim().split(/\s+/);
-      return { customerId: String(Number(sampleId)), occurredAt: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`, amount: Number(dollars) };
+      return {
+        customerId: String(Number(sampleId)),
+        occurredAt: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`,
+        amount: Number(dollars),
+      };
     });
 }
 
 /** cdnow_customers_summary_with_transactions.csv: ID,x,t_x,T,zbar (t_x, T, zbar rounded to 2 decimals). */
 function readPublishedSummary(): Map<string, { x: number; t_x: number; T: number; zbar: number }> {
-  const [header, ...rows] = readDataFile('cdnow_customers_summary_with_transactions.csv').split(/\r?\n/).filter((l) => l !== '');
+  const [header, ...rows] = readDataFile('cdnow_customers_summary_with_transactions.csv')
+    .split(/\r?\n/)
+    .filter((l) => l !== '');
   expect(header).toBe('ID,x,t_x,T,zbar');
   return new Map(
     rows.map((row) => {
@@ -104,8 +110,10 @@ describe('CDNOW sample (2,357 customers, 39-week calibration)', () => {
       expect(summary[0].holdout?.duration).toBe(39);
       const repeatsBy = (week: number): number => {
         const end = dayNumber('1997-01-01') + 7 * week; // days with (day - Jan 1) < 7 w
-        return summarizePurchases(purchases.filter((p) => dayNumber(p.occurredAt) < end), { calibrationEnd: '1998-06-30', unit: 'week' })
-          .reduce((s, c) => s + c.x, 0);
+        return summarizePurchases(
+          purchases.filter((p) => dayNumber(p.occurredAt) < end),
+          { calibrationEnd: '1998-06-30', unit: 'week' },
+        ).reduce((s, c) => s + c.x, 0);
       };
       expect([20, 25, 39, 52, 78].map(repeatsBy)).toEqual([1359, 1672, 2457, 3183, 4339]);
     });
@@ -146,7 +154,14 @@ describe('CDNOW sample (2,357 customers, 39-week calibration)', () => {
 
     it('gives the published unconditional expectations E[X(t)]', () => {
       // Hardie's spreadsheet values (4 decimals), as asserted by the lifetimes tests.
-      const published: [number, number][] = [[0.1429, 0.0078], [1, 0.0532], [3, 0.1506], [31.8571, 1.0405], [32, 1.0437], [78, 1.8576]];
+      const published: [number, number][] = [
+        [0.1429, 0.0078],
+        [1, 0.0532],
+        [3, 0.1506],
+        [31.8571, 1.0405],
+        [32, 1.0437],
+        [78, 1.8576],
+      ];
       for (const [t, expected] of published) expect(expectedTransactions(bgnbd.params, t)).toBeCloseTo(expected, 3);
       // BTYD walkthrough prints 1.444004; the exact value (mpmath, 30 digits) is 1.44400480103593.
       expect(expectedTransactions(PUBLISHED_BGNBD, 52)).toBeCloseTo(1.444004, 5);

@@ -21,13 +21,21 @@ interface Bought {
 function simulatedPurchases(n: number, seed: number): Bought[] {
   const random = new SeededRandom(seed);
   const firstDays = Array.from({ length: n }, (_, i) => (i * 5) % 28);
-  const simulated = simulateBgNbd({ r: 1.2, alpha: 4, a: 0.8, b: 2.5 }, firstDays.map((day) => (150 - day) / 7), random);
+  const simulated = simulateBgNbd(
+    { r: 1.2, alpha: 4, a: 0.8, b: 2.5 },
+    firstDays.map((day) => (150 - day) / 7),
+    random,
+  );
   const purchases: Bought[] = [];
   simulated.forEach((customer, i) => {
     const level = 10 + random.gamma(3, 10);
     for (const weeks of [0, ...customer.transactionTimes]) {
       const day = firstDays[i] + Math.floor(weeks * 7);
-      purchases.push({ customer: `C${i}`, occurredAt: new Date(Date.parse('2025-10-01T10:00:00.000Z') + day * 86_400_000).toISOString(), amount: Math.round(level * (0.7 + 0.6 * random.uniform())) });
+      purchases.push({
+        customer: `C${i}`,
+        occurredAt: new Date(Date.parse('2025-10-01T10:00:00.000Z') + day * 86_400_000).toISOString(),
+        amount: Math.round(level * (0.7 + 0.6 * random.uniform())),
+      });
     }
   });
   return purchases;
@@ -41,10 +49,21 @@ function groupBy(purchases: Bought[]): Map<string, Bought[]> {
 
 describe('npm run clv:fit arguments', () => {
   it('reads --until, --unit, --json and --dry-run (also as --name=value)', () => {
-    expect(parseClvFitArgs(['--until', '2026-02-28', '--unit', 'day', '--json'])).toEqual({ until: '2026-02-28', unit: 'day', json: true, dryRun: false });
+    expect(parseClvFitArgs(['--until', '2026-02-28', '--unit', 'day', '--json'])).toEqual({
+      until: '2026-02-28',
+      unit: 'day',
+      json: true,
+      dryRun: false,
+    });
     expect(parseClvFitArgs(['--until=2026-02-28', '--dry-run'])).toEqual({ until: '2026-02-28', unit: 'week', json: false, dryRun: true });
     expect(parseClvFitArgs(['--help'])).toBe('help');
-    expect(parseClvFitArgs(['--until', '2026-01-31', '--holdout-end=2026-02-28'])).toEqual({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: false });
+    expect(parseClvFitArgs(['--until', '2026-01-31', '--holdout-end=2026-02-28'])).toEqual({
+      until: '2026-01-31',
+      holdoutEnd: '2026-02-28',
+      unit: 'week',
+      json: false,
+      dryRun: false,
+    });
     expect(parseClvFitArgs(['--currency', 'EUR'])).toEqual({ until: undefined, currency: 'EUR', unit: 'week', json: false, dryRun: false });
   });
 
@@ -78,11 +97,16 @@ describe('npm run clv:fit on the server stores', () => {
     for (const [customer, bought] of groupBy(purchases)) {
       const id = (await seeding.request('POST', '/customers', { name: customer, kind: 'customer' })).json.id as string;
       for (const purchase of bought) {
-        const response = await seeding.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: purchase.amount }], occurredAt: purchase.occurredAt });
+        const response = await seeding.request('POST', `/customers/${id}/purchases`, {
+          lines: [{ product: 'CD', quantity: 1, amount: purchase.amount }],
+          occurredAt: purchase.occurredAt,
+        });
         expect(response.status).toBe(201);
       }
     }
-    const repeatBuyers = [...groupBy(purchases).values()].filter((bought) => new Set(bought.map((p) => p.occurredAt.slice(0, 10))).size > 1).length;
+    const repeatBuyers = [...groupBy(purchases).values()].filter(
+      (bought) => new Set(bought.map((p) => p.occurredAt.slice(0, 10))).size > 1,
+    ).length;
     const eventsBefore = await seeding.eventCount();
     await seeding.close();
 
@@ -95,12 +119,18 @@ describe('npm run clv:fit on the server stores', () => {
 
     // With a holdout end: the holdout check in the JSON, computed on the purchases after the calibration end.
     const checked: string[] = [];
-    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: true, dryRun: true }, config, clock, (line) => checked.push(line));
+    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: true, dryRun: true }, config, clock, (line) =>
+      checked.push(line),
+    );
     const { holdoutCheck } = JSON.parse(checked[0]);
     expect(holdoutCheck).toMatchObject({ calibrationEnd: '2026-01-31', holdoutEnd: '2026-02-28', holdoutLength: 4, customers: 30 });
     // Repeat transactions in the holdout: the distinct purchase days of each customer in February 2026
     // (every customer's first purchase is in October 2025, so every February day is a repeat).
-    const inHoldout = new Set(purchases.filter((p) => p.occurredAt >= '2026-02-01' && p.occurredAt < '2026-03-01').map((p) => `${p.customer}/${p.occurredAt.slice(0, 10)}`)).size;
+    const inHoldout = new Set(
+      purchases
+        .filter((p) => p.occurredAt >= '2026-02-01' && p.occurredAt < '2026-03-01')
+        .map((p) => `${p.customer}/${p.occurredAt.slice(0, 10)}`),
+    ).size;
     expect(inHoldout).toBeGreaterThan(0);
     expect(holdoutCheck.total.actual).toBe(inHoldout);
     // A customer the series cannot evaluate is counted, never fails the fit.
@@ -108,12 +138,18 @@ describe('npm run clv:fit on the server stores', () => {
     expect(holdoutCheck.byCalibrationTransactions.reduce((s: number, row: { customers: number }) => s + row.customers, 0)).toBe(30);
     expect(holdoutCheck.tracking.filter((p: { holdout: boolean }) => p.holdout)).toHaveLength(4);
     const human: string[] = [];
-    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) => human.push(line));
-    expect(human.find((line) => line.includes('holdout'))).toMatch(new RegExp(`^  holdout 2026-01-31 \\.\\. 2026-02-28 \\(4\\.00 weeks\\): repeat transactions actual ${inHoldout}, expected `));
+    await runClvFit({ until: '2026-01-31', holdoutEnd: '2026-02-28', unit: 'week', json: false, dryRun: true }, config, clock, (line) =>
+      human.push(line),
+    );
+    expect(human.find((line) => line.includes('holdout'))).toMatch(
+      new RegExp(`^  holdout 2026-01-31 \\.\\. 2026-02-28 \\(4\\.00 weeks\\): repeat transactions actual ${inHoldout}, expected `),
+    );
     expect(human.some((line) => line.startsWith('  per calibration x: '))).toBe(true);
 
     const printed: string[] = [];
-    const outcome = await runClvFit({ until: '2026-02-28', unit: 'week', json: true, dryRun: false }, config, clock, (line) => printed.push(line));
+    const outcome = await runClvFit({ until: '2026-02-28', unit: 'week', json: true, dryRun: false }, config, clock, (line) =>
+      printed.push(line),
+    );
     expect(printed).toHaveLength(1);
     const json = JSON.parse(printed[0]);
     expect(json).toEqual({
@@ -146,7 +182,11 @@ describe('npm run clv:fit on the server stores', () => {
       expect(await server.eventCount()).toBe(eventsBefore + 1);
       const model = await server.request('GET', `/analytics/clv/model?minPosition=${json.position}`);
       expect(model.status).toBe(200);
-      expect(model.json).toMatchObject({ modelId: json.modelId, bgnbd: { r: json.r, logLikelihood: json.bgnbdLogLikelihood }, gammaGamma: { gamma: json.gamma } });
+      expect(model.json).toMatchObject({
+        modelId: json.modelId,
+        bgnbd: { r: json.r, logLikelihood: json.bgnbdLogLikelihood },
+        gammaGamma: { gamma: json.gamma },
+      });
     } finally {
       await server.close();
     }

@@ -8,7 +8,13 @@ import {
   simulateBgNbd,
   type BgNbdParams,
 } from '../../src/analytics/clv/bgnbd';
-import { conditionalExpectedSpend, expectedSpend, fitGammaGamma, gammaGammaLogLikelihood, simulateGammaGamma } from '../../src/analytics/clv/gamma-gamma';
+import {
+  conditionalExpectedSpend,
+  expectedSpend,
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+  simulateGammaGamma,
+} from '../../src/analytics/clv/gamma-gamma';
 import { SeededRandom } from '../../src/analytics/clv/random';
 import { logBeta, logGamma } from '../../src/analytics/clv/special-functions';
 
@@ -19,8 +25,7 @@ describe('BG/NBD', () => {
     const { r, alpha, a, b } = P;
     const [x, tx, T] = [3, 20, 30];
     const nbd = (span: number): number => Math.exp(logGamma(r + x) - logGamma(r) + r * Math.log(alpha) - (r + x) * Math.log(alpha + span));
-    const likelihood =
-      Math.exp(logBeta(a, b + x) - logBeta(a, b)) * nbd(T) + Math.exp(logBeta(a + 1, b + x - 1) - logBeta(a, b)) * nbd(tx);
+    const likelihood = Math.exp(logBeta(a, b + x) - logBeta(a, b)) * nbd(T) + Math.exp(logBeta(a + 1, b + x - 1) - logBeta(a, b)) * nbd(tx);
     expect(bgnbdLogLikelihood(P, [{ x, t_x: tx, T }])).toBeCloseTo(Math.log(likelihood), 12);
     const none = Math.exp(-r * Math.log(1 + T / alpha)); // x = 0: only the "still active" term, B(a,b)/B(a,b) = 1
     expect(bgnbdLogLikelihood(P, [{ x: 0, t_x: 0, T }])).toBeCloseTo(Math.log(none), 12);
@@ -88,11 +93,22 @@ describe('Gamma-Gamma', () => {
     const { p, q, gamma } = G;
     const [x, zbar] = [3, 25];
     const density = Math.exp(
-      logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(zbar) + p * x * Math.log(x) - (p * x + q) * Math.log(gamma + x * zbar),
+      logGamma(p * x + q) -
+        logGamma(p * x) -
+        logGamma(q) +
+        q * Math.log(gamma) +
+        (p * x - 1) * Math.log(zbar) +
+        p * x * Math.log(x) -
+        (p * x + q) * Math.log(gamma + x * zbar),
     );
     expect(gammaGammaLogLikelihood(G, [{ x, monetary: zbar }])).toBeCloseTo(Math.log(density), 12);
     // One-time buyers carry no information.
-    expect(gammaGammaLogLikelihood(G, [{ x, monetary: zbar }, { x: 0, monetary: 0 }])).toBeCloseTo(Math.log(density), 12);
+    expect(
+      gammaGammaLogLikelihood(G, [
+        { x, monetary: zbar },
+        { x: 0, monetary: 0 },
+      ]),
+    ).toBeCloseTo(Math.log(density), 12);
   });
 
   it('conditional expected spend is a weighted mean of the population mean and zbar', () => {
@@ -105,7 +121,11 @@ describe('Gamma-Gamma', () => {
   });
 
   it('fits only repeat buyers with positive spend and counts those left out', () => {
-    const spends = simulateGammaGamma(G, Array.from({ length: 300 }, (_, i) => 1 + (i % 5)), new SeededRandom(5));
+    const spends = simulateGammaGamma(
+      G,
+      Array.from({ length: 300 }, (_, i) => 1 + (i % 5)),
+      new SeededRandom(5),
+    );
     const fit = fitGammaGamma([...spends, { x: 2, monetary: 0 }, { x: 0, monetary: 0 }]);
     expect(fit.customers).toBe(300);
     expect(fit.excludedNonPositiveSpend).toBe(1);

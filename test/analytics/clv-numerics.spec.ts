@@ -40,7 +40,12 @@ describe('hyp2f1', () => {
   });
 
   it('2F1(a, b; b; z) = (1-z)^-a, including heavy parameters', () => {
-    for (const [a, b, z] of [[0.24, 2.4, 0.94], [30.2, 28.4, 0.3], [-0.2, 1.7, 0.8], [2.5, 0.5, -2]]) {
+    for (const [a, b, z] of [
+      [0.24, 2.4, 0.94],
+      [30.2, 28.4, 0.3],
+      [-0.2, 1.7, 0.8],
+      [2.5, 0.5, -2],
+    ]) {
       expect(hyp2f1(a, b, b, z) / Math.pow(1 - z, -a)).toBeCloseTo(1, 11);
     }
   });
@@ -154,10 +159,18 @@ describe('numericalHessian / invertMatrix / fitPositive', () => {
     expect(hessian[0][0]).toBeCloseTo(4, 5);
     expect(hessian[0][1]).toBeCloseTo(3, 5);
     expect(hessian[1][1]).toBeCloseTo(10, 5);
-    const inverse = invertMatrix([[4, 3], [3, 10]]) as number[][];
+    const inverse = invertMatrix([
+      [4, 3],
+      [3, 10],
+    ]) as number[][];
     expect(inverse[0][0]).toBeCloseTo(10 / 31, 12);
     expect(inverse[0][1]).toBeCloseTo(-3 / 31, 12);
-    expect(invertMatrix([[1, 2], [2, 4]])).toBeNull();
+    expect(
+      invertMatrix([
+        [1, 2],
+        [2, 4],
+      ]),
+    ).toBeNull();
   });
 
   it('fits positive parameters: the exponential rate MLE is 1/mean, se = rate/sqrt(n)', () => {

@@ -10,8 +10,25 @@ function model(modelId: string): ClvModelDoc {
     revision: 0,
     calibrationEnd: '1997-09-30',
     unit: 'week',
-    bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, logLikelihood: -9582.43, standardErrors: { r: null, alpha: null, a: null, b: null }, converged: true },
-    gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44, logLikelihood: -4055.92, standardErrors: { p: null, q: null, gamma: null }, converged: true, customers: 946, excludedNonPositiveSpend: 0 },
+    bgnbd: {
+      r: 0.243,
+      alpha: 4.414,
+      a: 0.793,
+      b: 2.426,
+      logLikelihood: -9582.43,
+      standardErrors: { r: null, alpha: null, a: null, b: null },
+      converged: true,
+    },
+    gammaGamma: {
+      p: 6.25,
+      q: 3.74,
+      gamma: 15.44,
+      logLikelihood: -4055.92,
+      standardErrors: { p: null, q: null, gamma: null },
+      converged: true,
+      customers: 946,
+      excludedNonPositiveSpend: 0,
+    },
     customers: 2357,
     repeatCustomers: 946,
     fittedAt: '1997-10-01T00:00:00.000Z',
@@ -80,12 +97,21 @@ describe('ClvPredictors: predictors kept between requests', () => {
 
   it('values a document without its days from their summary, exactly as from the days', () => {
     const predictor = new ClvPredictor(model('m1'), { asOf: now, horizon: 52, annualDiscountRate: 0.1, marginShare: 1 });
-    const withUnevenAmounts = (id: string, days: [number, number][]): CustomerValueDoc => ({ ...customer(id, []), days, daySummary: summarizeDays(days) });
+    const withUnevenAmounts = (id: string, days: [number, number][]): CustomerValueDoc => ({
+      ...customer(id, []),
+      days,
+      daySummary: summarizeDays(days),
+    });
     const docs = [
       customer('one-day', [10000]),
       customer('none', []),
       customer('steady', [9800, 9850, 9900, 9950, 10000, 10050]),
-      withUnevenAmounts('uneven', [[9700, 12.34], [9701, 0.1], [9702, 0.2], [10080, 999.99]]),
+      withUnevenAmounts('uneven', [
+        [9700, 12.34],
+        [9701, 0.1],
+        [9702, 0.2],
+        [10080, 999.99],
+      ]),
     ];
     for (const doc of docs) {
       const { days: _days, ...lean } = doc;

@@ -61,7 +61,11 @@ describe('parameter recovery on simulated customers (N = 5,000, seed 20240501)',
     // Calibration periods of 26 to 52 weeks (staggered acquisition), each followed by a 39-week holdout.
     const lengths = Array.from({ length: N }, () => 26 + 26 * random.uniform() + HOLDOUT);
     customers = simulateBgNbd(TRUE_BGNBD, lengths, random).map(calibrationAndHoldout);
-    spends = simulateGammaGamma(TRUE_GG, customers.map((c) => c.x), random);
+    spends = simulateGammaGamma(
+      TRUE_GG,
+      customers.map((c) => c.x),
+      random,
+    );
     bgnbd = fitBgNbd(customers);
     gammaGamma = fitGammaGamma(spends);
   });

@@ -76,7 +76,12 @@ describe('summarizePurchases', () => {
 
 describe('aggregateDailyTransactions / dayNumber', () => {
   it('groups by customer (sorted by id) and day (ascending)', () => {
-    const days = aggregateDailyTransactions([p('b', '2024-01-02', 1), p('a', '2024-01-03', 2), p('b', '2024-01-01', 3), p('b', '2024-01-02T05:00:00Z', 4)]);
+    const days = aggregateDailyTransactions([
+      p('b', '2024-01-02', 1),
+      p('a', '2024-01-03', 2),
+      p('b', '2024-01-01', 3),
+      p('b', '2024-01-02T05:00:00Z', 4),
+    ]);
     expect([...days.keys()]).toEqual(['a', 'b']);
     expect(days.get('b')).toEqual([
       { day: dayNumber('2024-01-01'), amount: 3 },

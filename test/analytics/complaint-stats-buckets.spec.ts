@@ -1,5 +1,14 @@
 import { complaintStatistics, type StatInterval } from '../../src/analytics/complaint-stats';
-import { assembleBuckets, bucketsCanAnswer, type DayBucket, DayBucketCache, type DayCounters, type DayListDoc, emptyCounters, statisticsFromBuckets } from '../../src/analytics/complaint-stats-buckets';
+import {
+  assembleBuckets,
+  bucketsCanAnswer,
+  type DayBucket,
+  DayBucketCache,
+  type DayCounters,
+  type DayListDoc,
+  emptyCounters,
+  statisticsFromBuckets,
+} from '../../src/analytics/complaint-stats-buckets';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 import { type ComplaintFacts, COMPLAINTS_PER_BUCKET, complaintStatsProjection } from '../../src/analytics/complaint-stats.projection';
 import { type GivenEvent, projectEvents, type ProjectionSpecResult } from '../support/projection-spec';
@@ -59,17 +68,52 @@ function histories(seed: number, complaints: number, customers: number, days = 4
       }),
     );
     if (rng.next() < 0.8) events.push(ev('ComplaintAcknowledged', { automatic: false, acknowledgedAt: later() }));
-    if (rng.next() < 0.7) events.push(ev('ComplaintAssigned', { department: rng.pick(['dep-1', 'dep-2']), assignee: null, previousDepartment: null, previousAssignee: null, by: 'x', assignedAt: later() }));
-    if (rng.next() < 0.7) events.push(ev('ComplaintAssessed', { valid: rng.next() < 0.8, rationale: 'r', feedbackToCustomer: null, assessedAt: later() }));
-    if (rng.next() < 0.6) events.push(ev('ComplaintGraded', { severity: rng.pick(['low', 'medium', 'high']), difficulty: 'low', gradedAt: later() }));
-    if (rng.next() < 0.2) events.push(ev('SlaBreached', { deadline: rng.pick(['first-response', 'resolution']), dueAt: later(), breachedAt: later() }));
+    if (rng.next() < 0.7)
+      events.push(
+        ev('ComplaintAssigned', {
+          department: rng.pick(['dep-1', 'dep-2']),
+          assignee: null,
+          previousDepartment: null,
+          previousAssignee: null,
+          by: 'x',
+          assignedAt: later(),
+        }),
+      );
+    if (rng.next() < 0.7)
+      events.push(ev('ComplaintAssessed', { valid: rng.next() < 0.8, rationale: 'r', feedbackToCustomer: null, assessedAt: later() }));
+    if (rng.next() < 0.6)
+      events.push(ev('ComplaintGraded', { severity: rng.pick(['low', 'medium', 'high']), difficulty: 'low', gradedAt: later() }));
+    if (rng.next() < 0.2)
+      events.push(ev('SlaBreached', { deadline: rng.pick(['first-response', 'resolution']), dueAt: later(), breachedAt: later() }));
     if (rng.next() < 0.6) {
-      const resolve = (): GivenEvent => ev('ComplaintResolved', { solution: 's', resolutionDueAt: iso(at + 48 * HOUR), withinSla: rng.next() < 0.7, resolvedAt: later() });
+      const resolve = (): GivenEvent =>
+        ev('ComplaintResolved', { solution: 's', resolutionDueAt: iso(at + 48 * HOUR), withinSla: rng.next() < 0.7, resolvedAt: later() });
       events.push(resolve());
-      if (rng.next() < 0.6) events.push(ev('SatisfactionRecorded', { csat: 1 + rng.int(5), nps: rng.next() < 0.8 ? rng.int(11) : null, reason: null, comment: null, recordedAt: later() }));
-      if (rng.next() < 0.5) events.push(ev('ComplaintClosed', { reason: 'resolved', feedbackToCustomer: null, duplicateOf: null, closedAt: later() }));
+      if (rng.next() < 0.6)
+        events.push(
+          ev('SatisfactionRecorded', {
+            csat: 1 + rng.int(5),
+            nps: rng.next() < 0.8 ? rng.int(11) : null,
+            reason: null,
+            comment: null,
+            recordedAt: later(),
+          }),
+        );
+      if (rng.next() < 0.5)
+        events.push(ev('ComplaintClosed', { reason: 'resolved', feedbackToCustomer: null, duplicateOf: null, closedAt: later() }));
       if (rng.next() < 0.2) {
-        events.push(ev('ComplaintReopened', { trigger: 'reopen-request', reason: 'again', status: 'investigating', clockPausedMs: 0, firstResponseDueAt: null, resolutionDueAt: null, warningAt: null, reopenedAt: later() }));
+        events.push(
+          ev('ComplaintReopened', {
+            trigger: 'reopen-request',
+            reason: 'again',
+            status: 'investigating',
+            clockPausedMs: 0,
+            firstResponseDueAt: null,
+            resolutionDueAt: null,
+            warningAt: null,
+            reopenedAt: later(),
+          }),
+        );
         if (rng.next() < 0.5) events.push(resolve());
       }
     }
@@ -120,10 +164,20 @@ describe('complaint statistics from the day buckets', () => {
     const stored = await result.docs('days');
     const buckets = await storedBuckets(result);
     await result.close();
-    expect(Object.keys(stored).sort()).toEqual(['2025-01-01', '2025-01-01#1', '2025-01-01#2', '2025-01-02', '2025-01-02#1', '2025-01-02#2']);
+    expect(Object.keys(stored).sort()).toEqual([
+      '2025-01-01',
+      '2025-01-01#1',
+      '2025-01-01#2',
+      '2025-01-02',
+      '2025-01-02#1',
+      '2025-01-02#2',
+    ]);
     for (const bucket of buckets) expect(bucket.complaints).toBeLessThanOrEqual(COMPLAINTS_PER_BUCKET);
     expect(buckets.reduce((n, b) => n + b.complaints, 0)).toBe(facts.length);
-    for (const w of [{ from: '2025-01-01', to: '2025-01-03', interval: 'day' as const }, { from: '2025-01-02', to: '2025-01-03' }]) {
+    for (const w of [
+      { from: '2025-01-01', to: '2025-01-03', interval: 'day' as const },
+      { from: '2025-01-02', to: '2025-01-03' },
+    ]) {
       const request = { from: new Date(`${w.from}T00:00:00.000Z`), to: new Date(`${w.to}T00:00:00.000Z`), interval: w.interval };
       expect(statisticsFromBuckets(buckets, request)).toEqual(complaintStatistics(facts, request));
     }
@@ -145,16 +199,45 @@ describe('complaint statistics from the day buckets', () => {
     const register = (n: number, receivedAt: string): GivenEvent => ({
       stream: `complaint-${uuid(n)}`,
       type: 'ComplaintRegistered',
-      data: { complaintId: uuid(n), number: `CMP-2025-00000${n}`, customerId: customer, channel: 'web', category: 'billing', subCategory: null, product: null, description: 'x', remedySought: null, occurredAt: receivedAt, receivedAt, followUpOf: null },
+      data: {
+        complaintId: uuid(n),
+        number: `CMP-2025-00000${n}`,
+        customerId: customer,
+        channel: 'web',
+        category: 'billing',
+        subCategory: null,
+        product: null,
+        description: 'x',
+        remedySought: null,
+        occurredAt: receivedAt,
+        receivedAt,
+        followUpOf: null,
+      },
     });
     // Registered out of order: the third complaint falls between the first two.
-    const result = await projectEvents(complaintStatsProjection, [register(11, '2025-01-10T10:00:00.000Z'), register(12, '2025-03-10T10:00:00.000Z'), register(13, '2025-01-20T10:00:00.000Z')]);
+    const result = await projectEvents(complaintStatsProjection, [
+      register(11, '2025-01-10T10:00:00.000Z'),
+      register(12, '2025-03-10T10:00:00.000Z'),
+      register(13, '2025-01-20T10:00:00.000Z'),
+    ]);
     const buckets = await storedBuckets(result);
     await result.close();
     const stats = (from: string, to: string) => statisticsFromBuckets(buckets, { from: new Date(from), to: new Date(to) }).totals;
-    expect(stats('2025-01-01', '2025-02-01')).toMatchObject({ complaints: 2, customers: 1, repeatComplainers: { customers: 1, complaints: 2, share: 1 } });
-    expect(stats('2025-01-15', '2025-04-15')).toMatchObject({ complaints: 2, customers: 1, repeatComplainers: { customers: 1, complaints: 2 } });
-    expect(stats('2025-02-01', '2025-04-01')).toMatchObject({ complaints: 1, customers: 1, repeatComplainers: { customers: 0, complaints: 0, share: 0 } });
+    expect(stats('2025-01-01', '2025-02-01')).toMatchObject({
+      complaints: 2,
+      customers: 1,
+      repeatComplainers: { customers: 1, complaints: 2, share: 1 },
+    });
+    expect(stats('2025-01-15', '2025-04-15')).toMatchObject({
+      complaints: 2,
+      customers: 1,
+      repeatComplainers: { customers: 1, complaints: 2 },
+    });
+    expect(stats('2025-02-01', '2025-04-01')).toMatchObject({
+      complaints: 1,
+      customers: 1,
+      repeatComplainers: { customers: 0, complaints: 0, share: 0 },
+    });
   });
 
   it('answer only unfiltered, ungrouped windows of whole days', () => {
@@ -167,7 +250,12 @@ describe('complaint statistics from the day buckets', () => {
 
   it('are unchanged by redelivery', async () => {
     const result = await projectEvents(complaintStatsProjection, histories(4, 30, 10));
-    const snapshot = async () => ({ days: await result.docs('days'), lists: await result.docs('day-lists'), complainants: await result.docs('complainants'), complaints: await result.docs('complaints') });
+    const snapshot = async () => ({
+      days: await result.docs('days'),
+      lists: await result.docs('day-lists'),
+      complainants: await result.docs('complainants'),
+      complaints: await result.docs('complaints'),
+    });
     const once = await snapshot();
     await result.redeliverAll();
     expect(await snapshot()).toEqual(once);
@@ -178,7 +266,11 @@ describe('complaint statistics from the day buckets', () => {
 describe('the day bucket cache', () => {
   it('reads a month again only when its version changed', async () => {
     const store = new EmbeddedReadStore({ filename: ':memory:' });
-    const source = { days: store.collection<DayCounters & { _id: string }>('days'), lists: store.collection<DayListDoc & { _id: string }>('day-lists'), months: store.collection('months') };
+    const source = {
+      days: store.collection<DayCounters & { _id: string }>('days'),
+      lists: store.collection<DayListDoc & { _id: string }>('day-lists'),
+      months: store.collection('months'),
+    };
     const bucket = (day: string, complaints: number) => ({ ...emptyCounters(day), complaints });
     await source.days.replace('2025-03-01', bucket('2025-03-01', 1), { position: '1' });
     await source.days.replace('2025-03-31', bucket('2025-03-31', 2), { position: '1' });
@@ -188,7 +280,11 @@ describe('the day bucket cache', () => {
     const cache = new DayBucketCache();
     const read = async (first: string, last: string) => (await cache.read(source, first, last)).map((b) => [b.day, b.complaints]);
 
-    expect(await read('2025-03-01', '2025-04-02')).toEqual([['2025-03-01', 1], ['2025-03-31', 2], ['2025-04-01', 3]]);
+    expect(await read('2025-03-01', '2025-04-02')).toEqual([
+      ['2025-03-01', 1],
+      ['2025-03-31', 2],
+      ['2025-04-01', 3],
+    ]);
     expect(await read('2025-03-31', '2025-04-01')).toEqual([['2025-03-31', 2]]);
 
     // A change the month's version does not show is not seen: the month came from the cache.
@@ -197,7 +293,12 @@ describe('the day bucket cache', () => {
     // The projection stamps the month in the same transaction: then it is read again.
     await source.months.replace('2025-03', { month: '2025-03' }, { position: '2' });
     await source.days.replace('2025-03-15', bucket('2025-03-15', 5), { position: '2' });
-    expect(await read('2025-03-01', '2025-05-01')).toEqual([['2025-03-01', 10], ['2025-03-15', 5], ['2025-03-31', 2], ['2025-04-01', 3]]);
+    expect(await read('2025-03-01', '2025-05-01')).toEqual([
+      ['2025-03-01', 10],
+      ['2025-03-15', 5],
+      ['2025-03-31', 2],
+      ['2025-04-01', 3],
+    ]);
     await store.close();
   });
 });

@@ -21,7 +21,9 @@ describe('complaint statistics of the CFPB sample, by business time', () => {
 
   const perMonth = new Map<string, number>();
   for (const day of received) perMonth.set(day.slice(0, 7), (perMonth.get(day.slice(0, 7)) ?? 0) + 1);
-  const acknowledgeHours = received.map((day, i) => (Date.parse(`${sent[i]}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 3_600_000).sort((p, q) => p - q);
+  const acknowledgeHours = received
+    .map((day, i) => (Date.parse(`${sent[i]}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 3_600_000)
+    .sort((p, q) => p - q);
 
   let t: TestApp;
   let imported: ImportResult;
@@ -42,11 +44,16 @@ describe('complaint statistics of the CFPB sample, by business time', () => {
 
   it('counts complaints per month of receipt as the file does, not in the month of the import', async () => {
     expect(imported.summary.imported).toBe(6_623);
-    const report = await t.request('GET', `/analytics/complaints?from=2015-04-01&to=2020-04-01&interval=month&minPosition=${imported.lastPosition}`);
+    const report = await t.request(
+      'GET',
+      `/analytics/complaints?from=2015-04-01&to=2020-04-01&interval=month&minPosition=${imported.lastPosition}`,
+    );
     expect(report.status).toBe(200);
     expect(report.json).toMatchObject({ asOf: '2020-04-01T00:00:00.000Z', asOfBasis: 'requested', totals: { complaints: 6_623 } });
     const counted = Object.fromEntries(
-      (report.json.series as { period: string; complaints: number }[]).filter((p) => p.complaints > 0).map((p) => [p.period.slice(0, 7), p.complaints]),
+      (report.json.series as { period: string; complaints: number }[])
+        .filter((p) => p.complaints > 0)
+        .map((p) => [p.period.slice(0, 7), p.complaints]),
     );
     expect(counted).toEqual(Object.fromEntries(perMonth));
 
@@ -72,7 +79,12 @@ describe('complaint statistics of the CFPB sample, by business time', () => {
 
   it('without a window, reports the 30 days up to the end of the data (the day after the last receipt), and says so', async () => {
     const report = await t.request('GET', '/analytics/complaints');
-    expect(report.json).toMatchObject({ asOf: '2020-03-20T00:00:00.000Z', asOfBasis: 'end-of-data', from: '2020-02-19T00:00:00.000Z', to: '2020-03-20T00:00:00.000Z' });
+    expect(report.json).toMatchObject({
+      asOf: '2020-03-20T00:00:00.000Z',
+      asOfBasis: 'end-of-data',
+      from: '2020-02-19T00:00:00.000Z',
+      to: '2020-03-20T00:00:00.000Z',
+    });
     expect(report.json.totals.complaints).toBe(received.filter((day) => day >= '2020-02-19' && day < '2020-03-20').length);
   });
 });

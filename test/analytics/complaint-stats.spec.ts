@@ -84,7 +84,11 @@ describe('complaint statistics', () => {
     ];
     const report = complaintStatistics(all, window);
     expect(report.totals).toMatchObject({ complaints: 2, validity: { assessed: 2, valid: 1, ratio: 0.5 } });
-    expect(report.previous).toMatchObject({ from: '2026-02-27T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z', totals: { complaints: 1, validity: { ratio: 1 } } });
+    expect(report.previous).toMatchObject({
+      from: '2026-02-27T00:00:00.000Z',
+      to: '2026-03-01T00:00:00.000Z',
+      totals: { complaints: 1, validity: { ratio: 1 } },
+    });
     expect(report.change.validityRatio).toEqual({ previous: 1, current: 0.5, difference: -0.5, relative: -0.5 });
     expect(report.groups).toBeUndefined();
     expect(report.series).toBeUndefined();
@@ -100,7 +104,12 @@ describe('complaint statistics', () => {
       ],
       window,
     );
-    expect(report.totals.sla).toEqual({ decided: 3, withinSla: 1, compliance: 0.3333, breaches: { firstResponse: 0, resolution: 2, complaints: 2 } });
+    expect(report.totals.sla).toEqual({
+      decided: 3,
+      withinSla: 1,
+      compliance: 0.3333,
+      breaches: { firstResponse: 0, resolution: 2, complaints: 2 },
+    });
   });
 
   it('groups within each period when both are asked, every group in every period', () => {

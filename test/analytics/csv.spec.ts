@@ -27,7 +27,13 @@ describe('CSV rendering (RFC 4180)', () => {
 
   it('keeps the given columns first (an empty list still has its header) and drops a null parent of known children', () => {
     expect(toCsv([], ['a', 'b'])).toBe('a,b\r\n');
-    const text = toCsv([{ id: 'x', predictive: null }, { id: 'y', predictive: { clv: 3 } }], ['id', 'predictive.clv']);
+    const text = toCsv(
+      [
+        { id: 'x', predictive: null },
+        { id: 'y', predictive: { clv: 3 } },
+      ],
+      ['id', 'predictive.clv'],
+    );
     expect(text).toBe('id,predictive.clv\r\nx,\r\ny,3\r\n');
   });
 

@@ -11,7 +11,14 @@
  */
 import { runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { compactDateToIso, IMPORT_TEST_TIMEOUT_MS, listAll, readCdnowRows, startImportApp, toCents } from '../importers/data-set-import-support';
+import {
+  compactDateToIso,
+  IMPORT_TEST_TIMEOUT_MS,
+  listAll,
+  readCdnowRows,
+  startImportApp,
+  toCents,
+} from '../importers/data-set-import-support';
 import { sharedDataFile } from '../importers/import-test-support';
 
 jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
@@ -29,7 +36,7 @@ function gaussSeries(a: number, b: number, c: number, z: number): number {
   let term = 1;
   let sum = 1;
   for (let n = 0; n < 100_000; n++) {
-    term *= ((a + n) * (b + n)) / ((c + n) * (n + 1)) * z;
+    term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
     sum += term;
     if (Math.abs(term) < 1e-15 * Math.abs(sum)) return sum;
   }
@@ -85,7 +92,8 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     t = await startImportApp();
     const imported = await runImport(t.app, { kind: 'cdnow-sample', file: sharedDataFile('cdnow', 'CDNOW_sample.txt') });
     expect(imported.summary.imported).toBe(rows.length);
-    for (const item of await listAll(t, `/analytics/lifetime-value?minPosition=${imported.lastPosition}`)) ids.set(String(item.name).replace('CDNOW customer ', ''), item.customerId);
+    for (const item of await listAll(t, `/analytics/lifetime-value?minPosition=${imported.lastPosition}`))
+      ids.set(String(item.name).replace('CDNOW customer ', ''), item.customerId);
     const response = await t.request('POST', '/analytics/clv/fit', { until: CALIBRATION_END, holdoutEnd: HOLDOUT_END, unit: 'week' });
     expect(response.status).toBe(201);
     fit = response.json;
@@ -105,13 +113,22 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
 
   it('reports the holdout check: total, per calibration x (the BTYD conditional-expectation table) and the tracking', () => {
     const check = fit.holdoutCheck;
-    expect(check).toMatchObject({ calibrationEnd: CALIBRATION_END, holdoutEnd: HOLDOUT_END, unit: 'week', holdoutLength: 39, customers: 2357 });
+    expect(check).toMatchObject({
+      calibrationEnd: CALIBRATION_END,
+      holdoutEnd: HOLDOUT_END,
+      unit: 'week',
+      holdoutLength: 39,
+      customers: 2357,
+    });
 
     // Actuals from the raw file; expectations from the independent formula at the fitted parameters.
     const expectedOf = (h: (typeof histories)[number]): number => bgnbdConditional(fit.bgnbd, 39, h.x, h.tx, h.T);
     expect(check.total.actual).toBe(histories.reduce((s, h) => s + h.holdout, 0));
     expect(check.total.actual).toBe(1882); // PROVENANCE.txt
-    expect(check.total.expected).toBeCloseTo(histories.reduce((s, h) => s + expectedOf(h), 0), 1);
+    expect(check.total.expected).toBeCloseTo(
+      histories.reduce((s, h) => s + expectedOf(h), 0),
+      1,
+    );
 
     const byX = [0, 1, 2, 3, 4, 5, 6, 7].map((x) => {
       const group = histories.filter((h) => (x === 7 ? h.x >= 7 : h.x === x));
@@ -123,11 +140,15 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
         expected: group.reduce((s, h) => s + expectedOf(h), 0) / group.length,
       };
     });
-    expect(check.byCalibrationTransactions.map((row: any) => ({ ...row, expected: 0 }))).toEqual(byX.map((row) => ({ ...row, expected: 0 })));
+    expect(check.byCalibrationTransactions.map((row: any) => ({ ...row, expected: 0 }))).toEqual(
+      byX.map((row) => ({ ...row, expected: 0 })),
+    );
     check.byCalibrationTransactions.forEach((row: any, i: number) => expect(row.expected).toBeCloseTo(byX[i].expected, 3));
     // The BTYD walkthrough's table (PROVENANCE.txt): the same customers and actual means; expectations within 0.01.
     expect(byX.map((row) => row.customers)).toEqual([1411, 439, 214, 100, 62, 38, 29, 64]);
-    expect(check.byCalibrationTransactions.map((row: any) => row.actual)).toEqual([0.2367, 0.697, 1.3925, 1.56, 2.5323, 2.9474, 3.8621, 6.3594]);
+    expect(check.byCalibrationTransactions.map((row: any) => row.actual)).toEqual([
+      0.2367, 0.697, 1.3925, 1.56, 2.5323, 2.9474, 3.8621, 6.3594,
+    ]);
     const published = [0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.504, 6.157];
     check.byCalibrationTransactions.forEach((row: any, i: number) => expect(Math.abs(row.expected - published[i])).toBeLessThan(0.01));
 
@@ -187,7 +208,13 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     const response = await t.request('GET', `/analytics/forecast?from=1997-10-01&to=1998-07-01&interval=month&minPosition=${fit.position}`);
     expect(response.status).toBe(200);
     const view = response.json;
-    expect(view).toMatchObject({ asOf: CALIBRATION_END, asOfBasis: 'model-calibration-end', cohortCustomers: 2357, actualsKnownUntil: HOLDOUT_END, groupBy: 'none' });
+    expect(view).toMatchObject({
+      asOf: CALIBRATION_END,
+      asOfBasis: 'model-calibration-end',
+      cohortCustomers: 2357,
+      actualsKnownUntil: HOLDOUT_END,
+      groupBy: 'none',
+    });
     const months = ['1997-10', '1997-11', '1997-12', '1998-01', '1998-02', '1998-03', '1998-04', '1998-05', '1998-06'];
     expect(view.periods.map((p: any) => p.period)).toEqual(months);
     // Actuals: purchase days and dollars per month, from the raw rows.
@@ -205,9 +232,15 @@ describe('CDNOW sample: holdout check, lifetime value as of the calibration end,
     });
     expect(view.periods.map((p: any) => p.actual)).toEqual(actual);
     const forecastTotal = view.periods.reduce((s: number, p: any) => s + p.forecast.transactions, 0);
-    expect(forecastTotal).toBeCloseTo(histories.reduce((s, h) => s + bgnbdConditional(fit.bgnbd, 39, h.x, h.tx, h.T), 0), 1);
+    expect(forecastTotal).toBeCloseTo(
+      histories.reduce((s, h) => s + bgnbdConditional(fit.bgnbd, 39, h.x, h.tx, h.T), 0),
+      1,
+    );
     // October alone: E[Y(31 days)] per customer.
-    expect(view.periods[0].forecast.transactions).toBeCloseTo(histories.reduce((s, h) => s + bgnbdConditional(fit.bgnbd, 31 / 7, h.x, h.tx, h.T), 0), 1);
+    expect(view.periods[0].forecast.transactions).toBeCloseTo(
+      histories.reduce((s, h) => s + bgnbdConditional(fit.bgnbd, 31 / 7, h.x, h.tx, h.T), 0),
+      1,
+    );
     expect(view.forecast.revenue).toBeGreaterThan(0);
 
     const ape = (f: number, a: number): number => Math.abs(f - a) / a;

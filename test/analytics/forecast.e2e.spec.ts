@@ -30,7 +30,8 @@ describe('GET /analytics/forecast', () => {
   beforeAll(async () => {
     // The clock stands at 2026-03-10T12:00Z.
     t = await startTestApp({ consistencyTimeoutMs: 10_000 });
-    const customer = async (name: string): Promise<string> => ok(await t.request('POST', '/customers', { name, kind: 'customer' }), 201).json.id;
+    const customer = async (name: string): Promise<string> =>
+      ok(await t.request('POST', '/customers', { name, kind: 'customer' }), 201).json.id;
     const buy = async (id: string, occurredAt: string, product: string, amount: number) =>
       ok(await t.request('POST', `/customers/${id}/purchases`, { lines: [{ product, quantity: 1, amount }], occurredAt }), 201);
     const [a, b, c] = [await customer('Ana'), await customer('Ben'), await customer('Cy')];
@@ -44,7 +45,8 @@ describe('GET /analytics/forecast', () => {
     await refused('/analytics/forecast?from=2026-03-01&to=2026-06-01', 422, 'CLV_MODEL_REQUIRED');
 
     // The pipeline: Ana's with the agent's 30 %, Ben's without a probability, Cy's accepted.
-    const suggest = async (id: string, body: Record<string, unknown>) => ok(await t.request('POST', `/customers/${id}/suggestions`, body), 201).json.suggestionId;
+    const suggest = async (id: string, body: Record<string, unknown>) =>
+      ok(await t.request('POST', `/customers/${id}/suggestions`, body), 201).json.suggestionId;
     await suggest(a, { product: 'Box set', expectedValue: 100, expiresAt: '2026-04-15T00:00:00Z', probability: 0.3 });
     await suggest(b, { product: 'Gold plan', expectedValue: 200, expiresAt: '2026-05-20T00:00:00Z' });
     const cy = await suggest(c, { product: 'Poster', expectedValue: 50, expiresAt: '2026-03-20T00:00:00Z', probability: 1 });
@@ -58,8 +60,17 @@ describe('GET /analytics/forecast', () => {
   });
 
   it('forecasts each month after the calibration end, says its as-of, and has no actuals beyond the last purchase', async () => {
-    const view = ok(await t.request('GET', `/analytics/forecast?from=2026-02-01&to=2026-06-01&interval=month&minPosition=${position}`)).json;
-    expect(view).toMatchObject({ asOf: '2026-02-28', asOfBasis: 'model-calibration-end', calibrationEnd: '2026-02-28', cohortCustomers: 3, actualsKnownUntil: '2026-02-01', backtest: null });
+    const view = ok(
+      await t.request('GET', `/analytics/forecast?from=2026-02-01&to=2026-06-01&interval=month&minPosition=${position}`),
+    ).json;
+    expect(view).toMatchObject({
+      asOf: '2026-02-28',
+      asOfBasis: 'model-calibration-end',
+      calibrationEnd: '2026-02-28',
+      cohortCustomers: 3,
+      actualsKnownUntil: '2026-02-01',
+      backtest: null,
+    });
     expect(view.periods.map((p: any) => [p.period, p.from, p.to])).toEqual([
       ['2026-02', '2026-02-01', '2026-03-01'],
       ['2026-03', '2026-03-01', '2026-04-01'],
@@ -99,7 +110,9 @@ describe('GET /analytics/forecast', () => {
     const bySegment = ok(await t.request('GET', '/analytics/forecast?from=2026-03-01&to=2026-06-01&groupBy=segment')).json;
     expect(bySegment.scheme).toBe('rfm');
     expect(sum(bySegment.groups.map((g: any) => g.forecast.revenue))).toBeCloseTo(bySegment.forecast.revenue, 1);
-    const segments = ok(await t.request('GET', '/analytics/segments?scheme=rfm&limit=100')).json.items.filter((s: any) => s.customers > 0).map((s: any) => s.segment);
+    const segments = ok(await t.request('GET', '/analytics/segments?scheme=rfm&limit=100'))
+      .json.items.filter((s: any) => s.customers > 0)
+      .map((s: any) => s.segment);
     expect(bySegment.groups.map((g: any) => g.group).sort()).toEqual([...new Set(segments)].sort());
 
     const byProduct = ok(await t.request('GET', '/analytics/forecast?from=2026-03-01&to=2026-06-01&groupBy=product')).json;
@@ -127,11 +140,20 @@ describe('GET /analytics/forecast', () => {
   });
 
   it('answers CSV: the total per period, then each group per period', async () => {
-    const response = ok(await t.request('GET', '/analytics/forecast?from=2026-03-01&to=2026-05-01&groupBy=product', undefined, { accept: 'text/csv' }));
+    const response = ok(
+      await t.request('GET', '/analytics/forecast?from=2026-03-01&to=2026-05-01&groupBy=product', undefined, { accept: 'text/csv' }),
+    );
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
     const lines = String(response.body).trim().split('\r\n');
     expect(lines[0]).toBe('group,period,from,to,forecast.transactions,forecast.revenue,actual.transactions,actual.revenue');
-    expect(lines.slice(1).map((line) => line.split(',').slice(0, 2).join(','))).toEqual(['total,2026-03', 'total,2026-04', 'CD,2026-03', 'CD,2026-04', 'Book,2026-03', 'Book,2026-04']);
+    expect(lines.slice(1).map((line) => line.split(',').slice(0, 2).join(','))).toEqual([
+      'total,2026-03',
+      'total,2026-04',
+      'CD,2026-03',
+      'CD,2026-04',
+      'Book,2026-03',
+      'Book,2026-04',
+    ]);
   });
 
   it('is for analysts and supervisors, like the other analytics reads', async () => {
@@ -143,9 +165,19 @@ describe('GET /analytics/forecast', () => {
 
   it('refuses a bad window, interval, grouping or as-of with the fields at fault', async () => {
     expect(fields(await refused('/analytics/forecast?from=2026-05-01&to=2026-03-01', 400, 'VALIDATION_FAILED'))).toEqual(['from']);
-    expect(fields(await refused('/analytics/forecast?to=2026-03-01&interval=day&groupBy=region', 400, 'VALIDATION_FAILED'))).toEqual(['from', 'groupBy', 'interval']);
-    expect(fields(await refused('/analytics/forecast?from=1990-01-01&to=2026-01-01&interval=week', 400, 'VALIDATION_FAILED'))).toEqual(['interval']);
-    expect(fields(await refused('/analytics/forecast?from=2026-03-01&to=2026-04-01&asOf=2026-03-11', 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
-    expect(fields(await refused('/analytics/forecast?from=2026-03-01&to=2026-04-01&scheme=abc', 400, 'VALIDATION_FAILED'))).toEqual(['scheme']);
+    expect(fields(await refused('/analytics/forecast?to=2026-03-01&interval=day&groupBy=region', 400, 'VALIDATION_FAILED'))).toEqual([
+      'from',
+      'groupBy',
+      'interval',
+    ]);
+    expect(fields(await refused('/analytics/forecast?from=1990-01-01&to=2026-01-01&interval=week', 400, 'VALIDATION_FAILED'))).toEqual([
+      'interval',
+    ]);
+    expect(fields(await refused('/analytics/forecast?from=2026-03-01&to=2026-04-01&asOf=2026-03-11', 400, 'VALIDATION_FAILED'))).toEqual([
+      'asOf',
+    ]);
+    expect(fields(await refused('/analytics/forecast?from=2026-03-01&to=2026-04-01&scheme=abc', 400, 'VALIDATION_FAILED'))).toEqual([
+      'scheme',
+    ]);
   });
 });

@@ -7,7 +7,10 @@ interface Valued {
 
 /** A deterministic mix of values, ties and nulls (a customer without a prediction sorts last). */
 function customers(count: number): Valued[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `c-${String((i * 7919) % count).padStart(5, '0')}`, value: i % 11 === 0 ? null : (i * 37) % 101 }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `c-${String((i * 7919) % count).padStart(5, '0')}`,
+    value: i % 11 === 0 ? null : (i * 37) % 101,
+  }));
 }
 
 async function* streamed<T>(items: readonly T[]): AsyncIterable<T> {
@@ -17,7 +20,11 @@ async function* streamed<T>(items: readonly T[]): AsyncIterable<T> {
 const descending = (item: Valued): SortKey => [item.value === null ? null : -item.value, item.id];
 
 /** Every page, following nextCursor from the first. */
-async function allPages(items: Valued[], limit: number, page: (cursor: string | undefined) => Promise<{ items: Valued[]; nextCursor: string | null }>) {
+async function allPages(
+  items: Valued[],
+  limit: number,
+  page: (cursor: string | undefined) => Promise<{ items: Valued[]; nextCursor: string | null }>,
+) {
   const pages: { ids: string[]; nextCursor: string | null }[] = [];
   let cursor: string | undefined;
   do {
@@ -60,6 +67,8 @@ describe('paging a computed list as it streams in', () => {
   });
 
   it('refuses a cursor it did not make', async () => {
-    await expect(pageByKeyFromStream(streamed(customers(3)), descending, 2, 'garbage', { itemsPerTurn: 100, giveWay: async () => undefined })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      pageByKeyFromStream(streamed(customers(3)), descending, 2, 'garbage', { itemsPerTurn: 100, giveWay: async () => undefined }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });

@@ -19,9 +19,24 @@ const stream = (customerId: string) => `customer-${customerId}`;
 const registered = (customerId: string): GivenEvent => ({
   stream: stream(customerId),
   type: 'CustomerRegistered',
-  data: { customerId, name: customerId, kind: 'customer', acquisitionChannel: 'web', referredBy: null, registeredAt: '2026-01-01T00:00:00.000Z' },
+  data: {
+    customerId,
+    name: customerId,
+    kind: 'customer',
+    acquisitionChannel: 'web',
+    referredBy: null,
+    registeredAt: '2026-01-01T00:00:00.000Z',
+  },
 });
-const purchase = (customerId: string, purchaseId: string, occurredAt: string, product: string, quantity: number, amount: number, margin = 0): GivenEvent => ({
+const purchase = (
+  customerId: string,
+  purchaseId: string,
+  occurredAt: string,
+  product: string,
+  quantity: number,
+  amount: number,
+  margin = 0,
+): GivenEvent => ({
   stream: stream(customerId),
   type: 'PurchaseRecorded',
   data: { customerId, purchaseId, lines: [{ product, quantity, amount }], amount, margin, currency: 'GBP', occurredAt },
@@ -38,7 +53,18 @@ const refund = (
 ): GivenEvent => ({
   stream: stream(customerId),
   type: 'PurchaseRefunded',
-  data: { customerId, refundId, purchaseId: purchase?.id ?? null, purchasedAt: purchase?.at ?? null, lines, amount, margin, currency: 'GBP', occurredAt, remaining },
+  data: {
+    customerId,
+    refundId,
+    purchaseId: purchase?.id ?? null,
+    purchasedAt: purchase?.at ?? null,
+    lines,
+    amount,
+    margin,
+    currency: 'GBP',
+    occurredAt,
+    remaining,
+  },
 });
 
 const JAN_10 = '2026-01-10T10:00:00.000Z';
@@ -86,8 +112,16 @@ describe('customer-value projection: refunds', () => {
   });
 
   it('a purchase after a full refund keeps the average over the purchases kept', async () => {
-    const result = await projectEvents(customerValueProjection, [...events, purchase(ana, 'p4', '2026-03-11T10:00:00.000Z', 'pot', 1, 17.5)]);
-    expect(inGbp((await result.docs('customers'))[ana])).toMatchObject({ revenue: 40, purchaseCount: 4, fullyRefundedPurchases: 1, averageOrderValue: 13.33 });
+    const result = await projectEvents(customerValueProjection, [
+      ...events,
+      purchase(ana, 'p4', '2026-03-11T10:00:00.000Z', 'pot', 1, 17.5),
+    ]);
+    expect(inGbp((await result.docs('customers'))[ana])).toMatchObject({
+      revenue: 40,
+      purchaseCount: 4,
+      fullyRefundedPurchases: 1,
+      averageOrderValue: 13.33,
+    });
     await result.close();
   });
 

@@ -1,5 +1,12 @@
 import { quantileScores } from '../../src/analytics/segments/quantile-scores';
-import { RFM_SEGMENTS, RFM_SEGMENT_TABLE, rfmInputsFromPurchases, rfmSegment, scoreRfm, type RfmInput } from '../../src/analytics/segments/rfm';
+import {
+  RFM_SEGMENTS,
+  RFM_SEGMENT_TABLE,
+  rfmInputsFromPurchases,
+  rfmSegment,
+  scoreRfm,
+  type RfmInput,
+} from '../../src/analytics/segments/rfm';
 
 describe('quantileScores', () => {
   it('splits distinct values into equal quintiles', () => {
@@ -80,7 +87,16 @@ describe('scoreRfm', () => {
     const scored = scoreRfm(customers);
     expect(scored.map((s) => s.code)).toEqual(['555', '555', '444', '444', '333', '333', '222', '222', '111', '111']);
     expect(scored.map((s) => s.segment)).toEqual([
-      'champions', 'champions', 'loyal', 'loyal', 'need-attention', 'need-attention', 'hibernating', 'hibernating', 'lost', 'lost',
+      'champions',
+      'champions',
+      'loyal',
+      'loyal',
+      'need-attention',
+      'need-attention',
+      'hibernating',
+      'hibernating',
+      'lost',
+      'lost',
     ]);
     expect(scored[0]).toMatchObject({ customerId: 'c0', recency: 0, frequency: 10, monetary: 1000, r: 5, f: 5, m: 5, fm: 5 });
   });

@@ -41,13 +41,22 @@ describe('customer-segments decider', () => {
   });
 
   it('appends nothing when nothing changed, or for a rerun of an instant already decided', () => {
-    spec(customerSegmentsDecider).given([changed('rfm', null, 'champions', march)]).when(assign(march, 'champions')).thenNothing();
-    spec(customerSegmentsDecider).given([changed('rfm', null, 'champions', march)]).when(assign(march, 'lost')).thenNothing();
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'champions', march)])
+      .when(assign(march, 'champions'))
+      .thenNothing();
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'champions', march)])
+      .when(assign(march, 'lost'))
+      .thenNothing();
   });
 
   it('places a run older than the last change (a historical run) in the timeline, from the segment at its instant', () => {
     const april = '2026-04-01T00:00:00.000Z';
-    spec(customerSegmentsDecider).given([changed('rfm', null, 'at-risk', june)]).when(assign(march, 'lost')).then([changed('rfm', null, 'lost', march)]);
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'at-risk', june)])
+      .when(assign(march, 'lost'))
+      .then([changed('rfm', null, 'lost', march)]);
     spec(customerSegmentsDecider)
       .given([changed('rfm', null, 'champions', march), changed('rfm', 'champions', 'at-risk', june)])
       .when(assign(april, 'loyal'))
@@ -59,7 +68,10 @@ describe('customer-segments decider', () => {
   });
 
   it('moves a customer out of a scheme with segment null', () => {
-    spec(customerSegmentsDecider).given([changed('rfm', null, 'new', march)]).when(assign(june, null)).then([changed('rfm', 'new', null, june)]);
+    spec(customerSegmentsDecider)
+      .given([changed('rfm', null, 'new', march)])
+      .when(assign(june, null))
+      .then([changed('rfm', 'new', null, june)]);
   });
 });
 
@@ -73,8 +85,14 @@ describe('segmentation-run decider', () => {
     completedAt: 'now',
   };
   it('completes a run once', () => {
-    spec(segmentationRunDecider).given([]).when({ type: 'CompleteSegmentationRun', data }).then([{ type: 'SegmentationRunCompleted', data }]);
-    spec(segmentationRunDecider).given([{ type: 'SegmentationRunCompleted', data }]).when({ type: 'CompleteSegmentationRun', data }).thenNothing();
+    spec(segmentationRunDecider)
+      .given([])
+      .when({ type: 'CompleteSegmentationRun', data })
+      .then([{ type: 'SegmentationRunCompleted', data }]);
+    spec(segmentationRunDecider)
+      .given([{ type: 'SegmentationRunCompleted', data }])
+      .when({ type: 'CompleteSegmentationRun', data })
+      .thenNothing();
   });
 });
 
@@ -119,7 +137,10 @@ describe('scoring as of an instant', () => {
     decidedAt: '2026-03-05T00:00:00.000Z',
   };
   const docs = [
-    doc('a', '2026-01-01T00:00:00.000Z', [['2026-01-10', 100], ['2026-03-01', 100]]),
+    doc('a', '2026-01-01T00:00:00.000Z', [
+      ['2026-01-10', 100],
+      ['2026-03-01', 100],
+    ]),
     doc('b', '2026-01-01T00:00:00.000Z', [['2026-01-05', 50]]),
     doc('c', '2026-01-01T00:00:00.000Z', [], [offer]),
     doc('d', '2026-02-20T00:00:00.000Z', [['2026-02-25', 10]]),
@@ -136,7 +157,13 @@ describe('scoring as of an instant', () => {
   });
 
   it('scores a purchase made on the as-of day (recency 0), in RFM and in current value', () => {
-    const onTheDay = [doc('e', '2026-01-01T00:00:00.000Z', [['2026-01-10', 40], ['2026-03-02', 60]]), doc('f', '2026-01-01T00:00:00.000Z', [['2026-03-03', 999]])];
+    const onTheDay = [
+      doc('e', '2026-01-01T00:00:00.000Z', [
+        ['2026-01-10', 40],
+        ['2026-03-02', 60],
+      ]),
+      doc('f', '2026-01-01T00:00:00.000Z', [['2026-03-03', 999]]),
+    ];
     const scored = segmentCustomers(onTheDay, new Date('2026-03-02T00:00:00.000Z'));
     expect([...scored.rfm.keys()]).toEqual(['e']);
     expect(scored.rfm.get('e')?.scores).toMatchObject({ frequency: 2, monetary: 100, recencyDays: 0 });
@@ -146,7 +173,10 @@ describe('scoring as of an instant', () => {
   it('values the potential with the suggestions open at asOf, and leaves out customers not yet registered', () => {
     // On 1 March the offer is still open (accepted only on 5 March): c has potential but no current value.
     const open = segmentCustomers(docs, new Date('2026-03-01T00:00:00.000Z'))['value-matrix'];
-    expect(open.get('c')).toEqual({ segment: 'invest', scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500, suggestedValue: 500 } });
+    expect(open.get('c')).toEqual({
+      segment: 'invest',
+      scores: { currentTier: 'low', potentialTier: 'high', currentValue: 0, potentialValue: 500, suggestedValue: 500 },
+    });
     const decided = segmentCustomers(docs, new Date('2026-03-06T00:00:00.000Z'))['value-matrix'];
     expect(decided.has('c')).toBe(false);
     const beforeD = segmentCustomers(docs, new Date('2026-02-10T00:00:00.000Z'))['value-matrix'];
@@ -154,13 +184,26 @@ describe('scoring as of an instant', () => {
   });
 
   it('computes potential value at any instant', () => {
-    expect(potentialValueOf(docs[2], new Date('2026-03-01T00:00:00.000Z'))).toMatchObject({ openSuggestionsValue: 500, acceptanceRate: null });
+    expect(potentialValueOf(docs[2], new Date('2026-03-01T00:00:00.000Z'))).toMatchObject({
+      openSuggestionsValue: 500,
+      acceptanceRate: null,
+    });
     expect(potentialValueOf(docs[2], new Date('2026-03-06T00:00:00.000Z'))).toMatchObject({ openSuggestionsValue: 0, acceptanceRate: 1 });
   });
 
   it('names segments of both schemes without overlap', () => {
     expect(SEGMENT_NAMES.rfm).toHaveLength(11);
-    expect(SEGMENT_NAMES['value-matrix']).toEqual(['star', 'retain', 'harvest', 'grow', 'develop', 'maintain', 'invest', 'nurture', 'deprioritize']);
+    expect(SEGMENT_NAMES['value-matrix']).toEqual([
+      'star',
+      'retain',
+      'harvest',
+      'grow',
+      'develop',
+      'maintain',
+      'invest',
+      'nurture',
+      'deprioritize',
+    ]);
     expect(schemeOfSegment('at-risk')).toBe('rfm');
     expect(schemeOfSegment('star')).toBe('value-matrix');
     expect(schemeOfSegment('gold')).toBeNull();

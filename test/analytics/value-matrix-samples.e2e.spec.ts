@@ -13,7 +13,14 @@ process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
  * on revenue (the sources have no margins). Every one of the nine cells holds customers.
  */
 describe.each([
-  { name: 'CDNOW sample', kind: 'cdnow-sample' as const, file: sharedDataFile('cdnow', 'CDNOW_sample.txt'), until: '1997-09-30', asOf: '1998-07-01', earlier: '1997-12-31' },
+  {
+    name: 'CDNOW sample',
+    kind: 'cdnow-sample' as const,
+    file: sharedDataFile('cdnow', 'CDNOW_sample.txt'),
+    until: '1997-09-30',
+    asOf: '1998-07-01',
+    earlier: '1997-12-31',
+  },
   {
     name: 'Online Retail sample',
     kind: 'online-retail' as const,
@@ -42,7 +49,11 @@ describe.each([
   it('fills all nine cells, valued on revenue with the model calibrated up to the as-of, and says its as-of', async () => {
     const matrix = await t.request('GET', `/analytics/value-matrix?minPosition=${position}`);
     expect(matrix.status).toBe(200);
-    expect(matrix.json).toMatchObject({ asOf: `${asOf}T00:00:00.000Z`, asOfBasis: 'segmentation-run', valuation: { basis: 'revenue', modelCalibrationEnd: until } });
+    expect(matrix.json).toMatchObject({
+      asOf: `${asOf}T00:00:00.000Z`,
+      asOfBasis: 'segmentation-run',
+      valuation: { basis: 'revenue', modelCalibrationEnd: until },
+    });
     const cells = matrix.json.cells as Record<string, number>;
     expect(Object.keys(cells)).toHaveLength(9);
     for (const [cell, customers] of Object.entries(cells)) expect({ cell, filled: customers > 0 }).toEqual({ cell, filled: true });
@@ -68,12 +79,22 @@ describe.each([
 
     // As of a day between the two runs: the historical run's matrix; the latest still answers by default.
     const between = await t.request('GET', `/analytics/value-matrix?asOf=${earlier}T12:00:00Z&minPosition=${historical.json.position}`);
-    expect(between.json).toMatchObject({ asOf: `${earlier}T00:00:00.000Z`, requestedAsOf: `${earlier}T12:00:00.000Z`, customers: historical.json.customersScored['value-matrix'] });
-    expect(Object.values(between.json.cells as Record<string, number>).reduce((sum, n) => sum + n, 0)).toBe(historical.json.customersScored['value-matrix']);
+    expect(between.json).toMatchObject({
+      asOf: `${earlier}T00:00:00.000Z`,
+      requestedAsOf: `${earlier}T12:00:00.000Z`,
+      customers: historical.json.customersScored['value-matrix'],
+    });
+    expect(Object.values(between.json.cells as Record<string, number>).reduce((sum, n) => sum + n, 0)).toBe(
+      historical.json.customersScored['value-matrix'],
+    );
     const latest = await t.request('GET', '/analytics/value-matrix');
     expect(latest.json.asOf).toBe(`${asOf}T00:00:00.000Z`);
     expect(latest.json.cells).toEqual(
-      Object.fromEntries(Object.entries((await t.request('POST', `/analytics/segments/recompute?asOf=${asOf}`)).json.segments['value-matrix'] as Record<string, number>).map(([k, v]) => [k, v])),
+      Object.fromEntries(
+        Object.entries(
+          (await t.request('POST', `/analytics/segments/recompute?asOf=${asOf}`)).json.segments['value-matrix'] as Record<string, number>,
+        ).map(([k, v]) => [k, v]),
+      ),
     );
   });
 });

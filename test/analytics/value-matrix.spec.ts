@@ -1,6 +1,10 @@
 import { tierOf, VALUE_MATRIX_CELLS, valueMatrix, type ValueMatrixInput } from '../../src/analytics/segments/value-matrix';
 
-const input = (customerId: string, currentValue: number, potentialValue: number): ValueMatrixInput => ({ customerId, currentValue, potentialValue });
+const input = (customerId: string, currentValue: number, potentialValue: number): ValueMatrixInput => ({
+  customerId,
+  currentValue,
+  potentialValue,
+});
 
 describe('valueMatrix', () => {
   it('places customers by terciles of current and potential value and names the cell', () => {
@@ -8,10 +12,38 @@ describe('valueMatrix', () => {
     const customers = Array.from({ length: 9 }, (_, i) => input(`c${i}`, i + 1, 9 - i));
     const matrix = valueMatrix(customers);
     expect(matrix.customers.map((c) => `${c.currentTier}/${c.potentialTier}`)).toEqual([
-      'low/high', 'low/high', 'low/high', 'medium/medium', 'medium/medium', 'medium/medium', 'high/low', 'high/low', 'high/low',
+      'low/high',
+      'low/high',
+      'low/high',
+      'medium/medium',
+      'medium/medium',
+      'medium/medium',
+      'high/low',
+      'high/low',
+      'high/low',
     ]);
-    expect(matrix.customers.map((c) => c.cell)).toEqual(['invest', 'invest', 'invest', 'develop', 'develop', 'develop', 'harvest', 'harvest', 'harvest']);
-    expect(matrix.counts).toEqual({ star: 0, retain: 0, harvest: 3, grow: 0, develop: 3, maintain: 0, invest: 3, nurture: 0, deprioritize: 0 });
+    expect(matrix.customers.map((c) => c.cell)).toEqual([
+      'invest',
+      'invest',
+      'invest',
+      'develop',
+      'develop',
+      'develop',
+      'harvest',
+      'harvest',
+      'harvest',
+    ]);
+    expect(matrix.counts).toEqual({
+      star: 0,
+      retain: 0,
+      harvest: 3,
+      grow: 0,
+      develop: 3,
+      maintain: 0,
+      invest: 3,
+      nurture: 0,
+      deprioritize: 0,
+    });
     expect(matrix.customers[0]).toMatchObject({ customerId: 'c0', currentValue: 1, potentialValue: 9 });
   });
 

@@ -25,13 +25,25 @@ describe('import rules (scripts/check-dependencies.js)', () => {
 
   it('reports a cycle through three folders and leaves a one-way dependency alone', () => {
     const lines = rules.folderCycles(
-      graph({ 'src/a/1.ts': ['src/b/1.ts', 'src/shared/k.ts'], 'src/b/1.ts': ['src/c/1.ts'], 'src/c/1.ts': ['src/a/1.ts', 'src/shared/k.ts'] }),
+      graph({
+        'src/a/1.ts': ['src/b/1.ts', 'src/shared/k.ts'],
+        'src/b/1.ts': ['src/c/1.ts'],
+        'src/c/1.ts': ['src/a/1.ts', 'src/shared/k.ts'],
+      }),
     );
-    expect(lines.map((l) => l.replace(/ \(e\.g\..*/, ''))).toEqual(['folder-cycle: a -> b', 'folder-cycle: b -> c', 'folder-cycle: c -> a']);
+    expect(lines.map((l) => l.replace(/ \(e\.g\..*/, ''))).toEqual([
+      'folder-cycle: a -> b',
+      'folder-cycle: b -> c',
+      'folder-cycle: c -> a',
+    ]);
   });
 
   it('leaves the composition roots (src/*.ts, cli, openapi, config) out of the folder rule', () => {
-    expect(rules.folderCycles(graph({ 'src/app.module.ts': ['src/a/m.ts'], 'src/a/m.ts': ['src/config/config.ts'], 'src/config/config.ts': ['src/a/e.ts'] }))).toEqual([]);
+    expect(
+      rules.folderCycles(
+        graph({ 'src/app.module.ts': ['src/a/m.ts'], 'src/a/m.ts': ['src/config/config.ts'], 'src/config/config.ts': ['src/a/e.ts'] }),
+      ),
+    ).toEqual([]);
   });
 
   it('fails on a violation missing from the baseline and on a baseline entry that no longer occurs', () => {

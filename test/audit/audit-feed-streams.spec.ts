@@ -21,7 +21,14 @@ describe('AuditFeedStreams', () => {
       id: `00000000-0000-4000-8000-${counter.toString().padStart(12, '0')}`,
       type: 'Ticked',
       data,
-      metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: '2026-03-10T14:00:00.000Z', recordedAt: '2026-03-10T14:00:00.000Z', schemaVersion: 1 },
+      metadata: {
+        actor: 'spec',
+        correlationId: 'c',
+        causationId: 'c',
+        occurredAt: '2026-03-10T14:00:00.000Z',
+        recordedAt: '2026-03-10T14:00:00.000Z',
+        schemaVersion: 1,
+      },
     };
   };
 
@@ -72,7 +79,8 @@ describe('AuditFeedStreams', () => {
             const frame: Frame = {};
             for (const line of part.split('\n')) {
               if (line.startsWith(': ')) frame.comment = line.slice(2);
-              else if (line.includes(': ')) frame[line.slice(0, line.indexOf(': ')) as 'id' | 'event' | 'data'] = line.slice(line.indexOf(': ') + 2);
+              else if (line.includes(': '))
+                frame[line.slice(0, line.indexOf(': ')) as 'id' | 'event' | 'data'] = line.slice(line.indexOf(': ') + 2);
             }
             frames.push(frame);
           }
@@ -125,7 +133,10 @@ describe('AuditFeedStreams', () => {
     // 20 MB of events: more than socket buffers hold, so writes must wait for 'drain'.
     const payload = 'x'.repeat(20_000);
     for (let batch = 0; batch < 10; batch++) {
-      await store.appendToStream(`bulk-${batch}`, Array.from({ length: 100 }, () => event({ payload })));
+      await store.appendToStream(
+        `bulk-${batch}`,
+        Array.from({ length: 100 }, () => event({ payload })),
+      );
     }
     let taken = 0;
     const counting = Object.create(store) as SqliteEventStore;
@@ -158,7 +169,10 @@ describe('AuditFeedStreams', () => {
   it('drops the frames still queued for a slow client when asked (a forget), ending its stream', async () => {
     const payload = 'x'.repeat(20_000);
     for (let batch = 0; batch < 10; batch++) {
-      await store.appendToStream(`bulk-${batch}`, Array.from({ length: 100 }, () => event({ payload })));
+      await store.appendToStream(
+        `bulk-${batch}`,
+        Array.from({ length: 100 }, () => event({ payload })),
+      );
     }
     const idle = connect('/?from=999999');
     const slow = connect('/');

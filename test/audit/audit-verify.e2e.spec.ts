@@ -24,7 +24,13 @@ describe('GET /audit/verify (embedded stores)', () => {
     expect(all.json).toMatchObject({ ok: true, brokenStreams: 0 });
     expect(all.json.checked).toBe(await t.eventCount());
     const one = await t.request('GET', `/audit/verify?stream=${stream}`);
-    expect(one.json).toEqual({ ok: true, checked: 2, streams: 1, brokenStreams: 0, head: { revision: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(one.json).toEqual({
+      ok: true,
+      checked: 2,
+      streams: 1,
+      brokenStreams: 0,
+      head: { revision: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
 
     // Someone with access to the file rewrites history: the customer registered as a customer, not a prospect.
     const db = new Database(path.join(t.dataDir, 'events.sqlite'));
@@ -43,7 +49,11 @@ describe('GET /audit/verify (embedded stores)', () => {
       firstBroken: { stream, revision: 0, problem: 'content-altered', expected: expect.any(String), actual: expect.any(String) },
     });
     // The whole-log check remembers what it verified: a change to an event already verified takes a full check.
-    expect((await t.request('GET', '/audit/verify?full=true')).json).toMatchObject({ ok: false, brokenStreams: 1, firstBroken: { stream, revision: 0 } });
+    expect((await t.request('GET', '/audit/verify?full=true')).json).toMatchObject({
+      ok: false,
+      brokenStreams: 1,
+      firstBroken: { stream, revision: 0 },
+    });
   });
 
   it('refuses a malformed stream name', async () => {

@@ -39,7 +39,9 @@ async function seededFile(): Promise<{ file: string; store: SqliteEventStore; ta
   const file = join(directory, `events-${(files += 1)}.sqlite`);
   const store = new SqliteEventStore({ filename: file });
   const chained = new HashChainingEventStore(store);
-  await chained.appendToStream('a', [newEvent('Opened', { amount: 10 }), newEvent('Paid', { amount: 5 })], { expectedRevision: 'no_stream' });
+  await chained.appendToStream('a', [newEvent('Opened', { amount: 10 }), newEvent('Paid', { amount: 5 })], {
+    expectedRevision: 'no_stream',
+  });
   await chained.appendToStream('b', [newEvent('Opened', { amount: 99 })], { expectedRevision: 'no_stream' });
   await chained.appendToStream('a', [newEvent('Paid', { amount: 5 }), newEvent('Closed', {})], { expectedRevision: 1n });
   await chained.appendToStream('b', [newEvent('Closed', {})], { expectedRevision: 0n });
@@ -100,7 +102,12 @@ describe('audit verification', () => {
   it('reports a deleted event as a gap, and a re-numbered stream as a broken link', async () => {
     const { tamper, verifier } = await seed();
     tamper("DELETE FROM events WHERE stream_name = 'a' AND revision = 2");
-    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 3, problem: 'revision-gap', expected: '2', actual: '3' });
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({
+      revision: 3,
+      problem: 'revision-gap',
+      expected: '2',
+      actual: '3',
+    });
 
     tamper("UPDATE events SET revision = 2 WHERE stream_name = 'a' AND revision = 3");
     expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 2, problem: 'broken-link' });
@@ -112,13 +119,22 @@ describe('audit verification', () => {
     const [opened] = await store.readStream('b');
     const data = { amount: 1 };
     const forged = { ...opened.metadata, hash: eventHash({ ...opened, data }, null) };
-    tamper("UPDATE events SET data = ?, metadata = ? WHERE stream_name = 'b' AND revision = 0", JSON.stringify(data), JSON.stringify(forged));
-    expect((await verifier.verifyStream('b')).firstBroken).toMatchObject({ revision: 1, problem: 'broken-link', expected: forged.hash, actual: opened.metadata.hash });
+    tamper(
+      "UPDATE events SET data = ?, metadata = ? WHERE stream_name = 'b' AND revision = 0",
+      JSON.stringify(data),
+      JSON.stringify(forged),
+    );
+    expect((await verifier.verifyStream('b')).firstBroken).toMatchObject({
+      revision: 1,
+      problem: 'broken-link',
+      expected: forged.hash,
+      actual: opened.metadata.hash,
+    });
   });
 
   it('the whole-log check names the first broken link in global order and counts the broken streams', async () => {
     const { tamper, verifier } = await seed();
-    tamper("UPDATE events SET data = '{\"reason\":\"x\"}' WHERE stream_name = 'b' AND revision = 1");
+    tamper('UPDATE events SET data = \'{"reason":"x"}\' WHERE stream_name = \'b\' AND revision = 1');
     tamper("UPDATE events SET data = '{\"amount\":6}' WHERE stream_name = 'a' AND revision = 2");
     const report = await verifier.verifyAll();
     // a@2 was appended before b@1.
@@ -135,7 +151,9 @@ describe('audit verification', () => {
       for (let batch = 0; batch < 26; batch++) {
         const events = Array.from({ length: 100 }, (_, i) => newEvent('Counted', { n: batch * 100 + i }));
         await chained.appendToStream('long', events, { expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 100 - 1) });
-        await chained.appendToStream('short', [newEvent('Ticked', { batch })], { expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch - 1) });
+        await chained.appendToStream('short', [newEvent('Ticked', { batch })], {
+          expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch - 1),
+        });
       }
       const tamper = (sql: string): void => {
         const db = new Database(file);
@@ -151,33 +169,68 @@ describe('audit verification', () => {
     it('checks every page of an intact chain', async () => {
       const { verifier, store } = await longLog();
       const [last] = await store.readStream('long', { fromRevision: 2599n });
-      expect(await verifier.verifyStream('long')).toEqual({ ok: true, checked: 2600, streams: 1, brokenStreams: 0, head: { revision: 2599, hash: last.metadata.hash } });
+      expect(await verifier.verifyStream('long')).toEqual({
+        ok: true,
+        checked: 2600,
+        streams: 1,
+        brokenStreams: 0,
+        head: { revision: 2599, hash: last.metadata.hash },
+      });
       expect(await verifier.verifyAll()).toEqual({ ok: true, checked: 2626, streams: 2, brokenStreams: 0 });
     });
 
     it('finds altered content on the last page, in the stream and in the whole log', async () => {
       const { verifier, tamper } = await longLog();
       tamper(`UPDATE events SET data = '{"n":-1}' WHERE stream_name = 'long' AND revision = 2550`);
-      expect(await verifier.verifyStream('long')).toMatchObject({ ok: false, checked: 2551, brokenStreams: 1, firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' } });
-      expect(await verifier.verifyAll()).toMatchObject({ ok: false, streams: 2, brokenStreams: 1, firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' } });
+      expect(await verifier.verifyStream('long')).toMatchObject({
+        ok: false,
+        checked: 2551,
+        brokenStreams: 1,
+        firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' },
+      });
+      expect(await verifier.verifyAll()).toMatchObject({
+        ok: false,
+        streams: 2,
+        brokenStreams: 1,
+        firstBroken: { stream: 'long', revision: 2550, problem: 'content-altered' },
+      });
     });
 
     it('finds the short stream broken when its tampered event lies past the first 2,000 of the log', async () => {
       const { verifier, tamper } = await longLog();
       // short@24 follows long's 2,500th event in the log.
       tamper(`UPDATE events SET type = 'Forged' WHERE stream_name = 'short' AND revision = 24`);
-      expect(await verifier.verifyAll()).toMatchObject({ ok: false, checked: 2625, brokenStreams: 1, firstBroken: { stream: 'short', revision: 24, problem: 'content-altered' } });
+      expect(await verifier.verifyAll()).toMatchObject({
+        ok: false,
+        checked: 2625,
+        brokenStreams: 1,
+        firstBroken: { stream: 'short', revision: 24, problem: 'content-altered' },
+      });
     });
   });
 
   it('describes a report in one line, naming the scope and a null expectation as null', () => {
-    const broken = { stream: 'a', revision: 2, eventId: 'e-3', position: '7', problem: 'missing-hash' as const, expected: null, actual: null };
-    expect(describeReport({ ok: true, checked: 4, streams: 1, brokenStreams: 0 }, 'a')).toBe('OK: 4 event(s) in stream a, every hash chain intact');
-    expect(describeReport({ ok: true, checked: 6, streams: 2, brokenStreams: 0 })).toBe('OK: 6 event(s) in 2 stream(s), every hash chain intact');
+    const broken = {
+      stream: 'a',
+      revision: 2,
+      eventId: 'e-3',
+      position: '7',
+      problem: 'missing-hash' as const,
+      expected: null,
+      actual: null,
+    };
+    expect(describeReport({ ok: true, checked: 4, streams: 1, brokenStreams: 0 }, 'a')).toBe(
+      'OK: 4 event(s) in stream a, every hash chain intact',
+    );
+    expect(describeReport({ ok: true, checked: 6, streams: 2, brokenStreams: 0 })).toBe(
+      'OK: 6 event(s) in 2 stream(s), every hash chain intact',
+    );
     expect(describeReport({ ok: false, checked: 3, streams: 1, brokenStreams: 1, firstBroken: broken }, 'a')).toBe(
       'BROKEN: 1 stream(s) with a broken chain among stream a; first: a revision 2 (event e-3, position 7): missing-hash, expected null, found null',
     );
-    expect(describeReport({ ok: false, checked: 3, streams: 2, brokenStreams: 1, firstBroken: { ...broken, expected: 'x', actual: 'y' } })).toBe(
+    expect(
+      describeReport({ ok: false, checked: 3, streams: 2, brokenStreams: 1, firstBroken: { ...broken, expected: 'x', actual: 'y' } }),
+    ).toBe(
       'BROKEN: 1 stream(s) with a broken chain among 2 stream(s); first: a revision 2 (event e-3, position 7): missing-hash, expected x, found y',
     );
   });
@@ -187,7 +240,10 @@ describe('audit verification', () => {
     const run = async (argv: string[], file: string) => {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await runAuditVerify(argv, () => new SqliteEventStore({ filename: file }), { out: (l) => out.push(l), err: (l) => err.push(l) });
+      const code = await runAuditVerify(argv, () => new SqliteEventStore({ filename: file }), {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
       return { code, out, err };
     };
 

@@ -11,7 +11,11 @@ const metadata: EventMetadata = {
   schemaVersion: 1,
 };
 
-function recorded(streamName: string, revision: bigint, event: { id: string; type: string; data: unknown; metadata: EventMetadata }): RecordedEvent {
+function recorded(
+  streamName: string,
+  revision: bigint,
+  event: { id: string; type: string; data: unknown; metadata: EventMetadata },
+): RecordedEvent {
   return { ...event, streamName, revision, position: positionOf(revision) };
 }
 
@@ -84,10 +88,17 @@ describe('hash chain', () => {
         problem: 'content-altered',
         actual: second.metadata.hash,
       });
-      expect(checkLink(second, 1n, 'a'.repeat(64))).toEqual({ problem: 'broken-link', expected: 'a'.repeat(64), actual: first.metadata.hash });
+      expect(checkLink(second, 1n, 'a'.repeat(64))).toEqual({
+        problem: 'broken-link',
+        expected: 'a'.repeat(64),
+        actual: first.metadata.hash,
+      });
       expect(checkLink(second, 0n, null)).toEqual({ problem: 'revision-gap', expected: '0', actual: '1' });
       const { hash: _hash, ...unhashed } = first.metadata;
-      expect(checkLink({ ...first, metadata: unhashed as EventMetadata }, 0n, null)).toMatchObject({ problem: 'missing-hash', actual: null });
+      expect(checkLink({ ...first, metadata: unhashed as EventMetadata }, 0n, null)).toMatchObject({
+        problem: 'missing-hash',
+        actual: null,
+      });
     });
   });
 });
@@ -107,7 +118,9 @@ describe('hash chain known-answer vectors (relata-chain-v1)', () => {
   const THIRD = 'c4d1acd899277b2e264f3ebcc160c1098ffd8ef1f0d289843db8556e05a810e2';
 
   it('spells the canonical form of the first event as documented', () => {
-    expect(canonicalJson({ v: 'relata-chain-v1', prev: null, stream: 's-1', id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata })).toBe(
+    expect(
+      canonicalJson({ v: 'relata-chain-v1', prev: null, stream: 's-1', id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata }),
+    ).toBe(
       '{"data":{"name":"Ana"},"id":"e-1","metadata":{"actor":"user:ana","causationId":"cmd-1","correlationId":"corr-1",' +
         '"occurredAt":"2026-03-10T12:00:00.000Z","recordedAt":"2026-03-10T12:00:00.000Z","schemaVersion":1},"prev":null,"stream":"s-1","type":"Opened","v":"relata-chain-v1"}',
     );

@@ -66,8 +66,17 @@ describe('HashChainingEventStore', () => {
     const event = newEvent({ name: 'Zoë' });
     await store.appendToStream('r', [event]);
     const [read] = await store.readStream('r');
-    expect(read).toMatchObject({ id: event.id, data: { name: 'Zoë' }, metadata: { ...event.metadata, prevHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
-    expect(await store.readAll({ fromPosition: (await store.readAll({ fromPosition: read.position, direction: 'backwards', limit: 1 }))[0]?.position ?? START, limit: 1 })).toEqual([read]);
+    expect(read).toMatchObject({
+      id: event.id,
+      data: { name: 'Zoë' },
+      metadata: { ...event.metadata, prevHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    expect(
+      await store.readAll({
+        fromPosition: (await store.readAll({ fromPosition: read.position, direction: 'backwards', limit: 1 }))[0]?.position ?? START,
+        limit: 1,
+      }),
+    ).toEqual([read]);
   });
 
   it('a retried batch is recognised by the adapter, at the exact revision or with any', async () => {
@@ -85,7 +94,9 @@ describe('HashChainingEventStore', () => {
 
   it('keeps exact-revision semantics: of concurrent appenders one wins and the chain stays intact', async () => {
     await store.appendToStream('race', [newEvent()], { expectedRevision: 'no_stream' });
-    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => store.appendToStream('race', [newEvent()], { expectedRevision: 0n })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => store.appendToStream('race', [newEvent()], { expectedRevision: 0n })),
+    );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
     expect((await verify('race')).ok).toBe(true);

@@ -45,7 +45,14 @@ describe('verifyProjections (one projection, embedded stores)', () => {
       id: `00000000-0000-4000-8000-${counter.toString().padStart(12, '0')}`,
       type,
       data,
-      metadata: { actor: 'spec', correlationId: 'c', causationId: 'c', occurredAt: clock.now().toISOString(), recordedAt: clock.now().toISOString(), schemaVersion: 1 },
+      metadata: {
+        actor: 'spec',
+        correlationId: 'c',
+        causationId: 'c',
+        occurredAt: clock.now().toISOString(),
+        recordedAt: clock.now().toISOString(),
+        schemaVersion: 1,
+      },
     };
     return eventStore.appendToStream(stream, [event]);
   };
@@ -119,7 +126,13 @@ describe('verifyProjections (one projection, embedded stores)', () => {
       },
       { id: 'b', kind: 'missing' },
     ]);
-    expect(parked).toMatchObject({ collection: '_parked', liveDocuments: 0, rebuiltDocuments: 1, differences: 1, examples: [{ kind: 'missing' }] });
+    expect(parked).toMatchObject({
+      collection: '_parked',
+      liveDocuments: 0,
+      rebuiltDocuments: 1,
+      differences: 1,
+      examples: [{ kind: 'missing' }],
+    });
   });
 
   it('compares at the live checkpoint: events the live model has not reached yet are no difference', async () => {
@@ -144,10 +157,31 @@ describe('projections:verify on the application (every projection)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const ana = await t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', phone: '+351 910 000 000' });
-    await t.request('POST', `/customers/${ana.json.id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 20 }], margin: 5, occurredAt: '2026-03-01T10:00:00.000Z' });
-    await t.request('POST', '/customers', { name: 'Bruno Reis', email: 'bruno@example.com', kind: 'customer', acquisitionChannel: 'referral', referredBy: ana.json.id });
-    await t.request('POST', '/complaints', { customerId: ana.json.id, channel: 'email', category: 'billing', description: 'Charged twice for March' });
+    const ana = await t.request('POST', '/customers', {
+      name: 'Ana Lima',
+      email: 'ana@example.com',
+      kind: 'prospect',
+      acquisitionChannel: 'web',
+      phone: '+351 910 000 000',
+    });
+    await t.request('POST', `/customers/${ana.json.id}/purchases`, {
+      lines: [{ product: 'CD', quantity: 1, amount: 20 }],
+      margin: 5,
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
+    await t.request('POST', '/customers', {
+      name: 'Bruno Reis',
+      email: 'bruno@example.com',
+      kind: 'customer',
+      acquisitionChannel: 'referral',
+      referredBy: ana.json.id,
+    });
+    await t.request('POST', '/complaints', {
+      customerId: ana.json.id,
+      channel: 'email',
+      category: 'billing',
+      description: 'Charged twice for March',
+    });
     await t.request('POST', '/departments', { name: 'Billing' });
     await t.app.get(ProjectionRunner).catchUp();
   });
@@ -175,7 +209,13 @@ describe('projections:verify on the application (every projection)', () => {
     const [ana] = (await customers.find({ name: 'Ana Lima' })).items;
     await customers.update(ana._id, { $set: { phone: '+351 999 999 999' } });
 
-    const corrupted = await verifyProjections({ eventStore: t.eventStore, readStore, projections: ALL_PROJECTIONS, only: ['customer-profile'], logger: quiet });
+    const corrupted = await verifyProjections({
+      eventStore: t.eventStore,
+      readStore,
+      projections: ALL_PROJECTIONS,
+      only: ['customer-profile'],
+      logger: quiet,
+    });
     expect(corrupted.ok).toBe(false);
     expect(corrupted.projections[0].collections.find((c) => c.collection === 'customers')?.examples).toEqual([
       { id: ana._id, kind: 'changed', fields: [{ path: 'phone', live: '+351 999 999 999', rebuilt: '+351 910 000 000' }] },
@@ -194,7 +234,13 @@ describe('projections:verify on the application (every projection)', () => {
 
   it('refuses to start while another verification holds the verification lease, writing nothing', async () => {
     const readStore = t.app.get<ReadStore>(READ_STORE);
-    const other = new ReadStoreLease({ readStore, clock: new SystemClock(), name: VERIFY_LEASE_NAME, owner: 'verify-elsewhere', ttlMs: 60_000 });
+    const other = new ReadStoreLease({
+      readStore,
+      clock: new SystemClock(),
+      name: VERIFY_LEASE_NAME,
+      owner: 'verify-elsewhere',
+      ttlMs: 60_000,
+    });
     expect(await other.acquireOrRenew()).toBe(true);
     const out: string[] = [];
     const err: string[] = [];

@@ -24,7 +24,13 @@ describe('RejectionLog', () => {
   });
 
   const request = (method: string, url: string, subject?: string): FastifyRequest =>
-    ({ method, url, headers: { 'x-correlation-id': 'corr-1' }, subject, body: { email: 'secret@example.com' } }) as unknown as FastifyRequest;
+    ({
+      method,
+      url,
+      headers: { 'x-correlation-id': 'corr-1' },
+      subject,
+      body: { email: 'secret@example.com' },
+    }) as unknown as FastifyRequest;
 
   const problem = (status: number, code = 'SOME_RULE') => ({
     type: `urn:relata:problem:${code.toLowerCase()}`,
@@ -42,14 +48,22 @@ describe('RejectionLog', () => {
     await log.record(problem(422), request('HEAD', '/customers'));
     const page = await log.list({ limit: 50 });
     expect(page.items.map((r) => r.status).sort()).toEqual([400, 403, 409, 422]);
-    expect(page.items[0]).toMatchObject({ actor: 'agent-7', method: 'POST', route: '/customers', correlationId: 'corr-1', detail: expect.stringMatching(/^refused with/) });
+    expect(page.items[0]).toMatchObject({
+      actor: 'agent-7',
+      method: 'POST',
+      route: '/customers',
+      correlationId: 'corr-1',
+      detail: expect.stringMatching(/^refused with/),
+    });
   });
 
   it('keeps the names of the invalid fields, never the submitted values', async () => {
-    const invalid = toProblem(new ValidationFailedError([
-      { field: 'email', messages: ['email must be an email'] },
-      { field: 'lines.0.amount', messages: ['amount must be positive', 'amount must be a number'] },
-    ]));
+    const invalid = toProblem(
+      new ValidationFailedError([
+        { field: 'email', messages: ['email must be an email'] },
+        { field: 'lines.0.amount', messages: ['amount must be positive', 'amount must be a number'] },
+      ]),
+    );
     await log.record(invalid, request('PATCH', '/customers/1/contact'));
     const [record] = (await log.list({ limit: 10 })).items;
     expect(record).toMatchObject({ actor: ANONYMOUS_ACTOR, code: 'VALIDATION_FAILED', fields: ['email', 'lines.0.amount'] });

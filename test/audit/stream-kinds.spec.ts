@@ -91,9 +91,21 @@ describe('streamStateAt', () => {
   });
 
   it('folds the recorded prefix, leaving out and reporting event types the decider does not know', async () => {
-    const { view, events } = await streamStateAt(store, 'counter-1', { at: 'time', asOf: new Date('2026-03-10T14:05:00Z'), basis: 'recorded' }, kinds);
+    const { view, events } = await streamStateAt(
+      store,
+      'counter-1',
+      { at: 'time', asOf: new Date('2026-03-10T14:05:00Z'), basis: 'recorded' },
+      kinds,
+    );
     expect(events.map((e) => e.type)).toEqual(['Added', 'Renamed']);
-    expect(view).toMatchObject({ kind: 'counter', revision: 1, eventsFolded: 1, currentRevision: 2, skippedEvents: [{ revision: 1, type: 'Renamed' }], state: { total: 1, seen: [1] } });
+    expect(view).toMatchObject({
+      kind: 'counter',
+      revision: 1,
+      eventsFolded: 1,
+      currentRevision: 2,
+      skippedEvents: [{ revision: 1, type: 'Renamed' }],
+      state: { total: 1, seen: [1] },
+    });
   });
 
   it('refuses a fold that only fails out of stream order (by occurrence) with a 422', async () => {
@@ -104,8 +116,14 @@ describe('streamStateAt', () => {
 
   it('answers 404 for an empty stream and 422 for a kind without decider or an unknown kind', async () => {
     await expect(streamStateAt(store, 'counter-9', { at: 'latest' }, kinds)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(streamStateAt(store, 'tally-1', { at: 'latest' }, kinds)).rejects.toMatchObject({ code: 'STREAM_STATE_NOT_AVAILABLE', status: 422 });
+    await expect(streamStateAt(store, 'tally-1', { at: 'latest' }, kinds)).rejects.toMatchObject({
+      code: 'STREAM_STATE_NOT_AVAILABLE',
+      status: 422,
+    });
     await store.appendToStream('orders-1', [event('Ordered', {}, '2026-03-10T14:00:00.000Z')]);
-    await expect(streamStateAt(store, 'orders-1', { at: 'latest' }, kinds)).rejects.toMatchObject({ code: 'STREAM_STATE_NOT_AVAILABLE', details: { kind: null } });
+    await expect(streamStateAt(store, 'orders-1', { at: 'latest' }, kinds)).rejects.toMatchObject({
+      code: 'STREAM_STATE_NOT_AVAILABLE',
+      details: { kind: null },
+    });
   });
 });

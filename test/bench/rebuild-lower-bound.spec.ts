@@ -15,7 +15,10 @@ import { testServers } from '../support/test-stores';
 // The loop reads the embedded event and key files, as the benchmark's data set is made of.
 const { eventStoreUrl, mongodbUrl } = testServers();
 
-describeWhen(eventStoreUrl === null && mongodbUrl === null, 'the lower-bound loop reads the embedded event and key files; EVENTSTORE_URL or MONGODB_URL is set')('rebuild lower-bound loop', () => {
+describeWhen(
+  eventStoreUrl === null && mongodbUrl === null,
+  'the lower-bound loop reads the embedded event and key files; EVENTSTORE_URL or MONGODB_URL is set',
+)('rebuild lower-bound loop', () => {
   let dataDir: string;
 
   beforeEach(() => {
@@ -29,13 +32,21 @@ describeWhen(eventStoreUrl === null && mongodbUrl === null, 'the lower-bound loo
   it('reads, decrypts and folds every event of the log into one document per stream', async () => {
     const app = await startTestApp({}, { dataDir });
     for (const name of ['Ada Lovelace', 'Alan Turing', 'Grace Hopper']) {
-      const created = await app.request('POST', '/customers', { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, kind: 'prospect', acquisitionChannel: 'web' });
+      const created = await app.request('POST', '/customers', {
+        name,
+        email: `${name.split(' ')[0].toLowerCase()}@example.com`,
+        kind: 'prospect',
+        acquisitionChannel: 'web',
+      });
       expect(created.status).toBe(201);
     }
     await app.close();
 
     const events = new Database(path.join(dataDir, 'events.sqlite'), { readonly: true });
-    const expected = events.prepare('SELECT COUNT(*) AS events, COUNT(DISTINCT stream_name) AS streams FROM events').get() as { events: number; streams: number };
+    const expected = events.prepare('SELECT COUNT(*) AS events, COUNT(DISTINCT stream_name) AS streams FROM events').get() as {
+      events: number;
+      streams: number;
+    };
     events.close();
 
     const measured = await rebuildLowerBound(dataDir, path.join(dataDir, 'scratch.sqlite'));

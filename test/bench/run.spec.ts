@@ -3,12 +3,27 @@ import { orderNames, renderResults, type StoredResult } from '../../bench/run';
 const machine = { cpu: 'Test CPU', cores: 2, memoryGb: 8, os: 'Linux' };
 
 function result(name: string, extra: Partial<StoredResult>): StoredResult {
-  return { name, title: `Title ${name}`, machine, node: 'v20.0.0', date: '2026-01-01T00:00:00.000Z', commit: 'abc-dirty', durationSeconds: 3, ...extra };
+  return {
+    name,
+    title: `Title ${name}`,
+    machine,
+    node: 'v20.0.0',
+    date: '2026-01-01T00:00:00.000Z',
+    commit: 'abc-dirty',
+    durationSeconds: 3,
+    ...extra,
+  };
 }
 
 describe('bench runner', () => {
   it('orders benchmarks by the fixed list, then the others alphabetically', () => {
-    expect(orderNames(['zeta', 'startup', 'alpha', 'event-store', 'rebuild'])).toEqual(['event-store', 'rebuild', 'startup', 'alpha', 'zeta']);
+    expect(orderNames(['zeta', 'startup', 'alpha', 'event-store', 'rebuild'])).toEqual([
+      'event-store',
+      'rebuild',
+      'startup',
+      'alpha',
+      'zeta',
+    ]);
   });
 
   it('renders a summary of every target, met or not, and a section per benchmark with its machine line', () => {

@@ -66,7 +66,12 @@ describe('relata campaigns launch resumes a launch that stopped half way', () =>
     const stop = new AbortController();
     const interrupted = app.app
       .get(CampaignLauncher)
-      .launch(campaignId, { actor: 'test', correlationId: 'c-1', commandId: '' }, (progress) => progress.targeted > 0 && stop.abort(), stop.signal);
+      .launch(
+        campaignId,
+        { actor: 'test', correlationId: 'c-1', commandId: '' },
+        (progress) => progress.targeted > 0 && stop.abort(),
+        stop.signal,
+      );
     await expect(interrupted).rejects.toBeInstanceOf(LaunchInterruptedError);
     // Read after the last append: the projection may lag.
     const partial = await app.request('GET', `/campaigns/${campaignId}?minPosition=${formatPosition(await app.eventStore.headPosition())}`);
@@ -102,12 +107,19 @@ describe('relata campaigns launch resumes a launch that stopped half way', () =>
     // One targeting event per member on the campaign stream, whatever the number of runs.
     const stream = await t.eventStore.readStream(`campaign-${campaignId}`);
     expect(stream.filter((e) => e.type === 'CampaignMemberTargeted')).toHaveLength(150);
-    expect(stream.map((e) => e.type).filter((type) => type !== 'CampaignMemberTargeted')).toEqual(['CampaignCreated', 'CampaignLaunchStarted', 'CampaignLaunched']);
+    expect(stream.map((e) => e.type).filter((type) => type !== 'CampaignMemberTargeted')).toEqual([
+      'CampaignCreated',
+      'CampaignLaunchStarted',
+      'CampaignLaunched',
+    ]);
     // Each treatment member got the suggestion once; control members none.
     for (const member of members) {
       const profile = await t.request('GET', `/customers/${member.customerId}?minPosition=${head}`);
       const suggestions = (profile.json.suggestions as { suggestionId: string }[]).map((s) => s.suggestionId);
-      expect({ group: member.group, suggestions }).toEqual({ group: member.group, suggestions: member.group === 'treatment' ? [member.suggestionId] : [] });
+      expect({ group: member.group, suggestions }).toEqual({
+        group: member.group,
+        suggestions: member.group === 'treatment' ? [member.suggestionId] : [],
+      });
     }
   });
 

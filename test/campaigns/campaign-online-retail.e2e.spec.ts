@@ -32,9 +32,13 @@ function ukLocalToUtc(local: string): number {
 
 /** The sample's purchases as the file says them: one per (invoice, customer), at the invoice's earliest line, in cents. */
 function purchasesFromFile(): Map<string, { at: number; cents: number }[]> {
-  const [headerLine, ...lines] = readFileSync(sharedDataFile('online-retail', 'online_retail_sample.csv'), 'utf8').split(/\r?\n/).filter((line) => line !== '');
+  const [headerLine, ...lines] = readFileSync(sharedDataFile('online-retail', 'online_retail_sample.csv'), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line !== '');
   const header = splitCsvLine(headerLine);
-  const [invoiceAt, quantityAt, priceAt, customerAt, dateAt] = ['InvoiceNo', 'Quantity', 'UnitPrice', 'CustomerID', 'InvoiceDate'].map((name) => header.indexOf(name));
+  const [invoiceAt, quantityAt, priceAt, customerAt, dateAt] = ['InvoiceNo', 'Quantity', 'UnitPrice', 'CustomerID', 'InvoiceDate'].map(
+    (name) => header.indexOf(name),
+  );
   const invoices = new Map<string, { customer: string; at: number; cents: number }>();
   for (const line of new Set(lines)) {
     const fields = splitCsvLine(line);
@@ -78,7 +82,10 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
   });
 
   beforeAll(async () => {
-    t = await startTestApp({ consistencyTimeoutMs: IMPORT_TEST_TIMEOUT_MS - 60_000 }, { clock: new ManualClock('2011-12-10T09:00:00.000Z') });
+    t = await startTestApp(
+      { consistencyTimeoutMs: IMPORT_TEST_TIMEOUT_MS - 60_000 },
+      { clock: new ManualClock('2011-12-10T09:00:00.000Z') },
+    );
     const imported = await runImport(t.app, { kind: 'online-retail', file: sharedDataFile('online-retail', 'online_retail_sample.csv') });
     // The segmentation scores from the read models and waits only a minute for them: let them catch up first (a loaded machine is slow).
     for (const url of ['/analytics/lifetime-value?limit=1', '/customers?limit=1', '/analytics/segments?limit=1']) {
@@ -104,20 +111,44 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
   it('refuses bad campaigns and launches with a problem, appending nothing', async () => {
     const before = await t.eventCount();
     const refusals = [
-      [await t.request('POST', '/campaigns', createBody({ window: { start: WINDOW.end, end: WINDOW.start } })), 422, 'CAMPAIGN_WINDOW_INVALID'],
+      [
+        await t.request('POST', '/campaigns', createBody({ window: { start: WINDOW.end, end: WINDOW.start } })),
+        422,
+        'CAMPAIGN_WINDOW_INVALID',
+      ],
       [await t.request('POST', '/campaigns', createBody({ action: { kind: 'suggestion' } })), 400, 'VALIDATION_FAILED'],
       [await t.request('POST', '/campaigns', createBody({ controlFraction: 1.5 })), 400, 'VALIDATION_FAILED'],
       [await t.request('POST', '/campaigns', createBody({ target: undefined })), 400, 'VALIDATION_FAILED'],
-      [await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk' } })), 400, 'VALIDATION_FAILED'],
-      [await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk', asOf: '2012-06-01' } })), 422, 'CAMPAIGN_TARGET_AFTER_WINDOW'],
+      [
+        await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk' } })),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        await t.request(
+          'POST',
+          '/campaigns',
+          createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'at-risk', asOf: '2012-06-01' } }),
+        ),
+        422,
+        'CAMPAIGN_TARGET_AFTER_WINDOW',
+      ],
       [await t.request('POST', '/campaigns/00000000-0000-4000-8000-00000000ffff/launch'), 404, 'CAMPAIGN_NOT_FOUND'],
       [await t.request('GET', '/campaigns/00000000-0000-4000-8000-00000000ffff/results'), 404, 'CAMPAIGN_NOT_FOUND'],
     ] as const;
     for (const [response, status, code] of refusals) {
-      expect({ status: response.status, code: response.json.code, type: response.headers['content-type'] }).toEqual({ status, code, type: expect.stringContaining('application/problem+json') });
+      expect({ status: response.status, code: response.json.code, type: response.headers['content-type'] }).toEqual({
+        status,
+        code,
+        type: expect.stringContaining('application/problem+json'),
+      });
     }
     // A target that selects nobody: the draft is recorded, its launch is refused and appends nothing.
-    const empty = await t.request('POST', '/campaigns', createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'no-such-segment', asOf: '2011-12-10' } }));
+    const empty = await t.request(
+      'POST',
+      '/campaigns',
+      createBody({ target: { kind: 'segment', scheme: 'rfm', segment: 'no-such-segment', asOf: '2011-12-10' } }),
+    );
     expect(empty.status).toBe(201);
     const afterDraft = await t.eventCount();
     expect(afterDraft).toBe(before + 1);
@@ -133,8 +164,17 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
     expect(members.map((m) => m.customerId).sort()).toEqual(atRisk.map((m) => m.customerId).sort());
     expect(members.length).toBeGreaterThan(0);
     expect(members.length).toBeLessThan(sourceIdOf.size / 2);
-    const control = members.filter((m) => m.group === 'control').map((m) => m.customerId).sort();
-    expect(launch).toMatchObject({ status: 'launched', selectedAsOf: AS_OF, members: members.length, control: control.length, treatment: members.length - control.length });
+    const control = members
+      .filter((m) => m.group === 'control')
+      .map((m) => m.customerId)
+      .sort();
+    expect(launch).toMatchObject({
+      status: 'launched',
+      selectedAsOf: AS_OF,
+      members: members.length,
+      control: control.length,
+      treatment: members.length - control.length,
+    });
     expect(control).toHaveLength(Math.round(0.2 * members.length));
     // The draw as the seed says it: members ordered by sha256(seed:customerId), the first fifth held out.
     const drawn = members
@@ -147,7 +187,9 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
       .sort();
     expect(control).toEqual(drawn);
     // Treatment members got the campaign's suggestion, control members none.
-    expect(members.filter((m) => m.group === 'treatment').every((m) => typeof m.suggestionId === 'string' && m.actionSkipped === null)).toBe(true);
+    expect(
+      members.filter((m) => m.group === 'treatment').every((m) => typeof m.suggestionId === 'string' && m.actionSkipped === null),
+    ).toBe(true);
     expect(members.filter((m) => m.group === 'control').every((m) => m.suggestionId === null)).toBe(true);
   });
 
@@ -183,11 +225,24 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
       });
       expect(recorded.status).toBe(201);
     }
-    for (const m of treatment.slice(0, 2)) expect((await t.request('POST', `/customers/${m.customerId}/suggestions/${m.suggestionId}/accept`)).status).toBe(200);
+    for (const m of treatment.slice(0, 2))
+      expect((await t.request('POST', `/customers/${m.customerId}/suggestions/${m.suggestionId}/accept`)).status).toBe(200);
     const declined = treatment[2];
-    expect((await t.request('POST', `/customers/${declined.customerId}/suggestions/${declined.suggestionId}/decline`, { reason: 'not interested' })).status).toBe(200);
+    expect(
+      (
+        await t.request('POST', `/customers/${declined.customerId}/suggestions/${declined.suggestionId}/decline`, {
+          reason: 'not interested',
+        })
+      ).status,
+    ).toBe(200);
     const caller = treatment[3];
-    const call = await t.request('POST', `/customers/${caller.customerId}/interactions`, { channel: 'call', direction: 'inbound', summary: 'asked about the voucher', agent: 'maria', occurredAt: '2011-12-20T09:00:00Z' });
+    const call = await t.request('POST', `/customers/${caller.customerId}/interactions`, {
+      channel: 'call',
+      direction: 'inbound',
+      summary: 'asked about the voucher',
+      agent: 'maria',
+      occurredAt: '2011-12-20T09:00:00Z',
+    });
     expect(call.status).toBe(201);
 
     const results = await t.request('GET', `/campaigns/${campaignId}/results?asOf=${WINDOW.end}&minPosition=${call.json.position}`);
@@ -227,24 +282,48 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
       const responders = new Set([...ours.map((p) => p.customerId), ...(ids.has(caller.customerId) ? [caller.customerId] : [])]);
       return { members: group.length, responded: responders.size, revenue, baseline };
     };
-    for (const [name, group] of [['treatment', treatment], ['control', control]] as const) {
+    for (const [name, group] of [
+      ['treatment', treatment],
+      ['control', control],
+    ] as const) {
       const expected = expectedGroup(group);
       const actual = results.json[name];
-      expect({ group: name, members: actual.members, responded: actual.responded }).toEqual({ group: name, members: expected.members, responded: expected.responded });
-      expect(Object.fromEntries(Object.entries(actual.revenue as Record<string, any>).map(([c, f]) => [c, { purchases: f.purchases, buyers: f.buyers, revenue: f.revenue, margin: f.margin }]))).toEqual(expected.revenue);
+      expect({ group: name, members: actual.members, responded: actual.responded }).toEqual({
+        group: name,
+        members: expected.members,
+        responded: expected.responded,
+      });
+      expect(
+        Object.fromEntries(
+          Object.entries(actual.revenue as Record<string, any>).map(([c, f]) => [
+            c,
+            { purchases: f.purchases, buyers: f.buyers, revenue: f.revenue, margin: f.margin },
+          ]),
+        ),
+      ).toEqual(expected.revenue);
       // Never a sum across currencies: each currency on its own.
       expect(Object.keys(actual.revenue).sort()).toEqual(Object.keys(expected.revenue).sort());
       const baseline = actual.baseline.GBP;
       expect(expected.baseline.purchases).toBeGreaterThan(0);
-      expect({ purchases: baseline.purchases, buyers: baseline.buyers, revenue: baseline.revenue }).toEqual({ purchases: expected.baseline.purchases, buyers: expected.baseline.buyers, revenue: expected.baseline.cents / 100 });
+      expect({ purchases: baseline.purchases, buyers: baseline.buyers, revenue: baseline.revenue }).toEqual({
+        purchases: expected.baseline.purchases,
+        buyers: expected.baseline.buyers,
+        revenue: expected.baseline.cents / 100,
+      });
     }
-    expect(results.json.treatment).toMatchObject({ reached: treatment.length, suggestions: { made: treatment.length, accepted: 2, declined: 1, open: treatment.length - 3 } });
+    expect(results.json.treatment).toMatchObject({
+      reached: treatment.length,
+      suggestions: { made: treatment.length, accepted: 2, declined: 1, open: treatment.length - 3 },
+    });
     expect(results.json.control).toMatchObject({ reached: 0, suggestions: { made: 0, accepted: 0, declined: 0 } });
     expect(results.json).toMatchObject({ asOf: WINDOW.end, asOfBasis: 'requested', counted: { from: WINDOW.start, to: WINDOW.end } });
 
     // As of a day before anything happened in the window: nobody responded yet, no decision yet.
     const early = await t.request('GET', `/campaigns/${campaignId}/results?asOf=2011-12-12`);
-    expect(early.json).toMatchObject({ treatment: { responded: 0, revenue: {}, suggestions: { accepted: 0, declined: 0 } }, control: { responded: 0, revenue: {} } });
+    expect(early.json).toMatchObject({
+      treatment: { responded: 0, revenue: {}, suggestions: { accepted: 0, declined: 0 } },
+      control: { responded: 0, revenue: {} },
+    });
   });
 
   it('segment transitions of members and control, from the run they were selected by to the latest run as of the results', async () => {
@@ -253,10 +332,15 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
     expect(later.status).toBe(200);
     const segmentNow = new Map<string, string>();
     for (const segment of Object.keys(later.json.segments.rfm as Record<string, number>)) {
-      for (const m of await listAll(t, `/analytics/segments/${segment}/members?asOf=2012-01-31&minPosition=${later.json.position}`)) segmentNow.set(m.customerId, segment);
+      for (const m of await listAll(t, `/analytics/segments/${segment}/members?asOf=2012-01-31&minPosition=${later.json.position}`))
+        segmentNow.set(m.customerId, segment);
     }
     const results = await t.request('GET', `/campaigns/${campaignId}/results?minPosition=${later.json.position}`);
-    expect(results.json).toMatchObject({ asOf: WINDOW.end, asOfBasis: 'campaign-window-end', segmentTransitions: { scheme: 'rfm', fromRunAsOf: AS_OF, toRunAsOf: WINDOW.end } });
+    expect(results.json).toMatchObject({
+      asOf: WINDOW.end,
+      asOfBasis: 'campaign-window-end',
+      segmentTransitions: { scheme: 'rfm', fromRunAsOf: AS_OF, toRunAsOf: WINDOW.end },
+    });
     for (const group of ['treatment', 'control'] as const) {
       const expected = new Map<string, number>();
       for (const m of members.filter((member) => member.group === group)) {

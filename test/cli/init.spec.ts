@@ -38,7 +38,13 @@ describe('relata init', () => {
 
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const keys = variablesIn(file);
-    expect(Object.keys(keys).sort()).toEqual(['RELATA_ADMIN_KEY', 'RELATA_AGENT_KEY', 'RELATA_ANALYST_KEY', 'RELATA_AUDITOR_KEY', 'RELATA_SUPERVISOR_KEY']);
+    expect(Object.keys(keys).sort()).toEqual([
+      'RELATA_ADMIN_KEY',
+      'RELATA_AGENT_KEY',
+      'RELATA_ANALYST_KEY',
+      'RELATA_AUDITOR_KEY',
+      'RELATA_SUPERVISOR_KEY',
+    ]);
     for (const key of Object.values(keys)) expect(io.out()).not.toContain(key);
     expect(io.out()).toContain(`. ${file}`);
 

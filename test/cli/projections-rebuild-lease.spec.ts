@@ -79,7 +79,9 @@ describe('relata projections rebuild and the worker lease', () => {
       // The server's own readers read the new generation; the replaced one is still there for the others.
       const status = (await server.runner.status()).find((projection) => projection.name === 'customer-profile');
       expect(status).toMatchObject({ generation: 2 });
-      expect(await readStore.listCollections()).toEqual(expect.arrayContaining(['customer-profile.customers__g1', 'customer-profile.customers__g2']));
+      expect(await readStore.listCollections()).toEqual(
+        expect.arrayContaining(['customer-profile.customers__g1', 'customer-profile.customers__g2']),
+      );
       expect((await metaOf('customer-profile'))?.rebuildRequested).toBeUndefined();
       expect(server.lease.held()).toBe(true);
     } finally {

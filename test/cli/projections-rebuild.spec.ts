@@ -30,13 +30,20 @@ describe('relata projections rebuild', () => {
     const ids: string[] = [];
     let position = '';
     for (const name of ['Ana Lima', 'Bruno Costa']) {
-      const created = await before.request('POST', '/customers', { name, email: `${name.split(' ')[0].toLowerCase()}@example.com`, kind: 'prospect', acquisitionChannel: 'web' });
+      const created = await before.request('POST', '/customers', {
+        name,
+        email: `${name.split(' ')[0].toLowerCase()}@example.com`,
+        kind: 'prospect',
+        acquisitionChannel: 'web',
+      });
       expect(created.status).toBe(201);
       ids.push(created.json.id as string);
       position = created.json.position as string;
     }
     expect((await before.request('GET', `/customers/${ids[1]}?minPosition=${position}`)).status).toBe(200);
-    const generation = ((await before.request('GET', '/projections')).json.projections as Array<{ name: string; generation: number }>).find((p) => p.name === 'customer-profile')?.generation as number;
+    const generation = ((await before.request('GET', '/projections')).json.projections as Array<{ name: string; generation: number }>).find(
+      (p) => p.name === 'customer-profile',
+    )?.generation as number;
     await before.close();
 
     const cli = io();
@@ -48,7 +55,11 @@ describe('relata projections rebuild', () => {
     const after = await startTestApp({}, { dataDir });
     try {
       for (const id of ids) expect((await after.request('GET', `/customers/${id}?minPosition=${position}`)).status).toBe(200);
-      const projections = (await after.request('GET', '/projections')).json.projections as Array<{ name: string; generation: number; state: string }>;
+      const projections = (await after.request('GET', '/projections')).json.projections as Array<{
+        name: string;
+        generation: number;
+        state: string;
+      }>;
       expect(projections.find((p) => p.name === 'customer-profile')).toMatchObject({ generation: generation + 1 });
     } finally {
       await after.close();

@@ -8,7 +8,20 @@ describe('relata --help', () => {
       expect(await relata(argv, io)).toBe(0);
       const text = io.out();
       expect(text).toMatch(/^Usage: relata COMMAND/);
-      for (const command of ['serve', 'init', 'import', 'seed', 'projections status', 'projections rebuild', 'projections verify', 'replay', 'clv fit', 'keys create', 'audit verify', 'campaigns launch']) {
+      for (const command of [
+        'serve',
+        'init',
+        'import',
+        'seed',
+        'projections status',
+        'projections rebuild',
+        'projections verify',
+        'replay',
+        'clv fit',
+        'keys create',
+        'audit verify',
+        'campaigns launch',
+      ]) {
         expect(text).toContain(command);
       }
       expect(text).toContain('Examples:');
@@ -49,7 +62,20 @@ describe('relata --help', () => {
   });
 
   it('refuses an unknown command or subcommand with the usage and exit code 2', async () => {
-    for (const argv of [['frobnicate'], ['projections', 'explode'], ['projections'], ['clv', 'guess'], ['keys', 'rotate'], ['keys', 'create', '--roles', 'analyst'], ['keys', 'create', '--name', 'x', '--roles', 'wizard'], ['seed', '--limit', 'zero'], ['serve', '--bogus'], ['init', 'now'], ['campaigns'], ['campaigns', 'start', '00000000-0000-4000-8000-000000000001']]) {
+    for (const argv of [
+      ['frobnicate'],
+      ['projections', 'explode'],
+      ['projections'],
+      ['clv', 'guess'],
+      ['keys', 'rotate'],
+      ['keys', 'create', '--roles', 'analyst'],
+      ['keys', 'create', '--name', 'x', '--roles', 'wizard'],
+      ['seed', '--limit', 'zero'],
+      ['serve', '--bogus'],
+      ['init', 'now'],
+      ['campaigns'],
+      ['campaigns', 'start', '00000000-0000-4000-8000-000000000001'],
+    ]) {
       const io = captureIo();
       expect(await relata(argv, io)).toBe(2);
       expect(io.err()).toContain('Usage: relata');

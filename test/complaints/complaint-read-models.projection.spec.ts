@@ -13,15 +13,30 @@ const b = 'cmp-b';
 function history({ followUp = true } = {}): ComplaintHistory {
   const h = new ComplaintHistory('2026-03-02T09:00:00.000Z');
   h.then(a, steps.register(a, ana), steps.acknowledge, steps.assign('billing', 'agent-7'), steps.assessValid, steps.grade('high'));
-  h.then(a, steps.hold).wait(1).then(a, steps.resume, steps.note, steps.rootCause, steps.openAction('act-1', 'billing'), steps.progress, steps.completeAction('act-1'), steps.resolve());
+  h.then(a, steps.hold)
+    .wait(1)
+    .then(
+      a,
+      steps.resume,
+      steps.note,
+      steps.rootCause,
+      steps.openAction('act-1', 'billing'),
+      steps.progress,
+      steps.completeAction('act-1'),
+      steps.resolve(),
+    );
   h.then(a, steps.communicate(h.now)).then(a, steps.accept, steps.satisfaction(5), steps.close('resolved'));
-  if (followUp) h.wait(24 * 20).then(b, steps.register(b, ana, { number: 'CMP-2026-000002', followUpOf: a, channel: 'email', autoAcknowledge: true }));
+  if (followUp)
+    h.wait(24 * 20).then(b, steps.register(b, ana, { number: 'CMP-2026-000002', followUpOf: a, channel: 'email', autoAcknowledge: true }));
   return h;
 }
 
 async function expectRedeliveryChangesNothing(definition: ProjectionDefinition, collections: string[], events: ComplaintHistory['events']) {
   let handled = 0;
-  const counting = { ...definition, handle: (...args: Parameters<ProjectionDefinition['handle']>) => (handled++, definition.handle(...args)) };
+  const counting = {
+    ...definition,
+    handle: (...args: Parameters<ProjectionDefinition['handle']>) => (handled++, definition.handle(...args)),
+  };
   const result = await projectEvents(counting, events);
   const snapshot = async () => Object.fromEntries(await Promise.all(collections.map(async (c) => [c, await result.docs(c)] as const)));
   const once = await snapshot();
@@ -52,12 +67,32 @@ describe('complaint-details projection', () => {
       revision: 17,
     });
     expect(docs[a].timeline).toHaveLength(18);
-    expect(docs[a].timeline).toContainEqual({ type: 'ComplaintPutOnHold', at: '2026-03-02T14:00:00.000Z', actor: 'spec', summary: 'Put on hold: waiting for documents' });
-    expect(docs[b]).toMatchObject({ status: 'acknowledged', links: { followUpOf: { complaintId: a, number: 'CMP-2026-000001' }, followUps: [] }, revision: 1 });
+    expect(docs[a].timeline).toContainEqual({
+      type: 'ComplaintPutOnHold',
+      at: '2026-03-02T14:00:00.000Z',
+      actor: 'spec',
+      summary: 'Put on hold: waiting for documents',
+    });
+    expect(docs[b]).toMatchObject({
+      status: 'acknowledged',
+      links: { followUpOf: { complaintId: a, number: 'CMP-2026-000001' }, followUps: [] },
+      revision: 1,
+    });
 
     const queue = await result.docs('work-queue');
-    expect(queue[a]).toMatchObject({ status: 'closed', department: 'billing', nextDueAt: null, clockRunning: false, overdueWhileStopped: false });
-    expect(queue[b]).toMatchObject({ status: 'acknowledged', department: null, resolutionDueAt: null, sortDueAt: '9999-12-31T23:59:59.999Z' });
+    expect(queue[a]).toMatchObject({
+      status: 'closed',
+      department: 'billing',
+      nextDueAt: null,
+      clockRunning: false,
+      overdueWhileStopped: false,
+    });
+    expect(queue[b]).toMatchObject({
+      status: 'acknowledged',
+      department: null,
+      resolutionDueAt: null,
+      sortDueAt: '9999-12-31T23:59:59.999Z',
+    });
     await result.close();
   });
 
@@ -101,6 +136,10 @@ describe('complaint-solutions projection', () => {
   });
 
   it('the same events delivered twice change nothing', async () => {
-    await expectRedeliveryChangesNothing(complaintSolutionsProjection, ['solutions'], history({ followUp: false }).then(a, steps.reopen).events);
+    await expectRedeliveryChangesNothing(
+      complaintSolutionsProjection,
+      ['solutions'],
+      history({ followUp: false }).then(a, steps.reopen).events,
+    );
   });
 });

@@ -47,12 +47,18 @@ describe('complaint status as read models derive it', () => {
   const assign: Step = { type: 'AssignComplaint', data: { department: 'd-1', assignee: null, by: 'agent' } };
   const valid: Step = { type: 'AssessValidity', data: { valid: true, rationale: 'ok' } };
   const invalid: Step = { type: 'AssessValidity', data: { valid: false, rationale: 'no', feedbackToCustomer: 'because' } };
-  const grade = (severity: 'low' | 'high'): Step => ({ type: 'GradeComplaint', data: { severity, difficulty: 'low', policy: DEFAULT_SLA_POLICY } });
+  const grade = (severity: 'low' | 'high'): Step => ({
+    type: 'GradeComplaint',
+    data: { severity, difficulty: 'low', policy: DEFAULT_SLA_POLICY },
+  });
   const hold: Step = { type: 'HoldComplaint', data: { reason: 'waiting' } };
   const resume: Step = { type: 'ResumeComplaint' };
   const note: Step = { type: 'AddInvestigationNote', data: { note: 'n', author: 'agent' } };
   const rootCause: Step = { type: 'RecordRootCause', data: { category: 'billing-error', text: 'dup' } };
-  const openAction: Step = { type: 'OpenAction', data: { actionId: 'a-1', kind: 'corrective', description: 'fix', department: 'd-1', dueAt: '2026-04-01T00:00:00.000Z' } };
+  const openAction: Step = {
+    type: 'OpenAction',
+    data: { actionId: 'a-1', kind: 'corrective', description: 'fix', department: 'd-1', dueAt: '2026-04-01T00:00:00.000Z' },
+  };
   const completeAction: Step = { type: 'CompleteAction', data: { actionId: 'a-1', outcome: 'fixed' } };
   const progress: Step = { type: 'RecordProgressUpdate', data: { channel: 'email', summary: 's' } };
   const resolve: Step = { type: 'ResolveComplaint', data: { solution: 'refund' } };
@@ -67,20 +73,65 @@ describe('complaint status as read models derive it', () => {
   const escalate: Step = { type: 'EscalateComplaint', data: { reason: 'r', by: 'sup', notify: null } };
 
   it('the full cycle with holds, a rejected resolution and a reopen', () => {
-    const steps = [register(false), ack, assign, valid, grade('high'), hold, grade('low'), resume, note, rootCause, openAction, completeAction, progress, escalate, resolve];
+    const steps = [
+      register(false),
+      ack,
+      assign,
+      valid,
+      grade('high'),
+      hold,
+      grade('low'),
+      resume,
+      note,
+      rootCause,
+      openAction,
+      completeAction,
+      progress,
+      escalate,
+      resolve,
+    ];
     steps.push(communicate(steps.length), reject, resolve);
     steps.push(communicate(steps.length), accept, close('resolved'), reopen, resolve);
     steps.push(communicate(steps.length), close('no-response'));
     expect(walk(steps)).toEqual([
-      'registered', 'acknowledged', 'acknowledged', 'assessed', 'graded', 'on-hold', 'on-hold', 'graded', 'investigating', 'investigating',
-      'investigating', 'investigating', 'investigating', 'investigating', 'resolved', 'resolved', 'investigating', 'resolved', 'resolved',
-      'resolved', 'closed', 'investigating', 'resolved', 'resolved', 'closed',
+      'registered',
+      'acknowledged',
+      'acknowledged',
+      'assessed',
+      'graded',
+      'on-hold',
+      'on-hold',
+      'graded',
+      'investigating',
+      'investigating',
+      'investigating',
+      'investigating',
+      'investigating',
+      'investigating',
+      'resolved',
+      'resolved',
+      'investigating',
+      'resolved',
+      'resolved',
+      'resolved',
+      'closed',
+      'investigating',
+      'resolved',
+      'resolved',
+      'closed',
     ]);
   });
 
   it('invalid, reopened and reassessed; withdrawn while on hold and reopened', () => {
     expect(walk([register(true), invalid, reopen, valid, grade('low'), hold, close('withdrawn'), reopen])).toEqual([
-      'acknowledged', 'closed', 'acknowledged', 'assessed', 'graded', 'on-hold', 'closed', 'investigating',
+      'acknowledged',
+      'closed',
+      'acknowledged',
+      'assessed',
+      'graded',
+      'on-hold',
+      'closed',
+      'investigating',
     ]);
     expect(walk([register(false), close('withdrawn'), reopen, ack])).toEqual(['registered', 'closed', 'registered', 'acknowledged']);
   });

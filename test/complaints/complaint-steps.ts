@@ -3,7 +3,11 @@ import { DEFAULT_SLA_POLICY } from '../../src/complaints/sla-policy';
 
 /** Decider commands (without `now`) for specs, with plain defaults. */
 export const steps = {
-  register: (complaintId: string, customerId: string, over: Partial<Extract<ComplaintStep, { type: 'RegisterComplaint' }>['data']> = {}): ComplaintStep => ({
+  register: (
+    complaintId: string,
+    customerId: string,
+    over: Partial<Extract<ComplaintStep, { type: 'RegisterComplaint' }>['data']> = {},
+  ): ComplaintStep => ({
     type: 'RegisterComplaint',
     data: {
       complaintId,
@@ -21,7 +25,10 @@ export const steps = {
     },
   }),
   acknowledge: { type: 'AcknowledgeComplaint' } as ComplaintStep,
-  assign: (department: string, assignee: string | null = null): ComplaintStep => ({ type: 'AssignComplaint', data: { department, assignee, by: 'triage' } }),
+  assign: (department: string, assignee: string | null = null): ComplaintStep => ({
+    type: 'AssignComplaint',
+    data: { department, assignee, by: 'triage' },
+  }),
   assessValid: { type: 'AssessValidity', data: { valid: true, rationale: 'confirmed' } } as ComplaintStep,
   grade: (severity: 'low' | 'medium' | 'high' | 'critical' = 'high'): ComplaintStep => ({
     type: 'GradeComplaint',
@@ -38,7 +45,10 @@ export const steps = {
   completeAction: (actionId: string): ComplaintStep => ({ type: 'CompleteAction', data: { actionId, outcome: 'cancelled' } }),
   progress: { type: 'RecordProgressUpdate', data: { channel: 'email', summary: 'working on it' } } as ComplaintStep,
   resolve: (solution = 'refunded'): ComplaintStep => ({ type: 'ResolveComplaint', data: { solution } }),
-  communicate: (communicatedAt: string): ComplaintStep => ({ type: 'CommunicateDecision', data: { channel: 'phone', summary: 'told them', communicatedAt } }),
+  communicate: (communicatedAt: string): ComplaintStep => ({
+    type: 'CommunicateDecision',
+    data: { channel: 'phone', summary: 'told them', communicatedAt },
+  }),
   accept: { type: 'AcceptResolution' } as ComplaintStep,
   satisfaction: (csat: number): ComplaintStep => ({ type: 'RecordSatisfaction', data: { csat, nps: 8, reason: null, comment: null } }),
   close: (reason: 'resolved' | 'withdrawn' | 'no-response'): ComplaintStep => ({ type: 'CloseComplaint', data: { reason } }),

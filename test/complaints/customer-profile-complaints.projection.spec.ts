@@ -7,7 +7,17 @@ const ana = '00000000-0000-4000-8000-0000000000a1';
 const registered = {
   stream: `customer-${ana}`,
   type: 'CustomerRegistered',
-  data: { customerId: ana, kind: 'customer', name: 'Ana', email: 'ana@example.com', phone: null, company: null, acquisitionChannel: 'web', referredBy: null, registeredAt: '2026-03-01T10:00:00.000Z' },
+  data: {
+    customerId: ana,
+    kind: 'customer',
+    name: 'Ana',
+    email: 'ana@example.com',
+    phone: null,
+    company: null,
+    acquisitionChannel: 'web',
+    referredBy: null,
+    registeredAt: '2026-03-01T10:00:00.000Z',
+  },
 };
 
 /** The customer's complaint list as the profile query reads it: from the complaint owner documents. */
@@ -20,7 +30,14 @@ describe("customer-profile projection: the customer's complaints", () => {
   function history(): ComplaintHistory {
     const h = new ComplaintHistory('2026-03-02T09:00:00.000Z').with(registered);
     h.then('c1', steps.register('c1', ana), steps.acknowledge, steps.close('withdrawn'));
-    h.then('c2', steps.register('c2', ana, { number: 'CMP-2026-000002', category: 'delivery' }), steps.acknowledge, steps.assessValid, steps.grade(), steps.hold);
+    h.then(
+      'c2',
+      steps.register('c2', ana, { number: 'CMP-2026-000002', category: 'delivery' }),
+      steps.acknowledge,
+      steps.assessValid,
+      steps.grade(),
+      steps.hold,
+    );
     h.then('c1', steps.reopen);
     return h;
   }
@@ -30,8 +47,22 @@ describe("customer-profile projection: the customer's complaints", () => {
     const profile = (await result.docs('customers'))[ana];
     expect(profile.complaints).toBeUndefined();
     expect(await complaintsOf(result, ana)).toEqual([
-      { complaintId: 'c1', number: 'CMP-2026-000001', status: 'acknowledged', category: 'billing', registeredAt: '2026-03-02T09:00:00.000Z', closedAt: null },
-      { complaintId: 'c2', number: 'CMP-2026-000002', status: 'on-hold', category: 'delivery', registeredAt: '2026-03-02T12:00:00.000Z', closedAt: null },
+      {
+        complaintId: 'c1',
+        number: 'CMP-2026-000001',
+        status: 'acknowledged',
+        category: 'billing',
+        registeredAt: '2026-03-02T09:00:00.000Z',
+        closedAt: null,
+      },
+      {
+        complaintId: 'c2',
+        number: 'CMP-2026-000002',
+        status: 'on-hold',
+        category: 'delivery',
+        registeredAt: '2026-03-02T12:00:00.000Z',
+        closedAt: null,
+      },
     ]);
     expect(profile.revision).toBe(0);
     await result.close();
@@ -46,11 +77,16 @@ describe("customer-profile projection: the customer's complaints", () => {
     const withoutComplaints = (await alone.docs('customers'))[ana];
     await alone.close();
     const h = history();
-    for (let n = 3; n <= 12; n++) h.then(`c${n}`, steps.register(`c${n}`, ana, { number: `CMP-2026-${String(n).padStart(6, '0')}` }), steps.acknowledge);
+    for (let n = 3; n <= 12; n++)
+      h.then(`c${n}`, steps.register(`c${n}`, ana, { number: `CMP-2026-${String(n).padStart(6, '0')}` }), steps.acknowledge);
     const busy = await projectEvents(customerProfileProjection, h.events);
 
     expect((await busy.docs('customers'))[ana]).toEqual(withoutComplaints);
-    expect((await complaintsOf(busy, ana)).map((entry) => entry.complaintId)).toEqual(['c1', 'c2', ...Array.from({ length: 10 }, (_, i) => `c${i + 3}`)]);
+    expect((await complaintsOf(busy, ana)).map((entry) => entry.complaintId)).toEqual([
+      'c1',
+      'c2',
+      ...Array.from({ length: 10 }, (_, i) => `c${i + 3}`),
+    ]);
     await busy.close();
   });
 

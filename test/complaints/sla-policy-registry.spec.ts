@@ -12,7 +12,11 @@ describe('SLA policy registry (versioned policies)', () => {
     warningShare: 0.5,
     clockStartsAt: 'receipt',
   };
-  const publish = (data: Partial<PublishSlaPolicy['data']> = {}): PublishSlaPolicy => ({ type: 'PublishSlaPolicy', data: { ...terms, ...data }, now });
+  const publish = (data: Partial<PublishSlaPolicy['data']> = {}): PublishSlaPolicy => ({
+    type: 'PublishSlaPolicy',
+    data: { ...terms, ...data },
+    now,
+  });
   const published = (version: number, data: Partial<PublishSlaPolicy['data']> = {}): SlaPolicyEvent => {
     const { policyId, ...rest } = { ...terms, ...data };
     return { type: 'SlaPolicyPublished', data: { policy: { id: policyId, version, ...rest }, publishedAt: now } };
@@ -23,19 +27,37 @@ describe('SLA policy registry (versioned policies)', () => {
   });
 
   it('publishes version n + 1 with the whole policy', () => {
-    spec(slaPolicyDecider).given([]).when(publish()).then([published(2)]);
-    spec(slaPolicyDecider).given([published(2)]).when(publish({ warningShare: 0.6 })).then([published(3, { warningShare: 0.6 })]);
-    expect(policyInForce(fold(slaPolicyDecider, [published(2), published(3, { warningShare: 0.6 })]))).toMatchObject({ version: 3, warningShare: 0.6 });
+    spec(slaPolicyDecider)
+      .given([])
+      .when(publish())
+      .then([published(2)]);
+    spec(slaPolicyDecider)
+      .given([published(2)])
+      .when(publish({ warningShare: 0.6 }))
+      .then([published(3, { warningShare: 0.6 })]);
+    expect(policyInForce(fold(slaPolicyDecider, [published(2), published(3, { warningShare: 0.6 })]))).toMatchObject({
+      version: 3,
+      warningShare: 0.6,
+    });
   });
 
   it('publishing the terms in force records nothing', () => {
-    spec(slaPolicyDecider).given([published(2)]).when(publish()).thenNothing();
+    spec(slaPolicyDecider)
+      .given([published(2)])
+      .when(publish())
+      .thenNothing();
     const { resolutionHours, firstResponseHours, warningShare, clockStartsAt } = DEFAULT_SLA_POLICY;
     spec(slaPolicyDecider).given([]).when(publish({ resolutionHours, firstResponseHours, warningShare, clockStartsAt })).thenNothing();
   });
 
   it('refuses an unusable policy', () => {
-    spec(slaPolicyDecider).given([]).when(publish({ firstResponseHours: { ...terms.firstResponseHours, low: 49 } })).thenFails('SLA_POLICY_INVALID', 422);
-    spec(slaPolicyDecider).given([]).when(publish({ warningShare: 1 })).thenFails('SLA_POLICY_INVALID', 422);
+    spec(slaPolicyDecider)
+      .given([])
+      .when(publish({ firstResponseHours: { ...terms.firstResponseHours, low: 49 } }))
+      .thenFails('SLA_POLICY_INVALID', 422);
+    spec(slaPolicyDecider)
+      .given([])
+      .when(publish({ warningShare: 1 }))
+      .thenFails('SLA_POLICY_INVALID', 422);
   });
 });

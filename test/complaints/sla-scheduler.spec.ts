@@ -135,7 +135,10 @@ describe('SLA scheduler (embedded stores, manual clock)', () => {
     t = await startTestApp();
     d = new Driver(t);
     expect(d.now()).toBe(GRADED_AT);
-    await d.department('billing', { type: 'CreateDepartment', data: { departmentId: 'billing', name: 'Billing', supervisorId: 'sup-ana' } });
+    await d.department('billing', {
+      type: 'CreateDepartment',
+      data: { departmentId: 'billing', name: 'Billing', supervisorId: 'sup-ana' },
+    });
   });
   afterEach(async () => {
     await t.close();
@@ -342,9 +345,15 @@ describe('SLA scheduler (embedded stores, manual clock)', () => {
     // them, so "nothing fired after stop()" is shown by running every pending timer, not by a pause.
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance'] });
     try {
-      const scheduler = new SlaScheduler(d.processor, t.app.get(ReadModels), t.clock, { supervisorOf: () => Promise.resolve(null) }, {
-        pollIntervalMs: 10,
-      });
+      const scheduler = new SlaScheduler(
+        d.processor,
+        t.app.get(ReadModels),
+        t.clock,
+        { supervisorOf: () => Promise.resolve(null) },
+        {
+          pollIntervalMs: 10,
+        },
+      );
       scheduler.start();
       t.clock.set(WARNING_AT);
       for (let poll = 0; poll < 100 && (await d.slaEvents('c1')).length === 0; poll++) await jest.advanceTimersByTimeAsync(10);
@@ -364,9 +373,15 @@ describe('SLA scheduler (embedded stores, manual clock)', () => {
     await d.gradedComplaint('c1');
     await d.settle();
     let active = false;
-    const scheduler = new SlaScheduler(d.processor, t.app.get(ReadModels), t.clock, { supervisorOf: () => Promise.resolve(null) }, {
-      lease: { shouldRun: () => Promise.resolve(active) },
-    });
+    const scheduler = new SlaScheduler(
+      d.processor,
+      t.app.get(ReadModels),
+      t.clock,
+      { supervisorOf: () => Promise.resolve(null) },
+      {
+        lease: { shouldRun: () => Promise.resolve(active) },
+      },
+    );
     t.clock.set(at(RESOLUTION_DUE, 1));
     expect(await scheduler.tick()).toBe(0);
     expect(await d.slaEvents('c1')).toEqual([]);
@@ -402,7 +417,12 @@ describe('SLA scheduler across restarts', () => {
     const first = await startTestApp({}, { dataDir, clock });
     apps.push(first);
     // Through the HTTP API, as an agent would: graded high at 12:00, first response given.
-    const customer = await ok(first, '/customers', { name: 'Ana Lima', email: 'ana@example.com', kind: 'customer', acquisitionChannel: 'web' });
+    const customer = await ok(first, '/customers', {
+      name: 'Ana Lima',
+      email: 'ana@example.com',
+      kind: 'customer',
+      acquisitionChannel: 'web',
+    });
     const department = await ok(first, '/departments', { name: 'Billing', supervisorId: 'sup-ana' });
     const complaint = await ok(first, '/complaints', {
       customerId: customer.id,
@@ -422,7 +442,10 @@ describe('SLA scheduler across restarts', () => {
 
     // Down over the warning time and the deadline.
     clock.set(at(RESOLUTION_DUE, 2 * HOUR_MS));
-    const second = await startTestApp({ slaSchedulerEnabled: true }, { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8002-') });
+    const second = await startTestApp(
+      { slaSchedulerEnabled: true },
+      { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8002-') },
+    );
     apps.push(second);
     const d2 = new Driver(second);
     // start() took the scheduler's lock before this tick: the start-up tick has already fired both.
@@ -437,7 +460,10 @@ describe('SLA scheduler across restarts', () => {
     expect(await d2.tick()).toBe(0);
     await apps.pop()!.close();
 
-    const third = await startTestApp({ slaSchedulerEnabled: true }, { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8003-') });
+    const third = await startTestApp(
+      { slaSchedulerEnabled: true },
+      { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8003-') },
+    );
     apps.push(third);
     const d3 = new Driver(third);
     expect(await d3.tick()).toBe(0);

@@ -40,7 +40,10 @@ describe('Service by value: SLA deadlines by the customer value segment at gradi
       await t.app.get(CommandProcessor).handle({
         decider: customerSegmentsDecider,
         streamName: customerSegmentsStream(id),
-        command: { type: 'AssignSegments', data: { customerId: id, runId: at, at, assignments: [{ scheme: 'rfm', segment, scores: null }] } },
+        command: {
+          type: 'AssignSegments',
+          data: { customerId: id, runId: at, at, assignments: [{ scheme: 'rfm', segment, scores: null }] },
+        },
         context: { actor: 'test', correlationId: 'seg', commandId: '' },
       });
     }
@@ -48,7 +51,8 @@ describe('Service by value: SLA deadlines by the customer value segment at gradi
   }
 
   async function gradedComplaint(customerId: string, severity = 'high'): Promise<string> {
-    const id = (await ok('POST', '/complaints', { customerId, channel: 'phone', category: 'billing', description: 'Charged twice' })).id as string;
+    const id = (await ok('POST', '/complaints', { customerId, channel: 'phone', category: 'billing', description: 'Charged twice' }))
+      .id as string;
     await ok('POST', `/complaints/${id}/acknowledge`, {});
     await ok('POST', `/complaints/${id}/assess`, { valid: true, rationale: 'Confirmed' });
     await ok('POST', `/complaints/${id}/grade`, { severity, difficulty: 'medium' });
@@ -61,7 +65,10 @@ describe('Service by value: SLA deadlines by the customer value segment at gradi
   }
 
   it('gives a champion the shorter deadline; a later policy change or regrade does not move it', async () => {
-    await ok('PUT', '/sla-policies/current', { ...POLICY, valueTiers: [{ segment: 'rfm:champions', resolutionHours: 12, firstResponseHours: 2 }] });
+    await ok('PUT', '/sla-policies/current', {
+      ...POLICY,
+      valueTiers: [{ segment: 'rfm:champions', resolutionHours: 12, firstResponseHours: 2 }],
+    });
     const star = await customerIn('champions');
     const plain = await customerIn('hibernating');
     const starComplaint = await gradedComplaint(star);
@@ -78,18 +85,35 @@ describe('Service by value: SLA deadlines by the customer value segment at gradi
     expect(plainGrading.policy.valueSegment).toBeUndefined();
 
     // Champions now get 6 h: the complaint already graded keeps its 12 h, even when regraded.
-    await ok('PUT', '/sla-policies/current', { ...POLICY, valueTiers: [{ segment: 'champions', resolutionHours: 6, firstResponseHours: null }] });
+    await ok('PUT', '/sla-policies/current', {
+      ...POLICY,
+      valueTiers: [{ segment: 'champions', resolutionHours: 6, firstResponseHours: null }],
+    });
     await ok('POST', `/complaints/${starComplaint}/grade`, { severity: 'critical', difficulty: 'medium' });
-    expect(await lastGrading(starComplaint)).toMatchObject({ severity: 'critical', resolutionDueAt: after(12), firstResponseDueAt: after(2), policy: expect.objectContaining({ version: 2 }) });
+    expect(await lastGrading(starComplaint)).toMatchObject({
+      severity: 'critical',
+      resolutionDueAt: after(12),
+      firstResponseDueAt: after(2),
+      policy: expect.objectContaining({ version: 2 }),
+    });
 
     // A new complaint of the champion is graded under the new terms (first response: the severity's 8 h, capped at 6).
     const next = await gradedComplaint(star);
-    expect(await lastGrading(next)).toMatchObject({ resolutionDueAt: after(6), firstResponseDueAt: after(6), policy: expect.objectContaining({ version: 3, valueSegment: 'champions' }) });
+    expect(await lastGrading(next)).toMatchObject({
+      resolutionDueAt: after(6),
+      firstResponseDueAt: after(6),
+      policy: expect.objectContaining({ version: 3, valueSegment: 'champions' }),
+    });
   });
 
   it('shows the tiers on the policy in force and refuses unusable tiers, appending nothing', async () => {
-    await ok('PUT', '/sla-policies/current', { ...POLICY, valueTiers: [{ segment: 'champions', resolutionHours: 12, firstResponseHours: 2 }] });
-    expect((await t.request('GET', '/sla-policies/current')).json.valueTiers).toEqual([{ segment: 'champions', resolutionHours: 12, firstResponseHours: 2 }]);
+    await ok('PUT', '/sla-policies/current', {
+      ...POLICY,
+      valueTiers: [{ segment: 'champions', resolutionHours: 12, firstResponseHours: 2 }],
+    });
+    expect((await t.request('GET', '/sla-policies/current')).json.valueTiers).toEqual([
+      { segment: 'champions', resolutionHours: 12, firstResponseHours: 2 },
+    ]);
     const before = await t.eventCount();
     const cases = [
       { tiers: [{ segment: 'champions', resolutionHours: 2, firstResponseHours: 4 }], status: 422, code: 'SLA_POLICY_INVALID' },
@@ -99,7 +123,11 @@ describe('Service by value: SLA deadlines by the customer value segment at gradi
     ];
     for (const c of cases) {
       const response = await t.request('PUT', '/sla-policies/current', { ...POLICY, valueTiers: c.tiers });
-      expect({ tiers: c.tiers, status: response.status, code: response.json.code }).toEqual({ tiers: c.tiers, status: c.status, code: c.code });
+      expect({ tiers: c.tiers, status: response.status, code: response.json.code }).toEqual({
+        tiers: c.tiers,
+        status: c.status,
+        code: c.code,
+      });
     }
     expect(await t.eventCount()).toBe(before);
   });

@@ -118,9 +118,7 @@ export function readStoreContract(
       });
 
       it('$set sets fields, including dotted paths that create intermediate objects', async () => {
-        expect(await people.update('p', { $set: { name: 'Grace', 'address.city': 'Lyon', 'profile.links.web': 'w' } })).toBe(
-          true,
-        );
+        expect(await people.update('p', { $set: { name: 'Grace', 'address.city': 'Lyon', 'profile.links.web': 'w' } })).toBe(true);
         const doc = await people.get('p');
         expect(doc).toMatchObject({ name: 'Grace', address: { city: 'Lyon', zip: '75001' }, profile: { links: { web: 'w' } } });
       });
@@ -167,14 +165,10 @@ export function readStoreContract(
       });
 
       it('$setOnInsert applies only when an upsert inserts', async () => {
-        expect(await people.update('p', { $set: { name: 'Set' }, $setOnInsert: { createdBy: 'upsert' } }, { upsert: true })).toBe(
-          true,
-        );
+        expect(await people.update('p', { $set: { name: 'Set' }, $setOnInsert: { createdBy: 'upsert' } }, { upsert: true })).toBe(true);
         expect(await people.get('p')).not.toHaveProperty('createdBy');
 
-        expect(await people.update('q', { $set: { name: 'New' }, $setOnInsert: { createdBy: 'upsert' } }, { upsert: true })).toBe(
-          true,
-        );
+        expect(await people.update('q', { $set: { name: 'New' }, $setOnInsert: { createdBy: 'upsert' } }, { upsert: true })).toBe(true);
         expect(await people.get('q')).toEqual({ _id: 'q', name: 'New', createdBy: 'upsert' });
       });
 
@@ -257,7 +251,15 @@ export function readStoreContract(
     async function seedPeople(people: Collection<Person>): Promise<void> {
       await people.replace('a', { name: 'Alice', score: 5, tags: ['vip', 'new'], address: { city: 'Paris', zip: '75001' } });
       await people.replace('b', { name: 'bob', score: '7', tags: ['new'], address: { city: 'Lyon' } });
-      await people.replace('c', { name: 'Carol', score: null, tags: [], orders: [{ sku: 'x', qty: 1 }, { sku: 'y', qty: 5 }] });
+      await people.replace('c', {
+        name: 'Carol',
+        score: null,
+        tags: [],
+        orders: [
+          { sku: 'x', qty: 1 },
+          { sku: 'y', qty: 5 },
+        ],
+      });
       await people.replace('d', { name: 'alan', orders: [{ sku: 'x', qty: 3 }] });
       await people.replace('e', { name: 'Eve', score: 12, tags: ['vip'], address: { city: 'Paris' } });
       await people.replace('f', { name: 'Frank', score: true });
@@ -452,9 +454,7 @@ export function readStoreContract(
 
       it('walks a compound sort matching the declared index', async () => {
         const pages = await walk({}, { kind: 1, n: 1 }, 4);
-        const expected = [...all]
-          .sort((x, y) => (x.kind !== y.kind ? (x.kind < y.kind ? -1 : 1) : x.n - y.n))
-          .map((doc) => doc._id);
+        const expected = [...all].sort((x, y) => (x.kind !== y.kind ? (x.kind < y.kind ? -1 : 1) : x.n - y.n)).map((doc) => doc._id);
         expect(pages.flat()).toEqual(expected);
       });
 
@@ -550,9 +550,7 @@ export function readStoreContract(
 
         await expect(users.replace('u3', { email: 'a@example.com' })).rejects.toBeInstanceOf(DuplicateKeyError);
         await expect(users.update('u2', { $set: { email: 'a@example.com' } })).rejects.toBeInstanceOf(DuplicateKeyError);
-        await expect(users.update('u4', { $set: { email: 'a@example.com' } }, { upsert: true })).rejects.toBeInstanceOf(
-          DuplicateKeyError,
-        );
+        await expect(users.update('u4', { $set: { email: 'a@example.com' } }, { upsert: true })).rejects.toBeInstanceOf(DuplicateKeyError);
 
         expect(await users.get('u3')).toBeNull();
         expect(await users.get('u2')).toMatchObject({ email: 'b@example.com' });

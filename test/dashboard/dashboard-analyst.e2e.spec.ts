@@ -44,7 +44,9 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
   };
   const text = (selector: string): Promise<string> => page.$eval(selector, (node: DomNode) => (node.textContent ?? '').trim());
   const table = (id: string): Promise<string[][]> =>
-    page.$$eval(`#${id} tr`, (trs: any[]) => trs.map((row) => Array.from(row.children as ArrayLike<DomNode>).map((cell) => (cell.textContent ?? '').trim())));
+    page.$$eval(`#${id} tr`, (trs: any[]) =>
+      trs.map((row) => Array.from(row.children as ArrayLike<DomNode>).map((cell) => (cell.textContent ?? '').trim())),
+    );
   const num = (s: string): number => Number(s.replace(/,/g, ''));
   /** Waits until the page has settled on a state whose status matches. */
   const settled = (state: string, status: string) =>
@@ -92,7 +94,7 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
 
   it('predicted CLV is not zero: as of the calibration end, as the API answers it', async () => {
     expect(pageErrors).toEqual([]);
-    expect(await text('#status')).toContain('predictions as of 1997-09-30 (the model\'s calibration end)');
+    expect(await text('#status')).toContain("predictions as of 1997-09-30 (the model's calibration end)");
     const [header, ...top] = await table('top-table');
     expect(header.slice(-2)).toEqual(['P(alive)', 'Predicted CLV']);
     const api = await analyst('/analytics/lifetime-value?minPurchases=1&sort=revenue&order=desc&limit=10');
@@ -103,22 +105,46 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
 
   it('revenue over time: actual bars are the file, month by month; the forecast line is the API forecast after the calibration end', async () => {
     const byMonth = new Map<string, number>();
-    for (const row of rows) byMonth.set(`${row.date.slice(0, 4)}-${row.date.slice(4, 6)}`, (byMonth.get(`${row.date.slice(0, 4)}-${row.date.slice(4, 6)}`) ?? 0) + toCents(row.dollars));
-    const bars = await page.$$eval('#revenue-chart g.bar', (groups: DomNode[]) => groups.map((g) => [g.getAttribute('data-label'), Math.round(Number(g.getAttribute('data-total')) * 100)]));
+    for (const row of rows)
+      byMonth.set(
+        `${row.date.slice(0, 4)}-${row.date.slice(4, 6)}`,
+        (byMonth.get(`${row.date.slice(0, 4)}-${row.date.slice(4, 6)}`) ?? 0) + toCents(row.dollars),
+      );
+    const bars = await page.$$eval('#revenue-chart g.bar', (groups: DomNode[]) =>
+      groups.map((g) => [g.getAttribute('data-label'), Math.round(Number(g.getAttribute('data-total')) * 100)]),
+    );
     expect(bars).toEqual([...byMonth.entries()].sort());
-    const points = await page.$$eval('#revenue-chart circle.forecast-point', (dots: DomNode[]) => dots.map((d) => [d.getAttribute('data-label'), Number(d.getAttribute('data-value'))]));
+    const points = await page.$$eval('#revenue-chart circle.forecast-point', (dots: DomNode[]) =>
+      dots.map((d) => [d.getAttribute('data-label'), Number(d.getAttribute('data-value'))]),
+    );
     const forecast = await analyst(`/analytics/forecast?from=${RANGE.from}&to=${RANGE.to}&interval=month`);
     expect(points).toEqual(forecast.periods.filter((p: any) => p.forecast).map((p: any) => [p.period, p.forecast.revenue]));
-    expect(points.map(([month]) => month)).toEqual(['1997-10', '1997-11', '1997-12', '1998-01', '1998-02', '1998-03', '1998-04', '1998-05', '1998-06']);
+    expect(points.map(([month]) => month)).toEqual([
+      '1997-10',
+      '1997-11',
+      '1997-12',
+      '1998-01',
+      '1998-02',
+      '1998-03',
+      '1998-04',
+      '1998-05',
+      '1998-06',
+    ]);
     expect(points.every(([, value]) => (value as number) > 0)).toBe(true);
-    expect(await text('#revenue-note')).toMatch(new RegExp(`Backtest over 9 months: MAPE ${forecast.backtest.mapeRevenue.toFixed(1)}% on revenue`));
+    expect(await text('#revenue-note')).toMatch(
+      new RegExp(`Backtest over 9 months: MAPE ${forecast.backtest.mapeRevenue.toFixed(1)}% on revenue`),
+    );
   });
 
   it('lifetime-value histogram: log-scale 1-2-5 bins that count the customers of the file', async () => {
     const revenue = new Map<string, number>();
     for (const row of rows) revenue.set(row.customer, (revenue.get(row.customer) ?? 0) + toCents(row.dollars));
     const bins = await page.$$eval('#ltv-table tbody tr', (trs: any[]) =>
-      trs.map((row) => ({ lo: Number(row.querySelector('[data-lo]').getAttribute('data-lo')), hi: Number(row.querySelector('[data-hi]').getAttribute('data-hi')), customers: Number(String(row.lastElementChild.textContent).replace(/,/g, '')) })),
+      trs.map((row) => ({
+        lo: Number(row.querySelector('[data-lo]').getAttribute('data-lo')),
+        hi: Number(row.querySelector('[data-hi]').getAttribute('data-hi')),
+        customers: Number(String(row.lastElementChild.textContent).replace(/,/g, '')),
+      })),
     );
     for (const bin of bins) {
       if (bin.lo > 0) expect([2, 2.5]).toContain(Math.round((bin.hi / bin.lo) * 10) / 10);
@@ -130,12 +156,12 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
   });
 
   it('colours: twelve categories each their own, a thirteenth and more share a grey "other"', async () => {
-    const colours = await page.evaluate(`(() => {
+    const colours = (await page.evaluate(`(() => {
       const names = Array.from({ length: 13 }, (_, i) => 'category ' + i);
       const many = window.RelataCharts.categoryColors(names);
       const twelve = window.RelataCharts.categoryColors(names.slice(0, 12));
       return { many: many.keys.map((k) => [k, many.color(k)]), folded: many.fold('category 12'), twelve: twelve.keys.map((k) => twelve.color(k)) };
-    })()`) as { many: [string, string][]; folded: string; twelve: string[] };
+    })()`)) as { many: [string, string][]; folded: string; twelve: string[] };
     expect(colours.many).toHaveLength(12);
     expect(colours.many[11][0]).toBe('other');
     expect(colours.folded).toBe('other');
@@ -148,7 +174,9 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
     await page.dispatchEvent('#as-of', 'change');
     await settled('ready', '1997-12-31 (chosen)');
     expect(await text('#top-note')).toContain('as of 1997-12-31');
-    const points = await page.$$eval('#revenue-chart circle.forecast-point', (dots: DomNode[]) => dots.map((d) => d.getAttribute('data-label')));
+    const points = await page.$$eval('#revenue-chart circle.forecast-point', (dots: DomNode[]) =>
+      dots.map((d) => d.getAttribute('data-label')),
+    );
     expect(points[0]).toBe('1998-01');
     const api = await analyst('/analytics/lifetime-value?minPurchases=1&sort=revenue&order=desc&limit=10&asOf=1997-12-31');
     const [, ...top] = await table('top-table');
@@ -187,9 +215,12 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
       await page.waitForFunction((w) => {
         const doc = (globalThis as any).document;
         const chart = doc.getElementById('revenue-chart');
-        return doc.documentElement.clientWidth === w && chart.querySelector('svg').getAttribute('viewBox').split(' ')[2] === String(Math.round(chart.clientWidth));
+        return (
+          doc.documentElement.clientWidth === w &&
+          chart.querySelector('svg').getAttribute('viewBox').split(' ')[2] === String(Math.round(chart.clientWidth))
+        );
       }, width);
-      const layout = await page.evaluate(`(() => {
+      const layout = (await page.evaluate(`(() => {
         const overflow = document.documentElement.scrollWidth;
         const wrappers = Array.from(document.querySelectorAll('table')).map((t) => getComputedStyle(t.parentElement).overflowX);
         const overlaps = [];
@@ -198,7 +229,7 @@ describe('the analyst dashboard on the CDNOW sample, with a fitted model', () =>
           for (let i = 1; i < labels.length; i++) if (labels[i].left < labels[i - 1].right - 0.5) overlaps.push(svg.closest('section').id);
         }
         return { overflow, wrappers, overlaps };
-      })()`) as { overflow: number; wrappers: string[]; overlaps: string[] };
+      })()`)) as { overflow: number; wrappers: string[]; overlaps: string[] };
       expect(layout.overflow).toBeLessThanOrEqual(width);
       expect(new Set(layout.wrappers)).toEqual(new Set(['auto']));
       expect(layout.overlaps).toEqual([]);

@@ -69,7 +69,8 @@ const PLAN: Handling[][] = [
 ];
 
 /** A CSV with every field quoted (narratives hold commas, quotes and line breaks). */
-const csvText = (records: string[][]): string => records.map((fields) => fields.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join('\n') + '\n';
+const csvText = (records: string[][]): string =>
+  records.map((fields) => fields.map((f) => `"${f.replace(/"/g, '""')}"`).join(',')).join('\n') + '\n';
 
 /** What the in-page callbacks use of DOM nodes (the project compiles without the DOM library). */
 interface DomNode {
@@ -152,7 +153,8 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
   /** The seeding is what the expectations assume: every row of a batch imported. */
   const imported = async (run: Promise<ImportResult>, rows: number): Promise<ImportResult> => {
     const result = await run;
-    if (result.summary.imported !== rows) throw new Error(`Seeding imported ${result.summary.imported} of ${rows} rows: ${JSON.stringify(result.summary)}`);
+    if (result.summary.imported !== rows)
+      throw new Error(`Seeding imported ${result.summary.imported} of ${rows} rows: ${JSON.stringify(result.summary)}`);
     return result;
   };
   /**
@@ -167,7 +169,13 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     const dated = cfpbRows
       .slice(from, to)
       .map((row) =>
-        row.map((field, i) => (i === col('Date received') || i === col('Date sent to company') ? day : i === col('Company response to consumer') ? 'In progress' : field)),
+        row.map((field, i) =>
+          i === col('Date received') || i === col('Date sent to company')
+            ? day
+            : i === col('Company response to consumer')
+              ? 'In progress'
+              : field,
+        ),
       );
     writeFileSync(file, csvText([cfpbHeader, ...dated]));
     return imported(runImport(t.app, { kind: 'cfpb', file }), to - from);
@@ -185,7 +193,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH.`);
+      throw new Error(
+        `Chromium is missing at ${CHROMIUM}: install Debian's chromium (apt-get install chromium, as .ci/run does) or set CHROMIUM_PATH.`,
+      );
     }
     t = await startTestApp({ consistencyTimeoutMs: 60_000 }, { clock: new ManualClock('2026-01-25T10:00:00.000Z') });
     analystKey = (await t.createKey(['analyst'])).key;
@@ -203,7 +213,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
       }
       t.clock.set(new Date(start).toISOString());
       const batch = await importCfpb(PRE_RANGE + w * PER_WEEK, PRE_RANGE + (w + 1) * PER_WEEK);
-      const handled = await Promise.all(PLAN[w].map(async (plan, i) => ({ plan, id: await complaintIdOf(weekRows[w][i], batch.lastPosition) })));
+      const handled = await Promise.all(
+        PLAN[w].map(async (plan, i) => ({ plan, id: await complaintIdOf(weekRows[w][i], batch.lastPosition) })),
+      );
       t.clock.set(new Date(start + HOUR).toISOString());
       for (const { id } of handled) {
         await step(id, 'assess', { valid: true, rationale: 'Confirmed' });
@@ -256,7 +268,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
 
   /** A table's cells as text: the header row, then the body rows. */
   const table = (id: string): Promise<string[][]> =>
-    page.$$eval(`#${id} tr`, (rows: DomNode[]) => rows.map((row) => Array.from(row.children).map((cell) => (cell.textContent ?? '').trim())));
+    page.$$eval(`#${id} tr`, (rows: DomNode[]) =>
+      rows.map((row) => Array.from(row.children).map((cell) => (cell.textContent ?? '').trim())),
+    );
   const text = (selector: string): Promise<string> => page.$eval(selector, (node: DomNode) => (node.textContent ?? '').trim());
 
   it('loads every panel with the analyst key, without a script or policy error', async () => {
@@ -269,7 +283,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     const now = '2026-03-01T12:00:00.000Z';
     const owners = [...new Set(FOLLOW_UPS.map(([owner]) => owner))];
     const expected = owners.map((owner) => {
-      const due = FOLLOW_UPS.filter(([o]) => o === owner).map(([, dueAt]) => dueAt).sort();
+      const due = FOLLOW_UPS.filter(([o]) => o === owner)
+        .map(([, dueAt]) => dueAt)
+        .sort();
       return [owner, String(due.length), String(due.filter((d) => d < now).length), due[0].slice(0, 16).replace('T', ' ')];
     });
     const [header, ...rows] = await table('follow-ups-table');
@@ -297,7 +313,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
         week: g.getAttribute('data-label'),
         total: Number(g.getAttribute('data-total')),
         label: g.querySelector('text.data-label')?.textContent,
-        parts: Object.fromEntries(Array.from(g.querySelectorAll('rect')).map((r) => [r.getAttribute('data-key'), Number(r.getAttribute('data-value'))])),
+        parts: Object.fromEntries(
+          Array.from(g.querySelectorAll('rect')).map((r) => [r.getAttribute('data-key'), Number(r.getAttribute('data-value'))]),
+        ),
       })),
     );
     expect(bars).toEqual(WEEKS.map((week) => ({ week, total: PER_WEEK, label: String(PER_WEEK), parts: expected[week] })));
@@ -319,7 +337,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
       }),
     );
     // The line's points: weeks with a decided complaint only (the third week has none: a gap).
-    const points = await page.$$eval('#sla-chart circle.point', (dots: DomNode[]) => dots.map((d) => [d.getAttribute('data-label'), Number(d.getAttribute('data-value'))]));
+    const points = await page.$$eval('#sla-chart circle.point', (dots: DomNode[]) =>
+      dots.map((d) => [d.getAttribute('data-label'), Number(d.getAttribute('data-value'))]),
+    );
     expect(points).toEqual(WEEKS.flatMap((week, w) => (PLAN[w].length ? [[week, expectedMeasures(PLAN[w]).compliance! * 100]] : [])));
 
     const report = await analyst(`/analytics/complaints?from=${RANGE.from}&to=${RANGE.to}&interval=week`);
@@ -330,12 +350,20 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     const all = expectedMeasures(PLAN.flat());
     expect(await text('#csat-figure')).toBe(all.csat!.toFixed(2));
     expect(await text('#nps-figure')).toBe(all.nps!.toFixed(1));
-    expect(await text('#nps-detail')).toMatch(new RegExp(`^${all.promoters} promoters, ${all.passives} passives, ${all.detractors} detractors`));
+    expect(await text('#nps-detail')).toMatch(
+      new RegExp(`^${all.promoters} promoters, ${all.passives} passives, ${all.detractors} detractors`),
+    );
     const [, ...rows] = await table('satisfaction-table');
     expect(rows).toEqual(
       WEEKS.map((week, w) => {
         const m = expectedMeasures(PLAN[w]);
-        return [week, String(m.decided), m.csat === null ? '–' : m.csat.toFixed(2), String(m.decided), m.nps === null ? '–' : m.nps.toFixed(1)];
+        return [
+          week,
+          String(m.decided),
+          m.csat === null ? '–' : m.csat.toFixed(2),
+          String(m.decided),
+          m.nps === null ? '–' : m.nps.toFixed(1),
+        ];
       }),
     );
     const report = await analyst(`/analytics/complaints?from=${RANGE.from}&to=${RANGE.to}&interval=week`);
@@ -360,12 +388,22 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     const [header, ...rows] = await table('transitions-table');
     const shown: Record<string, Record<string, number>> = {};
     for (const row of rows) {
-      shown[row[0]] = Object.fromEntries(header.slice(1).map((to, i) => [to, num(row[i + 1])]).filter(([, n]) => n !== 0));
+      shown[row[0]] = Object.fromEntries(
+        header
+          .slice(1)
+          .map((to, i) => [to, num(row[i + 1])])
+          .filter(([, n]) => n !== 0),
+      );
     }
     const api = await analyst(`/analytics/segments/transitions?from=${RANGE.from}&to=${RANGE.to}&scheme=rfm`);
     expect(shown).toEqual(api.matrix);
     const before = new Set(cdnowRows.slice(0, CDNOW_FIRST).map((row) => row.customer));
-    const newcomers = new Set(cdnowRows.slice(CDNOW_FIRST).map((row) => row.customer).filter((c) => !before.has(c)));
+    const newcomers = new Set(
+      cdnowRows
+        .slice(CDNOW_FIRST)
+        .map((row) => row.customer)
+        .filter((c) => !before.has(c)),
+    );
     expect(Object.values(shown['(none)']).reduce((a, b) => a + b, 0)).toBe(newcomers.size);
     const stayedInSegment = Object.entries(shown).filter(([from]) => from !== '(none)');
     expect(stayedInSegment.reduce((sum, [, row]) => sum + Object.values(row).reduce((a, b) => a + b, 0), 0)).toBe(before.size);
@@ -410,7 +448,9 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     const api = await analyst('/analytics/lifetime-value?minPurchases=1&sort=revenue&order=desc&limit=10');
     const ids = await page.$$eval('#top-table [data-id]', (cells: DomNode[]) => cells.map((c) => c.getAttribute('data-id')));
     expect(ids).toEqual(api.items.map((item: { customerId: string }) => item.customerId));
-    expect(rows.map((r) => [num(r[4]), r[6]])).toEqual(api.items.map((item: any) => [item.currentValue.purchaseCount, item.currentValue.lastPurchaseAt.slice(0, 10)]));
+    expect(rows.map((r) => [num(r[4]), r[6]])).toEqual(
+      api.items.map((item: any) => [item.currentValue.purchaseCount, item.currentValue.lastPurchaseAt.slice(0, 10)]),
+    );
   });
 
   it('keeps the key for the tab: a reload shows the data again without asking', async () => {
@@ -424,9 +464,13 @@ describe('the analyst dashboard (headless Chromium against the real app)', () =>
     await page.fill('#to', RANGE.to);
     await page.click('#load');
     // A string: the page's `document` is not in this project's type library.
-    await page.waitForFunction(`document.body.dataset.state === 'ready' && document.getElementById('status').textContent.includes('${RANGE.from}')`, undefined, {
-      timeout: 60_000,
-    });
+    await page.waitForFunction(
+      `document.body.dataset.state === 'ready' && document.getElementById('status').textContent.includes('${RANGE.from}')`,
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
     if (process.env.SAVE_SCREENSHOT === '1') {

@@ -65,7 +65,7 @@ describe('CommandProcessor: idempotent replay of multi-event commands', () => {
     const [a, b] = [await stored('batch-1', 0, 3), await stored('batch-1', 3, 2)];
     for (const retrying of [p, processor()]) {
       expect((await record(retrying, 'batch-1', tags('a', 3), 'key-a')).events).toEqual(a);
-      expect((await record(retrying, 'batch-1', tags('b', 2), 'key-b'))).toMatchObject({ events: b, position: b[1].position, revision: 4n });
+      expect(await record(retrying, 'batch-1', tags('b', 2), 'key-b')).toMatchObject({ events: b, position: b[1].position, revision: 4n });
     }
   });
 
@@ -88,8 +88,16 @@ describe('CommandProcessor: idempotent replay of multi-event commands', () => {
     expect(new Set([...a, ...b].map((e) => e.id)).size).toBe(4);
 
     for (const retrying of [p, processor()]) {
-      expect(await record(retrying, 'batch-a', tags('x', 2), 'shared-key')).toMatchObject({ replayed: true, events: a, position: a[1].position });
-      expect(await record(retrying, 'batch-b', tags('x', 2), 'shared-key')).toMatchObject({ replayed: true, events: b, position: b[1].position });
+      expect(await record(retrying, 'batch-a', tags('x', 2), 'shared-key')).toMatchObject({
+        replayed: true,
+        events: a,
+        position: a[1].position,
+      });
+      expect(await record(retrying, 'batch-b', tags('x', 2), 'shared-key')).toMatchObject({
+        replayed: true,
+        events: b,
+        position: b[1].position,
+      });
     }
     expect((await store.readAll()).length).toBe(4);
   });

@@ -17,7 +17,8 @@ import { ReadRecordingEventStore } from '../support/read-recording-event-store';
  */
 
 type Command = { type: 'Add'; entryId: string; note: string } | { type: 'Close' };
-type Event = { type: 'EntryAdded'; data: { ledgerId: string; entryId: string; note: string } } | { type: 'LedgerClosed'; data: { ledgerId: string } };
+type Event =
+  { type: 'EntryAdded'; data: { ledgerId: string; entryId: string; note: string } } | { type: 'LedgerClosed'; data: { ledgerId: string } };
 interface Ledger {
   entries: readonly string[];
   notes: readonly string[];
@@ -46,7 +47,12 @@ describe('CommandProcessor: folded states between commands', () => {
   let clock: ManualClock;
   let processor: CommandProcessor;
   const add = (p: CommandProcessor, entryId: string, idempotencyKey?: string) =>
-    p.handle({ decider: ledger, streamName: 'ledger-l1', command: { type: 'Add', entryId, note: `note ${entryId}` }, context: { ...context, idempotencyKey } });
+    p.handle({
+      decider: ledger,
+      streamName: 'ledger-l1',
+      command: { type: 'Add', entryId, note: `note ${entryId}` },
+      context: { ...context, idempotencyKey },
+    });
 
   beforeEach(() => {
     sqlite = new SqliteEventStore({ filename: ':memory:' });
@@ -120,7 +126,9 @@ describe('CommandProcessor: folded states between commands', () => {
 
   it('given a subject forgotten (key deleted, states forgotten), when the stream is loaded, then its personal data reads as erased', async () => {
     const keys = new SqliteKeyStore({ filename: ':memory:', clock });
-    const encrypting = new EncryptingEventStore(sqlite, keys, [{ eventType: 'EntryAdded', subject: { path: 'ledgerId' }, fields: ['note'] }]);
+    const encrypting = new EncryptingEventStore(sqlite, keys, [
+      { eventType: 'EntryAdded', subject: { path: 'ledgerId' }, fields: ['note'] },
+    ]);
     const private_ = new CommandProcessor(encrypting, clock, new SequentialIdGenerator());
     await add(private_, 'e1');
     expect((await private_.load(ledger, 'ledger-l1')).state.notes).toEqual(['note e1']);

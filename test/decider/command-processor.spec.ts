@@ -22,7 +22,12 @@ const account: Decider<{ balance: number }, Command, Event> = {
   decide(command, state) {
     if (command.type === 'Noop') return [];
     if (command.amount <= 0) throw new BusinessRuleViolation('AMOUNT_NOT_POSITIVE', 'amounts are positive', { balance: state.balance });
-    return [{ type: 'Deposited', data: command.occurredAt ? { amount: command.amount, occurredAt: command.occurredAt } : { amount: command.amount } }];
+    return [
+      {
+        type: 'Deposited',
+        data: command.occurredAt ? { amount: command.amount, occurredAt: command.occurredAt } : { amount: command.amount },
+      },
+    ];
   },
 };
 
@@ -64,10 +69,23 @@ describe('CommandProcessor', () => {
         type: 'Deposited',
         data: { amount: 5, occurredAt: '2026-03-01T09:00:00.000Z' },
         // Business time from the event's data, record time from the clock.
-        metadata: { actor: 'user:ana', correlationId: 'corr-1', causationId: 'cmd-2', occurredAt: '2026-03-01T09:00:00.000Z', recordedAt: NOW, schemaVersion: 1 },
+        metadata: {
+          actor: 'user:ana',
+          correlationId: 'corr-1',
+          causationId: 'cmd-2',
+          occurredAt: '2026-03-01T09:00:00.000Z',
+          recordedAt: NOW,
+          schemaVersion: 1,
+        },
       },
     ]);
-    expect(first).toMatchObject({ streamName: 'account-1', revision: 0n, position: stored[0].position, state: { balance: 10 }, replayed: false });
+    expect(first).toMatchObject({
+      streamName: 'account-1',
+      revision: 0n,
+      position: stored[0].position,
+      state: { balance: 10 },
+      replayed: false,
+    });
     expect(second).toMatchObject({ revision: 1n, position: stored[1].position, state: { balance: 15 }, replayed: false });
     expect(second.events.map((e) => e.id)).toEqual([stored[1].id]);
   });
@@ -155,13 +173,25 @@ describe('CommandProcessor', () => {
       await deposit(10);
       await expect(dry({ type: 'Deposit', amount: 3 }, { expectedRevision: 3n })).rejects.toMatchObject({ expected: 3n, actual: 0n });
       await expect(dry({ type: 'Deposit', amount: 3 }, { expectedRevision: 0n })).resolves.toBeUndefined();
-      await expect(processor.dryRun({ decider: account, streamName: 'account-9', command: { type: 'Noop' }, context: { ...context, expectedRevision: 0n } })).rejects.toMatchObject({
+      await expect(
+        processor.dryRun({
+          decider: account,
+          streamName: 'account-9',
+          command: { type: 'Noop' },
+          context: { ...context, expectedRevision: 0n },
+        }),
+      ).rejects.toMatchObject({
         actual: 'no_stream',
       });
     });
 
     it('passes a request already carried out, whatever the decider would say now', async () => {
-      await processor.handle({ decider: account, streamName: 'account-1', command: { type: 'Deposit', amount: 4 }, context: { ...context, idempotencyKey: 'k-1' } });
+      await processor.handle({
+        decider: account,
+        streamName: 'account-1',
+        command: { type: 'Deposit', amount: 4 },
+        context: { ...context, idempotencyKey: 'k-1' },
+      });
       await expect(dry({ type: 'Deposit', amount: -1 }, { idempotencyKey: 'k-1' })).resolves.toBeUndefined();
       await expect(dry({ type: 'Deposit', amount: -1 }, { idempotencyKey: 'k-2' })).rejects.toMatchObject({ code: 'AMOUNT_NOT_POSITIVE' });
     });

@@ -50,8 +50,14 @@ describe('access control over HTTP', () => {
       bad['unknown API key'] = { headers: { authorization: `Bearer ${TEST_ADMIN_KEY.slice(0, -4)}AAAA` } };
       bad['expired API key'] = { headers: { authorization: `Bearer ${expiring.key}` } };
       bad['revoked API key'] = { headers: { authorization: `Bearer ${revoked.key}` } };
-      bad['JWT with a bad signature'] = { headers: { authorization: `Bearer ${signHs256({ sub: 'mallory', roles: allRoles, exp: 4102444800 }, 'not-the-secret-not-the-secret-not-the-secret')}` } };
-      bad['expired JWT'] = { headers: { authorization: `Bearer ${t.jwt({ sub: 'late', roles: allRoles, exp: Date.parse('2026-03-10T12:00:00.000Z') / 1000 })}` } };
+      bad['JWT with a bad signature'] = {
+        headers: {
+          authorization: `Bearer ${signHs256({ sub: 'mallory', roles: allRoles, exp: 4102444800 }, 'not-the-secret-not-the-secret-not-the-secret')}`,
+        },
+      };
+      bad['expired JWT'] = {
+        headers: { authorization: `Bearer ${t.jwt({ sub: 'late', roles: allRoles, exp: Date.parse('2026-03-10T12:00:00.000Z') / 1000 })}` },
+      };
       routes = t.app.get(RouteRegistry).routes();
     });
     afterAll(async () => {
@@ -68,9 +74,14 @@ describe('access control over HTTP', () => {
           // Streams that cannot be masked are refused to those who would see personal data masked.
           const maskedOut = rule.unmaskable === true && seesMaskedPersonalData({ subject: role, roles: [role], pii: false, via: 'jwt' });
           const allowed = rule.roles === 'public' || (rule.roles.includes(role) && !maskedOut);
-          for (const [via, credential] of [['key', keys[role]], ['jwt', jwts[role]]] as const) {
+          for (const [via, credential] of [
+            ['key', keys[role]],
+            ['jwt', jwts[role]],
+          ] as const) {
             const response = await t.request(method, url, body, {}, { auth: credential });
-            const ok = allowed ? response.status !== 401 && response.status !== 403 && response.status < 500 : response.status === 403 && response.json.code === 'FORBIDDEN';
+            const ok = allowed
+              ? response.status !== 401 && response.status !== 403 && response.status < 500
+              : response.status === 403 && response.json.code === 'FORBIDDEN';
             if (!ok) mismatches.push(`${route} as ${role} (${via}): ${response.status} ${response.json.code ?? ''}`);
           }
         }
@@ -88,7 +99,9 @@ describe('access control over HTTP', () => {
           const ok =
             rule.roles === 'public'
               ? response.status === 200
-              : response.status === 401 && response.json.code === 'UNAUTHENTICATED' && String(response.headers['www-authenticate']).startsWith('Bearer');
+              : response.status === 401 &&
+                response.json.code === 'UNAUTHENTICATED' &&
+                String(response.headers['www-authenticate']).startsWith('Bearer');
           if (!ok) mismatches.push(`${route} with ${what}: ${response.status} ${response.json.code ?? ''}`);
         }
       }
@@ -134,13 +147,26 @@ describe('access control over HTTP', () => {
 
     it('creates a key shown once, lists keys without secrets, records both as events, and the key acts as key:<id>', async () => {
       t.clock.advance(1000);
-      const created = await t.request('POST', '/admin/keys', { name: 'CRM integration', roles: ['agent'], expiresAt: '2027-01-01T00:00:00Z' }, {}, admin);
+      const created = await t.request(
+        'POST',
+        '/admin/keys',
+        { name: 'CRM integration', roles: ['agent'], expiresAt: '2027-01-01T00:00:00Z' },
+        {},
+        admin,
+      );
       expect(created.status).toBe(201);
       expect(created.headers['cache-control']).toBe('no-store');
       const { id, key, prefix } = created.json;
       expect(key).toMatch(API_KEY_PATTERN);
       expect(key.startsWith(`rk_${prefix}_`)).toBe(true);
-      expect(created.json).toMatchObject({ name: 'CRM integration', roles: ['agent'], pii: false, status: 'active', expiresAt: '2027-01-01T00:00:00.000Z', revokedAt: null });
+      expect(created.json).toMatchObject({
+        name: 'CRM integration',
+        roles: ['agent'],
+        pii: false,
+        status: 'active',
+        expiresAt: '2027-01-01T00:00:00.000Z',
+        revokedAt: null,
+      });
       expect(created.json.createdBy).toMatch(/^key:/);
 
       const list = await t.request('GET', '/admin/keys', undefined, {}, admin);
@@ -150,16 +176,27 @@ describe('access control over HTTP', () => {
         expect.objectContaining({ id, prefix, name: 'CRM integration' }),
       ]);
       const secret = key.slice(12);
-      const events = JSON.stringify(await t.eventStore.readAll(), (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      const events = JSON.stringify(await t.eventStore.readAll(), (_, value: unknown) =>
+        typeof value === 'bigint' ? value.toString() : value,
+      );
       for (const text of [JSON.stringify(list.json), events]) {
         expect(text).not.toContain(secret);
         expect(text).not.toContain(hashApiKey(key));
       }
       const [event] = await t.eventStore.readStream(`access-key-${id}`);
-      expect(event).toMatchObject({ type: 'AccessKeyCreated', data: { keyId: id, prefix, name: 'CRM integration', roles: ['agent'], pii: false, expiresAt: '2027-01-01T00:00:00.000Z' } });
+      expect(event).toMatchObject({
+        type: 'AccessKeyCreated',
+        data: { keyId: id, prefix, name: 'CRM integration', roles: ['agent'], pii: false, expiresAt: '2027-01-01T00:00:00.000Z' },
+      });
       expect(event.metadata.actor).toBe(created.json.createdBy);
 
-      const customer = await t.request('POST', '/customers', { name: 'Ana Lima', kind: 'prospect', acquisitionChannel: 'web' }, {}, { auth: key });
+      const customer = await t.request(
+        'POST',
+        '/customers',
+        { name: 'Ana Lima', kind: 'prospect', acquisitionChannel: 'web' },
+        {},
+        { auth: key },
+      );
       expect(customer.status).toBe(201);
       const [registered] = await t.eventStore.readStream(`customer-${customer.json.id}`);
       expect(registered.metadata.actor).toBe(`key:${id}`);
@@ -170,10 +207,18 @@ describe('access control over HTTP', () => {
       expect((await t.request('GET', '/customers', undefined, {}, { auth: key })).status).toBe(200);
       const revoked = await t.request('POST', `/admin/keys/${id}/revoke`, undefined, {}, admin);
       expect(revoked.status).toBe(200);
-      expect(revoked.json).toMatchObject({ id, status: 'revoked', revokedAt: '2026-03-10T12:00:00.000Z', revokedBy: expect.stringMatching(/^key:/) });
+      expect(revoked.json).toMatchObject({
+        id,
+        status: 'revoked',
+        revokedAt: '2026-03-10T12:00:00.000Z',
+        revokedBy: expect.stringMatching(/^key:/),
+      });
       expectProblem(await t.request('GET', '/customers', undefined, {}, { auth: key }), 401, 'UNAUTHENTICATED');
       const before = await t.eventCount();
-      expect((await t.request('POST', `/admin/keys/${id}/revoke`, undefined, {}, admin)).json).toMatchObject({ status: 'revoked', revokedAt: '2026-03-10T12:00:00.000Z' });
+      expect((await t.request('POST', `/admin/keys/${id}/revoke`, undefined, {}, admin)).json).toMatchObject({
+        status: 'revoked',
+        revokedAt: '2026-03-10T12:00:00.000Z',
+      });
       expect(await t.eventCount()).toBe(before);
       expect((await t.eventStore.readStream(`access-key-${id}`)).map((e) => e.type)).toEqual(['AccessKeyCreated', 'AccessKeyRevoked']);
       expectProblem(await t.request('POST', `/admin/keys/${SOME_ID}/revoke`, undefined, {}, admin), 404, 'ACCESS_KEY_NOT_FOUND');
@@ -237,7 +282,13 @@ describe('access control over HTTP', () => {
     });
 
     it('masks names and contact details unless the analyst holds pii; refuses searching by them', async () => {
-      const created = await t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com', phone: '+351 910 000 000', kind: 'prospect', acquisitionChannel: 'web' });
+      const created = await t.request('POST', '/customers', {
+        name: 'Ana Lima',
+        email: 'ana@example.com',
+        phone: '+351 910 000 000',
+        kind: 'prospect',
+        acquisitionChannel: 'web',
+      });
       const id = created.json.id as string;
       const url = `/customers/${id}?minPosition=${created.json.position}`;
       const analyst = await t.createKey(['analyst']);
@@ -246,23 +297,39 @@ describe('access control over HTTP', () => {
 
       const masked = await t.request('GET', url, undefined, {}, { auth: analyst.key });
       expect(masked.status).toBe(200);
-      expect(masked.json).toMatchObject({ id, name: '***', email: '***', phone: '***', company: null, status: 'prospect', acquisitionChannel: 'web' });
+      expect(masked.json).toMatchObject({
+        id,
+        name: '***',
+        email: '***',
+        phone: '***',
+        company: null,
+        status: 'prospect',
+        acquisitionChannel: 'web',
+      });
       const list = await t.request('GET', '/customers', undefined, {}, { auth: analyst.key });
       expect(list.json.items).toEqual([expect.objectContaining({ id, name: '***' })]);
       expectProblem(await t.request('GET', '/customers?q=lima', undefined, {}, { auth: analyst.key }), 403, 'FORBIDDEN');
 
       for (const key of [trusted.key, auditorWithAgent.key]) {
-        expect((await t.request('GET', url, undefined, {}, { auth: key })).json).toMatchObject({ name: 'Ana Lima', email: 'ana@example.com' });
+        expect((await t.request('GET', url, undefined, {}, { auth: key })).json).toMatchObject({
+          name: 'Ana Lima',
+          email: 'ana@example.com',
+        });
       }
       expect((await t.request('GET', '/customers?q=lima', undefined, {}, { auth: trusted.key })).json.items).toHaveLength(1);
       // JWTs grant it with "pii" among the roles.
-      expect((await t.request('GET', url, undefined, {}, { auth: t.jwt({ sub: 'eve', roles: ['analyst', 'pii'] }) })).json.name).toBe('Ana Lima');
+      expect((await t.request('GET', url, undefined, {}, { auth: t.jwt({ sub: 'eve', roles: ['analyst', 'pii'] }) })).json.name).toBe(
+        'Ana Lima',
+      );
       expect((await t.request('GET', url, undefined, {}, { auth: t.jwt({ sub: 'eve', roles: ['analyst'] }) })).json.name).toBe('***');
     });
 
     it('masks the personal columns of CSV exports', async () => {
       const created = await t.request('POST', '/customers', { name: 'Bruno Reis', kind: 'customer' });
-      const purchase = await t.request('POST', `/customers/${created.json.id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }], margin: 2 });
+      const purchase = await t.request('POST', `/customers/${created.json.id}/purchases`, {
+        lines: [{ product: 'CD', quantity: 1, amount: 10 }],
+        margin: 2,
+      });
       const analyst = await t.createKey(['analyst']);
       const url = `/analytics/lifetime-value?minPosition=${purchase.json.position}`;
       const csv = await t.request('GET', url, undefined, { accept: 'text/csv' }, { auth: analyst.key });
@@ -392,14 +459,23 @@ describe('access control over HTTP', () => {
 
   it('denies a route missing from the access table, even one registered past Nest', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-unlisted-'));
-    const config = { ...loadConfig({ RELATA_DATA_DIR: dataDir, RELATA_SLA_SCHEDULER: 'off', RELATA_WEBHOOKS: 'off', LOG_LEVEL: 'silent' }), bootstrapAdminKey: TEST_ADMIN_KEY };
+    const config = {
+      ...loadConfig({ RELATA_DATA_DIR: dataDir, RELATA_SLA_SCHEDULER: 'off', RELATA_WEBHOOKS: 'off', LOG_LEVEL: 'silent' }),
+      bootstrapAdminKey: TEST_ADMIN_KEY,
+    };
     const app = await createHttpApp({ config, logger: false });
     try {
-      app.getHttpAdapter().getInstance().get('/unlisted', async () => ({ secret: 'data' }));
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/unlisted', async () => ({ secret: 'data' }));
       await app.init();
       await app.getHttpAdapter().getInstance().ready();
       const asAdmin = await app.inject({ method: 'GET', url: '/unlisted', headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
-      expect({ status: asAdmin.statusCode, body: asAdmin.json() }).toMatchObject({ status: 403, body: { code: 'FORBIDDEN', detail: expect.stringContaining('no access rule') } });
+      expect({ status: asAdmin.statusCode, body: asAdmin.json() }).toMatchObject({
+        status: 403,
+        body: { code: 'FORBIDDEN', detail: expect.stringContaining('no access rule') },
+      });
       expect((await app.inject({ method: 'GET', url: '/unlisted' })).statusCode).toBe(401);
     } finally {
       await app.close();

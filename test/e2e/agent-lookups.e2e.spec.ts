@@ -22,7 +22,8 @@ describe('agent lookups (HTTP)', () => {
   }
   const customer = async (body: Record<string, unknown>): Promise<string> =>
     expectStatus(await t.request('POST', '/customers', { kind: 'customer', ...body }), 201).json.id as string;
-  const buy = async (id: string, body: Record<string, unknown>): Promise<TestResponse> => expectStatus(await t.request('POST', `/customers/${id}/purchases`, body), 201);
+  const buy = async (id: string, body: Record<string, unknown>): Promise<TestResponse> =>
+    expectStatus(await t.request('POST', `/customers/${id}/purchases`, body), 201);
   /** Read models follow the log: lists are read once every projection has caught up. */
   const caughtUp = () => t.app.get(ProjectionRunner).catchUp();
   const ids = (response: TestResponse): string[] => expectStatus(response, 200).json.items.map((item: { id: string }) => item.id);
@@ -37,8 +38,18 @@ describe('agent lookups (HTTP)', () => {
   describe('purchase history', () => {
     it('lists purchases newest first, with lines and the currency each was recorded in, paged, and as CSV', async () => {
       const ana = await customer({ name: 'Ana' });
-      await buy(ana, { purchaseId: 'INV-1', currency: 'EUR', occurredAt: '2026-01-05T10:00:00.000Z', lines: [{ product: 'CD', quantity: 2, amount: 20 }] });
-      await buy(ana, { purchaseId: 'INV-3', currency: 'JPY', occurredAt: '2026-03-01T10:00:00.000Z', lines: [{ product: 'Vinyl', quantity: 1, amount: 1000 }] });
+      await buy(ana, {
+        purchaseId: 'INV-1',
+        currency: 'EUR',
+        occurredAt: '2026-01-05T10:00:00.000Z',
+        lines: [{ product: 'CD', quantity: 2, amount: 20 }],
+      });
+      await buy(ana, {
+        purchaseId: 'INV-3',
+        currency: 'JPY',
+        occurredAt: '2026-03-01T10:00:00.000Z',
+        lines: [{ product: 'Vinyl', quantity: 1, amount: 1000 }],
+      });
       const last = await buy(ana, {
         purchaseId: 'INV-2',
         currency: 'USD',
@@ -51,7 +62,9 @@ describe('agent lookups (HTTP)', () => {
       });
 
       const all = expectStatus(await t.request('GET', `/customers/${ana}/purchases?minPosition=${last.json.position}`), 200);
-      expect(all.json.items.map((p: { purchaseId: string; currency: string; amount: number }) => [p.purchaseId, p.currency, p.amount])).toEqual([
+      expect(
+        all.json.items.map((p: { purchaseId: string; currency: string; amount: number }) => [p.purchaseId, p.currency, p.amount]),
+      ).toEqual([
         ['INV-3', 'JPY', 1000],
         ['INV-2', 'USD', 100],
         ['INV-1', 'EUR', 20],
@@ -76,7 +89,10 @@ describe('agent lookups (HTTP)', () => {
 
       const first = expectStatus(await t.request('GET', `/customers/${ana}/purchases?limit=2`), 200);
       expect(first.json.items.map((p: { purchaseId: string }) => p.purchaseId)).toEqual(['INV-3', 'INV-2']);
-      const second = expectStatus(await t.request('GET', `/customers/${ana}/purchases?limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`), 200);
+      const second = expectStatus(
+        await t.request('GET', `/customers/${ana}/purchases?limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`),
+        200,
+      );
       expect(second.json.items.map((p: { purchaseId: string }) => p.purchaseId)).toEqual(['INV-1']);
 
       const asCsv = await csv(`/customers/${ana}/purchases`);
@@ -101,7 +117,8 @@ describe('agent lookups (HTTP)', () => {
       const ana = await customer({ name: 'Ana', phone: '+351 910-123 456' });
       const bruno = await customer({ name: 'Bruno', phone: '(212) 555-0100' });
       await caughtUp();
-      for (const q of ['910123456', '+351 910 123 456', '351-910', '(910) 123']) expect(ids(await t.request('GET', `/customers?q=${encodeURIComponent(q)}`))).toEqual([ana]);
+      for (const q of ['910123456', '+351 910 123 456', '351-910', '(910) 123'])
+        expect(ids(await t.request('GET', `/customers?q=${encodeURIComponent(q)}`))).toEqual([ana]);
       expect(ids(await t.request('GET', `/customers?q=${encodeURIComponent('555 0100')}`))).toEqual([bruno]);
       // Text still searches names.
       expect(ids(await t.request('GET', '/customers?q=bru'))).toEqual([bruno]);
@@ -136,14 +153,17 @@ describe('agent lookups (HTTP)', () => {
       expect(ids(await t.request('GET', '/customers?sort=revenue&order=asc'))).toEqual([bruno, ana, carla]);
       expect(ids(await t.request('GET', '/customers?sort=purchaseCount&order=desc'))).toEqual([carla, ana, bruno]);
       const paged = expectStatus(await t.request('GET', '/customers?sort=revenue&limit=2'), 200);
-      expect(ids(await t.request('GET', `/customers?sort=revenue&limit=2&cursor=${encodeURIComponent(paged.json.nextCursor)}`))).toEqual([bruno]);
+      expect(ids(await t.request('GET', `/customers?sort=revenue&limit=2&cursor=${encodeURIComponent(paged.json.nextCursor)}`))).toEqual([
+        bruno,
+      ]);
     });
 
     it('filters by segment, agreeing with the segment members analytics lists', async () => {
       const ana = await customer({ name: 'Ana' });
       const bruno = await customer({ name: 'Bruno' });
       const carla = await customer({ name: 'Carla' });
-      for (const day of ['2026-01-05', '2026-02-15', '2026-03-09']) await buy(ana, { lines: [{ product: 'CD', quantity: 1, amount: 300 }], occurredAt: `${day}T10:00:00.000Z` });
+      for (const day of ['2026-01-05', '2026-02-15', '2026-03-09'])
+        await buy(ana, { lines: [{ product: 'CD', quantity: 1, amount: 300 }], occurredAt: `${day}T10:00:00.000Z` });
       await buy(bruno, { lines: [{ product: 'CD', quantity: 1, amount: 20 }], occurredAt: '2025-06-01T10:00:00.000Z' });
       await buy(carla, { lines: [{ product: 'CD', quantity: 1, amount: 80 }], occurredAt: '2026-02-01T10:00:00.000Z' });
       const run = expectStatus(await t.request('POST', '/analytics/segments/recompute'), 200);
@@ -152,8 +172,14 @@ describe('agent lookups (HTTP)', () => {
       const rfm = Object.keys(run.json.segments.rfm as Record<string, number>);
       expect(rfm.length).toBeGreaterThan(1);
       for (const segment of rfm) {
-        const members = expectStatus(await t.request('GET', `/analytics/segments/${segment}/members?minPosition=${run.json.position}`), 200);
-        const expected = members.json.items.filter((m: { scheme: string }) => m.scheme === 'rfm').map((m: { customerId: string }) => m.customerId).sort();
+        const members = expectStatus(
+          await t.request('GET', `/analytics/segments/${segment}/members?minPosition=${run.json.position}`),
+          200,
+        );
+        const expected = members.json.items
+          .filter((m: { scheme: string }) => m.scheme === 'rfm')
+          .map((m: { customerId: string }) => m.customerId)
+          .sort();
         expect(ids(await t.request('GET', `/customers?segment=rfm:${segment}&minPosition=${run.json.position}`)).sort()).toEqual(expected);
       }
       const anaView = expectStatus(await t.request('GET', `/customers/${ana}`), 200);
@@ -164,7 +190,16 @@ describe('agent lookups (HTTP)', () => {
     });
 
     it('refuses bad filters with 400', async () => {
-      for (const query of ['acquisitionChannel=tv', 'minRevenue=-1', 'minRevenue=10&maxRevenue=5', 'registeredFrom=yesterday', 'registeredFrom=2026-03-02&registeredTo=2026-03-01', 'sort=name', 'order=up', 'segment=%3Cb%3E']) {
+      for (const query of [
+        'acquisitionChannel=tv',
+        'minRevenue=-1',
+        'minRevenue=10&maxRevenue=5',
+        'registeredFrom=yesterday',
+        'registeredFrom=2026-03-02&registeredTo=2026-03-01',
+        'sort=name',
+        'order=up',
+        'segment=%3Cb%3E',
+      ]) {
         expectProblem(await t.request('GET', `/customers?${query}`), 400, 'VALIDATION_FAILED');
       }
     });
@@ -172,7 +207,10 @@ describe('agent lookups (HTTP)', () => {
 
   describe('complaint lookups', () => {
     async function complaint(customerId: string, body: Record<string, unknown>): Promise<{ id: string; number: string }> {
-      const created = expectStatus(await t.request('POST', '/complaints', { customerId, channel: 'phone', description: 'Charged twice', ...body }), 201);
+      const created = expectStatus(
+        await t.request('POST', '/complaints', { customerId, channel: 'phone', description: 'Charged twice', ...body }),
+        201,
+      );
       return { id: created.json.id as string, number: created.json.number as string };
     }
 
@@ -206,15 +244,24 @@ describe('agent lookups (HTTP)', () => {
       // The text index is not served.
       expect(byNumber.json.items[0].search).toBeUndefined();
 
-      for (const query of ['number=12345', 'severity=urgent', 'category=']) expectProblem(await t.request('GET', `/complaints?${query}`), 400, 'VALIDATION_FAILED');
+      for (const query of ['number=12345', 'severity=urgent', 'category='])
+        expectProblem(await t.request('GET', `/complaints?${query}`), 400, 'VALIDATION_FAILED');
     });
   });
 
   describe('CSV of every list', () => {
     it('answers CSV with a header row on customers, interactions, complaints, solutions, departments, the audit feed and rejections', async () => {
       const ana = await customer({ name: 'Ana', email: 'ana@example.com', phone: '+351 910 000 000' });
-      await t.request('POST', `/customers/${ana}/interactions`, { channel: 'call', direction: 'inbound', summary: 'Asked about prices', agent: 'agent-7' });
-      const filed = expectStatus(await t.request('POST', '/complaints', { customerId: ana, channel: 'phone', category: 'billing', description: 'Charged twice' }), 201);
+      await t.request('POST', `/customers/${ana}/interactions`, {
+        channel: 'call',
+        direction: 'inbound',
+        summary: 'Asked about prices',
+        agent: 'agent-7',
+      });
+      const filed = expectStatus(
+        await t.request('POST', '/complaints', { customerId: ana, channel: 'phone', category: 'billing', description: 'Charged twice' }),
+        201,
+      );
       expectStatus(await t.request('POST', '/departments', { name: 'Billing' }), 201);
       expectProblem(await t.request('POST', '/customers', { name: '' }), 400, 'VALIDATION_FAILED');
       await caughtUp();
@@ -230,17 +277,29 @@ describe('agent lookups (HTTP)', () => {
       ];
       for (const [url, leading] of lists) {
         const response = await csv(url);
-        expect({ url, status: response.status, type: response.headers['content-type'] }).toEqual({ url, status: 200, type: 'text/csv; charset=utf-8' });
+        expect({ url, status: response.status, type: response.headers['content-type'] }).toEqual({
+          url,
+          status: 200,
+          type: 'text/csv; charset=utf-8',
+        });
         const header = String(response.body).split('\r\n')[0].split(',');
         expect(header.slice(0, leading.length)).toEqual(leading);
       }
 
-      expect(csvRecords(await csv('/customers'))).toEqual([expect.objectContaining({ id: ana, name: 'Ana', email: 'ana@example.com', phone: "'+351 910 000 000", complaints: '1' })]);
-      expect(csvRecords(await csv(`/customers/${ana}/interactions`))).toEqual([expect.objectContaining({ summary: 'Asked about prices', agent: 'agent-7' })]);
-      expect(csvRecords(await csv('/complaints'))).toEqual([expect.objectContaining({ id: filed.json.id, number: filed.json.number, category: 'billing' })]);
+      expect(csvRecords(await csv('/customers'))).toEqual([
+        expect.objectContaining({ id: ana, name: 'Ana', email: 'ana@example.com', phone: "'+351 910 000 000", complaints: '1' }),
+      ]);
+      expect(csvRecords(await csv(`/customers/${ana}/interactions`))).toEqual([
+        expect.objectContaining({ summary: 'Asked about prices', agent: 'agent-7' }),
+      ]);
+      expect(csvRecords(await csv('/complaints'))).toEqual([
+        expect.objectContaining({ id: filed.json.id, number: filed.json.number, category: 'billing' }),
+      ]);
       const feed = csvRecords(await csv('/audit/feed'));
       expect(feed.find((row) => row.type === 'CustomerRegistered')).toMatchObject({ 'data.customerId': ana, 'data.name': 'Ana' });
-      expect(csvRecords(await csv('/audit/rejections'))).toEqual([expect.objectContaining({ route: '/customers', status: '400', code: 'VALIDATION_FAILED', fields: 'name' })]);
+      expect(csvRecords(await csv('/audit/rejections'))).toEqual([
+        expect.objectContaining({ route: '/customers', status: '400', code: 'VALIDATION_FAILED', fields: 'name' }),
+      ]);
 
       // Paging: the next cursor travels in X-Next-Cursor.
       await customer({ name: 'Bruno' });
@@ -255,7 +314,9 @@ describe('agent lookups (HTTP)', () => {
       const analyst = (await t.createKey(['analyst'])).key;
       await caughtUp();
       const rows = csvRecords(await csv('/customers', { authorization: `Bearer ${analyst}` }));
-      expect(rows).toEqual([expect.objectContaining({ id: ana, name: '***', email: '***', phone: '***', company: '***', acquisitionChannel: 'other' })]);
+      expect(rows).toEqual([
+        expect.objectContaining({ id: ana, name: '***', email: '***', phone: '***', company: '***', acquisitionChannel: 'other' }),
+      ]);
       const purchases = await csv(`/customers/${ana}/purchases`, { authorization: `Bearer ${analyst}` });
       expect(purchases.status).toBe(200);
       for (const query of ['q=910', 'company=Lima%20Lda']) {

@@ -36,11 +36,17 @@ describe('analytics over HTTP (embedded stores)', () => {
     return expectStatus(await t.request('POST', '/customers', { name, kind: 'customer' }), 201).json.id;
   }
 
-  async function purchase(id: string, occurredAt: string, lines: { product: string; quantity: number; amount: number }[], margin = 0): Promise<TestResponse> {
+  async function purchase(
+    id: string,
+    occurredAt: string,
+    lines: { product: string; quantity: number; amount: number }[],
+    margin = 0,
+  ): Promise<TestResponse> {
     return expectStatus(await t.request('POST', `/customers/${id}/purchases`, { lines, margin, occurredAt }), 201);
   }
 
-  const buy = (id: string, occurredAt: string, amount: number, product = 'CD') => purchase(id, occurredAt, [{ product, quantity: 1, amount }]);
+  const buy = (id: string, occurredAt: string, amount: number, product = 'CD') =>
+    purchase(id, occurredAt, [{ product, quantity: 1, amount }]);
 
   /** Parses a CSV body (RFC 4180, as the API writes it) into rows of fields. */
   function parseCsv(text: string): string[][] {
@@ -90,15 +96,38 @@ describe('analytics over HTTP (embedded stores)', () => {
       const bruno = await customer('Bruno Reis');
       const carla = await customer('Carla Dias');
       // Two purchases on 5 January are one transaction day.
-      await purchase(ana, '2026-01-05T10:00:00.000Z', [{ product: 'CD', quantity: 2, amount: 20 }, { product: 'Poster', quantity: 1, amount: 5.5 }], 8);
+      await purchase(
+        ana,
+        '2026-01-05T10:00:00.000Z',
+        [
+          { product: 'CD', quantity: 2, amount: 20 },
+          { product: 'Poster', quantity: 1, amount: 5.5 },
+        ],
+        8,
+      );
       await purchase(ana, '2026-01-05T16:00:00.000Z', [{ product: 'CD', quantity: 1, amount: 14.5 }], 4);
       await purchase(ana, '2026-02-10T10:00:00.000Z', [{ product: 'Box set', quantity: 1, amount: 30 }], 10);
       await buy(bruno, '2026-03-01T10:00:00.000Z', 100);
-      const s1 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Gold plan', expectedValue: 50, expiresAt: '2026-04-01T00:00:00Z' });
-      const s2 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Box set 2', expectedValue: 20, expiresAt: '2026-05-01T00:00:00Z' });
-      const s3 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Poster pack', expectedValue: 10, expiresAt: '2026-05-01T00:00:00Z' });
+      const s1 = await t.request('POST', `/customers/${ana}/suggestions`, {
+        product: 'Gold plan',
+        expectedValue: 50,
+        expiresAt: '2026-04-01T00:00:00Z',
+      });
+      const s2 = await t.request('POST', `/customers/${ana}/suggestions`, {
+        product: 'Box set 2',
+        expectedValue: 20,
+        expiresAt: '2026-05-01T00:00:00Z',
+      });
+      const s3 = await t.request('POST', `/customers/${ana}/suggestions`, {
+        product: 'Poster pack',
+        expectedValue: 10,
+        expiresAt: '2026-05-01T00:00:00Z',
+      });
       expectStatus(await t.request('POST', `/customers/${ana}/suggestions/${s2.json.suggestionId}/accept`), 200);
-      const last = expectStatus(await t.request('POST', `/customers/${ana}/suggestions/${s3.json.suggestionId}/decline`, { reason: 'no' }), 200);
+      const last = expectStatus(
+        await t.request('POST', `/customers/${ana}/suggestions/${s3.json.suggestionId}/decline`, { reason: 'no' }),
+        200,
+      );
       expect(s1.status).toBe(201);
 
       const value = expectStatus(await t.request('GET', `/analytics/customers/${ana}/value?minPosition=${last.json.position}`), 200);
@@ -122,26 +151,60 @@ describe('analytics over HTTP (embedded stores)', () => {
           lastPurchaseAt: '2026-02-10T10:00:00.000Z',
           averageOrderValue: 23.33,
         },
-        potentialValue: { openSuggestionsValue: 50, openSuggestions: 1, value: 120, suggestionsAccepted: 1, suggestionsDeclined: 1, acceptanceRate: 0.5 },
+        potentialValue: {
+          openSuggestionsValue: 50,
+          openSuggestions: 1,
+          value: 120,
+          suggestionsAccepted: 1,
+          suggestionsDeclined: 1,
+          acceptanceRate: 0.5,
+        },
         predictive: null,
         segments: { rfm: null, 'value-matrix': null },
         products: [
-          { product: 'CD', purchases: 2, quantity: 3, amounts: { USD: 34.5 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T16:00:00.000Z' },
-          { product: 'Box set', purchases: 1, quantity: 1, amounts: { USD: 30 }, firstPurchaseAt: '2026-02-10T10:00:00.000Z', lastPurchaseAt: '2026-02-10T10:00:00.000Z' },
-          { product: 'Poster', purchases: 1, quantity: 1, amounts: { USD: 5.5 }, firstPurchaseAt: '2026-01-05T10:00:00.000Z', lastPurchaseAt: '2026-01-05T10:00:00.000Z' },
+          {
+            product: 'CD',
+            purchases: 2,
+            quantity: 3,
+            amounts: { USD: 34.5 },
+            firstPurchaseAt: '2026-01-05T10:00:00.000Z',
+            lastPurchaseAt: '2026-01-05T16:00:00.000Z',
+          },
+          {
+            product: 'Box set',
+            purchases: 1,
+            quantity: 1,
+            amounts: { USD: 30 },
+            firstPurchaseAt: '2026-02-10T10:00:00.000Z',
+            lastPurchaseAt: '2026-02-10T10:00:00.000Z',
+          },
+          {
+            product: 'Poster',
+            purchases: 1,
+            quantity: 1,
+            amounts: { USD: 5.5 },
+            firstPurchaseAt: '2026-01-05T10:00:00.000Z',
+            lastPurchaseAt: '2026-01-05T10:00:00.000Z',
+          },
         ],
       });
 
       // The open suggestion expires: potential value falls back to current value.
       t.clock.set('2026-04-02T00:00:00.000Z');
-      expect((await t.request('GET', `/analytics/customers/${ana}/value`)).json.potentialValue).toMatchObject({ openSuggestionsValue: 0, value: 70 });
+      expect((await t.request('GET', `/analytics/customers/${ana}/value`)).json.potentialValue).toMatchObject({
+        openSuggestionsValue: 0,
+        value: 70,
+      });
       t.clock.set('2026-03-10T12:00:00.000Z');
 
       // Sorted by revenue, paged with the cursor.
       const first = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=revenue&limit=2'), 200);
       expect(first.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([bruno, ana]);
       expect(first.json.nextCursor).toEqual(expect.any(String));
-      const second = expectStatus(await t.request('GET', `/analytics/lifetime-value?sort=revenue&limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`), 200);
+      const second = expectStatus(
+        await t.request('GET', `/analytics/lifetime-value?sort=revenue&limit=2&cursor=${encodeURIComponent(first.json.nextCursor)}`),
+        200,
+      );
       expect(second.json).toEqual({
         items: [expect.objectContaining({ customerId: carla, currentValue: expect.objectContaining({ revenue: 0 }) })],
         nextCursor: null,
@@ -152,14 +215,24 @@ describe('analytics over HTTP (embedded stores)', () => {
       // Potential value is computed at query time, sorted and paged in memory.
       const byPotential = expectStatus(await t.request('GET', '/analytics/lifetime-value?sort=potentialValue&limit=2'), 200);
       expect(byPotential.json.items.map((i: { potentialValue: { value: number } }) => i.potentialValue.value)).toEqual([120, 100]);
-      const rest = await t.request('GET', `/analytics/lifetime-value?sort=potentialValue&limit=2&cursor=${encodeURIComponent(byPotential.json.nextCursor)}`);
+      const rest = await t.request(
+        'GET',
+        `/analytics/lifetime-value?sort=potentialValue&limit=2&cursor=${encodeURIComponent(byPotential.json.nextCursor)}`,
+      );
       expect(rest.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([carla]);
       const ascending = await t.request('GET', '/analytics/lifetime-value?sort=revenue&order=asc&minPurchases=1');
       expect(ascending.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([ana, bruno]);
 
       // CSV: a header row, one row per item, quoted where needed; the next cursor in a header.
       const exported = await csv('/analytics/lifetime-value?sort=revenue&limit=2');
-      expect(exported.header.slice(0, 6)).toEqual(['customerId', 'name', 'status', 'registeredAt', 'currentValue.revenue', 'currentValue.margin']);
+      expect(exported.header.slice(0, 6)).toEqual([
+        'customerId',
+        'name',
+        'status',
+        'registeredAt',
+        'currentValue.revenue',
+        'currentValue.margin',
+      ]);
       expect(exported.header).toContain('potentialValue.acceptanceRate');
       expect(exported.rows.map((r) => [r.customerId, r.name, r['currentValue.revenue'], r['potentialValue.value']])).toEqual([
         [bruno, 'Bruno Reis', '100', '100'],
@@ -174,10 +247,18 @@ describe('analytics over HTTP (embedded stores)', () => {
 
     it('refuses bad queries and unknown customers as problem+json', async () => {
       await refused(() => t.request('GET', '/analytics/customers/00000000-0000-4000-8000-0000000000ff/value'), 404, 'CUSTOMER_NOT_FOUND');
-      const bad = await refused(() => t.request('GET', '/analytics/lifetime-value?sort=bogus&limit=0&order=up&horizon=0'), 400, 'VALIDATION_FAILED');
+      const bad = await refused(
+        () => t.request('GET', '/analytics/lifetime-value?sort=bogus&limit=0&order=up&horizon=0'),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fields(bad)).toEqual(['horizon', 'limit', 'order', 'sort']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/customers/not-a-uuid/value'), 400, 'VALIDATION_FAILED'))).toEqual(['id']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/lifetime-value?colour=red'), 400, 'VALIDATION_FAILED'))).toEqual(['colour']);
+      expect(fields(await refused(() => t.request('GET', '/analytics/customers/not-a-uuid/value'), 400, 'VALIDATION_FAILED'))).toEqual([
+        'id',
+      ]);
+      expect(fields(await refused(() => t.request('GET', '/analytics/lifetime-value?colour=red'), 400, 'VALIDATION_FAILED'))).toEqual([
+        'colour',
+      ]);
       await refused(() => t.request('GET', '/analytics/lifetime-value?sort=clv'), 422, 'CLV_MODEL_REQUIRED');
       await refused(() => t.request('GET', '/analytics/lifetime-value?sort=potentialValue&cursor=nonsense'), 400, 'VALIDATION_FAILED');
     });
@@ -202,7 +283,8 @@ describe('analytics over HTTP (embedded stores)', () => {
       const eva = await customer('Eva');
       for (const day of ['2026-01-05', '2026-01-20', '2026-02-15']) await buy(ana, `${day}T10:00:00.000Z`, 100);
       await buy(ana, '2026-03-09T10:00:00.000Z', 100);
-      for (const day of ['2026-01-02', '2026-01-08', '2026-01-12', '2026-01-18', '2026-02-01']) await buy(bruno, `${day}T10:00:00.000Z`, 100);
+      for (const day of ['2026-01-02', '2026-01-08', '2026-01-12', '2026-01-18', '2026-02-01'])
+        await buy(bruno, `${day}T10:00:00.000Z`, 100);
       await buy(carla, '2026-01-03T10:00:00.000Z', 70);
       await buy(carla, '2026-01-10T10:00:00.000Z', 65);
       await buy(carla, '2026-01-20T10:00:00.000Z', 65);
@@ -220,10 +302,21 @@ describe('analytics over HTTP (embedded stores)', () => {
       });
       expect(run1.json.segments.rfm).toEqual({ champions: 2, 'need-attention': 1, hibernating: 1, lost: 1 });
 
-      const champions = expectStatus(await t.request('GET', `/analytics/segments/champions/members?minPosition=${run1.json.position}`), 200);
+      const champions = expectStatus(
+        await t.request('GET', `/analytics/segments/champions/members?minPosition=${run1.json.position}`),
+        200,
+      );
       expect(champions.json.items).toEqual(
         expect.arrayContaining([
-          expect.objectContaining({ customerId: ana, name: 'Ana', scheme: 'rfm', segment: 'champions', since: '2026-03-10T12:00:00.000Z', scores: expect.objectContaining({ r: 5, f: 4, m: 4, code: '544' }), revenue: { USD: 400 } }),
+          expect.objectContaining({
+            customerId: ana,
+            name: 'Ana',
+            scheme: 'rfm',
+            segment: 'champions',
+            since: '2026-03-10T12:00:00.000Z',
+            scores: expect.objectContaining({ r: 5, f: 4, m: 4, code: '544' }),
+            revenue: { USD: 400 },
+          }),
           expect.objectContaining({ customerId: bruno, segment: 'champions' }),
         ]),
       );
@@ -237,7 +330,9 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(rerun.headers['idempotent-replayed']).toBe('true');
       expect(await t.eventCount()).toBe(before);
       await refused(() => t.request('POST', '/analytics/segments/recompute?asOf=2026-03-11T00:00:00Z'), 422, 'AS_OF_IN_FUTURE');
-      expect(fields(await refused(() => t.request('POST', '/analytics/segments/recompute?asOf=yesterday&x=1'), 400, 'VALIDATION_FAILED'))).toEqual(['asOf', 'x']);
+      expect(
+        fields(await refused(() => t.request('POST', '/analytics/segments/recompute?asOf=yesterday&x=1'), 400, 'VALIDATION_FAILED')),
+      ).toEqual(['asOf', 'x']);
       await refused(() => t.request('POST', '/analytics/segments/recompute', { force: true }), 400, 'VALIDATION_FAILED');
 
       // Four months later: everybody else bought again, Ana did not.
@@ -250,7 +345,11 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(run2.json.segments.rfm).toEqual({ champions: 1, 'at-risk': 1, 'potential-loyalist': 1, 'need-attention': 1, hibernating: 1 });
 
       const anaValue = expectStatus(await t.request('GET', `/analytics/customers/${ana}/value?minPosition=${run2.json.position}`), 200);
-      expect(anaValue.json.segments.rfm).toEqual({ segment: 'at-risk', since: '2026-07-10T12:00:00.000Z', scores: expect.objectContaining({ r: 1, f: 3, m: 4 }) });
+      expect(anaValue.json.segments.rfm).toEqual({
+        segment: 'at-risk',
+        since: '2026-07-10T12:00:00.000Z',
+        scores: expect.objectContaining({ r: 1, f: 3, m: 4 }),
+      });
       expect(anaValue.json.segments['value-matrix']).toMatchObject({ since: '2026-03-10T12:00:00.000Z' });
 
       const history = expectStatus(await t.request('GET', `/analytics/segments/history?customerId=${ana}&scheme=rfm`), 200);
@@ -260,7 +359,12 @@ describe('analytics over HTTP (embedded stores)', () => {
       ]);
 
       const transitions = expectStatus(await t.request('GET', '/analytics/segments/transitions?from=2026-03-15&to=2026-07-15'), 200);
-      expect(transitions.json).toMatchObject({ scheme: 'rfm', from: '2026-03-15T00:00:00.000Z', to: '2026-07-15T00:00:00.000Z', customers: 5 });
+      expect(transitions.json).toMatchObject({
+        scheme: 'rfm',
+        from: '2026-03-15T00:00:00.000Z',
+        to: '2026-07-15T00:00:00.000Z',
+        customers: 5,
+      });
       expect(transitions.json.items).toEqual([
         { from: 'champions', to: 'champions', customers: 1 },
         { from: 'champions', to: 'at-risk', customers: 1 },
@@ -279,23 +383,46 @@ describe('analytics over HTTP (embedded stores)', () => {
       const atRisk = await t.request('GET', '/analytics/segments/at-risk/members');
       expect(atRisk.json.items).toEqual([expect.objectContaining({ customerId: ana, since: '2026-07-10T12:00:00.000Z' })]);
       const list = expectStatus(await t.request('GET', '/analytics/segments?scheme=rfm'), 200);
-      expect(list.json.items.find((i: { segment: string }) => i.segment === 'at-risk')).toEqual({ scheme: 'rfm', segment: 'at-risk', customers: 1 });
+      expect(list.json.items.find((i: { segment: string }) => i.segment === 'at-risk')).toEqual({
+        scheme: 'rfm',
+        segment: 'at-risk',
+        customers: 1,
+      });
       expect(list.json.items).toHaveLength(11);
       expect(list.json.lastRun).toMatchObject({ runId: '2026-07-10T12:00:00.000Z', changes: expect.any(Number) });
       // Micro-segments by product interest.
       const products = await t.request('GET', '/analytics/segments?scheme=product');
-      expect(products.json.items).toEqual([{ scheme: 'product', segment: 'product:CD', customers: 5, purchases: 19, amounts: { USD: 1290 } }]);
+      expect(products.json.items).toEqual([
+        { scheme: 'product', segment: 'product:CD', customers: 5, purchases: 19, amounts: { USD: 1290 } },
+      ]);
       const cdBuyers = await t.request('GET', `/analytics/segments/${encodeURIComponent('product:CD')}/members?limit=2`);
       expect(cdBuyers.json.items.map((i: { customerId: string }) => i.customerId)).toEqual([bruno, ana]);
       expect(cdBuyers.json.nextCursor).toEqual(expect.any(String));
       const members = await csv('/analytics/segments/champions/members');
-      expect(members.rows).toEqual([expect.objectContaining({ customerId: bruno, segment: 'champions', since: '2026-03-10T12:00:00.000Z' })]);
+      expect(members.rows).toEqual([
+        expect.objectContaining({ customerId: bruno, segment: 'champions', since: '2026-03-10T12:00:00.000Z' }),
+      ]);
 
       await refused(() => t.request('GET', '/analytics/segments/platinum/members'), 404, 'SEGMENT_NOT_FOUND');
       await refused(() => t.request('GET', `/analytics/segments/${encodeURIComponent('product:Vinyl')}/members`), 404, 'SEGMENT_NOT_FOUND');
-      expect(fields(await refused(() => t.request('GET', '/analytics/segments/transitions?from=2026-07-15&to=2026-03-15&scheme=abc'), 400, 'VALIDATION_FAILED'))).toEqual(['scheme']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/segments/transitions?from=2026-07-15&to=2026-03-15'), 400, 'VALIDATION_FAILED'))).toEqual(['from']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/segments/transitions'), 400, 'VALIDATION_FAILED'))).toEqual(['from', 'to']);
+      expect(
+        fields(
+          await refused(
+            () => t.request('GET', '/analytics/segments/transitions?from=2026-07-15&to=2026-03-15&scheme=abc'),
+            400,
+            'VALIDATION_FAILED',
+          ),
+        ),
+      ).toEqual(['scheme']);
+      expect(
+        fields(
+          await refused(() => t.request('GET', '/analytics/segments/transitions?from=2026-07-15&to=2026-03-15'), 400, 'VALIDATION_FAILED'),
+        ),
+      ).toEqual(['from']);
+      expect(fields(await refused(() => t.request('GET', '/analytics/segments/transitions'), 400, 'VALIDATION_FAILED'))).toEqual([
+        'from',
+        'to',
+      ]);
     });
   });
 
@@ -306,12 +433,16 @@ describe('analytics over HTTP (embedded stores)', () => {
       t = await startTestApp({ consistencyTimeoutMs: 2000 }, {});
     });
 
-    const step = async (id: string, path: string, body?: unknown, status = 200) => expectStatus(await t.request('POST', `/complaints/${id}/${path}`, body), status);
+    const step = async (id: string, path: string, body?: unknown, status = 200) =>
+      expectStatus(await t.request('POST', `/complaints/${id}/${path}`, body), status);
     const at = (iso: string, hours = 0) => t.clock.set(new Date(Date.parse(iso) + hours * HOUR).toISOString());
 
     async function register(customerId: string, registeredAt: string, category: string, channel: string): Promise<string> {
       at(registeredAt);
-      return expectStatus(await t.request('POST', '/complaints', { customerId, channel, category, description: 'Something went wrong' }), 201).json.id;
+      return expectStatus(
+        await t.request('POST', '/complaints', { customerId, channel, category, description: 'Something went wrong' }),
+        201,
+      ).json.id;
     }
 
     /** Acknowledges (phone), assesses valid and grades at `hours` after registration. */
@@ -335,7 +466,8 @@ describe('analytics over HTTP (embedded stores)', () => {
       const xavier = await customer('Xavier');
       const yara = await customer('Yara');
       const zoe = await customer('Zoe');
-      const billing = expectStatus(await t.request('POST', '/departments', { name: 'Billing', supervisorId: 'sup-1' }), 201).json.id as string;
+      const billing = expectStatus(await t.request('POST', '/departments', { name: 'Billing', supervisorId: 'sup-1' }), 201).json
+        .id as string;
 
       // February (the previous period): both resolved late.
       const p1 = await register(yara, '2026-02-05T09:00:00.000Z', 'billing', 'phone');
@@ -378,11 +510,19 @@ describe('analytics over HTTP (embedded stores)', () => {
       await register(zoe, '2026-04-02T09:00:00.000Z', 'billing', 'phone');
 
       const stats = expectStatus(
-        await t.request('GET', `/analytics/complaints?from=2026-03-01&to=2026-04-01&groupBy=category&interval=month&minPosition=${last.json.position}`),
+        await t.request(
+          'GET',
+          `/analytics/complaints?from=2026-03-01&to=2026-04-01&groupBy=category&interval=month&minPosition=${last.json.position}`,
+        ),
         200,
       );
       const report = stats.json;
-      expect(report).toMatchObject({ from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', groupBy: 'category', interval: 'month' });
+      expect(report).toMatchObject({
+        from: '2026-03-01T00:00:00.000Z',
+        to: '2026-04-01T00:00:00.000Z',
+        groupBy: 'category',
+        interval: 'month',
+      });
       expect(report.counts).toEqual({
         status: { closed: 2, resolved: 1, investigating: 1 },
         category: { billing: 2, delivery: 2 },
@@ -431,12 +571,21 @@ describe('analytics over HTTP (embedded stores)', () => {
       expect(report.groups[0]).toMatchObject({ sla: { compliance: 0.5 }, timeToResolveHours: { median: 22.5 } });
       expect(report.groups[1]).toMatchObject({ validity: { ratio: 0.5 }, reopen: { reopened: 1 } });
       expect(report.series).toEqual([
-        expect.objectContaining({ period: '2026-03', start: '2026-03-01T00:00:00.000Z', end: '2026-04-01T00:00:00.000Z', group: 'billing', complaints: 2 }),
+        expect.objectContaining({
+          period: '2026-03',
+          start: '2026-03-01T00:00:00.000Z',
+          end: '2026-04-01T00:00:00.000Z',
+          group: 'billing',
+          complaints: 2,
+        }),
         expect.objectContaining({ period: '2026-03', group: 'delivery', complaints: 2 }),
       ]);
 
       // By ISO week, filtered to one category.
-      const weekly = expectStatus(await t.request('GET', '/analytics/complaints?from=2026-03-01&to=2026-04-01&interval=week&category=delivery'), 200);
+      const weekly = expectStatus(
+        await t.request('GET', '/analytics/complaints?from=2026-03-01&to=2026-04-01&interval=week&category=delivery'),
+        200,
+      );
       expect(weekly.json.series.map((s: { period: string; complaints: number }) => [s.period, s.complaints])).toEqual([
         ['2026-W09', 0],
         ['2026-W10', 0],
@@ -455,10 +604,24 @@ describe('analytics over HTTP (embedded stores)', () => {
         ['delivery', '2', ''],
       ]);
 
-      const bad = await refused(() => t.request('GET', '/analytics/complaints?groupBy=colour&interval=year&from=soon'), 400, 'VALIDATION_FAILED');
+      const bad = await refused(
+        () => t.request('GET', '/analytics/complaints?groupBy=colour&interval=year&from=soon'),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fields(bad)).toEqual(['from', 'groupBy', 'interval']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/complaints?from=2026-04-01&to=2026-03-01'), 400, 'VALIDATION_FAILED'))).toEqual(['from']);
-      expect(fields(await refused(() => t.request('GET', '/analytics/complaints?from=2000-01-01&to=2026-03-01&interval=day'), 400, 'VALIDATION_FAILED'))).toEqual(['interval']);
+      expect(
+        fields(await refused(() => t.request('GET', '/analytics/complaints?from=2026-04-01&to=2026-03-01'), 400, 'VALIDATION_FAILED')),
+      ).toEqual(['from']);
+      expect(
+        fields(
+          await refused(
+            () => t.request('GET', '/analytics/complaints?from=2000-01-01&to=2026-03-01&interval=day'),
+            400,
+            'VALIDATION_FAILED',
+          ),
+        ),
+      ).toEqual(['interval']);
     });
   });
 
@@ -497,9 +660,16 @@ describe('analytics over HTTP (embedded stores)', () => {
       await buy(ids[0], '2026-03-05T10:00:00.000Z', 40);
 
       await refused(() => t.request('POST', '/analytics/clv/fit', { until: '2026-03-11' }), 422, 'CALIBRATION_END_IN_FUTURE');
-      expect(fields(await refused(() => t.request('POST', '/analytics/clv/fit', { until: '28/02/2026', unit: 'month' }), 400, 'VALIDATION_FAILED'))).toEqual(['unit', 'until']);
+      expect(
+        fields(
+          await refused(() => t.request('POST', '/analytics/clv/fit', { until: '28/02/2026', unit: 'month' }), 400, 'VALIDATION_FAILED'),
+        ),
+      ).toEqual(['unit', 'until']);
 
-      const fitted = expectStatus(await t.request('POST', '/analytics/clv/fit', { until: '2026-02-28', unit: 'week' }, { 'idempotency-key': 'fit-1' }), 201);
+      const fitted = expectStatus(
+        await t.request('POST', '/analytics/clv/fit', { until: '2026-02-28', unit: 'week' }, { 'idempotency-key': 'fit-1' }),
+        201,
+      );
       expect(fitted.headers.location).toBe('/analytics/clv/model');
 
       // The same fit done directly with the pure functions on the same purchases.
@@ -522,22 +692,36 @@ describe('analytics over HTTP (embedded stores)', () => {
 
       // A retry with the same Idempotency-Key returns the same model and appends nothing.
       const before = await t.eventCount();
-      const retry = expectStatus(await t.request('POST', '/analytics/clv/fit', { until: '2026-02-28', unit: 'week' }, { 'idempotency-key': 'fit-1' }), 201);
+      const retry = expectStatus(
+        await t.request('POST', '/analytics/clv/fit', { until: '2026-02-28', unit: 'week' }, { 'idempotency-key': 'fit-1' }),
+        201,
+      );
       expect(retry.json).toMatchObject({ modelId: fitted.json.modelId, replayed: true });
       expect(retry.headers['idempotent-replayed']).toBe('true');
       expect(await t.eventCount()).toBe(before);
 
       const model = expectStatus(await t.request('GET', `/analytics/clv/model?minPosition=${fitted.json.position}`), 200);
-      expect(model.json).toMatchObject({ modelId: fitted.json.modelId, fittedAt: '2026-03-10T12:00:00.000Z', revision: 0, bgnbd: { r: fitted.json.bgnbd.r } });
+      expect(model.json).toMatchObject({
+        modelId: fitted.json.modelId,
+        fittedAt: '2026-03-10T12:00:00.000Z',
+        revision: 0,
+        bgnbd: { r: fitted.json.bgnbd.r },
+      });
       expect((await t.request('GET', '/analytics/clv/models')).json).toEqual({ items: [model.json], nextCursor: null });
 
       // By default predictions are made as of the model's calibration end (28 February), over a year of weeks at 10 % a year.
       const rich = ids[0];
-      const own = purchases.filter((p) => p.customerId === rich).concat([{ customerId: rich, occurredAt: '2026-03-05T10:00:00.000Z', amount: 40 }]);
+      const own = purchases
+        .filter((p) => p.customerId === rich)
+        .concat([{ customerId: rich, occurredAt: '2026-03-05T10:00:00.000Z', amount: 40 }]);
       const atCalibrationEnd = expectStatus(await t.request('GET', `/analytics/customers/${rich}/value`), 200);
       const [calibrated] = summarizePurchases(own, { calibrationEnd: '2026-02-28', unit: 'week' });
       const expectedAtEnd = customerLifetimeValue(bg.params, gg.params, calibrated, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
-      expect(atCalibrationEnd.json).toMatchObject({ asOf: '2026-02-28', asOfBasis: 'model-calibration-end', predictive: { asOf: '2026-02-28', x: calibrated.x } });
+      expect(atCalibrationEnd.json).toMatchObject({
+        asOf: '2026-02-28',
+        asOfBasis: 'model-calibration-end',
+        predictive: { asOf: '2026-02-28', x: calibrated.x },
+      });
       expect(atCalibrationEnd.json.predictive.expectedTransactions).toBeCloseTo(expectedAtEnd.expectedTransactions, 4);
       expect(atCalibrationEnd.json.predictive.clv).toBeCloseTo(expectedAtEnd.clv, 1);
       // As of a day asked for (today, 10 March): the history up to it, the purchase of 5 March included.
@@ -545,9 +729,20 @@ describe('analytics over HTTP (embedded stores)', () => {
       const [summary] = summarizePurchases(own, { calibrationEnd: '2026-03-10', unit: 'week' });
       const expected = customerLifetimeValue(bg.params, gg.params, summary, { horizon: 52, discountRate: 1.1 ** (7 / 365.25) - 1 });
       expect(value.json).toMatchObject({ asOf: '2026-03-10', asOfBasis: 'requested' });
-      expect(fields(await refused(() => t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-11`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
-      expect(fields(await refused(() => t.request('GET', `/analytics/lifetime-value?asOf=10.03.2026`), 400, 'VALIDATION_FAILED'))).toEqual(['asOf']);
-      expect(value.json.predictive).toMatchObject({ modelId: fitted.json.modelId, unit: 'week', asOf: '2026-03-10', horizon: 52, annualDiscountRate: 0.1, x: summary.x });
+      expect(
+        fields(await refused(() => t.request('GET', `/analytics/customers/${rich}/value?asOf=2026-03-11`), 400, 'VALIDATION_FAILED')),
+      ).toEqual(['asOf']);
+      expect(fields(await refused(() => t.request('GET', `/analytics/lifetime-value?asOf=10.03.2026`), 400, 'VALIDATION_FAILED'))).toEqual([
+        'asOf',
+      ]);
+      expect(value.json.predictive).toMatchObject({
+        modelId: fitted.json.modelId,
+        unit: 'week',
+        asOf: '2026-03-10',
+        horizon: 52,
+        annualDiscountRate: 0.1,
+        x: summary.x,
+      });
       expect(value.json.predictive.clv).toBeCloseTo(expected.clv, 1);
       expect(value.json.predictive.probabilityAlive).toBeCloseTo(expected.probabilityAlive, 4);
       expect(value.json.predictive.expectedTransactions).toBeCloseTo(expected.expectedTransactions, 4);

@@ -23,7 +23,12 @@ describe('audit over HTTP (embedded stores)', () => {
   });
 
   const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body }, headers);
+    t.request(
+      'POST',
+      '/customers',
+      { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body },
+      headers,
+    );
 
   /** Polls until `check` passes (the rejection log is written after the response goes out). */
   async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, deadlineMs = 3000): Promise<T> {
@@ -36,12 +41,18 @@ describe('audit over HTTP (embedded stores)', () => {
   }
 
   describe('stream history', () => {
-    it('lists a stream with each event\'s metadata, paged by revision', async () => {
+    it("lists a stream with each event's metadata, paged by revision", async () => {
       t.clock.set('2026-03-10T14:00:00.000Z');
       const ana = (await register({}, { 'X-Correlation-Id': 'req-register' })).json.id as string;
       t.clock.set('2026-03-10T14:05:00.000Z');
       await t.request('PATCH', `/customers/${ana}/contact`, { phone: '+351 911 111 111' }, { 'X-Correlation-Id': 'req-phone' });
-      await t.request('POST', `/customers/${ana}/interactions`, { channel: 'call', direction: 'inbound', summary: 'Asked about prices', agent: 'agent-7', occurredAt: '2026-03-10T13:00:00.000Z' });
+      await t.request('POST', `/customers/${ana}/interactions`, {
+        channel: 'call',
+        direction: 'inbound',
+        summary: 'Asked about prices',
+        agent: 'agent-7',
+        occurredAt: '2026-03-10T13:00:00.000Z',
+      });
 
       const first = await t.request('GET', `/audit/streams/customer-${ana}?limit=2`);
       expect(first.status).toBe(200);
@@ -63,15 +74,26 @@ describe('audit over HTTP (embedded stores)', () => {
           schemaVersion: 1,
         },
       });
-      expect(first.json.events[1]).toMatchObject({ revision: 1, type: 'ContactDetailsUpdated', metadata: { correlationId: 'req-phone', recordedAt: '2026-03-10T14:05:00.000Z' } });
+      expect(first.json.events[1]).toMatchObject({
+        revision: 1,
+        type: 'ContactDetailsUpdated',
+        metadata: { correlationId: 'req-phone', recordedAt: '2026-03-10T14:05:00.000Z' },
+      });
 
       const second = await t.request('GET', `/audit/streams/customer-${ana}?limit=2&fromRevision=2`);
       expect(second.json.nextRevision).toBeNull();
       // The interaction happened before it was keyed in: occurredAt and recordedAt tell both.
       expect(second.json.events).toEqual([
-        expect.objectContaining({ revision: 2, type: 'InteractionRecorded', metadata: expect.objectContaining({ occurredAt: '2026-03-10T13:00:00.000Z', recordedAt: '2026-03-10T14:05:00.000Z' }) }),
+        expect.objectContaining({
+          revision: 2,
+          type: 'InteractionRecorded',
+          metadata: expect.objectContaining({ occurredAt: '2026-03-10T13:00:00.000Z', recordedAt: '2026-03-10T14:05:00.000Z' }),
+        }),
       ]);
-      expect((await t.request('GET', `/audit/streams/customer-${ana}?fromRevision=9`)).json).toMatchObject({ events: [], nextRevision: null });
+      expect((await t.request('GET', `/audit/streams/customer-${ana}?fromRevision=9`)).json).toMatchObject({
+        events: [],
+        nextRevision: null,
+      });
     });
 
     it('answers 404 for an unknown stream and 400 naming bad parameters', async () => {
@@ -89,7 +111,12 @@ describe('audit over HTTP (embedded stores)', () => {
       t.clock.set('2026-03-10T14:05:00.000Z');
       await t.request('PATCH', `/customers/${ana}/contact`, { phone: '+351 911 111 111' });
       t.clock.set('2026-03-10T14:10:00.000Z');
-      const purchase = await t.request('POST', `/customers/${ana}/purchases`, { purchaseId: 'INV-1', lines: [{ product: 'CD', quantity: 1, amount: 20 }], margin: 5, occurredAt: '2026-03-10T14:06:00.000Z' });
+      const purchase = await t.request('POST', `/customers/${ana}/purchases`, {
+        purchaseId: 'INV-1',
+        lines: [{ product: 'CD', quantity: 1, amount: 20 }],
+        margin: 5,
+        occurredAt: '2026-03-10T14:06:00.000Z',
+      });
       expect(purchase.status).toBe(201);
       const stream = `customer-${ana}`;
 
@@ -104,7 +131,13 @@ describe('audit over HTTP (embedded stores)', () => {
         eventsFolded: 1,
         currentRevision: 3,
         lastEvent: { type: 'CustomerRegistered', recordedAt: '2026-03-10T14:00:00.000Z' },
-        state: { status: 'prospect', customerId: ana, contact: { phone: '+351 910 000 000', name: 'Ana Lima' }, purchases: {}, suggestions: {} },
+        state: {
+          status: 'prospect',
+          customerId: ana,
+          contact: { phone: '+351 910 000 000', name: 'Ana Lima' },
+          purchases: {},
+          suggestions: {},
+        },
       });
 
       const at1406 = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:06:00Z`);
@@ -115,26 +148,45 @@ describe('audit over HTTP (embedded stores)', () => {
       // By occurrence, the purchase (keyed in at 14:10) had happened by 14:07.
       // (Its conversion, recorded and occurring at 14:10, is left out: such a state was never on screen.)
       const occurred = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:07:00Z&basis=occurred`);
-      expect(occurred.json).toMatchObject({ basis: 'occurred', state: { purchases: { 'INV-1': { currency: 'USD', amountMinor: 2000, refundedMinor: 0 } }, status: 'prospect' } });
+      expect(occurred.json).toMatchObject({
+        basis: 'occurred',
+        state: { purchases: { 'INV-1': { currency: 'USD', amountMinor: 2000, refundedMinor: 0 } }, status: 'prospect' },
+      });
       const recorded = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T14:07:00Z`);
       expect(recorded.json).toMatchObject({ basis: 'recorded', state: { purchases: {}, status: 'prospect' } });
 
       const byRevision = await t.request('GET', `/audit/streams/${stream}/state?revision=0`);
       expect(byRevision.json).toMatchObject({ requestedRevision: 0, revision: 0, state: { contact: { phone: '+351 910 000 000' } } });
       const latest = await t.request('GET', `/audit/streams/${stream}/state`);
-      expect(latest.json).toMatchObject({ revision: 3, state: { status: 'customer', purchases: { 'INV-1': expect.any(Object) }, contact: { phone: '+351 911 111 111' } } });
+      expect(latest.json).toMatchObject({
+        revision: 3,
+        state: { status: 'customer', purchases: { 'INV-1': expect.any(Object) }, contact: { phone: '+351 911 111 111' } },
+      });
 
       // Before the registration the customer did not exist yet.
       const before = await t.request('GET', `/audit/streams/${stream}/state?asOf=2026-03-10T13:00:00Z`);
-      expect(before.json).toMatchObject({ revision: null, position: null, eventsFolded: 0, state: { status: 'unknown', customerId: null } });
+      expect(before.json).toMatchObject({
+        revision: null,
+        position: null,
+        eventsFolded: 0,
+        state: { status: 'unknown', customerId: null },
+      });
     });
 
     it('folds complaints and departments with their own deciders, Maps and Sets as JSON', async () => {
       const ana = (await register()).json.id as string;
-      const complaint = await t.request('POST', '/complaints', { customerId: ana, channel: 'email', category: 'billing', description: 'Charged twice for March' });
+      const complaint = await t.request('POST', '/complaints', {
+        customerId: ana,
+        channel: 'email',
+        category: 'billing',
+        description: 'Charged twice for March',
+      });
       expect(complaint.status).toBe(201);
       const state = await t.request('GET', `/audit/streams/complaint-${complaint.json.id}/state`);
-      expect(state.json).toMatchObject({ kind: 'complaint', state: { complaintId: complaint.json.id, customerId: ana, status: 'acknowledged', actions: {}, breached: [] } });
+      expect(state.json).toMatchObject({
+        kind: 'complaint',
+        state: { complaintId: complaint.json.id, customerId: ana, status: 'acknowledged', actions: {}, breached: [] },
+      });
 
       const department = await t.request('POST', '/departments', { name: 'Billing' });
       expect(department.status).toBe(201);
@@ -189,7 +241,13 @@ describe('audit over HTTP (embedded stores)', () => {
       const positions = seen.map((e) => BigInt(e.position));
       expect(positions.every((p, i) => i === 0 || p > positions[i - 1])).toBe(true);
       // (The app may write events of its own at start-up, e.g. the bootstrap admin key.)
-      expect(seen.slice(-5).map((e) => e.type)).toEqual(['EmailClaimed', 'CustomerRegistered', 'EmailClaimed', 'CustomerRegistered', 'CustomerRegistered']);
+      expect(seen.slice(-5).map((e) => e.type)).toEqual([
+        'EmailClaimed',
+        'CustomerRegistered',
+        'EmailClaimed',
+        'CustomerRegistered',
+        'CustomerRegistered',
+      ]);
       expect(seen.find((e) => e.type === 'EmailClaimed')).toMatchObject({ metadata: { correlationId: 'feed-1' } });
       expect(from).toBe(seen[seen.length - 1].position);
       // Polling from the last position finds nothing new, and says where to poll from again.
@@ -200,7 +258,10 @@ describe('audit over HTTP (embedded stores)', () => {
     it('streams the feed live as Server-Sent Events, resumes from Last-Event-ID and stops when the client leaves', async () => {
       const start = (await t.request('GET', '/audit/feed')).json.nextPosition as string | null;
       await register();
-      const all = (await t.request('GET', `/audit/feed${start === null ? '' : `?fromPosition=${start}`}`)).json.events as { position: string; type: string }[];
+      const all = (await t.request('GET', `/audit/feed${start === null ? '' : `?fromPosition=${start}`}`)).json.events as {
+        position: string;
+        type: string;
+      }[];
       expect(all.map((e) => e.type)).toEqual(['EmailClaimed', 'CustomerRegistered']);
       await t.app.listen(0, '127.0.0.1');
       const port = (t.app.getHttpServer().address() as AddressInfo).port;
@@ -215,7 +276,11 @@ describe('audit over HTTP (embedded stores)', () => {
       expect(head.headers['x-correlation-id']).toEqual(expect.any(String));
       const caughtUp = await client.next();
       expect(caughtUp).toMatchObject({ id: all[1].position, event: 'CustomerRegistered' });
-      expect(JSON.parse(caughtUp.data)).toMatchObject({ position: all[1].position, type: 'CustomerRegistered', metadata: { actor: 'test-user' } });
+      expect(JSON.parse(caughtUp.data)).toMatchObject({
+        position: all[1].position,
+        type: 'CustomerRegistered',
+        metadata: { actor: 'test-user' },
+      });
 
       // Live: a command appended now reaches the open stream.
       const bruno = await register({ name: 'Bruno Reis', email: 'bruno@example.com' });
@@ -225,7 +290,10 @@ describe('audit over HTTP (embedded stores)', () => {
       expect(streams.openCount).toBe(1);
 
       client.close();
-      await eventually(async () => streams.openCount, (count) => count === 0);
+      await eventually(
+        async () => streams.openCount,
+        (count) => count === 0,
+      );
       expect(streams.openCount).toBe(0);
 
       // A reconnecting EventSource sends the id of the last event it got.
@@ -273,7 +341,12 @@ describe('audit over HTTP (embedded stores)', () => {
   describe('rejections', () => {
     it('records refused commands with who, what and why, never the submitted values', async () => {
       t.clock.set('2026-03-10T14:00:00.000Z');
-      const invalid = await t.request('POST', '/customers', { name: 'Ana Secret-Name', email: 'not-an-email-secret', kind: 'prospect', acquisitionChannel: 'web' }, { 'X-Correlation-Id': 'req-bad' });
+      const invalid = await t.request(
+        'POST',
+        '/customers',
+        { name: 'Ana Secret-Name', email: 'not-an-email-secret', kind: 'prospect', acquisitionChannel: 'web' },
+        { 'X-Correlation-Id': 'req-bad' },
+      );
       expectProblem(invalid, 400, 'VALIDATION_FAILED');
       t.clock.set('2026-03-10T14:01:00.000Z');
       const ana = await register();
@@ -284,7 +357,11 @@ describe('audit over HTTP (embedded stores)', () => {
       expectProblem(stale, 409, 'REVISION_CONFLICT');
       t.clock.set('2026-03-10T14:03:00.000Z');
       const analyst = { Authorization: `Bearer ${t.jwt({ sub: 'analyst-1', roles: ['analyst'] })}` };
-      expectProblem(await t.request('POST', '/customers', { name: 'Eve Secret', kind: 'prospect', acquisitionChannel: 'web' }, analyst), 403, 'FORBIDDEN');
+      expectProblem(
+        await t.request('POST', '/customers', { name: 'Eve Secret', kind: 'prospect', acquisitionChannel: 'web' }, analyst),
+        403,
+        'FORBIDDEN',
+      );
       // Queries that fail change nothing and are not recorded.
       expectProblem(await t.request('GET', '/customers?limit=0'), 400, 'VALIDATION_FAILED');
 
@@ -294,10 +371,40 @@ describe('audit over HTTP (embedded stores)', () => {
       );
       expect(listed.status).toBe(200);
       expect(listed.json.items).toEqual([
-        expect.objectContaining({ at: '2026-03-10T14:03:00.000Z', actor: 'analyst-1', method: 'POST', route: '/customers', status: 403, code: 'FORBIDDEN' }),
-        expect.objectContaining({ at: '2026-03-10T14:02:00.000Z', actor: 'test-user', method: 'PATCH', route: `/customers/${ana.json.id}/contact`, status: 409, code: 'REVISION_CONFLICT', fields: [] }),
-        expect.objectContaining({ at: '2026-03-10T14:01:00.000Z', method: 'POST', route: '/customers', status: 422, code: 'EMAIL_ALREADY_IN_USE' }),
-        expect.objectContaining({ at: '2026-03-10T14:00:00.000Z', method: 'POST', route: '/customers', status: 400, code: 'VALIDATION_FAILED', fields: ['email'], correlationId: 'req-bad', detail: expect.any(String) }),
+        expect.objectContaining({
+          at: '2026-03-10T14:03:00.000Z',
+          actor: 'analyst-1',
+          method: 'POST',
+          route: '/customers',
+          status: 403,
+          code: 'FORBIDDEN',
+        }),
+        expect.objectContaining({
+          at: '2026-03-10T14:02:00.000Z',
+          actor: 'test-user',
+          method: 'PATCH',
+          route: `/customers/${ana.json.id}/contact`,
+          status: 409,
+          code: 'REVISION_CONFLICT',
+          fields: [],
+        }),
+        expect.objectContaining({
+          at: '2026-03-10T14:01:00.000Z',
+          method: 'POST',
+          route: '/customers',
+          status: 422,
+          code: 'EMAIL_ALREADY_IN_USE',
+        }),
+        expect.objectContaining({
+          at: '2026-03-10T14:00:00.000Z',
+          method: 'POST',
+          route: '/customers',
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['email'],
+          correlationId: 'req-bad',
+          detail: expect.any(String),
+        }),
       ]);
       expect(listed.json.nextCursor).toBeNull();
       const text = JSON.stringify(listed.json);

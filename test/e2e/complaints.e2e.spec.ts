@@ -39,24 +39,37 @@ describe('complaints over HTTP (embedded stores)', () => {
   }
 
   const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.request('POST', '/complaints', { customerId: ana, channel: 'phone', category: 'billing', description: 'Charged twice for March', ...body }, headers);
+    t.request(
+      'POST',
+      '/complaints',
+      { customerId: ana, channel: 'phone', category: 'billing', description: 'Charged twice for March', ...body },
+      headers,
+    );
 
-  const step = (id: string, path: string, body?: unknown, headers: Record<string, string> = {}) => t.request('POST', `/complaints/${id}/${path}`, body, headers);
+  const step = (id: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    t.request('POST', `/complaints/${id}/${path}`, body, headers);
 
   /** Runs a step that must succeed. */
   const ok = async (id: string, path: string, body?: unknown, status = 200) => expectStatus(await step(id, path, body), status);
 
   /** Reads the complaint once the read model has passed the given command response. */
-  const details = async (id: string, after: TestResponse) => expectStatus(await t.request('GET', `/complaints/${id}?minPosition=${after.json.position}`), 200);
+  const details = async (id: string, after: TestResponse) =>
+    expectStatus(await t.request('GET', `/complaints/${id}?minPosition=${after.json.position}`), 200);
 
   const refused = (send: () => Promise<TestResponse>, status: number, code: string) => expectRefused(t, send, status, code);
 
   /** Registers (by phone: not acknowledged on receipt) and takes the complaint to graded. */
-  async function graded(severity: string, options: { customerId?: string; department?: string; assignee?: string | null } = {}): Promise<{ id: string; number: string; last: TestResponse }> {
+  async function graded(
+    severity: string,
+    options: { customerId?: string; department?: string; assignee?: string | null } = {},
+  ): Promise<{ id: string; number: string; last: TestResponse }> {
     const created = expectStatus(await register({ customerId: options.customerId ?? ana }), 201);
     const id = created.json.id as string;
     await ok(id, 'acknowledge');
-    await ok(id, 'assign', { department: options.department ?? billing, assignee: options.assignee === undefined ? 'agent-7' : options.assignee });
+    await ok(id, 'assign', {
+      department: options.department ?? billing,
+      assignee: options.assignee === undefined ? 'agent-7' : options.assignee,
+    });
     await ok(id, 'assess', { valid: true, rationale: 'The charge is not in the contract' });
     const last = await ok(id, 'grade', { severity, difficulty: 'medium' });
     return { id, number: created.json.number, last };
@@ -64,9 +77,20 @@ describe('complaints over HTTP (embedded stores)', () => {
 
   it('walks one complaint through the whole cycle, reopens it within the window, then follows it up', async () => {
     // Receive.
-    const created = await register({ subCategory: 'double charge', product: 'Gold plan', remedySought: 'refund', occurredAt: '2026-03-08T09:00:00Z' });
+    const created = await register({
+      subCategory: 'double charge',
+      product: 'Gold plan',
+      remedySought: 'refund',
+      occurredAt: '2026-03-08T09:00:00Z',
+    });
     expectStatus(created, 201);
-    expect(created.json).toEqual({ id: expect.any(String), number: 'CMP-2026-000001', revision: 0, position: expect.stringMatching(/^\d+$/), replayed: false });
+    expect(created.json).toEqual({
+      id: expect.any(String),
+      number: 'CMP-2026-000001',
+      revision: 0,
+      position: expect.stringMatching(/^\d+$/),
+      replayed: false,
+    });
     expect(created.headers.location).toBe(`/complaints/${created.json.id}`);
     expect(created.headers.etag).toBe('"0"');
     const id = created.json.id as string;
@@ -111,7 +135,18 @@ describe('complaints over HTTP (embedded stores)', () => {
     });
     const queue = expectStatus(await t.request('GET', `/complaints?department=${billing}&minPosition=${grade.json.position}`), 200);
     expect(queue.json.items).toEqual([
-      expect.objectContaining({ id, number: 'CMP-2026-000001', status: 'graded', assignee: 'agent-7', severity: 'high', firstResponseDueAt: at(8.5), resolutionDueAt: at(24.5), nextDueAt: at(8.5), overdue: false, timeLeftMs: 8 * HOUR }),
+      expect.objectContaining({
+        id,
+        number: 'CMP-2026-000001',
+        status: 'graded',
+        assignee: 'agent-7',
+        severity: 'high',
+        firstResponseDueAt: at(8.5),
+        resolutionDueAt: at(24.5),
+        nextDueAt: at(8.5),
+        overdue: false,
+        timeLeftMs: 8 * HOUR,
+      }),
     ]);
 
     // Waiting on the customer stops the clock; resuming moves the deadlines by the time it was stopped.
@@ -134,13 +169,20 @@ describe('complaints over HTTP (embedded stores)', () => {
     // Investigate: note, root cause, corrective action; tell the customer how it goes; a supervisor escalates.
     await ok(id, 'notes', { note: 'The mandate was registered twice' }, 201);
     await ok(id, 'root-cause', { category: 'billing-error', text: 'Duplicate direct-debit mandate' });
-    const action = await ok(id, 'actions', { kind: 'corrective', description: 'Cancel the duplicate mandate', department: billing, dueAt: '2026-03-12T12:00:00Z' }, 201);
+    const action = await ok(
+      id,
+      'actions',
+      { kind: 'corrective', description: 'Cancel the duplicate mandate', department: billing, dueAt: '2026-03-12T12:00:00Z' },
+      201,
+    );
     const actionId = action.json.actionId as string;
     expect(actionId).toEqual(expect.any(String));
     await ok(id, 'progress', { channel: 'email', summary: 'We found the cause and are fixing it' });
     await ok(id, 'escalate', { reason: 'The customer called three times' });
     t.clock.set(at(5.5));
-    expect((await ok(id, `actions/${actionId}/complete`, { outcome: 'Mandate cancelled, duplicate refunded' })).json).toMatchObject({ actionId });
+    expect((await ok(id, `actions/${actionId}/complete`, { outcome: 'Mandate cancelled, duplicate refunded' })).json).toMatchObject({
+      actionId,
+    });
 
     // Resolve, communicate, hear the customer, close.
     await ok(id, 'resolve', { solution: 'Refunded the duplicate debit and cancelled the second mandate' });
@@ -153,12 +195,30 @@ describe('complaints over HTTP (embedded stores)', () => {
     expect(closedView.json).toMatchObject({
       status: 'closed',
       escalationLevel: 1,
-      escalations: [{ level: 1, trigger: 'manual', reason: 'The customer called three times', notify: 'sup-1', by: 'test-user', escalatedAt: at(3.5) }],
+      escalations: [
+        { level: 1, trigger: 'manual', reason: 'The customer called three times', notify: 'sup-1', by: 'test-user', escalatedAt: at(3.5) },
+      ],
       notes: [{ note: 'The mandate was registered twice', author: 'test-user', addedAt: at(3.5) }],
       rootCause: { category: 'billing-error', text: 'Duplicate direct-debit mandate' },
-      actions: [{ actionId, kind: 'corrective', department: billing, status: 'completed', outcome: 'Mandate cancelled, duplicate refunded', onTime: true, completedAt: at(5.5), overdue: false }],
+      actions: [
+        {
+          actionId,
+          kind: 'corrective',
+          department: billing,
+          status: 'completed',
+          outcome: 'Mandate cancelled, duplicate refunded',
+          onTime: true,
+          completedAt: at(5.5),
+          overdue: false,
+        },
+      ],
       progressUpdates: [{ channel: 'email', summary: 'We found the cause and are fixing it', sentAt: at(3.5) }],
-      resolution: { solution: 'Refunded the duplicate debit and cancelled the second mandate', resolvedAt: at(5.5), resolutionDueAt: at(26.5), withinSla: true },
+      resolution: {
+        solution: 'Refunded the duplicate debit and cancelled the second mandate',
+        resolvedAt: at(5.5),
+        resolutionDueAt: at(26.5),
+        withinSla: true,
+      },
       communication: { channel: 'phone', summary: 'Explained the refund', communicatedAt: at(5.5) },
       customerResponse: { outcome: 'accepted', reason: null, at: at(5.5) },
       satisfaction: { csat: 4, nps: 9, reason: null, comment: 'Quick and clear' },
@@ -190,7 +250,12 @@ describe('complaints over HTTP (embedded stores)', () => {
       'SatisfactionRecorded',
       'ComplaintClosed',
     ]);
-    expect(closedView.json.timeline[5]).toEqual({ type: 'ComplaintPutOnHold', at: at(1.5), actor: 'test-user', summary: 'Put on hold: Waiting for the bank statement' });
+    expect(closedView.json.timeline[5]).toEqual({
+      type: 'ComplaintPutOnHold',
+      at: at(1.5),
+      actor: 'test-user',
+      summary: 'Put on hold: Waiting for the bank statement',
+    });
 
     // What agents learn from it, and what the customer's profile shows.
     const solutions = expectStatus(await t.request('GET', `/solutions?category=billing&minPosition=${closed.json.position}`), 200);
@@ -214,7 +279,9 @@ describe('complaints over HTTP (embedded stores)', () => {
     expect((await t.request('GET', '/solutions?product=Gold%20plan')).json.items).toHaveLength(1);
     expect((await t.request('GET', '/solutions?category=delivery')).json.items).toEqual([]);
     const profile = expectStatus(await t.request('GET', `/customers/${ana}?minPosition=${closed.json.position}`), 200);
-    expect(profile.json.complaints).toEqual([{ complaintId: id, number: 'CMP-2026-000001', status: 'closed', category: 'billing', registeredAt: T0, closedAt: at(5.5) }]);
+    expect(profile.json.complaints).toEqual([
+      { complaintId: id, number: 'CMP-2026-000001', status: 'closed', category: 'billing', registeredAt: T0, closedAt: at(5.5) },
+    ]);
     expect(profile.headers.etag).toBe('"0"');
 
     // Reopened within the window: back to investigation, deadlines moved by the time it stood resolved and closed.
@@ -228,7 +295,10 @@ describe('complaints over HTTP (embedded stores)', () => {
       deadlines: { firstResponse: { state: 'met' }, resolution: { dueAt: at(26.5 + 72), state: 'running', timeLeftMs: 21 * HOUR } },
     });
     expect((await t.request('GET', `/solutions?minPosition=${reopened.json.position}`)).json.items).toEqual([]);
-    expect((await t.request('GET', `/customers/${ana}?minPosition=${reopened.json.position}`)).json.complaints[0]).toMatchObject({ status: 'investigating', closedAt: null });
+    expect((await t.request('GET', `/customers/${ana}?minPosition=${reopened.json.position}`)).json.complaints[0]).toMatchObject({
+      status: 'investigating',
+      closedAt: null,
+    });
 
     // A rejected resolution reopens it too; the next one is accepted and the complaint closed again.
     await ok(id, 'resolve', { solution: 'Refunded again and blocked the old mandate' });
@@ -252,7 +322,12 @@ describe('complaints over HTTP (embedded stores)', () => {
       followUp: { method: 'POST', href: '/complaints', body: { customerId: ana, followUpOf: id } },
     });
     const followUp = expectStatus(
-      await t.request('POST', late.json.followUp.href, { ...late.json.followUp.body, channel: 'email', category: 'billing', description: 'Charged a third time' }),
+      await t.request('POST', late.json.followUp.href, {
+        ...late.json.followUp.body,
+        channel: 'email',
+        category: 'billing',
+        description: 'Charged a third time',
+      }),
       201,
     );
     // By email: acknowledged on receipt.
@@ -277,10 +352,17 @@ describe('complaints over HTTP (embedded stores)', () => {
     const created = expectStatus(await register({ channel: 'web', category: 'fees' }), 201);
     const id = created.json.id as string;
     expect(created.json.revision).toBe(1);
-    expect((await details(id, created)).json).toMatchObject({ status: 'acknowledged', acknowledgement: { automatic: true, acknowledgedAt: T0 } });
+    expect((await details(id, created)).json).toMatchObject({
+      status: 'acknowledged',
+      acknowledgement: { automatic: true, acknowledgedAt: T0 },
+    });
 
     await refused(() => step(id, 'assess', { valid: false, rationale: 'Annual fee per contract' }), 422, 'FEEDBACK_TO_CUSTOMER_REQUIRED');
-    const assessed = await ok(id, 'assess', { valid: false, rationale: 'Annual fee per contract', feedbackToCustomer: 'This is the annual fee of clause 4 of your contract' });
+    const assessed = await ok(id, 'assess', {
+      valid: false,
+      rationale: 'Annual fee per contract',
+      feedbackToCustomer: 'This is the annual fee of clause 4 of your contract',
+    });
     const view = (await details(id, assessed)).json;
     expect(view).toMatchObject({
       status: 'closed',
@@ -288,7 +370,12 @@ describe('complaints over HTTP (embedded stores)', () => {
       closure: { reason: 'invalid', feedbackToCustomer: 'This is the annual fee of clause 4 of your contract', closedAt: T0 },
       deadlines: null,
     });
-    expect(view.timeline.map((s: { type: string }) => s.type)).toEqual(['ComplaintRegistered', 'ComplaintAcknowledged', 'ComplaintAssessed', 'ComplaintClosed']);
+    expect(view.timeline.map((s: { type: string }) => s.type)).toEqual([
+      'ComplaintRegistered',
+      'ComplaintAcknowledged',
+      'ComplaintAssessed',
+      'ComplaintClosed',
+    ]);
     await refused(() => step(id, 'grade', { severity: 'low', difficulty: 'low' }), 422, 'COMPLAINT_ALREADY_CLOSED');
     expect((await t.request('GET', `/customers/${ana}?minPosition=${assessed.json.position}`)).json.complaints).toEqual([
       { complaintId: id, number: 'CMP-2026-000001', status: 'closed', category: 'fees', registeredAt: T0, closedAt: T0 },
@@ -313,7 +400,8 @@ describe('complaints over HTTP (embedded stores)', () => {
       t.clock.set(at(0));
       const c = await graded('low', { department: delivery, assignee: null }); // due T0 + 72 h, first response T0 + 24 h
       const d = expectStatus(await register({ customerId: bruno }), 201); // not graded: no due time, last
-      const numbers = (response: TestResponse): string[] => expectStatus(response, 200).json.items.map((item: { number: string }) => item.number);
+      const numbers = (response: TestResponse): string[] =>
+        expectStatus(response, 200).json.items.map((item: { number: string }) => item.number);
       const list = (query: string) => t.request('GET', `/complaints?${query}`);
       const N = { a: a.number, b: b.number, c: c.number, d: d.json.number };
 
@@ -346,7 +434,9 @@ describe('complaints over HTTP (embedded stores)', () => {
       const held = await ok(a.id, 'hold', { reason: 'Waiting for documents' });
       t.clock.set(at(30));
       expect(numbers(await list(`overdue=true&minPosition=${held.json.position}`))).toEqual([N.b, N.c]);
-      expect((await list('status=on-hold')).json.items).toEqual([expect.objectContaining({ number: N.a, overdue: false, timeLeftMs: 2 * HOUR, clockStoppedAt: at(6) })]);
+      expect((await list('status=on-hold')).json.items).toEqual([
+        expect.objectContaining({ number: N.a, overdue: false, timeLeftMs: 2 * HOUR, clockStoppedAt: at(6) }),
+      ]);
 
       // Withdrawn: its deadlines are cancelled. Resolved late: the resolution missed its deadline, and the
       // first response still owed was already overdue when the clock stopped.
@@ -361,13 +451,26 @@ describe('complaints over HTTP (embedded stores)', () => {
       expect((await t.request('GET', `/complaints/${b.id}`)).json).toMatchObject({
         overdue: true,
         resolution: { withinSla: false },
-        deadlines: { firstResponse: { state: 'overdue', timeLeftMs: -25 * HOUR }, resolution: { state: 'missed', completedAt: at(30), timeLeftMs: null } },
+        deadlines: {
+          firstResponse: { state: 'overdue', timeLeftMs: -25 * HOUR },
+          resolution: { state: 'missed', completedAt: at(30), timeLeftMs: null },
+        },
       });
     });
 
     it('refuses malformed queue and solution queries with 400', async () => {
-      const response = await refused(() => t.request('GET', '/complaints?overdue=maybe&status=lost&department=billing&customerId=ana&limit=0'), 400, 'VALIDATION_FAILED');
-      expect(response.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['customerId', 'department', 'limit', 'overdue', 'status']);
+      const response = await refused(
+        () => t.request('GET', '/complaints?overdue=maybe&status=lost&department=billing&customerId=ana&limit=0'),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect(response.json.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'customerId',
+        'department',
+        'limit',
+        'overdue',
+        'status',
+      ]);
       await refused(() => t.request('GET', '/complaints?cursor=garbage'), 400, 'INVALID_QUERY');
       await refused(() => t.request('GET', '/complaints?minPosition=abc'), 400, 'VALIDATION_FAILED');
       await refused(() => t.request('GET', '/solutions?limit=5000&sort=new'), 400, 'VALIDATION_FAILED');
@@ -384,7 +487,14 @@ describe('complaints over HTTP (embedded stores)', () => {
 
     it('publishes a new version; complaints graded before keep their deadlines, those graded after get the new ones', async () => {
       const current = expectStatus(await t.request('GET', '/sla-policies/current'), 200);
-      expect(current.json).toMatchObject({ id: 'default', version: 1, resolutionHours: { high: 24 }, clockStartsAt: 'grading', publishedAt: null, revision: null });
+      expect(current.json).toMatchObject({
+        id: 'default',
+        version: 1,
+        resolutionHours: { high: 24 },
+        clockStartsAt: 'grading',
+        publishedAt: null,
+        revision: null,
+      });
       expect(current.headers.etag).toBeUndefined();
 
       const before = await graded('high'); // graded at T0 under v1: resolution due T0 + 24 h
@@ -398,7 +508,10 @@ describe('complaints over HTTP (embedded stores)', () => {
 
       t.clock.set(at(2));
       const after = await graded('high'); // received at T0 + 2 h, v2 counts from receipt: due T0 + 14 h
-      expect((await details(before.id, after.last)).json).toMatchObject({ sla: { policyVersion: 1 }, deadlines: { resolution: { dueAt: at(24) } } });
+      expect((await details(before.id, after.last)).json).toMatchObject({
+        sla: { policyVersion: 1 },
+        deadlines: { resolution: { dueAt: at(24) } },
+      });
       expect((await details(after.id, after.last)).json).toMatchObject({
         sla: { policyVersion: 2, clockStartedAt: at(2), warningAt: at(8) },
         deadlines: { firstResponse: { dueAt: at(4) }, resolution: { dueAt: at(14) } },
@@ -406,19 +519,34 @@ describe('complaints over HTTP (embedded stores)', () => {
 
       // A regrade keeps the policy pinned at the first grading.
       const regraded = await ok(before.id, 'grade', { severity: 'critical', difficulty: 'high' });
-      expect((await details(before.id, regraded)).json).toMatchObject({ severity: 'critical', sla: { policyVersion: 1 }, deadlines: { resolution: { dueAt: at(24) } } });
+      expect((await details(before.id, regraded)).json).toMatchObject({
+        severity: 'critical',
+        sla: { policyVersion: 1 },
+        deadlines: { resolution: { dueAt: at(24) } },
+      });
 
       // Publishing the terms in force adds nothing; a stale If-Match is refused.
       const same = expectStatus(await t.request('PUT', '/sla-policies/current', v2), 200);
       expect(same.json).toMatchObject({ version: 2, revision: 0 });
-      await refused(() => t.request('PUT', '/sla-policies/current', { ...v2, warningShare: 0.6 }, { 'If-Match': '"7"' }), 409, 'REVISION_CONFLICT');
+      await refused(
+        () => t.request('PUT', '/sla-policies/current', { ...v2, warningShare: 0.6 }, { 'If-Match': '"7"' }),
+        409,
+        'REVISION_CONFLICT',
+      );
       const v3 = expectStatus(await t.request('PUT', '/sla-policies/current', { ...v2, warningShare: 0.6 }, { 'If-Match': '"0"' }), 200);
       expect(v3.json).toMatchObject({ version: 3, revision: 1 });
     });
 
     it('refuses unusable policies', async () => {
       const bad = await refused(
-        () => t.request('PUT', '/sla-policies/current', { resolutionHours: { critical: 8, high: -1, medium: 'a lot' }, firstResponseHours: v2.firstResponseHours, warningShare: 1.5, clockStartsAt: 'tomorrow', extra: true }),
+        () =>
+          t.request('PUT', '/sla-policies/current', {
+            resolutionHours: { critical: 8, high: -1, medium: 'a lot' },
+            firstResponseHours: v2.firstResponseHours,
+            warningShare: 1.5,
+            clockStartsAt: 'tomorrow',
+            extra: true,
+          }),
         400,
         'VALIDATION_FAILED',
       );
@@ -464,15 +592,31 @@ describe('complaints over HTTP (embedded stores)', () => {
       await refused(() => step(id, 'close', { reason: 'duplicate' }), 422, 'DUPLICATE_OF_REQUIRED');
       await refused(() => step(id, 'close', { reason: 'duplicate', duplicateOf: unknown }), 422, 'DUPLICATE_COMPLAINT_NOT_FOUND');
       await refused(() => step(id, 'close', { reason: 'duplicate', duplicateOf: id }), 422, 'DUPLICATE_OF_SELF');
-      await refused(() => step(id, 'actions', { kind: 'corrective', description: 'x', department: billing, dueAt: '2026-03-01T00:00:00Z' }), 422, 'ACTION_DUE_IN_PAST');
-      await refused(() => step(id, 'actions', { kind: 'corrective', description: 'x', department: unknown, dueAt: '2026-04-01T00:00:00Z' }), 422, 'UNKNOWN_DEPARTMENT');
+      await refused(
+        () => step(id, 'actions', { kind: 'corrective', description: 'x', department: billing, dueAt: '2026-03-01T00:00:00Z' }),
+        422,
+        'ACTION_DUE_IN_PAST',
+      );
+      await refused(
+        () => step(id, 'actions', { kind: 'corrective', description: 'x', department: unknown, dueAt: '2026-04-01T00:00:00Z' }),
+        422,
+        'UNKNOWN_DEPARTMENT',
+      );
       await refused(() => step(id, 'assign', { department: unknown }), 422, 'UNKNOWN_DEPARTMENT');
       await refused(() => step(id, `actions/${unknown}/complete`, { outcome: 'x' }), 404, 'ACTION_NOT_FOUND');
       await ok(id, 'root-cause', { category: 'service-failure', text: 'x' });
       await ok(id, 'resolve', { solution: 'x' });
       await refused(() => step(id, 'resolve', { solution: 'y' }), 422, 'COMPLAINT_ALREADY_RESOLVED');
-      await refused(() => step(id, 'communicate', { channel: 'phone', summary: 'x', communicatedAt: '2026-03-10T11:00:00Z' }), 422, 'DECISION_BEFORE_RESOLUTION');
-      await refused(() => step(id, 'communicate', { channel: 'phone', summary: 'x', communicatedAt: '2026-03-11T11:00:00Z' }), 422, 'OCCURRED_IN_FUTURE');
+      await refused(
+        () => step(id, 'communicate', { channel: 'phone', summary: 'x', communicatedAt: '2026-03-10T11:00:00Z' }),
+        422,
+        'DECISION_BEFORE_RESOLUTION',
+      );
+      await refused(
+        () => step(id, 'communicate', { channel: 'phone', summary: 'x', communicatedAt: '2026-03-11T11:00:00Z' }),
+        422,
+        'OCCURRED_IN_FUTURE',
+      );
       await ok(id, 'communicate', { channel: 'phone', summary: 'x' });
       await refused(() => step(id, 'satisfaction', { csat: 2 }), 422, 'SATISFACTION_REASON_REQUIRED');
       await ok(id, 'accept');
@@ -527,7 +671,16 @@ describe('complaints over HTTP (embedded stores)', () => {
 
     it('POST /complaints', async () => {
       const response = await refused(
-        () => t.request('POST', '/complaints', { customerId: 'ana', channel: 'pigeon', category: '', description: 42, occurredAt: 'yesterday', followUpOf: 'that one', extra: 1 }),
+        () =>
+          t.request('POST', '/complaints', {
+            customerId: 'ana',
+            channel: 'pigeon',
+            category: '',
+            description: 42,
+            occurredAt: 'yesterday',
+            followUpOf: 'that one',
+            extra: 1,
+          }),
         400,
         'VALIDATION_FAILED',
       );

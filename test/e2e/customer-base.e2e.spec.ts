@@ -24,7 +24,14 @@ describe('retention, referrals and word of mouth', () => {
   const register = async (name: string, body: Record<string, unknown> = {}) =>
     ok(await t.request('POST', '/customers', { name, kind: 'customer', customerSince: '2025-12-01T00:00:00Z', ...body }), 201).json;
   const buy = async (id: string, day: string, amount: number) =>
-    ok(await t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount }], margin: 0, occurredAt: `${day}T10:00:00.000Z` }), 201).json;
+    ok(
+      await t.request('POST', `/customers/${id}/purchases`, {
+        lines: [{ product: 'CD', quantity: 1, amount }],
+        margin: 0,
+        occurredAt: `${day}T10:00:00.000Z`,
+      }),
+      201,
+    ).json;
 
   it('retention and churn per month and per cohort, up to the end of the data, with the cost of replacing the customers lost', async () => {
     // December: A, B. January: A, C. February: A, C, D.
@@ -38,14 +45,43 @@ describe('retention, referrals and word of mouth', () => {
     const last = await buy(d.id, '2026-02-07', 10);
 
     // asOf 2026-03-01: December, January and February have ended.
-    const report = ok(await t.request('GET', `/analytics/retention?asOf=2026-03-01&acquisitionCostMultiple=5&minPosition=${last.position}`)).json;
+    const report = ok(
+      await t.request('GET', `/analytics/retention?asOf=2026-03-01&acquisitionCostMultiple=5&minPosition=${last.position}`),
+    ).json;
     expect(report).toMatchObject({ asOf: '2026-03-01T00:00:00.000Z', asOfBasis: 'requested', interval: 'month' });
     expect(report.periods).toEqual([
-      { period: '2025-12', start: '2025-12-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', active: 2, retained: null, retentionRate: null, churnRate: null, newCustomers: 2 },
+      {
+        period: '2025-12',
+        start: '2025-12-01T00:00:00.000Z',
+        end: '2026-01-01T00:00:00.000Z',
+        active: 2,
+        retained: null,
+        retentionRate: null,
+        churnRate: null,
+        newCustomers: 2,
+      },
       // Of A and B, A bought again: 1/2.
-      { period: '2026-01', start: '2026-01-01T00:00:00.000Z', end: '2026-02-01T00:00:00.000Z', active: 2, retained: 1, retentionRate: 0.5, churnRate: 0.5, newCustomers: 1 },
+      {
+        period: '2026-01',
+        start: '2026-01-01T00:00:00.000Z',
+        end: '2026-02-01T00:00:00.000Z',
+        active: 2,
+        retained: 1,
+        retentionRate: 0.5,
+        churnRate: 0.5,
+        newCustomers: 1,
+      },
       // Of A and C, both bought again.
-      { period: '2026-02', start: '2026-02-01T00:00:00.000Z', end: '2026-03-01T00:00:00.000Z', active: 3, retained: 2, retentionRate: 1, churnRate: 0, newCustomers: 1 },
+      {
+        period: '2026-02',
+        start: '2026-02-01T00:00:00.000Z',
+        end: '2026-03-01T00:00:00.000Z',
+        active: 3,
+        retained: 2,
+        retentionRate: 1,
+        churnRate: 0,
+        newCustomers: 1,
+      },
     ]);
     expect(report.cohorts).toEqual([
       { cohort: '2025-12', customers: 2, activeShare: [1, 0.5, 0.5] },
@@ -60,7 +96,10 @@ describe('retention, referrals and word of mouth', () => {
     expect(january.economics).toEqual({ acquisitionCostMultiple: 4, lostInLastPeriod: 1, replacementCostInRetentionUnits: 4 });
 
     // No as-of: the end of the data (the day after D's purchase, 2026-02-08), not the wall clock (2026-03-10).
-    expect(ok(await t.request('GET', '/analytics/retention')).json).toMatchObject({ asOf: '2026-02-08T00:00:00.000Z', asOfBasis: 'end-of-data' });
+    expect(ok(await t.request('GET', '/analytics/retention')).json).toMatchObject({
+      asOf: '2026-02-08T00:00:00.000Z',
+      asOfBasis: 'end-of-data',
+    });
     const bad = await t.request('GET', '/analytics/retention?interval=week&acquisitionCostMultiple=-1');
     expect({ status: bad.status, code: bad.json.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
   });
@@ -102,7 +141,13 @@ describe('retention, referrals and word of mouth', () => {
 
     // As of mid-January: Duarte was not a customer yet and Bruno's referral was recorded in March.
     const january = ok(await t.request('GET', '/analytics/referrals?asOf=2026-01-15')).json;
-    expect(january).toMatchObject({ customers: 3, referralsMade: 1, referrers: 1, referredCustomers: 1, value: { referred: { byCurrency: { USD: { revenue: 300 } } }, others: { byCurrency: { USD: { revenue: 140 } } } } });
+    expect(january).toMatchObject({
+      customers: 3,
+      referralsMade: 1,
+      referrers: 1,
+      referredCustomers: 1,
+      value: { referred: { byCurrency: { USD: { revenue: 300 } } }, others: { byCurrency: { USD: { revenue: 140 } } } },
+    });
     expect(january.bySegment).toEqual([{ group: '(none)', customers: 3, referrers: 1, referralRate: 0.3333 }]);
   });
 
@@ -112,7 +157,15 @@ describe('retention, referrals and word of mouth', () => {
     let position = '';
     // Four complaints answered CSAT 5, 4, 3 and 1; one more never answered.
     for (const csat of [5, 4, 3, 1, null]) {
-      const id = ok(await t.request('POST', '/complaints', { customerId: customer, channel: 'email', category: 'billing', description: 'Wrong invoice' }), 201).json.id;
+      const id = ok(
+        await t.request('POST', '/complaints', {
+          customerId: customer,
+          channel: 'email',
+          category: 'billing',
+          description: 'Wrong invoice',
+        }),
+        201,
+      ).json.id;
       if (csat === null) continue;
       await step(id, 'assess', { valid: true, rationale: 'Confirmed' });
       await step(id, 'grade', { severity: 'low', difficulty: 'low' });

@@ -17,7 +17,12 @@ describe('customers over HTTP (embedded stores)', () => {
   });
 
   const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.request('POST', '/customers', { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body }, headers);
+    t.request(
+      'POST',
+      '/customers',
+      { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body },
+      headers,
+    );
 
   /** Reads the profile once the projection has passed the command's position. */
   const profile = async (id: string, after: TestResponse) => t.request('GET', `/customers/${id}?minPosition=${after.json.position}`);
@@ -56,24 +61,66 @@ describe('customers over HTTP (embedded stores)', () => {
     expect(contact.status).toBe(200);
     expect(contact.json.revision).toBe(1);
 
-    expect((await t.request('POST', `/customers/${ana}/interactions`, { channel: 'call', direction: 'inbound', summary: 'Asked about prices', agent: 'agent-7', occurredAt: '2026-03-09T10:00:00.000Z' })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', `/customers/${ana}/interactions`, {
+          channel: 'call',
+          direction: 'inbound',
+          summary: 'Asked about prices',
+          agent: 'agent-7',
+          occurredAt: '2026-03-09T10:00:00.000Z',
+        })
+      ).status,
+    ).toBe(201);
     t.clock.advance(60_000);
-    const second = await t.request('POST', `/customers/${ana}/interactions`, { channel: 'email', direction: 'outbound', summary: 'Sent the catalogue', agent: 'agent-7' });
+    const second = await t.request('POST', `/customers/${ana}/interactions`, {
+      channel: 'email',
+      direction: 'outbound',
+      summary: 'Sent the catalogue',
+      agent: 'agent-7',
+    });
     expect(second.json.interactionId).toEqual(expect.any(String));
 
     // A prospect's first purchase converts them; current value (VAC) adds up per currency (the second
     // purchase and the suggestions take the default currency, USD).
-    const p1 = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 2, amount: 20 }, { product: 'Poster', quantity: 1, amount: 5.5 }], margin: 8, currency: 'EUR', occurredAt: '2026-03-01T10:00:00.000Z' });
+    const p1 = await t.request('POST', `/customers/${ana}/purchases`, {
+      lines: [
+        { product: 'CD', quantity: 2, amount: 20 },
+        { product: 'Poster', quantity: 1, amount: 5.5 },
+      ],
+      margin: 8,
+      currency: 'EUR',
+      occurredAt: '2026-03-01T10:00:00.000Z',
+    });
     expect(p1.status).toBe(201);
-    const p2 = await t.request('POST', `/customers/${ana}/purchases`, { purchaseId: 'INV-2', lines: [{ product: 'CD', quantity: 1, amount: 14.5 }], margin: 4, occurredAt: '2026-03-05T10:00:00.000Z' });
+    const p2 = await t.request('POST', `/customers/${ana}/purchases`, {
+      purchaseId: 'INV-2',
+      lines: [{ product: 'CD', quantity: 1, amount: 14.5 }],
+      margin: 4,
+      occurredAt: '2026-03-05T10:00:00.000Z',
+    });
     expect(p2.json.purchaseId).toBe('INV-2');
 
     // Potential value (VPC): open suggestions on top of current revenue.
-    const s1 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Gold plan', expectedValue: 100, expiresAt: '2026-04-01T00:00:00Z' });
-    const s2 = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Box set', expectedValue: 30, expiresAt: '2026-04-01T00:00:00Z' });
-    await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Poster pack', expectedValue: 12.5, expiresAt: '2026-05-01T00:00:00Z' });
+    const s1 = await t.request('POST', `/customers/${ana}/suggestions`, {
+      product: 'Gold plan',
+      expectedValue: 100,
+      expiresAt: '2026-04-01T00:00:00Z',
+    });
+    const s2 = await t.request('POST', `/customers/${ana}/suggestions`, {
+      product: 'Box set',
+      expectedValue: 30,
+      expiresAt: '2026-04-01T00:00:00Z',
+    });
+    await t.request('POST', `/customers/${ana}/suggestions`, {
+      product: 'Poster pack',
+      expectedValue: 12.5,
+      expiresAt: '2026-05-01T00:00:00Z',
+    });
     expect((await t.request('POST', `/customers/${ana}/suggestions/${s1.json.suggestionId}/accept`, {})).status).toBe(200);
-    expect((await t.request('POST', `/customers/${ana}/suggestions/${s2.json.suggestionId}/decline`, { reason: 'already has it' })).status).toBe(200);
+    expect(
+      (await t.request('POST', `/customers/${ana}/suggestions/${s2.json.suggestionId}/decline`, { reason: 'already has it' })).status,
+    ).toBe(200);
 
     const referral = await t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: bruno });
     expect(referral.status).toBe(201);
@@ -87,9 +134,15 @@ describe('customers over HTTP (embedded stores)', () => {
         purchaseCount: 2,
         firstPurchaseAt: '2026-03-01T10:00:00.000Z',
         lastPurchaseAt: '2026-03-05T10:00:00.000Z',
-        byCurrency: { EUR: { revenue: 25.5, margin: 8, purchaseCount: 1, averageOrderValue: 25.5 }, USD: { revenue: 14.5, margin: 4, purchaseCount: 1, averageOrderValue: 14.5 } },
+        byCurrency: {
+          EUR: { revenue: 25.5, margin: 8, purchaseCount: 1, averageOrderValue: 25.5 },
+          USD: { revenue: 14.5, margin: 4, purchaseCount: 1, averageOrderValue: 14.5 },
+        },
       },
-      potentialValue: { byCurrency: { EUR: { openSuggestionsValue: 0, value: 25.5 }, USD: { openSuggestionsValue: 12.5, value: 27 } }, acceptanceRate: 0.5 },
+      potentialValue: {
+        byCurrency: { EUR: { openSuggestionsValue: 0, value: 25.5 }, USD: { openSuggestionsValue: 12.5, value: 27 } },
+        acceptanceRate: 0.5,
+      },
       referralsMade: [bruno],
       interactionCount: 2,
       lastInteractionAt: '2026-03-10T12:01:00.000Z',
@@ -100,9 +153,15 @@ describe('customers over HTTP (embedded stores)', () => {
 
     // Suggestions past their expiry no longer count towards potential value.
     t.clock.set('2026-04-15T00:00:00.000Z');
-    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({ openSuggestionsValue: 12.5, value: 27 });
+    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({
+      openSuggestionsValue: 12.5,
+      value: 27,
+    });
     t.clock.set('2026-05-02T00:00:00.000Z');
-    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({ openSuggestionsValue: 0, value: 14.5 });
+    expect((await t.request('GET', `/customers/${ana}`)).json.potentialValue.byCurrency.USD).toEqual({
+      openSuggestionsValue: 0,
+      value: 14.5,
+    });
 
     const timeline = await t.request('GET', `/customers/${ana}/interactions?limit=1`);
     expect(timeline.json.items).toHaveLength(1);
@@ -113,7 +172,11 @@ describe('customers over HTTP (embedded stores)', () => {
     // Churn and win-back.
     const off = await t.request('POST', `/customers/${ana}/deactivate`, { reason: 'moved abroad' });
     expect(off.status).toBe(200);
-    await refused(() => t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }] }), 422, 'CUSTOMER_DEACTIVATED');
+    await refused(
+      () => t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }] }),
+      422,
+      'CUSTOMER_DEACTIVATED',
+    );
     expect((await profile(ana, off)).json).toMatchObject({ status: 'deactivated', deactivationReason: 'moved abroad' });
     const back = await t.request('POST', `/customers/${ana}/reactivate`);
     expect(back.status).toBe(200);
@@ -121,7 +184,12 @@ describe('customers over HTTP (embedded stores)', () => {
   });
 
   it('lists customers by status and search text, page by page', async () => {
-    for (const [name, kind] of [['Ana Lima', 'prospect'], ['Bruno Reis', 'customer'], ['Carla Lima', 'customer'], ['Duarte Sousa', 'customer']]) {
+    for (const [name, kind] of [
+      ['Ana Lima', 'prospect'],
+      ['Bruno Reis', 'customer'],
+      ['Carla Lima', 'customer'],
+      ['Duarte Sousa', 'customer'],
+    ]) {
       t.clock.advance(1000);
       await register({ name, kind, email: `${name.split(' ')[0].toLowerCase()}@example.com` });
     }
@@ -165,7 +233,14 @@ describe('customers over HTTP (embedded stores)', () => {
       const id = (await register({ kind: 'customer' })).json.id;
       const before = await t.eventCount();
       const responses = await Promise.all(
-        Array.from({ length: 5 }, () => t.request('POST', `/customers/${id}/interactions`, { channel: 'chat', direction: 'inbound', summary: 'hi', agent: 'bot' }, { 'Idempotency-Key': 'chat-1' })),
+        Array.from({ length: 5 }, () =>
+          t.request(
+            'POST',
+            `/customers/${id}/interactions`,
+            { channel: 'chat', direction: 'inbound', summary: 'hi', agent: 'bot' },
+            { 'Idempotency-Key': 'chat-1' },
+          ),
+        ),
       );
       expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
       expect(new Set(responses.map((r) => r.json.position)).size).toBe(1);
@@ -207,7 +282,11 @@ describe('customers over HTTP (embedded stores)', () => {
       const id = created.json.id;
       const etag = (await profile(id, created)).headers.etag as string;
       expect((await t.request('PATCH', `/customers/${id}/contact`, { name: 'Ana M. Lima' }, { 'If-Match': etag })).status).toBe(200);
-      const stale = await refused(() => t.request('PATCH', `/customers/${id}/contact`, { name: 'Ana Maria' }, { 'If-Match': etag }), 409, 'REVISION_CONFLICT');
+      const stale = await refused(
+        () => t.request('PATCH', `/customers/${id}/contact`, { name: 'Ana Maria' }, { 'If-Match': etag }),
+        409,
+        'REVISION_CONFLICT',
+      );
       expect(stale.json).toMatchObject({ expectedRevision: '0', actualRevision: '1' });
     });
   });
@@ -232,13 +311,28 @@ describe('customers over HTTP (embedded stores)', () => {
 
     beforeEach(async () => {
       id = (await register({ kind: 'customer' })).json.id;
-      suggestionId = (await t.request('POST', `/customers/${id}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-12-01T00:00:00Z' })).json.suggestionId;
+      suggestionId = (
+        await t.request('POST', `/customers/${id}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-12-01T00:00:00Z' })
+      ).json.suggestionId;
     });
 
     const fieldsOf = (response: TestResponse) => response.json.errors.map((e: { field: string }) => e.field).sort();
 
     it('POST /customers', async () => {
-      const response = await refused(() => t.request('POST', '/customers', { name: '', email: 'not-an-email', kind: 'vip', acquisitionChannel: 'pigeon', referredBy: 'x', phone: 'call me', extra: 1 }), 400, 'VALIDATION_FAILED');
+      const response = await refused(
+        () =>
+          t.request('POST', '/customers', {
+            name: '',
+            email: 'not-an-email',
+            kind: 'vip',
+            acquisitionChannel: 'pigeon',
+            referredBy: 'x',
+            phone: 'call me',
+            extra: 1,
+          }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fieldsOf(response)).toEqual(['acquisitionChannel', 'email', 'extra', 'kind', 'name', 'phone', 'referredBy']);
       await refused(() => t.request('POST', '/customers', '{"name": "broken'), 400, 'BAD_REQUEST');
       await refused(() => t.request('POST', '/customers', [1, 2]), 400, 'VALIDATION_FAILED');
@@ -246,7 +340,11 @@ describe('customers over HTTP (embedded stores)', () => {
     });
 
     it('PATCH /customers/:id/contact', async () => {
-      const response = await refused(() => t.request('PATCH', `/customers/${id}/contact`, { email: 'nope', name: 42 }), 400, 'VALIDATION_FAILED');
+      const response = await refused(
+        () => t.request('PATCH', `/customers/${id}/contact`, { email: 'nope', name: 42 }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fieldsOf(response)).toEqual(['email', 'name']);
       await refused(() => t.request('PATCH', `/customers/${id}/contact`, {}), 400, 'VALIDATION_FAILED');
       await refused(() => t.request('PATCH', `/customers/not-a-uuid/contact`, { name: 'X' }), 400, 'VALIDATION_FAILED');
@@ -259,22 +357,66 @@ describe('customers over HTTP (embedded stores)', () => {
     });
 
     it('POST /customers/:id/interactions', async () => {
-      const response = await refused(() => t.request('POST', `/customers/${id}/interactions`, { channel: 'fax', direction: 'sideways', summary: '', occurredAt: 'yesterday' }), 400, 'VALIDATION_FAILED');
+      const response = await refused(
+        () =>
+          t.request('POST', `/customers/${id}/interactions`, {
+            channel: 'fax',
+            direction: 'sideways',
+            summary: '',
+            occurredAt: 'yesterday',
+          }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fieldsOf(response)).toEqual(['agent', 'channel', 'direction', 'occurredAt', 'summary']);
     });
 
     it('POST /customers/:id/purchases', async () => {
-      const response = await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 0, amount: -1 }, { quantity: 1.5, amount: 1.2345 }], currency: 'euro', margin: 'lots' }), 400, 'VALIDATION_FAILED');
-      expect(fieldsOf(response)).toEqual(['currency', 'lines.0.amount', 'lines.0.quantity', 'lines.1.amount', 'lines.1.product', 'lines.1.quantity', 'margin']);
+      const response = await refused(
+        () =>
+          t.request('POST', `/customers/${id}/purchases`, {
+            lines: [
+              { product: 'CD', quantity: 0, amount: -1 },
+              { quantity: 1.5, amount: 1.2345 },
+            ],
+            currency: 'euro',
+            margin: 'lots',
+          }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expect(fieldsOf(response)).toEqual([
+        'currency',
+        'lines.0.amount',
+        'lines.0.quantity',
+        'lines.1.amount',
+        'lines.1.product',
+        'lines.1.quantity',
+        'margin',
+      ]);
       await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [] }), 400, 'VALIDATION_FAILED');
     });
 
     it('POST /customers/:id/suggestions', async () => {
-      const response = await refused(() => t.request('POST', `/customers/${id}/suggestions`, { product: '', expectedValue: -5, expiresAt: 'soon' }), 400, 'VALIDATION_FAILED');
+      const response = await refused(
+        () => t.request('POST', `/customers/${id}/suggestions`, { product: '', expectedValue: -5, expiresAt: 'soon' }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(fieldsOf(response)).toEqual(['expectedValue', 'expiresAt', 'product']);
       // The probability an agent may set: a number from 0 to 1.
       for (const probability of [1.5, -0.1, 'likely']) {
-        const wrong = await refused(() => t.request('POST', `/customers/${id}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-12-01T00:00:00Z', probability }), 400, 'VALIDATION_FAILED');
+        const wrong = await refused(
+          () =>
+            t.request('POST', `/customers/${id}/suggestions`, {
+              product: 'Gold',
+              expectedValue: 10,
+              expiresAt: '2026-12-01T00:00:00Z',
+              probability,
+            }),
+          400,
+          'VALIDATION_FAILED',
+        );
         expect(fieldsOf(wrong)).toEqual(['probability']);
       }
     });
@@ -282,7 +424,11 @@ describe('customers over HTTP (embedded stores)', () => {
     it('POST /customers/:id/suggestions/:sid/accept and /decline', async () => {
       await refused(() => t.request('POST', `/customers/${id}/suggestions/${suggestionId}/accept`, { price: 1 }), 400, 'VALIDATION_FAILED');
       await refused(() => t.request('POST', `/customers/${id}/suggestions/bad-id/accept`), 400, 'VALIDATION_FAILED');
-      await refused(() => t.request('POST', `/customers/${id}/suggestions/${suggestionId}/decline`, { reason: '' }), 400, 'VALIDATION_FAILED');
+      await refused(
+        () => t.request('POST', `/customers/${id}/suggestions/${suggestionId}/decline`, { reason: '' }),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
 
     it('POST /customers/:id/referrals', async () => {
@@ -312,7 +458,11 @@ describe('customers over HTTP (embedded stores)', () => {
     it('404 for an unknown customer on reads and commands', async () => {
       await refused(() => t.request('GET', `/customers/${unknown}`), 404, 'CUSTOMER_NOT_FOUND');
       await refused(() => t.request('GET', `/customers/${unknown}/interactions`), 404, 'CUSTOMER_NOT_FOUND');
-      await refused(() => t.request('POST', `/customers/${unknown}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 1 }] }), 404, 'CUSTOMER_NOT_FOUND');
+      await refused(
+        () => t.request('POST', `/customers/${unknown}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 1 }] }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      );
       await refused(() => t.request('POST', `/customers/${unknown}/convert`), 404, 'CUSTOMER_NOT_FOUND');
       await refused(() => t.request('GET', '/no-such-route'), 404, 'ROUTE_NOT_FOUND');
     });
@@ -320,14 +470,34 @@ describe('customers over HTTP (embedded stores)', () => {
     it('422 with a stable code for each rule', async () => {
       const id = (await register({ kind: 'customer' })).json.id;
       await refused(() => t.request('POST', `/customers/${id}/convert`), 422, 'CUSTOMER_ALREADY_CONVERTED');
-      await refused(() => t.request('POST', `/customers/${id}/suggestions`, { product: 'X', expectedValue: 1, expiresAt: '2026-01-01T00:00:00Z' }), 422, 'SUGGESTION_EXPIRY_IN_PAST');
+      await refused(
+        () => t.request('POST', `/customers/${id}/suggestions`, { product: 'X', expectedValue: 1, expiresAt: '2026-01-01T00:00:00Z' }),
+        422,
+        'SUGGESTION_EXPIRY_IN_PAST',
+      );
       await refused(() => t.request('POST', `/customers/${id}/suggestions/${unknown}/accept`), 404, 'SUGGESTION_NOT_FOUND');
       await refused(() => t.request('POST', `/customers/${id}/referrals`, { referredCustomerId: id }), 422, 'SELF_REFERRAL');
-      await refused(() => t.request('POST', `/customers/${id}/referrals`, { referredCustomerId: unknown }), 422, 'REFERRED_CUSTOMER_NOT_FOUND');
+      await refused(
+        () => t.request('POST', `/customers/${id}/referrals`, { referredCustomerId: unknown }),
+        422,
+        'REFERRED_CUSTOMER_NOT_FOUND',
+      );
       await refused(() => register({ email: 'new@example.com', referredBy: unknown }), 422, 'REFERRER_NOT_FOUND');
-      await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }], occurredAt: '2027-01-01T00:00:00Z' }), 422, 'OCCURRED_IN_FUTURE');
+      await refused(
+        () =>
+          t.request('POST', `/customers/${id}/purchases`, {
+            lines: [{ product: 'CD', quantity: 1, amount: 10 }],
+            occurredAt: '2027-01-01T00:00:00Z',
+          }),
+        422,
+        'OCCURRED_IN_FUTURE',
+      );
       await refused(() => t.request('POST', `/customers/${id}/reactivate`), 422, 'CUSTOMER_NOT_DEACTIVATED');
-      const s = await t.request('POST', `/customers/${id}/suggestions`, { product: 'X', expectedValue: 1, expiresAt: '2026-03-11T00:00:00Z' });
+      const s = await t.request('POST', `/customers/${id}/suggestions`, {
+        product: 'X',
+        expectedValue: 1,
+        expiresAt: '2026-03-11T00:00:00Z',
+      });
       t.clock.set('2026-03-12T00:00:00Z');
       await refused(() => t.request('POST', `/customers/${id}/suggestions/${s.json.suggestionId}/accept`), 422, 'SUGGESTION_EXPIRED');
     });

@@ -116,7 +116,12 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
   const register = async (app: TestApp): Promise<{ complaintId: string; eventId: string }> => {
     const customer = ok(await app.request('POST', '/customers', { name: 'Ana Lima', kind: 'customer' }), 201);
     const complaint = ok(
-      await app.request('POST', '/complaints', { customerId: customer.json.id, channel: 'phone', category: 'billing', description: 'Charged twice' }),
+      await app.request('POST', '/complaints', {
+        customerId: customer.json.id,
+        channel: 'phone',
+        category: 'billing',
+        description: 'Charged twice',
+      }),
       201,
     );
     const complaintId = complaint.json.id as string;
@@ -144,7 +149,12 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
     it('creates, reads, lists and updates departments', async () => {
       const created = await t.request('POST', '/departments', { name: 'Billing', supervisorId: 'sup-1' });
       expect(created.status).toBe(201);
-      expect(created.json).toMatchObject({ id: expect.any(String), revision: 0, position: expect.stringMatching(/^\d+$/), replayed: false });
+      expect(created.json).toMatchObject({
+        id: expect.any(String),
+        revision: 0,
+        position: expect.stringMatching(/^\d+$/),
+        replayed: false,
+      });
       expect(created.headers.location).toBe(`/departments/${created.json.id}`);
       await createDepartment('after-sales');
 
@@ -193,7 +203,10 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
   describe('webhook subscriptions', () => {
     it('shows a generated secret once, and never on GET routes or in the event log', async () => {
       const billing = await createDepartment('Billing');
-      const hook = await subscribe(billing, { url: 'https://hooks.example.com/relata', eventTypes: ['ComplaintAssigned', 'EscalationRaised'] });
+      const hook = await subscribe(billing, {
+        url: 'https://hooks.example.com/relata',
+        eventTypes: ['ComplaintAssigned', 'EscalationRaised'],
+      });
       expect(hook.json).toMatchObject({
         id: expect.any(String),
         departmentId: billing,
@@ -205,18 +218,31 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       expect(hook.headers['cache-control']).toBe('no-store');
       const secret = hook.json.secret as string;
 
-      const own = await subscribe(billing, { url: 'http://127.0.0.7:8080/in', eventTypes: ['*', 'ComplaintAssigned'], secret: 'a-secret-of-my-own-choosing', scope: 'all' });
+      const own = await subscribe(billing, {
+        url: 'http://127.0.0.7:8080/in',
+        eventTypes: ['*', 'ComplaintAssigned'],
+        secret: 'a-secret-of-my-own-choosing',
+        scope: 'all',
+      });
       expect(own.json.secret).toBeUndefined();
       expect(own.json.eventTypes).toEqual(['*']);
 
       const list = await t.request('GET', `/departments/${billing}/webhooks?minPosition=${own.json.position}`);
       expect(list.json.items).toEqual([
-        expect.objectContaining({ id: hook.json.id, url: 'https://hooks.example.com/relata', active: true, secretSource: 'generated', deliveries: { pending: 0, delivered: 0, failed: 0, cancelled: 0 } }),
+        expect.objectContaining({
+          id: hook.json.id,
+          url: 'https://hooks.example.com/relata',
+          active: true,
+          secretSource: 'generated',
+          deliveries: { pending: 0, delivered: 0, failed: 0, cancelled: 0 },
+        }),
         expect.objectContaining({ id: own.json.id, scope: 'all', secretSource: 'provided' }),
       ]);
       const single = await t.request('GET', `/departments/${billing}/webhooks/${hook.json.id}`);
       expect((await t.request('GET', `/departments/${billing}`)).json.activeWebhooks).toBe(2);
-      const events = JSON.stringify(await t.eventStore.readAll(), (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+      const events = JSON.stringify(await t.eventStore.readAll(), (_, value: unknown) =>
+        typeof value === 'bigint' ? value.toString() : value,
+      );
       for (const text of [JSON.stringify(list.json), JSON.stringify(single.json), events]) {
         expect(text).not.toContain(secret);
         expect(text).not.toContain('a-secret-of-my-own-choosing');
@@ -240,10 +266,19 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
     it('refuses bad URLs and event types (400), unknown departments (404) and duplicates (422), appending nothing', async () => {
       const billing = await createDepartment('Billing');
       const unknown = 'd0000000-0000-4000-8000-00000000ffff';
-      const post = (body: Record<string, unknown>, department = billing) => () => t.request('POST', `/departments/${department}/webhooks`, body);
+      const post =
+        (body: Record<string, unknown>, department = billing) =>
+        () =>
+          t.request('POST', `/departments/${department}/webhooks`, body);
       const valid = { url: 'https://hooks.example.com/relata', eventTypes: ['ComplaintAssigned'] };
 
-      for (const url of ['ftp://hooks.example.com/x', 'hooks.example.com/x', 'https://user:pw@hooks.example.com/x', 'javascript:alert(1)', '']) {
+      for (const url of [
+        'ftp://hooks.example.com/x',
+        'hooks.example.com/x',
+        'https://user:pw@hooks.example.com/x',
+        'javascript:alert(1)',
+        '',
+      ]) {
         const response = await refused(post({ ...valid, url }), 400, 'VALIDATION_FAILED');
         expect(response.json.errors).toEqual([expect.objectContaining({ field: 'url' })]);
       }
@@ -265,11 +300,18 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       expect(removed.status).toBe(200);
       expect(removed.json).toMatchObject({ id: hook.json.id, revision: 2 });
       expect((await t.request('GET', `/departments/${billing}/webhooks?minPosition=${removed.json.position}`)).json.items).toEqual([]);
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${hook.json.id}`)).json).toMatchObject({ active: false, unsubscribedAt: expect.any(String) });
+      expect((await t.request('GET', `/departments/${billing}/webhooks/${hook.json.id}`)).json).toMatchObject({
+        active: false,
+        unsubscribedAt: expect.any(String),
+      });
       expect(await t.app.get<ReadStore>(READ_STORE).collection(WEBHOOK_SECRETS_COLLECTION).get(hook.json.id)).toBeNull();
 
       await refused(() => t.request('DELETE', `/departments/${billing}/webhooks/${hook.json.id}`), 404, 'WEBHOOK_NOT_FOUND');
-      await refused(() => t.request('DELETE', `/departments/d0000000-0000-4000-8000-00000000ffff/webhooks/${hook.json.id}`), 404, 'DEPARTMENT_NOT_FOUND');
+      await refused(
+        () => t.request('DELETE', `/departments/d0000000-0000-4000-8000-00000000ffff/webhooks/${hook.json.id}`),
+        404,
+        'DEPARTMENT_NOT_FOUND',
+      );
       const other = await createDepartment('Sales');
       await t.app.get(ProjectionRunner).catchUp();
       expectProblem(await deliveries(t, other, hook.json.id), 404, 'WEBHOOK_NOT_FOUND');
@@ -316,7 +358,9 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
         data: expect.objectContaining({ complaintId, department: billing, previousDepartment: null }),
         metadata: { correlationId: 'corr-1', causationId: expect.any(String), recordedAt: '2026-03-10T12:00:00.000Z', schemaVersion: 1 },
       });
-      expect(JSON.parse(billingHook.received.find((r) => r.headers['webhook-id'] === escalated)!.body).data).toMatchObject({ notify: 'sup-billing' });
+      expect(JSON.parse(billingHook.received.find((r) => r.headers['webhook-id'] === escalated)!.body).data).toMatchObject({
+        notify: 'sup-billing',
+      });
       expect(registered).not.toBe(assigned);
 
       const log = await deliveries(t, billing, b.json.id);
@@ -351,7 +395,14 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       expect(await dispatch()).toBe(1);
       const afterFirst = await deliveries(t, billing, sub.json.id);
       expect(afterFirst.json.items).toEqual([
-        expect.objectContaining({ eventId: assigned, attempt: 1, outcome: 'retrying', statusCode: 500, error: 'HTTP 500', at: '2026-03-10T12:00:00.000Z' }),
+        expect.objectContaining({
+          eventId: assigned,
+          attempt: 1,
+          outcome: 'retrying',
+          statusCode: 500,
+          error: 'HTTP 500',
+          at: '2026-03-10T12:00:00.000Z',
+        }),
       ]);
       const nextAttemptAt = afterFirst.json.items[0].nextAttemptAt as string;
       const delay = Date.parse(nextAttemptAt) - t.clock.now().getTime();
@@ -366,7 +417,15 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
 
       const log = await deliveries(t, billing, sub.json.id);
       expect(log.json.items).toEqual([
-        expect.objectContaining({ eventId: assigned, attempt: 2, outcome: 'delivered', statusCode: 200, error: null, at: nextAttemptAt, nextAttemptAt: null }),
+        expect.objectContaining({
+          eventId: assigned,
+          attempt: 2,
+          outcome: 'delivered',
+          statusCode: 200,
+          error: null,
+          at: nextAttemptAt,
+          nextAttemptAt: null,
+        }),
         expect.objectContaining({ eventId: assigned, attempt: 1, outcome: 'retrying', statusCode: 500 }),
       ]);
       expect(hook.received.map((r) => [r.headers['webhook-id'], r.answered])).toEqual([
@@ -374,7 +433,12 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
         [assigned, 200],
       ]);
       expect(hook.received.every((r) => signatureIsValid(r, sub.json.secret as string))).toBe(true);
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({ pending: 0, delivered: 1, failed: 0, cancelled: 0 });
+      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({
+        pending: 0,
+        delivered: 1,
+        failed: 0,
+        cancelled: 0,
+      });
     });
 
     it('gives up after the last attempt on an unreachable receiver, with the error in the log', async () => {
@@ -392,8 +456,17 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       }
       expect(attempts).toBe(15);
       const log = await deliveries(t, billing, sub.json.id, '?limit=1');
-      expect(log.json.items[0]).toMatchObject({ attempt: 15, outcome: 'failed', statusCode: null, error: 'the receiver could not be reached (no connection, or no answer in time)', nextAttemptAt: null });
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toMatchObject({ pending: 0, failed: 1 });
+      expect(log.json.items[0]).toMatchObject({
+        attempt: 15,
+        outcome: 'failed',
+        statusCode: null,
+        error: 'the receiver could not be reached (no connection, or no answer in time)',
+        nextAttemptAt: null,
+      });
+      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toMatchObject({
+        pending: 0,
+        failed: 1,
+      });
     });
 
     it('cancels pending deliveries of an unsubscribed webhook', async () => {
@@ -411,7 +484,12 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       t.clock.advance(3_600_000);
       expect(await dispatch()).toBe(0);
       expect(hook.received).toHaveLength(1);
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({ pending: 0, delivered: 0, failed: 0, cancelled: 1 });
+      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({
+        pending: 0,
+        delivered: 0,
+        failed: 0,
+        cancelled: 1,
+      });
     });
   });
 
@@ -466,11 +544,19 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       expect(fs.existsSync(dataDir)).toBe(true);
 
       clock.advance(60_000);
-      const after = await startTestApp({ webhookDispatcherEnabled: false }, { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8001-') });
+      const after = await startTestApp(
+        { webhookDispatcherEnabled: false },
+        { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8001-') },
+      );
       try {
         expect(await dispatch(after)).toBe(2);
         expect(await dispatch(after)).toBe(0);
-        expect(hook.acceptedIds()).toEqual(new Map([[assigned, 1], [escalated, 1]]));
+        expect(hook.acceptedIds()).toEqual(
+          new Map([
+            [assigned, 1],
+            [escalated, 1],
+          ]),
+        );
         expect(hook.received.every((r) => signatureIsValid(r, sub.json.secret as string))).toBe(true);
         const log = await deliveries(after, billing, sub.json.id as string, `?eventId=${assigned}`);
         expect(log.json.items.map((i: { attempt: number; outcome: string }) => [i.attempt, i.outcome])).toEqual([

@@ -47,7 +47,8 @@ describe('idempotent replay over HTTP', () => {
   });
 
   it("a prospect's first purchase appends two events; the retry answers with the last one's position", async () => {
-    const id = (await t.request('POST', '/customers', { name: 'Bruno Reis', kind: 'prospect', acquisitionChannel: 'web' })).json.id as string;
+    const id = (await t.request('POST', '/customers', { name: 'Bruno Reis', kind: 'prospect', acquisitionChannel: 'web' })).json
+      .id as string;
     const before = await t.eventCount();
     const body = { lines: [{ product: 'CD', quantity: 1, amount: 12 }], occurredAt: '2026-03-09T10:00:00.000Z' };
     const first = await t.request('POST', `/customers/${id}/purchases`, body, { 'Idempotency-Key': 'buy-1' });
@@ -72,7 +73,8 @@ describe('idempotent replay over HTTP', () => {
 
   it('one key used on two customers is two requests: both are carried out, with distinct event ids', async () => {
     const ids: string[] = [];
-    for (const name of ['Carla Dias', 'Duarte Silva']) ids.push((await t.request('POST', '/customers', { name, kind: 'customer' })).json.id as string);
+    for (const name of ['Carla Dias', 'Duarte Silva'])
+      ids.push((await t.request('POST', '/customers', { name, kind: 'customer' })).json.id as string);
     const before = await t.eventCount();
     const note = { channel: 'chat', direction: 'inbound', summary: 'hello', agent: 'bot' };
     const answers = [];

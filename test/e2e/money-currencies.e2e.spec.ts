@@ -29,7 +29,11 @@ describe('money in several currencies (embedded stores)', () => {
   }
 
   async function buy(p: Buy): Promise<TestResponse> {
-    const response = await t.request('POST', `/customers/${p.customer}/purchases`, { lines: [{ product: `CD-${p.currency}`, quantity: 1, amount: p.amount }], currency: p.currency, occurredAt: p.occurredAt });
+    const response = await t.request('POST', `/customers/${p.customer}/purchases`, {
+      lines: [{ product: `CD-${p.currency}`, quantity: 1, amount: p.amount }],
+      currency: p.currency,
+      occurredAt: p.occurredAt,
+    });
     expect({ status: response.status, body: response.json }).toMatchObject({ status: 201 });
     return response;
   }
@@ -95,7 +99,12 @@ describe('money in several currencies (embedded stores)', () => {
     ];
     let last: TestResponse | null = null;
     for (const p of purchases) last = await buy(p);
-    const suggestion = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Gold', expectedValue: 500, currency: 'JPY', expiresAt: '2026-06-01T00:00:00Z' });
+    const suggestion = await t.request('POST', `/customers/${ana}/suggestions`, {
+      product: 'Gold',
+      expectedValue: 500,
+      currency: 'JPY',
+      expiresAt: '2026-06-01T00:00:00Z',
+    });
     expect(suggestion.status).toBe(201);
     const at = `minPosition=${suggestion.json.position ?? last!.json.position}`;
 
@@ -124,7 +133,9 @@ describe('money in several currencies (embedded stores)', () => {
       USD: { openSuggestionsValue: 0, value: 100 },
     });
     const carlaProfile = await get(`/customers/${carla}?${at}`);
-    expect(JSON.stringify(carlaProfile.json.currentValue.byCurrency)).toBe('{"GBP":{"revenue":124.93,"margin":0,"purchaseCount":2,"averageOrderValue":62.47}}');
+    expect(JSON.stringify(carlaProfile.json.currentValue.byCurrency)).toBe(
+      '{"GBP":{"revenue":124.93,"margin":0,"purchaseCount":2,"averageOrderValue":62.47}}',
+    );
 
     // The customer list and its CSV: one column per currency.
     const list = await get(`/customers?${at}`);
@@ -141,17 +152,34 @@ describe('money in several currencies (embedded stores)', () => {
     // Ranking or filtering by revenue needs one currency.
     const mixed = await get(`/customers?sort=revenue&${at}`, 422);
     expect(mixed.json).toMatchObject({ code: 'CURRENCY_REQUIRED', currencies: ['EUR', 'GBP', 'JPY', 'USD'] });
-    expect((await get(`/customers?sort=revenue&currency=EUR&${at}`)).json.items.map((c: { id: string }) => c.id).slice(0, 2)).toEqual([bruno, ana]);
-    expect((await get(`/customers?minRevenue=1000&currency=JPY&${at}`)).json.items.map((c: { id: string }) => c.id).sort()).toEqual([ana, bruno].sort());
+    expect((await get(`/customers?sort=revenue&currency=EUR&${at}`)).json.items.map((c: { id: string }) => c.id).slice(0, 2)).toEqual([
+      bruno,
+      ana,
+    ]);
+    expect((await get(`/customers?minRevenue=1000&currency=JPY&${at}`)).json.items.map((c: { id: string }) => c.id).sort()).toEqual(
+      [ana, bruno].sort(),
+    );
     expect((await get(`/customers?minRevenue=1000&currency=USD&${at}`)).json.items).toEqual([]);
     expect((await get(`/customers?currency=XYZ&sort=revenue&${at}`, 422)).json.code).toBe('UNKNOWN_CURRENCY');
 
     // Customer value (VAC/VPC): one currency per answer.
-    expect((await get(`/analytics/customers/${ana}/value?${at}`, 422)).json).toMatchObject({ code: 'CURRENCY_REQUIRED', currencies: ['EUR', 'JPY', 'USD'] });
-    for (const [currency, revenue, potential] of [['EUR', 40.5, 40.5], ['USD', 100, 100], ['JPY', 1000, 1500]] as const) {
+    expect((await get(`/analytics/customers/${ana}/value?${at}`, 422)).json).toMatchObject({
+      code: 'CURRENCY_REQUIRED',
+      currencies: ['EUR', 'JPY', 'USD'],
+    });
+    for (const [currency, revenue, potential] of [
+      ['EUR', 40.5, 40.5],
+      ['USD', 100, 100],
+      ['JPY', 1000, 1500],
+    ] as const) {
       const value = await get(`/analytics/customers/${ana}/value?currency=${currency}&${at}`);
       record(`value ${currency}`, value.json);
-      expect(value.json).toMatchObject({ currency, currencies: ['EUR', 'JPY', 'USD'], currentValue: { revenue }, potentialValue: { value: potential } });
+      expect(value.json).toMatchObject({
+        currency,
+        currencies: ['EUR', 'JPY', 'USD'],
+        currentValue: { revenue },
+        potentialValue: { value: potential },
+      });
     }
     const carlaValue = await get(`/analytics/customers/${carla}/value?${at}`);
     expect(carlaValue.json).toMatchObject({ currency: 'GBP', currentValue: { revenue: 124.93, averageOrderValue: 62.47 } });
@@ -164,8 +192,18 @@ describe('money in several currencies (embedded stores)', () => {
       record(url, page.json);
       recordCsv(url, await csv(url));
       expect(page.json.currency).toBe(currency);
-      const revenue = Object.fromEntries(page.json.items.map((item: { customerId: string; currentValue: { revenue: number } }) => [item.customerId, item.currentValue.revenue]));
-      const expected: Record<string, Record<string, number>> = { EUR: { [bruno]: 60.25, [ana]: 40.5 }, USD: { [ana]: 100, [bruno]: 100 }, JPY: { [ana]: 1000, [bruno]: 1000 }, GBP: { [carla]: 124.93 } };
+      const revenue = Object.fromEntries(
+        page.json.items.map((item: { customerId: string; currentValue: { revenue: number } }) => [
+          item.customerId,
+          item.currentValue.revenue,
+        ]),
+      );
+      const expected: Record<string, Record<string, number>> = {
+        EUR: { [bruno]: 60.25, [ana]: 40.5 },
+        USD: { [ana]: 100, [bruno]: 100 },
+        JPY: { [ana]: 1000, [bruno]: 1000 },
+        GBP: { [carla]: 124.93 },
+      };
       expect(revenue).toEqual(expected[currency]);
     }
     expect(await csv(`/analytics/lifetime-value?currency=GBP&minPurchases=1&${at}`)).toContain(',124.93,');
@@ -185,7 +223,9 @@ describe('money in several currencies (embedded stores)', () => {
     expect(segments.json.lastRun).toMatchObject({ currency: 'EUR' });
     const productSegment = segments.json.items.find((item: { segment: string }) => item.segment === 'product:CD-EUR');
     expect(productSegment).toMatchObject({ customers: 2, amounts: { EUR: 100.75 } });
-    const rfmSegment = segments.json.items.find((item: { scheme: string; customers: number }) => item.scheme === 'rfm' && item.customers > 0);
+    const rfmSegment = segments.json.items.find(
+      (item: { scheme: string; customers: number }) => item.scheme === 'rfm' && item.customers > 0,
+    );
     const members = await get(`/analytics/segments/${rfmSegment.segment}/members?${runAt}`);
     record('members', members.json);
     for (const member of members.json.items) expect(Object.keys(member.revenue)).toEqual(['EUR', 'JPY', 'USD']);
@@ -213,16 +253,30 @@ describe('money in several currencies (embedded stores)', () => {
     expect(forecast.json.currency).toBe('EUR');
     expect(forecast.json.periods.slice(0, 2).map((p: { actual: { revenue: number } | null }) => p.actual?.revenue)).toEqual([40, 60.75]);
     expect((await get(`/analytics/forecast?from=2026-01-01&to=2026-04-01&${fitAt}`, 422)).json.code).toBe('CURRENCY_REQUIRED');
-    expect((await get(`/analytics/forecast?from=2026-01-01&to=2026-04-01&currency=USD&${fitAt}`, 422)).json.code).toBe('CLV_MODEL_REQUIRED');
+    expect((await get(`/analytics/forecast?from=2026-01-01&to=2026-04-01&currency=USD&${fitAt}`, 422)).json.code).toBe(
+      'CLV_MODEL_REQUIRED',
+    );
 
     // Referrals: the value of referred customers and the others, per currency.
     const referrals = await get(`/analytics/referrals?${at}`);
     record('/analytics/referrals', referrals.json);
     expect(referrals.json.value).toEqual({
-      referred: { customers: 1, byCurrency: { EUR: { revenue: 60.25, averageRevenue: 60.25 }, JPY: { revenue: 1000, averageRevenue: 1000 }, USD: { revenue: 100, averageRevenue: 100 } } },
+      referred: {
+        customers: 1,
+        byCurrency: {
+          EUR: { revenue: 60.25, averageRevenue: 60.25 },
+          JPY: { revenue: 1000, averageRevenue: 1000 },
+          USD: { revenue: 100, averageRevenue: 100 },
+        },
+      },
       others: {
         customers: 2,
-        byCurrency: { EUR: { revenue: 40.5, averageRevenue: 20.25 }, GBP: { revenue: 124.93, averageRevenue: 62.47 }, JPY: { revenue: 1000, averageRevenue: 500 }, USD: { revenue: 100, averageRevenue: 50 } },
+        byCurrency: {
+          EUR: { revenue: 40.5, averageRevenue: 20.25 },
+          GBP: { revenue: 124.93, averageRevenue: 62.47 },
+          JPY: { revenue: 1000, averageRevenue: 500 },
+          USD: { revenue: 100, averageRevenue: 50 },
+        },
       },
     });
     const wordOfMouth = await get(`/analytics/word-of-mouth?${at}`);
@@ -233,7 +287,9 @@ describe('money in several currencies (embedded stores)', () => {
     record('purchases', history.json);
     recordCsv('purchases', await csv(`/customers/${ana}/purchases?${at}`));
 
-    const offending = answers.map(({ url, numbers }) => ({ url, sums: numbers.filter((n) => forbidden.has(n)) })).filter(({ sums }) => sums.length > 0);
+    const offending = answers
+      .map(({ url, numbers }) => ({ url, sums: numbers.filter((n) => forbidden.has(n)) }))
+      .filter(({ sums }) => sums.length > 0);
     expect(offending).toEqual([]);
     // Float noise shows nowhere (money has at most 3 decimals, model figures 6).
     expect(answers.flatMap(({ numbers }) => numbers).filter((n) => /\.\d{7,}/.test(String(n)))).toEqual([]);
@@ -242,15 +298,29 @@ describe('money in several currencies (embedded stores)', () => {
   it('refuses an unknown currency and more decimals than the currency has, appending nothing', async () => {
     const ana = await customer('Ana Lima');
     const before = await t.eventCount();
-    const unknown = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }], currency: 'XYZ' });
+    const unknown = await t.request('POST', `/customers/${ana}/purchases`, {
+      lines: [{ product: 'CD', quantity: 1, amount: 10 }],
+      currency: 'XYZ',
+    });
     expect({ status: unknown.status, code: unknown.json.code }).toEqual({ status: 422, code: 'UNKNOWN_CURRENCY' });
     expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const yen = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 1000.5 }], currency: 'JPY' });
+    const yen = await t.request('POST', `/customers/${ana}/purchases`, {
+      lines: [{ product: 'CD', quantity: 1, amount: 1000.5 }],
+      currency: 'JPY',
+    });
     expect({ status: yen.status, code: yen.json.code }).toEqual({ status: 422, code: 'AMOUNT_PRECISION' });
-    const suggestion = await t.request('POST', `/customers/${ana}/suggestions`, { product: 'Gold', expectedValue: 10, currency: 'ABC', expiresAt: '2026-06-01T00:00:00Z' });
+    const suggestion = await t.request('POST', `/customers/${ana}/suggestions`, {
+      product: 'Gold',
+      expectedValue: 10,
+      currency: 'ABC',
+      expiresAt: '2026-06-01T00:00:00Z',
+    });
     expect({ status: suggestion.status, code: suggestion.json.code }).toEqual({ status: 422, code: 'UNKNOWN_CURRENCY' });
     expect(await t.eventCount()).toBe(before);
-    const dinar = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 1.234 }], currency: 'KWD' });
+    const dinar = await t.request('POST', `/customers/${ana}/purchases`, {
+      lines: [{ product: 'CD', quantity: 1, amount: 1.234 }],
+      currency: 'KWD',
+    });
     expect({ status: dinar.status, amount: dinar.status === 201 ? 'ok' : dinar.json }).toEqual({ status: 201, amount: 'ok' });
   });
 });

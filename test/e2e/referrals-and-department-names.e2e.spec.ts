@@ -26,7 +26,11 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
       const bruno = await register('Bruno');
       const carla = await t.request('POST', '/customers', { name: 'Carla', kind: 'customer', referredBy: ana });
 
-      const second = await refused(() => t.request('POST', `/customers/${bruno}/referrals`, { referredCustomerId: carla.json.id }), 422, 'REFERRER_ALREADY_CREDITED');
+      const second = await refused(
+        () => t.request('POST', `/customers/${bruno}/referrals`, { referredCustomerId: carla.json.id }),
+        422,
+        'REFERRER_ALREADY_CREDITED',
+      );
       expect(second.json.referredBy).toBe(ana);
 
       expect((await t.request('GET', `/customers/${carla.json.id}?minPosition=${carla.json.position}`)).json.referredBy).toBe(ana);
@@ -41,8 +45,16 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
 
       const first = await t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: carla });
       expect(first.status).toBe(201);
-      await refused(() => t.request('POST', `/customers/${bruno}/referrals`, { referredCustomerId: carla }), 422, 'REFERRER_ALREADY_CREDITED');
-      await refused(() => t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: carla }), 422, 'REFERRAL_ALREADY_RECORDED');
+      await refused(
+        () => t.request('POST', `/customers/${bruno}/referrals`, { referredCustomerId: carla }),
+        422,
+        'REFERRER_ALREADY_CREDITED',
+      );
+      await refused(
+        () => t.request('POST', `/customers/${ana}/referrals`, { referredCustomerId: carla }),
+        422,
+        'REFERRAL_ALREADY_RECORDED',
+      );
 
       const carlaView = await t.request('GET', `/customers/${carla}?minPosition=${first.json.position}`);
       expect(carlaView.json.referredBy).toBe(ana);
@@ -68,13 +80,19 @@ describe('one referrer per customer, unique department names (HTTP)', () => {
 
     it('credits exactly one of two referrers racing for the same customer', async () => {
       const [ana, bruno, carla] = [await register('Ana'), await register('Bruno'), await register('Carla')];
-      const answers = await Promise.all([ana, bruno].map((referrer) => t.request('POST', `/customers/${referrer}/referrals`, { referredCustomerId: carla })));
+      const answers = await Promise.all(
+        [ana, bruno].map((referrer) => t.request('POST', `/customers/${referrer}/referrals`, { referredCustomerId: carla })),
+      );
       expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
       const loser = answers.find((a) => a.status === 422)!;
       expect(loser.json.code).toBe('REFERRER_ALREADY_CREDITED');
       const winner = answers.find((a) => a.status === 201)!;
       const stream = await t.request('GET', `/audit/streams/customer-${carla}`);
-      expect(stream.json.events.filter((e: { type: string }) => e.type === 'ReferrerCredited').map((e: { data: { referredBy: string } }) => e.data.referredBy)).toEqual([winner.json.id]);
+      expect(
+        stream.json.events
+          .filter((e: { type: string }) => e.type === 'ReferrerCredited')
+          .map((e: { data: { referredBy: string } }) => e.data.referredBy),
+      ).toEqual([winner.json.id]);
     });
 
     it('refuses a malformed referral with 400 and appends nothing', async () => {

@@ -13,7 +13,15 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
     t = await startTestApp({ consistencyTimeoutMs: 300 });
     customer = (await t.request('POST', '/customers', { name: 'Ana Lima', kind: 'customer' })).json.id;
     // 2 mugs (9.00) and a teapot (21.00) on 1 March, margin 12; a poster (5.50) on 3 March, margin 2.
-    await buy('INV-1', [{ product: 'mug', quantity: 2, amount: 9 }, { product: 'teapot', quantity: 1, amount: 21 }], 12, '2026-03-01T10:00:00.000Z');
+    await buy(
+      'INV-1',
+      [
+        { product: 'mug', quantity: 2, amount: 9 },
+        { product: 'teapot', quantity: 1, amount: 21 },
+      ],
+      12,
+      '2026-03-01T10:00:00.000Z',
+    );
     await buy('INV-2', [{ product: 'poster', quantity: 1, amount: 5.5 }], 2, '2026-03-03T10:00:00.000Z');
   });
   afterEach(async () => {
@@ -21,7 +29,13 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
   });
 
   async function buy(purchaseId: string, lines: object[], margin: number, occurredAt: string): Promise<TestResponse> {
-    const response = await t.request('POST', `/customers/${customer}/purchases`, { purchaseId, lines, margin, currency: 'GBP', occurredAt });
+    const response = await t.request('POST', `/customers/${customer}/purchases`, {
+      purchaseId,
+      lines,
+      margin,
+      currency: 'GBP',
+      occurredAt,
+    });
     expect(response.status).toBe(201);
     return response;
   }
@@ -40,7 +54,10 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
   }
 
   it('a partial return and a refund of money net the profile, the purchase history and the lifetime value', async () => {
-    const returned = await refund('INV-1', { lines: [{ product: 'mug', quantity: 1, amount: 4.5 }], occurredAt: '2026-03-05T09:00:00.000Z' });
+    const returned = await refund('INV-1', {
+      lines: [{ product: 'mug', quantity: 1, amount: 4.5 }],
+      occurredAt: '2026-03-05T09:00:00.000Z',
+    });
     expect(returned.status).toBe(201);
     expect(returned.json).toMatchObject({ id: customer, refundId: expect.any(String), replayed: false });
     const full = await refund('INV-2', { amount: 5.5, occurredAt: '2026-03-06T09:00:00.000Z' });
@@ -50,12 +67,20 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
     // Gross 35.50 - 4.50 - 5.50 = 25.50 over the one purchase not refunded in full.
     expect(profile.json.currentValue).toMatchObject({
       purchaseCount: 2,
-      byCurrency: { GBP: { revenue: 25.5, margin: 10.2, purchaseCount: 2, refunded: 10, fullyRefundedPurchases: 1, averageOrderValue: 25.5 } },
+      byCurrency: {
+        GBP: { revenue: 25.5, margin: 10.2, purchaseCount: 2, refunded: 10, fullyRefundedPurchases: 1, averageOrderValue: 25.5 },
+      },
     });
 
     const history = await t.request('GET', `/customers/${customer}/purchases?minPosition=${full.json.position}`);
     expect(history.json.items).toMatchObject([
-      { purchaseId: 'INV-2', amount: 5.5, refunded: 5.5, netAmount: 0, refunds: [{ refundId: full.json.refundId, amount: 5.5, margin: 2, lines: [], occurredAt: '2026-03-06T09:00:00.000Z' }] },
+      {
+        purchaseId: 'INV-2',
+        amount: 5.5,
+        refunded: 5.5,
+        netAmount: 0,
+        refunds: [{ refundId: full.json.refundId, amount: 5.5, margin: 2, lines: [], occurredAt: '2026-03-06T09:00:00.000Z' }],
+      },
       {
         purchaseId: 'INV-1',
         amount: 30,
@@ -64,7 +89,9 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
         refunds: [{ refundId: returned.json.refundId, amount: 4.5, margin: 1.8, lines: [{ product: 'mug', quantity: 1, amount: 4.5 }] }],
       },
     ]);
-    const csv = await t.request('GET', `/customers/${customer}/purchases?minPosition=${full.json.position}`, undefined, { accept: 'text/csv' });
+    const csv = await t.request('GET', `/customers/${customer}/purchases?minPosition=${full.json.position}`, undefined, {
+      accept: 'text/csv',
+    });
     expect(String(csv.body).split('\n')[0]).toContain('purchaseRefunded,purchaseNetAmount');
     const customersCsv = await t.request('GET', `/customers?minPosition=${full.json.position}`, undefined, { accept: 'text/csv' });
     const [header, row] = String(customersCsv.body).trim().split('\n');
@@ -75,7 +102,13 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
     const value = await t.request('GET', `/analytics/customers/${customer}/value?minPosition=${full.json.position}`);
     expect(value.status).toBe(200);
     // The fully refunded poster day is no transaction any more.
-    expect(value.json.currentValue).toMatchObject({ revenue: 25.5, margin: 10.2, purchaseCount: 2, transactionDays: 1, averageOrderValue: 25.5 });
+    expect(value.json.currentValue).toMatchObject({
+      revenue: 25.5,
+      margin: 10.2,
+      purchaseCount: 2,
+      transactionDays: 1,
+      averageOrderValue: 25.5,
+    });
   });
 
   it('a retry with the same Idempotency-Key returns the first outcome and appends nothing', async () => {
@@ -91,7 +124,11 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
     it('an unknown purchase is 404', () => refused(() => refund('INV-9', { amount: 1 }), 404, 'PURCHASE_NOT_FOUND'));
 
     it('an unknown customer is 404', () =>
-      refused(() => t.request('POST', '/customers/00000000-0000-4000-8000-000000000000/purchases/INV-1/refunds', { amount: 1 }), 404, 'CUSTOMER_NOT_FOUND'));
+      refused(
+        () => t.request('POST', '/customers/00000000-0000-4000-8000-000000000000/purchases/INV-1/refunds', { amount: 1 }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      ));
 
     it('more than what remains refundable is 422', async () => {
       expect((await refund('INV-1', { amount: 25 })).status).toBe(201);
@@ -100,7 +137,8 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
 
     it('more decimals than the currency has is 422', () => refused(() => refund('INV-1', { amount: 1.001 }), 422, 'AMOUNT_PRECISION'));
 
-    it('another currency than the purchase is 422', () => refused(() => refund('INV-1', { amount: 1, currency: 'EUR' }), 422, 'CURRENCY_MISMATCH'));
+    it('another currency than the purchase is 422', () =>
+      refused(() => refund('INV-1', { amount: 1, currency: 'EUR' }), 422, 'CURRENCY_MISMATCH'));
 
     it('a refund dated before the purchase is 422', () =>
       refused(() => refund('INV-1', { amount: 1, occurredAt: '2026-02-28T10:00:00.000Z' }), 422, 'REFUND_BEFORE_PURCHASE'));
@@ -121,7 +159,11 @@ describe('refunds and returns over HTTP (embedded stores)', () => {
       await refused(() => refund('INV-1', { amount: 1, currency: 'pounds' }), 400, 'VALIDATION_FAILED');
       await refused(() => refund('INV-1', { amount: 1, occurredAt: 'yesterday' }), 400, 'VALIDATION_FAILED');
       await refused(() => refund('INV-1', { lines: [] }), 400, 'VALIDATION_FAILED');
-      await refused(() => refund('INV-1', { lines: [{ product: 'mug', quantity: 1, amount: 4.5 }], amount: 4.5 }), 400, 'VALIDATION_FAILED');
+      await refused(
+        () => refund('INV-1', { lines: [{ product: 'mug', quantity: 1, amount: 4.5 }], amount: 4.5 }),
+        400,
+        'VALIDATION_FAILED',
+      );
       await refused(() => refund('INV 1', { amount: 1 }), 400, 'VALIDATION_FAILED');
     });
   });

@@ -38,7 +38,13 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
       expect(again.json).toMatchObject({ id: created.json.id, revision: 0, created: false });
       expect(await t.eventCount()).toBe(before);
 
-      const changed = await put('SHOP', 'C-1001', { ...body, phone: null, company: 'Lima Lda', kind: 'prospect', acquisitionChannel: 'store' });
+      const changed = await put('SHOP', 'C-1001', {
+        ...body,
+        phone: null,
+        company: 'Lima Lda',
+        kind: 'prospect',
+        acquisitionChannel: 'store',
+      });
       expect(changed.status).toBe(200);
       expect(changed.json).toMatchObject({ id: created.json.id, revision: 1, created: false });
       expect(await t.eventCount()).toBe(before + 1);
@@ -46,7 +52,14 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
       const bySource = await t.request('GET', `/customers/by-source/shop/C-1001?minPosition=${changed.json.position}`);
       expect(bySource.status).toBe(200);
       // kind and acquisitionChannel apply on registration only.
-      expect(bySource.json).toMatchObject({ id: created.json.id, name: 'Ana Lima', phone: null, company: 'Lima Lda', status: 'customer', acquisitionChannel: 'web' });
+      expect(bySource.json).toMatchObject({
+        id: created.json.id,
+        name: 'Ana Lima',
+        phone: null,
+        company: 'Lima Lda',
+        status: 'customer',
+        acquisitionChannel: 'web',
+      });
       expect((await t.request('GET', '/customers/by-source/erp/C-1001')).status).toBe(404);
     });
 
@@ -90,7 +103,12 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
       const ana = (await t.request('POST', '/customers', { name: 'Ana', kind: 'customer' })).json.id as string;
       const response = await t.request('POST', '/batch', {
         items: [
-          { method: 'POST', path: `/customers/${ana}/purchases`, body: { purchaseId: 'INV-1', lines: [{ product: 'CD', quantity: 1, amount: 10 }] }, idempotencyKey: 'inv-1' },
+          {
+            method: 'POST',
+            path: `/customers/${ana}/purchases`,
+            body: { purchaseId: 'INV-1', lines: [{ product: 'CD', quantity: 1, amount: 10 }] },
+            idempotencyKey: 'inv-1',
+          },
           { method: 'POST', path: `/customers/${ana}/purchases`, body: { lines: [] }, idempotencyKey: 'inv-bad' },
           { method: 'PUT', path: '/customers/by-source/shop/C-9', body: { name: 'Carla' }, idempotencyKey: 'shop-c-9' },
           { method: 'POST', path: `/customers/${ana}/convert` },
@@ -114,7 +132,12 @@ describe('integration: upsert by source id and batch (HTTP)', () => {
       const before = await t.eventCount();
       const retry = await t.request('POST', '/batch', {
         items: [
-          { method: 'POST', path: `/customers/${ana}/purchases`, body: { purchaseId: 'INV-1', lines: [{ product: 'CD', quantity: 1, amount: 10 }] }, idempotencyKey: 'inv-1' },
+          {
+            method: 'POST',
+            path: `/customers/${ana}/purchases`,
+            body: { purchaseId: 'INV-1', lines: [{ product: 'CD', quantity: 1, amount: 10 }] },
+            idempotencyKey: 'inv-1',
+          },
           { method: 'PUT', path: '/customers/by-source/shop/C-9', body: { name: 'Carla' }, idempotencyKey: 'shop-c-9' },
         ],
       });

@@ -43,5 +43,10 @@ describe('DiscardingEventStore', () => {
 
 function event(): NewEvent {
   const now = '2026-01-01T00:00:00.000Z';
-  return { id: randomUUID(), type: 'Test', data: {}, metadata: { actor: 't', correlationId: 'c', causationId: 'c', occurredAt: now, recordedAt: now, schemaVersion: 1 } };
+  return {
+    id: randomUUID(),
+    type: 'Test',
+    data: {},
+    metadata: { actor: 't', correlationId: 'c', causationId: 'c', occurredAt: now, recordedAt: now, schemaVersion: 1 },
+  };
 }

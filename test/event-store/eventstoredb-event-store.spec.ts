@@ -243,10 +243,7 @@ class InMemoryEsdbClient {
     return { success: true, nextExpectedRevision: last.revision, position: last.position };
   }
 
-  readStream(
-    streamName: string,
-    options: { direction?: string; fromRevision?: ReadRevision; maxCount?: number | bigint } = {},
-  ): Readable {
+  readStream(streamName: string, options: { direction?: string; fromRevision?: ReadRevision; maxCount?: number | bigint } = {}): Readable {
     const stream = this.log.filter((r) => r.streamId === streamName);
     if (stream.length === 0) return failing(new StreamNotFoundError(undefined, streamName));
     const from = options.fromRevision ?? (options.direction === 'backwards' ? END : ESDB_START);
@@ -297,11 +294,7 @@ class InMemoryEsdbClient {
   }
 
   /** The last record of the batch when it is already in the stream where the expectation points. */
-  private replayedBatch(
-    stream: StoredRecord[],
-    events: EventData[],
-    expected: AppendExpectedRevision,
-  ): StoredRecord | undefined {
+  private replayedBatch(stream: StoredRecord[], events: EventData[], expected: AppendExpectedRevision): StoredRecord | undefined {
     let start: number;
     if (expected === 'no_stream') start = 0;
     else if (typeof expected === 'bigint') start = Number(expected) + 1;

@@ -23,7 +23,9 @@ describe('SqliteEventStore group commit', () => {
 
   it('commits concurrent appends to many streams, each with its own revision and a distinct position', async () => {
     const store = open();
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendToStream(`s-${i}`, [event(), event()], { expectedRevision: 'no_stream' })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.appendToStream(`s-${i}`, [event(), event()], { expectedRevision: 'no_stream' })),
+    );
 
     expect(results.every((r) => r.nextExpectedRevision === 1n)).toBe(true);
     expect(new Set(results.map((r) => r.position)).size).toBe(30);

@@ -3,13 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from '../../src/shared/sqlite/better-sqlite3';
-import {
-  AllSubscription,
-  NewEvent,
-  RecordedEvent,
-  START,
-  WrongExpectedRevisionError,
-} from '../../src/shared/event-store/event-store.port';
+import { AllSubscription, NewEvent, RecordedEvent, START, WrongExpectedRevisionError } from '../../src/shared/event-store/event-store.port';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import { eventStoreContract } from '../contracts/event-store.contract';
 import { comparePositions } from '../../src/shared/event-store/position';
@@ -168,16 +162,12 @@ describe('SqliteEventStore', () => {
       nextExpectedRevision: -1n,
       position: START,
     });
-    await expect(store.appendToStream('customer-1', [], { expectedRevision: 'stream_exists' })).rejects.toThrow(
-      WrongExpectedRevisionError,
-    );
+    await expect(store.appendToStream('customer-1', [], { expectedRevision: 'stream_exists' })).rejects.toThrow(WrongExpectedRevisionError);
 
     const written = await store.appendToStream('customer-1', [event(), event()]);
     await store.appendToStream('customer-2', [event()]);
     expect(await store.appendToStream('customer-1', [], { expectedRevision: 1n })).toEqual(written);
-    await expect(store.appendToStream('customer-1', [], { expectedRevision: 0n })).rejects.toThrow(
-      WrongExpectedRevisionError,
-    );
+    await expect(store.appendToStream('customer-1', [], { expectedRevision: 0n })).rejects.toThrow(WrongExpectedRevisionError);
     expect(await store.readAll()).toHaveLength(3);
   });
 

@@ -46,10 +46,17 @@ describe('Customer owners (account managers)', () => {
   it('refuses an unknown or forgotten customer and a missing owner, appending nothing', async () => {
     const id = await customer(t);
     const forgotten = await customer(t, 'Bruno Reis');
-    expect((await t.request('POST', `/customers/${forgotten}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` })).status).toBe(200);
+    expect((await t.request('POST', `/customers/${forgotten}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` })).status).toBe(
+      200,
+    );
     const before = await t.eventCount();
     const cases = [
-      { url: '/customers/00000000-0000-4000-8000-00000000ffff/owner', body: { owner: 'agent-ana' }, status: 404, code: 'CUSTOMER_NOT_FOUND' },
+      {
+        url: '/customers/00000000-0000-4000-8000-00000000ffff/owner',
+        body: { owner: 'agent-ana' },
+        status: 404,
+        code: 'CUSTOMER_NOT_FOUND',
+      },
       { url: `/customers/${forgotten}/owner`, body: { owner: 'agent-ana' }, status: 404, code: 'CUSTOMER_NOT_FOUND' },
       { url: `/customers/${id}/owner`, body: {}, status: 400, code: 'VALIDATION_FAILED' },
       { url: `/customers/${id}/owner`, body: { owner: '' }, status: 400, code: 'VALIDATION_FAILED' },

@@ -37,9 +37,12 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     expect(response.status === 201 ? 'ok' : JSON.stringify(response.json)).toBe('ok');
     return response.json;
   };
-  const registerCustomer = async (name: string): Promise<string> => (await ok(t, '/customers', { name, kind: 'customer', acquisitionChannel: 'web' })).id;
-  const purchase = (customerId: string) => ok(t, `/customers/${customerId}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }], margin: 2 });
-  const deliveries = (departmentId: string, webhookId: string) => t.request('GET', `/departments/${departmentId}/webhooks/${webhookId}/deliveries`);
+  const registerCustomer = async (name: string): Promise<string> =>
+    (await ok(t, '/customers', { name, kind: 'customer', acquisitionChannel: 'web' })).id;
+  const purchase = (customerId: string) =>
+    ok(t, `/customers/${customerId}/purchases`, { lines: [{ product: 'CD', quantity: 1, amount: 10 }], margin: 2 });
+  const deliveries = (departmentId: string, webhookId: string) =>
+    t.request('GET', `/departments/${departmentId}/webhooks/${webhookId}/deliveries`);
 
   it('delivers a customer event signed, and retries it after the backoff like a complaint event', async () => {
     const hook = await receiver();
@@ -78,7 +81,12 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     const [anaHook, retentionHook, salesHook] = [await receiver(), await receiver(), await receiver()];
     const retention = await department('Retention');
     const sales = await department('Sales');
-    await subscribe(sales, { url: anaHook.url, eventTypes: ['PurchaseRecorded', 'FollowUpCreated'], scope: 'all', filter: { owner: 'agent-ana' } });
+    await subscribe(sales, {
+      url: anaHook.url,
+      eventTypes: ['PurchaseRecorded', 'FollowUpCreated'],
+      scope: 'all',
+      filter: { owner: 'agent-ana' },
+    });
     await subscribe(retention, { url: retentionHook.url, eventTypes: ['FollowUpCreated', 'FollowUpCompleted'] });
     await subscribe(sales, { url: salesHook.url, eventTypes: ['FollowUpCreated'] });
 
@@ -87,7 +95,13 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     await ok(t, `/customers/${owned}/owner`, { owner: 'agent-ana' });
     await purchase(owned);
     await purchase(other);
-    const inRetention = await ok(t, '/follow-ups', { customerId: other, owner: 'agent-bo', department: retention, title: 'Win back', dueAt: TUESDAY_10 });
+    const inRetention = await ok(t, '/follow-ups', {
+      customerId: other,
+      owner: 'agent-bo',
+      department: retention,
+      title: 'Win back',
+      dueAt: TUESDAY_10,
+    });
     await ok(t, '/follow-ups', { customerId: other, owner: 'agent-ana', title: 'Call', dueAt: TUESDAY_10 });
     await ok(t, `/follow-ups/${inRetention.id}/complete`, {});
     await dispatch();
@@ -105,7 +119,12 @@ describe('department webhooks for customer and follow-up events (real receiver)'
   it('scopes by segment: segment changes by the segment entered, customer events by the current segment', async () => {
     const hook = await receiver();
     const retention = await department('Retention');
-    await subscribe(retention, { url: hook.url, eventTypes: ['CustomerSegmentChanged', 'PurchaseRecorded'], scope: 'all', filter: { segment: 'rfm:at-risk' } });
+    await subscribe(retention, {
+      url: hook.url,
+      eventTypes: ['CustomerSegmentChanged', 'PurchaseRecorded'],
+      scope: 'all',
+      filter: { segment: 'rfm:at-risk' },
+    });
     const atRisk = await registerCustomer('At Risk');
     const loyal = await registerCustomer('Loyal');
     /** Places the customer in an RFM segment as a segmentation run would. */
@@ -125,7 +144,9 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     await purchase(atRisk);
     await dispatch();
 
-    const seen = hook.received.map((r) => JSON.parse(r.body) as { type: string; position: string; data: { customerId: string; to?: string } });
+    const seen = hook.received.map(
+      (r) => JSON.parse(r.body) as { type: string; position: string; data: { customerId: string; to?: string } },
+    );
     seen.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
     expect(seen.map((b) => [b.type, b.data.customerId, b.data.to ?? null])).toEqual([
       ['CustomerSegmentChanged', atRisk, 'at-risk'],
@@ -154,7 +175,9 @@ describe('department webhooks for customer and follow-up events (real receiver)'
     await subscribe(sales, { url: hook.url, eventTypes: ['CustomerRegistered'], scope: 'all' });
     const customerId = await registerCustomer('Ana Lima');
     expect(await dispatch()).toBe(1);
-    expect((await t.request('POST', `/customers/${customerId}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` })).status).toBe(200);
+    expect((await t.request('POST', `/customers/${customerId}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` })).status).toBe(
+      200,
+    );
     t.clock.advance(60 * 60 * 1000);
     expect(await dispatch()).toBe(1);
     expect(hook.received.map((r) => r.answered)).toEqual([500, 200]);

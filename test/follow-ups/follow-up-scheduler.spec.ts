@@ -12,7 +12,8 @@ const CREATED_AT = '2026-03-10T12:00:00.000Z';
 const DUE_AT = '2026-03-10T18:00:00.000Z';
 const REMIND_AT = '2026-03-10T17:30:00.000Z';
 
-const scheduled = <E extends { type: string }>(events: E[]): E[] => events.filter((e) => e.type === 'FollowUpReminderDue' || e.type === 'FollowUpOverdue');
+const scheduled = <E extends { type: string }>(events: E[]): E[] =>
+  events.filter((e) => e.type === 'FollowUpReminderDue' || e.type === 'FollowUpOverdue');
 
 describe('Follow-up reminders and overdue (manual clock)', () => {
   let t: TestApp;
@@ -26,7 +27,9 @@ describe('Follow-up reminders and overdue (manual clock)', () => {
 
   async function followUp(extra: Record<string, unknown> = {}): Promise<string> {
     const customerId = await customer(t);
-    return (await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back', dueAt: DUE_AT, remindBeforeMinutes: 30, ...extra })).id;
+    return (
+      await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back', dueAt: DUE_AT, remindBeforeMinutes: 30, ...extra })
+    ).id;
   }
 
   it('reminds at the lead time, not before, then records overdue once the due time has passed, each once', async () => {
@@ -46,11 +49,23 @@ describe('Follow-up reminders and overdue (manual clock)', () => {
 
     const events = scheduled(await followUpEvents(t, id));
     expect(events).toEqual([
-      { type: 'FollowUpReminderDue', data: expect.objectContaining({ owner: 'agent-ana', dueAt: DUE_AT, remindAt: REMIND_AT }), occurredAt: REMIND_AT },
-      { type: 'FollowUpOverdue', data: expect.objectContaining({ owner: 'agent-ana', dueAt: DUE_AT, overdueAt: at(DUE_AT, MINUTE) }), occurredAt: DUE_AT },
+      {
+        type: 'FollowUpReminderDue',
+        data: expect.objectContaining({ owner: 'agent-ana', dueAt: DUE_AT, remindAt: REMIND_AT }),
+        occurredAt: REMIND_AT,
+      },
+      {
+        type: 'FollowUpOverdue',
+        data: expect.objectContaining({ owner: 'agent-ana', dueAt: DUE_AT, overdueAt: at(DUE_AT, MINUTE) }),
+        occurredAt: DUE_AT,
+      },
     ]);
     await settle(t);
-    expect((await t.request('GET', `/follow-ups/${id}`)).json).toMatchObject({ remindedAt: REMIND_AT, overdueAt: at(DUE_AT, MINUTE), overdue: true });
+    expect((await t.request('GET', `/follow-ups/${id}`)).json).toMatchObject({
+      remindedAt: REMIND_AT,
+      overdueAt: at(DUE_AT, MINUTE),
+      overdue: true,
+    });
   });
 
   it('fires nothing for a completed or cancelled follow-up, and again for the new due time after a reschedule', async () => {
@@ -110,13 +125,18 @@ describe('Follow-up scheduler across restarts', () => {
     const first = await startTestApp({}, { dataDir, clock });
     apps.push(first);
     const customerId = await customer(first);
-    const id = (await ok(first, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back', dueAt: DUE_AT, remindBeforeMinutes: 30 })).id;
+    const id = (
+      await ok(first, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back', dueAt: DUE_AT, remindBeforeMinutes: 30 })
+    ).id;
     await settle(first);
     await apps.pop()!.close();
 
     // Down over the reminder and the due time.
     clock.set(at(DUE_AT, 2 * HOUR));
-    const second = await startTestApp({ slaSchedulerEnabled: true }, { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8002-') });
+    const second = await startTestApp(
+      { slaSchedulerEnabled: true },
+      { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8002-') },
+    );
     apps.push(second);
     // start() took the scheduler's lock before this tick: the start-up tick has already fired both.
     expect(await second.app.get(FollowUpSchedulerService).tick()).toBe(0);
@@ -129,7 +149,10 @@ describe('Follow-up scheduler across restarts', () => {
     expect(await tick(second)).toBe(0);
     await apps.pop()!.close();
 
-    const third = await startTestApp({ slaSchedulerEnabled: true }, { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8003-') });
+    const third = await startTestApp(
+      { slaSchedulerEnabled: true },
+      { dataDir, clock, ids: new SequentialIdGenerator('00000000-0000-4000-8003-') },
+    );
     apps.push(third);
     expect(await tick(third)).toBe(0);
     expect(await third.eventCount()).toBe(count);

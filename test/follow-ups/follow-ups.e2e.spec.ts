@@ -18,7 +18,13 @@ describe('Follow-ups over HTTP', () => {
 
   it('creates a follow-up on a customer with an owner, due time and the default reminder lead, and reads it back', async () => {
     const customerId = await customer(t);
-    const created = await t.request('POST', '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back about the refund', note: 'Prefers mornings', dueAt: TUESDAY_10 });
+    const created = await t.request('POST', '/follow-ups', {
+      customerId,
+      owner: 'agent-ana',
+      title: 'Call back about the refund',
+      note: 'Prefers mornings',
+      dueAt: TUESDAY_10,
+    });
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`/follow-ups/${created.json.id}`);
 
@@ -44,12 +50,24 @@ describe('Follow-ups over HTTP', () => {
     const ana = await customer(t, 'Ana Lima');
     const bruno = await customer(t, 'Bruno Reis');
     const complaint = await ok(t, '/complaints', { customerId: ana, channel: 'phone', category: 'billing', description: 'Charged twice' });
-    const created = await ok(t, '/follow-ups', { complaintId: complaint.id, owner: 'agent-ana', title: 'Check the refund went out', dueAt: TUESDAY_10, remindBeforeMinutes: 30 });
+    const created = await ok(t, '/follow-ups', {
+      complaintId: complaint.id,
+      owner: 'agent-ana',
+      title: 'Check the refund went out',
+      dueAt: TUESDAY_10,
+      remindBeforeMinutes: 30,
+    });
     const read = await t.request('GET', `/follow-ups/${created.id}?minPosition=${created.position}`);
     expect(read.json).toMatchObject({ customerId: ana, complaintId: complaint.id, remindAt: at(TUESDAY_10, -30 * MINUTE) });
 
     const before = await t.eventCount();
-    const mismatch = await t.request('POST', '/follow-ups', { customerId: bruno, complaintId: complaint.id, owner: 'agent-ana', title: 'x', dueAt: TUESDAY_10 });
+    const mismatch = await t.request('POST', '/follow-ups', {
+      customerId: bruno,
+      complaintId: complaint.id,
+      owner: 'agent-ana',
+      title: 'x',
+      dueAt: TUESDAY_10,
+    });
     expect(mismatch.status).toBe(422);
     expect(mismatch.json.code).toBe('FOLLOW_UP_CUSTOMER_MISMATCH');
     expect(await t.eventCount()).toBe(before);
@@ -66,12 +84,37 @@ describe('Follow-ups over HTTP', () => {
 
     const cases: { url: string; body: Record<string, unknown>; status: number; code: string }[] = [
       { url: '/follow-ups', body: { owner: 'agent-ana', title: 'x', dueAt: TUESDAY_10 }, status: 400, code: 'VALIDATION_FAILED' },
-      { url: '/follow-ups', body: { customerId, owner: 'agent-ana', title: 'x', dueAt: 'next tuesday' }, status: 400, code: 'VALIDATION_FAILED' },
+      {
+        url: '/follow-ups',
+        body: { customerId, owner: 'agent-ana', title: 'x', dueAt: 'next tuesday' },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
       { url: '/follow-ups', body: { customerId, owner: '', title: 'x', dueAt: TUESDAY_10 }, status: 400, code: 'VALIDATION_FAILED' },
-      { url: '/follow-ups', body: { customerId, owner: 'a', title: 'x', dueAt: TUESDAY_10, remindBeforeMinutes: -5 }, status: 400, code: 'VALIDATION_FAILED' },
-      { url: '/follow-ups', body: { customerId: unknown, owner: 'a', title: 'x', dueAt: TUESDAY_10 }, status: 404, code: 'CUSTOMER_NOT_FOUND' },
-      { url: '/follow-ups', body: { complaintId: unknown, owner: 'a', title: 'x', dueAt: TUESDAY_10 }, status: 404, code: 'COMPLAINT_NOT_FOUND' },
-      { url: '/follow-ups', body: { customerId, owner: 'a', title: 'x', dueAt: TUESDAY_10, department: unknown }, status: 422, code: 'UNKNOWN_DEPARTMENT' },
+      {
+        url: '/follow-ups',
+        body: { customerId, owner: 'a', title: 'x', dueAt: TUESDAY_10, remindBeforeMinutes: -5 },
+        status: 400,
+        code: 'VALIDATION_FAILED',
+      },
+      {
+        url: '/follow-ups',
+        body: { customerId: unknown, owner: 'a', title: 'x', dueAt: TUESDAY_10 },
+        status: 404,
+        code: 'CUSTOMER_NOT_FOUND',
+      },
+      {
+        url: '/follow-ups',
+        body: { complaintId: unknown, owner: 'a', title: 'x', dueAt: TUESDAY_10 },
+        status: 404,
+        code: 'COMPLAINT_NOT_FOUND',
+      },
+      {
+        url: '/follow-ups',
+        body: { customerId, owner: 'a', title: 'x', dueAt: TUESDAY_10, department: unknown },
+        status: 422,
+        code: 'UNKNOWN_DEPARTMENT',
+      },
       { url: `/follow-ups/${unknown}/complete`, body: {}, status: 404, code: 'FOLLOW_UP_NOT_FOUND' },
       { url: `/follow-ups/${unknown}/reassign`, body: { owner: 'agent-bo' }, status: 404, code: 'FOLLOW_UP_NOT_FOUND' },
       { url: `/follow-ups/${open.id}/reassign`, body: { owner: 'agent-bo', department: unknown }, status: 422, code: 'UNKNOWN_DEPARTMENT' },
@@ -79,7 +122,12 @@ describe('Follow-ups over HTTP', () => {
       { url: `/follow-ups/${open.id}/reschedule`, body: { dueAt: 'soon' }, status: 400, code: 'VALIDATION_FAILED' },
       { url: `/follow-ups/${unknown}/reschedule`, body: { dueAt: TUESDAY_10 }, status: 404, code: 'FOLLOW_UP_NOT_FOUND' },
       { url: `/follow-ups/${done.id}/cancel`, body: {}, status: 422, code: 'FOLLOW_UP_NOT_OPEN' },
-      { url: `/follow-ups/${done.id}/reassign`, body: { owner: 'agent-bo', department: department.id }, status: 422, code: 'FOLLOW_UP_NOT_OPEN' },
+      {
+        url: `/follow-ups/${done.id}/reassign`,
+        body: { owner: 'agent-bo', department: department.id },
+        status: 422,
+        code: 'FOLLOW_UP_NOT_OPEN',
+      },
       { url: `/follow-ups/${done.id}/reschedule`, body: { dueAt: TUESDAY_10 }, status: 422, code: 'FOLLOW_UP_NOT_OPEN' },
       { url: `/follow-ups/${open.id}/complete`, body: { note: 'unexpected' }, status: 400, code: 'VALIDATION_FAILED' },
     ];
@@ -94,7 +142,13 @@ describe('Follow-ups over HTTP', () => {
   it('reassigns, reschedules, completes and cancels, each recorded as an event', async () => {
     const customerId = await customer(t);
     const retention = await ok(t, '/departments', { name: 'Retention' });
-    const a = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call back', dueAt: TUESDAY_10, remindBeforeMinutes: 120 });
+    const a = await ok(t, '/follow-ups', {
+      customerId,
+      owner: 'agent-ana',
+      title: 'Call back',
+      dueAt: TUESDAY_10,
+      remindBeforeMinutes: 120,
+    });
     await ok(t, `/follow-ups/${a.id}/reassign`, { owner: 'agent-bo', department: retention.id });
     // The same owner and department again: nothing to record.
     const same = await ok(t, `/follow-ups/${a.id}/reassign`, { owner: 'agent-bo' });
@@ -116,7 +170,11 @@ describe('Follow-ups over HTTP', () => {
       ['FollowUpCompleted', expect.objectContaining({ completedAt: NOW })],
     ]);
     await settle(t);
-    expect((await t.request('GET', `/follow-ups/${b.id}`)).json).toMatchObject({ status: 'cancelled', cancelReason: 'She bought already', closedAt: NOW });
+    expect((await t.request('GET', `/follow-ups/${b.id}`)).json).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'She bought already',
+      closedAt: NOW,
+    });
   });
 
   it('serves work queues per owner and per department, soonest due first and paged, and the overdue list, also as CSV', async () => {
@@ -139,7 +197,9 @@ describe('Follow-ups over HTTP', () => {
 
     const department = await t.request('GET', `/follow-ups?department=${retention.id}`);
     expect(department.json.items.map((i: { id: string }) => i.id)).toEqual([late.id, other.id]);
-    expect((await t.request('GET', '/follow-ups?owner=agent-ana&status=done')).json.items.map((i: { id: string }) => i.id)).toEqual([closed.id]);
+    expect((await t.request('GET', '/follow-ups?owner=agent-ana&status=done')).json.items.map((i: { id: string }) => i.id)).toEqual([
+      closed.id,
+    ]);
 
     // 2.5 hours on: the two earliest open ones are overdue; the closed one never is.
     t.clock.advance(2.5 * HOUR);
@@ -149,7 +209,9 @@ describe('Follow-ups over HTTP', () => {
       [soon.id, true],
       [late.id, true],
     ]);
-    expect((await t.request('GET', `/follow-ups/overdue?department=${retention.id}`)).json.items.map((i: { id: string }) => i.id)).toEqual([late.id]);
+    expect((await t.request('GET', `/follow-ups/overdue?department=${retention.id}`)).json.items.map((i: { id: string }) => i.id)).toEqual([
+      late.id,
+    ]);
 
     const csv = await t.request('GET', '/follow-ups/overdue', undefined, { accept: 'text/csv' });
     expect(csv.headers['content-type']).toContain('text/csv');
@@ -169,7 +231,9 @@ describe('Follow-ups over HTTP', () => {
     t.clock.advance(2 * HOUR);
 
     const analyst = await t.createKey(['analyst']);
-    const summary = await t.request('GET', `/follow-ups/summary?minPosition=${last.position}`, undefined, { authorization: `Bearer ${analyst.key}` });
+    const summary = await t.request('GET', `/follow-ups/summary?minPosition=${last.position}`, undefined, {
+      authorization: `Bearer ${analyst.key}`,
+    });
     expect(summary.status).toBe(200);
     expect(summary.json).toEqual({
       asOf: at(NOW, 2 * HOUR),
@@ -197,7 +261,13 @@ describe('Follow-ups over HTTP', () => {
 
   it('erases titles, notes and reasons from the follow-ups when the customer is forgotten', async () => {
     const customerId = await customer(t);
-    const a = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Call about the divorce settlement', note: 'Very upset', dueAt: TUESDAY_10 });
+    const a = await ok(t, '/follow-ups', {
+      customerId,
+      owner: 'agent-ana',
+      title: 'Call about the divorce settlement',
+      note: 'Very upset',
+      dueAt: TUESDAY_10,
+    });
     const b = await ok(t, '/follow-ups', { customerId, owner: 'agent-ana', title: 'Visit', dueAt: TUESDAY_10 });
     await ok(t, `/follow-ups/${b.id}/cancel`, { reason: 'Moved to Lisbon' });
     const forget = await t.request('POST', `/customers/${customerId}/forget`, undefined, { authorization: `Bearer ${t.adminKey}` });

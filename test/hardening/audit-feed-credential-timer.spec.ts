@@ -29,7 +29,9 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-const request = { socket: { setNoDelay: () => undefined, setKeepAlive: () => undefined, setTimeout: () => undefined } } as unknown as IncomingMessage;
+const request = {
+  socket: { setNoDelay: () => undefined, setKeepAlive: () => undefined, setTimeout: () => undefined },
+} as unknown as IncomingMessage;
 
 /** The credential re-check runs on its own timer (fake timers here: no real time passes). */
 describe('audit feed credential timer', () => {
@@ -64,7 +66,9 @@ describe('audit feed credential timer', () => {
     const store = { subscribeToAll: () => idleSubscription() } as unknown as EventStore;
     const streams = new AuditFeedStreams(store);
     const response = new FakeResponse();
-    const served = streams.serve(request, response as unknown as ServerResponse, START, {}, () => Promise.reject(new Error('read store unavailable')));
+    const served = streams.serve(request, response as unknown as ServerResponse, START, {}, () =>
+      Promise.reject(new Error('read store unavailable')),
+    );
     await jest.advanceTimersByTimeAsync(5_000);
     expect(response.writableEnded).toBe(true);
     await served;

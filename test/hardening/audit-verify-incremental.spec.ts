@@ -16,7 +16,19 @@ let files = 0;
 
 function newEvent(data: unknown): NewEvent {
   const at = '2026-03-10T12:00:00.000Z';
-  return { id: randomUUID(), type: 'Noted', data, metadata: { actor: 'user:ana', correlationId: randomUUID(), causationId: randomUUID(), occurredAt: at, recordedAt: at, schemaVersion: 1 } };
+  return {
+    id: randomUUID(),
+    type: 'Noted',
+    data,
+    metadata: {
+      actor: 'user:ana',
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      occurredAt: at,
+      recordedAt: at,
+      schemaVersion: 1,
+    },
+  };
 }
 
 /** Counts the events readAll hands out. */
@@ -32,7 +44,11 @@ class CountingStore extends ForwardingEventStore {
   }
 }
 
-async function chainedFile(): Promise<{ file: string; store: SqliteEventStore; append: (stream: string, count: number, size?: number) => Promise<void> }> {
+async function chainedFile(): Promise<{
+  file: string;
+  store: SqliteEventStore;
+  append: (stream: string, count: number, size?: number) => Promise<void>;
+}> {
   const file = join(directory, `events-${(files += 1)}.sqlite`);
   const store = new SqliteEventStore({ filename: file });
   const chained = new HashChainingEventStore(store);
@@ -104,7 +120,10 @@ describe('incremental audit verification', () => {
     const reopened = new SqliteEventStore({ filename: file });
     try {
       const report = await new AuditVerifier(reopened).verifyAll();
-      expect(report).toMatchObject({ ok: false, corrupted: { afterPosition: expect.stringMatching(/^-?\d+$/), error: expect.stringMatching(/^SQLITE_CORRUPT/) } });
+      expect(report).toMatchObject({
+        ok: false,
+        corrupted: { afterPosition: expect.stringMatching(/^-?\d+$/), error: expect.stringMatching(/^SQLITE_CORRUPT/) },
+      });
       expect(report.checked).toBeLessThan(400);
       expect(describeReport(report)).toMatch(/^CORRUPTED: the event store could not be read after position/);
     } finally {

@@ -93,12 +93,24 @@ describe('reserved JWT subjects cannot be imitated', () => {
   });
 
   it('still accepts subjects that merely contain a reserved name', async () => {
-    const response = await t.request('POST', '/customers', { name: 'Ana' }, {}, { auth: t.jwt({ sub: 'anonymous-helpdesk', roles: ['agent'] }) });
+    const response = await t.request(
+      'POST',
+      '/customers',
+      { name: 'Ana' },
+      {},
+      { auth: t.jwt({ sub: 'anonymous-helpdesk', roles: ['agent'] }) },
+    );
     expect(response.status).toBe(201);
   });
 
   it('still accepts ordinary subjects, spaces inside included', async () => {
-    const response = await t.request('POST', '/customers', { name: 'Ana' }, {}, { auth: t.jwt({ sub: 'Ana Lima (support)', roles: ['agent'] }) });
+    const response = await t.request(
+      'POST',
+      '/customers',
+      { name: 'Ana' },
+      {},
+      { auth: t.jwt({ sub: 'Ana Lima (support)', roles: ['agent'] }) },
+    );
     expect(response.status).toBe(201);
     expect((await t.eventStore.readStream(`customer-${response.json.id}`))[0].metadata.actor).toBe('Ana Lima (support)');
   });

@@ -10,7 +10,12 @@ async function damagedDataDir(dataDir: string) {
   const at = first.clock.now().toISOString();
   for (let i = 0; i < 300; i++) {
     await first.eventStore.appendToStream(`note-${i}`, [
-      { id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata: { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 } },
+      {
+        id: randomUUID(),
+        type: 'Noted',
+        data: { text: 'n'.repeat(600) },
+        metadata: { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
+      },
     ]);
   }
   expect((await first.request('GET', '/ready', undefined, {}, { auth: false })).status).toBe(200);

@@ -25,7 +25,13 @@ describe('Idempotency-Key bound to principal and request (HTTP)', () => {
   }
 
   const purchase = (customerId: string, amount: number, key: string, auth?: string) =>
-    t.request('POST', `/customers/${customerId}/purchases`, { lines: [{ product: 'Plan', quantity: 1, amount }] }, { 'Idempotency-Key': key }, auth ? { auth } : {});
+    t.request(
+      'POST',
+      `/customers/${customerId}/purchases`,
+      { lines: [{ product: 'Plan', quantity: 1, amount }] },
+      { 'Idempotency-Key': key },
+      auth ? { auth } : {},
+    );
 
   it('replays the same purchase, and refuses the key with another amount instead of dropping it', async () => {
     const ana = (await t.request('POST', '/customers', { name: 'Ana' })).json.id as string;
@@ -37,7 +43,12 @@ describe('Idempotency-Key bound to principal and request (HTTP)', () => {
     expect(retry.json).toEqual({ ...first.json, replayed: true });
     await reused(() => purchase(ana, 999, 'purchase-1'));
     // The same body in another key order is the same request.
-    const reordered = await t.request('POST', `/customers/${ana}/purchases`, { lines: [{ amount: 10, quantity: 1, product: 'Plan' }] }, { 'Idempotency-Key': 'purchase-1' });
+    const reordered = await t.request(
+      'POST',
+      `/customers/${ana}/purchases`,
+      { lines: [{ amount: 10, quantity: 1, product: 'Plan' }] },
+      { 'Idempotency-Key': 'purchase-1' },
+    );
     expect(reordered.headers['idempotent-replayed']).toBe('true');
   });
 

@@ -13,7 +13,12 @@ interface OpenFeed {
 function openFeed(port: number, token: string): Promise<OpenFeed> {
   let text = '';
   return new Promise((resolve, reject) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/audit/feed/stream', headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } });
+    const request = http.get({
+      host: '127.0.0.1',
+      port,
+      path: '/audit/feed/stream',
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    });
     request.on('error', reject);
     request.on('response', (response) => {
       if (response.statusCode !== 200) reject(new Error(`the feed answered ${response.statusCode}`));

@@ -6,7 +6,8 @@ import { ValidationFailedError } from '../../src/shared/errors/domain-errors';
 import { toProblem } from '../../src/shared/errors/problem-details.filter';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
 
-const request = (url = '/customers'): FastifyRequest => ({ method: 'POST', url, headers: { 'x-correlation-id': 'c' }, subject: 'agent-7' }) as unknown as FastifyRequest;
+const request = (url = '/customers'): FastifyRequest =>
+  ({ method: 'POST', url, headers: { 'x-correlation-id': 'c' }, subject: 'agent-7' }) as unknown as FastifyRequest;
 
 describe('rejection log bounds', () => {
   let readStore: EmbeddedReadStore;
@@ -23,7 +24,10 @@ describe('rejection log bounds', () => {
   it('keeps a bounded list of field names (never values) for a refusal listing thousands of fields', async () => {
     const log = new RejectionLog(readStore, clock);
     await log.onModuleInit();
-    const errors = Array.from({ length: 5_000 }, (_, i) => ({ field: `lines.${i}.${'x'.repeat(300)}`, messages: ['property should not exist'] }));
+    const errors = Array.from({ length: 5_000 }, (_, i) => ({
+      field: `lines.${i}.${'x'.repeat(300)}`,
+      messages: ['property should not exist'],
+    }));
     await log.record(toProblem(new ValidationFailedError(errors)), request());
     const [record] = (await log.list({ limit: 1 })).items;
     expect(record.fields).toHaveLength(50);
@@ -40,7 +44,13 @@ describe('rejection log bounds', () => {
       await log.record(toProblem(new ValidationFailedError([{ field: 'f', messages: ['bad'] }], `refusal ${i}`)), request());
     }
     expect(await log.prune()).toBe(3);
-    expect((await log.list({ limit: 50 })).items.map((r) => r.detail)).toEqual(['refusal 7', 'refusal 6', 'refusal 5', 'refusal 4', 'refusal 3']);
+    expect((await log.list({ limit: 50 })).items.map((r) => r.detail)).toEqual([
+      'refusal 7',
+      'refusal 6',
+      'refusal 5',
+      'refusal 4',
+      'refusal 3',
+    ]);
     // f7 was recorded just now: one day and a millisecond later everything is past the age limit.
     clock.advance(86_400_001);
     expect(await log.prune()).toBe(5);
@@ -56,6 +66,9 @@ describe('rejection log bounds', () => {
 
   it('is configured by RELATA_REJECTION_LOG_MAX_ENTRIES and RELATA_REJECTION_LOG_MAX_AGE_DAYS', () => {
     expect(loadConfig({})).toMatchObject({ rejectionLogMaxEntries: 100_000, rejectionLogMaxAgeDays: 90 });
-    expect(loadConfig({ RELATA_REJECTION_LOG_MAX_ENTRIES: '500', RELATA_REJECTION_LOG_MAX_AGE_DAYS: '7' })).toMatchObject({ rejectionLogMaxEntries: 500, rejectionLogMaxAgeDays: 7 });
+    expect(loadConfig({ RELATA_REJECTION_LOG_MAX_ENTRIES: '500', RELATA_REJECTION_LOG_MAX_AGE_DAYS: '7' })).toMatchObject({
+      rejectionLogMaxEntries: 500,
+      rejectionLogMaxAgeDays: 7,
+    });
   });
 });

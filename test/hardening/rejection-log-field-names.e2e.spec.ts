@@ -27,11 +27,20 @@ describe('the rejection log and client-chosen field names', () => {
     const refused = await t.request(
       'POST',
       '/customers',
-      { name: 'Ana', kind: 'prospect', acquisitionChannel: 'web', email: 'not-an-email', 'ana.lima@example.com': 1, 'Ana Lima Pereira': true },
+      {
+        name: 'Ana',
+        kind: 'prospect',
+        acquisitionChannel: 'web',
+        email: 'not-an-email',
+        'ana.lima@example.com': 1,
+        'Ana Lima Pereira': true,
+      },
       { 'X-Correlation-Id': 'unknown-top' },
     );
     expect(refused.status).toBe(400);
-    expect(refused.json.errors.map((error: { field: string }) => error.field)).toEqual(expect.arrayContaining(['email', 'ana.lima@example.com', 'Ana Lima Pereira']));
+    expect(refused.json.errors.map((error: { field: string }) => error.field)).toEqual(
+      expect.arrayContaining(['email', 'ana.lima@example.com', 'Ana Lima Pereira']),
+    );
 
     const customer = await t.request('POST', '/customers', { name: 'Bea', kind: 'prospect', acquisitionChannel: 'web' });
     const nested = await t.request(
@@ -53,19 +62,34 @@ describe('the rejection log and client-chosen field names', () => {
   });
 
   it('hides prototype-ish names refused before validation', async () => {
-    const refused = await t.request('POST', '/customers', JSON.parse('{"name":"Ana","kind":"prospect","acquisitionChannel":"web","constructor":{"x":1}}'), {
-      'X-Correlation-Id': 'prototype-name',
-    });
+    const refused = await t.request(
+      'POST',
+      '/customers',
+      JSON.parse('{"name":"Ana","kind":"prospect","acquisitionChannel":"web","constructor":{"x":1}}'),
+      {
+        'X-Correlation-Id': 'prototype-name',
+      },
+    );
     expect(refused.status).toBe(400);
     const [record] = await rejections('prototype-name');
     expect(record.fields).toEqual(['*']);
   });
 
   it('keeps the names of path parameters and headers Relata checks', async () => {
-    const badId = await t.request('POST', '/customers/not-a-uuid/interactions', { channel: 'call', summary: 'x' }, { 'X-Correlation-Id': 'bad-id' });
+    const badId = await t.request(
+      'POST',
+      '/customers/not-a-uuid/interactions',
+      { channel: 'call', summary: 'x' },
+      { 'X-Correlation-Id': 'bad-id' },
+    );
     expect(badId.status).toBe(400);
     const customer = await t.request('POST', '/customers', { name: 'Cai', kind: 'prospect', acquisitionChannel: 'web' });
-    const badIfMatch = await t.request('PATCH', `/customers/${customer.json.id}/contact`, { phone: '+351 910 000 000' }, { 'If-Match': 'yesterday', 'X-Correlation-Id': 'bad-if-match' });
+    const badIfMatch = await t.request(
+      'PATCH',
+      `/customers/${customer.json.id}/contact`,
+      { phone: '+351 910 000 000' },
+      { 'If-Match': 'yesterday', 'X-Correlation-Id': 'bad-if-match' },
+    );
     expect(badIfMatch.status).toBe(400);
     expect((await rejections('bad-id'))[0].fields).toEqual(['id']);
     expect((await rejections('bad-if-match'))[0].fields).toEqual(['If-Match']);

@@ -69,7 +69,10 @@ describe('request bounds and odd input (HTTP)', () => {
 
     it('refuses a nested field named constructor', async () => {
       const id = await customer();
-      await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'p', quantity: 1, amount: 1, constructor: 1 }] }), ['lines.0.constructor']);
+      await refused(
+        () => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'p', quantity: 1, amount: 1, constructor: 1 }] }),
+        ['lines.0.constructor'],
+      );
     });
 
     it('refuses ?__proto__= and ?constructor= in a query string', async () => {
@@ -107,7 +110,15 @@ describe('request bounds and odd input (HTTP)', () => {
     it('refuses null in an optional field on registration and on a purchase', async () => {
       await refused(() => t.request('POST', '/customers', { name: 'Cid', kind: null, email: null }), ['kind', 'email']);
       const id = await customer();
-      await refused(() => t.request('POST', `/customers/${id}/purchases`, { lines: [{ product: 'p', quantity: 1, amount: 1 }], margin: null, currency: null }), ['margin', 'currency']);
+      await refused(
+        () =>
+          t.request('POST', `/customers/${id}/purchases`, {
+            lines: [{ product: 'p', quantity: 1, amount: 1 }],
+            margin: null,
+            currency: null,
+          }),
+        ['margin', 'currency'],
+      );
     });
   });
 });

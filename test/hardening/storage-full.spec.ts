@@ -32,21 +32,29 @@ describe('storage full', () => {
       db.pragma(`max_page_count = ${pages + 1}`);
       const error = thrownBy(() => db.prepare('INSERT INTO t VALUES (?)').run(Buffer.alloc(64 * 1024)));
       expect((error as { code: string }).code).toBe('SQLITE_FULL');
-      expect(toProblem(error, '/customers')).toMatchObject({ status: 503, code: 'STORAGE_FULL', type: 'urn:relata:problem:storage-full', instance: '/customers' });
+      expect(toProblem(error, '/customers')).toMatchObject({
+        status: 503,
+        code: 'STORAGE_FULL',
+        type: 'urn:relata:problem:storage-full',
+        instance: '/customers',
+      });
     } finally {
       db.close();
       fs.rmSync(directory, { recursive: true, force: true });
     }
   });
 
-  it('answers the file system\'s ENOSPC with 503 STORAGE_FULL', () => {
+  it("answers the file system's ENOSPC with 503 STORAGE_FULL", () => {
     const error = thrownBy(() => fs.writeFileSync('/dev/full', 'x'));
     expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(toProblem(error)).toMatchObject({ status: 503, code: 'STORAGE_FULL' });
   });
 
   it('leaves other storage errors a 500', () => {
-    expect(toProblem(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    expect(toProblem(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }))).toMatchObject({
+      status: 500,
+      code: 'INTERNAL_ERROR',
+    });
   });
 
   /**
@@ -57,10 +65,14 @@ describe('storage full', () => {
   describe('MongoDB out of disk space', () => {
     const errmsg = 'Write failed: No space left on device';
     /** One document's failure in a bulk write, as the server reports it (the failed operation included). */
-    const writeError = (index: number, code: number, message: string) => new WriteError({ index, code, errmsg: message, errInfo: {}, op: { _id: `doc-${index}` } });
+    const writeError = (index: number, code: number, message: string) =>
+      new WriteError({ index, code, errmsg: message, errInfo: {}, op: { _id: `doc-${index}` } });
 
     it.each<[string, () => unknown]>([
-      ['a command the server failed (createIndexes, a write in a transaction)', () => new MongoServerError({ ok: 0, errmsg, code: 14031, codeName: 'OutOfDiskSpace' })],
+      [
+        'a command the server failed (createIndexes, a write in a transaction)',
+        () => new MongoServerError({ ok: 0, errmsg, code: 14031, codeName: 'OutOfDiskSpace' }),
+      ],
       ["insertOne's first write error, which carries no codeName", () => new MongoServerError({ index: 0, code: 14031, errmsg })],
       ['a code read without promoting BSON values', () => new MongoServerError({ ok: 0, errmsg, code: new Int32(14031) })],
       [
@@ -71,8 +83,14 @@ describe('storage full', () => {
             {} as never,
           ),
       ],
-      ['a write concern the server could not satisfy', () => new MongoWriteConcernError({ ok: 1, n: 0, writeConcernError: { code: 14031, codeName: 'OutOfDiskSpace', errmsg } })],
-      ['any of these wrapped as the cause of another error', () => new Error('projection batch failed', { cause: new MongoServerError({ index: 0, code: 14031, errmsg }) })],
+      [
+        'a write concern the server could not satisfy',
+        () => new MongoWriteConcernError({ ok: 1, n: 0, writeConcernError: { code: 14031, codeName: 'OutOfDiskSpace', errmsg } }),
+      ],
+      [
+        'any of these wrapped as the cause of another error',
+        () => new Error('projection batch failed', { cause: new MongoServerError({ index: 0, code: 14031, errmsg }) }),
+      ],
     ])('answers %s with 503 STORAGE_FULL', (_case, make) => {
       expect(toProblem(make(), '/customers')).toMatchObject({ status: 503, code: 'STORAGE_FULL', instance: '/customers' });
     });
@@ -86,8 +104,18 @@ describe('storage full', () => {
     });
 
     it('leaves other server errors a 500', () => {
-      expect(toProblem(new MongoServerError({ index: 0, code: 11000, errmsg: 'E11000 duplicate key error' }))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
-      expect(toProblem(new MongoWriteConcernError({ ok: 1, writeConcernError: { code: 64, codeName: 'WriteConcernTimeout', errmsg: 'waiting for replication timed out' } }))).toMatchObject({ status: 500 });
+      expect(toProblem(new MongoServerError({ index: 0, code: 11000, errmsg: 'E11000 duplicate key error' }))).toMatchObject({
+        status: 500,
+        code: 'INTERNAL_ERROR',
+      });
+      expect(
+        toProblem(
+          new MongoWriteConcernError({
+            ok: 1,
+            writeConcernError: { code: 64, codeName: 'WriteConcernTimeout', errmsg: 'waiting for replication timed out' },
+          }),
+        ),
+      ).toMatchObject({ status: 500 });
     });
   });
 });

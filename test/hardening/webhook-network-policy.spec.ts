@@ -56,13 +56,18 @@ describe('webhook target network policy', () => {
     expect(checkWebhookTarget(byDefault, 'http://localhost:8080/in')).toMatchObject({ allowed: false });
     expect(checkWebhookTarget(byDefault, 'http://api.localhost:8080/in')).toMatchObject({ allowed: false });
     expect(checkWebhookTarget(byDefault, 'http://[::ffff:a9fe:a9fe]/latest')).toMatchObject({ allowed: false });
-    expect(checkWebhookTarget(new WebhookNetworkPolicy({ allow: ['127.0.0.0/8', '::1'], deny: [] }), 'http://localhost:8080/in')).toEqual({ allowed: true });
+    expect(checkWebhookTarget(new WebhookNetworkPolicy({ allow: ['127.0.0.0/8', '::1'], deny: [] }), 'http://localhost:8080/in')).toEqual({
+      allowed: true,
+    });
     expect(checkWebhookTarget(byDefault, 'https://hooks.example.com/in')).toEqual({ allowed: true });
   });
 
   it('reads the lists from RELATA_WEBHOOK_ALLOW_NETWORKS and RELATA_WEBHOOK_DENY_NETWORKS, refusing malformed networks', () => {
     expect(loadConfig({}).webhookNetworks).toEqual({ allow: [], deny: [] });
-    expect(loadConfig({ RELATA_WEBHOOK_ALLOW_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', RELATA_WEBHOOK_DENY_NETWORKS: '203.0.113.0/24' }).webhookNetworks).toEqual({
+    expect(
+      loadConfig({ RELATA_WEBHOOK_ALLOW_NETWORKS: '10.0.0.0/8, 127.0.0.1,fd00::/8', RELATA_WEBHOOK_DENY_NETWORKS: '203.0.113.0/24' })
+        .webhookNetworks,
+    ).toEqual({
       allow: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'],
       deny: ['203.0.113.0/24'],
     });
@@ -87,7 +92,13 @@ describe('webhook target network policy', () => {
     });
 
     const post = (policy: WebhookNetworkPolicy, url: string) =>
-      postWebhook(policy, { url, headers: { 'content-type': 'application/json' }, body: '{}', timeoutMs: 5_000, signal: new AbortController().signal });
+      postWebhook(policy, {
+        url,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        timeoutMs: 5_000,
+        signal: new AbortController().signal,
+      });
 
     it('refuses a name that resolves to a denied address before connecting to it', async () => {
       const before = connections;

@@ -1,7 +1,15 @@
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { compactDateToIso, type ExpectedCustomer, listAll, readCdnowRows, IMPORT_TEST_TIMEOUT_MS, startImportApp, toCents } from './data-set-import-support';
+import {
+  compactDateToIso,
+  type ExpectedCustomer,
+  listAll,
+  readCdnowRows,
+  IMPORT_TEST_TIMEOUT_MS,
+  startImportApp,
+  toCents,
+} from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
@@ -72,7 +80,12 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     const actual = Object.fromEntries(
       customers.map((c) => [
         c.name,
-        { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.byCurrency.USD?.revenue ?? 0), first: c.currentValue.firstPurchaseAt, last: c.currentValue.lastPurchaseAt },
+        {
+          purchases: c.currentValue.purchaseCount,
+          cents: toCents(c.currentValue.byCurrency.USD?.revenue ?? 0),
+          first: c.currentValue.firstPurchaseAt,
+          last: c.currentValue.lastPurchaseAt,
+        },
       ]),
     );
     const wanted = Object.fromEntries([...expected].map(([id, c]) => [`CDNOW customer ${id}`, c]));
@@ -122,21 +135,35 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
     const report = (await t.request('GET', `/analytics/retention?interval=quarter&asOf=1998-07-01&minPosition=${first.lastPosition}`)).json;
     expect(report).toMatchObject({ asOf: '1998-07-01T00:00:00.000Z', asOfBasis: 'requested', interval: 'quarter' });
     expect(report.periods.map((p: { active: number; retained: number | null }) => [p.active, p.retained])).toEqual(
-      quarters.map((q, i) => [active.get(q)!.size, i === 0 ? null : [...active.get(quarters[i - 1])!].filter((c) => active.get(q)!.has(c)).length]),
+      quarters.map((q, i) => [
+        active.get(q)!.size,
+        i === 0 ? null : [...active.get(quarters[i - 1])!].filter((c) => active.get(q)!.has(c)).length,
+      ]),
     );
-    expect(report.periods.map((p: { period: string }) => p.period)).toEqual(['1997-Q1', '1997-Q2', '1997-Q3', '1997-Q4', '1998-Q1', '1998-Q2']);
+    expect(report.periods.map((p: { period: string }) => p.period)).toEqual([
+      '1997-Q1',
+      '1997-Q2',
+      '1997-Q3',
+      '1997-Q4',
+      '1998-Q1',
+      '1998-Q2',
+    ]);
     // Every sample customer's first purchase is in the first quarter of 1997: one cohort.
     expect(report.cohorts).toHaveLength(1);
     expect(report.cohorts[0].customers).toBe(expected.size);
   });
 
-  it('a second import of the file appends nothing and reports every purchase as already imported', async () => {
-    const before = await t.eventCount();
-    const again = await runImport(t.app, { kind: 'cdnow-sample', file });
-    expect(await t.eventCount()).toBe(before);
-    expect(again.summary.imported).toBe(0);
-    expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(rows.length);
-    expect(again.summary.skipped.count).toBe(0);
-    expect(again.customers).toEqual({ registered: 0, alreadyRegistered: expected.size });
-  }, IMPORT_TEST_TIMEOUT_MS);
+  it(
+    'a second import of the file appends nothing and reports every purchase as already imported',
+    async () => {
+      const before = await t.eventCount();
+      const again = await runImport(t.app, { kind: 'cdnow-sample', file });
+      expect(await t.eventCount()).toBe(before);
+      expect(again.summary.imported).toBe(0);
+      expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(rows.length);
+      expect(again.summary.skipped.count).toBe(0);
+      expect(again.customers).toEqual({ registered: 0, alreadyRegistered: expected.size });
+    },
+    IMPORT_TEST_TIMEOUT_MS,
+  );
 });

@@ -68,7 +68,10 @@ describe('parseCdnow on the real files', () => {
     const summary = report.summary();
     expect(summary.rowsRead).toBe(69_659);
     expect(summary.recordsParsed).toBe(69_659);
-    const firstZeroLine = readFileSync(file, 'latin1').split('\r\n').findIndex((line) => / 0\.00$/.test(line)) + 1;
+    const firstZeroLine =
+      readFileSync(file, 'latin1')
+        .split('\r\n')
+        .findIndex((line) => / 0\.00$/.test(line)) + 1;
     expect(summary.notes['zero-amount']).toMatchObject({ count: 80, rows: 80 });
     expect(summary.notes['zero-amount'].examples[0].lines).toEqual([firstZeroLine]);
   });

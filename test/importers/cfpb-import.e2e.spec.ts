@@ -28,7 +28,14 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
   const col = (name: string): number => header.indexOf(name);
   const rows = allRows.slice(0, LIMIT);
   const ids = rows.map((row) => row[col('Complaint ID')]);
-  const channels: Record<string, string> = { Web: 'web', Referral: 'letter', Phone: 'phone', 'Postal mail': 'letter', Fax: 'letter', Email: 'email' };
+  const channels: Record<string, string> = {
+    Web: 'web',
+    Referral: 'letter',
+    Phone: 'phone',
+    'Postal mail': 'letter',
+    Fax: 'letter',
+    Email: 'email',
+  };
   const isClosed = (row: string[]): boolean => row[col('Company response to consumer')].startsWith('Closed');
   const closedRows = rows.filter(isClosed);
 
@@ -48,7 +55,14 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
   it('the file holds what its README says (the independent reading is sound)', () => {
     expect(allRows).toHaveLength(6_623);
     expect(new Set(allRows.map((row) => row[col('Complaint ID')])).size).toBe(6_623);
-    expect(countBy(allRows, (row) => row[col('Submitted via')])).toEqual({ Web: 5_143, Referral: 627, Phone: 482, 'Postal mail': 267, Fax: 102, Email: 2 });
+    expect(countBy(allRows, (row) => row[col('Submitted via')])).toEqual({
+      Web: 5_143,
+      Referral: 627,
+      Phone: 482,
+      'Postal mail': 267,
+      Fax: 102,
+      Email: 2,
+    });
   });
 
   it('registers each complaint, with a customer of its own, and stops at the limit', async () => {
@@ -109,7 +123,9 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
   });
 
   it('a referred complaint without a narrative: described by its issue, filed as a letter, acknowledged when sent to the company', async () => {
-    const row = rows.find((r) => r[col('Submitted via')] === 'Referral' && r[col('Consumer complaint narrative')] === '' && r[col('Sub-issue')] !== '')!;
+    const row = rows.find(
+      (r) => r[col('Submitted via')] === 'Referral' && r[col('Consumer complaint narrative')] === '' && r[col('Sub-issue')] !== '',
+    )!;
     const complaint = await complaintOf(row);
     expect(complaint).toMatchObject({
       channel: 'letter',
@@ -123,18 +139,30 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
       const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}?minPosition=${first.lastPosition}`);
       expect(found.status).toBe(200);
       expect(found.json.records).toEqual([
-        { kind: 'complaint', id: expect.any(String), since: `${row[col('Date received')]}T00:00:00.000Z`, href: `/complaints/${found.json.records[0].id}` },
+        {
+          kind: 'complaint',
+          id: expect.any(String),
+          since: `${row[col('Date received')]}T00:00:00.000Z`,
+          href: `/complaints/${found.json.records[0].id}`,
+        },
       ]);
     }
     const row = rows[7];
     const found = await t.request('GET', `/sources/cfpb/${row[col('Complaint ID')]}`);
     const complaint = (await t.request('GET', found.json.records[0].href)).json;
-    expect(complaint).toMatchObject({ category: row[col('Product')], subCategory: row[col('Issue')], receivedAt: `${row[col('Date received')]}T00:00:00.000Z` });
+    expect(complaint).toMatchObject({
+      category: row[col('Product')],
+      subCategory: row[col('Issue')],
+      receivedAt: `${row[col('Date received')]}T00:00:00.000Z`,
+    });
   });
 
   /** The complaint statistics over every complaint imported (registered on its Date received). */
   async function statistics(query = ''): Promise<Record<string, any>> {
-    const answer = await t.request('GET', `/analytics/complaints?from=2011-01-01T00:00:00.000Z&to=2025-01-01T00:00:00.000Z${query}&minPosition=${first.lastPosition}`);
+    const answer = await t.request(
+      'GET',
+      `/analytics/complaints?from=2011-01-01T00:00:00.000Z&to=2025-01-01T00:00:00.000Z${query}&minPosition=${first.lastPosition}`,
+    );
     expect(answer.status).toBe(200);
     return answer.json;
   }
@@ -176,12 +204,16 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
     expect((await statistics(`&state=${bigState[0]}`)).totals.complaints).toBe(bigState[1]);
   });
 
-  it('a second import appends nothing and reports every complaint as already imported', async () => {
-    const before = await t.eventCount();
-    const again = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
-    expect(await t.eventCount()).toBe(before);
-    expect(again.summary.imported).toBe(0);
-    expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(LIMIT);
-    expect(again.customers).toEqual({ registered: 0, alreadyRegistered: LIMIT });
-  }, IMPORT_TEST_TIMEOUT_MS);
+  it(
+    'a second import appends nothing and reports every complaint as already imported',
+    async () => {
+      const before = await t.eventCount();
+      const again = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
+      expect(await t.eventCount()).toBe(before);
+      expect(again.summary.imported).toBe(0);
+      expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(LIMIT);
+      expect(again.customers).toEqual({ registered: 0, alreadyRegistered: LIMIT });
+    },
+    IMPORT_TEST_TIMEOUT_MS,
+  );
 });

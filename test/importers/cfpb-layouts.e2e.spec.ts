@@ -28,12 +28,19 @@ const sample = (): { header: string[]; rows: string[][] } => {
 const quote = (field: string): string => `"${field.replace(/"/g, '""')}"`;
 
 /** The sample's first rows with only `keep` columns, renamed by `rename`, as an RFC 4180 file. */
-function derivedFile(dir: string, name: string, keep: readonly string[], rename: Record<string, string> = {}): { file: string; rows: string[][] } {
+function derivedFile(
+  dir: string,
+  name: string,
+  keep: readonly string[],
+  rename: Record<string, string> = {},
+): { file: string; rows: string[][] } {
   const { header, rows } = sample();
   const at = keep.map((column) => header.indexOf(column));
   expect(at).not.toContain(-1);
   const kept = rows.map((row) => at.map((i) => row[i]));
-  const lines = [keep.map((column) => quote(rename[column] ?? column)), ...kept.map((row) => row.map(quote))].map((fields) => fields.join(','));
+  const lines = [keep.map((column) => quote(rename[column] ?? column)), ...kept.map((row) => row.map(quote))].map((fields) =>
+    fields.join(','),
+  );
   const file = path.join(dir, name);
   fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
   return { file, rows: kept };
@@ -47,7 +54,21 @@ describe('CFPB extracts in other layouts', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe('an older layout without Complaint ID, Tags, consent, public response or dispute', () => {
-    const OLD_LAYOUT = ['Date received', 'Product', 'Sub-product', 'Issue', 'Sub-issue', 'Consumer complaint narrative', 'Company', 'State', 'ZIP code', 'Submitted via', 'Date sent to company', 'Company response to consumer', 'Timely response?'];
+    const OLD_LAYOUT = [
+      'Date received',
+      'Product',
+      'Sub-product',
+      'Issue',
+      'Sub-issue',
+      'Consumer complaint narrative',
+      'Company',
+      'State',
+      'ZIP code',
+      'Submitted via',
+      'Date sent to company',
+      'Company response to consumer',
+      'Timely response?',
+    ];
     let t: TestApp;
     beforeAll(async () => {
       t = await startImportApp();
@@ -70,7 +91,10 @@ describe('CFPB extracts in other layouts', () => {
       expect(again.customers).toEqual({ registered: 0, alreadyRegistered: ROWS });
 
       // The columns the layout has are kept: the statistics count its companies as the file does.
-      const stats = await t.request('GET', `/analytics/complaints?from=2011-01-01T00:00:00.000Z&to=2025-01-01T00:00:00.000Z&minPosition=${first.lastPosition}`);
+      const stats = await t.request(
+        'GET',
+        `/analytics/complaints?from=2011-01-01T00:00:00.000Z&to=2025-01-01T00:00:00.000Z&minPosition=${first.lastPosition}`,
+      );
       expect(stats.json.counts.company).toEqual(countBy(rows, (row) => row[OLD_LAYOUT.indexOf('Company')]));
       expect(stats.json.counts.disputed).toEqual({ '(none)': ROWS });
     });
@@ -120,7 +144,9 @@ describe('CFPB extracts in other layouts', () => {
       const { file } = derivedFile(dir, 'renamed.csv', LAYOUT, RENAMED);
       const unknown = io('unknown-field');
       expect(await importCli(['cfpb', file, '--map', 'Received on=received'], unknown)).toBe(1);
-      expect(unknown.err()).toMatch(/^Cannot import .* as cfpb: --map "Received on=received": a CFPB complaint export has no field "received"; its fields are complaintId, receivedAt,/);
+      expect(unknown.err()).toMatch(
+        /^Cannot import .* as cfpb: --map "Received on=received": a CFPB complaint export has no field "received"; its fields are complaintId, receivedAt,/,
+      );
 
       const malformed = io('malformed');
       expect(await importCli(['cfpb', file, '--map', 'Received on'], malformed)).toBe(2);

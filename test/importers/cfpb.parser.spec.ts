@@ -54,11 +54,23 @@ describe('parseCfpbComplaints on the real sample', () => {
     const narratives = records.filter((r) => r.narrative !== null);
     expect(narratives).toHaveLength(1_532);
     expect(narratives.filter((r) => r.narrative?.includes('\n'))).toHaveLength(602);
-    expect(countBy(records, (r) => r.sourceChannel)).toEqual({ Web: 5_143, Referral: 627, Phone: 482, 'Postal mail': 267, Fax: 102, Email: 2 });
+    expect(countBy(records, (r) => r.sourceChannel)).toEqual({
+      Web: 5_143,
+      Referral: 627,
+      Phone: 482,
+      'Postal mail': 267,
+      Fax: 102,
+      Email: 2,
+    });
     expect(countBy(records, (r) => r.channel)).toEqual({ web: 5_143, letter: 627 + 267 + 102, phone: 482, email: 2 });
     expect(countBy(records, (r) => String(r.timely))).toEqual({ true: 6_529, false: 94 });
     expect(countBy(records, (r) => String(r.disputed))).toEqual({ null: 6_591, false: 23, true: 9 });
-    expect(countBy(records, (r) => r.tags.join('|'))).toEqual({ '': 5_809, Servicemember: 502, 'Older American': 239, 'Older American|Servicemember': 73 });
+    expect(countBy(records, (r) => r.tags.join('|'))).toEqual({
+      '': 5_809,
+      Servicemember: 502,
+      'Older American': 239,
+      'Older American|Servicemember': 73,
+    });
     expect(countBy(records, (r) => r.companyResponse ?? '')).toEqual({
       'Closed with explanation': 5_557,
       'Closed with non-monetary relief': 779,
@@ -125,7 +137,14 @@ describe('parseCfpbComplaints edge cases', () => {
       timely: false,
       disputed: true,
     });
-    expect(records[1]).toMatchObject({ sourceKey: '112', receivedAt: '2019-03-07T00:00:00.000Z', channel: 'letter', sourceChannel: 'Referral', disputed: null, timely: true });
+    expect(records[1]).toMatchObject({
+      sourceKey: '112',
+      receivedAt: '2019-03-07T00:00:00.000Z',
+      channel: 'letter',
+      sourceChannel: 'Referral',
+      disputed: null,
+      timely: true,
+    });
   });
 
   it('maps the column names other export years use, in another order, with fewer columns', async () => {
@@ -135,7 +154,9 @@ describe('parseCfpbComplaints edge cases', () => {
       '10,2021-01-03,Mortgage,Trouble,Phone,,,',
     ].join('\r\n');
     const { records } = await parse(text);
-    expect(records.map((r) => [r.sourceKey, r.receivedAt, r.channel, r.narrative, r.companyResponse, r.timely, r.company, r.disputed])).toEqual([
+    expect(
+      records.map((r) => [r.sourceKey, r.receivedAt, r.channel, r.narrative, r.companyResponse, r.timely, r.company, r.disputed]),
+    ).toEqual([
       ['9', '2021-01-02T00:00:00.000Z', 'web', 'It broke', 'Closed with explanation', true, null, null],
       ['10', '2021-01-03T00:00:00.000Z', 'phone', null, null, null, null, null],
     ]);
@@ -150,7 +171,9 @@ describe('parseCfpbComplaints edge cases', () => {
     );
     const message = await parse(`${noReceived}\n`).catch((error: Error) => error.message);
     expect(message).not.toContain('\n');
-    await expect(parse('Date received,Product,Issue,Complaint ID\n')).rejects.toThrow(/"Submitted via" \(accepted names: "Submitted via", "submitted_via"/);
+    await expect(parse('Date received,Product,Issue,Complaint ID\n')).rejects.toThrow(
+      /"Submitted via" \(accepted names: "Submitted via", "submitted_via"/,
+    );
   });
 
   it('an export without a Complaint ID column: ids derived from each row, the same on every reading, repeats told apart', async () => {
@@ -171,9 +194,18 @@ describe('parseCfpbComplaints edge cases', () => {
     const text = 'Received,Product,Issue,Via,Company,Complaint ID\n03/07/2019,Mortgage,Trouble,Referral,BANK,77\n';
     await expect(parse(text)).rejects.toThrow(/lacks required column "Date received".*and "Submitted via"/);
     const { records } = await sortItems(
-      await collect(parseCfpbComplaints(chunked(text, 7), { columns: [{ column: 'Received', field: 'receivedAt' }, { column: 'Via', field: 'channel' }] })),
+      await collect(
+        parseCfpbComplaints(chunked(text, 7), {
+          columns: [
+            { column: 'Received', field: 'receivedAt' },
+            { column: 'Via', field: 'channel' },
+          ],
+        }),
+      ),
     );
-    expect(records.map((r) => [r.sourceKey, r.receivedAt, r.channel, r.sourceChannel])).toEqual([['77', '2019-03-07T00:00:00.000Z', 'letter', 'Referral']]);
+    expect(records.map((r) => [r.sourceKey, r.receivedAt, r.channel, r.sourceChannel])).toEqual([
+      ['77', '2019-03-07T00:00:00.000Z', 'letter', 'Referral'],
+    ]);
     await expect(collect(parseCfpbComplaints(chunked(text, 7), { columns: [{ column: 'Received', field: 'received' }] }))).rejects.toThrow(
       /--map "Received=received": a CFPB complaint export has no field "received"; its fields are complaintId, receivedAt, /,
     );
@@ -205,7 +237,9 @@ describe('parseCfpbComplaints edge cases', () => {
     const { records, skipped, duplicates, notes } = await parse(text, 3);
     expect(records.map((r) => r.sourceKey)).toEqual(['1', '5', '6']);
     expect(records[2].timely).toBeNull();
-    expect(notes).toEqual([expect.objectContaining({ reason: 'unreadable-value', lines: [13], detail: expect.stringContaining('Timely response? "Maybe"') })]);
+    expect(notes).toEqual([
+      expect.objectContaining({ reason: 'unreadable-value', lines: [13], detail: expect.stringContaining('Timely response? "Maybe"') }),
+    ]);
     expect(skipped.map((s) => [s.reason, s.lines[0]])).toEqual([
       ['junk-line', 1],
       ['junk-line', 2],

@@ -119,7 +119,7 @@ describe('readCsvWithHeader', () => {
     ]);
   });
 
-  it('fails with the caller\'s message when no header turns up', async () => {
+  it("fails with the caller's message when no header turns up", async () => {
     await expect(read('a,b\nc,d\n')).rejects.toThrow(CsvHeaderNotFoundError);
     await expect(
       collect(

@@ -102,7 +102,12 @@ describe('npm run import', () => {
 
   it('with --limit on a terminal, the bar counts records against the limit (the file is read further than the limit)', async () => {
     const file = path.join(dir, 'four.txt');
-    fs.writeFileSync(file, [' 00001 19970101  1   11.77', ' 00002 19970112  1   12.00', ' 00003 19970113  1   9.00', ' 00004 19970114  1   8.00', ''].join('\r\n'));
+    fs.writeFileSync(
+      file,
+      [' 00001 19970101  1   11.77', ' 00002 19970112  1   12.00', ' 00003 19970113  1   9.00', ' 00004 19970114  1   8.00', ''].join(
+        '\r\n',
+      ),
+    );
     const streams = io({ tty: true, dataDir: path.join(dir, 'limited') });
     expect(await importCli(['cdnow-master', file, '--limit', '2'], streams)).toBe(0);
     const draws = streams.out().split('\n')[0].split('\r').filter(Boolean);

@@ -23,7 +23,14 @@ describe('ImportReport', () => {
         rows: 5,
         byReason: {
           'junk-line': { count: 1, rows: 1, examples: [{ lines: [1], detail: 'before the header: "Archive"' }] },
-          cancellation: { count: 3, rows: 3, examples: [{ lines: [5], detail: 'C5' }, { lines: [6], detail: 'C6' }] },
+          cancellation: {
+            count: 3,
+            rows: 3,
+            examples: [
+              { lines: [5], detail: 'C5' },
+              { lines: [6], detail: 'C6' },
+            ],
+          },
           'refused:OCCURRED_IN_FUTURE': { count: 1, rows: 1, examples: [{ lines: [11], detail: 'purchase c' }] },
         },
       },

@@ -38,7 +38,10 @@ describe('import runner', () => {
   };
 
   it('counts a purchase the decider refuses (dated after now) as skipped with its code; it appends nothing, and a rerun neither', async () => {
-    const file = write('future.txt', [' 00001 19970101  1   11.77', ' 00001 20270101  1   10.00', ' 00002 19970112  2   24.00', ''].join('\r\n'));
+    const file = write(
+      'future.txt',
+      [' 00001 19970101  1   11.77', ' 00001 20270101  1   10.00', ' 00002 19970112  2   24.00', ''].join('\r\n'),
+    );
     const first = await runImport(t.app, { kind: 'cdnow-master', file });
     expect(first.summary).toMatchObject({ recordsParsed: 3, imported: 2, skipped: { count: 1 } });
     expect(first.summary.skipped.byReason['refused:OCCURRED_IN_FUTURE']).toEqual({
@@ -62,7 +65,10 @@ describe('import runner', () => {
   it('applies the API request validation: a purchase of more than 500 lines is refused as VALIDATION_FAILED before its customer is registered', async () => {
     const header = 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country';
     const big = Array.from({ length: 501 }, (_, i) => `536365,P${i},ITEM ${i},1,2010-12-01 08:26:00,1.00,17850,United Kingdom`);
-    const file = write('big-invoice.csv', [header, ...big, '536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,13047,United Kingdom', ''].join('\n'));
+    const file = write(
+      'big-invoice.csv',
+      [header, ...big, '536366,22633,HAND WARMER,6,2010-12-01 08:28:00,1.85,13047,United Kingdom', ''].join('\n'),
+    );
     const result = await runImport(t.app, { kind: 'online-retail', file });
     expect(result.summary).toMatchObject({ recordsParsed: 2, imported: 1 });
     expect(result.summary.skipped.byReason['refused:VALIDATION_FAILED']).toMatchObject({

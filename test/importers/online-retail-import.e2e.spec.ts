@@ -31,7 +31,9 @@ function ukLocalToUtc(local: string): string {
 
 describe('importing the Online Retail sample (20,000 invoice lines)', () => {
   const file = sharedDataFile('online-retail', 'online_retail_sample.csv');
-  const [headerLine, ...lines] = readFileSync(file, 'utf8').split(/\r?\n/).filter((line) => line !== '');
+  const [headerLine, ...lines] = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line !== '');
   const header = splitCsvLine(headerLine);
   const col = (name: string): number => header.indexOf(name);
   const [invoiceAt, quantityAt, priceAt, customerAt, dateAt] = ['InvoiceNo', 'Quantity', 'UnitPrice', 'CustomerID', 'InvoiceDate'].map(col);
@@ -48,7 +50,13 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     const cancelled = invoice.startsWith('C');
     if (customer === 'NA' || price <= 0 || (cancelled ? quantity >= 0 : quantity <= 0)) continue;
     keptRows += 1;
-    const entry = customers.get(customer) ?? { invoices: new Set<string>(), cents: 0, grossCents: 0, cancellations: 0, first: fields[dateAt] };
+    const entry = customers.get(customer) ?? {
+      invoices: new Set<string>(),
+      cents: 0,
+      grossCents: 0,
+      cancellations: 0,
+      first: fields[dateAt],
+    };
     // "YYYY-MM-DD HH:MM:SS": sorts as text. A cancellation reverses an older sale: they were a customer by then.
     if (fields[dateAt] < entry.first) entry.first = fields[dateAt];
     // Cents of the line's size, with its sign (a half cent rounds away from zero either way).
@@ -106,14 +114,20 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
   });
 
   it("every customer's value in the read models is their net revenue in the file, to the cent: cancellations netted", async () => {
-    const wanted = Object.fromEntries([...customers].map(([id, c]) => [`Online Retail customer ${id}`, { purchases: c.invoices.size, cents: c.cents }]));
+    const wanted = Object.fromEntries(
+      [...customers].map(([id, c]) => [`Online Retail customer ${id}`, { purchases: c.invoices.size, cents: c.cents }]),
+    );
     const listed = await listAll(t, `/customers?status=customer&minPosition=${first.lastPosition}`);
     expect(listed).toHaveLength(customers.size);
-    const profiles = Object.fromEntries(listed.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.byCurrency.GBP?.revenue ?? 0) }]));
+    const profiles = Object.fromEntries(
+      listed.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.byCurrency.GBP?.revenue ?? 0) }]),
+    );
     expect(profiles).toEqual(wanted);
 
     const values = await listAll(t, `/analytics/lifetime-value?minPosition=${first.lastPosition}`);
-    const lifetime = Object.fromEntries(values.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.revenue) }]));
+    const lifetime = Object.fromEntries(
+      values.map((c) => [c.name, { purchases: c.currentValue.purchaseCount, cents: toCents(c.currentValue.revenue) }]),
+    );
     expect(lifetime).toEqual(wanted);
   });
 
@@ -121,19 +135,29 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
     for (const [id, customer] of customers) {
       const found = await t.request('GET', `/sources/online-retail/${id}?minPosition=${first.lastPosition}`);
       expect(found.status).toBe(200);
-      expect(found.json).toMatchObject({ system: 'online-retail', sourceId: id, records: [{ kind: 'customer', since: ukLocalToUtc(customer.first) }] });
+      expect(found.json).toMatchObject({
+        system: 'online-retail',
+        sourceId: id,
+        records: [{ kind: 'customer', since: ukLocalToUtc(customer.first) }],
+      });
     }
     // A CustomerID read as a decimal finds the same customer.
     const [someId] = customers.keys();
-    expect((await t.request('GET', `/sources/online-retail/${someId}.0`)).json.records).toEqual((await t.request('GET', `/sources/online-retail/${someId}`)).json.records);
+    expect((await t.request('GET', `/sources/online-retail/${someId}.0`)).json.records).toEqual(
+      (await t.request('GET', `/sources/online-retail/${someId}`)).json.records,
+    );
   });
 
-  it('a second import of the file appends nothing and reports every purchase and refund as already imported', async () => {
-    const before = await t.eventCount();
-    const again = await runImport(t.app, { kind: 'online-retail', file });
-    expect(await t.eventCount()).toBe(before);
-    expect(again.summary.imported).toBe(0);
-    expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(first.summary.imported);
-    expect(again.customers).toEqual({ registered: 0, alreadyRegistered: customers.size });
-  }, IMPORT_TEST_TIMEOUT_MS);
+  it(
+    'a second import of the file appends nothing and reports every purchase and refund as already imported',
+    async () => {
+      const before = await t.eventCount();
+      const again = await runImport(t.app, { kind: 'online-retail', file });
+      expect(await t.eventCount()).toBe(before);
+      expect(again.summary.imported).toBe(0);
+      expect(again.summary.duplicates.byReason[ALREADY_IMPORTED].count).toBe(first.summary.imported);
+      expect(again.customers).toEqual({ registered: 0, alreadyRegistered: customers.size });
+    },
+    IMPORT_TEST_TIMEOUT_MS,
+  );
 });

@@ -37,10 +37,23 @@ const london = new Intl.DateTimeFormat('sv-SE', {
 describe('parseOnlineRetail on the real sample', () => {
   it('groups invoice lines into purchases and accounts for every row, as computed independently and in the README', async () => {
     const file = sharedDataFile('online-retail', 'online_retail_sample.csv');
-    const physical = readFileSync(file, 'utf8').split('\r\n').filter((l) => l !== '');
+    const physical = readFileSync(file, 'utf8')
+      .split('\r\n')
+      .filter((l) => l !== '');
     const rows = physical.slice(1).map((text, i) => {
       const [invoice, stockCode, description, quantity, date, price, customer, country] = fieldsOf(text);
-      return { line: i + 2, text, invoice, stockCode, description, quantity: Number(quantity), date, price: Number(price), customer, country };
+      return {
+        line: i + 2,
+        text,
+        invoice,
+        stockCode,
+        description,
+        quantity: Number(quantity),
+        date,
+        price: Number(price),
+        customer,
+        country,
+      };
     });
 
     // The README's figures, from this independent reading.
@@ -61,12 +74,17 @@ describe('parseOnlineRetail on the real sample', () => {
     expect(repeated.size).toBe(7);
 
     // What the import should make of them.
-    const kept = rows.filter((r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price > 0);
+    const kept = rows.filter(
+      (r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price > 0,
+    );
     // Cancellations with a customer become refunds (all of the sample's have a negative quantity and a price).
-    const keptCancellations = rows.filter((r) => !repeated.has(r.line) && r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity < 0 && r.price > 0);
+    const keptCancellations = rows.filter(
+      (r) => !repeated.has(r.line) && r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity < 0 && r.price > 0,
+    );
     expect(keptCancellations).toHaveLength(342);
     const expectedGroups = new Map<string, typeof kept>();
-    for (const r of kept) expectedGroups.set(`${r.invoice}:${r.customer}`, [...(expectedGroups.get(`${r.invoice}:${r.customer}`) ?? []), r]);
+    for (const r of kept)
+      expectedGroups.set(`${r.invoice}:${r.customer}`, [...(expectedGroups.get(`${r.invoice}:${r.customer}`) ?? []), r]);
 
     const report = new ImportReport('online-retail');
     const items = await collect(parseOnlineRetail(fileSource(file)));
@@ -80,7 +98,9 @@ describe('parseOnlineRetail on the real sample', () => {
 
     // Every kept cancellation row is in one refund, for its amount; refunds come after every purchase.
     expect(refunds.reduce((sum, r) => sum + r.lines.length, 0)).toBe(keptCancellations.length);
-    expect(refunds.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(keptCancellations.reduce((sum, r) => sum - Math.round(r.quantity * r.price * 100), 0));
+    expect(refunds.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(
+      keptCancellations.reduce((sum, r) => sum - Math.round(r.quantity * r.price * 100), 0),
+    );
     expect(sorted.records.slice(records.length).every(isImportedRefund)).toBe(true);
     const purchaseKeys = new Set(records.map((r) => r.sourceKey));
     expect(refunds.every((r) => r.purchaseSourceKey === null || purchaseKeys.has(r.purchaseSourceKey))).toBe(true);
@@ -91,7 +111,9 @@ describe('parseOnlineRetail on the real sample', () => {
     expect(new Set(records.map((r) => r.sourceKey))).toEqual(new Set(expectedGroups.keys()));
     expect(new Set(records.map((r) => r.customerKey)).size).toBe(new Set(kept.map((r) => r.customer)).size);
     expect(records.reduce((sum, r) => sum + r.lines.length, 0)).toBe(kept.length);
-    expect(records.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(kept.reduce((sum, r) => sum + Math.round(r.quantity * r.price * 100), 0));
+    expect(records.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(
+      kept.reduce((sum, r) => sum + Math.round(r.quantity * r.price * 100), 0),
+    );
     expect(records.every((r) => r.currency === 'GBP' && r.lines.every((l) => l.quantity > 0 && l.amount > 0))).toBe(true);
 
     // Each purchase at its earliest invoice time, UK local time turned into UTC (checked against the time zone data).
@@ -103,12 +125,16 @@ describe('parseOnlineRetail on the real sample', () => {
     expect(wrongTimes).toEqual([]);
     // The lines reported are the rows of the purchase.
     const byLine = new Map(rows.map((r) => [r.line, r]));
-    const misplaced = records.filter((r, i) => recordLines[i].some((line) => `${byLine.get(line)?.invoice}:${byLine.get(line)?.customer}` !== r.sourceKey));
+    const misplaced = records.filter((r, i) =>
+      recordLines[i].some((line) => `${byLine.get(line)?.invoice}:${byLine.get(line)?.customer}` !== r.sourceKey),
+    );
     expect(misplaced).toEqual([]);
 
     expect(countBy(skipped, (s) => s.reason)).toEqual({
       'missing-customer': rows.filter((r) => !repeated.has(r.line) && r.customer === 'NA').length,
-      'non-positive-price': rows.filter((r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price <= 0).length,
+      'non-positive-price': rows.filter(
+        (r) => !repeated.has(r.line) && !r.invoice.startsWith('C') && r.customer !== 'NA' && r.quantity > 0 && r.price <= 0,
+      ).length,
     });
     expect(duplicates.map((d) => d.lines[0]).sort((a, b) => a - b)).toEqual([...repeated].sort((a, b) => a - b));
 
@@ -187,7 +213,9 @@ describe('parseOnlineRetail edge cases', () => {
       ['wrong-field-count', 10],
       ['missing-value', 11],
     ]);
-    expect(duplicates).toEqual([expect.objectContaining({ reason: 'duplicate-row', lines: [7], detail: expect.stringContaining('same as line 2') })]);
+    expect(duplicates).toEqual([
+      expect.objectContaining({ reason: 'duplicate-row', lines: [7], detail: expect.stringContaining('same as line 2') }),
+    ]);
   });
 
   it('nets each cancelled line against the latest purchase at or before it that holds the stock code and covers it; the rest is a refund tied to no purchase', async () => {
@@ -222,10 +250,18 @@ describe('parseOnlineRetail edge cases', () => {
         sourceKey: 'C537001:17850:536002',
         purchaseSourceKey: '536002:17850',
         amount: 25,
-        lines: [expect.objectContaining({ product: 'MUG', quantity: 2, amount: 5 }), expect.objectContaining({ product: 'POT', quantity: 1, amount: 20 })],
+        lines: [
+          expect.objectContaining({ product: 'MUG', quantity: 2, amount: 5 }),
+          expect.objectContaining({ product: 'POT', quantity: 1, amount: 20 }),
+        ],
       }),
       expect.objectContaining({ sourceKey: 'C537002:17850:536001', purchaseSourceKey: '536001:17850', amount: 2.5 }),
-      expect.objectContaining({ sourceKey: 'C537002:17850:-', purchaseSourceKey: null, amount: 9.95, lines: [expect.objectContaining({ product: 'LAMP', quantity: 1 })] }),
+      expect.objectContaining({
+        sourceKey: 'C537002:17850:-',
+        purchaseSourceKey: null,
+        amount: 9.95,
+        lines: [expect.objectContaining({ product: 'LAMP', quantity: 1 })],
+      }),
     ]);
   });
 
@@ -240,7 +276,10 @@ describe('parseOnlineRetail edge cases', () => {
   });
 
   it('refuses a file lacking a required column, naming it', async () => {
-    const attempt = parse(['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Country', '"1","2","x",1,"2010-12-01 08:26:00",1,"UK"']);
+    const attempt = parse([
+      'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Country',
+      '"1","2","x",1,"2010-12-01 08:26:00",1,"UK"',
+    ]);
     await expect(attempt).rejects.toThrow(ImportFormatError);
     await expect(parse(['InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Country'])).rejects.toThrow(
       'Online Retail file lacks required column "CustomerID" (accepted names: "CustomerID", "Customer ID", "Customer"; or --map "<your column>=customer")',

@@ -1,4 +1,10 @@
-import { commandsPerSecond, formatProgressLine, type ImportProgress, ProgressBar, type ProgressOutput } from '../../src/importers/progress-bar';
+import {
+  commandsPerSecond,
+  formatProgressLine,
+  type ImportProgress,
+  ProgressBar,
+  type ProgressOutput,
+} from '../../src/importers/progress-bar';
 
 const progress = (over: Partial<ImportProgress> = {}): ImportProgress => ({
   bytesRead: 1_048_576,

@@ -18,8 +18,16 @@ import { TEST_JWT_SECRET } from '../support/test-app';
 jest.setTimeout(900_000);
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const token = signHs256({ sub: 'rebuild-test', roles: ['admin', 'agent', 'analyst', 'supervisor', 'auditor'], pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
-const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '3000', RELATA_LEASE_RENEW_MS: '500', RELATA_RATE_LIMIT_PER_MINUTE: '1000000' };
+const token = signHs256(
+  { sub: 'rebuild-test', roles: ['admin', 'agent', 'analyst', 'supervisor', 'auditor'], pii: true, exp: 4102444800 },
+  TEST_JWT_SECRET,
+);
+const env = {
+  RELATA_JWT_SECRET: TEST_JWT_SECRET,
+  RELATA_LEASE_TTL_MS: '3000',
+  RELATA_LEASE_RENEW_MS: '500',
+  RELATA_RATE_LIMIT_PER_MINUTE: '1000000',
+};
 
 /** Routes whose answers come from the read models of every feature (ids filled in once seeded). */
 const READ_ROUTES = [
@@ -53,11 +61,15 @@ async function projections(server: ChildServer): Promise<ProjectionsBody> {
 
 /** Runs the CLI as its own process: resolves to its exit code and output. */
 function relataCli(args: string[], dataDir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', path.join(REPO_ROOT, 'test/support/ts-register.js'), path.join(REPO_ROOT, 'src/cli/relata.ts'), ...args], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', RELATA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(REPO_ROOT, 'test/support/ts-register.js'), path.join(REPO_ROOT, 'src/cli/relata.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', RELATA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -103,7 +115,10 @@ describe('relata projections rebuild while a server runs the projections', () =>
   });
 
   it('hands each rebuild to the server, which switches its readers over without a failed read', async () => {
-    servers = await Promise.all([startChildServer({ dataDir, env, readyTimeoutMs: 120_000 }), startChildServer({ dataDir, env, readyTimeoutMs: 120_000 })]);
+    servers = await Promise.all([
+      startChildServer({ dataDir, env, readyTimeoutMs: 120_000 }),
+      startChildServer({ dataDir, env, readyTimeoutMs: 120_000 }),
+    ]);
     const leases = await Promise.all(servers.map(async (server) => (await projections(server)).lease.active));
     expect(leases.filter(Boolean)).toHaveLength(1);
     const running = servers[leases.indexOf(true)];
@@ -124,7 +139,11 @@ describe('relata projections rebuild while a server runs the projections', () =>
     try {
       for (const { name } of before.projections) {
         const cli = await relataCli(['projections', 'rebuild', name, '--quiet'], dataDir);
-        expect({ name, code: cli.code, output: cli.output }).toEqual({ name, code: 0, output: expect.stringContaining('The projections run in') });
+        expect({ name, code: cli.code, output: cli.output }).toEqual({
+          name,
+          code: 0,
+          output: expect.stringContaining('The projections run in'),
+        });
         // The server's own readers read the new generation as soon as the command returns.
         const after = (await projections(running)).projections.find((projection) => projection.name === name);
         expect({ name, generation: after?.generation }).toEqual({ name, generation: (generations.get(name) ?? 0) + 1 });

@@ -14,7 +14,10 @@ import { dropTestStores, testStoreEnv } from '../support/test-stores';
  */
 jest.setTimeout(180_000);
 
-const token = signHs256({ sub: 'roles-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
+const token = signHs256(
+  { sub: 'roles-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
+  TEST_JWT_SECRET,
+);
 
 interface Reply {
   status: number;
@@ -125,7 +128,11 @@ describe('RELATA_ROLE', () => {
     // A new worker takes over and catches up: the api's read succeeds.
     servers.push(await startChildServer({ dataDir, env: env({ RELATA_ROLE: 'worker' }) }));
     const caughtUp = await until('the read after the new worker caught up', async () => {
-      const reply = await call(api, 'GET', `/customers/${unprojected.json.id as string}?minPosition=${unprojected.json.position as string}`);
+      const reply = await call(
+        api,
+        'GET',
+        `/customers/${unprojected.json.id as string}?minPosition=${unprojected.json.position as string}`,
+      );
       return reply.status === 200 ? reply : undefined;
     });
     expect(caughtUp.json).toMatchObject({ name: 'Bob Behind' });
@@ -157,7 +164,11 @@ describe('RELATA_ROLE', () => {
     const rebuild = await call(server, 'POST', '/projections/customer-profile/rebuild');
     expect(rebuild.status).toBe(202);
     await until('the rebuilt generation', async () => {
-      const projections = (await call(server, 'GET', '/projections')).json.projections as Array<{ name: string; generation: number; state: string }>;
+      const projections = (await call(server, 'GET', '/projections')).json.projections as Array<{
+        name: string;
+        generation: number;
+        state: string;
+      }>;
       const profile = projections.find((p) => p.name === 'customer-profile');
       return profile !== undefined && profile.generation > 1 && profile.state === 'live' ? profile : undefined;
     });

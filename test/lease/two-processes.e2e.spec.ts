@@ -19,9 +19,17 @@ interface ProjectionsBody {
   lease: { enabled: boolean; active: boolean; owner: string; holder: string | null; token: number | null };
 }
 
-const token = signHs256({ sub: 'lease-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
+const token = signHs256(
+  { sub: 'lease-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
+  TEST_JWT_SECRET,
+);
 
-async function call(server: ChildServer, method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  server: ChildServer,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${server.url}${url}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -65,7 +73,13 @@ describe('worker lease across two processes on one data dir', () => {
     // A TTL far longer than the test: on a loaded machine a short one could lapse between renewals
     // and move the lease mid-test. The takeover after the crash comes from the dead holder's pid
     // (same host), which is what is tested; waiting out the TTL would take longer than until() allows.
-    const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_LEASE_TTL_MS: '60000', RELATA_LEASE_RENEW_MS: '1000', RELATA_RATE_LIMIT_PER_MINUTE: '100000', ...testStoreEnv(dataDir) };
+    const env = {
+      RELATA_JWT_SECRET: TEST_JWT_SECRET,
+      RELATA_LEASE_TTL_MS: '60000',
+      RELATA_LEASE_RENEW_MS: '1000',
+      RELATA_RATE_LIMIT_PER_MINUTE: '100000',
+      ...testStoreEnv(dataDir),
+    };
     servers = await Promise.all([startChildServer({ dataDir, env }), startChildServer({ dataDir, env })]);
 
     // Exactly one holds the lease; the other's runner is not running.
@@ -90,7 +104,12 @@ describe('worker lease across two processes on one data dir', () => {
     // Commands to both processes; each is readable on both (read-your-writes on the shared checkpoint).
     const ids: string[] = [];
     for (const [index, target] of [holder, other, other, holder].entries()) {
-      const created = await call(target, 'POST', '/customers', { name: `Customer ${index}`, email: `c${index}@example.com`, kind: 'prospect', acquisitionChannel: 'web' });
+      const created = await call(target, 'POST', '/customers', {
+        name: `Customer ${index}`,
+        email: `c${index}@example.com`,
+        kind: 'prospect',
+        acquisitionChannel: 'web',
+      });
       expect(created.status).toBe(201);
       ids.push(created.json.id as string);
       for (const reader of [holder, other]) {
@@ -99,7 +118,9 @@ describe('worker lease across two processes on one data dir', () => {
       }
       await assertSingleRunner();
     }
-    const checkpointsBefore = new Map((await projections(holder)).projections.map((p) => [p.name, p.position === null ? -1n : BigInt(p.position)]));
+    const checkpointsBefore = new Map(
+      (await projections(holder)).projections.map((p) => [p.name, p.position === null ? -1n : BigInt(p.position)]),
+    );
 
     // The holder crashes; the other takes over at its next renewal tick, seeing the dead pid.
     await holder.kill('SIGKILL');
@@ -112,7 +133,12 @@ describe('worker lease across two processes on one data dir', () => {
     expect(after.lease.holder).toBe(after.lease.owner);
 
     // The survivor's projections catch up: a command sent to it is readable with its position.
-    const created = await call(other, 'POST', '/customers', { name: 'After takeover', email: 'after@example.com', kind: 'prospect', acquisitionChannel: 'web' });
+    const created = await call(other, 'POST', '/customers', {
+      name: 'After takeover',
+      email: 'after@example.com',
+      kind: 'prospect',
+      acquisitionChannel: 'web',
+    });
     expect(created.status).toBe(201);
     ids.push(created.json.id as string);
     const read = await call(other, 'GET', `/customers/${created.json.id as string}?minPosition=${created.json.position as string}`);

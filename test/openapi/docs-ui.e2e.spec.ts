@@ -16,7 +16,8 @@ describe('Swagger UI in a browser', () => {
 
   beforeAll(async () => {
     // A missing browser fails the suite (it is installed by .ci/run), never skips it.
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH.`);
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH.`);
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     const address = t.app.getHttpServer().address();

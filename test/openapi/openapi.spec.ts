@@ -101,7 +101,11 @@ describe('the OpenAPI document', () => {
     });
     expect(missing).toEqual([]);
     for (const { method, path, op } of operations()) {
-      expect({ route: `${method} ${path}`, summary: typeof op.summary, tags: op.tags?.length }).toEqual({ route: `${method} ${path}`, summary: 'string', tags: 1 });
+      expect({ route: `${method} ${path}`, summary: typeof op.summary, tags: op.tags?.length }).toEqual({
+        route: `${method} ${path}`,
+        summary: 'string',
+        tags: 1,
+      });
       expect(Object.keys(op.responses).some((status) => /^2\d\d$/.test(status))).toBe(true);
     }
   });
@@ -123,7 +127,11 @@ describe('the OpenAPI document', () => {
 
       for (const [status, response] of Object.entries(op.responses as Record<string, ResponseObject>)) {
         if (Number(status) < 400) continue;
-        expect({ route, status, ref: (response.content?.['application/problem+json']?.schema as ReferenceObject | undefined)?.$ref }).toEqual({
+        expect({
+          route,
+          status,
+          ref: (response.content?.['application/problem+json']?.schema as ReferenceObject | undefined)?.$ref,
+        }).toEqual({
           route,
           status,
           ref: PROBLEM_REF,
@@ -161,16 +169,30 @@ describe('the OpenAPI document', () => {
     });
     expect(schema('RegisterComplaintDto').required).toEqual(expect.arrayContaining(['customerId', 'channel', 'category', 'description']));
     expect(schema('RegisterComplaintDto').properties?.customerId).toMatchObject({ type: 'string', format: 'uuid' });
-    expect(schema('RecordPurchaseDto').properties?.lines).toMatchObject({ type: 'array', minItems: 1, items: { $ref: '#/components/schemas/PurchaseLineDto' } });
+    expect(schema('RecordPurchaseDto').properties?.lines).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      items: { $ref: '#/components/schemas/PurchaseLineDto' },
+    });
     expect(schema('PurchaseLineDto').properties?.quantity).toMatchObject({ type: 'integer', minimum: 1 });
     expect(schema('UpdateContactDetailsDto').properties?.phone).toMatchObject({ type: 'string', nullable: true });
     expect(schema('PublishSlaPolicyDto').properties?.resolutionHours).toEqual({ $ref: '#/components/schemas/HoursBySeverityDto' });
 
     const get = operation('get', '/customers/{id}');
-    expect(parameters(get).find((parameter) => parameter.name === 'id')).toMatchObject({ in: 'path', required: true, schema: { format: 'uuid' } });
+    expect(parameters(get).find((parameter) => parameter.name === 'id')).toMatchObject({
+      in: 'path',
+      required: true,
+      schema: { format: 'uuid' },
+    });
     const list = parameters(operation('get', '/customers'));
-    expect(list.find((parameter) => parameter.name === 'status')).toMatchObject({ in: 'query', required: false, schema: { enum: ['prospect', 'customer', 'deactivated'] } });
-    expect(list.find((parameter) => parameter.name === 'limit')).toMatchObject({ schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } });
+    expect(list.find((parameter) => parameter.name === 'status')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { enum: ['prospect', 'customer', 'deactivated'] },
+    });
+    expect(list.find((parameter) => parameter.name === 'limit')).toMatchObject({
+      schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+    });
     const transitions = parameters(operation('get', '/analytics/segments/transitions'));
     expect(transitions.find((parameter) => parameter.name === 'from')).toMatchObject({ required: true, schema: { format: 'date-time' } });
 
@@ -182,12 +204,17 @@ describe('the OpenAPI document', () => {
   it('shows an example body for every request body, and the example of POST /customers really registers one', async () => {
     for (const { method, path, op } of operations()) {
       if (op.requestBody === undefined) continue;
-      expect({ route: `${method} ${path}`, example: typeof (op.requestBody as { content: Record<string, { example?: unknown }> }).content['application/json'].example }).toEqual({
+      expect({
+        route: `${method} ${path}`,
+        example: typeof (op.requestBody as { content: Record<string, { example?: unknown }> }).content['application/json'].example,
+      }).toEqual({
         route: `${method} ${path}`,
         example: 'object',
       });
     }
-    const example = (operation('post', '/customers').requestBody as { content: Record<string, { example: unknown }> }).content['application/json'].example;
+    const example = (operation('post', '/customers').requestBody as { content: Record<string, { example: unknown }> }).content[
+      'application/json'
+    ].example;
     const created = await t.request('POST', '/customers', example);
     expect(created.status).toBe(201);
   });
@@ -249,14 +276,20 @@ describe('the body schemas agree with the validation pipe', () => {
     if (property.maxLength !== undefined) out.push(['maxLength', 'x'.repeat(property.maxLength + 1)]);
     if (property.pattern !== undefined) {
       const pattern = new RegExp(property.pattern);
-      out.push(['pattern', ['', 'not valid!', '\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9'].find((value) => !pattern.test(value))]);
+      out.push([
+        'pattern',
+        ['', 'not valid!', '\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9'].find(
+          (value) => !pattern.test(value),
+        ),
+      ]);
     }
     if (property.format !== undefined) out.push(['format', 'not-a-valid-value']);
     if (property.type === 'array') {
       out.push(['type', 'not-an-array']);
       const item = Array.isArray(property.example) ? property.example[0] : undefined;
       if (property.minItems !== undefined && property.minItems > 0) out.push(['minItems', []]);
-      if (property.maxItems !== undefined && item !== undefined) out.push(['maxItems', Array.from({ length: property.maxItems + 1 }, () => item)]);
+      if (property.maxItems !== undefined && item !== undefined)
+        out.push(['maxItems', Array.from({ length: property.maxItems + 1 }, () => item)]);
       const items = property.items as SchemaObject | undefined;
       if (items?.enum) out.push(['items.enum', ['zz-not-in-enum']]);
     }
@@ -269,7 +302,12 @@ describe('the body schemas agree with the validation pipe', () => {
     if (property.nullable) out.push(['nullable', null]);
     if (property.minimum !== undefined) out.push(['minimum', property.minimum]);
     if (property.maximum !== undefined) out.push(['maximum', property.maximum]);
-    if (property.maxLength !== undefined && property.pattern === undefined && property.format === undefined && property.enum === undefined) {
+    if (
+      property.maxLength !== undefined &&
+      property.pattern === undefined &&
+      property.format === undefined &&
+      property.enum === undefined
+    ) {
       out.push(['maxLength', 'x'.repeat(property.maxLength)]);
     }
     return out;
@@ -294,18 +332,22 @@ describe('the body schemas agree with the validation pipe', () => {
         const required = documented.required?.includes(field) === true;
         const { [field]: _dropped, ...without } = base;
         const dropped = await verdict(dto, without);
-        if (dropped.accepted === required) disagreements.push(`${name}.${field}: required=${required} but leaving it out is ${dropped.accepted ? 'accepted' : 'refused'}`);
+        if (dropped.accepted === required)
+          disagreements.push(`${name}.${field}: required=${required} but leaving it out is ${dropped.accepted ? 'accepted' : 'refused'}`);
         if ('$ref' in value) continue;
 
         for (const [rule, bad] of violations(value)) {
           const result = await verdict(dto, { ...base, [field]: bad });
           if (result.accepted || !result.fields.some((entry) => entry === field || entry.startsWith(`${field}.`))) {
-            disagreements.push(`${name}.${field}: breaking ${rule} with ${JSON.stringify(bad)?.slice(0, 40)} is not refused on the field (${result.fields.join(', ')})`);
+            disagreements.push(
+              `${name}.${field}: breaking ${rule} with ${JSON.stringify(bad)?.slice(0, 40)} is not refused on the field (${result.fields.join(', ')})`,
+            );
           }
         }
         for (const [rule, good] of acceptable(value)) {
           const result = await verdict(dto, { ...base, [field]: good });
-          if (!result.accepted) disagreements.push(`${name}.${field}: ${rule} value ${JSON.stringify(good)} is refused (${result.fields.join(', ')})`);
+          if (!result.accepted)
+            disagreements.push(`${name}.${field}: ${rule} value ${JSON.stringify(good)} is refused (${result.fields.join(', ')})`);
         }
       }
     }
@@ -328,7 +370,8 @@ describe('the query parameters agree with the server', () => {
           checked++;
           const response = await t.request('GET', `${path}?${parameter.name}=${encodeURIComponent(value)}`);
           const fields = ((response.json.errors ?? []) as { field: string }[]).map((entry) => entry.field);
-          if (response.status !== 400 || !fields.includes(parameter.name)) disagreements.push(`${path}?${parameter.name}=${value}: ${response.status} (${fields.join(', ')})`);
+          if (response.status !== 400 || !fields.includes(parameter.name))
+            disagreements.push(`${path}?${parameter.name}=${value}: ${response.status} (${fields.join(', ')})`);
         }
       }
     }

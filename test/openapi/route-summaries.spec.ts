@@ -33,13 +33,22 @@ function looksGeneric(route: string, summary: string): boolean {
 
 describe('OpenAPI sections and summaries', () => {
   it('lists the sections in the order a user meets them, each described', () => {
-    expect(doc.tags?.map((tag) => tag.name)).toEqual(['Customers', 'Complaints', 'Departments', 'Analytics', 'Audit', 'Admin', 'Operations']);
+    expect(doc.tags?.map((tag) => tag.name)).toEqual([
+      'Customers',
+      'Complaints',
+      'Departments',
+      'Analytics',
+      'Audit',
+      'Admin',
+      'Operations',
+    ]);
     for (const tag of doc.tags ?? []) expect(tag.description).toEqual(expect.any(String));
   });
 
   it('files every route under one of those sections, by what it acts on', () => {
     const sections = new Set(doc.tags?.map((tag) => tag.name));
-    for (const { route, op } of operations()) expect({ route, tags: op.tags?.filter((tag) => sections.has(tag)).length }).toEqual({ route, tags: 1 });
+    for (const { route, op } of operations())
+      expect({ route, tags: op.tags?.filter((tag) => sections.has(tag)).length }).toEqual({ route, tags: 1 });
     const tagOf = (route: string) => operations().find((o) => o.route === route)?.op.tags?.[0];
     expect(tagOf('POST /customers')).toBe('Customers');
     expect(tagOf('GET /solutions')).toBe('Complaints');
@@ -70,7 +79,10 @@ describe('OpenAPI sections and summaries', () => {
   it('shows an example for every command body', () => {
     const missing = operations()
       .filter(({ op }) => op.requestBody !== undefined)
-      .filter(({ op }) => (op.requestBody as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example === undefined)
+      .filter(
+        ({ op }) =>
+          (op.requestBody as { content?: Record<string, { example?: unknown }> }).content?.['application/json']?.example === undefined,
+      )
       .map(({ route }) => route);
     expect(missing).toEqual([]);
     expect(operations().filter(({ op }) => op.requestBody !== undefined).length).toBeGreaterThan(30);

@@ -56,7 +56,8 @@ class OrderFixture extends BaseFixture {
 
 class NoRules {}
 
-const byName = (dto: Parameters<typeof dtoProperties>[0]) => Object.fromEntries(dtoProperties(dto).map((property) => [property.name, property]));
+const byName = (dto: Parameters<typeof dtoProperties>[0]) =>
+  Object.fromEntries(dtoProperties(dto).map((property) => [property.name, property]));
 
 describe('class-validator metadata to OpenAPI schemas', () => {
   const props = byName(OrderFixture);
@@ -74,7 +75,12 @@ describe('class-validator metadata to OpenAPI schemas', () => {
   });
 
   it('describes arrays, their items and nested DTOs', () => {
-    expect(props.lines.schema).toMatchObject({ type: 'array', minItems: 1, maxItems: 5, items: { $ref: '#/components/schemas/LineFixture' } });
+    expect(props.lines.schema).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 5,
+      items: { $ref: '#/components/schemas/LineFixture' },
+    });
     expect(props.lines.nested).toBe(LineFixture);
     expect(props.main.nested).toBe(LineFixture);
     expect(props.tags.schema).toMatchObject({ type: 'array', uniqueItems: true, items: { type: 'string', enum: ['a', 'b'] } });
@@ -100,7 +106,13 @@ describe('class-validator metadata to OpenAPI schemas', () => {
 
   it('gives examples that satisfy the rules: the example body passes the validation pipe', async () => {
     const body = exampleBody(OrderFixture);
-    expect(body).toMatchObject({ customerId: expect.any(String), channel: 'web', colour: 'red', lines: [{ quantity: 5 }], day: '2026-03-10' });
+    expect(body).toMatchObject({
+      customerId: expect.any(String),
+      channel: 'web',
+      colour: 'red',
+      lines: [{ quantity: 5 }],
+      day: '2026-03-10',
+    });
     await expect(relataValidationPipe().transform(body, { type: 'body', metatype: OrderFixture })).resolves.toBeInstanceOf(OrderFixture);
   });
 

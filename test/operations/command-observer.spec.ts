@@ -28,7 +28,9 @@ describe('command and append observers', () => {
   const seen: [string, CommandOutcomeKind, string | null][] = [];
   const appends: AppendOutcome[] = [];
   const commands: CommandObserver = { commandHandled: (command, outcome, code) => seen.push([command, outcome, code]) };
-  const timing: AppendObserver = { appendObserved: (seconds, outcome) => (expect(seconds).toBeGreaterThanOrEqual(0), appends.push(outcome)) };
+  const timing: AppendObserver = {
+    appendObserved: (seconds, outcome) => (expect(seconds).toBeGreaterThanOrEqual(0), appends.push(outcome)),
+  };
   const store = new MeteredEventStore(new SqliteEventStore({ filename: ':memory:' }), timing);
   const processor = new CommandProcessor(store, new ManualClock(), new SequentialIdGenerator(), commands);
   const context = { actor: 'test', correlationId: 'c', commandId: '' };

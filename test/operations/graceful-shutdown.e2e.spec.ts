@@ -91,10 +91,15 @@ describe('graceful shutdown (real server in a child process)', () => {
       expect(response.status).toBe(201);
     }
 
-    const slow = slowPost(server.url, '/customers', JSON.stringify({ name: 'Slow Customer', kind: 'prospect', acquisitionChannel: 'web' }), {
-      ...auth,
-      'x-correlation-id': 'slow-1',
-    });
+    const slow = slowPost(
+      server.url,
+      '/customers',
+      JSON.stringify({ name: 'Slow Customer', kind: 'prospect', acquisitionChannel: 'web' }),
+      {
+        ...auth,
+        'x-correlation-id': 'slow-1',
+      },
+    );
     // The server has parsed the slow request's headers and routed it before the signal is sent.
     await slow.accepted;
 

@@ -48,7 +48,11 @@ describe('health, readiness and metrics', () => {
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({
         status: 'ok',
-        info: { eventStore: { status: 'up' }, readStore: { status: 'up' }, projections: { status: 'up', maxLagEvents: 2, largestLagEvents: 0 } },
+        info: {
+          eventStore: { status: 'up' },
+          readStore: { status: 'up' },
+          projections: { status: 'up', maxLagEvents: 2, largestLagEvents: 0 },
+        },
       });
     });
 
@@ -115,7 +119,9 @@ describe('health, readiness and metrics', () => {
       // The decider's commands: registration claims the email first (ClaimEmail), then registers.
       expect(sample(text, 'relata_commands_total', { command: 'ClaimEmail', outcome: 'accepted', code: '' })).toBe(1);
       // The stale If-Match is refused by the handler before the command path: the HTTP histogram shows it.
-      expect(sample(text, 'relata_http_request_duration_seconds_count', { method: 'PATCH', route: '/customers/:id/contact', status: '409' })).toBe(1);
+      expect(
+        sample(text, 'relata_http_request_duration_seconds_count', { method: 'PATCH', route: '/customers/:id/contact', status: '409' }),
+      ).toBe(1);
       expect(sample(text, 'relata_http_request_duration_seconds_count', { method: 'POST', route: '/customers', status: '201' })).toBe(1);
       expect(sample(text, 'relata_event_store_append_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
       expect(sample(text, 'relata_event_store_append_duration_seconds_bucket', { outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(2);
@@ -144,10 +150,19 @@ describe('health, readiness and metrics', () => {
       const department = await t.request('POST', '/departments', { name: 'Triage', supervisorId: null });
       expect(department.status).toBe(201);
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
-      const hook = await t.request('POST', `/departments/${department.json.id}/webhooks`, { url, eventTypes: ['ComplaintRegistered'], scope: 'all' });
+      const hook = await t.request('POST', `/departments/${department.json.id}/webhooks`, {
+        url,
+        eventTypes: ['ComplaintRegistered'],
+        scope: 'all',
+      });
       expect(hook.status).toBe(201);
       const customer = await t.request('POST', '/customers', { name: 'Ana Lima', kind: 'customer' });
-      const complaint = await t.request('POST', '/complaints', { customerId: customer.json.id, channel: 'phone', category: 'billing', description: 'Charged twice' });
+      const complaint = await t.request('POST', '/complaints', {
+        customerId: customer.json.id,
+        channel: 'phone',
+        category: 'billing',
+        description: 'Charged twice',
+      });
       expect(complaint.status).toBe(201);
 
       const dispatch = async (): Promise<number> => {

@@ -47,7 +47,12 @@ describe('structured JSON logs', () => {
       consistencyTimeoutMs: 100,
       jwt: { algorithm: 'HS256' as const, key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
     };
-    app = await createHttpApp({ config, clock: new ManualClock('2026-03-10T12:00:00.000Z'), ids: new SequentialIdGenerator(), logDestination: captured });
+    app = await createHttpApp({
+      config,
+      clock: new ManualClock('2026-03-10T12:00:00.000Z'),
+      ids: new SequentialIdGenerator(),
+      logDestination: captured,
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -60,7 +65,11 @@ describe('structured JSON logs', () => {
     app.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${agent}`, 'x-correlation-id': correlationId, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${agent}`,
+        'x-correlation-id': correlationId,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       payload: body === undefined ? undefined : JSON.stringify(body),
     });
 
@@ -88,7 +97,8 @@ describe('structured JSON logs', () => {
     expect(read.statusCode).toBe(200);
 
     const lines = captured.lines().slice(before);
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
+    for (const line of lines)
+      expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) }));
 
     const probes = lines.filter((line) => line.context === 'Probe');
     expect(probes.length).toBeGreaterThan(0);
@@ -96,7 +106,15 @@ describe('structured JSON logs', () => {
 
     const access = lines.filter((line) => line.log === 'access');
     expect(access).toEqual([
-      expect.objectContaining({ level: 'info', correlationId: 'corr-register-1', method: 'POST', route: '/customers', status: 201, subject: 'agent-7', durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'info',
+        correlationId: 'corr-register-1',
+        method: 'POST',
+        route: '/customers',
+        status: 201,
+        subject: 'agent-7',
+        durationMs: expect.any(Number),
+      }),
       expect.objectContaining({ correlationId: 'corr-search-2', method: 'GET', route: '/customers', status: 200, subject: 'agent-7' }),
       expect.objectContaining({ correlationId: 'corr-read-3', method: 'GET', route: '/customers/:id', status: 200 }),
     ]);
@@ -121,16 +139,27 @@ describe('structured JSON logs', () => {
     const response = await send('GET', '/customers?minPosition=999999999', 'corr-not-caught-up');
     expect(response.statusCode).toBe(503);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'READ_MODEL_NOT_CAUGHT_UP' });
-    const lines = captured.lines().slice(before).filter((line) => line.correlationId === 'corr-not-caught-up' && line.log !== 'access');
+    const lines = captured
+      .lines()
+      .slice(before)
+      .filter((line) => line.correlationId === 'corr-not-caught-up' && line.log !== 'access');
     expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: expect.stringContaining('503 READ_MODEL_NOT_CAUGHT_UP') })]);
     expect(lines[0]).not.toHaveProperty('stack');
-    expect(captured.lines().slice(before).some((line) => line.level === 'error')).toBe(false);
+    expect(
+      captured
+        .lines()
+        .slice(before)
+        .some((line) => line.level === 'error'),
+    ).toBe(false);
   });
 
   it('logs unmatched requests without their path', async () => {
     const before = captured.lines().length;
     await app.inject({ method: 'GET', url: '/no-such-route/zelda@example.com' });
-    const access = captured.lines().slice(before).find((line) => line.log === 'access');
+    const access = captured
+      .lines()
+      .slice(before)
+      .find((line) => line.log === 'access');
     expect(access).toMatchObject({ route: null });
     expect(JSON.stringify(access)).not.toContain('zelda');
   });

@@ -9,6 +9,8 @@ describe('RELATA_READY_MAX_LAG_EVENTS', () => {
 
   it.each(['-1', 'abc', '10000', '1.5'])('refuses %p naming the variable', (value) => {
     expect(() => loadConfig({ RELATA_READY_MAX_LAG_EVENTS: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ RELATA_READY_MAX_LAG_EVENTS: value })).toThrow(/^RELATA_READY_MAX_LAG_EVENTS must be an integer from 0 to 9999/);
+    expect(() => loadConfig({ RELATA_READY_MAX_LAG_EVENTS: value })).toThrow(
+      /^RELATA_READY_MAX_LAG_EVENTS must be an integer from 0 to 9999/,
+    );
   });
 });

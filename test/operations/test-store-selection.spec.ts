@@ -27,7 +27,10 @@ describe('test store selection', () => {
 
   it('with one server only, puts only that store on it', () => {
     expect(Object.keys(testStoreConfig('/tmp/x', { MONGODB_URL: servers.MONGODB_URL }))).toEqual(['mongodbUrl']);
-    expect(Object.keys(testStoreConfig('/tmp/x', { EVENTSTORE_URL: servers.EVENTSTORE_URL }))).toEqual(['eventStoreUrl', 'eventStoreStreamPrefix']);
+    expect(Object.keys(testStoreConfig('/tmp/x', { EVENTSTORE_URL: servers.EVENTSTORE_URL }))).toEqual([
+      'eventStoreUrl',
+      'eventStoreStreamPrefix',
+    ]);
   });
 
   it('puts the database in the URL path, keeping credentials and options', () => {

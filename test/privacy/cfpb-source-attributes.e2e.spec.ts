@@ -58,7 +58,12 @@ describe('the source values of an imported CFPB complaint', () => {
 
     const [stored] = await t.app.get<EventStore>(STORED_EVENT_STORE).readStream(stream, { maxCount: 1 });
     const storedAttributes = (stored.data as { sourceAttributes: Record<string, unknown> }).sourceAttributes;
-    expect(storedAttributes).toMatchObject({ company: 'ACME BANK', state: 'NY', zip: expect.stringMatching(/^enc:v1:/), tags: expect.stringMatching(/^enc:v1:/) });
+    expect(storedAttributes).toMatchObject({
+      company: 'ACME BANK',
+      state: 'NY',
+      zip: expect.stringMatching(/^enc:v1:/),
+      tags: expect.stringMatching(/^enc:v1:/),
+    });
 
     const customerId = (registered.data as { customerId: string }).customerId;
     const forgotten = await t.request('POST', `/customers/${customerId}/forget`);

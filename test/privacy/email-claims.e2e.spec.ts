@@ -3,7 +3,8 @@ import type { NewEvent } from '../../src/shared/event-store/event-store.port';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** The claim stream name a plain (unkeyed) SHA-256 gives: what anyone can compute from an address. */
-const plainHashStream = (email: string): string => `customer-email-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
+const plainHashStream = (email: string): string =>
+  `customer-email-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
 
 /**
  * Email uniqueness claims live in streams every auditor can list. Their names must not let someone
@@ -30,7 +31,11 @@ describe('email claim streams do not reveal addresses', () => {
       const byName = await t.request('GET', `/audit/streams/${plainHashStream(EMAIL)}`, undefined, {}, { auth: auditor });
       const feed = await t.request('GET', '/audit/feed?limit=1000', undefined, {}, { auth: auditor });
       const streams = (feed.json.events as { stream: string }[]).map((e) => e.stream);
-      return { byName: byName.status, claimStreams: streams.filter((s) => s.startsWith('customer-email-')), plainHashListed: streams.includes(plainHashStream(EMAIL)) };
+      return {
+        byName: byName.status,
+        claimStreams: streams.filter((s) => s.startsWith('customer-email-')),
+        plainHashListed: streams.includes(plainHashStream(EMAIL)),
+      };
     };
     const before = await lookUp();
     expect(before).toEqual({ byName: 404, claimStreams: [expect.stringMatching(/^customer-email-[0-9a-f]{64}$/)], plainHashListed: false });
@@ -47,10 +52,19 @@ describe('email claim streams do not reveal addresses', () => {
     const holder = await t.request('POST', '/customers', { name: 'Old Holder' });
     const holderId = holder.json.id as string;
     const at = t.clock.now().toISOString();
-    const meta = { actor: 'earlier-version', correlationId: 'legacy', causationId: 'legacy', occurredAt: at, recordedAt: at, schemaVersion: 1 };
+    const meta = {
+      actor: 'earlier-version',
+      correlationId: 'legacy',
+      causationId: 'legacy',
+      occurredAt: at,
+      recordedAt: at,
+      schemaVersion: 1,
+    };
     const legacy = (type: string, data: object): NewEvent => ({ id: randomUUID(), type, data, metadata: meta });
     await t.eventStore.appendToStream(plainHashStream(EMAIL), [legacy('EmailClaimed', { customerId: holderId, claimedAt: at })]);
-    await t.eventStore.appendToStream(`customer-${holderId}`, [legacy('ContactDetailsUpdated', { customerId: holderId, changes: { email: EMAIL }, updatedAt: at })]);
+    await t.eventStore.appendToStream(`customer-${holderId}`, [
+      legacy('ContactDetailsUpdated', { customerId: holderId, changes: { email: EMAIL }, updatedAt: at }),
+    ]);
 
     const count = await t.eventCount();
     const refused = await t.request('POST', '/customers', { name: 'Newcomer', email: EMAIL.toLowerCase() });

@@ -21,7 +21,14 @@ function event(type: string, data: Record<string, unknown>, id: string = randomU
     id,
     type,
     data,
-    metadata: { actor: 'a', correlationId: 'c', causationId: 'k', occurredAt: '2026-03-10T12:00:00.000Z', recordedAt: '2026-03-10T12:00:00.000Z', schemaVersion: 1 },
+    metadata: {
+      actor: 'a',
+      correlationId: 'c',
+      causationId: 'k',
+      occurredAt: '2026-03-10T12:00:00.000Z',
+      recordedAt: '2026-03-10T12:00:00.000Z',
+      schemaVersion: 1,
+    },
   };
 }
 
@@ -65,19 +72,29 @@ describe('EncryptingEventStore', () => {
 
   it('encrypts nested paths and leaves other events alone, without touching the key store', async () => {
     await store.appendToStream('customer-1', [event('Registered', ana)]);
-    await store.appendToStream('customer-1', [event('Updated', { customerId: 'cust-1', changes: { name: 'Ana L.', phone: null, company: 'ACME' } })]);
+    await store.appendToStream('customer-1', [
+      event('Updated', { customerId: 'cust-1', changes: { name: 'Ana L.', phone: null, company: 'ACME' } }),
+    ]);
     await store.appendToStream('other', [event('Counted', { name: 'not personal here' })]);
 
     const [, updated] = await stored('customer-1');
-    expect(updated.data).toEqual({ customerId: 'cust-1', changes: { name: expect.stringMatching(/^enc:v1:/), phone: null, company: 'ACME' } });
+    expect(updated.data).toEqual({
+      customerId: 'cust-1',
+      changes: { name: expect.stringMatching(/^enc:v1:/), phone: null, company: 'ACME' },
+    });
     const [counted] = await stored('other');
     expect(counted.data).toEqual({ name: 'not personal here' });
     expect(counted.metadata.encryptedFields).toBeUndefined();
-    expect((await store.readStream('customer-1'))[1].data).toEqual({ customerId: 'cust-1', changes: { name: 'Ana L.', phone: null, company: 'ACME' } });
+    expect((await store.readStream('customer-1'))[1].data).toEqual({
+      customerId: 'cust-1',
+      changes: { name: 'Ana L.', phone: null, company: 'ACME' },
+    });
   });
 
   it('finds the subject in the stream’s first event when the event does not name it', async () => {
-    await store.appendToStream('case-9', [event('CaseOpened', { customerId: 'cust-1', text: 'My order never came' })], { expectedRevision: 'no_stream' });
+    await store.appendToStream('case-9', [event('CaseOpened', { customerId: 'cust-1', text: 'My order never came' })], {
+      expectedRevision: 'no_stream',
+    });
     await store.appendToStream('case-9', [event('CaseNoted', { caseId: '9', note: 'Called Ana back' })], { expectedRevision: 0n });
 
     const raw = await stored('case-9');
@@ -90,7 +107,10 @@ describe('EncryptingEventStore', () => {
   });
 
   it('once the key is deleted, every read says [erased], the events stay and the chain still verifies', async () => {
-    await store.appendToStream('customer-1', [event('Registered', ana), event('Updated', { customerId: 'cust-1', changes: { name: 'Ana B' } })]);
+    await store.appendToStream('customer-1', [
+      event('Registered', ana),
+      event('Updated', { customerId: 'cust-1', changes: { name: 'Ana B' } }),
+    ]);
     await store.appendToStream('customer-2', [event('Registered', { ...ana, customerId: 'cust-2', name: 'Bia' })]);
     const subscription = store.subscribeToAll();
 
@@ -103,20 +123,20 @@ describe('EncryptingEventStore', () => {
     const iterator = subscription[Symbol.asyncIterator]();
     const fed = [(await iterator.next()).value, (await iterator.next()).value, (await iterator.next()).value] as RecordedEvent[];
     await subscription.stop();
-    expect(fed.map((e) => (e.data as { name?: string; changes?: { name: string } }).name ?? (e.data as { changes: { name: string } }).changes.name)).toEqual([
-      '[erased]',
-      '[erased]',
-      'Bia',
-    ]);
+    expect(
+      fed.map(
+        (e) => (e.data as { name?: string; changes?: { name: string } }).name ?? (e.data as { changes: { name: string } }).changes.name,
+      ),
+    ).toEqual(['[erased]', '[erased]', 'Bia']);
     expect(await new AuditVerifier(adapter).verifyAll()).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('refuses to record personal data about a forgotten subject, but not facts without any', async () => {
     await store.appendToStream('customer-1', [event('Registered', ana)]);
     await keys.delete('cust-1');
-    await expect(store.appendToStream('customer-1', [event('Updated', { customerId: 'cust-1', changes: { name: 'Again' } })])).rejects.toBeInstanceOf(
-      SubjectForgottenError,
-    );
+    await expect(
+      store.appendToStream('customer-1', [event('Updated', { customerId: 'cust-1', changes: { name: 'Again' } })]),
+    ).rejects.toBeInstanceOf(SubjectForgottenError);
     await store.appendToStream('customer-1', [event('Updated', { customerId: 'cust-1', changes: { phone: null } })]);
     expect(await stored('customer-1')).toHaveLength(2);
   });

@@ -32,7 +32,12 @@ describe('forget reaches in-memory copies', () => {
 
   it('a rebuild after the forget reads the log again, not the pages read while the key existed', async () => {
     const customer = await t.request('POST', '/customers', { name: 'Quentin Brindlewood', email: 'quentin@brindle.example' });
-    const complaint = await t.request('POST', '/complaints', { customerId: customer.json.id, channel: 'phone', category: 'billing', description: 'Brindlewood-Ocelot charged twice' });
+    const complaint = await t.request('POST', '/complaints', {
+      customerId: customer.json.id,
+      channel: 'phone',
+      category: 'billing',
+      description: 'Brindlewood-Ocelot charged twice',
+    });
     expect(complaint.status).toBe(201);
     await fillFirstPage();
     // Every projection rebuilt from the start: the first page is read and kept, decrypted.

@@ -71,7 +71,12 @@ describe('the right to be forgotten (embedded stores)', () => {
     const created = await t.request('POST', '/customers', { ...PERSONAL, kind: 'prospect', acquisitionChannel: 'web' });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const interaction = await t.request('POST', `/customers/${id}/interactions`, { channel: 'call', direction: 'inbound', summary: SUMMARY, agent: 'Rui' });
+    const interaction = await t.request('POST', `/customers/${id}/interactions`, {
+      channel: 'call',
+      direction: 'inbound',
+      summary: SUMMARY,
+      agent: 'Rui',
+    });
     expect(interaction.status).toBe(201);
     const deactivated = await t.request('POST', `/customers/${id}/deactivate`, { reason: REASON });
     expect(deactivated.status).toBe(200);
@@ -80,44 +85,74 @@ describe('the right to be forgotten (embedded stores)', () => {
     return { id, last: reactivated };
   }
 
-  itOnEmbeddedFiles('erases the personal data from the read models, the event store files and the key store; the events stay and still verify', async () => {
-    const { id, last } = await registerWithHistory();
-    const before = await profile(id, last);
-    expect(before.json).toMatchObject({ name: PERSONAL.name, email: PERSONAL.email, phone: PERSONAL.phone, company: PERSONAL.company });
-    const keyStore = t.app.get<KeyStore>(KEY_STORE);
-    const key = await keyStore.get(id);
-    if (key.state !== 'active') throw new Error('the customer should have a key');
+  itOnEmbeddedFiles(
+    'erases the personal data from the read models, the event store files and the key store; the events stay and still verify',
+    async () => {
+      const { id, last } = await registerWithHistory();
+      const before = await profile(id, last);
+      expect(before.json).toMatchObject({ name: PERSONAL.name, email: PERSONAL.email, phone: PERSONAL.phone, company: PERSONAL.company });
+      const keyStore = t.app.get<KeyStore>(KEY_STORE);
+      const key = await keyStore.get(id);
+      if (key.state !== 'active') throw new Error('the customer should have a key');
 
-    // The event store only ever holds ciphertext; the read store holds the values (so the scan can find them).
-    expect(filesHolding(t.dataDir, plaintexts()).filter((hit) => hit.startsWith('events.sqlite'))).toEqual([]);
-    expect(filesHolding(t.dataDir, plaintexts()).filter((hit) => hit.startsWith('read-store.sqlite')).length).toBeGreaterThan(0);
-    expect(filesHolding(t.dataDir, [key.key])).toEqual([expect.stringMatching(/^keys\.sqlite(-wal)?: /)]);
+      // The event store only ever holds ciphertext; the read store holds the values (so the scan can find them).
+      expect(filesHolding(t.dataDir, plaintexts()).filter((hit) => hit.startsWith('events.sqlite'))).toEqual([]);
+      expect(filesHolding(t.dataDir, plaintexts()).filter((hit) => hit.startsWith('read-store.sqlite')).length).toBeGreaterThan(0);
+      expect(filesHolding(t.dataDir, [key.key])).toEqual([expect.stringMatching(/^keys\.sqlite(-wal)?: /)]);
 
-    const eventsBefore = await t.eventCount();
-    const forgotten = await t.request('POST', `/customers/${id}/forget`);
-    expect(forgotten.status).toBe(200);
-    expect(forgotten.json).toEqual({ id, revision: 4, position: expect.stringMatching(/^\d+$/), replayed: false, readModelsUpdated: true });
-    // CustomerForgotten, and the release of the email claim.
-    expect(await t.eventCount()).toBe(eventsBefore + 2);
+      const eventsBefore = await t.eventCount();
+      const forgotten = await t.request('POST', `/customers/${id}/forget`);
+      expect(forgotten.status).toBe(200);
+      expect(forgotten.json).toEqual({
+        id,
+        revision: 4,
+        position: expect.stringMatching(/^\d+$/),
+        replayed: false,
+        readModelsUpdated: true,
+      });
+      // CustomerForgotten, and the release of the email claim.
+      expect(await t.eventCount()).toBe(eventsBefore + 2);
 
-    expect(filesHolding(t.dataDir, [...plaintexts(), key.key])).toEqual([]);
+      expect(filesHolding(t.dataDir, [...plaintexts(), key.key])).toEqual([]);
 
-    const after = await profile(id, forgotten);
-    expect(after.status).toBe(200);
-    expect(after.json).toMatchObject({ id, status: 'prospect', name: '[erased]', email: '[erased]', phone: '[erased]', company: '[erased]', revision: 4 });
-    const interactions = await t.request('GET', `/customers/${id}/interactions`);
-    expect(interactions.json.items).toEqual([expect.objectContaining({ summary: '[erased]', agent: 'Rui', channel: 'call' })]);
-    expect((await t.request('GET', '/customers?q=zephyrine')).json.items).toEqual([]);
+      const after = await profile(id, forgotten);
+      expect(after.status).toBe(200);
+      expect(after.json).toMatchObject({
+        id,
+        status: 'prospect',
+        name: '[erased]',
+        email: '[erased]',
+        phone: '[erased]',
+        company: '[erased]',
+        revision: 4,
+      });
+      const interactions = await t.request('GET', `/customers/${id}/interactions`);
+      expect(interactions.json.items).toEqual([expect.objectContaining({ summary: '[erased]', agent: 'Rui', channel: 'call' })]);
+      expect((await t.request('GET', '/customers?q=zephyrine')).json.items).toEqual([]);
 
-    // The events stay for audit, their personal fields read as erased, and the chain still verifies.
-    const events = await t.eventStore.readStream(`customer-${id}`);
-    expect(events.map((e) => e.type)).toEqual(['CustomerRegistered', 'InteractionRecorded', 'CustomerDeactivated', 'CustomerReactivated', 'CustomerForgotten']);
-    expect(events[0].data).toMatchObject({ customerId: id, name: '[erased]', email: '[erased]', phone: '[erased]', company: '[erased]', kind: 'prospect' });
-    expect(events[1].data).toMatchObject({ summary: '[erased]', agent: 'Rui' });
-    expect(events[2].data).toMatchObject({ reason: '[erased]' });
-    expect(await new AuditVerifier(t.app.get<EventStore>(STORED_EVENT_STORE)).verifyAll()).toMatchObject({ ok: true, brokenStreams: 0 });
-    expect(await keyStore.get(id)).toMatchObject({ state: 'forgotten' });
-  });
+      // The events stay for audit, their personal fields read as erased, and the chain still verifies.
+      const events = await t.eventStore.readStream(`customer-${id}`);
+      expect(events.map((e) => e.type)).toEqual([
+        'CustomerRegistered',
+        'InteractionRecorded',
+        'CustomerDeactivated',
+        'CustomerReactivated',
+        'CustomerForgotten',
+      ]);
+      expect(events[0].data).toMatchObject({
+        customerId: id,
+        name: '[erased]',
+        email: '[erased]',
+        phone: '[erased]',
+        company: '[erased]',
+        kind: 'prospect',
+      });
+      expect(events[1].data).toMatchObject({ summary: '[erased]', agent: 'Rui' });
+      expect(events[2].data).toMatchObject({ reason: '[erased]' });
+      expect(await new AuditVerifier(t.app.get<EventStore>(STORED_EVENT_STORE)).verifyAll()).toMatchObject({ ok: true, brokenStreams: 0 });
+      expect(await keyStore.get(id)).toMatchObject({ state: 'forgotten' });
+    },
+  );
 
   it('a rebuild of the profiles gives the same erased documents', async () => {
     const { id } = await registerWithHistory();
@@ -137,7 +172,9 @@ describe('the right to be forgotten (embedded stores)', () => {
     // The replaced generation is kept a while for readers that still hold it, with the profile in clear.
     await t.app.get(ProjectionRunner).rebuild(customerProfileProjection.name);
     const readStore = t.app.get<ReadStore>(READ_STORE);
-    expect(await readStore.listCollections()).toEqual(expect.arrayContaining(['customer-profile.customers__g1', 'customer-profile.customers__g2']));
+    expect(await readStore.listCollections()).toEqual(
+      expect.arrayContaining(['customer-profile.customers__g1', 'customer-profile.customers__g2']),
+    );
 
     const forgotten = await t.request('POST', `/customers/${id}/forget`);
     expect(forgotten.json).toMatchObject({ readModelsUpdated: true });
@@ -190,22 +227,41 @@ describe('the right to be forgotten (embedded stores)', () => {
   it('erases the customer’s complaint texts in the event store and the change feed too', async () => {
     const created = await t.request('POST', '/customers', { name: 'Complaining Person', email: 'cp@example.com' });
     const id = created.json.id as string;
-    const complaint = await t.request('POST', '/complaints', { customerId: id, channel: 'phone', category: 'delivery', description: 'Parcel Zanzibar-77 came crushed' });
+    const complaint = await t.request('POST', '/complaints', {
+      customerId: id,
+      channel: 'phone',
+      category: 'delivery',
+      description: 'Parcel Zanzibar-77 came crushed',
+    });
     expect(complaint.status).toBe(201);
     const stream = `complaint-${complaint.json.id as string}`;
-    expect((await t.eventStore.readStream(stream))[0].data).toMatchObject({ description: 'Parcel Zanzibar-77 came crushed', category: 'delivery' });
+    expect((await t.eventStore.readStream(stream))[0].data).toMatchObject({
+      description: 'Parcel Zanzibar-77 came crushed',
+      category: 'delivery',
+    });
 
     await t.request('POST', `/customers/${id}/forget`);
 
-    expect((await t.eventStore.readStream(stream))[0].data).toMatchObject({ customerId: id, description: '[erased]', category: 'delivery' });
+    expect((await t.eventStore.readStream(stream))[0].data).toMatchObject({
+      customerId: id,
+      description: '[erased]',
+      category: 'delivery',
+    });
     const feed = await t.request('GET', '/audit/feed');
     expect(feed.status).toBe(200);
-    const registered = (feed.json.events as { type: string; data: Record<string, unknown> }[]).find((e) => e.type === 'ComplaintRegistered');
+    const registered = (feed.json.events as { type: string; data: Record<string, unknown> }[]).find(
+      (e) => e.type === 'ComplaintRegistered',
+    );
     expect(registered?.data).toMatchObject({ customerId: id, description: '[erased]' });
     expect(JSON.stringify(feed.json)).not.toContain('Zanzibar');
     // No new complaint about a forgotten customer, and the refusal takes no complaint number.
     const before = await t.eventCount();
-    const refused = await t.request('POST', '/complaints', { customerId: id, channel: 'phone', category: 'delivery', description: 'Again' });
+    const refused = await t.request('POST', '/complaints', {
+      customerId: id,
+      channel: 'phone',
+      category: 'delivery',
+      description: 'Again',
+    });
     expect(refused.status).toBe(422);
     expect(refused.json.code).toBe('CUSTOMER_NOT_FOUND');
     expect(await t.eventCount()).toBe(before);

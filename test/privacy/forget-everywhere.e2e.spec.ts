@@ -91,7 +91,12 @@ describe('forgetting a customer reaches every copy of their personal data', () =
     const cycle = await runPersonalDataCycle(t, departmentId, async () => {
       expect(await dispatch()).toBeGreaterThan(0);
     });
-    const open = await t.request('POST', '/complaints', { customerId: cycle.customerId, channel: 'email', category: 'billing', description: MARK.secondDescription });
+    const open = await t.request('POST', '/complaints', {
+      customerId: cycle.customerId,
+      channel: 'email',
+      category: 'billing',
+      description: MARK.secondDescription,
+    });
     expect(open.status).toBe(201);
     const k = `/complaints/${open.json.id as string}`;
     for (const [step, body] of [
@@ -194,8 +199,17 @@ describe('forgetting a customer reaches every copy of their personal data', () =
     });
     const differing = report.projections
       .filter((p) => p.status !== 'equal')
-      .map((p) => ({ projection: p.projection, status: p.status, collections: p.collections.filter((c) => c.differences > 0).map((c) => c.collection) }));
-    expect({ webhookFindings, fileFindings, answerFindings: findings, differing }).toEqual({ webhookFindings: [], fileFindings: [], answerFindings: [], differing: [] });
+      .map((p) => ({
+        projection: p.projection,
+        status: p.status,
+        collections: p.collections.filter((c) => c.differences > 0).map((c) => c.collection),
+      }));
+    expect({ webhookFindings, fileFindings, answerFindings: findings, differing }).toEqual({
+      webhookFindings: [],
+      fileFindings: [],
+      answerFindings: [],
+      differing: [],
+    });
     expect(report.ok).toBe(true);
     expect(later.some((body) => body.includes('[erased]'))).toBe(true);
   });
@@ -205,7 +219,12 @@ describe('forgetting a customer reaches every copy of their personal data', () =
     const departmentId = department.json.id as string;
     await t.request('POST', `/departments/${departmentId}/webhooks`, { url: receiver.url, eventTypes: ['*'], scope: 'all' });
     const customer = await t.request('POST', '/customers', { name: MARK.name });
-    const complaint = await t.request('POST', '/complaints', { customerId: customer.json.id, channel: 'phone', category: 'billing', description: MARK.description });
+    const complaint = await t.request('POST', '/complaints', {
+      customerId: customer.json.id,
+      channel: 'phone',
+      category: 'billing',
+      description: MARK.description,
+    });
     expect(complaint.status).toBe(201);
     // Taken over and attempted once (the receiver was down): a retry is due later.
     receiver.statuses.push(503);

@@ -63,7 +63,11 @@ const ROUTES: MaskedRoute[] = [
   { url: () => '/analytics/segments/champions/members', role: 'analyst', csv: true, masked: [] },
   { url: () => '/audit/feed?limit=1000', role: 'auditor', masked: [] },
   { url: (c) => `/audit/streams/customer-${c.customerId}`, role: 'auditor', masked: ['events.0.data.name'] },
-  { url: (c) => `/audit/streams/complaint-${c.complaintId}`, role: 'auditor', masked: ['events.0.data.description', 'events.0.data.subCategory'] },
+  {
+    url: (c) => `/audit/streams/complaint-${c.complaintId}`,
+    role: 'auditor',
+    masked: ['events.0.data.description', 'events.0.data.subCategory'],
+  },
   { url: (c) => `/audit/streams/customer-${c.customerId}/state`, role: 'auditor', masked: [] },
   { url: (c) => `/audit/streams/complaint-${c.complaintId}/state`, role: 'auditor', masked: [] },
   { url: () => '/audit/correlations/masking-cycle', role: 'auditor', masked: [] },
@@ -87,7 +91,12 @@ describe('masking personal data for analysts and auditors, on every route that r
     cycle = await runPersonalDataCycle(t, department.json.id as string);
     // A request of the cycle's kind with a known correlation id, and a refusal for the rejection log.
     const c = `/customers/${cycle.customerId}`;
-    await t.request('POST', `${c}/interactions`, { channel: 'call', direction: 'outbound', summary: MARK.interaction, agent: 'Rui' }, { 'x-correlation-id': 'masking-cycle' });
+    await t.request(
+      'POST',
+      `${c}/interactions`,
+      { channel: 'call', direction: 'outbound', summary: MARK.interaction, agent: 'Rui' },
+      { 'x-correlation-id': 'masking-cycle' },
+    );
     await t.request('PATCH', `${c}/contact`, { email: 'not an email' });
     const recompute = await t.request('POST', '/analytics/segments/recompute', {});
     expect({ status: recompute.status, body: recompute.body }).toMatchObject({ status: 200 });
@@ -113,7 +122,10 @@ describe('masking personal data for analysts and auditors, on every route that r
 
   it('the unmasked answers hold the values, so the scan above can find them', async () => {
     const profile = await t.request('GET', `/customers/${cycle.customerId}`);
-    expect(profile.json).toMatchObject({ deactivationReason: MARK.deactivationReason, suggestions: [expect.objectContaining({ declineReason: MARK.declineReason })] });
+    expect(profile.json).toMatchObject({
+      deactivationReason: MARK.deactivationReason,
+      suggestions: [expect.objectContaining({ declineReason: MARK.declineReason })],
+    });
     const complaint = await t.request('GET', `/complaints/${cycle.complaintId}`);
     expect(complaint.json).toMatchObject({ subCategory: MARK.subCategory, description: MARK.description });
     const csv = await t.request('GET', '/analytics/lifetime-value', undefined, { accept: 'text/csv' });

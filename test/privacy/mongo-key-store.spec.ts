@@ -28,10 +28,12 @@ describe('MongoKeyStore documents (no server needed)', () => {
 
   it('reads a missing document as missing and a null key as forgotten', () => {
     expect(lookupFromDocument('c-1', null, wrapping)).toEqual({ state: 'missing' });
-    expect(lookupFromDocument('c-1', { _id: 'c-1', key: null, createdAt: 'x', forgottenAt: '2026-03-11T00:00:00.000Z' }, wrapping)).toEqual({
-      state: 'forgotten',
-      forgottenAt: '2026-03-11T00:00:00.000Z',
-    });
+    expect(lookupFromDocument('c-1', { _id: 'c-1', key: null, createdAt: 'x', forgottenAt: '2026-03-11T00:00:00.000Z' }, wrapping)).toEqual(
+      {
+        state: 'forgotten',
+        forgottenAt: '2026-03-11T00:00:00.000Z',
+      },
+    );
   });
 
   it('writes keys durably and recognises a duplicate _id', () => {
@@ -42,7 +44,7 @@ describe('MongoKeyStore documents (no server needed)', () => {
   });
 });
 
-describe('MongoKeyStore.delete racing a getOrCreate (in-memory collection with the server\'s semantics)', () => {
+describe("MongoKeyStore.delete racing a getOrCreate (in-memory collection with the server's semantics)", () => {
   it('given no key, when a key is created between the two writes of delete, then delete erases that key', async () => {
     const keys = new InMemoryMongoCollection();
     const forgetting = MongoKeyStore.fromDb(keys.asDb(), { clock });
@@ -109,7 +111,10 @@ describeIfMongo('MongoKeyStore on a server', () => {
       const stored = await db.collection(KEYS_COLLECTION).findOne({ _id: 'c-1' as never });
       expect(Buffer.from((stored?.key as Binary).value()).includes(key)).toBe(true);
       await store.delete('c-1');
-      expect(await db.collection(KEYS_COLLECTION).findOne({ _id: 'c-1' as never })).toMatchObject({ key: null, forgottenAt: '2026-03-10T12:00:00.000Z' });
+      expect(await db.collection(KEYS_COLLECTION).findOne({ _id: 'c-1' as never })).toMatchObject({
+        key: null,
+        forgottenAt: '2026-03-10T12:00:00.000Z',
+      });
     } finally {
       await db.dropDatabase();
       await client.close();

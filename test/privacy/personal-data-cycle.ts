@@ -70,9 +70,20 @@ function expectOk(response: TestResponse, what: string): TestResponse {
  * Runs the cycle through the HTTP API as the all-roles test principal. `beforeLastSteps` runs before
  * the final steps (satisfaction, closure, deactivation), e.g. to deliver the webhooks so far.
  */
-export async function runPersonalDataCycle(t: TestApp, departmentId: string, beforeLastSteps?: () => Promise<void>): Promise<PersonalDataCycle> {
+export async function runPersonalDataCycle(
+  t: TestApp,
+  departmentId: string,
+  beforeLastSteps?: () => Promise<void>,
+): Promise<PersonalDataCycle> {
   const post = async (url: string, body?: unknown) => expectOk(await t.request('POST', url, body), `POST ${url}`);
-  const customer = await post('/customers', { name: MARK.name, email: MARK.email, phone: MARK.phone, company: MARK.company, kind: 'customer', acquisitionChannel: 'web' });
+  const customer = await post('/customers', {
+    name: MARK.name,
+    email: MARK.email,
+    phone: MARK.phone,
+    company: MARK.company,
+    kind: 'customer',
+    acquisitionChannel: 'web',
+  });
   const customerId = customer.json.id as string;
   const c = `/customers/${customerId}`;
   expectOk(await t.request('PATCH', `${c}/contact`, { name: MARK.newName, company: MARK.newCompany }), 'PATCH contact');
@@ -103,7 +114,12 @@ export async function runPersonalDataCycle(t: TestApp, departmentId: string, bef
   await post(`${k}/resume`);
   await post(`${k}/notes`, { note: MARK.note });
   await post(`${k}/root-cause`, { category: 'billing-error', text: MARK.rootCause });
-  const action = await post(`${k}/actions`, { kind: 'corrective', description: MARK.actionDescription, department: departmentId, dueAt: '2026-12-12T12:00:00Z' });
+  const action = await post(`${k}/actions`, {
+    kind: 'corrective',
+    description: MARK.actionDescription,
+    department: departmentId,
+    dueAt: '2026-12-12T12:00:00Z',
+  });
   await post(`${k}/progress`, { channel: 'email', summary: MARK.progress });
   await post(`${k}/escalate`, { reason: MARK.escalationReason });
   await post(`${k}/actions/${action.json.actionId as string}/complete`, { outcome: MARK.actionOutcome });
@@ -117,7 +133,11 @@ export async function runPersonalDataCycle(t: TestApp, departmentId: string, bef
   const invalid = await post('/complaints', { customerId, channel: 'web', category: 'delivery', description: MARK.secondDescription });
   const invalidComplaintId = invalid.json.id as string;
   await post(`/complaints/${invalidComplaintId}/assign`, { department: departmentId });
-  await post(`/complaints/${invalidComplaintId}/assess`, { valid: false, rationale: MARK.invalidRationale, feedbackToCustomer: MARK.invalidFeedback });
+  await post(`/complaints/${invalidComplaintId}/assess`, {
+    valid: false,
+    rationale: MARK.invalidRationale,
+    feedbackToCustomer: MARK.invalidFeedback,
+  });
 
   if (beforeLastSteps) await beforeLastSteps();
 

@@ -14,7 +14,11 @@ import { ALL_DATA_INVENTORY } from '../../src/all-personal-data';
 const SRC = path.resolve(__dirname, '../../src');
 
 function sourceFiles(): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.resolve(__dirname, '../../tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.resolve(__dirname, '../../tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   if (config === undefined) throw new Error('tsconfig.json could not be read');
   return config.fileNames.filter((file) => file.startsWith(SRC) && !file.endsWith('.spec.ts'));
 }
@@ -117,7 +121,9 @@ describe('the inventory of personal data', () => {
   });
 
   it('names a subject wherever there is personal data', () => {
-    const withoutSubject = ALL_DATA_INVENTORY.filter((entry) => entry.personal.length > 0 && entry.subject === undefined).map((e) => e.eventType);
+    const withoutSubject = ALL_DATA_INVENTORY.filter((entry) => entry.personal.length > 0 && entry.subject === undefined).map(
+      (e) => e.eventType,
+    );
     expect(withoutSubject).toEqual([]);
   });
 });

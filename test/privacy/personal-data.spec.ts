@@ -21,7 +21,14 @@ describe('personal-data specs', () => {
     expect(valueAt(data, 'changes.name.first')).toBeUndefined();
     expect(valueAt(data, 'lines.0')).toBeUndefined();
 
-    const changed = withValuesAt(data, new Map<string, unknown>([['changes.name', 'X'], ['changes.email', 'absent'], ['missing.path', 1]])) as typeof data;
+    const changed = withValuesAt(
+      data,
+      new Map<string, unknown>([
+        ['changes.name', 'X'],
+        ['changes.email', 'absent'],
+        ['missing.path', 1],
+      ]),
+    ) as typeof data;
     expect(changed).toEqual({ id: 'c-1', changes: { name: 'X', phone: null }, lines: [{ product: 'CD' }] });
     expect(data.changes.name).toBe('Ana');
     expect(changed.lines).toBe(data.lines);

@@ -57,9 +57,7 @@ function counterProjection(options: CounterOptions = {}): ProjectionDefinition &
     async handle(event, ctx) {
       await options.beforeHandle?.();
       handled.push(event);
-      await ctx
-        .collection<CountDocument>('counts')
-        .update(event.streamName, { $inc: { count: options.increment ?? 1 } }, { upsert: true });
+      await ctx.collection<CountDocument>('counts').update(event.streamName, { $inc: { count: options.increment ?? 1 } }, { upsert: true });
       if (options.failOn?.(event)) {
         await ctx.collection('marks').replace(event.id, { note: 'written before the failure' });
         throw new Error(`cannot count event ${event.id}`);
@@ -307,9 +305,7 @@ describe('ProjectionRunner', () => {
       expect(await countOf(v2, 'counter-a')).toBe(3);
       const [during] = await v2.status();
       expect(during).toMatchObject({ version: 1, generation: 1, state: 'rebuilding', rebuild: { generation: 2 } });
-      expect(await readStore.listCollections()).toEqual(
-        expect.arrayContaining(['test-counter.counts__g1', 'test-counter.counts__g2']),
-      );
+      expect(await readStore.listCollections()).toEqual(expect.arrayContaining(['test-counter.counts__g1', 'test-counter.counts__g2']));
     } finally {
       gate.open();
     }
@@ -387,10 +383,7 @@ describe('ProjectionRunner', () => {
 
     const [status] = await runner.status();
     expect(status).toMatchObject({ generation: 2, version: 1, position: live.toString() });
-    expect(await allDocuments(runner)).toEqual([
-      ...before,
-      expect.objectContaining({ _id: 'counter-c', count: 2 }),
-    ]);
+    expect(await allDocuments(runner)).toEqual([...before, expect.objectContaining({ _id: 'counter-c', count: 2 })]);
   });
 
   it('keeps a replaced generation for the readers that still hold it, and drops it once its retention has passed', async () => {
@@ -414,7 +407,10 @@ describe('ProjectionRunner', () => {
     clock.advance(1);
     await until(async () => (await readStore.listCollections()).every((name) => !name.endsWith('__g1')));
     expect(await readStore.listCollections()).toContain('test-counter.counts__g2');
-    await until(async () => (await readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get('test-counter'))?.retired?.length === 0);
+    await until(
+      async () =>
+        (await readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get('test-counter'))?.retired?.length === 0,
+    );
     expect(await countOf(restarted, 'counter-a')).toBe(3);
   });
 
@@ -519,10 +515,7 @@ describe('ProjectionRunner', () => {
  * Holds back the subscriptions selected by `when` until open() is called: the real subscription,
  * with its first deliveries delayed.
  */
-function holdSubscriptions(
-  store: EventStore,
-  when: (options: SubscribeOptions) => boolean,
-): { open(): void } {
+function holdSubscriptions(store: EventStore, when: (options: SubscribeOptions) => boolean): { open(): void } {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => {
     open = resolve;

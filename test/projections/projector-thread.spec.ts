@@ -34,7 +34,12 @@ describe('ProjectorThread', () => {
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-projector-thread-'));
     stores = await openTestStores(dataDir);
-    const runner = new ProjectionRunner({ eventStore: stores.eventStore, readStore: stores.readStore, clock: new SystemClock(), projections: [] });
+    const runner = new ProjectionRunner({
+      eventStore: stores.eventStore,
+      readStore: stores.readStore,
+      clock: new SystemClock(),
+      projections: [],
+    });
     const lease = new LeaseCoordinator({ lease: null, renewEveryMs: 1000, passive: true });
     const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
     projector = new ProjectorThread({

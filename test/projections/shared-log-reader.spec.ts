@@ -11,7 +11,14 @@ function event(n: number): NewEvent {
     id: `00000000-0000-4000-8000-${ids.toString(16).padStart(12, '0')}`,
     type: 'Counted',
     data: { n },
-    metadata: { actor: 't', correlationId: 'c', causationId: 'c', occurredAt: '2026-01-01T00:00:00.000Z', recordedAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1 },
+    metadata: {
+      actor: 't',
+      correlationId: 'c',
+      causationId: 'c',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+      schemaVersion: 1,
+    },
   };
 }
 

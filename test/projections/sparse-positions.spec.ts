@@ -46,7 +46,15 @@ describe('positions that are byte offsets (a log like EventStoreDB)', () => {
     return store;
   };
   const runner = (eventStore: SparsePositionEventStore, projection: ProjectionDefinition, deferIndexesMinEvents: number) => {
-    const created = new ProjectionRunner({ eventStore, readStore, clock, projections: [projection], batchSize: 7, deferIndexesMinEvents, logger: quiet });
+    const created = new ProjectionRunner({
+      eventStore,
+      readStore,
+      clock,
+      projections: [projection],
+      batchSize: 7,
+      deferIndexesMinEvents,
+      logger: quiet,
+    });
     runners.push(created);
     return created;
   };
@@ -75,7 +83,11 @@ describe('positions that are byte offsets (a log like EventStoreDB)', () => {
     const store = await sparse();
     const indexedWhenApplied: boolean[] = [];
     // 40 events, far fewer than 1000, over more than 12,000 bytes of log.
-    const built = runner(store, scores(1, () => indexedWhenApplied.push(usesIndex(1))), 1000);
+    const built = runner(
+      store,
+      scores(1, () => indexedWhenApplied.push(usesIndex(1))),
+      1000,
+    );
     await built.catchUp();
 
     expect(indexedWhenApplied).toHaveLength(40);
@@ -103,7 +115,13 @@ describe('positions that are byte offsets (a log like EventStoreDB)', () => {
 
     expect(report).toMatchObject({
       ok: true,
-      projections: [{ projection: 'scores', status: 'equal', collections: [{ collection: 'items', liveDocuments: 40, rebuiltDocuments: 40, differences: 0 }, {}] }],
+      projections: [
+        {
+          projection: 'scores',
+          status: 'equal',
+          collections: [{ collection: 'items', liveDocuments: 40, rebuiltDocuments: 40, differences: 0 }, {}],
+        },
+      ],
     });
   });
 });

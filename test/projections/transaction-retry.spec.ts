@@ -62,7 +62,15 @@ describe('projection handlers on MongoDB transactions', () => {
   });
 
   const run = async (readStore: DriverRulesReadStore, projection: ProjectionDefinition, batchSize = 500) => {
-    const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: [projection], batchSize, retryDelayMs: 1, logger: quiet });
+    const runner = new ProjectionRunner({
+      eventStore,
+      readStore,
+      clock,
+      projections: [projection],
+      batchSize,
+      retryDelayMs: 1,
+      logger: quiet,
+    });
     await runner.catchUp();
     const status = await runner.status();
     const counts = runner.collection<{ _id: string; n: number }>('tally', 'counts');
@@ -73,7 +81,9 @@ describe('projection handlers on MongoDB transactions', () => {
 
   it('recognises the labels the driver retries on, and nothing else', () => {
     expect(isRetryableTransactionError(writeConflict())).toBe(true);
-    expect(isRetryableTransactionError(new MongoServerError({ errmsg: 'commit unknown', errorLabels: ['UnknownTransactionCommitResult'] }))).toBe(true);
+    expect(
+      isRetryableTransactionError(new MongoServerError({ errmsg: 'commit unknown', errorLabels: ['UnknownTransactionCommitResult'] })),
+    ).toBe(true);
     expect(isRetryableTransactionError(new MongoServerError({ code: 11000, errmsg: 'E11000 duplicate key' }))).toBe(false);
     expect(isRetryableTransactionError(new Error('TransientTransactionError'))).toBe(false);
     expect(isRetryableTransactionError(undefined)).toBe(false);
@@ -118,14 +128,17 @@ describe('projection handlers on MongoDB transactions', () => {
   it.each<[string, TransactionBudget, number]>([
     ['4 operations', { operations: 4, milliseconds: 60_000 }, 6],
     ['no time at all', { operations: 1_000_000, milliseconds: 0 }, 12],
-  ])('given a transaction budget of %s, then a batch is committed in transactions within it, each event once', async (_label, budget, transactions) => {
-    const readStore = new DriverRulesReadStore(embedded, budget);
+  ])(
+    'given a transaction budget of %s, then a batch is committed in transactions within it, each event once',
+    async (_label, budget, transactions) => {
+      const readStore = new DriverRulesReadStore(embedded, budget);
 
-    const { parked, counts } = await run(readStore, tally());
+      const { parked, counts } = await run(readStore, tally());
 
-    // The first transaction is the runner's own (it creates the projection's meta document).
-    expect(readStore.committed - 1).toBe(transactions);
-    expect(parked).toEqual([]);
-    expect(counts).toEqual({ 's-0': 4, 's-1': 4, 's-2': 4 });
-  });
+      // The first transaction is the runner's own (it creates the projection's meta document).
+      expect(readStore.committed - 1).toBe(transactions);
+      expect(parked).toEqual([]);
+      expect(counts).toEqual({ 's-0': 4, 's-1': 4, 's-2': 4 });
+    },
+  );
 });

@@ -94,11 +94,15 @@ describe('EmbeddedReadStore specifics', () => {
       const db = new Database(filename, { readonly: true });
       try {
         const declared = db
-          .prepare(`SELECT c.name AS collection, i.name AS name FROM _relata_indexes i JOIN _relata_collections c ON c.id = i.collection_id ORDER BY 1, 2`)
+          .prepare(
+            `SELECT c.name AS collection, i.name AS name FROM _relata_indexes i JOIN _relata_collections c ON c.id = i.collection_id ORDER BY 1, 2`,
+          )
           .all() as Array<{ collection: string; name: string }>;
-        const sqlite = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{ name: string }>).map(
-          (row) => row.name,
-        );
+        const sqlite = (
+          db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{
+            name: string;
+          }>
+        ).map((row) => row.name);
         return { declared, sqlite };
       } finally {
         db.close();
@@ -185,7 +189,11 @@ describe('EmbeddedReadStore specifics', () => {
     await store.ensureIndexes('tasks', [{ keys: { status: 1, dueAt: 1 } }, { keys: { owner: 1 } }]);
     const tasks = store.collection('tasks');
     for (let i = 0; i < 50; i++) {
-      await tasks.replace(`t${i}`, { status: i % 2 === 0 ? 'open' : 'done', dueAt: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`, owner: `u${i % 5}` });
+      await tasks.replace(`t${i}`, {
+        status: i % 2 === 0 ? 'open' : 'done',
+        dueAt: `2026-01-${String((i % 28) + 1).padStart(2, '0')}`,
+        owner: `u${i % 5}`,
+      });
     }
 
     const byStatus = store.explain('tasks', { status: 'open' }, { sort: { dueAt: 1 } });
@@ -244,10 +252,13 @@ describe('EmbeddedReadStore specifics', () => {
     await written.promise;
 
     let readDone = false;
-    const read = store.collection('accounts').get('a').then((doc) => {
-      readDone = true;
-      return doc;
-    });
+    const read = store
+      .collection('accounts')
+      .get('a')
+      .then((doc) => {
+        readDone = true;
+        return doc;
+      });
     await Promise.resolve();
     expect(readDone).toBe(false);
 

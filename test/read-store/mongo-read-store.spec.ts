@@ -89,8 +89,7 @@ function matchOperator(value: unknown, operator: string, argument: unknown): boo
 }
 
 function matchCondition(value: unknown, condition: unknown): boolean {
-  const isOperators =
-    condition !== null && typeof condition === 'object' && Object.keys(condition).every((key) => key.startsWith('$'));
+  const isOperators = condition !== null && typeof condition === 'object' && Object.keys(condition).every((key) => key.startsWith('$'));
   if (!isOperators) return matchOperator(value, '$eq', condition);
   return Object.entries(condition as Record<string, unknown>).every(([op, arg]) => matchOperator(value, op, arg));
 }
@@ -118,7 +117,10 @@ function simulateFind(docs: Doc[], filter: MongoFilter, sortSpec: SortSpec | und
   const sort = normaliseSort(sortSpec);
   const after = cursor === undefined ? null : keysetFilter(sort, decodeCursor(cursor, sort));
   const query = andFilters(filter, after);
-  const fetched = sortDocs(docs.filter((doc) => matches(doc, query)), sort).slice(0, limit + 1);
+  const fetched = sortDocs(
+    docs.filter((doc) => matches(doc, query)),
+    sort,
+  ).slice(0, limit + 1);
   const items = fetched.slice(0, limit);
   return { items, nextCursor: fetched.length > limit ? encodeCursor(sort, items[items.length - 1]) : null };
 }
@@ -194,17 +196,12 @@ describe('MongoDB read store helpers', () => {
 
     it('pages through many documents sharing one value by _id', () => {
       const same: Doc[] = Array.from({ length: 9 }, (_, i) => ({ _id: `d${9 - i}`, a: 'x' }));
-      expect(pageThrough(same, {}, { a: -1 }, 2).map((doc) => doc._id)).toEqual([
-        'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9',
-      ]);
+      expect(pageThrough(same, {}, { a: -1 }, 2).map((doc) => doc._id)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9']);
     });
 
     it('ascending after a null value: nulls with a greater _id, then every non-null value', () => {
       expect(keysetFilter(normaliseSort({ a: 1 }), [null, 'k'])).toEqual({
-        $or: [
-          { a: { $type: BSON_SORT_BRACKETS.slice(1).flat() } },
-          { a: { $eq: null }, _id: { $gt: 'k' } },
-        ],
+        $or: [{ a: { $type: BSON_SORT_BRACKETS.slice(1).flat() } }, { a: { $eq: null }, _id: { $gt: 'k' } }],
       });
     });
 
@@ -468,12 +465,12 @@ describe('MongoDB read store helpers', () => {
 
     it('recognises a duplicate on _id (an upsert blocked by the position guard)', () => {
       expect(
-        isDuplicateIdError(
-          new MongoServerError({ message: 'E11000 dup', code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 'x' } }),
-        ),
+        isDuplicateIdError(new MongoServerError({ message: 'E11000 dup', code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 'x' } })),
       ).toBe(true);
       expect(
-        isDuplicateIdError(new MongoServerError({ message: 'E11000 duplicate key error collection: d.c index: _id_ dup key', code: 11000 })),
+        isDuplicateIdError(
+          new MongoServerError({ message: 'E11000 duplicate key error collection: d.c index: _id_ dup key', code: 11000 }),
+        ),
       ).toBe(true);
       expect(isDuplicateIdError(new MongoServerError({ message: 'bad', code: 2 }))).toBe(false);
     });
@@ -543,7 +540,10 @@ class ScriptedDriver {
   }
 
   collection(name: string): unknown {
-    const call = (method: string) => (...args: unknown[]) => this.call(name, method, args);
+    const call =
+      (method: string) =>
+      (...args: unknown[]) =>
+        this.call(name, method, args);
     return {
       findOne: call('findOne'),
       updateOne: call('updateOne'),
@@ -581,7 +581,12 @@ class ScriptedDriver {
 
 const result = (matchedCount: number, upsertedCount = 0) => ({ matchedCount, upsertedCount, modifiedCount: matchedCount });
 const duplicateId = () =>
-  new MongoServerError({ message: 'E11000 duplicate key error index: _id_ dup key', code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 'd' } });
+  new MongoServerError({
+    message: 'E11000 duplicate key error index: _id_ dup key',
+    code: 11000,
+    keyPattern: { _id: 1 },
+    keyValue: { _id: 'd' },
+  });
 
 describe('MongoReadStore control flow (scripted driver)', () => {
   const guard = { _id: 'd', [POSITION_KEY_FIELD]: { $not: { $gte: positionKey('5') } } };
@@ -592,7 +597,12 @@ describe('MongoReadStore control flow (scripted driver)', () => {
       .on('updateOne', () => result(0))
       .on('findOne', () => null)
       .on('updateOne', () => result(0, 1));
-    expect(await driver.store().collection('c').update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' })).toBe(true);
+    expect(
+      await driver
+        .store()
+        .collection('c')
+        .update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' }),
+    ).toBe(true);
     expect(driver.calls.map((call) => [call.method, call.args[0], (call.args[2] as { upsert?: boolean } | undefined)?.upsert])).toEqual([
       ['updateOne', guard, false],
       ['findOne', { _id: 'd' }, undefined],
@@ -603,13 +613,23 @@ describe('MongoReadStore control flow (scripted driver)', () => {
 
   it('guarded upsert of a newer document: skipped without attempting an insert', async () => {
     const driver = new ScriptedDriver().on('updateOne', () => result(0)).on('findOne', () => ({ _id: 'd' }));
-    expect(await driver.store().collection('c').update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' })).toBe(false);
+    expect(
+      await driver
+        .store()
+        .collection('c')
+        .update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' }),
+    ).toBe(false);
     expect(driver.calls).toHaveLength(2);
   });
 
   it('guarded update of an older document: one call', async () => {
     const driver = new ScriptedDriver().on('updateOne', () => result(1));
-    expect(await driver.store().collection('c').update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' })).toBe(true);
+    expect(
+      await driver
+        .store()
+        .collection('c')
+        .update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' }),
+    ).toBe(true);
     expect(driver.calls).toHaveLength(1);
   });
 
@@ -621,7 +641,12 @@ describe('MongoReadStore control flow (scripted driver)', () => {
         throw duplicateId();
       })
       .on('updateOne', () => result(1));
-    expect(await driver.store().collection('c').update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' })).toBe(true);
+    expect(
+      await driver
+        .store()
+        .collection('c')
+        .update('d', { $inc: { n: 1 } }, { upsert: true, position: '5' }),
+    ).toBe(true);
     expect((driver.calls[3].args[2] as { upsert: boolean }).upsert).toBe(false);
   });
 
@@ -645,7 +670,10 @@ describe('MongoReadStore control flow (scripted driver)', () => {
   });
 
   it('writes without a position in one call; replacements go through replaceOne', async () => {
-    const driver = new ScriptedDriver().on('updateOne', () => result(0, 1)).on('replaceOne', () => result(1)).on('replaceOne', () => result(0));
+    const driver = new ScriptedDriver()
+      .on('updateOne', () => result(0, 1))
+      .on('replaceOne', () => result(1))
+      .on('replaceOne', () => result(0));
     const docs = driver.store().collection('c');
     expect(await docs.update('d', { $set: { a: 1 } }, { upsert: true })).toBe(true);
     expect(await docs.update('d', { a: 2, _id: 'd' })).toBe(true);
@@ -674,7 +702,10 @@ describe('MongoReadStore control flow (scripted driver)', () => {
 
     const [filter, options] = driver.calls[0].args as [unknown, { sort: Map<string, number>; limit: number; projection: unknown }];
     expect(filter).toEqual({ kind: 'k' });
-    expect([...options.sort]).toEqual([['name', 1], ['_id', 1]]);
+    expect([...options.sort]).toEqual([
+      ['name', 1],
+      ['_id', 1],
+    ]);
     expect(options.limit).toBe(3);
     expect(options.projection).toEqual({ [POSITION_KEY_FIELD]: 0 });
     expect(driver.calls[1].args[0]).toEqual({ $and: [{ kind: 'k' }, keysetFilter(normaliseSort({ name: 1 }), ['y', 'b'])] });
@@ -731,7 +762,10 @@ describe('MongoReadStore control flow (scripted driver)', () => {
     for await (const doc of driver.store().collection('c').findAll({ x: 1 }, { n: -1 })) seen.push(doc._id);
     expect(seen).toEqual(['a', 'b']);
     const options = driver.calls[0].args[1] as { sort: Map<string, number> };
-    expect([...options.sort]).toEqual([['n', -1], ['_id', 1]]);
+    expect([...options.sort]).toEqual([
+      ['n', -1],
+      ['_id', 1],
+    ]);
     expect(driver.calls.at(-1)?.method).toBe('find.close');
   });
 

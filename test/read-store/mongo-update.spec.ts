@@ -45,7 +45,10 @@ describe('mongo-update', () => {
     it('sets array elements by index, padding with null', () => {
       expect(apply({ $set: { 'list.1': 99, 'items.0.qty': 7 } })).toMatchObject({
         list: [10, 99],
-        items: [{ sku: 'x', qty: 7 }, { sku: 'y', qty: 2 }],
+        items: [
+          { sku: 'x', qty: 7 },
+          { sku: 'y', qty: 2 },
+        ],
       });
       expect(apply({ $set: { 'list.4': 1 } }).list).toEqual([10, 20, null, null, 1]);
     });

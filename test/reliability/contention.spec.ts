@@ -27,7 +27,8 @@ describe('contention: 100 concurrent writers on one complaint', () => {
   /** A complaint taken to graded, where notes can be added any number of times. */
   async function gradedComplaint(): Promise<{ id: string; revision: number }> {
     const customer = expectStatus(await t.request('POST', '/customers', { name: 'Ana Lima', kind: 'customer' }), 201).json.id as string;
-    const department = expectStatus(await t.request('POST', '/departments', { name: 'Billing', supervisorId: null }), 201).json.id as string;
+    const department = expectStatus(await t.request('POST', '/departments', { name: 'Billing', supervisorId: null }), 201).json
+      .id as string;
     const id = expectStatus(
       await t.request('POST', '/complaints', { customerId: customer, channel: 'phone', category: 'billing', description: 'Charged twice' }),
       201,

@@ -28,7 +28,7 @@ const CUSTOMERS = 60;
 const PURCHASES = 3;
 const CONCURRENCY = 8;
 /** The kill comes once this share of all commands has been answered. */
-const KILL_AFTER = Math.floor(((1 + PURCHASES) * CUSTOMERS) * 0.4);
+const KILL_AFTER = Math.floor((1 + PURCHASES) * CUSTOMERS * 0.4);
 
 interface SentCommand {
   key: string;
@@ -45,7 +45,13 @@ const causationOf = (key: string): string => deterministicUuid(`command:${key}`)
 
 describe('crash: kill -9 under load, restart on the same data dir', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-crash-'));
-  const env = { RELATA_JWT_SECRET: TEST_JWT_SECRET, RELATA_RATE_LIMIT_PER_MINUTE: '1000000', RELATA_SLA_SCHEDULER: 'off', RELATA_WEBHOOKS: 'off', ...testStoreEnv(dataDir) };
+  const env = {
+    RELATA_JWT_SECRET: TEST_JWT_SECRET,
+    RELATA_RATE_LIMIT_PER_MINUTE: '1000000',
+    RELATA_SLA_SCHEDULER: 'off',
+    RELATA_WEBHOOKS: 'off',
+    ...testStoreEnv(dataDir),
+  };
   const token = signHs256({ sub: 'crash-test', exp: 4102444800, roles: [...ROLES, 'pii'] }, TEST_JWT_SECRET);
   let server: ChildServer | undefined;
 
@@ -70,7 +76,7 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
     const store = createStoredEventStore(loadConfig({ RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) }));
     try {
       const events: RecordedEvent[] = [];
-      for (let from = START; ; ) {
+      for (let from = START; ;) {
         const page = await store.readAll({ fromPosition: from, limit: 1000 });
         events.push(...page);
         if (page.length < 1000) return events;
@@ -112,8 +118,15 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
 
   async function verifyReadModels(): Promise<void> {
     const lines: string[] = [];
-    const code = await projectionsVerifyMain([], { out: (text) => lines.push(text), err: (text) => lines.push(text) }, { RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) });
-    expect({ code, report: lines.join('\n') }).toEqual({ code: 0, report: expect.stringContaining('Every read model verified matches a rebuild from the log.') });
+    const code = await projectionsVerifyMain(
+      [],
+      { out: (text) => lines.push(text), err: (text) => lines.push(text) },
+      { RELATA_DATA_DIR: dataDir, ...testStoreEnv(dataDir) },
+    );
+    expect({ code, report: lines.join('\n') }).toEqual({
+      code: 0,
+      report: expect.stringContaining('Every read model verified matches a rebuild from the log.'),
+    });
   }
 
   it('keeps every acknowledged command exactly once, replays retries, and rebuilds equal read models', async () => {
@@ -128,7 +141,11 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
     const worker = async (): Promise<void> => {
       while (killed === undefined && next < CUSTOMERS) {
         const i = next++;
-        const register: SentCommand = { key: `crash-register-${i}`, path: () => '/customers', body: { name: `Customer ${i}`, kind: 'customer' } };
+        const register: SentCommand = {
+          key: `crash-register-${i}`,
+          path: () => '/customers',
+          body: { name: `Customer ${i}`, kind: 'customer' },
+        };
         const sequence: SentCommand[] = [register];
         for (let j = 0; j < PURCHASES; j++) {
           sequence.push({
@@ -165,7 +182,8 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
     server = await startChildServer({ dataDir, env });
     const second = server;
     const recovered = eventsByKey(await readLog(), commands);
-    for (const command of acknowledged) expect({ key: command.key, events: recovered.get(command.key)?.length ?? 0 }).toEqual({ key: command.key, events: 1 });
+    for (const command of acknowledged)
+      expect({ key: command.key, events: recovered.get(command.key)?.length ?? 0 }).toEqual({ key: command.key, events: 1 });
 
     // The recovered read models equal a rebuild from the log.
     await waitCaughtUp(second.url);
@@ -180,12 +198,14 @@ describe('crash: kill -9 under load, restart on the same data dir', () => {
       if (command.after === undefined) command.customerId = String(retried.body.id);
       else if (register) expect(command.path()).toBe(`/customers/${register.customerId}/purchases`);
       // A command the server had acknowledged is recognised as done.
-      if (acknowledged.includes(command)) expect({ key: command.key, replayed: retried.replayed }).toEqual({ key: command.key, replayed: true });
+      if (acknowledged.includes(command))
+        expect({ key: command.key, replayed: retried.replayed }).toEqual({ key: command.key, replayed: true });
     }
 
     // After the retries every sent command is in the log exactly once, and the read models still verify.
     const final = eventsByKey(await readLog(), commands);
-    for (const command of commands) expect({ key: command.key, events: final.get(command.key)?.length ?? 0 }).toEqual({ key: command.key, events: 1 });
+    for (const command of commands)
+      expect({ key: command.key, events: final.get(command.key)?.length ?? 0 }).toEqual({ key: command.key, events: 1 });
     await waitCaughtUp(second.url);
     expect(await second.kill('SIGTERM')).toMatchObject({ code: 0 });
     server = undefined;

@@ -20,17 +20,118 @@ const NOT_FUZZED = new Set(['GET /audit/feed/stream']);
 
 /** Field names the DTOs use (bodies and query strings), so generated objects reach the validators' rules. */
 const FIELDS = [
-  'acquisitionChannel', 'actor', 'after', 'agent', 'amount', 'asOf', 'assignee', 'basis', 'category', 'channel', 'clockStartsAt', 'code',
-  'comment', 'communicatedAt', 'company', 'critical', 'csat', 'currency', 'cursor', 'customerId', 'department', 'description', 'difficulty',
-  'direction', 'discount', 'dueAt', 'duplicateOf', 'email', 'eventId', 'events', 'eventTypes', 'expectedValue', 'expiresAt', 'feedbackToCustomer',
-  'firstResponseHours', 'followUpOf', 'from', 'fromPosition', 'fromRevision', 'groupBy', 'high', 'horizon', 'interval', 'kind', 'limit',
-  'lines', 'low', 'margin', 'marginShare', 'medium', 'message', 'minPosition', 'minPurchases', 'minRevenue', 'name', 'note', 'nps',
-  'occurredAt', 'order', 'outcome', 'overdue', 'phone', 'pii', 'product', 'purchaseId', 'q', 'quantity', 'rationale', 'reason',
-  'referredBy', 'referredCustomerId', 'remedySought', 'resolutionHours', 'revision', 'roles', 'scheme', 'scope', 'secret', 'segment',
-  'severity', 'solution', 'sort', 'status', 'subCategory', 'summary', 'supervisorId', 'text', 'to', 'unit', 'until', 'url', 'valid',
-  'warningShare', 'year', 'month', 'policy', 'severities',
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '$where', '$gt', '_id', '_position',
-  'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__',
+  'acquisitionChannel',
+  'actor',
+  'after',
+  'agent',
+  'amount',
+  'asOf',
+  'assignee',
+  'basis',
+  'category',
+  'channel',
+  'clockStartsAt',
+  'code',
+  'comment',
+  'communicatedAt',
+  'company',
+  'critical',
+  'csat',
+  'currency',
+  'cursor',
+  'customerId',
+  'department',
+  'description',
+  'difficulty',
+  'direction',
+  'discount',
+  'dueAt',
+  'duplicateOf',
+  'email',
+  'eventId',
+  'events',
+  'eventTypes',
+  'expectedValue',
+  'expiresAt',
+  'feedbackToCustomer',
+  'firstResponseHours',
+  'followUpOf',
+  'from',
+  'fromPosition',
+  'fromRevision',
+  'groupBy',
+  'high',
+  'horizon',
+  'interval',
+  'kind',
+  'limit',
+  'lines',
+  'low',
+  'margin',
+  'marginShare',
+  'medium',
+  'message',
+  'minPosition',
+  'minPurchases',
+  'minRevenue',
+  'name',
+  'note',
+  'nps',
+  'occurredAt',
+  'order',
+  'outcome',
+  'overdue',
+  'phone',
+  'pii',
+  'product',
+  'purchaseId',
+  'q',
+  'quantity',
+  'rationale',
+  'reason',
+  'referredBy',
+  'referredCustomerId',
+  'remedySought',
+  'resolutionHours',
+  'revision',
+  'roles',
+  'scheme',
+  'scope',
+  'secret',
+  'segment',
+  'severity',
+  'solution',
+  'sort',
+  'status',
+  'subCategory',
+  'summary',
+  'supervisorId',
+  'text',
+  'to',
+  'unit',
+  'until',
+  'url',
+  'valid',
+  'warningShare',
+  'year',
+  'month',
+  'policy',
+  'severities',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '$where',
+  '$gt',
+  '_id',
+  '_position',
+  'valueOf',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupSetter__',
 ];
 
 /** An object with `count` fields named `prefix<i>`: wide objects must be refused before the transformer runs. */
@@ -39,14 +140,86 @@ const wideObject = (count: number, prefix = 'f', inner: unknown = 'x'): Record<s
 
 /** Values a validator might half-accept: enum members, dates, numbers as strings, boundary numbers. */
 const TRICKY_VALUES: unknown[] = [
-  '', ' ', 'null', 'undefined', 'true', 'NaN', 'Infinity', '-1', '0', '1e400', '0x10', '1.5', '12345678901234567890',
-  '2026-02-30', '2026-13-01T00:00:00Z', '2026-03-10T12:00:00.000Z', '2026-03-10', '9999-12-31T23:59:59Z', '0000-00-00', 'yesterday',
-  'customer', 'prospect', 'phone', 'email', 'web', 'agent', 'admin', 'supervisor', 'high', 'low', 'critical', 'medium', 'resolved',
-  'open', 'billing-error', 'corrective', 'month', 'year', 'champions', 'USD', 'EUR', 'a@b.co', '+1 555 0100', 'https://example.com/hook',
-  'http://127.0.0.1:1/x', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-  '\u0000', '\uD800', '\u202E', '😀'.repeat(50), '<script>alert(1)</script>', "'; DROP TABLE events; --", '../../etc/passwd', '%00',
-  -1, 0, 1, 2, 5, 10, 1000, 1001, -0, 0.1, 1e12, 1e21, -1e21, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53 + 1,
-  true, false, null, [], {}, [null], [{}], { $gt: '' }, { __proto__: { polluted: true } },
+  '',
+  ' ',
+  'null',
+  'undefined',
+  'true',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0',
+  '1e400',
+  '0x10',
+  '1.5',
+  '12345678901234567890',
+  '2026-02-30',
+  '2026-13-01T00:00:00Z',
+  '2026-03-10T12:00:00.000Z',
+  '2026-03-10',
+  '9999-12-31T23:59:59Z',
+  '0000-00-00',
+  'yesterday',
+  'customer',
+  'prospect',
+  'phone',
+  'email',
+  'web',
+  'agent',
+  'admin',
+  'supervisor',
+  'high',
+  'low',
+  'critical',
+  'medium',
+  'resolved',
+  'open',
+  'billing-error',
+  'corrective',
+  'month',
+  'year',
+  'champions',
+  'USD',
+  'EUR',
+  'a@b.co',
+  '+1 555 0100',
+  'https://example.com/hook',
+  'http://127.0.0.1:1/x',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '\u0000',
+  '\uD800',
+  '\u202E',
+  '😀'.repeat(50),
+  '<script>alert(1)</script>',
+  "'; DROP TABLE events; --",
+  '../../etc/passwd',
+  '%00',
+  -1,
+  0,
+  1,
+  2,
+  5,
+  10,
+  1000,
+  1001,
+  -0,
+  0.1,
+  1e12,
+  1e21,
+  -1e21,
+  Number.MAX_SAFE_INTEGER,
+  Number.MIN_SAFE_INTEGER,
+  2 ** 53 + 1,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [null],
+  [{}],
+  { $gt: '' },
+  { __proto__: { polluted: true } },
 ];
 
 const deep = (depth: number): unknown => {
@@ -58,7 +231,12 @@ const deep = (depth: number): unknown => {
 const leaf: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...TRICKY_VALUES) },
   { weight: 2, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'é', '😀', ' ', '\\', '"'), fc.integer({ min: 4000, max: 20_000 })).map(([c, n]) => c.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('a', 'é', '😀', ' ', '\\', '"'), fc.integer({ min: 4000, max: 20_000 }))
+      .map(([c, n]) => c.repeat(n)),
+  },
   { weight: 2, arbitrary: fc.double() },
   { weight: 2, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.uuid() },
@@ -74,9 +252,13 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** An object with known field names (and a few odd ones), values of any type. */
-const objectBody = fc.dictionary(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }), value, {
-  maxKeys: 8,
-});
+const objectBody = fc.dictionary(
+  fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) }),
+  value,
+  {
+    maxKeys: 8,
+  },
+);
 
 /** A body as sent on the wire: JSON of something, or text that is not JSON at all. */
 const body: fc.Arbitrary<string | undefined> = fc.oneof(
@@ -145,7 +327,10 @@ const sometimes = <T>(arbitrary: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | 
   fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight, arbitrary });
 
 const headers = fc.record({
-  contentType: fc.oneof({ weight: 6, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }),
+  contentType: fc.oneof(
+    { weight: 6, arbitrary: fc.constant('application/json') },
+    { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+  ),
   ifMatch: sometimes(headerText),
   idempotencyKey: sometimes(headerText),
   correlationId: sometimes(headerText),
@@ -198,10 +383,16 @@ const pathParam = (known: Known): fc.Arbitrary<string> =>
   );
 
 /** Percent-encodes; a lone surrogate cannot be, so it goes as the bytes of its UTF-8-like form (invalid UTF-8). */
-const encode = (text: string): string => text.split(/([\uD800-\uDFFF])/).map((part) => (/^[\uD800-\uDFFF]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part))).join('');
+const encode = (text: string): string =>
+  text
+    .split(/([\uD800-\uDFFF])/)
+    .map((part) => (/^[\uD800-\uDFFF]$/.test(part) ? '%ED%A0%80' : encodeURIComponent(part)))
+    .join('');
 
 const QUERY_VALUES = fc.oneof(
-  fc.constantFrom(...TRICKY_VALUES.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)).map(String)),
+  fc.constantFrom(
+    ...TRICKY_VALUES.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)).map(String),
+  ),
   fc.string({ maxLength: 50, unit: 'grapheme' }),
   fc.integer().map(String),
   fc.constantFrom('a'.repeat(3000), '[object Object]', '%', '%ZZ', '&', '=', '[]', 'a[b]=c'),
@@ -209,14 +400,19 @@ const QUERY_VALUES = fc.oneof(
 
 /** Query strings with known and unknown keys, repeated keys, and values of every kind. */
 const query: fc.Arbitrary<string> = fc
-  .array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.constantFrom('a[b]', 'limit[]', '', 'q.x') }), QUERY_VALUES), {
-    maxLength: 6,
-  })
-  .map((pairs) =>
-    pairs
-      .map(([k, v], i) => (i % 7 === 6 ? `${k}=${v}` : `${encode(k)}=${encode(v)}`))
-      .join('&'),
-  );
+  .array(
+    fc.tuple(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.constantFrom(...FIELDS) },
+        { weight: 1, arbitrary: fc.constantFrom('a[b]', 'limit[]', '', 'q.x') },
+      ),
+      QUERY_VALUES,
+    ),
+    {
+      maxLength: 6,
+    },
+  )
+  .map((pairs) => pairs.map(([k, v], i) => (i % 7 === 6 ? `${k}=${v}` : `${encode(k)}=${encode(v)}`)).join('&'));
 
 interface FuzzRequest {
   /** The route as registered, `METHOD /path/:param`. */
@@ -230,7 +426,14 @@ interface FuzzRequest {
 /** Bodies each command accepts (ids filled in from `known`): mutated one field at a time, they get past most rules to the deeper ones. */
 function validBodies(known: Known): Record<string, Record<string, unknown>> {
   return {
-    'POST /customers': { name: 'Fuzz', kind: 'customer', email: 'fuzz2@example.com', phone: '+1 555 0100', company: 'Acme', acquisitionChannel: 'web' },
+    'POST /customers': {
+      name: 'Fuzz',
+      kind: 'customer',
+      email: 'fuzz2@example.com',
+      phone: '+1 555 0100',
+      company: 'Acme',
+      acquisitionChannel: 'web',
+    },
     'PATCH /customers/:id/contact': { name: 'Fuzz Renamed', phone: null },
     'POST /customers/:id/interactions': { channel: 'call', direction: 'inbound', summary: 'called', agent: 'agent-7' },
     'POST /customers/:id/purchases': { lines: [{ product: 'Widget', quantity: 2, amount: 10.5 }], margin: 3, currency: 'EUR' },
@@ -300,7 +503,10 @@ function requestArbitrary(routes: string[], known: Known, credential: string): f
       const valid = templates[generated.route];
       if (valid === undefined) return fc.constant(generated);
       // Half of a command's requests carry its valid body, mutated once.
-      return fc.oneof(fc.constant(generated), mutated(valid).map((payload) => ({ ...generated, body: payload })));
+      return fc.oneof(
+        fc.constant(generated),
+        mutated(valid).map((payload) => ({ ...generated, body: payload })),
+      );
     })
     .map(({ route, params, query: qs, body: payload, headers: h, sendBody }) => {
       const [method, template] = route.split(' ');
@@ -330,26 +536,45 @@ describe('fuzz: generated requests against every route', () => {
       if (r.status !== status) throw new Error(`setup: expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
       return r;
     };
-    const customer = (await ok(t.request('POST', '/customers', { name: 'Fuzz Target', kind: 'customer', email: 'fuzz@example.com' }), 201)).json.id as string;
+    const customer = (await ok(t.request('POST', '/customers', { name: 'Fuzz Target', kind: 'customer', email: 'fuzz@example.com' }), 201))
+      .json.id as string;
     const department = (await ok(t.request('POST', '/departments', { name: 'Fuzzing', supervisorId: null }), 201)).json.id as string;
-    const complaint = (await ok(t.request('POST', '/complaints', { customerId: customer, channel: 'phone', category: 'billing', description: 'fuzz' }), 201)).json
-      .id as string;
+    const complaint = (
+      await ok(t.request('POST', '/complaints', { customerId: customer, channel: 'phone', category: 'billing', description: 'fuzz' }), 201)
+    ).json.id as string;
     await ok(t.request('POST', `/complaints/${complaint}/acknowledge`), 200);
     await ok(t.request('POST', `/complaints/${complaint}/assign`, { department, assignee: 'agent-7' }), 200);
     await ok(t.request('POST', `/complaints/${complaint}/assess`, { valid: true, rationale: 'fuzz' }), 200);
     await ok(t.request('POST', `/complaints/${complaint}/grade`, { severity: 'high', difficulty: 'medium' }), 200);
-    const action = (await ok(
-      t.request('POST', `/complaints/${complaint}/actions`, { kind: 'corrective', description: 'fix', department, dueAt: '2026-04-01T00:00:00Z' }),
-      201,
-    )).json.actionId as string;
-    const suggestion = (await ok(
-      t.request('POST', `/customers/${customer}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-04-01T00:00:00Z' }),
-      201,
-    )).json.suggestionId as string;
-    const webhook = (await ok(
-      t.request('POST', `/departments/${department}/webhooks`, { url: 'https://example.com/hook', eventTypes: ['ComplaintAssigned'] }, {}, { auth: t.adminKey }),
-      201,
-    )).json.id as string;
+    const action = (
+      await ok(
+        t.request('POST', `/complaints/${complaint}/actions`, {
+          kind: 'corrective',
+          description: 'fix',
+          department,
+          dueAt: '2026-04-01T00:00:00Z',
+        }),
+        201,
+      )
+    ).json.actionId as string;
+    const suggestion = (
+      await ok(
+        t.request('POST', `/customers/${customer}/suggestions`, { product: 'Gold', expectedValue: 10, expiresAt: '2026-04-01T00:00:00Z' }),
+        201,
+      )
+    ).json.suggestionId as string;
+    const webhook = (
+      await ok(
+        t.request(
+          'POST',
+          `/departments/${department}/webhooks`,
+          { url: 'https://example.com/hook', eventTypes: ['ComplaintAssigned'] },
+          {},
+          { auth: t.adminKey },
+        ),
+        201,
+      )
+    ).json.id as string;
     const key = (await t.createKey(['agent'])).id;
     known = { customer, complaint, department, webhook, action, suggestion, key };
     routes = t.app
@@ -386,12 +611,19 @@ describe('fuzz: generated requests against every route', () => {
     }
     const overall = new Map<number, number>();
     for (const statuses of statusesByRoute.values()) for (const status of statuses) overall.set(status, (overall.get(status) ?? 0) + 1);
-    const histogram = [...overall].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`).join(', ');
-    process.stdout.write(`fuzz seed ${SEED} (RELATA_FUZZ_SEED reproduces it): ${requests.length} requests over ${routes.length} routes in ${Date.now() - started} ms (${histogram})\n`);
+    const histogram = [...overall]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}: ${n}`)
+      .join(', ');
+    process.stdout.write(
+      `fuzz seed ${SEED} (RELATA_FUZZ_SEED reproduces it): ${requests.length} requests over ${routes.length} routes in ${Date.now() - started} ms (${histogram})\n`,
+    );
 
     expect(failures).toEqual([]);
     // Every route was hit, and the fuzz got past the pipes into handlers (some requests succeeded).
-    const unvisited = [...statusesByRoute].filter(([, statuses]) => statuses.length < Math.min(10, Math.floor(RUNS / routes.length / 4))).map(([route]) => route);
+    const unvisited = [...statusesByRoute]
+      .filter(([, statuses]) => statuses.length < Math.min(10, Math.floor(RUNS / routes.length / 4)))
+      .map(([route]) => route);
     expect(unvisited).toEqual([]);
     expect(overall.has(200) || overall.has(201)).toBe(true);
   }, 300_000);
@@ -414,7 +646,12 @@ describe('fuzz: generated requests against every route', () => {
 
   it('refuses wide bodies and prototype-ish field names with a 4xx on every route that takes a body, appending nothing', async () => {
     const before = await t.eventStore.headPosition();
-    const payloads = [JSON.stringify(wideObject(60_000)), JSON.stringify({ name: 'x', lines: [wideObject(500)] }), '{"toString":"x"}', '{"constructor":"x"}'];
+    const payloads = [
+      JSON.stringify(wideObject(60_000)),
+      JSON.stringify({ name: 'x', lines: [wideObject(500)] }),
+      '{"toString":"x"}',
+      '{"constructor":"x"}',
+    ];
     const withBody = routes.filter((route) => /^(POST|PUT|PATCH) /.test(route));
     const answers: string[] = [];
     for (const route of withBody) {
@@ -431,7 +668,8 @@ describe('fuzz: generated requests against every route', () => {
     for (const route of [...routes, 'GET /audit/feed/stream']) {
       const [method, template] = route.split(' ');
       const url = template.replace(/:[A-Za-z]+|\*/g, known.customer);
-      for (const name of ['__proto__', 'constructor']) answers.push(`${route} ${name} -> ${(await t.request(method, `${url}?${name}=x`)).status}`);
+      for (const name of ['__proto__', 'constructor'])
+        answers.push(`${route} ${name} -> ${(await t.request(method, `${url}?${name}=x`)).status}`);
     }
     expect(answers.filter((answer) => !/ -> 400$/.test(answer))).toEqual([]);
   }, 120_000);

@@ -44,7 +44,8 @@ describe('a projection handler that throws on one event', () => {
   const register = async (name: string) => expectStatus(await t.request('POST', '/customers', { name, kind: 'customer' }), 201).json;
 
   async function statuses(): Promise<ProjectionStatus[]> {
-    return expectStatus(await t.request('GET', '/projections', undefined, {}, { auth: t.adminKey }), 200).json.projections as ProjectionStatus[];
+    return expectStatus(await t.request('GET', '/projections', undefined, {}, { auth: t.adminKey }), 200).json
+      .projections as ProjectionStatus[];
   }
 
   /** Polls GET /projections until every projection has caught up with the log (bounded). */
@@ -91,11 +92,20 @@ describe('a projection handler that throws on one event', () => {
     // Every other projection: at the head, nothing parked.
     const others = all.filter((p) => p.name !== customerProfileProjection.name);
     expect(others.length).toBe(ALL_PROJECTIONS.length - 1);
-    for (const other of others) expect({ name: other.name, position: other.position, parked: other.parked }).toEqual({ name: other.name, position: head, parked: [] });
+    for (const other of others)
+      expect({ name: other.name, position: other.position, parked: other.parked }).toEqual({
+        name: other.name,
+        position: head,
+        parked: [],
+      });
 
     // The read model has the customers before and after, not the one whose registration was parked.
-    expect(expectStatus(await t.request('GET', `/customers/${before.id}?minPosition=${head}`), 200).json).toMatchObject({ name: 'Before Poison' });
-    expect(expectStatus(await t.request('GET', `/customers/${after.id}?minPosition=${head}`), 200).json).toMatchObject({ name: 'After Poison' });
+    expect(expectStatus(await t.request('GET', `/customers/${before.id}?minPosition=${head}`), 200).json).toMatchObject({
+      name: 'Before Poison',
+    });
+    expect(expectStatus(await t.request('GET', `/customers/${after.id}?minPosition=${head}`), 200).json).toMatchObject({
+      name: 'After Poison',
+    });
     expect((await t.request('GET', `/customers/${poison.id}?minPosition=${head}`)).status).toBe(404);
 
     // The audit index (a projection of every event) has the poisoned event.
@@ -104,7 +114,9 @@ describe('a projection handler that throws on one event', () => {
 
     // The service keeps taking commands, and the projection keeps projecting them.
     const later = await register('Later Still');
-    expect(expectStatus(await t.request('GET', `/customers/${later.id}?minPosition=${later.position}`), 200).json).toMatchObject({ name: 'Later Still' });
+    expect(expectStatus(await t.request('GET', `/customers/${later.id}?minPosition=${later.position}`), 200).json).toMatchObject({
+      name: 'Later Still',
+    });
   }, 60_000);
 
   it('a rebuild from the log parks the same event, so every read model verifies equal', async () => {
@@ -117,7 +129,9 @@ describe('a projection handler that throws on one event', () => {
     });
     const differing = report.projections.filter((p) => p.status !== 'equal');
     expect(differing).toEqual([]);
-    const parked = report.projections.find((p) => p.projection === customerProfileProjection.name)?.collections.find((c) => c.collection === '_parked');
+    const parked = report.projections
+      .find((p) => p.projection === customerProfileProjection.name)
+      ?.collections.find((c) => c.collection === '_parked');
     expect(parked).toMatchObject({ liveDocuments: 1, rebuiltDocuments: 1, differences: 0 });
   }, 60_000);
 });

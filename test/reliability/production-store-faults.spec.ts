@@ -36,7 +36,8 @@ const clock = new ManualClock('2026-05-04T09:00:00.000Z');
 const run = randomUUID();
 
 /** Ids derived from the number: appending the same event again after a lost answer stores nothing new. */
-const tallied = (n: number): NewEvent => testEvent(deterministicUuid(`fault-test:${run}:${n}`), 'Tallied', { n }, clock.now().toISOString());
+const tallied = (n: number): NewEvent =>
+  testEvent(deterministicUuid(`fault-test:${run}:${n}`), 'Tallied', { n }, clock.now().toISOString());
 
 /** Counts events per stream, reading before writing (a read and a write per event, as most projections). */
 const tally: ProjectionDefinition = {
@@ -68,42 +69,54 @@ async function expectEveryEventOnce(runner: ProjectionRunner, total: number): Pr
   }
 }
 
-describeWithEnv('MONGODB_URL', 'no MongoDB server to put a fail point on')('MongoDB: write conflicts inside projection handlers (failCommand fail point)', () => {
-  const dbName = `relata_faults_${randomUUID().slice(0, 8)}`;
-  let admin: MongoClient;
-  let readStore: ReadStore;
-  let eventStore: SqliteEventStore;
+describeWithEnv('MONGODB_URL', 'no MongoDB server to put a fail point on')(
+  'MongoDB: write conflicts inside projection handlers (failCommand fail point)',
+  () => {
+    const dbName = `relata_faults_${randomUUID().slice(0, 8)}`;
+    let admin: MongoClient;
+    let readStore: ReadStore;
+    let eventStore: SqliteEventStore;
 
-  beforeAll(async () => {
-    admin = await MongoClient.connect(mongoUrl as string);
-    readStore = await MongoReadStore.connect(withDatabase(mongoUrl as string, dbName), { clientOptions: { appName: APP_NAME } });
-    eventStore = new SqliteEventStore({ filename: ':memory:' });
-  });
-  afterAll(async () => {
-    await admin?.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
-    await readStore?.close();
-    await admin?.db(dbName).dropDatabase();
-    await admin?.close();
-    await eventStore?.close();
-  });
-
-  it('given updates failing with WriteConflict more often than the runner retries an event, then the driver reruns the transactions and every event takes effect once', async () => {
-    await appendTallies(eventStore, 0, 30);
-    const runner = new ProjectionRunner({ eventStore, readStore, clock, projections: [tally], batchSize: 10, maxAttempts: 3, retryDelayMs: 1, logger: quiet });
-    await admin.db('admin').command({
-      configureFailPoint: 'failCommand',
-      mode: { times: 6 },
-      data: { failCommands: ['update'], errorCode: 112, errorLabels: ['TransientTransactionError'], appName: APP_NAME },
+    beforeAll(async () => {
+      admin = await MongoClient.connect(mongoUrl as string);
+      readStore = await MongoReadStore.connect(withDatabase(mongoUrl as string, dbName), { clientOptions: { appName: APP_NAME } });
+      eventStore = new SqliteEventStore({ filename: ':memory:' });
+    });
+    afterAll(async () => {
+      await admin?.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+      await readStore?.close();
+      await admin?.db(dbName).dropDatabase();
+      await admin?.close();
+      await eventStore?.close();
     });
 
-    await runner.catchUp();
+    it('given updates failing with WriteConflict more often than the runner retries an event, then the driver reruns the transactions and every event takes effect once', async () => {
+      await appendTallies(eventStore, 0, 30);
+      const runner = new ProjectionRunner({
+        eventStore,
+        readStore,
+        clock,
+        projections: [tally],
+        batchSize: 10,
+        maxAttempts: 3,
+        retryDelayMs: 1,
+        logger: quiet,
+      });
+      await admin.db('admin').command({
+        configureFailPoint: 'failCommand',
+        mode: { times: 6 },
+        data: { failCommands: ['update'], errorCode: 112, errorLabels: ['TransientTransactionError'], appName: APP_NAME },
+      });
 
-    const off = await admin.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
-    expect(off.count).toBe(6);
-    await expectEveryEventOnce(runner, 30);
-    await runner.stop();
-  });
-});
+      await runner.catchUp();
+
+      const off = await admin.db('admin').command({ configureFailPoint: 'failCommand', mode: 'off' });
+      expect(off.count).toBe(6);
+      await expectEveryEventOnce(runner, 30);
+      await runner.stop();
+    });
+  },
+);
 
 describeWhen(
   Boolean(eventStoreUrl && restartEventStore),
@@ -113,7 +126,10 @@ describeWhen(
   let readStore: EmbeddedReadStore;
 
   beforeAll(() => {
-    eventStore = new StreamPrefixedEventStore(EventStoreDbEventStore.fromConnectionString(eventStoreUrl as string), `faults-${randomUUID().slice(0, 8)}-`);
+    eventStore = new StreamPrefixedEventStore(
+      EventStoreDbEventStore.fromConnectionString(eventStoreUrl as string),
+      `faults-${randomUUID().slice(0, 8)}-`,
+    );
     readStore = new EmbeddedReadStore({ filename: ':memory:' });
   });
   afterAll(async () => {

@@ -83,7 +83,10 @@ describe('quick_check in a worker thread', () => {
   it('reports a file that is no database at all as damaged', async () => {
     const file = join(directory, 'not-a-database.sqlite');
     fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
-    expect(await quickCheckOffThread(file, betterSqlite3Path())).toMatchObject({ state: 'damaged', problems: [expect.stringMatching(/^SQLITE_NOTADB/)] });
+    expect(await quickCheckOffThread(file, betterSqlite3Path())).toMatchObject({
+      state: 'damaged',
+      problems: [expect.stringMatching(/^SQLITE_NOTADB/)],
+    });
   });
 
   it('says when it could not check, without calling that damage', async () => {
@@ -101,11 +104,19 @@ describe('the SQLite event store checks its file at start-up', () => {
     fs.rmSync(directory, { recursive: true, force: true });
   });
 
-  it('fails ping (so /ready) on damage no read has met, with the check\'s finding', async () => {
+  it("fails ping (so /ready) on damage no read has met, with the check's finding", async () => {
     const file = join(directory, 'events.sqlite');
     const writer = new SqliteEventStore({ filename: file, integrityCheckIntervalMs: 0 });
-    const metadata = { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: '2026-03-10T12:00:00.000Z', recordedAt: '2026-03-10T12:00:00.000Z', schemaVersion: 1 };
-    for (let i = 0; i < 300; i++) await writer.appendToStream(`note-${i}`, [{ id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata }]);
+    const metadata = {
+      actor: 'system:test',
+      correlationId: 'c',
+      causationId: 'c',
+      occurredAt: '2026-03-10T12:00:00.000Z',
+      recordedAt: '2026-03-10T12:00:00.000Z',
+      schemaVersion: 1,
+    };
+    for (let i = 0; i < 300; i++)
+      await writer.appendToStream(`note-${i}`, [{ id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata }]);
     await writer.close();
     const size = fs.statSync(file).size;
     const handle = fs.openSync(file, 'r+');

@@ -53,19 +53,23 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null };
  * other process can take it in between. Resolves once GET /health answers 200 on it.
  */
 export async function startChildServer(options: ChildServerOptions): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['-r', path.join(REPO_ROOT, 'test/support/ts-register.js'), path.join(REPO_ROOT, options.script ?? 'src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      RELATA_DATA_DIR: options.dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RELATA_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(REPO_ROOT, 'test/support/ts-register.js'), path.join(REPO_ROOT, options.script ?? 'src/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        RELATA_DATA_DIR: options.dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        RELATA_BOOTSTRAP_ADMIN_KEY: TEST_ADMIN_KEY,
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -17,7 +17,12 @@ export function expectProblem(response: TestResponse, status: number, code: stri
  * When the request is sent, then it is refused with this status and code, and nothing was
  * appended: the project's rule for every refusal (bad input or a business rule).
  */
-export async function expectRefused(app: Pick<TestApp, 'eventCount'>, send: () => Promise<TestResponse>, status: number, code: string): Promise<TestResponse> {
+export async function expectRefused(
+  app: Pick<TestApp, 'eventCount'>,
+  send: () => Promise<TestResponse>,
+  status: number,
+  code: string,
+): Promise<TestResponse> {
   const before = await app.eventCount();
   const response = await send();
   expectProblem(response, status, code);

@@ -72,7 +72,10 @@ export class InMemoryMongoCollection {
 
   private insert(doc: Document): void {
     if (this.docs.has(doc._id)) {
-      throw new MongoServerError({ code: 11000, message: `E11000 duplicate key error collection: index: _id_ dup key: { _id: "${String(doc._id)}" }` });
+      throw new MongoServerError({
+        code: 11000,
+        message: `E11000 duplicate key error collection: index: _id_ dup key: { _id: "${String(doc._id)}" }`,
+      });
     }
     this.docs.set(doc._id, doc);
   }

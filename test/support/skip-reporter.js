@@ -18,7 +18,12 @@ class SkipReporter {
       for (const test of file.testResults) {
         if (test.status !== 'pending' && test.status !== 'skipped' && test.status !== 'todo' && test.status !== 'disabled') continue;
         const named = [...test.ancestorTitles, test.title].find((title) => title.includes(MARK));
-        let reason = named ? named.slice(named.indexOf(MARK) + MARK.length).replace(/\]\s*$/, '').trim() : null;
+        let reason = named
+          ? named
+              .slice(named.indexOf(MARK) + MARK.length)
+              .replace(/\]\s*$/, '')
+              .trim()
+          : null;
         if (reason === null && this.filtered) reason = 'not selected by the test name pattern (-t)';
         skipped.push({ file: file.testFilePath.replace(`${process.cwd()}/`, ''), name: test.fullName, reason });
       }
@@ -37,7 +42,9 @@ class SkipReporter {
     process.stderr.write(`${lines.join('\n')}\n`);
     const unexplained = skipped.filter((t) => t.reason === null);
     if (unexplained.length > 0) {
-      process.stderr.write(`FAILED: ${unexplained.length} test(s) skipped without a reason; skip only through describeWhen/describeWithEnv (test/support/skips.ts)\n`);
+      process.stderr.write(
+        `FAILED: ${unexplained.length} test(s) skipped without a reason; skip only through describeWhen/describeWithEnv (test/support/skips.ts)\n`,
+      );
       this.error = new Error(`${unexplained.length} test(s) skipped without a reason: ${unexplained.map((t) => t.name).join('; ')}`);
     }
   }

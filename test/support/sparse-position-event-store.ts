@@ -1,4 +1,14 @@
-import type { AllSubscription, AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '../../src/shared/event-store/event-store.port';
+import type {
+  AllSubscription,
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../../src/shared/event-store/event-store.port';
 import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-event-store';
 import { type Position, positionOf, positionValue, START } from '../../src/shared/event-store/position';
 

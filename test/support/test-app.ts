@@ -41,7 +41,13 @@ export interface TestApp {
   eventStore: EventStore;
   dataDir: string;
   /** Sends the test principal's credentials unless headers hold an Authorization or options say otherwise. */
-  request(method: string, url: string, body?: unknown, headers?: Record<string, string>, options?: TestRequestOptions): Promise<TestResponse>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    options?: TestRequestOptions,
+  ): Promise<TestResponse>;
   /** The bootstrap admin key (role admin only). */
   adminKey: string;
   /** An HS256 JWT signed with the test secret: `exp` defaults to far in the future. */
@@ -105,11 +111,23 @@ export async function startTestApp(overrides: Partial<RelataConfig> = {}, option
     adminKey: TEST_ADMIN_KEY,
     jwt,
     async createKey(roles, extra = {}) {
-      const created = await t.request('POST', '/admin/keys', { name: extra.name ?? roles.join('+'), roles, ...extra }, {}, { auth: TEST_ADMIN_KEY });
+      const created = await t.request(
+        'POST',
+        '/admin/keys',
+        { name: extra.name ?? roles.join('+'), roles, ...extra },
+        {},
+        { auth: TEST_ADMIN_KEY },
+      );
       if (created.status !== 201) throw new Error(`POST /admin/keys answered ${created.status}: ${JSON.stringify(created.body)}`);
       return { id: created.json.id as string, key: created.json.key as string };
     },
-    async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, options: TestRequestOptions = {}): Promise<TestResponse> {
+    async request(
+      method: string,
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+      options: TestRequestOptions = {},
+    ): Promise<TestResponse> {
       const explicit = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
       const auth = options.auth === false ? {} : explicit ? {} : { authorization: `Bearer ${options.auth ?? testCredential}` };
       const response = await app.inject({

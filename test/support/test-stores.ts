@@ -52,7 +52,9 @@ export function testStoreConfig(dataDir: string, env: NodeJS.ProcessEnv = proces
 export function testStoreEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const config = testStoreConfig(dataDir, env);
   return {
-    ...(config.eventStoreUrl ? { EVENTSTORE_URL: config.eventStoreUrl, RELATA_EVENTSTORE_STREAM_PREFIX: config.eventStoreStreamPrefix as string } : {}),
+    ...(config.eventStoreUrl
+      ? { EVENTSTORE_URL: config.eventStoreUrl, RELATA_EVENTSTORE_STREAM_PREFIX: config.eventStoreStreamPrefix as string }
+      : {}),
     ...(config.mongodbUrl ? { MONGODB_URL: config.mongodbUrl } : {}),
   };
 }

@@ -1,10 +1,25 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
 import { type Role, ROLES } from '../roles';
 
 export class CreateAccessKeyDto {
   /** What the key is for ("billing integration", "Ana's laptop"): shown in the key list. */
   @IsString() @Length(1, 100) name!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(ROLES.length) @ArrayUnique() @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
   roles!: Role[];
   /** Lifts the masking of personal data for analysts and auditors. */
   @IsOptional() @IsBoolean() pii?: boolean;

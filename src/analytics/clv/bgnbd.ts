@@ -147,11 +147,7 @@ export function fitBgNbd(customers: readonly FrequencyRecency[], options: BgNbdF
   if (!customers.some((c) => c.x > 0)) throw new RangeError('fitBgNbd needs at least one repeat buyer (x > 0)');
   const logLikelihood = makeLogLikelihood(prepare(customers));
   const start = options.initial ?? { r: 1, alpha: 1, a: 1, b: 1 };
-  const fit = fitPositive(
-    (p) => -logLikelihood(p[0], p[1], p[2], p[3]),
-    [start.r, start.alpha, start.a, start.b],
-    options.optimizer,
-  );
+  const fit = fitPositive((p) => -logLikelihood(p[0], p[1], p[2], p[3]), [start.r, start.alpha, start.a, start.b], options.optimizer);
   const [r, alpha, a, b] = fit.params;
   const [seR, seAlpha, seA, seB] = fit.standardErrors;
   return {

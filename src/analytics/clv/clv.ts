@@ -42,7 +42,8 @@ function checkOptions(options: ClvOptions): Required<ClvOptions> {
   const { horizon, discountRate } = options;
   const marginShare = options.marginShare ?? 1;
   if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer >= 1, got ${horizon}`);
-  if (!(discountRate >= 0) || !Number.isFinite(discountRate)) throw new RangeError(`discountRate must be finite and >= 0, got ${discountRate}`);
+  if (!(discountRate >= 0) || !Number.isFinite(discountRate))
+    throw new RangeError(`discountRate must be finite and >= 0, got ${discountRate}`);
   if (!(marginShare >= 0 && marginShare <= 1)) throw new RangeError(`marginShare must be in [0, 1], got ${marginShare}`);
   return { horizon, discountRate, marginShare };
 }

@@ -13,7 +13,15 @@
  * Pure: the purchases and the days come in as arguments.
  */
 import { conditionalExpectedTransactions, expectedTransactions, type BgNbdParams } from './bgnbd';
-import { aggregateDailyTransactions, dayNumber, dayToIsoDate, type Purchase, summarizePurchases, type TimeUnit, UNIT_DAYS } from './summary';
+import {
+  aggregateDailyTransactions,
+  dayNumber,
+  dayToIsoDate,
+  type Purchase,
+  summarizePurchases,
+  type TimeUnit,
+  UNIT_DAYS,
+} from './summary';
 
 export interface HoldoutCheckRow {
   /** Calibration repeat transactions (the last row: this many or more). */
@@ -109,7 +117,13 @@ export function holdoutCheck(
   }
   const byCalibrationTransactions = [...rows.entries()]
     .sort(([p], [q]) => p - q)
-    .map(([x, row]) => ({ x, orMore: x === cap, customers: row.customers, actual: round(row.actual / row.customers, 4), expected: round(row.expected / row.customers, 4) }));
+    .map(([x, row]) => ({
+      x,
+      orMore: x === cap,
+      customers: row.customers,
+      actual: round(row.actual / row.customers, 4),
+      expected: round(row.expected / row.customers, 4),
+    }));
 
   return {
     calibrationEnd,
@@ -130,7 +144,11 @@ export function holdoutCheck(
 }
 
 /** Repeat transactions per period of the calibration cohort, actual and expected (unconditional). */
-function tracking(params: BgNbdParams, purchases: readonly Purchase[], bounds: { calibrationEnd: number; holdoutEnd: number; unitDays: number }): TrackingPeriod[] {
+function tracking(
+  params: BgNbdParams,
+  purchases: readonly Purchase[],
+  bounds: { calibrationEnd: number; holdoutEnd: number; unitDays: number },
+): TrackingPeriod[] {
   const { calibrationEnd, holdoutEnd, unitDays } = bounds;
   const births = new Map<number, number>();
   const repeatDays: number[] = [];
@@ -148,7 +166,8 @@ function tracking(params: BgNbdParams, purchases: readonly Purchase[], bounds: {
   // Cumulative expectation at the end of each period: customers born on a day share the term.
   const cumulativeAt = (endDay: number): number => {
     let sum = 0;
-    for (const [birth, count] of births) if (endDay > birth) sum += count * (evaluated(() => expectedTransactions(params, (endDay - birth) / unitDays)) || 0);
+    for (const [birth, count] of births)
+      if (endDay > birth) sum += count * (evaluated(() => expectedTransactions(params, (endDay - birth) / unitDays)) || 0);
     return sum;
   };
   const result: TrackingPeriod[] = [];

@@ -46,9 +46,10 @@ export function nelderMead(f: Objective, x0: readonly number[], options: NelderM
   const n = x0.length;
   if (n === 0) throw new RangeError('nelderMead needs at least one dimension');
   if (!x0.every(Number.isFinite)) throw new RangeError(`nelderMead start point must be finite, got [${x0.join(', ')}]`);
-  const steps = typeof options.initialStep === 'number' || options.initialStep === undefined
-    ? new Array<number>(n).fill(options.initialStep ?? 0.5)
-    : [...options.initialStep];
+  const steps =
+    typeof options.initialStep === 'number' || options.initialStep === undefined
+      ? new Array<number>(n).fill(options.initialStep ?? 0.5)
+      : [...options.initialStep];
   if (steps.length !== n || !steps.every((s) => Number.isFinite(s) && s !== 0)) {
     throw new RangeError('initialStep must be non-zero and have one entry per dimension');
   }
@@ -154,9 +155,7 @@ function runSimplex(
     } else {
       const outside = reflectedValue < worstValue;
       for (let d = 0; d < n; d++) {
-        trial[d] = outside
-          ? centroid[d] + CONTRACT * (reflected[d] - centroid[d])
-          : centroid[d] + CONTRACT * (worstPoint[d] - centroid[d]);
+        trial[d] = outside ? centroid[d] + CONTRACT * (reflected[d] - centroid[d]) : centroid[d] + CONTRACT * (worstPoint[d] - centroid[d]);
       }
       const contractedValue = evaluate(trial);
       if (outside ? contractedValue <= reflectedValue : contractedValue < worstValue) {
@@ -194,7 +193,23 @@ export function numericalHessian(f: Objective, x: readonly number[], h = 1e-4): 
     hessian[i][i] = (at([[i, h]]) - 2 * center + at([[i, -h]])) / (h * h);
     for (let j = 0; j < i; j++) {
       const value =
-        (at([[i, h], [j, h]]) - at([[i, h], [j, -h]]) - at([[i, -h], [j, h]]) + at([[i, -h], [j, -h]])) / (4 * h * h);
+        (at([
+          [i, h],
+          [j, h],
+        ]) -
+          at([
+            [i, h],
+            [j, -h],
+          ]) -
+          at([
+            [i, -h],
+            [j, h],
+          ]) +
+          at([
+            [i, -h],
+            [j, -h],
+          ])) /
+        (4 * h * h);
       hessian[i][j] = value;
       hessian[j][i] = value;
     }

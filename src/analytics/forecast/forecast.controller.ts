@@ -25,7 +25,16 @@ export class ForecastQueryDto extends ConsistencyQueryDto {
   @IsOptional() @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
 }
 
-const FORECAST_COLUMNS = ['group', 'period', 'from', 'to', 'forecast.transactions', 'forecast.revenue', 'actual.transactions', 'actual.revenue'];
+const FORECAST_COLUMNS = [
+  'group',
+  'period',
+  'from',
+  'to',
+  'forecast.transactions',
+  'forecast.revenue',
+  'actual.transactions',
+  'actual.revenue',
+];
 
 /**
  * GET /analytics/forecast: expected purchases and revenue per period from the fitted CLV model,
@@ -38,9 +47,24 @@ export class ForecastController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('forecast')
-  async forecast(@Query() query: ForecastQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async forecast(
+    @Query() query: ForecastQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const view = await this.queries.execute(
-      new SalesForecastQuery({ from: query.from, to: query.to, interval: query.interval, groupBy: query.groupBy, scheme: query.scheme, asOf: query.asOf, currency: query.currency }, query.minPosition),
+      new SalesForecastQuery(
+        {
+          from: query.from,
+          to: query.to,
+          interval: query.interval,
+          groupBy: query.groupBy,
+          scheme: query.scheme,
+          asOf: query.asOf,
+          currency: query.currency,
+        },
+        query.minPosition,
+      ),
     );
     if (!wantsCsv(accept)) return view;
     return csvReply(reply, forecastRows(view), { columns: FORECAST_COLUMNS, filename: 'forecast.csv' });

@@ -54,7 +54,10 @@ export type ForecastView = Omit<PredictionAsOf, 'instant'> &
   };
 
 export class SalesForecastQuery extends Query<ForecastView> {
-  constructor(readonly request: ForecastRequest, readonly minPosition?: string) {
+  constructor(
+    readonly request: ForecastRequest,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -70,21 +73,37 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
     const { from, to, interval, groupBy, scheme } = request;
     if (!(dayNumber(from) < dayNumber(to))) throw new ValidationFailedError([{ field: 'from', messages: ['from must be before to'] }]);
     if (periodCountOf(from, to, interval) > MAX_FORECAST_PERIODS) {
-      throw new ValidationFailedError([{ field: 'interval', messages: [`the window holds more than ${MAX_FORECAST_PERIODS} periods of a ${interval}; use a longer interval`] }]);
+      throw new ValidationFailedError([
+        {
+          field: 'interval',
+          messages: [`the window holds more than ${MAX_FORECAST_PERIODS} periods of a ${interval}; use a longer interval`],
+        },
+      ]);
     }
-    for (const projection of [CUSTOMER_VALUE_PROJECTION, CLV_MODEL_PROJECTION, ...(groupBy === 'segment' ? [SEGMENT_HISTORY_PROJECTION] : [])]) {
+    for (const projection of [
+      CUSTOMER_VALUE_PROJECTION,
+      CLV_MODEL_PROJECTION,
+      ...(groupBy === 'segment' ? [SEGMENT_HISTORY_PROJECTION] : []),
+    ]) {
       await this.readModels.ensureCaughtUp(projection, minPosition);
     }
     const currency = await analysisCurrency(this.readModels, request.currency);
     // The latest model fitted on this currency's spend.
     let model: ClvModelDoc | undefined;
-    for await (const fitted of this.readModels.collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION).findAll({}, { revision: -1 })) {
+    for await (const fitted of this.readModels
+      .collection<ClvModelDoc>(CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION)
+      .findAll({}, { revision: -1 })) {
       if ((fitted.currency ?? DEFAULT_CURRENCY) === currency) {
         model = fitted;
         break;
       }
     }
-    if (!model) throw new BusinessRuleViolation('CLV_MODEL_REQUIRED', `A forecast needs a CLV model fitted on ${currency} (POST /analytics/clv/fit)`, { currency });
+    if (!model)
+      throw new BusinessRuleViolation(
+        'CLV_MODEL_REQUIRED',
+        `A forecast needs a CLV model fitted on ${currency} (POST /analytics/clv/fit)`,
+        { currency },
+      );
     // Today bounds the actuals and defaults the as-of when there is no model's calibration end to use.
     const now = new Date(liveAsOf(this.clock).asOf);
     const { instant, ...asOf } = predictionAsOf(model, request.asOf, now);
@@ -100,12 +119,17 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
     const today = dayNumber(now.toISOString());
     const knownUntil = lastPurchaseDay === null ? null : Math.min(lastPurchaseDay, today);
     const periods = periodsOf(from, to, interval);
-    const customers: ForecastCustomer[] = docs.map((doc) => ({ customerId: doc.customerId, days: doc.days, groups: groupsOf(doc.customerId) }));
-    const result = salesForecast(
-      { bgnbd: model.bgnbd, gammaGamma: model.gammaGamma, unit: model.unit },
-      customers,
-      { asOfDay: dayNumber(asOf.asOf), periods, actualsKnownUntil: knownUntil, groupActuals: groupBy !== 'product' },
-    );
+    const customers: ForecastCustomer[] = docs.map((doc) => ({
+      customerId: doc.customerId,
+      days: doc.days,
+      groups: groupsOf(doc.customerId),
+    }));
+    const result = salesForecast({ bgnbd: model.bgnbd, gammaGamma: model.gammaGamma, unit: model.unit }, customers, {
+      asOfDay: dayNumber(asOf.asOf),
+      periods,
+      actualsKnownUntil: knownUntil,
+      groupActuals: groupBy !== 'product',
+    });
     // Open suggestions are live: as of now unless a day was asked for.
     const pipeline = salesPipeline(docs, asOf.asOfBasis === 'requested' ? instant : now, periods, currency);
     return {
@@ -126,18 +150,26 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
   }
 
   /** Each customer's share of the forecast per group. */
-  private async groupings(groupBy: ForecastGrouping, scheme: SegmentScheme, currency: string): Promise<(customerId: string) => ForecastCustomer['groups']> {
+  private async groupings(
+    groupBy: ForecastGrouping,
+    scheme: SegmentScheme,
+    currency: string,
+  ): Promise<(customerId: string) => ForecastCustomer['groups']> {
     if (groupBy === 'none') return () => [];
     if (groupBy === 'segment') {
       const segment = new Map<string, string>();
-      for await (const m of this.readModels.collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION).findAll({ scheme })) {
+      for await (const m of this.readModels
+        .collection<MembershipDoc>(SEGMENT_HISTORY_PROJECTION, MEMBERSHIPS_COLLECTION)
+        .findAll({ scheme })) {
         if (m.segment !== null) segment.set(m.customerId, m.segment);
       }
       return (id) => [{ group: segment.get(id) ?? NO_SEGMENT, transactionShare: 1, revenueShare: 1 }];
     }
     // Products: the customer's forecast split as their purchases and spend so far split.
     const interest = new Map<string, ProductInterestDoc[]>();
-    for await (const doc of this.readModels.collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION).findAll()) {
+    for await (const doc of this.readModels
+      .collection<ProductInterestDoc>(CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION)
+      .findAll()) {
       const list = interest.get(doc.customerId) ?? [];
       list.push(doc);
       interest.set(doc.customerId, list);
@@ -162,11 +194,20 @@ function foldSmallGroups(groups: ForecastGroup[]): ForecastGroup[] {
   const kept = groups.slice(0, MAX_GROUPS - 1);
   const rest = groups.slice(MAX_GROUPS - 1);
   const add = (a: { transactions: number; revenue: number } | null, b: { transactions: number; revenue: number } | null) =>
-    a === null || b === null ? (a ?? b) : { transactions: Math.round((a.transactions + b.transactions) * 1000) / 1000, revenue: Math.round((a.revenue + b.revenue) * 100) / 100 };
+    a === null || b === null
+      ? (a ?? b)
+      : {
+          transactions: Math.round((a.transactions + b.transactions) * 1000) / 1000,
+          revenue: Math.round((a.revenue + b.revenue) * 100) / 100,
+        };
   const other = rest.reduce((acc, g) => ({
     group: OTHER_GROUP,
     forecast: add(acc.forecast, g.forecast)!,
-    periods: acc.periods.map((p, k) => ({ ...p, forecast: add(p.forecast, g.periods[k].forecast), actual: add(p.actual, g.periods[k].actual) })),
+    periods: acc.periods.map((p, k) => ({
+      ...p,
+      forecast: add(p.forecast, g.periods[k].forecast),
+      actual: add(p.actual, g.periods[k].actual),
+    })),
   }));
   return [...kept, { ...other, group: OTHER_GROUP }];
 }

@@ -102,7 +102,9 @@ export function salesForecast(
   const unitDays = UNIT_DAYS[model.unit];
   const n = periods.length;
   // E[Y(t)] at each period's start and end, t from the end of the as-of day (0 on or before it).
-  const boundaries = [...periods.map((p) => p.start), periods.length ? periods[n - 1].end : 0].map((day) => Math.max(0, (day - 1 - asOfDay) / unitDays));
+  const boundaries = [...periods.map((p) => p.start), periods.length ? periods[n - 1].end : 0].map((day) =>
+    Math.max(0, (day - 1 - asOfDay) / unitDays),
+  );
   const cumulativeByHistory = new Map<string, Float64Array>();
   const periodIndex = (day: number): number => {
     let lo = 0;
@@ -138,7 +140,9 @@ export function salesForecast(
     const key = `${x}|${t_x}|${T}`;
     let cumulative = cumulativeByHistory.get(key);
     if (cumulative === undefined) {
-      cumulative = Float64Array.from(boundaries, (t) => (t > 0 ? evaluated(() => conditionalExpectedTransactions(model.bgnbd, t, x, t_x, T)) : 0));
+      cumulative = Float64Array.from(boundaries, (t) =>
+        t > 0 ? evaluated(() => conditionalExpectedTransactions(model.bgnbd, t, x, t_x, T)) : 0,
+      );
       // A degenerate fit the series cannot evaluate for this history: no forecast for the customer.
       if (cumulative.some(Number.isNaN)) cumulative.fill(0);
       cumulativeByHistory.set(key, cumulative);
@@ -168,10 +172,11 @@ export function salesForecast(
       if (k < 0) continue;
       total.actualTx[k] += 1;
       total.actualRevenue[k] += amount;
-      if (options.groupActuals) for (const g of targets) {
-        g.acc.actualTx[k] += g.transactionShare;
-        g.acc.actualRevenue[k] += amount * g.revenueShare;
-      }
+      if (options.groupActuals)
+        for (const g of targets) {
+          g.acc.actualTx[k] += g.transactionShare;
+          g.acc.actualRevenue[k] += amount * g.revenueShare;
+        }
     }
   }
 
@@ -181,7 +186,8 @@ export function salesForecast(
       from: dayToIsoDate(p.start),
       to: dayToIsoDate(p.end),
       forecast: p.end - 1 <= asOfDay ? null : amounts(acc.forecastTx[k], acc.forecastRevenue[k]),
-      actual: withActuals && actualsKnownUntil !== null && p.start <= actualsKnownUntil ? amounts(acc.actualTx[k], acc.actualRevenue[k]) : null,
+      actual:
+        withActuals && actualsKnownUntil !== null && p.start <= actualsKnownUntil ? amounts(acc.actualTx[k], acc.actualRevenue[k]) : null,
     }));
   const sum = (values: Float64Array): number => values.reduce((s, v) => s + v, 0);
   const totalPeriods = periodsOf(total, true);
@@ -189,7 +195,11 @@ export function salesForecast(
     byGroup.size === 0
       ? null
       : [...byGroup.entries()]
-          .map(([group, acc]) => ({ group, periods: periodsOf(acc, options.groupActuals), forecast: amounts(sum(acc.forecastTx), sum(acc.forecastRevenue)) }))
+          .map(([group, acc]) => ({
+            group,
+            periods: periodsOf(acc, options.groupActuals),
+            forecast: amounts(sum(acc.forecastTx), sum(acc.forecastRevenue)),
+          }))
           .sort((p, q) => q.forecast.revenue - p.forecast.revenue || (p.group < q.group ? -1 : 1));
   return {
     cohortCustomers: cohort,

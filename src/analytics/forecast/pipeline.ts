@@ -33,7 +33,12 @@ export interface Pipeline {
 
 export const ASSUMED_PROBABILITY = 0.5;
 /** `docs` in one currency (their suggestions in it): the sums are amounts of that currency. */
-export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>, at: Date, periods: readonly DayPeriod[], currency: string): Pipeline {
+export function salesPipeline(
+  docs: Iterable<{ suggestions: readonly ValueSuggestion[] }>,
+  at: Date,
+  periods: readonly DayPeriod[],
+  currency: string,
+): Pipeline {
   const roundAmount = (value: number): number => roundMoney(value, currency);
   const iso = at.toISOString();
   const open: ValueSuggestion[] = [];
@@ -67,7 +72,11 @@ export function salesPipeline(docs: Iterable<{ suggestions: readonly ValueSugges
     row.value += s.expectedValue;
     row.weightedValue += s.expectedValue * probability;
   }
-  const money = <T extends { value: number; weightedValue: number }>(row: T): T => ({ ...row, value: roundAmount(row.value), weightedValue: roundAmount(row.weightedValue) });
+  const money = <T extends { value: number; weightedValue: number }>(row: T): T => ({
+    ...row,
+    value: roundAmount(row.value),
+    weightedValue: roundAmount(row.weightedValue),
+  });
   return {
     at: iso,
     suggestions: open.length,

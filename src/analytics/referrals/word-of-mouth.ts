@@ -55,7 +55,11 @@ export interface ReferralReport {
 
 const round = (value: number): number => Math.round(value * 10_000) / 10_000;
 
-export function referralReport(all: readonly ReferralCustomer[], asOf: Date, segmentOf: (customerId: string) => string | null): ReferralReport {
+export function referralReport(
+  all: readonly ReferralCustomer[],
+  asOf: Date,
+  segmentOf: (customerId: string) => string | null,
+): ReferralReport {
   const asOfIso = asOf.toISOString();
   const customers = all.filter((c) => c.customerSince <= asOfIso);
   const known = new Set(customers.map((c) => c.customerId));
@@ -71,7 +75,15 @@ export function referralReport(all: readonly ReferralCustomer[], asOf: Date, seg
     const totals = new MoneyTotals();
     for (const c of group) for (const [currency, amount] of Object.entries(c.revenue)) totals.add(currency, amount);
     const byCurrency = Object.fromEntries(
-      totals.currencies().map((currency) => [currency, { revenue: totals.get(currency), averageRevenue: group.length ? averageMoney(totals.get(currency), group.length, currency) : null }]),
+      totals
+        .currencies()
+        .map((currency) => [
+          currency,
+          {
+            revenue: totals.get(currency),
+            averageRevenue: group.length ? averageMoney(totals.get(currency), group.length, currency) : null,
+          },
+        ]),
     );
     return { customers: group.length, byCurrency };
   };
@@ -91,7 +103,10 @@ export function referralReport(all: readonly ReferralCustomer[], asOf: Date, seg
     referralsMade: pairs.size,
     referrers: referrers.size,
     referralRate: customers.length ? round(referrers.size / customers.length) : null,
-    value: { referred: value(customers.filter((c) => referred.has(c.customerId))), others: value(customers.filter((c) => !referred.has(c.customerId))) },
+    value: {
+      referred: value(customers.filter((c) => referred.has(c.customerId))),
+      others: value(customers.filter((c) => !referred.has(c.customerId))),
+    },
     byAcquisitionChannel: grouped((c) => c.acquisitionChannel),
     bySegment: grouped((c) => segmentOf(c.customerId) ?? '(none)'),
   };
@@ -137,5 +152,14 @@ export function reachEstimate(answers: readonly SatisfactionAnswer[], factors: W
   }
   const positiveReach = round(satisfied * factors.tellsSatisfied);
   const negativeReach = round(unsatisfied * factors.tellsUnsatisfied);
-  return { factors, responses, satisfied, neutral: responses - satisfied - unsatisfied, unsatisfied, positiveReach, negativeReach, netReach: round(positiveReach - negativeReach) };
+  return {
+    factors,
+    responses,
+    satisfied,
+    neutral: responses - satisfied - unsatisfied,
+    unsatisfied,
+    positiveReach,
+    negativeReach,
+    netReach: round(positiveReach - negativeReach),
+  };
 }

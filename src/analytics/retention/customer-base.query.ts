@@ -75,7 +75,8 @@ async function customersOf(readModels: ReadModels, minPosition: string | undefin
 }
 
 /** Purchase days in any currency (retention counts purchases, not money), ascending. */
-const purchaseDays = (doc: ValueDoc): number[] => [...new Set(Object.values(doc.days).flatMap((days) => days.map(([day]) => day)))].sort((a, b) => a - b);
+const purchaseDays = (doc: ValueDoc): number[] =>
+  [...new Set(Object.values(doc.days).flatMap((days) => days.map(([day]) => day)))].sort((a, b) => a - b);
 
 /** The requested as-of, or the day after the last purchase or new customer. */
 function customerAsOf(docs: readonly ValueDoc[], clock: Clock, requested: string | undefined): AsOfStamp {

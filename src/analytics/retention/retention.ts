@@ -86,7 +86,12 @@ export interface RetentionCustomer {
   days: readonly number[];
 }
 
-export function retention(customers: readonly RetentionCustomer[], asOf: Date, interval: RetentionInterval, acquisitionCostMultiple: number): RetentionReport {
+export function retention(
+  customers: readonly RetentionCustomer[],
+  asOf: Date,
+  interval: RetentionInterval,
+  acquisitionCostMultiple: number,
+): RetentionReport {
   const asOfDay = dayNumber(asOf.toISOString());
   const dayIso = (day: number): string => new Date(day * 86_400_000).toISOString();
   // Periods that ended by the as-of.

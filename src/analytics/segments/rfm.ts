@@ -81,9 +81,21 @@ export function rfmSegment(r: number, f: number, m: number): RfmSegment {
 
 /** Quintile scores and segments for a population of customers, in input order. */
 export function scoreRfm(customers: readonly RfmInput[]): RfmScore[] {
-  const r = quantileScores(customers.map((c) => c.recency), 5, false);
-  const f = quantileScores(customers.map((c) => c.frequency), 5, true);
-  const m = quantileScores(customers.map((c) => c.monetary), 5, true);
+  const r = quantileScores(
+    customers.map((c) => c.recency),
+    5,
+    false,
+  );
+  const f = quantileScores(
+    customers.map((c) => c.frequency),
+    5,
+    true,
+  );
+  const m = quantileScores(
+    customers.map((c) => c.monetary),
+    5,
+    true,
+  );
   return customers.map((c, i) => ({
     ...c,
     r: r[i],

@@ -25,7 +25,10 @@ export interface SegmentAt {
 /** The latest run at or before the instant (or the latest run); null when none. */
 export async function segmentationRunAsOf(readModels: ReadModels, asOf: string | undefined): Promise<SegmentationRunDoc | null> {
   const runs = readModels.collection<SegmentationRunDoc>(SEGMENT_HISTORY_PROJECTION, SEGMENTATION_RUNS_COLLECTION);
-  const page = await runs.find(asOf === undefined ? {} : { asOf: { $lte: new Date(asOf).toISOString() } }, { sort: { asOf: -1 }, limit: 1 });
+  const page = await runs.find(asOf === undefined ? {} : { asOf: { $lte: new Date(asOf).toISOString() } }, {
+    sort: { asOf: -1 },
+    limit: 1,
+  });
   return page.items[0] ?? null;
 }
 

@@ -18,16 +18,7 @@ import { quantileScores } from './quantile-scores';
 export const VALUE_TIERS = ['low', 'medium', 'high'] as const;
 export type ValueTier = (typeof VALUE_TIERS)[number];
 
-export type ValueMatrixCell =
-  | 'star'
-  | 'retain'
-  | 'harvest'
-  | 'grow'
-  | 'develop'
-  | 'maintain'
-  | 'invest'
-  | 'nurture'
-  | 'deprioritize';
+export type ValueMatrixCell = 'star' | 'retain' | 'harvest' | 'grow' | 'develop' | 'maintain' | 'invest' | 'nurture' | 'deprioritize';
 
 /** VALUE_MATRIX_CELLS[current][potential]. */
 export const VALUE_MATRIX_CELLS: Readonly<Record<ValueTier, Readonly<Record<ValueTier, ValueMatrixCell>>>> = {
@@ -86,8 +77,14 @@ function tiers(values: number[], thresholds: TierThresholds | undefined): ValueT
 }
 
 export function valueMatrix(customers: readonly ValueMatrixInput[], options: ValueMatrixOptions = {}): ValueMatrix {
-  const current = tiers(customers.map((c) => c.currentValue), options.current);
-  const potential = tiers(customers.map((c) => c.potentialValue), options.potential);
+  const current = tiers(
+    customers.map((c) => c.currentValue),
+    options.current,
+  );
+  const potential = tiers(
+    customers.map((c) => c.potentialValue),
+    options.potential,
+  );
   const counts = Object.fromEntries(
     VALUE_TIERS.flatMap((row) => VALUE_TIERS.map((column) => [VALUE_MATRIX_CELLS[row][column], 0])),
   ) as Record<ValueMatrixCell, number>;

@@ -43,7 +43,6 @@ export interface CustomerValuation {
   expectedFutureValue: number | null;
 }
 
-
 /** Margin when every customer who spent has a margin recorded, revenue otherwise. */
 export function valueBasisOf(docs: readonly Pick<CustomerValueDoc, 'revenue' | 'margin'>[]): ValueBasis {
   const spenders = docs.filter((doc) => doc.revenue > 0);
@@ -72,7 +71,9 @@ export class CustomerValuer {
     private readonly asOf: Date,
   ) {
     const horizon = model ? DEFAULT_HORIZON[model.unit] : null;
-    this.predictor = model ? new ClvPredictor(model, { asOf, horizon: horizon!, annualDiscountRate: DEFAULT_ANNUAL_DISCOUNT_RATE, marginShare: 1 }) : null;
+    this.predictor = model
+      ? new ClvPredictor(model, { asOf, horizon: horizon!, annualDiscountRate: DEFAULT_ANNUAL_DISCOUNT_RATE, marginShare: 1 })
+      : null;
     this.valuation = { basis, modelId: model?.modelId ?? null, modelCalibrationEnd: model?.calibrationEnd ?? null, horizon };
     this.asOfDay = dayNumber(asOf.toISOString());
   }
@@ -84,6 +85,11 @@ export class CustomerValuer {
     const suggestedValue = roundAmount(openSuggestionsAt(doc, this.asOf).reduce((sum, s) => sum + s.expectedValue, 0) * share);
     const clv = this.predictor?.predict(doc)?.clv ?? null;
     const expectedFutureValue = clv === null ? null : roundAmount(clv * share);
-    return { currentValue, potentialValue: addMoney(suggestedValue, expectedFutureValue ?? 0, doc.currency), suggestedValue, expectedFutureValue };
+    return {
+      currentValue,
+      potentialValue: addMoney(suggestedValue, expectedFutureValue ?? 0, doc.currency),
+      suggestedValue,
+      expectedFutureValue,
+    };
   }
 }

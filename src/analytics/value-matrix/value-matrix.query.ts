@@ -29,7 +29,10 @@ export interface ValueMatrixView extends AsOfStamp {
 }
 
 export class GetValueMatrixQuery extends Query<ValueMatrixView> {
-  constructor(readonly asOf: string | undefined, readonly minPosition?: string) {
+  constructor(
+    readonly asOf: string | undefined,
+    readonly minPosition?: string,
+  ) {
     super();
   }
 }
@@ -42,15 +45,29 @@ export class GetValueMatrixHandler implements IQueryHandler<GetValueMatrixQuery>
     await this.readModels.ensureCaughtUp(SEGMENT_HISTORY_PROJECTION, minPosition);
     const run = await segmentationRunAsOf(this.readModels, asOf);
     if (!run) {
-      throw new NotFoundError('SEGMENTATION_NOT_RUN', 'No segmentation run as of this instant (POST /analytics/segments/recompute?asOf=)', { asOf: asOf ?? null });
+      throw new NotFoundError('SEGMENTATION_NOT_RUN', 'No segmentation run as of this instant (POST /analytics/segments/recompute?asOf=)', {
+        asOf: asOf ?? null,
+      });
     }
     const members = await segmentsAt(this.readModels, 'value-matrix', run.asOf);
-    const cells = Object.fromEntries(VALUE_TIERS.flatMap((row) => VALUE_TIERS.map((column) => [VALUE_MATRIX_CELLS[row][column], 0]))) as Record<ValueMatrixCell, number>;
+    const cells = Object.fromEntries(
+      VALUE_TIERS.flatMap((row) => VALUE_TIERS.map((column) => [VALUE_MATRIX_CELLS[row][column], 0])),
+    ) as Record<ValueMatrixCell, number>;
     for (const { segment } of members.values()) if (segment in cells) cells[segment as ValueMatrixCell] += 1;
     const matrix = Object.fromEntries(
-      VALUE_TIERS.map((current) => [current, Object.fromEntries(VALUE_TIERS.map((potential) => [potential, cells[VALUE_MATRIX_CELLS[current][potential]]]))]),
+      VALUE_TIERS.map((current) => [
+        current,
+        Object.fromEntries(VALUE_TIERS.map((potential) => [potential, cells[VALUE_MATRIX_CELLS[current][potential]]])),
+      ]),
     ) as ValueMatrixView['matrix'];
-    return { ...runStamp(run, asOf), valuation: run.valuation ?? null, currency: run.currency ?? null, customers: members.size, cells, matrix };
+    return {
+      ...runStamp(run, asOf),
+      valuation: run.valuation ?? null,
+      currency: run.currency ?? null,
+      customers: members.size,
+      cells,
+      matrix,
+    };
   }
 }
 

@@ -23,7 +23,18 @@ import { DEFAULT_CURRENCY } from '../../shared/money/money';
 import type { AcquisitionChannel, CustomerKind, InteractionChannel, InteractionDirection } from '../customer.events';
 
 export const CUSTOMER_KINDS: CustomerKind[] = ['prospect', 'customer'];
-export const ACQUISITION_CHANNELS: AcquisitionChannel[] = ['web', 'referral', 'store', 'phone', 'email', 'social', 'partner', 'event', 'import', 'other'];
+export const ACQUISITION_CHANNELS: AcquisitionChannel[] = [
+  'web',
+  'referral',
+  'store',
+  'phone',
+  'email',
+  'social',
+  'partner',
+  'event',
+  'import',
+  'other',
+];
 export const INTERACTION_CHANNELS: InteractionChannel[] = ['call', 'email', 'visit', 'chat', 'meeting'];
 export const INTERACTION_DIRECTIONS: InteractionDirection[] = ['inbound', 'outbound'];
 
@@ -59,7 +70,10 @@ export class UpsertCustomerDto {
   @IsOptional() @IsIn(CUSTOMER_KINDS) kind: CustomerKind = 'prospect';
   @IsString() @Length(1, 200) name!: string;
   @IsOptional() @Trim() @IsEmail() @MaxLength(254) email?: string;
-  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' }) phone?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' })
+  phone?: string | null;
   @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Length(1, 200) company?: string | null;
   @IsOptional() @IsIn(ACQUISITION_CHANNELS) acquisitionChannel: AcquisitionChannel = 'other';
 }
@@ -68,7 +82,10 @@ export class UpsertCustomerDto {
 export class UpdateContactDetailsDto {
   @IsOptional() @IsString() @Length(1, 200) name?: string;
   @IsOptional() @Trim() @IsEmail() @MaxLength(254) email?: string;
-  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' }) phone?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsString()
+  @Matches(PHONE, { message: 'phone must be digits, spaces, ( ) . - and an optional leading +' })
+  phone?: string | null;
   @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Length(1, 200) company?: string | null;
 }
 
@@ -89,7 +106,10 @@ export class PurchaseLineDto {
 
 export class RecordPurchaseDto {
   /** The caller's own purchase id (e.g. an invoice number); a uuid is generated when absent. */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'purchaseId must be 1-100 letters, digits or . _ : -' }) purchaseId?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'purchaseId must be 1-100 letters, digits or . _ : -' })
+  purchaseId?: string;
   @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines!: PurchaseLineDto[];
   /** Gross margin of the whole purchase; may be negative (sold at a loss), never above the amount. */
   @IsOptional() @IsNumber(MONEY) @Min(-MAX_MONEY) @Max(MAX_MONEY) margin: number = 0;

@@ -26,7 +26,10 @@ export class ListCustomersQueryDto extends PageQueryDto {
   /** Case-insensitive search in name, email and company; digits also find the phone however it was written. */
   @IsOptional() @IsString() @MaxLength(100) q?: string;
   /** A segment name in any scheme (`champions`), or one scheme's (`rfm:champions`). */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9:_ .-]{1,100}$/, { message: 'segment must be a segment name, optionally scheme:name' }) segment?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_ .-]{1,100}$/, { message: 'segment must be a segment name, optionally scheme:name' })
+  segment?: string;
   /** Current revenue at least / at most, in `currency`. */
   @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) minRevenue?: number;
   @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) maxRevenue?: number;

@@ -21,28 +21,50 @@
   function ApiError(path, status, body) {
     var problem = body && typeof body === 'object' ? body : {};
     var fields = Array.isArray(problem.errors)
-      ? problem.errors.map(function (e) { return e.field + ': ' + (e.messages || []).join(', '); }).join('; ')
+      ? problem.errors
+          .map(function (e) {
+            return e.field + ': ' + (e.messages || []).join(', ');
+          })
+          .join('; ')
       : '';
     this.status = status;
     this.code = problem.code || null;
-    this.message = path + ' answered ' + status + (problem.title ? ' ' + problem.title : '') + (problem.detail ? ': ' + problem.detail : '') +
-      (fields ? ' (' + fields + ')' : '') + (problem.title || problem.detail ? '' : ' (HTTP ' + status + ')');
+    this.message =
+      path +
+      ' answered ' +
+      status +
+      (problem.title ? ' ' + problem.title : '') +
+      (problem.detail ? ': ' + problem.detail : '') +
+      (fields ? ' (' + fields + ')' : '') +
+      (problem.title || problem.detail ? '' : ' (HTTP ' + status + ')');
   }
 
   function api(path, key, signal) {
-    return fetch(path, { headers: { Authorization: 'Bearer ' + key, Accept: 'application/json' }, signal: signal }).then(function (response) {
-      return response.text().then(function (text) {
-        var body = null;
-        try { body = text ? JSON.parse(text) : null; } catch { body = text; }
-        if (!response.ok) throw new ApiError(path.split('?')[0], response.status, body);
-        return body;
-      });
-    });
+    return fetch(path, { headers: { Authorization: 'Bearer ' + key, Accept: 'application/json' }, signal: signal }).then(
+      function (response) {
+        return response.text().then(function (text) {
+          var body = null;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {
+            body = text;
+          }
+          if (!response.ok) throw new ApiError(path.split('?')[0], response.status, body);
+          return body;
+        });
+      },
+    );
   }
 
   function query(params) {
-    return Object.keys(params).filter(function (k) { return params[k] !== undefined && params[k] !== null && params[k] !== ''; })
-      .map(function (k) { return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]); }).join('&');
+    return Object.keys(params)
+      .filter(function (k) {
+        return params[k] !== undefined && params[k] !== null && params[k] !== '';
+      })
+      .map(function (k) {
+        return encodeURIComponent(k) + '=' + encodeURIComponent(params[k]);
+      })
+      .join('&');
   }
 
   /** Every customer with a purchase, biggest revenue first (all pages, up to MAX_VALUE_PAGES). */
@@ -50,7 +72,12 @@
     var items = [];
     var pages = 0;
     function next(cursor) {
-      return api('/analytics/lifetime-value?' + query({ minPurchases: 1, sort: 'revenue', order: 'desc', limit: 1000, cursor: cursor, asOf: asOf, currency: currency }), key, signal).then(function (page) {
+      return api(
+        '/analytics/lifetime-value?' +
+          query({ minPurchases: 1, sort: 'revenue', order: 'desc', limit: 1000, cursor: cursor, asOf: asOf, currency: currency }),
+        key,
+        signal,
+      ).then(function (page) {
         items = items.concat(page.items);
         pages++;
         if (page.nextCursor && pages < MAX_VALUE_PAGES) return next(page.nextCursor);
@@ -67,7 +94,11 @@
     return api('/analytics/clv/models?limit=1', key, signal).then(function (models) {
       if (models.items.length === 0) return null;
       // A model fitted on another currency forecasts nothing in this one.
-      return api('/analytics/forecast?' + query({ from: range.from, to: range.to, interval: interval, asOf: asOf, currency: currency }), key, signal).catch(function (error) {
+      return api(
+        '/analytics/forecast?' + query({ from: range.from, to: range.to, interval: interval, asOf: asOf, currency: currency }),
+        key,
+        signal,
+      ).catch(function (error) {
         if (error && error.code === 'CLV_MODEL_REQUIRED') return null;
         throw error;
       });
@@ -78,8 +109,16 @@
   var CAMPAIGNS_SHOWN = 5;
   function campaignResults(key, asOf, signal) {
     return api('/campaigns?limit=20', key, signal).then(function (page) {
-      var launched = page.items.filter(function (c) { return c.status === 'launched' || c.status === 'closed'; }).slice(0, CAMPAIGNS_SHOWN);
-      return Promise.all(launched.map(function (c) { return api('/campaigns/' + c.campaignId + '/results?' + query({ asOf: asOf }), key, signal); }));
+      var launched = page.items
+        .filter(function (c) {
+          return c.status === 'launched' || c.status === 'closed';
+        })
+        .slice(0, CAMPAIGNS_SHOWN);
+      return Promise.all(
+        launched.map(function (c) {
+          return api('/campaigns/' + c.campaignId + '/results?' + query({ asOf: asOf }), key, signal);
+        }),
+      );
     });
   }
 
@@ -120,29 +159,47 @@
       forecast(key, range, asOf, currency, signal),
       api('/follow-ups/summary', key, signal),
       campaignResults(key, asOf, signal),
-    ]).then(function (answers) {
-      if (signal.aborted) return;
-      render = function () {
-        P.renderComplaints(answers[0]);
-        P.renderSla(answers[1]);
-        P.renderSatisfaction(answers[1]);
-        P.renderSegments(answers[2], scheme);
-        P.renderTransitions(answers[3]);
-        P.renderLifetimeValues(answers[4]);
-        P.renderRevenue(answers[5]);
-        P.renderFollowUps(answers[6]);
-        P.renderCampaigns(answers[7]);
-      };
-      render();
-      var values = answers[4];
-      setState('ready', 'Complaints registered from ' + range.from + ' to before ' + range.to + '; predictions as of ' + values.asOf +
-        (values.asOfBasis === 'model-calibration-end' ? ' (the model\'s calibration end)' : values.asOfBasis === 'requested' ? ' (chosen)' : ' (today)') +
-        '; segments as they stand now; values in ' + values.currency + '. Loaded ' + new Date().toLocaleTimeString('en-GB') + '.');
-    }).catch(function (error) {
-      // A cancelled load says nothing: the load that cancelled it speaks.
-      if (signal.aborted || (error && error.name === 'AbortError')) return;
-      setState('error', error.message);
-    });
+    ])
+      .then(function (answers) {
+        if (signal.aborted) return;
+        render = function () {
+          P.renderComplaints(answers[0]);
+          P.renderSla(answers[1]);
+          P.renderSatisfaction(answers[1]);
+          P.renderSegments(answers[2], scheme);
+          P.renderTransitions(answers[3]);
+          P.renderLifetimeValues(answers[4]);
+          P.renderRevenue(answers[5]);
+          P.renderFollowUps(answers[6]);
+          P.renderCampaigns(answers[7]);
+        };
+        render();
+        var values = answers[4];
+        setState(
+          'ready',
+          'Complaints registered from ' +
+            range.from +
+            ' to before ' +
+            range.to +
+            '; predictions as of ' +
+            values.asOf +
+            (values.asOfBasis === 'model-calibration-end'
+              ? " (the model's calibration end)"
+              : values.asOfBasis === 'requested'
+                ? ' (chosen)'
+                : ' (today)') +
+            '; segments as they stand now; values in ' +
+            values.currency +
+            '. Loaded ' +
+            new Date().toLocaleTimeString('en-GB') +
+            '.',
+        );
+      })
+      .catch(function (error) {
+        // A cancelled load says nothing: the load that cancelled it speaks.
+        if (signal.aborted || (error && error.name === 'AbortError')) return;
+        setState('error', error.message);
+      });
   }
 
   document.addEventListener('DOMContentLoaded', function () {
@@ -151,9 +208,14 @@
     $('from').value = C.isoDate(new Date(today.getTime() - 55 * 86400000));
     var stored = sessionStorage.getItem(KEY_STORAGE);
     if (stored) $('api-key').value = stored;
-    $('controls').addEventListener('submit', function (event) { event.preventDefault(); load(); });
+    $('controls').addEventListener('submit', function (event) {
+      event.preventDefault();
+      load();
+    });
     ['scheme', 'as-of', 'currency'].forEach(function (id) {
-      $(id).addEventListener('change', function () { if ($('api-key').value) load(); });
+      $(id).addEventListener('change', function () {
+        if ($('api-key').value) load();
+      });
     });
     $('forget').addEventListener('click', function () {
       if (current) current.abort();
@@ -164,7 +226,9 @@
     var resizing = null;
     window.addEventListener('resize', function () {
       clearTimeout(resizing);
-      resizing = setTimeout(function () { if (render && document.body.getAttribute('data-state') === 'ready') render(); }, 150);
+      resizing = setTimeout(function () {
+        if (render && document.body.getAttribute('data-state') === 'ready') render();
+      }, 150);
     });
     if (stored) load();
   });

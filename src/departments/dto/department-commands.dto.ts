@@ -28,13 +28,15 @@ export const WEBHOOK_EVENT_TYPES: readonly string[] = [ALL_EVENT_TYPES, ...COMPL
 
 export class CreateDepartmentDto {
   @Trim() @IsString() @Length(1, 200) name!: string;
-  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?:
+    string | null;
 }
 
 /** Fields left out stay as they are; supervisorId may be null to remove the supervisor. */
 export class UpdateDepartmentDto {
   @IsOptional() @Trim() @IsString() @Length(1, 200) name?: string;
-  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?: string | null;
+  @ValidateIf((_, v) => v !== null && v !== undefined) @IsString() @Matches(SUBJECT, { message: SUBJECT_MESSAGE }) supervisorId?:
+    string | null;
 }
 
 /**
@@ -50,7 +52,12 @@ export function isWebhookUrl(value: unknown): boolean {
   } catch {
     return false;
   }
-  return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.username === '' && parsed.password === '' && parsed.hostname !== '';
+  return (
+    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    parsed.username === '' &&
+    parsed.password === '' &&
+    parsed.hostname !== ''
+  );
 }
 
 function IsWebhookUrl(options?: ValidationOptions) {
@@ -83,11 +90,17 @@ export class SubscribeWebhookDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @IsString({ each: true })
-  @Matches(/^(\*|[A-Z][A-Za-z]{1,99})$/, { each: true, message: `each of eventTypes must be '*' or an event type (${COMPLAINT_EVENT_TYPES.join(', ')}, ...)` })
+  @Matches(/^(\*|[A-Z][A-Za-z]{1,99})$/, {
+    each: true,
+    message: `each of eventTypes must be '*' or an event type (${COMPLAINT_EVENT_TYPES.join(', ')}, ...)`,
+  })
   eventTypes!: string[];
   @IsOptional() @ValidateNested() @Type(() => WebhookFilterDto) filter?: WebhookFilterDto;
   /** Which complaints: those assigned to the department (default) or all. */
   @IsOptional() @IsIn(WEBHOOK_SCOPES) scope: WebhookScope = 'assigned';
   /** Your own signing secret; when absent Relata generates one and shows it once in the response. */
-  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{16,200}$/, { message: 'secret must be 16-200 visible ASCII characters' }) secret?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{16,200}$/, { message: 'secret must be 16-200 visible ASCII characters' })
+  secret?: string;
 }

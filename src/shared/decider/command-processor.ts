@@ -76,7 +76,8 @@ function assertSameRequest(replay: RecordedEvent[], context: CommandContext): vo
   const first = replay[0].metadata;
   if (first.actor !== context.actor) throw new IdempotencyKeyReusedError();
   const recorded = first.requestHash;
-  if (typeof recorded === 'string' && context.requestHash !== undefined && recorded !== context.requestHash) throw new IdempotencyKeyReusedError();
+  if (typeof recorded === 'string' && context.requestHash !== undefined && recorded !== context.requestHash)
+    throw new IdempotencyKeyReusedError();
 }
 
 type Folding<State, Event extends DomainEvent> = Pick<Decider<State, unknown, Event>, 'evolve' | 'initialState'>;
@@ -110,9 +111,7 @@ export class CommandProcessor {
     @Optional() @Inject(COMMAND_OBSERVER) private readonly observer?: CommandObserver,
   ) {}
 
-  async handle<State, Command, Event extends DomainEvent>(
-    args: HandleArgs<State, Command, Event>,
-  ): Promise<CommandOutcome<State>> {
+  async handle<State, Command, Event extends DomainEvent>(args: HandleArgs<State, Command, Event>): Promise<CommandOutcome<State>> {
     if (!this.observer) return this.decideAndAppend(args);
     const type = commandType(args.command);
     let outcome: CommandOutcome<State>;
@@ -191,7 +190,10 @@ export class CommandProcessor {
   }
 
   /** Reads a stream and folds it, for handlers that need another stream's facts. */
-  async load<State, Event extends DomainEvent>(decider: Folding<State, Event>, streamName: string): Promise<{ state: State; revision: bigint }> {
+  async load<State, Event extends DomainEvent>(
+    decider: Folding<State, Event>,
+    streamName: string,
+  ): Promise<{ state: State; revision: bigint }> {
     const { state, revision } = await this.loadStream(decider, streamName, undefined);
     return { state, revision };
   }
@@ -236,7 +238,11 @@ export class CommandProcessor {
       // A retry of a request folded earlier: only its own events are read again.
       if (first !== undefined) {
         const inRecorded = last !== undefined && first >= recorded[0].revision;
-        replay = this.findReplay(inRecorded ? recorded : await this.readFrom(streamName, first, idempotencyKey), streamName, idempotencyKey);
+        replay = this.findReplay(
+          inRecorded ? recorded : await this.readFrom(streamName, first, idempotencyKey),
+          streamName,
+          idempotencyKey,
+        );
       }
     }
     return { state, revision, position, replay };
@@ -251,7 +257,8 @@ export class CommandProcessor {
       events.push(...read);
       const last = read.at(-1);
       // Done at the stream's end, or once an event of another request follows.
-      if (read.length < page || last === undefined || last.id !== idempotentEventId(idempotencyKey, streamName, events.length - 1)) return events;
+      if (read.length < page || last === undefined || last.id !== idempotentEventId(idempotencyKey, streamName, events.length - 1))
+        return events;
     }
   }
 
@@ -266,7 +273,12 @@ export class CommandProcessor {
     return batch;
   }
 
-  private toNewEvents(decided: DomainEvent[], streamName: string, context: CommandContext, businessTime: (event: DomainEvent) => string | undefined): NewEvent[] {
+  private toNewEvents(
+    decided: DomainEvent[],
+    streamName: string,
+    context: CommandContext,
+    businessTime: (event: DomainEvent) => string | undefined,
+  ): NewEvent[] {
     const now = this.clock.now().toISOString();
     return decided.map((event, index) => {
       // Events that record something from the past (a purchase keyed in later) say when in their data.

@@ -39,7 +39,10 @@ export interface FieldError {
 /** 400: the request itself is malformed; every bad field is listed. */
 export class ValidationFailedError extends RelataError {
   readonly status = 400;
-  constructor(readonly errors: FieldError[], message = 'The request is not valid') {
+  constructor(
+    readonly errors: FieldError[],
+    message = 'The request is not valid',
+  ) {
     super('VALIDATION_FAILED', message, { errors });
   }
 }
@@ -47,7 +50,10 @@ export class ValidationFailedError extends RelataError {
 /** 503: the read model has not caught up with the requested position in time. */
 export class NotCaughtUpError extends RelataError {
   readonly status = 503;
-  constructor(readonly projection: string, readonly retryAfterSeconds: number) {
+  constructor(
+    readonly projection: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super('READ_MODEL_NOT_CAUGHT_UP', `The ${projection} read model has not reached the requested position yet`, {
       projection,
     });
@@ -61,6 +67,9 @@ export class NotCaughtUpError extends RelataError {
 export class IdempotencyKeyReusedError extends RelataError {
   readonly status = 422;
   constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for another request or by another principal: use a new key for a new request');
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was used for another request or by another principal: use a new key for a new request',
+    );
   }
 }

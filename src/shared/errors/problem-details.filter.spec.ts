@@ -4,7 +4,9 @@ import { toProblem } from './problem-details.filter';
 
 describe('toProblem (RFC 7807)', () => {
   it('maps a business rule to 422 with its stable code and details as extension members', () => {
-    expect(toProblem(new BusinessRuleViolation('SUGGESTION_EXPIRED', 'The suggestion has expired', { expiresAt: '2026-01-01' }), '/x')).toEqual({
+    expect(
+      toProblem(new BusinessRuleViolation('SUGGESTION_EXPIRED', 'The suggestion has expired', { expiresAt: '2026-01-01' }), '/x'),
+    ).toEqual({
       type: 'urn:relata:problem:suggestion-expired',
       title: 'Unprocessable Content',
       status: 422,
@@ -22,7 +24,11 @@ describe('toProblem (RFC 7807)', () => {
 
   it('lists every bad field of a validation failure', () => {
     const problem = toProblem(new ValidationFailedError([{ field: 'email', messages: ['email must be an email'] }]));
-    expect(problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ field: 'email', messages: ['email must be an email'] }] });
+    expect(problem).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'email', messages: ['email must be an email'] }],
+    });
   });
 
   it('maps a revision conflict to 409 with expected and actual revisions', () => {
@@ -35,6 +41,10 @@ describe('toProblem (RFC 7807)', () => {
   });
 
   it('hides the message of an unexpected error behind a 500', () => {
-    expect(toProblem(new Error('secret internals'))).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred' });
+    expect(toProblem(new Error('secret internals'))).toMatchObject({
+      status: 500,
+      code: 'INTERNAL_ERROR',
+      detail: 'An unexpected error occurred',
+    });
   });
 });

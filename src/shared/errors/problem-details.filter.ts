@@ -128,11 +128,20 @@ const MAX_ERROR_DEPTH = 4;
  */
 function isStorageFull(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > MAX_ERROR_DEPTH) return false;
-  const candidate = error as { code?: unknown; codeName?: unknown; errorResponse?: unknown; writeErrors?: unknown; result?: unknown; writeConcernError?: unknown; cause?: unknown };
+  const candidate = error as {
+    code?: unknown;
+    codeName?: unknown;
+    errorResponse?: unknown;
+    writeErrors?: unknown;
+    result?: unknown;
+    writeConcernError?: unknown;
+    cause?: unknown;
+  };
   const code = candidate.code;
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true;
   // Number(): the driver hands out a BSON Int32 when values are not promoted.
-  if ((code !== undefined && code !== null && Number(code) === MONGO_OUT_OF_DISK_SPACE) || candidate.codeName === 'OutOfDiskSpace') return true;
+  if ((code !== undefined && code !== null && Number(code) === MONGO_OUT_OF_DISK_SPACE) || candidate.codeName === 'OutOfDiskSpace')
+    return true;
   const nested: unknown[] = [candidate.errorResponse, candidate.writeConcernError, candidate.cause];
   const result = candidate.result as { writeConcernError?: unknown } | null | undefined;
   if (typeof result === 'object' && result !== null) nested.push(result.writeConcernError);
@@ -203,7 +212,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       // Only the error's class and message: request bodies may hold personal data.
       const name = exception instanceof Error ? exception.name : typeof exception;
       const message = exception instanceof Error ? exception.message : '';
-      this.logger.error(`${request.method} ${problem.instance}: ${name}: ${message}`, exception instanceof Error ? exception.stack : undefined);
+      this.logger.error(
+        `${request.method} ${problem.instance}: ${name}: ${message}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
     } else if (problem.status >= 500) {
       // An answer the API gives on purpose (503 READ_MODEL_NOT_CAUGHT_UP, a server shutting down):
       // worth a warning in the operator's log, but no stack, since nothing broke.

@@ -1,9 +1,4 @@
-import type {
-  AppendOptions,
-  AppendResult,
-  NewEvent,
-  Position,
-} from './event-store.port';
+import type { AppendOptions, AppendResult, NewEvent, Position } from './event-store.port';
 import { ForwardingEventStore } from './forwarding-event-store';
 import { positionOf, positionValue } from './position';
 
@@ -17,7 +12,6 @@ import { positionOf, positionValue } from './position';
  */
 export class DiscardingEventStore extends ForwardingEventStore {
   private lastPosition: Position | undefined;
-
 
   override async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     const expected = options?.expectedRevision ?? 'any';

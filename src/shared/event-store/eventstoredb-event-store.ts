@@ -237,8 +237,7 @@ export class EventStoreDbEventStore implements EventStore {
       throw new WrongExpectedRevisionError(streamName, expected, last === undefined ? 'no_stream' : last.revision);
     }
 
-    const position =
-      fromEsdbPosition(result.position) ?? (await this.positionAt(streamName, result.nextExpectedRevision));
+    const position = fromEsdbPosition(result.position) ?? (await this.positionAt(streamName, result.nextExpectedRevision));
     return { nextExpectedRevision: result.nextExpectedRevision, position };
   }
 
@@ -252,8 +251,7 @@ export class EventStoreDbEventStore implements EventStore {
     // Like the embedded store: a negative start reads everything forwards and nothing backwards.
     if (!forwards && fromRevision !== undefined && fromRevision < 0n) return out;
 
-    let from: ReadRevision =
-      fromRevision !== undefined && fromRevision >= 0n ? fromRevision : forwards ? ESDB_START : END;
+    let from: ReadRevision = fromRevision !== undefined && fromRevision >= 0n ? fromRevision : forwards ? ESDB_START : END;
     for (;;) {
       const pageSize = Math.min(PAGE_SIZE, limit - out.length);
       const page = await this.readStreamPage(streamName, forwards, from, pageSize);
@@ -324,13 +322,9 @@ export class EventStoreDbEventStore implements EventStore {
     const fromPosition = options.fromPosition ?? START;
     const eventTypes = options.eventTypes === undefined ? undefined : new Set(options.eventTypes);
     const filter: Filter =
-      options.eventTypes === undefined
-        ? excludeSystemEvents()
-        : eventTypeFilter({ regex: eventTypesRegex(options.eventTypes) });
+      options.eventTypes === undefined ? excludeSystemEvents() : eventTypeFilter({ regex: eventTypesRegex(options.eventTypes) });
     const source = this.client.subscribeToAll({ fromPosition: toEsdbPosition(fromPosition), filter });
-    const subscription = new EsdbAllSubscription(source, fromPosition, eventTypes, (sub) =>
-      this.subscriptions.delete(sub),
-    );
+    const subscription = new EsdbAllSubscription(source, fromPosition, eventTypes, (sub) => this.subscriptions.delete(sub));
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -347,10 +341,7 @@ export class EventStoreDbEventStore implements EventStore {
     done.catch(() => undefined); // the race below reports the outcome; this only marks it handled
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`EventStoreDB did not answer within ${PING_TIMEOUT_MS} ms`)),
-        PING_TIMEOUT_MS,
-      );
+      timer = setTimeout(() => reject(new Error(`EventStoreDB did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
     });
     try {
       await Promise.race([done, timeout]);
@@ -406,9 +397,7 @@ export class EventStoreDbEventStore implements EventStore {
     maxCount: number,
   ): Promise<ResolvedEvent[] | undefined> {
     try {
-      return await collect(
-        this.client.readStream(streamName, { direction: forwards ? FORWARDS : BACKWARDS, fromRevision, maxCount }),
-      );
+      return await collect(this.client.readStream(streamName, { direction: forwards ? FORWARDS : BACKWARDS, fromRevision, maxCount }));
     } catch (error) {
       if (error instanceof StreamNotFoundError) return undefined;
       throw error;

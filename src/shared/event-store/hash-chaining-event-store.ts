@@ -1,9 +1,4 @@
-import type {
-  AppendOptions,
-  AppendResult,
-  ExpectedRevision,
-  NewEvent,
-} from './event-store.port';
+import type { AppendOptions, AppendResult, ExpectedRevision, NewEvent } from './event-store.port';
 import { chainEvents, storedHash } from './hash-chain';
 import { ForwardingEventStore } from './forwarding-event-store';
 
@@ -36,7 +31,6 @@ export class HashChainingEventStore extends ForwardingEventStore {
   /** The last event this instance appended to each recent stream: its revision and hash. */
   private readonly lastAppended = new Map<string, { revision: bigint; hash: string | null }>();
 
-
   override appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) return this.inner.appendToStream(streamName, events, options);
     return this.serialised(streamName, async () => {
@@ -60,7 +54,6 @@ export class HashChainingEventStore extends ForwardingEventStore {
     this.lastAppended.set(streamName, { revision, hash });
     if (this.lastAppended.size > LAST_APPENDED_STREAMS) this.lastAppended.delete(this.lastAppended.keys().next().value as string);
   }
-
 
   private async previousHash(streamName: string, expected: ExpectedRevision): Promise<string | null> {
     if (expected === 'no_stream') return null;

@@ -1,11 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-  type AppendOptions,
-  type AppendResult,
-  type EventStore,
-  type NewEvent,
-  WrongExpectedRevisionError,
-} from './event-store.port';
+import { type AppendOptions, type AppendResult, type EventStore, type NewEvent, WrongExpectedRevisionError } from './event-store.port';
 import { ForwardingEventStore } from './forwarding-event-store';
 
 export type AppendOutcome = 'ok' | 'conflict' | 'error';

@@ -102,7 +102,9 @@ export class SqliteEventStore implements EventStore {
   };
 
   /** One append in its own transaction; inside another transaction it runs in a savepoint. */
-  private readonly appendTx: BetterSqlite3.Transaction<(streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult>;
+  private readonly appendTx: BetterSqlite3.Transaction<
+    (streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult
+  >;
   /** Several appends in one transaction, each in its own savepoint: one outcome per append. */
   private readonly groupTx: BetterSqlite3.Transaction<(group: PendingAppend[]) => (AppendResult | { error: unknown })[]>;
   /** Appends that arrived since the last group commit (see appendToStream). */
@@ -138,7 +140,10 @@ export class SqliteEventStore implements EventStore {
     const integrityEveryMs = options.integrityCheckIntervalMs ?? DEFAULT_INTEGRITY_CHECK_INTERVAL_MS;
     const onDisk = options.filename !== ':memory:' && options.filename !== '';
     const filename = options.filename;
-    this.integrity = onDisk && integrityEveryMs > 0 ? new IntegrityWatch((signal) => quickCheckOffThread(filename, betterSqlite3Path(), signal), integrityEveryMs) : null;
+    this.integrity =
+      onDisk && integrityEveryMs > 0
+        ? new IntegrityWatch((signal) => quickCheckOffThread(filename, betterSqlite3Path(), signal), integrityEveryMs)
+        : null;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position    INTEGER PRIMARY KEY,
@@ -158,18 +163,12 @@ export class SqliteEventStore implements EventStore {
     const eventReader = <Params extends unknown[]>(sql: string): BetterSqlite3.Statement<Params, EventRow> =>
       this.db.prepare<Params, EventRow>(sql).raw(true);
     this.stmt = {
-      getStream: this.db.prepare(
-        'SELECT revision, position FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1',
-      ),
-      firstRevisionOfId: this.db.prepare(
-        'SELECT revision FROM events WHERE stream_name = ? AND event_id = ? ORDER BY revision LIMIT 1',
-      ),
+      getStream: this.db.prepare('SELECT revision, position FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
+      firstRevisionOfId: this.db.prepare('SELECT revision FROM events WHERE stream_name = ? AND event_id = ? ORDER BY revision LIMIT 1'),
       idsInRange: this.db.prepare(
         'SELECT revision, event_id, position FROM events WHERE stream_name = ? AND revision BETWEEN ? AND ? ORDER BY revision',
       ),
-      insertEvent: this.db.prepare(
-        'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      insertEvent: this.db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
       readStreamForwards: eventReader(
         `SELECT ${columns} FROM events WHERE stream_name = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
       ),
@@ -177,12 +176,8 @@ export class SqliteEventStore implements EventStore {
         `SELECT ${columns} FROM events WHERE stream_name = ? AND revision <= ? AND revision >= ? ORDER BY revision DESC LIMIT ?`,
       ),
       readAllForwards: eventReader(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
-      readAllBackwards: eventReader(
-        `SELECT ${columns} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`,
-      ),
-      readWindow: eventReader(
-        `SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
-      ),
+      readAllBackwards: eventReader(`SELECT ${columns} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
+      readWindow: eventReader(`SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`),
       readWindowOfTypes: eventReader(
         `SELECT ${columns} FROM events WHERE position > ? AND position <= ?
            AND type IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT ?`,
@@ -233,12 +228,7 @@ export class SqliteEventStore implements EventStore {
     const limit = toLimit(options.maxCount);
     const rows = this.noticingCorruption(() =>
       options.direction === 'backwards'
-        ? this.stmt.readStreamBackwards.all(
-            streamName,
-            options.fromRevision ?? MAX_INT64,
-            options.toRevision ?? MIN_INT64,
-            limit,
-          )
+        ? this.stmt.readStreamBackwards.all(streamName, options.fromRevision ?? MAX_INT64, options.toRevision ?? MIN_INT64, limit)
         : this.stmt.readStreamForwards.all(streamName, options.fromRevision ?? 0n, options.toRevision ?? MAX_INT64, limit),
     );
     return rows.map(toRecordedEvent);
@@ -255,26 +245,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions = {}): AllSubscription {
-    const subscription = new SqliteAllSubscription(
-      options.fromPosition ?? START,
-      options.eventTypes,
-      this.pageSize,
-      this.pollIntervalMs,
-      {
-        head: () => this.currentHead(),
-        readWindow: (after, upTo, limit, typesJson) =>
-          this.noticingCorruption(() =>
-            typesJson === undefined
-              ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
-              : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit)),
-          ).map(toRecordedEvent),
-        listen: (listener) => {
-          this.listeners.add(listener);
-          return () => this.listeners.delete(listener);
-        },
-        forget: (sub) => this.subscriptions.delete(sub),
+    const subscription = new SqliteAllSubscription(options.fromPosition ?? START, options.eventTypes, this.pageSize, this.pollIntervalMs, {
+      head: () => this.currentHead(),
+      readWindow: (after, upTo, limit, typesJson) =>
+        this.noticingCorruption(() =>
+          typesJson === undefined
+            ? this.stmt.readWindow.all(after, upTo, BigInt(limit))
+            : this.stmt.readWindowOfTypes.all(after, upTo, typesJson, BigInt(limit)),
+        ).map(toRecordedEvent),
+      listen: (listener) => {
+        this.listeners.add(listener);
+        return () => this.listeners.delete(listener);
       },
-    );
+      forget: (sub) => this.subscriptions.delete(sub),
+    });
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -544,15 +528,7 @@ interface StreamRow {
 }
 
 /** A row of the events table in the column order of the reading statements. */
-type EventRow = [
-  position: bigint,
-  streamName: string,
-  revision: bigint,
-  eventId: string,
-  type: string,
-  data: string,
-  metadata: string,
-];
+type EventRow = [position: bigint, streamName: string, revision: bigint, eventId: string, type: string, data: string, metadata: string];
 
 const MAX_INT64 = 9223372036854775807n;
 const MIN_INT64 = -9223372036854775808n;

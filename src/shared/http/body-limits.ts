@@ -41,10 +41,12 @@ export function bodyLimitBreach(value: unknown, limits: BodyLimits = DEFAULT_BOD
   while (pending.length > 0) {
     const { node, depth, path } = pending.pop()!;
     if (typeof node !== 'object' || node === null) continue;
-    if (depth >= limits.maxDepth) return { field: 'body', messages: [`the body nests objects or arrays more than ${limits.maxDepth} levels deep`] };
+    if (depth >= limits.maxDepth)
+      return { field: 'body', messages: [`the body nests objects or arrays more than ${limits.maxDepth} levels deep`] };
     const keys = Object.keys(node);
     total += keys.length;
-    if (total > limits.maxKeys) return { field: 'body', messages: [`the body holds more than ${limits.maxKeys} fields and array items in all`] };
+    if (total > limits.maxKeys)
+      return { field: 'body', messages: [`the body holds more than ${limits.maxKeys} fields and array items in all`] };
     if (!Array.isArray(node) && keys.length > limits.maxKeysPerObject) {
       return { field: at(path), messages: [`an object may hold at most ${limits.maxKeysPerObject} fields`] };
     }

@@ -94,10 +94,15 @@ export function toCsv(items: readonly unknown[], columns: readonly string[] = []
  * Sets the CSV headers on the reply and returns the body to send. The next page's cursor, if
  * any, travels in `X-Next-Cursor` (a CSV body has no room for it).
  */
-export function csvReply(reply: FastifyReply, items: readonly unknown[], options: { columns?: readonly string[]; nextCursor?: string | null; filename?: string } = {}): string {
+export function csvReply(
+  reply: FastifyReply,
+  items: readonly unknown[],
+  options: { columns?: readonly string[]; nextCursor?: string | null; filename?: string } = {},
+): string {
   void reply.header('Content-Type', CSV_CONTENT_TYPE);
   void reply.header('Vary', 'Accept');
-  if (options.filename) void reply.header('Content-Disposition', `attachment; filename="${options.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+  if (options.filename)
+    void reply.header('Content-Disposition', `attachment; filename="${options.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
   if (options.nextCursor) void reply.header('X-Next-Cursor', options.nextCursor);
   return toCsv(items, options.columns);
 }

@@ -43,7 +43,8 @@ export function nullsInNonNullableFields(dto: unknown): FieldError[] {
         if (record[name] === null) errors.push({ field: `${prefix}${name}`, messages: [`${name} may be left out but not null`] });
       }
     }
-    for (const [name, child] of Object.entries(record)) if (typeof child === 'object' && child !== null) pending.push({ node: child, path: `${prefix}${name}` });
+    for (const [name, child] of Object.entries(record))
+      if (typeof child === 'object' && child !== null) pending.push({ node: child, path: `${prefix}${name}` });
   }
   return errors;
 }

@@ -91,9 +91,12 @@ export class LeaseCoordinator implements ActiveWorkerGate {
     if (this.lease === null || !this.started) return;
     this.timer = setInterval(() => void this.tick(), this.renewEveryMs);
     this.timer.unref();
-    this.watchdog = setInterval(() => {
-      if (this.active && !this.lease?.held()) void this.transition(false);
-    }, Math.max(10, Math.min(250, Math.floor(this.renewEveryMs / 2))));
+    this.watchdog = setInterval(
+      () => {
+        if (this.active && !this.lease?.held()) void this.transition(false);
+      },
+      Math.max(10, Math.min(250, Math.floor(this.renewEveryMs / 2))),
+    );
     this.watchdog.unref();
   }
 

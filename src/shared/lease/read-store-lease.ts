@@ -215,7 +215,13 @@ export class ReadStoreLease {
   /** Expired, or held by a process on this host that no longer exists (it crashed). */
   private isFree(current: LeaseDocument, now: Date): boolean {
     if (Date.parse(current.expiresAt) <= now.getTime()) return true;
-    return this.host !== '' && current.host === this.host && current.pid !== this.pid && current.pid > 0 && !this.isLocalProcessAlive(current.pid);
+    return (
+      this.host !== '' &&
+      current.host === this.host &&
+      current.pid !== this.pid &&
+      current.pid > 0 &&
+      !this.isLocalProcessAlive(current.pid)
+    );
   }
 }
 

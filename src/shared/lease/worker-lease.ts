@@ -70,7 +70,12 @@ export function createWorkerLease(options: {
           isLocalProcessAlive: localProcessAlive,
         })
       : null;
-  const coordinator = new LeaseCoordinator({ lease, renewEveryMs: config?.renewEveryMs ?? 5000, logger: options.logger, passive: options.passive });
+  const coordinator = new LeaseCoordinator({
+    lease,
+    renewEveryMs: config?.renewEveryMs ?? 5000,
+    logger: options.logger,
+    passive: options.passive,
+  });
   coordinator.register(projectionRunnerFollower(options.runner));
   return coordinator;
 }

@@ -104,7 +104,9 @@ export function averageMoney(total: number, count: number, currency: string): nu
 export function formatMoney(amount: number, currency: string): string {
   const exponent = currencyExponent(currency);
   const minor = toMinorUnits(amount, currency);
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const sign = minor < 0 ? '-' : '';
   if (exponent === 0) return `${sign}${digits}`;
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;

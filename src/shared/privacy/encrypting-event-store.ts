@@ -10,7 +10,15 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../event-store/event-store.port';
-import { decryptField, deriveFieldKeys, encryptField, FieldDecryptionError, type FieldKeys, isEncryptedValue, keyIdOf } from './field-cipher';
+import {
+  decryptField,
+  deriveFieldKeys,
+  encryptField,
+  FieldDecryptionError,
+  type FieldKeys,
+  isEncryptedValue,
+  keyIdOf,
+} from './field-cipher';
 import { type KeyStore, UnknownDataKeyError } from './key-store.port';
 import { ERASED, indexPersonalData, type PersonalDataSpec, valueAt, withValuesAt } from './personal-data';
 

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Binary, type Collection, type Db, MongoClient, type MongoClientOptions, MongoServerError, type WriteConcernSettings } from 'mongodb';
+import {
+  Binary,
+  type Collection,
+  type Db,
+  MongoClient,
+  type MongoClientOptions,
+  MongoServerError,
+  type WriteConcernSettings,
+} from 'mongodb';
 import type { Clock } from '../clock';
 import { DATA_KEY_BYTES, type KeyLookup, type KeyStore, SubjectForgottenError } from './key-store.port';
 import { KeyWrapping } from './key-wrapping';

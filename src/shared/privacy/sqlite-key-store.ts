@@ -75,13 +75,11 @@ export class SqliteKeyStore implements KeyStore {
          ON CONFLICT (subject_id) DO UPDATE SET key = NULL, forgotten_at = coalesce(forgotten_at, excluded.forgotten_at)`,
       ),
     };
-    this.forgetTx = this.db
-      .transaction((subjectId: string, now: string): boolean => {
-        const before = this.stmt.get.get(subjectId);
-        this.stmt.forget.run(subjectId, now, now);
-        return before?.key != null;
-      })
-      .immediate;
+    this.forgetTx = this.db.transaction((subjectId: string, now: string): boolean => {
+      const before = this.stmt.get.get(subjectId);
+      this.stmt.forget.run(subjectId, now, now);
+      return before?.key != null;
+    }).immediate;
   }
 
   async getOrCreate(subjectId: string): Promise<Buffer> {

@@ -9,12 +9,7 @@ import {
   type RecordedEvent,
   START,
 } from '../event-store/event-store.port';
-import type {
-  Collection,
-  Document,
-  ReadStore,
-  ReadStoreTransaction,
-} from '../read-store/read-store.port';
+import type { Collection, Document, ReadStore, ReadStoreTransaction } from '../read-store/read-store.port';
 import { isRetryableTransactionError, type TransactionBudget } from '../read-store/transaction-retry';
 import { AsyncMutex } from './async-mutex';
 import { BatchFold } from './batch-fold';
@@ -541,7 +536,9 @@ export class ProjectionRunner {
   private retainedGenerations(meta: ProjectionMetaDocument): Set<number> {
     const now = this.clock.now().getTime();
     return new Set(
-      (meta.retired ?? []).filter((retired) => Date.parse(retired.replacedAt) + this.retainReplacedMs > now).map((retired) => retired.generation),
+      (meta.retired ?? [])
+        .filter((retired) => Date.parse(retired.replacedAt) + this.retainReplacedMs > now)
+        .map((retired) => retired.generation),
     );
   }
 
@@ -812,9 +809,7 @@ export class ProjectionRunner {
 
   /** The meta document, after checking (inside the transaction) that this loop still owns its generation. */
   private async checkTarget(tx: ReadStoreTransaction, worker: Worker): Promise<ProjectionMetaDocument> {
-    const meta = await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(
-      worker.runtime.definition.name,
-    );
+    const meta = await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(worker.runtime.definition.name);
     const owned =
       meta !== null &&
       (worker.target === 'active'
@@ -825,12 +820,7 @@ export class ProjectionRunner {
   }
 
   /** Stores the checkpoint (never moving it back) and returns it. */
-  private async writeCheckpoint(
-    tx: ReadStoreTransaction,
-    worker: Worker,
-    meta: ProjectionMetaDocument,
-    last: Position,
-  ): Promise<Position> {
+  private async writeCheckpoint(tx: ReadStoreTransaction, worker: Worker, meta: ProjectionMetaDocument, last: Position): Promise<Position> {
     const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
     const updatedAt = this.clock.now().toISOString();
     if (worker.target === 'active') {
@@ -936,9 +926,7 @@ export class ProjectionRunner {
 
   private async statusOf(runtime: ProjectionRuntime): Promise<ProjectionStatus> {
     const { definition } = runtime;
-    const meta = await this.readStore
-      .collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION)
-      .get(definition.name);
+    const meta = await this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(definition.name);
     const position = meta?.position ?? null;
     // Positions need not be contiguous (EventStoreDB), so the lag is counted by reading the events
     // after the checkpoint, at most LAG_EVENTS_CAP of them: beyond that it reads "10,000 or more".
@@ -981,9 +969,7 @@ export class ProjectionRunner {
       lagEvents,
       lagSeconds,
       state,
-      ...(meta?.rebuild !== undefined
-        ? { rebuild: { generation: meta.rebuild.generation, position: meta.rebuild.position } }
-        : {}),
+      ...(meta?.rebuild !== undefined ? { rebuild: { generation: meta.rebuild.generation, position: meta.rebuild.position } } : {}),
       parked,
     };
   }

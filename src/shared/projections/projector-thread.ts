@@ -226,7 +226,10 @@ export class ProjectorThread implements Projector {
     this.restartTimer.unref();
   }
 
-  private call(message: ToProjectorThread & { type: 'call' }, timeoutMs: number | null = this.options.callTimeoutMs ?? 3000): Promise<unknown> {
+  private call(
+    message: ToProjectorThread & { type: 'call' },
+    timeoutMs: number | null = this.options.callTimeoutMs ?? 3000,
+  ): Promise<unknown> {
     const worker = this.worker;
     if (worker === undefined) return Promise.reject(new Error('the projector thread is not running'));
     const id = this.nextCallId++;

@@ -76,7 +76,12 @@ export class InProcessProjector implements Projector {
         alive: alive !== false,
         threadId: null,
         restarts: 0,
-        detail: alive === null ? 'projections run in another process (no lease to see it by)' : alive ? 'projections run in the worker lease holder' : 'no process holds the worker lease',
+        detail:
+          alive === null
+            ? 'projections run in another process (no lease to see it by)'
+            : alive
+              ? 'projections run in the worker lease holder'
+              : 'no process holds the worker lease',
       };
     }
     const active = this.lease.isActive();

@@ -20,7 +20,12 @@ export class ProjectionNotStartedError extends Error {
 }
 
 /** Files a rebuild request for each projection, in one transaction. */
-export async function requestRebuilds(readStore: ReadStore, names: readonly string[], clock: Clock, by: string): Promise<RequestedRebuilds> {
+export async function requestRebuilds(
+  readStore: ReadStore,
+  names: readonly string[],
+  clock: Clock,
+  by: string,
+): Promise<RequestedRebuilds> {
   return readStore.withTransaction(async (tx) => {
     const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
     const requested: RequestedRebuilds = new Map();

@@ -27,15 +27,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from '../sqlite/better-sqlite3';
 import { enableWal } from '../sqlite/wal';
-import {
-  cursorPositionOf,
-  decodeCursor,
-  encodeCursor,
-  normalizeSort,
-  resolvePageSize,
-  type CursorPosition,
-  type SortKey,
-} from './cursor';
+import { cursorPositionOf, decodeCursor, encodeCursor, normalizeSort, resolvePageSize, type CursorPosition, type SortKey } from './cursor';
 import { type CollectionMeta, Connection, createCatalogTables, type IndexDefinition, isUniqueViolation } from './embedded-catalog';
 import { keyExpression, keyValue, NULL_KEY, quoteIdentifier, type SqlValue } from './embedded-key-expression';
 import { excludedFields } from './excluded-fields';
@@ -161,12 +153,7 @@ function pushEquality(expr: string, isId: boolean, value: unknown, plan: FilterP
     return 'exact';
   }
   if (isId) return 'none';
-  if (
-    (typeof value === 'number' && Number.isFinite(value)) ||
-    typeof value === 'boolean' ||
-    value === null ||
-    value === undefined
-  ) {
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || value === null || value === undefined) {
     plan.where.push(`${expr} = ?`);
     plan.params.push(keyValue(value));
     return 'exact';
@@ -575,7 +562,9 @@ class Engine {
       const plan = planFilter(filter, meta);
       const { sql, params } = selectForPage(meta, plan, sort, after);
       return (
-        plan.exact ? c.db.prepare(`EXPLAIN QUERY PLAN ${sql} LIMIT ?`).all(...params, limit + 1) : c.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
+        plan.exact
+          ? c.db.prepare(`EXPLAIN QUERY PLAN ${sql} LIMIT ?`).all(...params, limit + 1)
+          : c.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params)
       ) as Array<{ detail: string }>;
     };
     // In memory, from inside a running transaction: its catalog is the current one.
@@ -737,7 +726,8 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
     const limit = resolvePageSize(options.limit);
     const after = options.cursor === undefined ? null : decodeCursor(options.cursor, sort.length - 1);
     const exclude = excludedFields(options.exclude, filter, options.sort);
-    if (exclude.some((field) => field.includes('"'))) throw new InvalidQueryError('exclude: field names with a double quote are not supported');
+    if (exclude.some((field) => field.includes('"')))
+      throw new InvalidQueryError('exclude: field names with a double quote are not supported');
     const { items, more } = await this.engine.read(this.tx, (conn) =>
       this.engine.scan(conn, this.name, filter, matcher, sort, after, limit, exclude),
     );
@@ -774,9 +764,7 @@ class EmbeddedCollection<T extends Document> implements Collection<T> {
   }
 
   replace(id: string, doc: Omit<T, '_id'> & { _id?: string }, options: { position?: string } = {}): Promise<boolean> {
-    return this.engine.write(this.tx, (tx) =>
-      this.engine.replace(tx, this.name, id, doc as Record<string, unknown>, options.position),
-    );
+    return this.engine.write(this.tx, (tx) => this.engine.replace(tx, this.name, id, doc as Record<string, unknown>, options.position));
   }
 
   delete(id: string): Promise<boolean> {

@@ -271,8 +271,7 @@ function comparisonTest(operator: ComparisonOperator, bound: unknown): ValueTest
         return (value) => typeof value === 'number' && value <= n;
     }
   }
-  const accept = (c: number): boolean =>
-    operator === '$gt' ? c > 0 : operator === '$gte' ? c >= 0 : operator === '$lt' ? c < 0 : c <= 0;
+  const accept = (c: number): boolean => (operator === '$gt' ? c > 0 : operator === '$gte' ? c >= 0 : operator === '$lt' ? c < 0 : c <= 0);
   return (value) => typeOrder(value) === bracket && accept(compareValues(value, bound));
 }
 

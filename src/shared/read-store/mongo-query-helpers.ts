@@ -315,8 +315,7 @@ export function beyondFilter(field: string, direction: SortDirection, value: unk
   const bracket = sortBracketOf(value);
   const clauses: MongoFilter[] = [];
   if (bracket !== NULL_BRACKET) clauses.push({ [field]: { [direction === 1 ? '$gt' : '$lt']: value } });
-  const otherBrackets =
-    direction === 1 ? BSON_SORT_BRACKETS.slice(bracket + 1) : BSON_SORT_BRACKETS.slice(NULL_BRACKET + 1, bracket);
+  const otherBrackets = direction === 1 ? BSON_SORT_BRACKETS.slice(bracket + 1) : BSON_SORT_BRACKETS.slice(NULL_BRACKET + 1, bracket);
   const aliases = otherBrackets.flat();
   if (aliases.length > 0) clauses.push({ [field]: { $type: aliases } });
   // null/missing precede every other bracket; $eq: null matches both null and a missing field
@@ -449,9 +448,7 @@ const DUPLICATE_KEY_CODES = new Set([11000, 11001, 12582]);
  * IndexOptionsConflict, IndexKeySpecsConflict, InvalidPipelineOperator, invalid $regex pattern
  * / options.
  */
-export const INVALID_QUERY_CODES: ReadonlySet<number> = new Set([
-  2, 9, 14, 40, 52, 56, 57, 66, 67, 73, 85, 86, 168, 51091, 51108,
-]);
+export const INVALID_QUERY_CODES: ReadonlySet<number> = new Set([2, 9, 14, 40, 52, 56, 57, 66, 67, 73, 85, 86, 168, 51091, 51108]);
 
 /** "<index name> <key as JSON>", the embedded adapter's wording, e.g. `email_1 {"email":"a@b.c"}`. */
 function keyDescription(error: MongoServerError): string {

@@ -170,8 +170,7 @@ export class MongoReadStore implements ReadStore {
           const queue = new OperationQueue();
           try {
             return await fn({
-              collection: <T extends Document = Document>(name: string) =>
-                new MongoCollectionAdapter<T>(this.db, name, { session, queue }),
+              collection: <T extends Document = Document>(name: string) => new MongoCollectionAdapter<T>(this.db, name, { session, queue }),
             });
           } finally {
             // Nothing of this attempt may still be running when the driver commits, aborts or retries.
@@ -227,7 +226,10 @@ class MongoCollectionAdapter<T extends Document> implements Collection<T> {
       const limit = resolvePageSize(options.limit);
       const after = options.cursor === undefined ? null : keysetFilter(sort, decodeCursor(options.cursor, sort));
       const query = andFilters(assertFilterValues(filter), after);
-      const projection = { ...HIDDEN_FIELDS_PROJECTION, ...Object.fromEntries(excludedFields(options.exclude, filter, options.sort).map((field) => [field, 0])) };
+      const projection = {
+        ...HIDDEN_FIELDS_PROJECTION,
+        ...Object.fromEntries(excludedFields(options.exclude, filter, options.sort).map((field) => [field, 0])),
+      };
       // one extra document tells whether another page follows
       const docs = await this.coll.find(query, { sort: new Map(sort), limit: limit + 1, projection, session: this.session }).toArray();
       const items = docs.slice(0, limit) as unknown as T[];
@@ -288,12 +290,7 @@ class MongoCollectionAdapter<T extends Document> implements Collection<T> {
    * in steps instead of relying on the duplicate key error an upsert hits when the document
    * exists with a newer position: inside a transaction that error aborts the transaction.
    */
-  private async writeOne(
-    id: string,
-    write: BsonDocument,
-    kind: 'update' | 'replace',
-    options: UpdateOptions,
-  ): Promise<boolean> {
+  private async writeOne(id: string, write: BsonDocument, kind: 'update' | 'replace', options: UpdateOptions): Promise<boolean> {
     const upsert = options.upsert ?? false;
     const exec = (filter: BsonDocument, withUpsert: boolean): Promise<UpdateResult> =>
       kind === 'update'

@@ -241,9 +241,7 @@ function applyOperator(doc: Container, operator: string, path: string, arg: unkn
     }
     case '$min':
     case '$max': {
-      const replace =
-        current === undefined ||
-        (operator === '$min' ? compareValues(arg, current) < 0 : compareValues(arg, current) > 0);
+      const replace = current === undefined || (operator === '$min' ? compareValues(arg, current) < 0 : compareValues(arg, current) > 0);
       if (replace) writeChild(parent, key, cloneValue(arg), path);
       return;
     }
@@ -314,8 +312,7 @@ function pushSpec(arg: unknown): PushSpec {
   }
   if (arg.$sort !== undefined) {
     const sort = arg.$sort;
-    const validObject =
-      isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1);
+    const validObject = isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1);
     if (sort !== 1 && sort !== -1 && !validObject) throw new InvalidQueryError('$sort needs 1, -1 or { field: 1 | -1 }');
     spec.sort = sort as PushSpec['sort'];
   }

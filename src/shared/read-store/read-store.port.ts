@@ -112,7 +112,10 @@ export interface ReadStore {
 /** Raised on a unique index violation. */
 export class DuplicateKeyError extends Error {
   readonly code = 'DUPLICATE_KEY';
-  constructor(readonly collection: string, readonly key: string) {
+  constructor(
+    readonly collection: string,
+    readonly key: string,
+  ) {
     super(`Duplicate key in ${collection}: ${key}`);
     this.name = 'DuplicateKeyError';
   }

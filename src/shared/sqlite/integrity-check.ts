@@ -49,8 +49,10 @@ export function quickCheckOffThread(filename: string, driver: string, signal?: A
     if (signal?.aborted) return abort();
     signal?.addEventListener('abort', abort, { once: true });
     worker.once('message', (message: { problems?: string[]; code?: string | null; message?: string }) => {
-      if (message.problems !== undefined) settle(message.problems.length === 0 ? { state: 'ok' } : { state: 'damaged', problems: message.problems });
-      else if (message.code && DAMAGE_CODE.test(message.code)) settle({ state: 'damaged', problems: [`${message.code}: ${message.message ?? ''}`] });
+      if (message.problems !== undefined)
+        settle(message.problems.length === 0 ? { state: 'ok' } : { state: 'damaged', problems: message.problems });
+      else if (message.code && DAMAGE_CODE.test(message.code))
+        settle({ state: 'damaged', problems: [`${message.code}: ${message.message ?? ''}`] });
       else settle({ state: 'unknown', reason: `${message.code ?? 'Error'}: ${message.message ?? ''}` });
     });
     worker.once('error', (error) => settle({ state: 'unknown', reason: error.message }));
