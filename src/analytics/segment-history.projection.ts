@@ -63,16 +63,14 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
       else if (next) await changes.update(next._id, { $set: { from: to } });
       const [latest] = (await changes.find({ customerId, scheme }, { sort: { at: -1 }, limit: 1 })).items;
       const current = latest && latest.at > at ? latest : { to, at, scores, runId };
-      await ctx
-        .collection<MembershipDoc>(MEMBERSHIPS_COLLECTION)
-        .replace(membershipId(scheme, customerId), {
-          customerId,
-          scheme,
-          segment: current.to,
-          since: current.at,
-          scores: current.scores,
-          runId: current.runId,
-        });
+      await ctx.collection<MembershipDoc>(MEMBERSHIPS_COLLECTION).replace(membershipId(scheme, customerId), {
+        customerId,
+        scheme,
+        segment: current.to,
+        since: current.at,
+        scores: current.scores,
+        runId: current.runId,
+      });
       return;
     }
     case 'SegmentationRunCompleted':

@@ -75,15 +75,13 @@ export function referralReport(
     const totals = new MoneyTotals();
     for (const c of group) for (const [currency, amount] of Object.entries(c.revenue)) totals.add(currency, amount);
     const byCurrency = Object.fromEntries(
-      totals
-        .currencies()
-        .map((currency) => [
-          currency,
-          {
-            revenue: totals.get(currency),
-            averageRevenue: group.length ? averageMoney(totals.get(currency), group.length, currency) : null,
-          },
-        ]),
+      totals.currencies().map((currency) => [
+        currency,
+        {
+          revenue: totals.get(currency),
+          averageRevenue: group.length ? averageMoney(totals.get(currency), group.length, currency) : null,
+        },
+      ]),
     );
     return { customers: group.length, byCurrency };
   };
