@@ -1,7 +1,4 @@
-import { createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { complaintStream } from '../../src/complaints/complaint.events';
@@ -13,66 +10,7 @@ import { ProjectionRunner } from '../../src/shared/projections/projection-runner
 import { READ_STORE, type ReadStore } from '../../src/shared/read-store/read-store.port';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 import { expectProblem, expectRefused } from '../support/http-spec';
-
-/** What the receiver saw of one request. */
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** The status the receiver answered. */
-  answered: number;
-}
-
-/** A real HTTP server on 127.0.0.1 (random port) answering with the queued statuses, then 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly queue: number[] = [];
-  private server!: http.Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const answered = this.queue.shift() ?? 200;
-        this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
-        response.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/relata`;
-    return this;
-  }
-
-  answer(...statuses: number[]): void {
-    this.queue.push(...statuses);
-  }
-
-  /** Webhook-Ids the receiver accepted (2xx), with how often each. */
-  acceptedIds(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const r of this.received.filter((r) => r.answered < 300)) {
-      const id = String(r.headers['webhook-id']);
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
-    return counts;
-  }
-
-  types(): string[] {
-    return this.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
-  }
-
-  stop(): Promise<void> {
-    return new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** The receiver's side of the contract, computed independently of Relata's code. */
-function signatureIsValid(received: Received, secret: string): boolean {
-  const timestamp = String(received.headers['webhook-timestamp']);
-  const expected = createHmac('sha256', secret).update(`${timestamp}.${received.body}`).digest('hex');
-  return received.headers['webhook-signature'] === `v1=${expected}`;
-}
+import { WebhookReceiver as Receiver, webhookSignatureIsValid as signatureIsValid } from '../support/webhook-receiver';
 
 describe('departments and webhooks over HTTP (embedded stores, real receiver)', () => {
   let t: TestApp;

@@ -36,6 +36,16 @@ export class WebhookReceiver {
     this.queue.push(...statuses);
   }
 
+  /** Webhook-Ids the receiver accepted (2xx), with how often each. */
+  acceptedIds(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const r of this.received.filter((r) => r.answered < 300)) {
+      const id = String(r.headers['webhook-id']);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   types(): string[] {
     return this.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
   }
