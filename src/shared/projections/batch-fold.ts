@@ -121,14 +121,13 @@ class FoldedCollection implements Collection<Document> {
   findAll(filter?: Filter, sort?: SortSpec): AsyncIterable<Document> {
     this.fold.query();
     this.spent.operation();
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the generator below has its own `this`
-    const self = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        await self.flush();
-        yield* self.inner.findAll(filter, sort);
-      },
-    };
+    return this.flushedThenAll(filter, sort);
+  }
+
+  /** The batch's pending writes first, so the scan sees them; lazily, when the caller starts iterating. */
+  private async *flushedThenAll(filter?: Filter, sort?: SortSpec): AsyncIterable<Document> {
+    await this.flush();
+    yield* this.inner.findAll(filter, sort);
   }
 
   async count(filter?: Filter): Promise<number> {
