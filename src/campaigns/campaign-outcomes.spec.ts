@@ -1,4 +1,4 @@
-import { baselinePeriod, countedPeriod, groupOutcome, lift, type MemberFacts, transitions } from './campaign-outcomes';
+import { baselinePeriod, countedPeriod, groupOutcome, lift, type MemberFacts, type RefundFacts, transitions } from './campaign-outcomes';
 
 const WINDOW = { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
 const member = (customerId: string, extra: Partial<MemberFacts> = {}): MemberFacts => ({
@@ -10,7 +10,29 @@ const member = (customerId: string, extra: Partial<MemberFacts> = {}): MemberFac
   suggestion: null,
   ...extra,
 });
-const purchase = (occurredAt: string, amount: number, currency = 'EUR', margin = 0) => ({ occurredAt, amount, margin, currency });
+const purchase = (occurredAt: string, amount: number, currency = 'EUR', margin = 0, refunds: RefundFacts[] = []) => ({
+  occurredAt,
+  amount,
+  margin,
+  currency,
+  refunds,
+});
+/** The figures of a currency with nothing refunded: net equals gross. */
+const gross = (f: {
+  purchases: number;
+  buyers: number;
+  revenue: number;
+  margin: number;
+  revenuePerMember: number;
+  marginPerMember: number;
+}) => ({
+  ...f,
+  refunded: 0,
+  netRevenue: f.revenue,
+  netMargin: f.margin,
+  netRevenuePerMember: f.revenuePerMember,
+  netMarginPerMember: f.marginPerMember,
+});
 
 describe('campaign outcomes', () => {
   it('count responses in the window up to the as-of: nothing before the window starts, the window end after it', () => {
@@ -34,11 +56,11 @@ describe('campaign outcomes', () => {
     ];
     const outcome = groupOutcome(members, WINDOW, countedPeriod(WINDOW, '2026-06-01T00:00:00Z'), '2026-06-01T00:00:00Z');
     expect(outcome.revenue).toEqual({
-      EUR: { purchases: 2, buyers: 1, revenue: 0.3, margin: 0.05, revenuePerMember: 0.1, marginPerMember: 0.0167 },
-      USD: { purchases: 1, buyers: 1, revenue: 99, margin: 0, revenuePerMember: 33, marginPerMember: 0 },
+      EUR: gross({ purchases: 2, buyers: 1, revenue: 0.3, margin: 0.05, revenuePerMember: 0.1, marginPerMember: 0.0167 }),
+      USD: gross({ purchases: 1, buyers: 1, revenue: 99, margin: 0, revenuePerMember: 33, marginPerMember: 0 }),
     });
     expect(outcome.baseline).toEqual({
-      EUR: { purchases: 1, buyers: 1, revenue: 10, margin: 0, revenuePerMember: 3.3333, marginPerMember: 0 },
+      EUR: gross({ purchases: 1, buyers: 1, revenue: 10, margin: 0, revenuePerMember: 3.3333, marginPerMember: 0 }),
     });
     expect(outcome).toMatchObject({ members: 3, reached: 3, responded: 1, responseRate: 0.3333 });
   });
@@ -76,7 +98,43 @@ describe('campaign outcomes', () => {
       responseRate: -0.5,
       revenuePerMember: { EUR: 15, GBP: -8 },
       marginPerMember: { EUR: 0, GBP: 0 },
+      netRevenuePerMember: { EUR: 15, GBP: -8 },
+      netMarginPerMember: { EUR: 0, GBP: 0 },
     });
+  });
+
+  it('net revenue takes off the refunds of counted purchases made by the as-of, in the currency minor units (KWD has three)', () => {
+    const asOf = '2026-04-15T00:00:00.000Z';
+    const members = [
+      member('a', {
+        purchases: [
+          purchase('2026-03-02T00:00:00Z', 10.125, 'KWD', 2.5, [
+            { occurredAt: '2026-03-05T00:00:00Z', amount: 1.001, margin: 0.25 },
+            // After the as-of: not known yet in business time.
+            { occurredAt: '2026-05-01T00:00:00Z', amount: 9.124, margin: 2.25 },
+          ]),
+          // Outside the window: neither the purchase nor its refund count.
+          purchase('2026-02-01T00:00:00Z', 5, 'KWD', 0, [{ occurredAt: '2026-03-10T00:00:00Z', amount: 5, margin: 0 }]),
+        ],
+      }),
+      member('b'),
+    ];
+    const treatment = groupOutcome(members, WINDOW, countedPeriod(WINDOW, asOf), asOf);
+    expect(treatment.revenue.KWD).toEqual({
+      purchases: 1,
+      buyers: 1,
+      revenue: 10.125,
+      margin: 2.5,
+      revenuePerMember: 5.0625,
+      marginPerMember: 1.25,
+      refunded: 1.001,
+      netRevenue: 9.124,
+      netMargin: 2.25,
+      netRevenuePerMember: 4.562,
+      netMarginPerMember: 1.125,
+    });
+    const control = groupOutcome([member('c', { group: 'control', reached: false })], WINDOW, countedPeriod(WINDOW, asOf), asOf);
+    expect(lift(treatment, control)).toMatchObject({ revenuePerMember: { KWD: 5.0625 }, netRevenuePerMember: { KWD: 4.562 } });
   });
 
   it('transitions count members per (segment at targeting, segment later), customers without a later segment going to null', () => {

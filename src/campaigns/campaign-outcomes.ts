@@ -2,16 +2,29 @@
  * What came of a campaign, as pure functions over the facts the results reader gathers: members
  * with their group, and each member's purchases, interactions and campaign suggestion. Business
  * time throughout: a response counts when it happened inside the window and at or before the
- * as-of. Money is summed per currency, never across currencies, in whole cents.
+ * as-of. Money is summed per currency, never across currencies, in the currency's minor units.
+ *
+ * Revenue is shown gross (what the members bought in the period) and net of the refunds of those
+ * purchases made by the as-of: a voucher that brings purchases which come back is not a success.
+ * Refunds not tied to a purchase (imported cancellations of sales made before the records begin)
+ * belong to no campaign purchase and are left out.
  */
+import { fromMinorUnits, toMinorUnits } from '../shared/money/money';
 import type { CampaignGroup } from './campaign.events';
+
+/** A refund of one of a member's purchases, in the purchase's currency. */
+export interface RefundFacts {
+  occurredAt: string;
+  amount: number;
+  margin: number;
+}
 
 export interface MemberFacts {
   customerId: string;
   group: CampaignGroup;
   /** The action was taken (treatment members whose action was not skipped). */
   reached: boolean;
-  purchases: { occurredAt: string; amount: number; margin: number; currency: string }[];
+  purchases: { occurredAt: string; amount: number; margin: number; currency: string; refunds?: readonly RefundFacts[] }[];
   interactions: { occurredAt: string }[];
   /** The campaign's suggestion to this member: its decision and when (null: none made). */
   suggestion: { status: 'open' | 'accepted' | 'declined'; decidedAt: string | null } | null;
@@ -30,6 +43,12 @@ export interface CurrencyFigures {
   margin: number;
   revenuePerMember: number;
   marginPerMember: number;
+  /** Money given back by the as-of for the purchases counted here. */
+  refunded: number;
+  netRevenue: number;
+  netMargin: number;
+  netRevenuePerMember: number;
+  netMarginPerMember: number;
 }
 
 export interface GroupOutcome {
@@ -45,8 +64,6 @@ export interface GroupOutcome {
   baseline: Record<string, CurrencyFigures>;
 }
 
-const cents = (amount: number): number => Math.round(Number((amount * 100).toPrecision(12)));
-const fromCents = (value: number): number => value / 100;
 const round = (value: number, places: number): number => Math.round(value * 10 ** places) / 10 ** places;
 const within = (at: string, period: Period): boolean =>
   Date.parse(at) >= Date.parse(period.from) && Date.parse(at) <= Date.parse(period.to);
@@ -79,30 +96,62 @@ export function baselinePeriod(window: Period): Period {
   return { from: yearBefore.toISOString(), to: new Date(start.getTime() - 1).toISOString() };
 }
 
-function moneyIn(members: readonly MemberFacts[], period: Period | null): Record<string, CurrencyFigures> {
-  const totals = new Map<string, { purchases: number; buyers: Set<string>; revenue: number; margin: number }>();
+interface CurrencyTotals {
+  purchases: number;
+  buyers: Set<string>;
+  /** Minor units of the currency, as every sum below. */
+  revenue: number;
+  margin: number;
+  refunded: number;
+  refundedMargin: number;
+}
+
+/** Purchases in the period and their refunds made by `refundsBy`, per currency. */
+function moneyIn(members: readonly MemberFacts[], period: Period | null, refundsBy: string): Record<string, CurrencyFigures> {
+  const totals = new Map<string, CurrencyTotals>();
   if (period) {
     for (const member of members) {
       for (const purchase of member.purchases) {
         if (!within(purchase.occurredAt, period)) continue;
-        const total = totals.get(purchase.currency) ?? { purchases: 0, buyers: new Set<string>(), revenue: 0, margin: 0 };
+        const { currency } = purchase;
+        const total = totals.get(currency) ?? {
+          purchases: 0,
+          buyers: new Set<string>(),
+          revenue: 0,
+          margin: 0,
+          refunded: 0,
+          refundedMargin: 0,
+        };
         total.purchases += 1;
         total.buyers.add(member.customerId);
-        total.revenue += cents(purchase.amount);
-        total.margin += cents(purchase.margin);
-        totals.set(purchase.currency, total);
+        total.revenue += toMinorUnits(purchase.amount, currency);
+        total.margin += toMinorUnits(purchase.margin, currency);
+        for (const refund of purchase.refunds ?? []) {
+          if (Date.parse(refund.occurredAt) > Date.parse(refundsBy)) continue;
+          total.refunded += toMinorUnits(refund.amount, currency);
+          total.refundedMargin += toMinorUnits(refund.margin, currency);
+        }
+        totals.set(currency, total);
       }
     }
   }
   const out: Record<string, CurrencyFigures> = {};
   for (const [currency, total] of [...totals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const money = (minor: number): number => fromMinorUnits(minor, currency);
+    const perMember = (minor: number): number => (members.length > 0 ? round(money(minor) / members.length, 4) : 0);
+    const [netRevenue, netMargin] = [total.revenue - total.refunded, total.margin - total.refundedMargin];
     out[currency] = {
       purchases: total.purchases,
       buyers: total.buyers.size,
-      revenue: fromCents(total.revenue),
-      margin: fromCents(total.margin),
-      revenuePerMember: members.length > 0 ? round(fromCents(total.revenue) / members.length, 4) : 0,
-      marginPerMember: members.length > 0 ? round(fromCents(total.margin) / members.length, 4) : 0,
+      revenue: money(total.revenue),
+      margin: money(total.margin),
+      revenuePerMember: perMember(total.revenue),
+      marginPerMember: perMember(total.margin),
+      refunded: money(total.refunded),
+      netRevenue: money(netRevenue),
+      netMargin: money(netMargin),
+      netRevenuePerMember: perMember(netRevenue),
+      netMarginPerMember: perMember(netMargin),
     };
   }
   return out;
@@ -131,24 +180,28 @@ export function groupOutcome(members: readonly MemberFacts[], window: Period, co
     responded,
     responseRate: members.length > 0 ? round(responded / members.length, 4) : null,
     suggestions,
-    revenue: moneyIn(members, counted),
-    baseline: moneyIn(members, baselinePeriod(window)),
+    revenue: moneyIn(members, counted, asOf),
+    baseline: moneyIn(members, baselinePeriod(window), asOf),
   };
 }
 
-/** Treatment minus control, per member: response rate, and revenue and margin per currency either group bought in. */
+type PerMemberKey = 'revenuePerMember' | 'marginPerMember' | 'netRevenuePerMember' | 'netMarginPerMember';
+
+/** Treatment minus control, per member: response rate, and revenue and margin (gross and net of refunds) per currency either group bought in. */
 export function lift(
   treatment: GroupOutcome,
   control: GroupOutcome,
-): { responseRate: number | null; revenuePerMember: Record<string, number>; marginPerMember: Record<string, number> } {
+): { responseRate: number | null } & Record<PerMemberKey, Record<string, number>> {
   const currencies = [...new Set([...Object.keys(treatment.revenue), ...Object.keys(control.revenue)])].sort();
-  const per = (key: 'revenuePerMember' | 'marginPerMember'): Record<string, number> =>
+  const per = (key: PerMemberKey): Record<string, number> =>
     Object.fromEntries(currencies.map((c) => [c, round((treatment.revenue[c]?.[key] ?? 0) - (control.revenue[c]?.[key] ?? 0), 4)]));
   return {
     responseRate:
       treatment.responseRate === null || control.responseRate === null ? null : round(treatment.responseRate - control.responseRate, 4),
     revenuePerMember: per('revenuePerMember'),
     marginPerMember: per('marginPerMember'),
+    netRevenuePerMember: per('netRevenuePerMember'),
+    netMarginPerMember: per('netMarginPerMember'),
   };
 }
 

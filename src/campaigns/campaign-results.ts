@@ -149,7 +149,8 @@ export class CampaignResultsReader {
     for await (const p of this.readModels
       .collection<PurchaseDoc>(CUSTOMER_PROFILE_PROJECTION, PURCHASES_COLLECTION)
       .findAll({ customerId: member.customerId })) {
-      purchases.push({ occurredAt: p.occurredAt, amount: p.amount, margin: p.margin, currency: p.currency });
+      const refunds = (p.refunds ?? []).map((r) => ({ occurredAt: r.occurredAt, amount: r.amount, margin: r.margin }));
+      purchases.push({ occurredAt: p.occurredAt, amount: p.amount, margin: p.margin, currency: p.currency, refunds });
     }
     const interactions: MemberFacts['interactions'] = [];
     for await (const i of this.readModels

@@ -58,6 +58,9 @@ export const RESULT_COLUMNS = [
   'marginPerMember',
   'baselineRevenue',
   'baselineMargin',
+  'refunded',
+  'netRevenue',
+  'netRevenuePerMember',
 ];
 
 /** The results as CSV rows: one per group and currency (a group without purchases: one row, no currency). Amounts are never summed across currencies. */
@@ -90,6 +93,9 @@ export function resultRows(results: CampaignResults): Record<string, unknown>[] 
         marginPerMember: money?.marginPerMember ?? 0,
         baselineRevenue: baseline?.revenue ?? 0,
         baselineMargin: baseline?.margin ?? 0,
+        refunded: money?.refunded ?? 0,
+        netRevenue: money?.netRevenue ?? 0,
+        netRevenuePerMember: money?.netRevenuePerMember ?? 0,
       });
     }
   }

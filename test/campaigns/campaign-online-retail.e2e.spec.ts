@@ -218,6 +218,7 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
     ];
     for (const [i, p] of bought.entries()) {
       const recorded = await t.request('POST', `/customers/${p.customerId}/purchases`, {
+        purchaseId: `XMAS-${i}`,
         lines: [{ product: 'Gift set', quantity: 1, amount: p.amount }],
         margin: p.margin,
         currency: p.currency,
@@ -225,6 +226,10 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
       });
       expect(recorded.status).toBe(201);
     }
+    // The first treatment member brings back part of the gift set in January: net revenue is lower, gross is not.
+    const refunded = { amount: 20.5, occurredAt: '2012-01-04T12:00:00Z' };
+    const refund = await t.request('POST', `/customers/${bought[0].customerId}/purchases/XMAS-0/refunds`, refunded);
+    expect(refund.status).toBe(201);
     for (const m of treatment.slice(0, 2))
       expect((await t.request('POST', `/customers/${m.customerId}/suggestions/${m.suggestionId}/accept`)).status).toBe(200);
     const declined = treatment[2];
@@ -301,6 +306,12 @@ describe('a retention campaign on the at-risk customers of the Online Retail sam
           ]),
         ),
       ).toEqual(expected.revenue);
+      // Net of refunds: only treatment's GBP purchase came back in part, by the as-of.
+      const refundedHere = name === 'treatment' ? refunded.amount : 0;
+      expect(actual.revenue.GBP).toMatchObject({
+        refunded: refundedHere,
+        netRevenue: (toCents(expected.revenue.GBP.revenue) - toCents(refundedHere)) / 100,
+      });
       // Never a sum across currencies: each currency on its own.
       expect(Object.keys(actual.revenue).sort()).toEqual(Object.keys(expected.revenue).sort());
       const baseline = actual.baseline.GBP;

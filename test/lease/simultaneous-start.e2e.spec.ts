@@ -43,6 +43,17 @@ function indexesOf(dataDir: string): { declared: IndexRow[]; sqlite: string[] } 
   }
 }
 
+/** GET /ready until it answers 200 or the time is up: the last answer either way. */
+async function readyWithin(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/ready`);
+    const answer = { status: response.status, body: await response.json().catch(() => null) };
+    if (answer.status === 200 || Date.now() >= deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 describe(`${PROCESSES} processes started at once on a fresh data dir`, () => {
   const roots: string[] = [];
   let servers: ChildServer[] = [];
@@ -64,9 +75,11 @@ describe(`${PROCESSES} processes started at once on a fresh data dir`, () => {
       const failures = started.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
       expect({ round, failures }).toEqual({ round, failures: [] });
 
+      // Live (/health) comes before ready: the projector thread may still be starting, or a store
+      // ping may time out on a busy machine. Each must become ready, and say why if it does not.
       for (const server of servers) {
-        const ready = await fetch(`${server.url}/ready`);
-        expect({ round, url: server.url, status: ready.status }).toEqual({ round, url: server.url, status: 200 });
+        const ready = await readyWithin(server.url, 60_000);
+        expect({ round, url: server.url, ...ready }).toEqual({ round, url: server.url, status: 200, body: expect.anything() });
       }
 
       const { declared, sqlite } = indexesOf(dataDir);
