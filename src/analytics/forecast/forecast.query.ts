@@ -7,7 +7,7 @@ import { dayNumber } from '../clv/summary';
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from '../clv-model.projection';
 import { CUSTOMER_VALUE_PROJECTION, PRODUCT_INTEREST_COLLECTION, type ProductInterestDoc } from '../customer-value.projection';
 import { analysisCurrency, valueDocsIn } from '../value-currency';
-import { DEFAULT_CURRENCY } from '../../shared/money/money';
+import { addMoney, DEFAULT_CURRENCY } from '../../shared/money/money';
 import { liveAsOf } from '../as-of';
 import { predictionAsOf, type PredictionAsOf } from '../prediction-as-of';
 import { MEMBERSHIPS_COLLECTION, type MembershipDoc, SEGMENT_HISTORY_PROJECTION } from '../segment-history.projection';
@@ -129,6 +129,7 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
       periods,
       actualsKnownUntil: knownUntil,
       groupActuals: groupBy !== 'product',
+      currency,
     });
     // Open suggestions are live: as of now unless a day was asked for.
     const pipeline = salesPipeline(docs, asOf.asOfBasis === 'requested' ? instant : now, periods, currency);
@@ -144,7 +145,7 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
       groupBy,
       scheme: groupBy === 'segment' ? scheme : null,
       ...result,
-      groups: result.groups === null ? null : foldSmallGroups(result.groups),
+      groups: result.groups === null ? null : foldSmallGroups(result.groups, currency),
       pipeline,
     };
   }
@@ -189,7 +190,7 @@ export class SalesForecastHandler implements IQueryHandler<SalesForecastQuery> {
 }
 
 /** The biggest groups one by one, the others summed into OTHER_GROUP. */
-function foldSmallGroups(groups: ForecastGroup[]): ForecastGroup[] {
+function foldSmallGroups(groups: ForecastGroup[], currency: string): ForecastGroup[] {
   if (groups.length <= MAX_GROUPS) return groups;
   const kept = groups.slice(0, MAX_GROUPS - 1);
   const rest = groups.slice(MAX_GROUPS - 1);
@@ -198,7 +199,7 @@ function foldSmallGroups(groups: ForecastGroup[]): ForecastGroup[] {
       ? (a ?? b)
       : {
           transactions: Math.round((a.transactions + b.transactions) * 1000) / 1000,
-          revenue: Math.round((a.revenue + b.revenue) * 100) / 100,
+          revenue: addMoney(a.revenue, b.revenue, currency),
         };
   const other = rest.reduce((acc, g) => ({
     group: OTHER_GROUP,

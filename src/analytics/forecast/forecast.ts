@@ -14,6 +14,7 @@
  * Backtest: the periods wholly after the as-of day and wholly within the known actuals (up to the
  * last purchase day recorded) compare forecast and actual; MAPE over those with actual > 0.
  */
+import { roundMoney } from '../../shared/money/money';
 import { conditionalExpectedTransactions, type BgNbdParams } from '../clv/bgnbd';
 import { conditionalExpectedSpend, type GammaGammaParams } from '../clv/gamma-gamma';
 import { evaluated } from '../clv/model-check';
@@ -76,7 +77,10 @@ export interface ForecastResult {
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
-const amounts = (transactions: number, revenue: number): Amounts => ({ transactions: round(transactions, 3), revenue: round(revenue, 2) });
+/** Revenue to the currency's minor unit (KWD has three decimals, JPY none); transactions to three decimals. */
+const amountsIn =
+  (currency: string) =>
+  (transactions: number, revenue: number): Amounts => ({ transactions: round(transactions, 3), revenue: roundMoney(revenue, currency) });
 
 interface Accumulator {
   forecastTx: Float64Array;
@@ -96,9 +100,10 @@ export function salesForecast(
   model: ForecastModel,
   customers: Iterable<ForecastCustomer>,
   /** groupActuals: whether a group's actuals can be told from the purchase days (not for products: a day holds several). */
-  options: { asOfDay: number; periods: readonly DayPeriod[]; actualsKnownUntil: number | null; groupActuals: boolean },
+  options: { asOfDay: number; periods: readonly DayPeriod[]; actualsKnownUntil: number | null; groupActuals: boolean; currency: string },
 ): ForecastResult {
   const { asOfDay, periods, actualsKnownUntil } = options;
+  const amounts = amountsIn(options.currency);
   const unitDays = UNIT_DAYS[model.unit];
   const n = periods.length;
   // E[Y(t)] at each period's start and end, t from the end of the as-of day (0 on or before it).
@@ -208,11 +213,17 @@ export function salesForecast(
     periods: totalPeriods,
     groups,
     forecast: amounts(sum(total.forecastTx), sum(total.forecastRevenue)),
-    backtest: backtest(periods, total, asOfDay, actualsKnownUntil),
+    backtest: backtest(periods, total, asOfDay, actualsKnownUntil, amounts),
   };
 }
 
-function backtest(periods: readonly DayPeriod[], total: Accumulator, asOfDay: number, knownUntil: number | null): Backtest | null {
+function backtest(
+  periods: readonly DayPeriod[],
+  total: Accumulator,
+  asOfDay: number,
+  knownUntil: number | null,
+  amounts: ReturnType<typeof amountsIn>,
+): Backtest | null {
   if (knownUntil === null) return null;
   const indexes = periods.flatMap((p, k) => (p.start > asOfDay && p.end - 1 <= knownUntil ? [k] : []));
   if (indexes.length === 0) return null;
