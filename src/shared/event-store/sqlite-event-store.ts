@@ -365,14 +365,9 @@ export class SqliteEventStore implements EventStore {
     let position = START;
     for (const event of events) {
       revision += 1n;
-      const info = this.stmt.insertEvent.run(
-        streamName,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data ?? null),
-        JSON.stringify(event.metadata),
-      );
+      const data = event.stored?.data ?? JSON.stringify(event.data ?? null);
+      const metadata = event.stored?.metadata ?? JSON.stringify(event.metadata);
+      const info = this.stmt.insertEvent.run(streamName, revision, event.id, event.type, data, metadata);
       position = positionOf(BigInt(info.lastInsertRowid));
     }
     return { nextExpectedRevision: revision, position };
