@@ -121,6 +121,14 @@ export interface EventStore {
   /** Reachability check for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** An adapter that commits appends in groups (the embedded store) says how many; others have none. */
+  commitCounts?(): CommitCounts | undefined;
+}
+
+/** Transactions an adapter committed appends in, and the appends they held. */
+export interface CommitCounts {
+  groups: number;
+  appends: number;
 }
 
 /** Raised when the stream's actual revision does not match the expectation. */
