@@ -31,6 +31,18 @@ function newEvent(type: string, data: unknown): NewEvent {
   };
 }
 
+/** Runs one statement on the file behind the store's back, as an attacker with file access would. */
+function tamperWith(file: string): (sql: string, ...params: unknown[]) => void {
+  return (sql, ...params) => {
+    const db = new Database(file);
+    try {
+      db.prepare(sql).run(...params);
+    } finally {
+      db.close();
+    }
+  };
+}
+
 /**
  * Writes streams a and b through the chaining decorator into a fresh SQLite file, then lets the
  * test change the file behind the store's back, as an attacker with file access would.
@@ -45,15 +57,7 @@ async function seededFile(): Promise<{ file: string; store: SqliteEventStore; ta
   await chained.appendToStream('b', [newEvent('Opened', { amount: 99 })], { expectedRevision: 'no_stream' });
   await chained.appendToStream('a', [newEvent('Paid', { amount: 5 }), newEvent('Closed', {})], { expectedRevision: 1n });
   await chained.appendToStream('b', [newEvent('Closed', {})], { expectedRevision: 0n });
-  const tamper = (sql: string, ...params: unknown[]): void => {
-    const db = new Database(file);
-    try {
-      db.prepare(sql).run(...params);
-    } finally {
-      db.close();
-    }
-  };
-  return { file, store, tamper };
+  return { file, store, tamper: tamperWith(file) };
 }
 
 describe('audit verification', () => {
@@ -180,14 +184,7 @@ describe('audit verification', () => {
     expect(await verifier.verifyStream('a')).toMatchObject({ ok: true, checked: 4 });
     expect(await verifier.verifyAll()).toMatchObject({ ok: true, checked: 4 });
 
-    const tamper = (sql: string): void => {
-      const db = new Database(file);
-      try {
-        db.prepare(sql).run();
-      } finally {
-        db.close();
-      }
-    };
+    const tamper = tamperWith(file);
     tamper(`UPDATE events SET data = '{"amount":8}' WHERE stream_name = 'a' AND revision = 2`);
     expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 2, problem: 'content-altered' });
     tamper(`UPDATE events SET data = '{"amount":6}' WHERE stream_name = 'a' AND revision = 1`);
@@ -217,15 +214,7 @@ describe('audit verification', () => {
           expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch - 1),
         });
       }
-      const tamper = (sql: string): void => {
-        const db = new Database(file);
-        try {
-          db.prepare(sql).run();
-        } finally {
-          db.close();
-        }
-      };
-      return { store, tamper, verifier: new AuditVerifier(store) };
+      return { store, tamper: tamperWith(file), verifier: new AuditVerifier(store) };
     };
 
     it('checks every page of an intact chain', async () => {

@@ -11,6 +11,33 @@ const metadata: EventMetadata = {
   schemaVersion: 1,
 };
 
+/** The events of the known-answer vectors, for both schemes. */
+const vectorEvents = {
+  opened: { id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata },
+  renamed: { id: 'e-2', type: 'Renamed', data: { name: 'Bia' }, metadata },
+  closed: { id: 'e-3', type: 'Closed', data: null, metadata },
+  noted: { id: 'e-4', type: 'Noted', data: { nested: { b: -1.5, a: true }, list: [1, undefined, 'Zoë'] }, metadata },
+};
+
+/**
+ * Their digests, per scheme: the three events chained in stream s-1 (opened, renamed, closed),
+ * then noted alone in stream s-2. Computed outside Relata (see the known-answer tests below).
+ */
+const KNOWN_DIGESTS = {
+  v1: [
+    'a00d2a2c551c0a395b276d9fcc2c67184f4cecaf1eee8177e7f03e08093fca3f',
+    'a4438c6302dae48f72a6bdbd5dad009e96dd64d293cc5b01c116baa048215757',
+    'c4d1acd899277b2e264f3ebcc160c1098ffd8ef1f0d289843db8556e05a810e2',
+    '3316ad1424a813e252db3792e4d787344d393b3758e2e775c2b0266af97badc2',
+  ],
+  v2: [
+    '199456d9dd0be72659b5b3b22c7a379edf535681ad89cf1fb457870d3d3dba34',
+    'aee7107375e63c0446910af0b452da125f4928646e7550db47e48b2fb148189d',
+    '25b8625053325c2e0c5f3679c900e5c91e78bba4249d38201ccbadea841d2fe7',
+    '53337a392ac26eb8bdf78b7ebc209656a149c4ead2aab12827dcda29c49a1e37',
+  ],
+};
+
 function recorded(
   streamName: string,
   revision: bigint,
@@ -64,15 +91,27 @@ describe('hash chain', () => {
     expect(JSON.parse(bare.stored!.metadata)).toEqual({ chain: 'relata-chain-v2', hash: bare.metadata.hash, prevHash: null });
   });
 
+  /** The hash of the first event, and of each variant of it that changes one covered part. */
+  const hashesOfVariants = (hash: typeof eventHash): { base: string; variants: string[] } => {
+    const event = { streamName: 's', ...batch[0] };
+    return {
+      base: hash(event, null),
+      variants: [
+        hash(event, 'f'.repeat(64)),
+        hash({ ...event, streamName: 't' }, null),
+        hash({ ...event, id: 'e-9' }, null),
+        hash({ ...event, type: 'Other' }, null),
+        hash({ ...event, data: { name: 'Ana ' } }, null),
+        hash({ ...event, metadata: { ...metadata, actor: 'user:eve' } }, null),
+      ],
+    };
+  };
+  const reordered = Object.fromEntries(Object.entries(metadata).reverse()) as EventMetadata;
+
   it('v2 covers the stream, id, type, data, metadata, predecessor and the order of keys as stored', () => {
-    const base = eventHashV2({ streamName: 's', ...batch[0] }, null);
-    expect(eventHashV2({ streamName: 's', ...batch[0] }, 'f'.repeat(64))).not.toBe(base);
-    expect(eventHashV2({ streamName: 't', ...batch[0] }, null)).not.toBe(base);
-    expect(eventHashV2({ streamName: 's', ...batch[0], id: 'e-9' }, null)).not.toBe(base);
-    expect(eventHashV2({ streamName: 's', ...batch[0], type: 'Other' }, null)).not.toBe(base);
-    expect(eventHashV2({ streamName: 's', ...batch[0], data: { name: 'Ana ' } }, null)).not.toBe(base);
-    expect(eventHashV2({ streamName: 's', ...batch[0], metadata: { ...metadata, actor: 'user:eve' } }, null)).not.toBe(base);
-    const reordered = Object.fromEntries(Object.entries(metadata).reverse()) as EventMetadata;
+    const { base, variants } = hashesOfVariants(eventHashV2);
+    expect(variants).toHaveLength(6);
+    expect(variants).not.toContain(base);
     expect(eventHashV2({ streamName: 's', ...batch[0], metadata: reordered }, null)).not.toBe(base);
     // ...but not the chain fields themselves.
     const withChain = { ...metadata, chain: 'relata-chain-v2', hash: 'x', prevHash: 'y' };
@@ -80,16 +119,11 @@ describe('hash chain', () => {
   });
 
   it('v1 covers the stream, id, type, data, metadata and predecessor', () => {
-    const base = eventHash({ streamName: 's', ...batch[0] }, null);
-    expect(eventHash({ streamName: 's', ...batch[0] }, 'f'.repeat(64))).not.toBe(base);
-    expect(eventHash({ streamName: 't', ...batch[0] }, null)).not.toBe(base);
-    expect(eventHash({ streamName: 's', ...batch[0], id: 'e-9' }, null)).not.toBe(base);
-    expect(eventHash({ streamName: 's', ...batch[0], type: 'Other' }, null)).not.toBe(base);
-    expect(eventHash({ streamName: 's', ...batch[0], data: { name: 'Ana ' } }, null)).not.toBe(base);
-    expect(eventHash({ streamName: 's', ...batch[0], metadata: { ...metadata, actor: 'user:eve' } }, null)).not.toBe(base);
+    const { base, variants } = hashesOfVariants(eventHash);
+    expect(variants).toHaveLength(6);
+    expect(variants).not.toContain(base);
     // ...but not the chain fields themselves, nor key order.
     expect(eventHash({ streamName: 's', ...batch[0], metadata: { ...metadata, hash: 'x', prevHash: 'y' } }, null)).toBe(base);
-    const reordered = Object.fromEntries(Object.entries(metadata).reverse()) as EventMetadata;
     expect(Object.keys(reordered)).not.toEqual(Object.keys(metadata));
     expect(eventHash({ streamName: 's', ...batch[0], metadata: reordered }, null)).toBe(base);
   });
@@ -148,12 +182,8 @@ describe('hash chain', () => {
  * order, the encoding) fails this, and would leave every stored chain unverifiable.
  */
 describe('hash chain known-answer vectors (relata-chain-v1)', () => {
-  const opened = { id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata };
-  const renamed = { id: 'e-2', type: 'Renamed', data: { name: 'Bia' }, metadata };
-  const closed = { id: 'e-3', type: 'Closed', data: null, metadata };
-  const FIRST = 'a00d2a2c551c0a395b276d9fcc2c67184f4cecaf1eee8177e7f03e08093fca3f';
-  const SECOND = 'a4438c6302dae48f72a6bdbd5dad009e96dd64d293cc5b01c116baa048215757';
-  const THIRD = 'c4d1acd899277b2e264f3ebcc160c1098ffd8ef1f0d289843db8556e05a810e2';
+  const { opened, renamed, closed } = vectorEvents;
+  const [FIRST, SECOND, THIRD] = KNOWN_DIGESTS.v1;
 
   it('spells the canonical form of the first event as documented', () => {
     expect(
@@ -171,8 +201,8 @@ describe('hash chain known-answer vectors (relata-chain-v1)', () => {
   });
 
   it('hashes nested data, arrays with gaps and non-ASCII text to a fixed digest', () => {
-    const noted = { id: 'e-4', type: 'Noted', data: { nested: { b: -1.5, a: true }, list: [1, undefined, 'Zoë'] }, metadata };
-    expect(eventHash({ streamName: 's-2', ...noted }, null)).toBe('3316ad1424a813e252db3792e4d787344d393b3758e2e775c2b0266af97badc2');
+    const { noted } = vectorEvents;
+    expect(eventHash({ streamName: 's-2', ...noted }, null)).toBe(KNOWN_DIGESTS.v1[3]);
   });
 });
 
@@ -181,12 +211,8 @@ describe('hash chain known-answer vectors (relata-chain-v1)', () => {
  * by hand as hash-chain.ts documents it (the metadata text in the order the object lists its keys).
  */
 describe('hash chain known-answer vectors (relata-chain-v2)', () => {
-  const opened = { id: 'e-1', type: 'Opened', data: { name: 'Ana' }, metadata };
-  const renamed = { id: 'e-2', type: 'Renamed', data: { name: 'Bia' }, metadata };
-  const closed = { id: 'e-3', type: 'Closed', data: null, metadata };
-  const FIRST = '199456d9dd0be72659b5b3b22c7a379edf535681ad89cf1fb457870d3d3dba34';
-  const SECOND = 'aee7107375e63c0446910af0b452da125f4928646e7550db47e48b2fb148189d';
-  const THIRD = '25b8625053325c2e0c5f3679c900e5c91e78bba4249d38201ccbadea841d2fe7';
+  const { opened, renamed, closed } = vectorEvents;
+  const [FIRST, SECOND, THIRD] = KNOWN_DIGESTS.v2;
 
   it('chains a three-event stream to fixed digests', () => {
     expect(chainEvents('s-1', [opened, renamed, closed], null).map((e) => [e.metadata.prevHash, e.metadata.hash])).toEqual([
@@ -198,7 +224,7 @@ describe('hash chain known-answer vectors (relata-chain-v2)', () => {
   });
 
   it('hashes nested data, arrays with gaps and non-ASCII text to a fixed digest', () => {
-    const noted = { id: 'e-4', type: 'Noted', data: { nested: { b: -1.5, a: true }, list: [1, undefined, 'Zoë'] }, metadata };
-    expect(eventHashV2({ streamName: 's-2', ...noted }, null)).toBe('53337a392ac26eb8bdf78b7ebc209656a149c4ead2aab12827dcda29c49a1e37');
+    const { noted } = vectorEvents;
+    expect(eventHashV2({ streamName: 's-2', ...noted }, null)).toBe(KNOWN_DIGESTS.v2[3]);
   });
 });
