@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebhookDeliveryObserver } from '../departments/webhook-dispatcher';
 import type { CommandObserver, CommandOutcomeKind } from '../shared/decider/command-processor';
+import type { CommitCounts } from '../shared/event-store/event-store.port';
 import type { AppendObserver, AppendOutcome } from '../shared/event-store/metered-event-store';
 import type { ProjectionStatus } from '../shared/projections/projection';
 import type { ProjectorHealth } from '../shared/projections/projector';
@@ -162,5 +163,35 @@ export class ProjectorMetrics {
         this.set(health().restarts);
       },
     });
+  }
+}
+
+/**
+ * Group commit of the embedded event store, read from it when scraped: transactions committed
+ * and the appends they held. Appends per transaction above 1 is the grouping achieved; an adapter
+ * that does not group (EventStoreDB) has no such counts, and then these are not registered.
+ */
+export class GroupCommitMetrics {
+  constructor(registry: Registry, counts: () => CommitCounts | undefined) {
+    if (counts() === undefined) return;
+    const counter = (name: string, help: string, value: (c: CommitCounts) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const now = counts();
+          if (now === undefined) return;
+          this.reset();
+          this.inc(value(now));
+        },
+      });
+    };
+    counter(
+      'relata_event_store_commits_total',
+      'Transactions the embedded event store committed appends in (group commit)',
+      (c) => c.groups,
+    );
+    counter('relata_event_store_committed_appends_total', 'Appends those transactions held', (c) => c.appends);
   }
 }

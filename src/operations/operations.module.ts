@@ -3,10 +3,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Registry } from 'prom-client';
 import { WEBHOOK_DELIVERY_OBSERVER } from '../departments/webhook-dispatcher';
 import { COMMAND_OBSERVER } from '../shared/decider/command-processor';
+import type { EventStore } from '../shared/event-store/event-store.port';
+import { STORED_EVENT_STORE } from '../shared/event-store/hash-chaining-event-store';
 import { APPEND_OBSERVER } from '../shared/event-store/metered-event-store';
 import { type Projector, PROJECTOR } from '../shared/projections/projector';
 import { HealthController } from './health.controller';
-import { createMetricsRegistry, METRICS_REGISTRY, ProjectionMetrics, ProjectorMetrics, RelataMetrics } from './metrics';
+import { createMetricsRegistry, GroupCommitMetrics, METRICS_REGISTRY, ProjectionMetrics, ProjectorMetrics, RelataMetrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 
 /**
@@ -35,6 +37,11 @@ import { MetricsController } from './metrics.controller';
       provide: ProjectorMetrics,
       inject: [METRICS_REGISTRY, PROJECTOR],
       useFactory: (registry: Registry, projector: Projector) => new ProjectorMetrics(registry, () => projector.health()),
+    },
+    {
+      provide: GroupCommitMetrics,
+      inject: [METRICS_REGISTRY, STORED_EVENT_STORE],
+      useFactory: (registry: Registry, store: EventStore) => new GroupCommitMetrics(registry, () => store.commitCounts?.()),
     },
   ],
   exports: [METRICS_REGISTRY, RelataMetrics, COMMAND_OBSERVER, APPEND_OBSERVER, WEBHOOK_DELIVERY_OBSERVER],

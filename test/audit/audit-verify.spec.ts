@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AuditVerifier, describeReport } from '../../src/audit/audit-verify';
 import { parseAuditVerifyArgs, runAuditVerify } from '../../src/cli/audit-verify';
 import type { NewEvent } from '../../src/shared/event-store/event-store.port';
-import { eventHash } from '../../src/shared/event-store/hash-chain';
+import { eventHash, eventHashV2 } from '../../src/shared/event-store/hash-chain';
 import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import Database from '../../src/shared/sqlite/better-sqlite3';
@@ -31,6 +31,18 @@ function newEvent(type: string, data: unknown): NewEvent {
   };
 }
 
+/** Runs one statement on the file behind the store's back, as an attacker with file access would. */
+function tamperWith(file: string): (sql: string, ...params: unknown[]) => void {
+  return (sql, ...params) => {
+    const db = new Database(file);
+    try {
+      db.prepare(sql).run(...params);
+    } finally {
+      db.close();
+    }
+  };
+}
+
 /**
  * Writes streams a and b through the chaining decorator into a fresh SQLite file, then lets the
  * test change the file behind the store's back, as an attacker with file access would.
@@ -45,15 +57,7 @@ async function seededFile(): Promise<{ file: string; store: SqliteEventStore; ta
   await chained.appendToStream('b', [newEvent('Opened', { amount: 99 })], { expectedRevision: 'no_stream' });
   await chained.appendToStream('a', [newEvent('Paid', { amount: 5 }), newEvent('Closed', {})], { expectedRevision: 1n });
   await chained.appendToStream('b', [newEvent('Closed', {})], { expectedRevision: 0n });
-  const tamper = (sql: string, ...params: unknown[]): void => {
-    const db = new Database(file);
-    try {
-      db.prepare(sql).run(...params);
-    } finally {
-      db.close();
-    }
-  };
-  return { file, store, tamper };
+  return { file, store, tamper: tamperWith(file) };
 }
 
 describe('audit verification', () => {
@@ -118,7 +122,7 @@ describe('audit verification', () => {
     // An attacker who knows the scheme re-hashes the altered event; its successor still links to the old hash.
     const [opened] = await store.readStream('b');
     const data = { amount: 1 };
-    const forged = { ...opened.metadata, hash: eventHash({ ...opened, data }, null) };
+    const forged = { ...opened.metadata, hash: eventHashV2({ ...opened, data }, null) };
     tamper(
       "UPDATE events SET data = ?, metadata = ? WHERE stream_name = 'b' AND revision = 0",
       JSON.stringify(data),
@@ -130,6 +134,61 @@ describe('audit verification', () => {
       expected: forged.hash,
       actual: opened.metadata.hash,
     });
+  });
+
+  it('reports one byte changed in the stored data or metadata text, or metadata keys stored in another order', async () => {
+    const { tamper, verifier } = await seed();
+    const replaceOneByte = (column: 'data' | 'metadata', stream: string, revision: number, from: string, to: string): void =>
+      tamper(`UPDATE events SET ${column} = replace(${column}, ?, ?) WHERE stream_name = ? AND revision = ?`, from, to, stream, revision);
+    expect(await verifier.verifyAll()).toMatchObject({ ok: true });
+
+    replaceOneByte('data', 'a', 0, '"amount":10', '"amount":19');
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 0, problem: 'content-altered' });
+    replaceOneByte('metadata', 'b', 0, '"schemaVersion":1', '"schemaVersion":2');
+    expect((await verifier.verifyStream('b')).firstBroken).toMatchObject({ revision: 0, problem: 'content-altered' });
+
+    const reorder = await seed();
+    const [original] = await reorder.store.readStream('a');
+    // The actor moved from the first key to the last (the text without it, its closing brace dropped): every value as before.
+    reorder.tamper(
+      `UPDATE events SET metadata = substr(replace(metadata, '"actor":"user:ana",', ''), 1, length(metadata) - length('"actor":"user:ana",') - 1)
+         || ',"actor":"user:ana"}' WHERE stream_name = 'a' AND revision = 0`,
+    );
+    const [reordered] = await reorder.store.readStream('a');
+    expect(reordered.metadata).toEqual(original.metadata);
+    expect(Object.keys(reordered.metadata).at(-1)).toBe('actor');
+    expect((await reorder.verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 0, problem: 'content-altered' });
+  });
+
+  it('a log holding events chained before v2 (relata-chain-v1) and after it verifies, and tampering with either is found', async () => {
+    const file = join(directory, `events-${(files += 1)}.sqlite`);
+    const store = new SqliteEventStore({ filename: file });
+    opened.push(store);
+    // As the chain wrote events before v2: a hash over canonical JSON, no scheme label.
+    let prev: string | null = null;
+    const v1Events = [newEvent('Opened', { amount: 10 }), newEvent('Paid', { amount: 5 })].map((event) => {
+      const hash = eventHash({ streamName: 'a', ...event }, prev);
+      const chained = { ...event, metadata: { ...event.metadata, hash, prevHash: prev } };
+      prev = hash;
+      return chained;
+    });
+    await store.appendToStream('a', v1Events, { expectedRevision: 'no_stream' });
+    const chained = new HashChainingEventStore(store);
+    await chained.appendToStream('a', [newEvent('Paid', { amount: 7 })], { expectedRevision: 1n });
+    await chained.appendToStream('a', [newEvent('Closed', {})], { expectedRevision: 'any' });
+
+    const stored = await store.readStream('a');
+    expect(stored.map((e) => e.metadata.chain)).toEqual([undefined, undefined, 'relata-chain-v2', 'relata-chain-v2']);
+    expect(stored[2].metadata.prevHash).toBe(stored[1].metadata.hash);
+    const verifier = new AuditVerifier(store);
+    expect(await verifier.verifyStream('a')).toMatchObject({ ok: true, checked: 4 });
+    expect(await verifier.verifyAll()).toMatchObject({ ok: true, checked: 4 });
+
+    const tamper = tamperWith(file);
+    tamper(`UPDATE events SET data = '{"amount":8}' WHERE stream_name = 'a' AND revision = 2`);
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 2, problem: 'content-altered' });
+    tamper(`UPDATE events SET data = '{"amount":6}' WHERE stream_name = 'a' AND revision = 1`);
+    expect((await verifier.verifyStream('a')).firstBroken).toMatchObject({ revision: 1, problem: 'content-altered' });
   });
 
   it('the whole-log check names the first broken link in global order and counts the broken streams', async () => {
@@ -155,15 +214,7 @@ describe('audit verification', () => {
           expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch - 1),
         });
       }
-      const tamper = (sql: string): void => {
-        const db = new Database(file);
-        try {
-          db.prepare(sql).run();
-        } finally {
-          db.close();
-        }
-      };
-      return { store, tamper, verifier: new AuditVerifier(store) };
+      return { store, tamper: tamperWith(file), verifier: new AuditVerifier(store) };
     };
 
     it('checks every page of an intact chain', async () => {

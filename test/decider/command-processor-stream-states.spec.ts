@@ -68,9 +68,23 @@ describe('CommandProcessor: folded states between commands', () => {
 
     expect(outcome.revision).toBe(3n);
     expect(outcome.state.entries).toEqual(['e1', 'e2', 'e3', 'e4']);
-    expect(store.reads.map((r) => r.fromRevision)).toEqual([undefined, 0n, 1n, 2n]);
-    // Each read after the first returns just the event the previous command appended.
-    expect(store.reads.slice(1).map((r) => r.events)).toEqual([1, 1, 1]);
+    expect(store.reads.map((r) => r.fromRevision)).toEqual([undefined, 1n, 2n, 3n]);
+    // The state kept includes each command's own event: the next command reads none back.
+    expect(store.reads.slice(1).map((r) => r.events)).toEqual([0, 0, 0]);
+    expect((await processor.load(ledger, 'ledger-l1')).state).toEqual(outcome.state);
+  });
+
+  it('given a command appended after another writer, when the next command comes, then the state has both', async () => {
+    await add(processor, 'e1');
+    const elsewhere = new CommandProcessor(store, clock, new SequentialIdGenerator());
+    await elsewhere.handle({ decider: ledger, streamName: 'ledger-l1', command: { type: 'Add', entryId: 'x1', note: 'n' }, context });
+    await add(processor, 'e2');
+    store.reads.length = 0;
+
+    const outcome = await add(processor, 'e3');
+
+    expect(outcome.state.entries).toEqual(['e1', 'x1', 'e2', 'e3']);
+    expect(store.reads).toEqual([{ streamName: 'ledger-l1', fromRevision: 3n, events: 0 }]);
   });
 
   it('given another writer appended meanwhile, when a command comes, then its decision sees those events', async () => {
@@ -121,7 +135,7 @@ describe('CommandProcessor: folded states between commands', () => {
     await add(processor, 'e2');
     clock.advance(60_000);
     await add(processor, 'e3');
-    expect(store.reads.map((r) => r.fromRevision)).toEqual([undefined, 0n, undefined]);
+    expect(store.reads.map((r) => r.fromRevision)).toEqual([undefined, 1n, undefined]);
   });
 
   it('given a subject forgotten (key deleted, states forgotten), when the stream is loaded, then its personal data reads as erased', async () => {

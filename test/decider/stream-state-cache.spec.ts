@@ -45,6 +45,29 @@ describe('StreamStateCache', () => {
     expect(cache.get(decider, 'a', 6000)).toBeUndefined();
   });
 
+  it('moves a kept state on past appended events only from the revision it was kept at', () => {
+    const cache = new StreamStateCache();
+    cache.set(decider, 'a', entry(1), cache.epoch);
+    cache.advance(decider, 'a', 1n, { state: 'state@3', position: positionOf(3n), eventIds: ['new-2', 'new-3'] }, cache.epoch);
+    const advanced = cache.get<string>(decider, 'a', 0);
+    expect(advanced).toMatchObject({ state: 'state@3', revision: 3n, position: positionOf(3n) });
+    expect(advanced?.eventIds.get('new-3')).toBe(3n);
+
+    cache.advance(decider, 'a', 1n, { state: 'stale', position: positionOf(2n), eventIds: ['late'] }, cache.epoch);
+    cache.advance(decider, 'b', -1n, { state: 'unknown stream', position: positionOf(0n), eventIds: ['b-0'] }, cache.epoch);
+    expect(cache.get(decider, 'a', 0)?.state).toBe('state@3');
+    expect(cache.get(decider, 'b', 0)).toBeUndefined();
+  });
+
+  it('does not move a state on with events decided before a clear()', () => {
+    const cache = new StreamStateCache();
+    const epoch = cache.epoch;
+    cache.clear();
+    cache.set(decider, 'a', entry(1), cache.epoch);
+    cache.advance(decider, 'a', 1n, { state: 'decided before', position: positionOf(2n), eventIds: ['x'] }, epoch);
+    expect(cache.get(decider, 'a', 0)?.state).toBe('state@1');
+  });
+
   it('after clear(), keeps nothing folded from events read before it', () => {
     const cache = new StreamStateCache();
     const epoch = cache.epoch;

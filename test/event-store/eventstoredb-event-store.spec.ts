@@ -26,6 +26,8 @@ import {
   toRecordedEvent,
   toWrongExpectedRevisionError,
 } from '../../src/shared/event-store/eventstoredb-event-store';
+import { checkLink } from '../../src/shared/event-store/hash-chain';
+import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
 import { eventStoreContract } from '../contracts/event-store.contract';
 import { START, positionOf } from '../../src/shared/event-store/position';
 import { describeWithEnv } from '../support/skips';
@@ -49,6 +51,27 @@ eventStoreContract(
 eventStoreContract('eventstoredb adapter over an in-memory client', async () => {
   const store = new EventStoreDbEventStore(new InMemoryEsdbClient() as unknown as EventStoreDBClient);
   return { store, teardown: () => store.close() };
+});
+
+describe('EventStoreDB adapter under the hash chain', () => {
+  it('writes the metadata text the chain hashed, and the events verify when read back', async () => {
+    const client = new InMemoryEsdbClient();
+    const store = new HashChainingEventStore(new EventStoreDbEventStore(client as unknown as EventStoreDBClient));
+    const metadata = { actor: 'a', correlationId: 'c', causationId: 'c', occurredAt: 'o', recordedAt: 'r', schemaVersion: 1 };
+    const events = ['e-1', 'e-2'].map((id) => ({
+      id: `00000000-0000-4000-8000-00000000000${id.at(-1)}`,
+      type: 'Noted',
+      data: { id },
+      metadata,
+    }));
+    await store.appendToStream('notes-1', events, { expectedRevision: 'no_stream' });
+
+    const [first, second] = await store.readStream('notes-1');
+    expect(client.metadataWritten.slice(-2)).toEqual([first, second].map((e) => JSON.stringify(e.metadata)));
+    expect(second.metadata).toMatchObject({ chain: 'relata-chain-v2', prevHash: first.metadata.hash });
+    expect([checkLink(first, 0n, null), checkLink(second, 1n, first.metadata.hash as string)]).toEqual([null, null]);
+    await store.close();
+  });
 });
 
 describe('EventStoreDB adapter subscription failures', () => {
@@ -202,6 +225,8 @@ class InMemoryEsdbClient {
   private appends = 0;
   private readonly live = new Set<(record: StoredRecord) => void>();
   private readonly subscriptions = new Set<PassThrough>();
+  /** The metadata text of every write, as it went over the wire. */
+  readonly metadataWritten: string[] = [];
 
   constructor() {
     this.write('$stats-127.0.0.1:2113', '$statsCollected', { uptime: 1 });
@@ -330,14 +355,20 @@ class InMemoryEsdbClient {
       created: new Date(0),
       // The real client sends JSON text and parses it back.
       data: JSON.parse(JSON.stringify(data)) as unknown,
-      metadata: metadata === undefined ? undefined : (JSON.parse(JSON.stringify(metadata)) as unknown),
+      metadata: metadata === undefined ? undefined : (JSON.parse(metadataText(metadata)) as unknown),
       position: { commit: position, prepare: position },
     };
     this.log.push(record);
+    if (metadata !== undefined) this.metadataWritten.push(metadataText(metadata));
     this.nextPosition += BigInt(64 + JSON.stringify(data).length);
     for (const listener of [...this.live]) listener(record);
     return record;
   }
+}
+
+/** What the client sends for metadata: a Uint8Array as it is (parsed as JSON when read), anything else JSON.stringify'd. */
+function metadataText(metadata: unknown): string {
+  return metadata instanceof Uint8Array ? new TextDecoder().decode(metadata) : JSON.stringify(metadata);
 }
 
 function resolved(record: StoredRecord): { event: StoredRecord; commitPosition: bigint } {

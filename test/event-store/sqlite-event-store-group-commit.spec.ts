@@ -53,6 +53,39 @@ describe('SqliteEventStore group commit', () => {
     expect(await store.readStream('other')).toHaveLength(1);
   });
 
+  it('groups appends issued from separate callbacks of one event-loop turn (as HTTP requests are), counting groups and appends', async () => {
+    const store = open();
+    await store.appendToStream('taken', [event()]);
+    const before = store.commitCounts();
+    // Timers due together run in one timers phase, each followed by its own microtasks: a group
+    // that closed at the first microtask checkpoint would commit each append alone.
+    const issued = Array.from(
+      { length: 20 },
+      (_, i) =>
+        new Promise<PromiseSettledResult<unknown>[]>((resolve) =>
+          setTimeout(() => {
+            const streamName = i === 7 ? 'taken' : `request-${i}`;
+            void Promise.allSettled([store.appendToStream(streamName, [event()], { expectedRevision: 'no_stream' })]).then(resolve);
+          }, 0),
+        ),
+    );
+    const outcomes = (await Promise.all(issued)).flat();
+    const after = store.commitCounts();
+
+    expect(after.appends - before.appends).toBe(20);
+    expect(after.groups - before.groups).toBeLessThan(20);
+    // The append to a stream that exists fails alone; the others of its group are stored.
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    expect((outcomes[7] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(
+      outcomes
+        .filter((o) => o.status === 'fulfilled')
+        .map((o) => (o as PromiseFulfilledResult<{ nextExpectedRevision: bigint }>).value.nextExpectedRevision),
+    ).toEqual(Array.from({ length: 19 }, () => 0n));
+    expect(await store.readStream('taken')).toHaveLength(1);
+    expect((await store.readAll({ limit: 100 })).map((e) => e.streamName).filter((name) => name.startsWith('request-'))).toHaveLength(19);
+  });
+
   it('stores a batch sent twice in one turn once, and answers both with the same result', async () => {
     const store = open();
     const batch = [event(), event()];

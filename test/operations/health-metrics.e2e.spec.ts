@@ -126,6 +126,12 @@ describe('health, readiness and metrics', () => {
       expect(sample(text, 'relata_event_store_append_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(2);
       expect(sample(text, 'relata_event_store_append_duration_seconds_bucket', { outcome: 'ok', le: '+Inf' })).toBeGreaterThanOrEqual(2);
       expect(sample(text, 'relata_events_appended_total')).toBe(await t.eventCount());
+      // Group commit of the embedded store: every accepted append went through a commit.
+      const commits = sample(text, 'relata_event_store_commits_total');
+      const committedAppends = sample(text, 'relata_event_store_committed_appends_total');
+      expect(commits).toBeGreaterThanOrEqual(1);
+      expect(committedAppends).toBeGreaterThanOrEqual(commits!);
+      expect(committedAppends).toBeGreaterThanOrEqual(sample(text, 'relata_event_store_append_duration_seconds_count', { outcome: 'ok' })!);
       expect(sample(text, 'relata_projection_lag_events', { projection: 'customer-profile' })).toBe(0);
       expect(sample(text, 'relata_projection_lag_seconds', { projection: 'customer-profile' })).toBe(0);
       expect(sample(text, 'relata_projection_parked_events', { projection: 'customer-profile' })).toBe(0);

@@ -141,6 +141,7 @@ export class CommandProcessor {
     const { decider, streamName, command } = args;
     const context = this.withCommandId(args.context);
     for (let attempt = 0; ; attempt++) {
+      const epoch = this.states.epoch;
       const { state, revision: currentRevision, position, replay } = await this.loadStream(decider, streamName, context.idempotencyKey);
       if (replay) {
         assertSameRequest(replay, context);
@@ -159,6 +160,11 @@ export class CommandProcessor {
           expectedRevision: currentRevision >= 0n ? currentRevision : 'no_stream',
         });
         const nextState = decided.reduce((s, e) => decider.evolve(s, e), state);
+        // Appended right after the folded revision (not an earlier copy recognised by id): keep the state with them.
+        if (result.nextExpectedRevision === currentRevision + BigInt(events.length)) {
+          const appended = { state: nextState, position: result.position, eventIds: events.map((e) => e.id) };
+          this.states.advance(decider, streamName, currentRevision, appended, epoch);
+        }
         return { streamName, revision: result.nextExpectedRevision, position: result.position, events, state: nextState, replayed: false };
       } catch (error) {
         const retry = error instanceof WrongExpectedRevisionError && attempt === 0 && context.expectedRevision === undefined;

@@ -104,6 +104,28 @@ export class StreamStateCache {
     }
   }
 
+  /**
+   * Moves a kept state on past the events a command of this process has just appended, so the
+   * next command for the stream does not read its own events back and fold them again. Only when
+   * the kept state is still the one the command decided on (at `fromRevision`: a concurrent
+   * command may have moved it on) and nothing was cleared since `epoch` (erasure).
+   */
+  advance<State>(
+    decider: object,
+    streamName: string,
+    fromRevision: bigint,
+    appended: { state: State; position: Position; eventIds: readonly string[] },
+    epoch: number,
+  ): void {
+    const kept = this.byDecider.get(decider)?.entries.get(streamName);
+    if (kept === undefined || kept.entry.revision !== fromRevision || epoch !== this.clears) return;
+    // Grown in place, as loading does: a state at an earlier revision only points a retry at its events sooner.
+    const eventIds = kept.entry.eventIds as Map<string, bigint>;
+    appended.eventIds.forEach((id, i) => eventIds.set(id, fromRevision + 1n + BigInt(i)));
+    const revision = fromRevision + BigInt(appended.eventIds.length);
+    this.set(decider, streamName, { ...kept.entry, state: appended.state, revision, position: appended.position, eventIds }, epoch);
+  }
+
   clear(): void {
     this.clears += 1;
     this.byDecider.clear();

@@ -44,6 +44,18 @@ export interface NewEvent<Type extends string = string, Data = unknown> {
   type: Type;
   data: Data;
   metadata: EventMetadata;
+  /**
+   * The event serialised already by a layer above (the hash chain, which hashes exactly these
+   * bytes): JSON.stringify(data ?? null) and JSON.stringify(metadata). An adapter stores them as
+   * they are instead of serialising again; one that ignores them writes the same bytes anyway.
+   */
+  stored?: SerialisedEvent;
+}
+
+/** The JSON text an adapter writes for an event's data and metadata. */
+export interface SerialisedEvent {
+  data: string;
+  metadata: string;
 }
 
 /** An event as read back from the store. */
@@ -109,6 +121,14 @@ export interface EventStore {
   /** Reachability check for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** An adapter that commits appends in groups (the embedded store) says how many; others have none. */
+  commitCounts?(): CommitCounts | undefined;
+}
+
+/** Transactions an adapter committed appends in, and the appends they held. */
+export interface CommitCounts {
+  groups: number;
+  appends: number;
 }
 
 /** Raised when the stream's actual revision does not match the expectation. */

@@ -181,8 +181,11 @@ function toEventData(event: NewEvent): EventData {
     id: event.id,
     type: event.type,
     // The client JSON.stringify()s whatever it is given; JSONType only narrows what it advertises.
+    // (The same text as event.stored.data, which the hash chain hashed.)
     data: event.data as JSONType,
-    metadata: event.metadata,
+    // Bytes are written as they are (the client tells them by constructor: a Uint8Array, not a
+    // Buffer) and parsed as JSON when read: the metadata text the hash chain hashed, not serialised again.
+    metadata: event.stored === undefined ? event.metadata : new TextEncoder().encode(event.stored.metadata),
   });
 }
 

@@ -2,6 +2,7 @@ import type {
   AllSubscription,
   AppendOptions,
   AppendResult,
+  CommitCounts,
   EventStore,
   NewEvent,
   Position,
@@ -44,5 +45,9 @@ export abstract class ForwardingEventStore implements EventStore {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  commitCounts(): CommitCounts | undefined {
+    return this.inner.commitCounts?.();
   }
 }

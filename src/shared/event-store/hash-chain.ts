@@ -3,14 +3,32 @@ import type { EventMetadata, NewEvent, RecordedEvent } from './event-store.port'
 
 /**
  * Tamper evidence: every event's metadata carries `hash`, a SHA-256 over the event as stored,
- * chained to the previous event of its stream through `prevHash`:
+ * chained to the previous event of its stream through `prevHash`. `prev` is the previous event's
+ * `hash` in the stream (null for revision 0), `data` is the data as stored (personal fields
+ * already encrypted, so the chain still verifies after a key is deleted). `prevHash` repeats
+ * `prev` so a broken link can be told from altered content.
+ *
+ * Two schemes; every event says which by `metadata.chain` (absent: v1), and both verify:
+ *
+ * relata-chain-v2 (written since issue 14): a hash over the bytes the store writes. The data and
+ * the metadata (without `chain`, `hash`, `prevHash`) are serialised once with JSON.stringify;
+ * those strings are hashed and handed to the adapter to store as they are (NewEvent.stored):
+ *
+ *   hash = sha256hex('["relata-chain-v2",' + JSON(prev) + ',' + JSON(stream) + ',' + JSON(id) + ','
+ *                    + JSON(type) + ',' + dataJson + ',' + metadataJson + ']')
+ *
+ * Verification serialises what it reads back again: JSON.stringify of a value parsed from
+ * JSON.stringify's own output gives the same string (same key order, same number and string
+ * spelling), so an intact event hashes to the same bytes and any change to a value, a key or the
+ * key order shows. Only a change that JSON parsing erases (whitespace between tokens, a
+ * character written as an escape) changes no value and is not reported.
+ *
+ * relata-chain-v1 (before): a hash over canonical JSON (keys sorted) of a copy:
  *
  *   hash = sha256hex(canonicalJson({ v: 'relata-chain-v1', prev, stream, id, type, data, metadata }))
  *
- * where `prev` is the previous event's `hash` in the stream (null for revision 0), `data` is the
- * data as stored (personal fields already encrypted, so the chain still verifies after a key is
- * deleted) and `metadata` is the metadata without `hash` and `prevHash`. `prevHash` repeats
- * `prev` so a broken link can be told from altered content.
+ * with `metadata` without `hash` and `prevHash`. Costlier (a sorted copy per event besides the
+ * serialisation the store makes), kept for verifying events written with it.
  *
  * Changing an event's data, type, id or metadata changes its hash; deleting, inserting or
  * reordering events breaks the next event's link. A chain alone cannot show that the last events
@@ -80,7 +98,7 @@ export function metadataWithoutChain(metadata: EventMetadata): Record<string, un
   return rest;
 }
 
-/** The hash of an event chained to `prev`. */
+/** The v1 hash of an event chained to `prev` (events written before v2; see the top of this file). */
 export function eventHash(event: ChainInput, prev: string | null): string {
   const payload = canonicalJson({
     v: CHAIN_VERSION,
@@ -94,13 +112,48 @@ export function eventHash(event: ChainInput, prev: string | null): string {
   return createHash('sha256').update(payload, 'utf8').digest('hex');
 }
 
-/** The batch with `hash` and `prevHash` in each event's metadata, chained from `prev`. */
+/** The scheme of events chained since issue 14: a hash over the stored bytes. */
+export const CHAIN_VERSION_V2 = 'relata-chain-v2';
+
+/** The metadata as v2 hashes it: without the chain's own fields (the same object when it has none). */
+function metadataWithoutChainV2(metadata: EventMetadata): EventMetadata {
+  if (!('hash' in metadata) && !('prevHash' in metadata) && !('chain' in metadata)) return metadata;
+  const { hash: _hash, prevHash: _prevHash, chain: _chain, ...rest } = metadata;
+  return rest as EventMetadata;
+}
+
+/** The v2 hash over the serialised data and metadata (see the top of this file). */
+function hashV2(prev: string | null, streamName: string, id: string, type: string, dataJson: string, metadataJson: string): string {
+  return createHash('sha256')
+    .update(`["${CHAIN_VERSION_V2}",${JSON.stringify(prev)},${JSON.stringify(streamName)},${JSON.stringify(id)},${JSON.stringify(type)},`)
+    .update(dataJson)
+    .update(',')
+    .update(metadataJson)
+    .update(']')
+    .digest('hex');
+}
+
+/** The v2 hash of an event as read back: its data and metadata serialised again. */
+export function eventHashV2(event: ChainInput, prev: string | null): string {
+  const metadataJson = JSON.stringify(metadataWithoutChainV2(event.metadata));
+  return hashV2(prev, event.streamName, event.id, event.type, JSON.stringify(event.data ?? null), metadataJson);
+}
+
+/**
+ * The batch with `chain`, `hash` and `prevHash` in each event's metadata, chained from `prev`
+ * (v2), each with the serialised form the hash covers for the store to write as it is.
+ */
 export function chainEvents(streamName: string, events: NewEvent[], prev: string | null): NewEvent[] {
   let previous = prev;
   return events.map((event) => {
-    const metadata = metadataWithoutChain(event.metadata) as EventMetadata;
-    const hash = eventHash({ streamName, id: event.id, type: event.type, data: event.data, metadata }, previous);
-    const chained: NewEvent = { ...event, metadata: { ...metadata, hash, prevHash: previous } };
+    const metadata = metadataWithoutChainV2(event.metadata);
+    const data = JSON.stringify(event.data ?? null);
+    const metadataJson = JSON.stringify(metadata);
+    const hash = hashV2(previous, streamName, event.id, event.type, data, metadataJson);
+    // Appended after the hashed members: what JSON.stringify of the chained metadata object gives.
+    const chainMembers = `"chain":"${CHAIN_VERSION_V2}","hash":"${hash}","prevHash":${JSON.stringify(previous)}}`;
+    const stored = { data, metadata: metadataJson === '{}' ? `{${chainMembers}` : `${metadataJson.slice(0, -1)},${chainMembers}` };
+    const chained: NewEvent = { ...event, metadata: { ...metadata, chain: CHAIN_VERSION_V2, hash, prevHash: previous }, stored };
     previous = hash;
     return chained;
   });
@@ -131,11 +184,12 @@ export function checkLink(event: RecordedEvent, expectedRevision: bigint, prev: 
     return { problem: 'revision-gap', expected: expectedRevision.toString(), actual: event.revision.toString() };
   }
   const hash = storedHash(event);
-  if (hash === null) return { problem: 'missing-hash', expected: eventHash(event, prev), actual: null };
+  if (hash === null) return { problem: 'missing-hash', expected: eventHashV2(event, prev), actual: null };
   const linked = event.metadata.prevHash;
   const actualPrev = typeof linked === 'string' ? linked : null;
   if (actualPrev !== prev) return { problem: 'broken-link', expected: prev, actual: actualPrev };
-  const recomputed = eventHash(event, prev);
+  // A changed or removed scheme label shows too: the other scheme's hash does not match.
+  const recomputed = event.metadata.chain === CHAIN_VERSION_V2 ? eventHashV2(event, prev) : eventHash(event, prev);
   if (recomputed !== hash) return { problem: 'content-altered', expected: recomputed, actual: hash };
   return null;
 }

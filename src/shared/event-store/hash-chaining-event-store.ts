@@ -18,9 +18,10 @@ import { ForwardingEventStore } from './forwarding-event-store';
  *   Relata's command path always appends with exact revisions; 'any' is used where a retry must
  *   be recognised by id (the complaint number counter), in one process.
  *
- * Cost: a SHA-256 per event, and one indexed read of one event per append, except for 'no_stream'
- * and for an exact revision this instance appended itself: the hash of the last event it appended
- * to a stream is kept (an event never changes once stored, so the hash at a revision stays right).
+ * Cost: one JSON serialisation and a SHA-256 per event (the store writes that text as it is), and
+ * one indexed read of one event per append, except for 'no_stream' and for an exact revision this
+ * instance appended itself: the hash of the last event it appended to a stream is kept (an event
+ * never changes once stored, so the hash at a revision stays right).
  */
 /** Streams whose last appended hash is kept (least recently appended go first). */
 const LAST_APPENDED_STREAMS = 10_000;

@@ -8,6 +8,7 @@ import {
   AllSubscription,
   AppendOptions,
   AppendResult,
+  CommitCounts,
   EventStore,
   ExpectedRevision,
   NewEvent,
@@ -17,9 +18,12 @@ import {
   RecordedEvent,
   START,
   SubscribeOptions,
-  WrongExpectedRevisionError,
 } from './event-store.port';
+import { GroupCommit, type GroupOutcome, type QueuedAppend } from './group-commit';
 import { positionOf } from './position';
+import { SqliteAllSubscription } from './sqlite-all-subscription';
+import { appendInTransaction } from './sqlite-append';
+import { type EventStatements, MAX_INT64, MIN_INT64, prepareEventTable, toLimit, toRecordedEvent } from './sqlite-event-table';
 
 export interface SqliteEventStoreOptions {
   /** Path of the database file, or ':memory:' (then only this instance sees the events). */
@@ -47,36 +51,11 @@ export interface SqliteEventStoreOptions {
 /** See SqliteEventStoreOptions.integrityCheckIntervalMs. */
 export const DEFAULT_INTEGRITY_CHECK_INTERVAL_MS = 15 * 60_000;
 
-/** An append waiting for the next group commit. */
-interface PendingAppend {
-  streamName: string;
-  events: NewEvent[];
-  expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
 /**
- * The embedded event store: one SQLite file (WAL mode) through better-sqlite3.
- *
- * Schema:
- * - `events`: one row per event. `position INTEGER PRIMARY KEY` is the rowid, so SQLite assigns it
- *   as max(position)+1 inside the inserting transaction. Events are never deleted, so positions
- *   are dense and strictly increasing in commit order (a rolled-back transaction leaves no gap
- *   either: the next writer computes max+1 again). AUTOINCREMENT is not used: it only matters
- *   when rows are deleted, and it costs an extra write to sqlite_sequence per insert.
- * - UNIQUE (stream_name, revision) is the stream index: a stream's current revision and last
- *   position are its last entry there, one B-tree descent (the same cost as a lookup in a separate
- *   streams table, without a fourth page to write on every commit).
- * - (stream_name, event_id, revision) finds an event id within a stream, for idempotent appends.
- *
- * Idempotency follows EventStoreDB: if the first event id of a batch is already in the stream at
- * the place the expectation points to ('no_stream': revision 0; exact revision r: r+1; 'any' and
- * 'stream_exists': wherever it first occurs) and every following id matches the events after it,
- * the original result is returned and nothing is stored. If the first id matches there but the
- * rest of the batch does not (a different or longer batch), the append is rejected with
- * WrongExpectedRevisionError, as EventStoreDB does. A batch whose first id is not in the stream at
- * that place is an ordinary append (checked against the expectation), even if later ids exist.
+ * The embedded event store: one SQLite file (WAL mode) through better-sqlite3. The table and its
+ * statements are in sqlite-event-table.ts, one append's check and inserts (and its idempotency,
+ * as EventStoreDB's) in sqlite-append.ts, the grouping of appends into transactions in
+ * group-commit.ts, subscriptions in sqlite-all-subscription.ts.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: BetterSqlite3.Database;
@@ -86,29 +65,14 @@ export class SqliteEventStore implements EventStore {
   private readonly listeners = new Set<() => void>();
   private readonly subscriptions = new Set<SqliteAllSubscription>();
 
-  private readonly stmt: {
-    getStream: BetterSqlite3.Statement<[string], StreamRow>;
-    firstRevisionOfId: BetterSqlite3.Statement<[string, string], { revision: bigint }>;
-    idsInRange: BetterSqlite3.Statement<[string, bigint, bigint], { revision: bigint; event_id: string; position: bigint }>;
-    insertEvent: BetterSqlite3.Statement<[string, bigint, string, string, string, string]>;
-    readStreamForwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
-    readStreamBackwards: BetterSqlite3.Statement<[string, bigint, bigint, bigint], EventRow>;
-    // Positions are bound as they are: in this store a Position is the row's integer position.
-    readAllForwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
-    readAllBackwards: BetterSqlite3.Statement<[Position | bigint, bigint], EventRow>;
-    readWindow: BetterSqlite3.Statement<[Position, Position, bigint], EventRow>;
-    readWindowOfTypes: BetterSqlite3.Statement<[Position, Position, string, bigint], EventRow>;
-    head: BetterSqlite3.Statement<[], { head: bigint | null }>;
-  };
-
+  private readonly stmt: EventStatements;
   /** One append in its own transaction; inside another transaction it runs in a savepoint. */
   private readonly appendTx: BetterSqlite3.Transaction<
     (streamName: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult
   >;
   /** Several appends in one transaction, each in its own savepoint: one outcome per append. */
-  private readonly groupTx: BetterSqlite3.Transaction<(group: PendingAppend[]) => (AppendResult | { error: unknown })[]>;
-  /** Appends that arrived since the last group commit (see appendToStream). */
-  private pending: PendingAppend[] = [];
+  private readonly groupTx: BetterSqlite3.Transaction<(group: readonly QueuedAppend[]) => GroupOutcome[]>;
+  private readonly groups: GroupCommit;
   /**
    * The first sign that the file is damaged (a read's SQLITE_CORRUPT or SQLITE_NOTADB, or the
    * integrity check's first finding): from then on ping() fails, so /ready reports it.
@@ -144,51 +108,11 @@ export class SqliteEventStore implements EventStore {
       onDisk && integrityEveryMs > 0
         ? new IntegrityWatch((signal) => quickCheckOffThread(filename, betterSqlite3Path(), signal), integrityEveryMs)
         : null;
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position    INTEGER PRIMARY KEY,
-        stream_name TEXT    NOT NULL,
-        revision    INTEGER NOT NULL,
-        event_id    TEXT    NOT NULL,
-        type        TEXT    NOT NULL,
-        data        TEXT    NOT NULL,
-        metadata    TEXT    NOT NULL,
-        UNIQUE (stream_name, revision)
-      );
-      CREATE INDEX IF NOT EXISTS events_stream_event_id ON events (stream_name, event_id, revision);
-    `);
-
-    const columns = 'position, stream_name, revision, event_id, type, data, metadata';
-    // Rows as arrays rather than objects: about a quarter faster on full scans.
-    const eventReader = <Params extends unknown[]>(sql: string): BetterSqlite3.Statement<Params, EventRow> =>
-      this.db.prepare<Params, EventRow>(sql).raw(true);
-    this.stmt = {
-      getStream: this.db.prepare('SELECT revision, position FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
-      firstRevisionOfId: this.db.prepare('SELECT revision FROM events WHERE stream_name = ? AND event_id = ? ORDER BY revision LIMIT 1'),
-      idsInRange: this.db.prepare(
-        'SELECT revision, event_id, position FROM events WHERE stream_name = ? AND revision BETWEEN ? AND ? ORDER BY revision',
-      ),
-      insertEvent: this.db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)'),
-      readStreamForwards: eventReader(
-        `SELECT ${columns} FROM events WHERE stream_name = ? AND revision >= ? AND revision <= ? ORDER BY revision LIMIT ?`,
-      ),
-      readStreamBackwards: eventReader(
-        `SELECT ${columns} FROM events WHERE stream_name = ? AND revision <= ? AND revision >= ? ORDER BY revision DESC LIMIT ?`,
-      ),
-      readAllForwards: eventReader(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
-      readAllBackwards: eventReader(`SELECT ${columns} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`),
-      readWindow: eventReader(`SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`),
-      readWindowOfTypes: eventReader(
-        `SELECT ${columns} FROM events WHERE position > ? AND position <= ?
-           AND type IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT ?`,
-      ),
-      head: this.db.prepare('SELECT max(position) AS head FROM events'),
-    };
-
-    const append = (streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult =>
-      this.appendInTransaction(streamName, events, expected);
-    this.appendTx = this.db.transaction(append);
-    this.groupTx = this.db.transaction((group: PendingAppend[]) =>
+    this.stmt = prepareEventTable(this.db);
+    this.appendTx = this.db.transaction((streamName: string, events: NewEvent[], expected: ExpectedRevision) =>
+      appendInTransaction(this.stmt, streamName, events, expected),
+    );
+    this.groupTx = this.db.transaction((group: readonly QueuedAppend[]) =>
       group.map(({ streamName, events, expected }) => {
         try {
           // A nested better-sqlite3 transaction is a savepoint: a refused append rolls back alone.
@@ -198,30 +122,23 @@ export class SqliteEventStore implements EventStore {
         }
       }),
     );
+    this.groups = new GroupCommit((group) => this.commitGroup(group));
     // The first check starts with the store (once its schema exists): damage is known before any read meets it.
     this.integrity?.latest();
   }
 
   /**
-   * Group commit: appends made in the same synchronous stretch (e.g. Promise.all over streams, an
-   * importer's burst) are committed together in one transaction as soon as that stretch ends (a
-   * microtask, no timer), each in its own savepoint with its own expectation check and outcome (a
-   * refused one does not fail the others). The promise resolves only after the COMMIT, so a
-   * resolved append is as durable as a single commit at this store's synchronous setting; if the
-   * COMMIT itself fails, every append of the group fails and none is stored. IMMEDIATE takes the
+   * Queued for the group commit of this event-loop turn (group-commit.ts). IMMEDIATE takes the
    * write lock before any stream is read, so each expectation check and its inserts are atomic
    * even against other connections or processes.
-   *
-   * Not later than the microtask: waiting for the end of the event-loop turn would gather more
-   * concurrent HTTP requests, but it lengthens every read-decide-append cycle, and on a contended
-   * stream (one counter, appended with expected revisions and retried) the extra conflicts cost
-   * far more than the shared commit saves (measured: bench/http-commands.bench.ts).
    */
   appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ streamName, events, expected: options?.expectedRevision ?? 'any', resolve, reject });
-      if (this.pending.length === 1) queueMicrotask(() => this.commitPending());
-    });
+    return this.groups.append(streamName, events, options?.expectedRevision ?? 'any');
+  }
+
+  /** Transactions committed and the appends they held (a metric: how well appends group). */
+  commitCounts(): CommitCounts {
+    return this.groups.committed();
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -291,37 +208,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    this.commitPending();
+    this.groups.flush();
     await this.integrity?.stop();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     if (this.db.open) this.db.close();
   }
 
-  private commitPending(): void {
-    const group = this.pending;
-    if (group.length === 0) return;
-    this.pending = [];
-    if (!this.db.open) {
-      for (const append of group) append.reject(new Error('The event store is closed'));
-      return;
-    }
-    let outcomes: (AppendResult | { error: unknown })[];
-    try {
-      outcomes =
-        group.length === 1
-          ? [tryAppend(() => this.appendTx.immediate(group[0].streamName, group[0].events, group[0].expected))]
-          : this.groupTx.immediate(group);
-    } catch (error) {
-      // BEGIN or COMMIT failed (busy, disk full, I/O error): nothing of the group is stored.
-      for (const append of group) append.reject(error);
-      return;
-    }
-    group.forEach((append, i) => {
-      const outcome = outcomes[i];
-      if ('error' in outcome) append.reject(outcome.error);
-      else append.resolve(outcome);
-    });
+  private commitGroup(group: readonly QueuedAppend[]): GroupOutcome[] {
+    if (!this.db.open) throw new Error('The event store is closed');
+    const outcomes =
+      group.length === 1
+        ? [tryAppend(() => this.appendTx.immediate(group[0].streamName, group[0].events, group[0].expected))]
+        : this.groupTx.immediate(group);
     if (group.some((append, i) => append.events.length > 0 && !('error' in outcomes[i]))) this.wakeSubscriptions();
+    return outcomes;
   }
 
   /**
@@ -342,213 +242,6 @@ export class SqliteEventStore implements EventStore {
     const head = this.stmt.head.get()?.head;
     return head == null ? START : positionOf(head);
   }
-
-  private appendInTransaction(streamName: string, events: NewEvent[], expected: ExpectedRevision): AppendResult {
-    const stream = this.stmt.getStream.get(streamName);
-
-    if (stream !== undefined && events.length > 0) {
-      const replayed = this.findReplayedBatch(streamName, events, expected, stream);
-      if (replayed !== undefined) return replayed;
-    }
-
-    const actual = stream === undefined ? 'no_stream' : stream.revision;
-    if (!expectationHolds(expected, actual)) {
-      throw new WrongExpectedRevisionError(streamName, expected, actual);
-    }
-    if (events.length === 0) {
-      return stream === undefined
-        ? { nextExpectedRevision: -1n, position: START }
-        : { nextExpectedRevision: stream.revision, position: positionOf(stream.position) };
-    }
-
-    let revision = stream === undefined ? -1n : stream.revision;
-    let position = START;
-    for (const event of events) {
-      revision += 1n;
-      const info = this.stmt.insertEvent.run(
-        streamName,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data ?? null),
-        JSON.stringify(event.metadata),
-      );
-      position = positionOf(BigInt(info.lastInsertRowid));
-    }
-    return { nextExpectedRevision: revision, position };
-  }
-
-  /**
-   * The original result when this batch was already appended where the expectation points to;
-   * undefined when the batch is new there. Throws on a partial replay (see the class comment).
-   */
-  private findReplayedBatch(
-    streamName: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-    stream: StreamRow,
-  ): AppendResult | undefined {
-    let start: bigint | undefined;
-    if (expected === 'no_stream') {
-      start = 0n;
-    } else if (typeof expected === 'bigint') {
-      // At the current revision nothing follows, so the batch cannot have been written there.
-      start = expected < stream.revision ? expected + 1n : undefined;
-    } else {
-      start = this.stmt.firstRevisionOfId.get(streamName, events[0].id)?.revision;
-    }
-    if (start === undefined || start < 0n) return undefined;
-
-    const stored = this.stmt.idsInRange.all(streamName, start, start + BigInt(events.length) - 1n);
-    if (stored.length === 0 || stored[0].event_id !== events[0].id) return undefined;
-    const sameBatch = stored.length === events.length && stored.every((row, i) => row.event_id === events[i].id);
-    if (!sameBatch) throw new WrongExpectedRevisionError(streamName, expected, stream.revision);
-    const last = stored[stored.length - 1];
-    return { nextExpectedRevision: last.revision, position: positionOf(last.position) };
-  }
-}
-
-/** What a subscription needs from its store; kept narrow so the subscription holds no SQL. */
-interface SubscriptionSource {
-  head(): Position;
-  /** Events with after < position <= upTo (of the given types when typesJson is set), ascending. */
-  readWindow(after: Position, upTo: Position, limit: number, typesJson: string | undefined): RecordedEvent[];
-  /** Registers a callback run after every append through this store; returns the unregistering function. */
-  listen(listener: () => void): () => void;
-  forget(subscription: SqliteAllSubscription): void;
-}
-
-/**
- * Catch-up then live subscription over the events table.
- *
- * Why reading by position never skips an event: SQLite serialises writers. An append holds the
- * database write lock from BEGIN IMMEDIATE to COMMIT, and its positions are assigned inside that
- * lock as max(position)+1, so a transaction that gets higher positions starts only after every
- * transaction with lower positions has committed (or rolled back, freeing its positions). A
- * reader's snapshot (WAL) contains a committed transaction entirely or not at all, and snapshots
- * only move forward. Hence once the subscription sees the head at position h, every position
- * <= h is committed and visible to its later reads: it can read (last, h] and advance to h
- * without ever missing a lower position that commits later. It never reads a position twice
- * because every read starts strictly after the last position it covered.
- *
- * Reads are bounded by the head seen just before: with an event type filter the subscription can
- * then advance past non-matching events without re-scanning them on every wake-up.
- */
-class SqliteAllSubscription implements AllSubscription, AsyncIterator<RecordedEvent> {
-  private covered: Position;
-  private readonly typesJson: string | undefined;
-  private buffer: RecordedEvent[] = [];
-  private bufferIndex = 0;
-  private stopped = false;
-  /** Ends the current wait early (append, poll, stop). */
-  private wake: (() => void) | undefined;
-  /** next() calls run one after another even if a caller does not await each one. */
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    fromPosition: Position,
-    eventTypes: string[] | undefined,
-    private readonly pageSize: number,
-    private readonly pollIntervalMs: number,
-    private readonly source: SubscriptionSource,
-  ) {
-    this.covered = fromPosition;
-    this.typesJson = eventTypes === undefined ? undefined : JSON.stringify(eventTypes);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RecordedEvent>> {
-    const result = this.queue.then(() => this.nextInOrder());
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  async return(): Promise<IteratorResult<RecordedEvent>> {
-    await this.stop();
-    return { done: true, value: undefined };
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.buffer = [];
-    this.wake?.();
-    this.source.forget(this);
-  }
-
-  private async nextInOrder(): Promise<IteratorResult<RecordedEvent>> {
-    for (;;) {
-      if (this.stopped) return { done: true, value: undefined };
-      if (this.bufferIndex < this.buffer.length) {
-        const value = this.buffer[this.bufferIndex];
-        this.bufferIndex += 1;
-        return { done: false, value };
-      }
-      if (!this.fillBuffer()) await this.waitForAppend();
-    }
-  }
-
-  /** Reads the next page; false when the subscription has covered the whole log. */
-  private fillBuffer(): boolean {
-    const head = this.source.head();
-    if (head <= this.covered) return false;
-    const page = this.source.readWindow(this.covered, head, this.pageSize, this.typesJson);
-    this.buffer = page;
-    this.bufferIndex = 0;
-    // A short page means everything up to head was read (filtered events included).
-    this.covered = page.length === this.pageSize ? page[page.length - 1].position : head;
-    return true;
-  }
-
-  /** Resolves on the next append through this store, after the poll interval, or on stop(). */
-  private waitForAppend(): Promise<void> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        unlisten();
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, this.pollIntervalMs);
-      const unlisten = this.source.listen(done);
-      this.wake = done;
-    });
-  }
-}
-
-interface StreamRow {
-  revision: bigint;
-  position: bigint;
-}
-
-/** A row of the events table in the column order of the reading statements. */
-type EventRow = [position: bigint, streamName: string, revision: bigint, eventId: string, type: string, data: string, metadata: string];
-
-const MAX_INT64 = 9223372036854775807n;
-const MIN_INT64 = -9223372036854775808n;
-
-function toRecordedEvent([position, streamName, revision, id, type, data, metadata]: EventRow): RecordedEvent {
-  return {
-    id,
-    type,
-    data: JSON.parse(data) as unknown,
-    metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
-    streamName,
-    revision,
-    position: positionOf(position),
-  };
-}
-
-/** SQLite reads LIMIT -1 as "no limit". */
-function toLimit(count: number | undefined): bigint {
-  if (count === undefined || !Number.isFinite(count)) return -1n;
-  return BigInt(Math.max(0, Math.floor(count)));
 }
 
 function tryAppend(append: () => AppendResult): AppendResult | { error: unknown } {
@@ -556,18 +249,5 @@ function tryAppend(append: () => AppendResult): AppendResult | { error: unknown 
     return append();
   } catch (error) {
     return { error };
-  }
-}
-
-function expectationHolds(expected: ExpectedRevision, actual: bigint | 'no_stream'): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
   }
 }
