@@ -42,6 +42,12 @@ export interface RelataConfig extends KernelConfig {
   bodyLimitBytes: number;
   /** Failed authentications per minute per client address, in bursts of up to as many (RELATA_AUTH_FAILURES_PER_MINUTE; 0: no limit); then 429. */
   authFailuresPerMinute: number;
+  /**
+   * How long an instance believes what it read of an API key (RELATA_PRINCIPAL_CACHE_SECONDS,
+   * default 5; 0: read the store on every request). A revocation takes effect at once in the
+   * instance that revokes, and within this many seconds in the others.
+   */
+  principalCacheSeconds: number;
   /** The rejection log keeps at most this many records (RELATA_REJECTION_LOG_MAX_ENTRIES) ... */
   rejectionLogMaxEntries: number;
   /** ... none older than this many days (RELATA_REJECTION_LOG_MAX_AGE_DAYS). */
@@ -201,6 +207,7 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     rateLimitPerMinute: integer(env, 'RELATA_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     bodyLimitBytes: integer(env, 'RELATA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     authFailuresPerMinute: integer(env, 'RELATA_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    principalCacheSeconds: integer(env, 'RELATA_PRINCIPAL_CACHE_SECONDS', 5, 0, 300),
     rejectionLogMaxEntries: integer(env, 'RELATA_REJECTION_LOG_MAX_ENTRIES', 100_000, 1, 100_000_000),
     rejectionLogMaxAgeDays: integer(env, 'RELATA_REJECTION_LOG_MAX_AGE_DAYS', 90, 1, 36_500),
     webhookNetworks: { allow: networks(env, 'RELATA_WEBHOOK_ALLOW_NETWORKS'), deny: networks(env, 'RELATA_WEBHOOK_DENY_NETWORKS') },
