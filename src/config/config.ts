@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
 import { parseCidr } from '../departments/webhook-network-policy';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
+import { DEFAULT_KEY_CACHE_ENTRIES } from '../shared/privacy/caching-key-store';
 import {
   ConfigError,
   type Env,
@@ -213,7 +214,7 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     webhookNetworks: { allow: networks(env, 'RELATA_WEBHOOK_ALLOW_NETWORKS'), deny: networks(env, 'RELATA_WEBHOOK_DENY_NETWORKS') },
     // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
     readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
-    keyCacheEntries: integer(env, 'RELATA_KEY_CACHE_ENTRIES', 100_000, 1, 100_000_000),
+    keyCacheEntries: integer(env, 'RELATA_KEY_CACHE_ENTRIES', DEFAULT_KEY_CACHE_ENTRIES, 1, 100_000_000),
     benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',
     followUpReminderLeadMinutes: integer(env, 'RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES', 60, 0, 30 * 24 * 60),
   };
