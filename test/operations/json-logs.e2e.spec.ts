@@ -195,7 +195,8 @@ describe('structured JSON logs at LOG_LEVEL info (no async context per request)'
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("still gives the error filter's warning and the access line the request's correlation id", async () => {
+  it("still gives the error filter's warning and the access line the request's correlation id, without entering the request's async context", async () => {
+    const entered = jest.spyOn(requestLogContext, 'run');
     const before = captured.lines().length;
     const response = await app.inject({
       method: 'GET',
@@ -211,6 +212,8 @@ describe('structured JSON logs at LOG_LEVEL info (no async context per request)'
       expect.objectContaining({ level: 'warn', context: 'Errors', msg: expect.stringContaining('503 READ_MODEL_NOT_CAUGHT_UP') }),
       expect.objectContaining({ log: 'access', route: '/customers', status: 503, subject: 'agent-8' }),
     ]);
+    expect(entered).not.toHaveBeenCalled();
+    entered.mockRestore();
   });
 });
 
