@@ -7,8 +7,30 @@ const TTL_SECONDS = 5;
 /** A route an agent key may call that answers 200 without any data. */
 const callAsAgent = (t: TestApp, key: string) => t.request('GET', '/complaints', undefined, {}, { auth: key });
 
+/** 401, saying why. */
+const expectRefused = async (t: TestApp, key: string, reason: RegExp) => {
+  const refused = await callAsAgent(t, key);
+  expect(refused.status).toBe(401);
+  expect(refused.json.detail).toMatch(reason);
+};
+
 const revoke = async (t: TestApp, id: string) =>
   expect((await t.request('POST', `/admin/keys/${id}/revoke`, undefined, {}, { auth: t.adminKey })).status).toBe(200);
+
+/** Two app instances on the same stores and clock: started before the enclosing block's tests, closed after. */
+function twoInstances(principalCacheSeconds: number, clock: ManualClock): () => { revoker: TestApp; other: TestApp } {
+  let revoker: TestApp;
+  let other: TestApp;
+  beforeAll(async () => {
+    revoker = await startTestApp({ principalCacheSeconds }, { clock });
+    other = await startTestApp({ principalCacheSeconds }, { clock, dataDir: revoker.dataDir });
+  });
+  afterAll(async () => {
+    await other.close();
+    await revoker.close();
+  });
+  return () => ({ revoker, other });
+}
 
 describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE_SECONDS', () => {
   it('defaults to 5 s, takes 0 (no cache) to 300, and refuses anything else naming the variable', () => {
@@ -23,16 +45,11 @@ describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE
 
   describe('two instances on the same stores', () => {
     const clock = new ManualClock('2026-03-10T12:00:00.000Z');
+    const apps = twoInstances(TTL_SECONDS, clock);
     let revoker: TestApp;
     let other: TestApp;
-
-    beforeAll(async () => {
-      revoker = await startTestApp({ principalCacheSeconds: TTL_SECONDS }, { clock });
-      other = await startTestApp({ principalCacheSeconds: TTL_SECONDS }, { clock, dataDir: revoker.dataDir });
-    });
-    afterAll(async () => {
-      await other.close();
-      await revoker.close();
+    beforeAll(() => {
+      ({ revoker, other } = apps());
     });
 
     it('refuses a revoked key on the next request in the instance that revoked it', async () => {
@@ -40,9 +57,7 @@ describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE
       expect((await callAsAgent(revoker, key)).status).toBe(200);
       expect((await callAsAgent(revoker, key)).status).toBe(200);
       await revoke(revoker, id);
-      const refused = await callAsAgent(revoker, key);
-      expect(refused.status).toBe(401);
-      expect(refused.json.detail).toMatch(/revoked/);
+      await expectRefused(revoker, key, /revoked/);
     });
 
     it('refuses it in another instance once the TTL has passed since that instance read the key, at the latest', async () => {
@@ -53,9 +68,7 @@ describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE
       // Within the TTL the other instance still believes what it read.
       expect((await callAsAgent(other, key)).status).toBe(200);
       clock.advance(1);
-      const refused = await callAsAgent(other, key);
-      expect(refused.status).toBe(401);
-      expect(refused.json.detail).toMatch(/revoked/);
+      await expectRefused(other, key, /revoked/);
     });
 
     it('still refuses an expired key at its expiry, cached or not', async () => {
@@ -63,9 +76,7 @@ describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE
       const { key } = await revoker.createKey(['agent'], { expiresAt });
       expect((await callAsAgent(revoker, key)).status).toBe(200);
       clock.advance(1000);
-      const refused = await callAsAgent(revoker, key);
-      expect(refused.status).toBe(401);
-      expect(refused.json.detail).toMatch(/expired/);
+      await expectRefused(revoker, key, /expired/);
     });
 
     it('finds a cached key only by the whole key: its prefix with another secret is refused', async () => {
@@ -78,19 +89,10 @@ describe('the principal of an API key, cached per key for RELATA_PRINCIPAL_CACHE
   });
 
   describe('with RELATA_PRINCIPAL_CACHE_SECONDS=0', () => {
-    let revoker: TestApp;
-    let other: TestApp;
-
-    beforeAll(async () => {
-      revoker = await startTestApp({ principalCacheSeconds: 0 });
-      other = await startTestApp({ principalCacheSeconds: 0 }, { clock: revoker.clock, dataDir: revoker.dataDir });
-    });
-    afterAll(async () => {
-      await other.close();
-      await revoker.close();
-    });
+    const apps = twoInstances(0, new ManualClock('2026-03-10T12:00:00.000Z'));
 
     it('every instance refuses a revoked key on its next request', async () => {
+      const { revoker, other } = apps();
       const { id, key } = await revoker.createKey(['agent']);
       expect((await callAsAgent(other, key)).status).toBe(200);
       await revoke(revoker, id);

@@ -32,15 +32,14 @@ class CapturedLines extends Writable {
   }
 }
 
-describe('structured JSON logs', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-logs-'));
+/** An app on a fresh data dir logging at `level` into captured lines: started before the enclosing block's tests, closed after. */
+function appLoggingAt(level: 'debug' | 'info'): { captured: CapturedLines; app: () => NestFastifyApplication } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `relata-logs-${level}-`));
   const captured = new CapturedLines();
   let app: NestFastifyApplication;
-  const agent = signHs256({ sub: 'agent-7', roles: ['agent', 'pii'], exp: 4102444800 }, TEST_JWT_SECRET);
-
   beforeAll(async () => {
     const config = {
-      ...loadConfig({ RELATA_DATA_DIR: dataDir, LOG_LEVEL: 'debug' }),
+      ...loadConfig({ RELATA_DATA_DIR: dataDir, LOG_LEVEL: level }),
       slaSchedulerEnabled: false,
       webhookDispatcherEnabled: false,
       bootstrapAdminKey: TEST_ADMIN_KEY,
@@ -60,6 +59,17 @@ describe('structured JSON logs', () => {
   afterAll(async () => {
     await app.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { captured, app: () => app };
+}
+
+describe('structured JSON logs', () => {
+  const logged = appLoggingAt('debug');
+  const captured = logged.captured;
+  let app: NestFastifyApplication;
+  const agent = signHs256({ sub: 'agent-7', roles: ['agent', 'pii'], exp: 4102444800 }, TEST_JWT_SECRET);
+  beforeAll(() => {
+    app = logged.app();
   });
 
   const send = (method: 'GET' | 'POST', url: string, correlationId: string, body?: unknown) =>
@@ -167,38 +177,14 @@ describe('structured JSON logs', () => {
 });
 
 describe('structured JSON logs at LOG_LEVEL info (no async context per request)', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-logs-info-'));
-  const captured = new CapturedLines();
-  let app: NestFastifyApplication;
+  const logged = appLoggingAt('info');
+  const captured = logged.captured;
   const agent = signHs256({ sub: 'agent-8', roles: ['agent'], exp: 4102444800 }, TEST_JWT_SECRET);
-
-  beforeAll(async () => {
-    const config = {
-      ...loadConfig({ RELATA_DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
-      slaSchedulerEnabled: false,
-      webhookDispatcherEnabled: false,
-      bootstrapAdminKey: TEST_ADMIN_KEY,
-      consistencyTimeoutMs: 100,
-      jwt: { algorithm: 'HS256' as const, key: TEST_JWT_SECRET, issuer: null, audience: null, rolesClaim: 'roles' },
-    };
-    app = await createHttpApp({
-      config,
-      clock: new ManualClock('2026-03-10T12:00:00.000Z'),
-      ids: new SequentialIdGenerator(),
-      logDestination: captured,
-    });
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
-  });
-  afterAll(async () => {
-    await app.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it("still gives the error filter's warning and the access line the request's correlation id, without entering the request's async context", async () => {
     const entered = jest.spyOn(requestLogContext, 'run');
     const before = captured.lines().length;
-    const response = await app.inject({
+    const response = await logged.app().inject({
       method: 'GET',
       url: '/customers?minPosition=999999999',
       headers: { authorization: `Bearer ${agent}`, 'x-correlation-id': 'corr-info-503' },
