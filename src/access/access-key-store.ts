@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { BusinessRuleViolation, IdempotencyKeyReusedError, NotFoundError } from '../shared/errors/domain-errors';
@@ -8,6 +9,7 @@ import { type Document, READ_STORE, type ReadStore } from '../shared/read-store/
 import { type AccessKeyEvent, accessKeyStream } from './access-key.events';
 import { apiKeyMatches, generateApiKey, hashApiKey, parseApiKey, type ParsedApiKey } from './api-key-format';
 import { AuthenticationFailed } from './authentication-failed';
+import { PrincipalCache } from './principal-cache';
 import { isRole, type Principal, type Role } from './roles';
 
 /**
@@ -68,6 +70,8 @@ export interface CreatedAccessKey extends AccessKeyView {
 }
 
 const NO_HASH = '0'.repeat(64);
+/** Keys in use at once are few (one per client or integration); a bound keeps unknown traffic from growing it. */
+const PRINCIPAL_CACHE_ENTRIES = 10_000;
 
 /** Key ids come from the prefix: no injected id is used, so creating keys shifts no other id. */
 export function accessKeyId(prefix: string): string {
@@ -80,7 +84,13 @@ export class AccessKeyStore {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(RELATA_CONFIG) config: Pick<RelataConfig, 'principalCacheSeconds'>,
+  ) {
+    this.cache = new PrincipalCache(clock, { ttlMs: config.principalCacheSeconds * 1000, maxEntries: PRINCIPAL_CACHE_ENTRIES });
+  }
+
+  /** Stored keys by the hash of the whole key, so a cached entry is only ever found by the key itself. */
+  private readonly cache: PrincipalCache<AccessKeyDoc>;
 
   private get keys() {
     return this.readStore.collection<AccessKeyDoc>(ACCESS_KEYS_COLLECTION);
@@ -160,7 +170,8 @@ export class AccessKeyStore {
   }
 
   /**
-   * Revokes a key at once (every instance reads the collection on each request). Revoking a revoked
+   * Revokes a key: at once in this process, and in every other one sharing the store within
+   * RELATA_PRINCIPAL_CACHE_SECONDS (how long they believe what they read of a key). Revoking a revoked
    * key changes nothing. The last active admin key cannot be revoked: the API would lock itself out.
    */
   async revoke(id: string, context: CommandContext): Promise<AccessKeyView> {
@@ -179,6 +190,7 @@ export class AccessKeyStore {
       // The revocation takes effect first; the event follows (a retry appends it if it is missing).
       await this.keys.update(id, { $set: { revokedAt: current.revokedAt, revokedBy: current.revokedBy } });
     }
+    this.cache.forget((cached) => cached._id === id);
     const recorded = await this.eventStore.readStream(accessKeyStream(id));
     if (!recorded.some((event) => event.type === 'AccessKeyRevoked')) {
       await this.append(id, { type: 'AccessKeyRevoked', data: { keyId: id, prefix: doc.prefix } }, context, 'any');
@@ -190,14 +202,21 @@ export class AccessKeyStore {
   async authenticate(presented: string): Promise<Principal> {
     const parsed = parseApiKey(presented);
     if (parsed === null) throw new AuthenticationFailed('the API key is malformed');
-    const doc = (await this.keys.find({ prefix: parsed.prefix }, { limit: 1 })).items[0];
-    // Hash and compare even when no key has this prefix, so both cases take the same time.
-    const matches = apiKeyMatches(presented, doc?.hash ?? NO_HASH);
-    if (!doc || !matches) throw new AuthenticationFailed('the API key is not valid');
+    const doc = this.cache.get(hashApiKey(presented)) ?? (await this.lookUp(presented, parsed));
     const status = this.statusOf(doc);
     if (status === 'revoked') throw new AuthenticationFailed('the API key was revoked');
     if (status === 'expired') throw new AuthenticationFailed('the API key has expired');
     return { subject: `key:${doc._id}`, roles: doc.roles.filter(isRole), pii: doc.pii === true, via: 'api-key', keyId: doc._id };
+  }
+
+  /** The stored key, or AuthenticationFailed; only keys that matched are cached, never a miss. */
+  private async lookUp(presented: string, parsed: ParsedApiKey): Promise<AccessKeyDoc> {
+    const doc = (await this.keys.find({ prefix: parsed.prefix }, { limit: 1 })).items[0];
+    // Hash and compare even when no key has this prefix, so both cases take the same time.
+    const matches = apiKeyMatches(presented, doc?.hash ?? NO_HASH);
+    if (!doc || !matches) throw new AuthenticationFailed('the API key is not valid');
+    this.cache.set(doc.hash, doc);
+    return doc;
   }
 
   private async anotherActiveAdmin(exceptId: string): Promise<boolean> {

@@ -63,7 +63,7 @@ export async function initCli(argv: string[], io: CliIo = consoleIo()): Promise<
   const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
   const readStore = await createReadStore(config);
   try {
-    const store = new AccessKeyStore(readStore, eventStore, clock);
+    const store = new AccessKeyStore(readStore, eventStore, clock, config);
     await store.ensureIndexes();
     const context = { actor: 'cli:init', correlationId: randomUUID(), commandId: '' };
     const lines = [

@@ -106,7 +106,7 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
   const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
   const readStore = await createReadStore(config);
   try {
-    const store = new AccessKeyStore(readStore, eventStore, clock);
+    const store = new AccessKeyStore(readStore, eventStore, clock, config);
     await store.ensureIndexes();
     await run(store);
     return 0;

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { API_KEY_FORMAT, API_KEY_PATTERN } from '../access/api-key-format';
 import { parseCidr } from '../departments/webhook-network-policy';
 import { COMPLAINT_CHANNELS, type ComplaintChannel, DIGITAL_COMPLAINT_CHANNELS } from '../complaints/complaint.events';
+import { DEFAULT_KEY_CACHE_ENTRIES } from '../shared/privacy/caching-key-store';
 import {
   ConfigError,
   type Env,
@@ -42,6 +43,12 @@ export interface RelataConfig extends KernelConfig {
   bodyLimitBytes: number;
   /** Failed authentications per minute per client address, in bursts of up to as many (RELATA_AUTH_FAILURES_PER_MINUTE; 0: no limit); then 429. */
   authFailuresPerMinute: number;
+  /**
+   * How long an instance believes what it read of an API key (RELATA_PRINCIPAL_CACHE_SECONDS,
+   * default 5; 0: read the store on every request). A revocation takes effect at once in the
+   * instance that revokes, and within this many seconds in the others.
+   */
+  principalCacheSeconds: number;
   /** The rejection log keeps at most this many records (RELATA_REJECTION_LOG_MAX_ENTRIES) ... */
   rejectionLogMaxEntries: number;
   /** ... none older than this many days (RELATA_REJECTION_LOG_MAX_AGE_DAYS). */
@@ -201,12 +208,13 @@ export function loadConfig(env: Env = process.env): RelataConfig {
     rateLimitPerMinute: integer(env, 'RELATA_RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     bodyLimitBytes: integer(env, 'RELATA_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     authFailuresPerMinute: integer(env, 'RELATA_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+    principalCacheSeconds: integer(env, 'RELATA_PRINCIPAL_CACHE_SECONDS', 5, 0, 300),
     rejectionLogMaxEntries: integer(env, 'RELATA_REJECTION_LOG_MAX_ENTRIES', 100_000, 1, 100_000_000),
     rejectionLogMaxAgeDays: integer(env, 'RELATA_REJECTION_LOG_MAX_AGE_DAYS', 90, 1, 36_500),
     webhookNetworks: { allow: networks(env, 'RELATA_WEBHOOK_ALLOW_NETWORKS'), deny: networks(env, 'RELATA_WEBHOOK_DENY_NETWORKS') },
     // Lag is counted up to 10,000 events (projection-runner.ts LAG_EVENTS_CAP): a higher threshold could never trip.
     readyMaxLagEvents: integer(env, 'RELATA_READY_MAX_LAG_EVENTS', 1000, 0, 9_999),
-    keyCacheEntries: integer(env, 'RELATA_KEY_CACHE_ENTRIES', 100_000, 1, 100_000_000),
+    keyCacheEntries: integer(env, 'RELATA_KEY_CACHE_ENTRIES', DEFAULT_KEY_CACHE_ENTRIES, 1, 100_000_000),
     benchDiscardWrites: optional(env, 'RELATA_BENCH_DISCARD_WRITES') === '1',
     followUpReminderLeadMinutes: integer(env, 'RELATA_FOLLOW_UP_REMINDER_LEAD_MINUTES', 60, 0, 30 * 24 * 60),
   };

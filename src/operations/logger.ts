@@ -2,13 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, type LevelWithSilent, pino } from 'pino';
 import type { LogLevel as RelataLogLevel } from '../config/config';
+import { LogCorrelation } from '../shared/logging/log-correlation';
 
 /** What every log line written while handling a request carries. */
 export interface RequestLogContext {
   correlationId: string;
 }
 
-/** Entered for each request (request-logging.ts), so that any logger call during it finds the correlation id. */
+/**
+ * Entered for each request only at LOG_LEVEL debug or trace (request-logging.ts), so that any
+ * logger call during it finds the correlation id. At other levels lines about a request say so
+ * explicitly (LogCorrelation): an async context per request costs every request's promises.
+ */
 export const requestLogContext = new AsyncLocalStorage<RequestLogContext>();
 
 export interface JsonLoggerOptions {
@@ -72,8 +77,10 @@ export class JsonLoggerService implements LoggerService {
 
   private write(level: PinoMethod, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
-    const rest = params.filter((param) => param !== undefined);
+    const rest = params.filter((param) => param !== undefined && !(param instanceof LogCorrelation));
     const fields: Record<string, unknown> = {};
+    const correlation = params.find((param): param is LogCorrelation => param instanceof LogCorrelation);
+    if (correlation !== undefined) fields.correlationId = correlation.correlationId;
     // Nest appends the logger's context (a string) last.
     if (rest.length > 0 && typeof rest.at(-1) === 'string') fields.context = rest.pop();
     if (level === 'error' || level === 'fatal') {

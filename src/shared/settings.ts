@@ -35,9 +35,9 @@ export interface KernelConfig {
   /** How long a query with ?minPosition= waits for its read model, at most. */
   consistencyTimeoutMs: number;
   /**
-   * Subjects whose keys are kept in memory (RELATA_KEY_CACHE_ENTRIES, ~100 bytes each): size it to the
-   * working set (the customers a rebuild or the live traffic touches), or every read decrypts after a
-   * key-store lookup and an HKDF.
+   * Subjects whose keys are kept in memory (RELATA_KEY_CACHE_ENTRIES, ~1.2 KB each with the field keys
+   * derived from them): size it to the working set (the customers a rebuild or the live traffic
+   * touches), or every read decrypts after a key-store lookup and an HKDF.
    */
   keyCacheEntries?: number;
   /** Benchmark only: appends are decided, then thrown away (see config.ts). */

@@ -1,4 +1,5 @@
 import { relata } from '../../src/cli/relata';
+import { loadConfig } from '../../src/config/config';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { captureIo } from './cli-capture';
 import { testStoreEnv } from '../support/test-stores';
@@ -17,7 +18,7 @@ describe('relata keys', () => {
 
   const env = () => ({ RELATA_DATA_DIR: t.dataDir, ...testStoreEnv(t.dataDir) });
 
-  it('creates a key that works over HTTP at once, and revokes it', async () => {
+  it('creates a key that works over HTTP at once, and revokes it (the server refuses it within the principal cache TTL)', async () => {
     const created = captureIo(env());
     expect(await relata(['keys', 'create', '--name', 'cli analyst', '--roles', 'analyst', '--json'], created)).toBe(0);
     const key = JSON.parse(created.out()) as { id: string; key: string; roles: string[]; status: string };
@@ -37,6 +38,8 @@ describe('relata keys', () => {
     const revoked = captureIo(env());
     expect(await relata(['keys', 'revoke', key.id], revoked)).toBe(0);
     expect(revoked.out()).toContain(`Revoked API key ${key.id}`);
+    // The server believes what it read of the key for RELATA_PRINCIPAL_CACHE_SECONDS (default 5), at most.
+    t.clock.advance(loadConfig({}).principalCacheSeconds * 1000);
     expect((await t.request('GET', '/analytics/segments', undefined, {}, { auth: key.key })).status).toBe(401);
   });
 

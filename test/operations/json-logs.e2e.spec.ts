@@ -10,6 +10,7 @@ import { createJsonLogger, JsonLoggerService, requestLogContext } from '../../sr
 import { ManualClock } from '../../src/shared/clock';
 import { CommandProcessor } from '../../src/shared/decider/command-processor';
 import { SequentialIdGenerator } from '../../src/shared/ids';
+import { LogCorrelation } from '../../src/shared/logging/log-correlation';
 import { signHs256 } from '../support/jwt';
 import { TEST_ADMIN_KEY, TEST_JWT_SECRET } from '../support/test-app';
 
@@ -31,15 +32,14 @@ class CapturedLines extends Writable {
   }
 }
 
-describe('structured JSON logs', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-logs-'));
+/** An app on a fresh data dir logging at `level` into captured lines: started before the enclosing block's tests, closed after. */
+function appLoggingAt(level: 'debug' | 'info'): { captured: CapturedLines; app: () => NestFastifyApplication } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `relata-logs-${level}-`));
   const captured = new CapturedLines();
   let app: NestFastifyApplication;
-  const agent = signHs256({ sub: 'agent-7', roles: ['agent', 'pii'], exp: 4102444800 }, TEST_JWT_SECRET);
-
   beforeAll(async () => {
     const config = {
-      ...loadConfig({ RELATA_DATA_DIR: dataDir, LOG_LEVEL: 'debug' }),
+      ...loadConfig({ RELATA_DATA_DIR: dataDir, LOG_LEVEL: level }),
       slaSchedulerEnabled: false,
       webhookDispatcherEnabled: false,
       bootstrapAdminKey: TEST_ADMIN_KEY,
@@ -59,6 +59,17 @@ describe('structured JSON logs', () => {
   afterAll(async () => {
     await app.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { captured, app: () => app };
+}
+
+describe('structured JSON logs', () => {
+  const logged = appLoggingAt('debug');
+  const captured = logged.captured;
+  let app: NestFastifyApplication;
+  const agent = signHs256({ sub: 'agent-7', roles: ['agent', 'pii'], exp: 4102444800 }, TEST_JWT_SECRET);
+  beforeAll(() => {
+    app = logged.app();
   });
 
   const send = (method: 'GET' | 'POST', url: string, correlationId: string, body?: unknown) =>
@@ -165,6 +176,33 @@ describe('structured JSON logs', () => {
   });
 });
 
+describe('structured JSON logs at LOG_LEVEL info (no async context per request)', () => {
+  const logged = appLoggingAt('info');
+  const captured = logged.captured;
+  const agent = signHs256({ sub: 'agent-8', roles: ['agent'], exp: 4102444800 }, TEST_JWT_SECRET);
+
+  it("still gives the error filter's warning and the access line the request's correlation id, without entering the request's async context", async () => {
+    const entered = jest.spyOn(requestLogContext, 'run');
+    const before = captured.lines().length;
+    const response = await logged.app().inject({
+      method: 'GET',
+      url: '/customers?minPosition=999999999',
+      headers: { authorization: `Bearer ${agent}`, 'x-correlation-id': 'corr-info-503' },
+    });
+    expect(response.statusCode).toBe(503);
+    const lines = captured
+      .lines()
+      .slice(before)
+      .filter((line) => line.correlationId === 'corr-info-503');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', context: 'Errors', msg: expect.stringContaining('503 READ_MODEL_NOT_CAUGHT_UP') }),
+      expect.objectContaining({ log: 'access', route: '/customers', status: 503, subject: 'agent-8' }),
+    ]);
+    expect(entered).not.toHaveBeenCalled();
+    entered.mockRestore();
+  });
+});
+
 describe('JsonLoggerService', () => {
   it('maps Nest levels and arguments onto pino fields, and honours the level', async () => {
     const captured = new CapturedLines();
@@ -181,5 +219,17 @@ describe('JsonLoggerService', () => {
       expect.objectContaining({ level: 'error', msg: 'failed', context: 'Ctx', stack: 'Error: boom\n    at here' }),
       expect.objectContaining({ level: 'warn', msg: 'inside', context: 'Ctx', correlationId: 'c-1' }),
     ]);
+  });
+
+  it("writes a LogCorrelation argument as the line's correlationId, outside any async context", () => {
+    const captured = new CapturedLines();
+    const service = new JsonLoggerService(createJsonLogger({ level: 'info', destination: captured }));
+    service.warn('about a request', new LogCorrelation('c-2'), 'Ctx');
+    service.error('failed', undefined, new LogCorrelation('c-3'), 'Ctx');
+    expect(captured.lines()).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'about a request', context: 'Ctx', correlationId: 'c-2' }),
+      expect.objectContaining({ level: 'error', msg: 'failed', context: 'Ctx', correlationId: 'c-3' }),
+    ]);
+    expect(captured.lines()[1]).not.toHaveProperty('stack');
   });
 });

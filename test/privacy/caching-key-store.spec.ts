@@ -7,6 +7,8 @@ import { type KeyLookup, type KeyStore, SubjectForgottenError } from '../../src/
 class CountingKeyStore implements KeyStore {
   readonly keys = new Map<string, Buffer | null>();
   calls = 0;
+  /** Answer a fresh copy of the key each time, as the SQLite and MongoDB key stores do. */
+  copies = false;
 
   async getOrCreate(subjectId: string): Promise<Buffer> {
     this.calls += 1;
@@ -21,7 +23,8 @@ class CountingKeyStore implements KeyStore {
     this.calls += 1;
     const key = this.keys.get(subjectId);
     if (key === undefined) return { state: 'missing' };
-    return key === null ? { state: 'forgotten', forgottenAt: 'then' } : { state: 'active', key };
+    if (key === null) return { state: 'forgotten', forgottenAt: 'then' };
+    return { state: 'active', key: this.copies ? Buffer.from(key) : key };
   }
   async delete(subjectId: string): Promise<boolean> {
     this.calls += 1;
@@ -71,6 +74,25 @@ describe('CachingKeyStore', () => {
     expect((await cache.get('a')).state).toBe('active');
     clock.advance(1000);
     expect((await cache.get('a')).state).toBe('forgotten');
+  });
+
+  it('answers an unchanged key as the same Buffer after the TTL, so keys derived from it per Buffer stay cached', async () => {
+    inner.copies = true;
+    const key = await cache.getOrCreate('a');
+    clock.advance(1000);
+    const again = await cache.get('a');
+    expect(inner.calls).toBe(2);
+    expect(again).toEqual({ state: 'active', key });
+    expect(again.state === 'active' && again.key).toBe(key);
+  });
+
+  it('answers a changed key as the new one after the TTL', async () => {
+    inner.copies = true;
+    await cache.getOrCreate('a');
+    const replaced = randomBytes(32);
+    inner.keys.set('a', replaced);
+    clock.advance(1000);
+    expect(await cache.get('a')).toEqual({ state: 'active', key: replaced });
   });
 
   it('keeps at most maxEntries, dropping the least recently used', async () => {

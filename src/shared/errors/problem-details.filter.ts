@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WrongExpectedRevisionError } from '../event-store/event-store.port';
+import { LogCorrelation } from '../logging/log-correlation';
 import { InvalidQueryError } from '../read-store/read-store.port';
 import { NotCaughtUpError, RelataError, ValidationFailedError } from './domain-errors';
 
@@ -208,6 +209,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = toProblem(exception, request.url?.split('?')[0]);
+    const correlationId = request.headers['x-correlation-id'];
+    const about = new LogCorrelation(typeof correlationId === 'string' ? correlationId : '');
     if (problem.code === 'INTERNAL_ERROR') {
       // Only the error's class and message: request bodies may hold personal data.
       const name = exception instanceof Error ? exception.name : typeof exception;
@@ -215,21 +218,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(
         `${request.method} ${problem.instance}: ${name}: ${message}`,
         exception instanceof Error ? exception.stack : undefined,
+        about,
       );
     } else if (problem.status >= 500) {
       // An answer the API gives on purpose (503 READ_MODEL_NOT_CAUGHT_UP, a server shutting down):
       // worth a warning in the operator's log, but no stack, since nothing broke.
-      this.logger.warn(`${request.method} ${problem.instance}: ${problem.status} ${problem.code}: ${problem.detail}`);
+      this.logger.warn(`${request.method} ${problem.instance}: ${problem.status} ${problem.code}: ${problem.detail}`, about);
     }
     if (exception instanceof NotCaughtUpError) reply.header('Retry-After', String(exception.retryAfterSeconds));
-    const correlationId = request.headers['x-correlation-id'];
     if (typeof correlationId === 'string') problem.correlationId = correlationId;
     if (this.sink) {
       // Recording must never change or delay the answer: a failure is logged and the response goes out.
       const sink = this.sink;
       Promise.resolve()
         .then(() => sink.record(problem, request))
-        .catch((error: unknown) => this.logger.warn(`Problem not recorded: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.warn(`Problem not recorded: ${error instanceof Error ? error.message : String(error)}`, about),
+        );
     }
     void reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
   }

@@ -1,6 +1,8 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
 import { type FieldError, ValidationFailedError } from '../errors/domain-errors';
 import { bodyLimitBreach } from './body-limits';
+import { knownValid } from './compiled-validation';
 import { nullsInNonNullableFields } from './null-fields';
 
 export { MAX_BODY_DEPTH, MAX_BODY_KEYS, MAX_KEYS_PER_OBJECT } from './body-limits';
@@ -51,6 +53,15 @@ class RelataValidationPipe extends ValidationPipe {
       if (nulls.length > 0) throw new ValidationFailedError(nulls);
     }
     return dto;
+  }
+
+  /**
+   * The compiled check first (compiled-validation.ts): a valid DTO, the usual case, costs no
+   * class-validator run. An invalid one is validated by class-validator, whose errors make the 400.
+   */
+  protected override validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> | ValidationError[] {
+    if (knownValid(object)) return [];
+    return super.validate(object, validatorOptions);
   }
 }
 

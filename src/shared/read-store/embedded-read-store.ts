@@ -449,6 +449,10 @@ class Engine {
       this.rollback();
       throw error;
     } finally {
+      // Off between transactions: on Node 20 an entered AsyncLocalStorage keeps promise hooks on
+      // for the whole process (every HTTP request's promises), and outside a transaction the
+      // store is undefined anyway. The next run() turns it on again.
+      this.txContext.disable();
       this.lock.release();
     }
   }
