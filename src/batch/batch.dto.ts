@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 
 /** Items one batch may carry: each is a full request, so a batch costs what its items cost. */
 export const MAX_BATCH_ITEMS = 100;
@@ -30,5 +30,11 @@ export class BatchItemDto {
 }
 
 export class BatchDto {
-  @ValidateNested({ each: true }) @Type(() => BatchItemDto) @ArrayMinSize(1) @ArrayMaxSize(MAX_BATCH_ITEMS) items!: BatchItemDto[];
+  @IsArray()
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => BatchItemDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_ITEMS)
+  items!: BatchItemDto[];
 }

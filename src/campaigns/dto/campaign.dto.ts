@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SEGMENT_SCHEMES, type SegmentScheme } from '../../analytics/segmentation.events';
+import { IsDecimalNumber } from '../../shared/http/decimal-number';
 
 const POSITION = /^\d{1,20}$/;
 const MONEY = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
@@ -44,7 +45,7 @@ export class CampaignTargetDto {
 export class CampaignActionDto {
   @IsIn(['suggestion', 'interaction', 'retention-offer']) kind!: 'suggestion' | 'interaction' | 'retention-offer';
   @IsOptional() @IsString() @Length(1, 200) product?: string;
-  @IsOptional() @IsNumber(MONEY) @Min(0) @Max(1_000_000_000) expectedValue?: number;
+  @IsOptional() @IsDecimalNumber(MONEY) @Min(0) @Max(1_000_000_000) expectedValue?: number;
   @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
   @IsOptional() @IsIn(INTERACTION_CHANNELS) channel?: (typeof INTERACTION_CHANNELS)[number];
   @IsOptional() @IsString() @Length(1, 2000) script?: string;

@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -50,7 +51,7 @@ export class RegisterComplaintDto {
   /** Business time: when it was acknowledged, for one acknowledged before it is registered here (no later than now, not before receivedAt). */
   @IsOptional() @IsISO8601({ strict: true }) acknowledgedAt?: string;
   /** The record in the system it comes from, to find it by that id later. */
-  @IsOptional() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
 }
 
 export class AssignComplaintDto {

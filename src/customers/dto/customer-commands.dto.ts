@@ -2,11 +2,13 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
   IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -21,6 +23,7 @@ import {
 import { SourceRefDto } from '../../shared/http/source-ref.dto';
 import { DEFAULT_CURRENCY } from '../../shared/money/money';
 import type { AcquisitionChannel, CustomerKind, InteractionChannel, InteractionDirection } from '../customer.events';
+import { IsDecimalNumber } from '../../shared/http/decimal-number';
 
 export const CUSTOMER_KINDS: CustomerKind[] = ['prospect', 'customer'];
 export const ACQUISITION_CHANNELS: AcquisitionChannel[] = [
@@ -57,7 +60,7 @@ export class RegisterCustomerDto {
   /** Business time: when they became a customer (or prospect), e.g. a first purchase keyed in later. Default: now. */
   @IsOptional() @IsISO8601({ strict: true }) customerSince?: string;
   /** The record in the system it comes from (imports, migrations), to find it by that id later. */
-  @IsOptional() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SourceRefDto) source?: SourceRefDto;
 }
 
 /**
@@ -101,7 +104,7 @@ export class RecordInteractionDto {
 export class PurchaseLineDto {
   @IsString() @Length(1, 200) product!: string;
   @IsInt() @Min(1) @Max(1_000_000) quantity!: number;
-  @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) amount!: number;
+  @IsDecimalNumber(MONEY) @Min(0) @Max(MAX_MONEY) amount!: number;
 }
 
 export class RecordPurchaseDto {
@@ -110,9 +113,15 @@ export class RecordPurchaseDto {
   @IsString()
   @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'purchaseId must be 1-100 letters, digits or . _ : -' })
   purchaseId?: string;
-  @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines!: PurchaseLineDto[];
+  @IsArray()
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => PurchaseLineDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  lines!: PurchaseLineDto[];
   /** Gross margin of the whole purchase; may be negative (sold at a loss), never above the amount. */
-  @IsOptional() @IsNumber(MONEY) @Min(-MAX_MONEY) @Max(MAX_MONEY) margin: number = 0;
+  @IsOptional() @IsDecimalNumber(MONEY) @Min(-MAX_MONEY) @Max(MAX_MONEY) margin: number = 0;
   @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = DEFAULT_CURRENCY;
   /** Default: now. */
   @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
@@ -120,9 +129,16 @@ export class RecordPurchaseDto {
 
 /** A refund either lists the goods returned (their amounts are the money given back) or gives an amount. */
 export class RefundPurchaseDto {
-  @IsOptional() @ValidateNested({ each: true }) @Type(() => PurchaseLineDto) @ArrayMinSize(1) @ArrayMaxSize(500) lines?: PurchaseLineDto[];
+  @IsOptional()
+  @IsArray()
+  @IsObject({ each: true })
+  @ValidateNested({ each: true })
+  @Type(() => PurchaseLineDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  lines?: PurchaseLineDto[];
   /** The money given back, for a refund without goods returned; leave out when giving lines (one of the two is needed). */
-  @IsOptional() @IsNumber(MONEY) @Min(0.01) @Max(MAX_MONEY) amount?: number;
+  @IsOptional() @IsDecimalNumber(MONEY) @Min(0.01) @Max(MAX_MONEY) amount?: number;
   /** Must be the purchase's currency; default it. */
   @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
   /** When the money went back (business time); default now. */
@@ -131,7 +147,7 @@ export class RefundPurchaseDto {
 
 export class SuggestTransactionDto {
   @IsString() @Length(1, 200) product!: string;
-  @IsNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
+  @IsDecimalNumber(MONEY) @Min(0) @Max(MAX_MONEY) expectedValue!: number;
   /** ISO 4217 code of expectedValue. */
   @IsOptional() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string = DEFAULT_CURRENCY;
   @IsISO8601({ strict: true }) expiresAt!: string;

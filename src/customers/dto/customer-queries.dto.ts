@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { AcquisitionChannel } from '../customer.events';
 import { ACQUISITION_CHANNELS } from './customer-commands.dto';
+import { IsDecimalNumber } from '../../shared/http/decimal-number';
 
 const POSITION = /^\d{1,20}$/;
 
@@ -31,8 +32,8 @@ export class ListCustomersQueryDto extends PageQueryDto {
   @Matches(/^[A-Za-z0-9:_ .-]{1,100}$/, { message: 'segment must be a segment name, optionally scheme:name' })
   segment?: string;
   /** Current revenue at least / at most, in `currency`. */
-  @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) minRevenue?: number;
-  @IsOptional() @Type(() => Number) @IsNumber(AMOUNT) @Min(0) maxRevenue?: number;
+  @IsOptional() @Type(() => Number) @IsDecimalNumber(AMOUNT) @Min(0) minRevenue?: number;
+  @IsOptional() @Type(() => Number) @IsDecimalNumber(AMOUNT) @Min(0) maxRevenue?: number;
   /**
    * ISO 4217 code of minRevenue/maxRevenue and of sort=revenue. Default: the only currency purchases
    * were recorded in; with several, those need it (422 CURRENCY_REQUIRED lists them).

@@ -4,15 +4,16 @@ import {
   ArrayMinSize,
   IsArray,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
   registerDecorator,
+  type ValidationOptions,
   ValidateIf,
   ValidateNested,
-  type ValidationOptions,
 } from 'class-validator';
 import { COMPLAINT_EVENT_TYPES } from '../../complaints/complaint.events';
 import { ALL_EVENT_TYPES, WEBHOOK_SCOPES, type WebhookScope } from '../department.events';
@@ -95,7 +96,7 @@ export class SubscribeWebhookDto {
     message: `each of eventTypes must be '*' or an event type (${COMPLAINT_EVENT_TYPES.join(', ')}, ...)`,
   })
   eventTypes!: string[];
-  @IsOptional() @ValidateNested() @Type(() => WebhookFilterDto) filter?: WebhookFilterDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => WebhookFilterDto) filter?: WebhookFilterDto;
   /** Which complaints: those assigned to the department (default) or all. */
   @IsOptional() @IsIn(WEBHOOK_SCOPES) scope: WebhookScope = 'assigned';
   /** Your own signing secret; when absent Relata generates one and shows it once in the response. */
