@@ -106,6 +106,11 @@ describe('mongo-filter', () => {
     ['$nor failing', { $nor: [{ age: 30 }] }, false],
     ['several fields', { age: 30, 'address.city': 'Paris', tags: 'new' }, true],
     ['several operators on one field', { age: { $gt: 20, $lt: 40, $ne: 35 } }, true],
+    ['$elemMatch with field conditions skips elements that are not documents', { tags: { $elemMatch: { x: 'vip' } } }, false],
+    ['$all on a field that is not an array', { age: { $all: [30] } }, true],
+    ['$all on a field that is not an array, other value', { age: { $all: [31] } }, false],
+    ['a RegExp with the g flag matches every time', { $and: [{ name: /^A/g }, { name: /^A/g }] }, true],
+    ['null on a dotted path into an array of scalars', { 'tags.x': null }, true],
   ];
 
   it.each(cases)('%s', (_label, filter, expected) => {

@@ -6,13 +6,27 @@
  * - equality to null on a dotted path through an array: { 'orders.note': null } matches when some
  *   element lacks the field, or when the array holds no documents (mingo drops missing values);
  * - $regex with $options and RegExp values: MongoDB knows only the flags i, m and s; a g or y flag
- *   would make RegExp.test stateful.
- * Everything else is passed through as it is.
+ *   would make RegExp.test stateful;
+ * - $elemMatch with field conditions only looks at elements that are documents (mingo reads any
+ *   path of a scalar element as the scalar itself, so { tags: { $elemMatch: { x: 'a' } } } would
+ *   match the string 'a');
+ * - $all on a field that is not an array: MongoDB reads $all as an $and of equalities, so
+ *   { n: { $all: [5] } } matches n = 5, where mingo only looks into arrays.
+ * Everything else is passed through as it is. Known differences that remain are listed in
+ * docs/read-store-query-dialect.md.
  */
 import { buildRegex, isOperatorObject } from './mongo-filter-shapes';
 import type { Filter } from './read-store.port';
 
 const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
+
+/**
+ * A field no stored document has: ids and replacements cannot introduce it (field names with a
+ * space and a colon are never written by Relata). Inside a doc-mode $elemMatch, mingo resolves it
+ * to undefined on a document and to the element itself on a scalar, so `$exists: false` on it
+ * keeps scalar (and null) elements out, as MongoDB does.
+ */
+const ELEMENT_IS_DOCUMENT: Filter = { ' relata:element-is-a-document': { $exists: false } };
 
 /** Matches nothing ($in an empty list). */
 function never(path: string): Filter {
@@ -40,7 +54,7 @@ function nullEquality(path: string): Filter {
     if (isArrayIndex(parts[i])) continue; // an index step is mingo's own (covered by the first branch)
     const prefix = parts.slice(0, i).join('.');
     const rest = parts.slice(i).join('.');
-    branches.push({ [prefix]: { $elemMatch: nullEquality(rest) } });
+    branches.push({ [prefix]: { $elemMatch: { ...nullEquality(rest), ...ELEMENT_IS_DOCUMENT } } });
     branches.push({ $and: [{ [prefix]: { $type: 'array' } }, { $nor: [{ [prefix]: { $elemMatch: { $type: 'object' } } }] }] });
   }
   return { $or: branches };
@@ -89,9 +103,13 @@ function rewriteOperators(path: string, spec: Record<string, unknown>): Filter[]
       case '$nin':
         clauses.push({ $nor: [inClause(path, arg as unknown[])] });
         break;
-      case '$all':
-        kept.$all = (arg as unknown[]).map(withoutStatefulFlags);
+      case '$all': {
+        const values = arg as unknown[];
+        if (values.length === 0) clauses.push(never(path));
+        for (const value of values)
+          clauses.push(value instanceof RegExp ? { [path]: withoutStatefulFlags(value) } : rewriteField(path, { $eq: value }));
         break;
+      }
       case '$regex':
         kept.$regex = buildRegex(arg, spec.$options);
         break;
@@ -115,7 +133,7 @@ function rewriteOperators(path: string, spec: Record<string, unknown>): Filter[]
 function rewriteElemMatch(spec: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(spec);
   const valueMode = keys.length > 0 && keys.every((k) => k.startsWith('$') && !LOGICAL_OPERATORS.has(k));
-  if (!valueMode) return rewriteFilter(spec);
+  if (!valueMode) return { ...rewriteFilter(spec), ...ELEMENT_IS_DOCUMENT };
   // The element itself is tested: a path of one part, so only null bounds and regexes need care.
   const rewritten: Record<string, unknown> = {};
   for (const operator of keys) {
