@@ -100,8 +100,12 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
     if (operator === '$setOnInsert' && !options.isInsert) continue;
     const target = operator === '$setOnInsert' ? '$set' : operator;
     for (const path of Object.keys(fields)) {
-      checkOperation(doc, operator, path, fields[path]);
+      const missing = checkOperation(doc, operator, path, fields[path]);
       const value = STORING_OPERATORS.has(operator) ? cloneValue(fields[path]) : fields[path];
+      if (missing && (operator === '$push' || operator === '$addToSet')) {
+        (modifier.$set ??= {})[path] = arrayFrom(operator, value);
+        continue;
+      }
       // Setting _id to the value it has is allowed (MongoDB accepts it); mingo refuses any write to _id.
       if (target === '$set' && path === '_id' && value === id) continue;
       (modifier[target] ??= {})[path] = value;
@@ -117,6 +121,16 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
   return doc;
 }
 
+/**
+ * The array a $push or $addToSet creates on a missing field. mingo would store $each as given,
+ * skipping $sort, $slice and de-duplication; MongoDB applies them as to an empty array.
+ */
+function arrayFrom(operator: string, arg: unknown): unknown[] {
+  const scratch: { _id: string; array: unknown[] } = { _id: '', array: [] };
+  mingoUpdate(scratch, { [operator]: { array: arg } });
+  return scratch.array;
+}
+
 // Setting an element past the end of an array leaves holes in mingo; MongoDB pads with nulls.
 function fillHoles(doc: Document, path: string): void {
   let current: unknown = doc;
@@ -124,7 +138,7 @@ function fillHoles(doc: Document, path: string): void {
     if (Array.isArray(current)) {
       for (let i = 0; i < current.length; i++) if (!(i in current)) current[i] = null;
       current = isArrayIndex(part) ? current[Number(part)] : undefined;
-    } else if (isPlainObject(current)) {
+    } else if (isDocument(current)) {
       current = current[part];
     } else {
       return;
@@ -163,6 +177,11 @@ function checkPaths(update: Update): void {
   }
 }
 
+/** A JSON object met on a path (whatever realm created it; arrays are handled before). */
+function isDocument(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
 function isArrayIndex(part: string): boolean {
   return part.length > 0 && part.length < 10 && /^\d+$/.test(part);
 }
@@ -198,13 +217,13 @@ function checkArgument(operator: string, arg: unknown): void {
 }
 
 /**
- * What MongoDB refuses and mingo would skip: a path that would have to go through a scalar or use
+ * What MongoDB refuses and mingo would skip (returns whether the target is missing): a path that would have to go through a scalar or use
  * a field name on an array, arithmetic on a non-number, array operators on a non-array. $unset and
  * $pull never create anything: a path that does not reach a value leaves them nothing to do.
  */
-function checkOperation(doc: Document, operator: string, path: string, arg: unknown): void {
+function checkOperation(doc: Document, operator: string, path: string, arg: unknown): boolean {
   checkArgument(operator, arg);
-  if (operator === '$unset') return;
+  if (operator === '$unset') return false;
   const creates = operator !== '$pull';
   const parts = path.split('.');
   let current: unknown = doc;
@@ -212,22 +231,23 @@ function checkOperation(doc: Document, operator: string, path: string, arg: unkn
     const part = parts[i];
     if (Array.isArray(current)) {
       if (!isArrayIndex(part)) {
-        if (!creates) return;
+        if (!creates) return false;
         throw new InvalidQueryError(`cannot use the part "${part}" of "${path}" to traverse an array`);
       }
       current = current[Number(part)];
-    } else if (isPlainObject(current)) {
+    } else if (isDocument(current)) {
       current = current[part];
     } else {
-      if (current === undefined || !creates) return;
+      if (current === undefined || !creates) return current === undefined;
       throw new InvalidQueryError(`cannot create field "${part}" in element {${parts[i - 1]}: ${JSON.stringify(current)}}`);
     }
   }
-  if (current === undefined) return;
+  if (current === undefined) return true;
   if ((operator === '$inc' || operator === '$mul') && typeof current !== 'number') {
     throw new InvalidQueryError(`cannot apply ${operator} to the non-numeric value at "${path}"`);
   }
   if ((operator === '$push' || operator === '$addToSet' || operator === '$pull') && !Array.isArray(current)) {
     throw new InvalidQueryError(`cannot apply ${operator} to the non-array value at "${path}"`);
   }
+  return false;
 }
