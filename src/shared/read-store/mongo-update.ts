@@ -10,7 +10,7 @@
  * no upserts); dotted paths create the objects they traverse and a numeric part addresses an array
  * element. An update without operator keys is a replacement.
  */
-import { update as mingoUpdate } from 'mingo';
+import * as mingoOperators from 'mingo/operators/update';
 import { isPlainObject } from './mongo-filter-shapes';
 import { InvalidQueryError, type Document, type Update } from './read-store.port';
 
@@ -81,6 +81,22 @@ export function replacementDocument(id: string, replacement: Record<string, unkn
   return doc;
 }
 
+/**
+ * mingo's operators, applied one by one: mingo's update() builds a new operator context on every
+ * call (copies of all its operator tables), which costs several times the update itself.
+ */
+const MINGO_OPERATORS: Readonly<Record<string, (expr: Record<string, unknown>) => (obj: Record<string, unknown>) => string[]>> = {
+  $set: mingoOperators.$set,
+  $unset: mingoOperators.$unset,
+  $inc: mingoOperators.$inc,
+  $mul: mingoOperators.$mul,
+  $min: mingoOperators.$min,
+  $max: mingoOperators.$max,
+  $push: mingoOperators.$push,
+  $addToSet: mingoOperators.$addToSet,
+  $pull: mingoOperators.$pull,
+};
+
 /** Operators whose values are stored (copied as JSON first). */
 const STORING_OPERATORS = new Set(['$set', '$setOnInsert', '$min', '$max', '$push', '$addToSet']);
 
@@ -112,7 +128,7 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
     }
   }
   try {
-    mingoUpdate(doc, modifier);
+    for (const operator of Object.keys(modifier)) MINGO_OPERATORS[operator](modifier[operator])(doc);
   } catch (error) {
     throw error instanceof InvalidQueryError ? error : new InvalidQueryError((error as Error).message);
   }
@@ -127,7 +143,7 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
  */
 function arrayFrom(operator: string, arg: unknown): unknown[] {
   const scratch: { _id: string; array: unknown[] } = { _id: '', array: [] };
-  mingoUpdate(scratch, { [operator]: { array: arg } });
+  MINGO_OPERATORS[operator]({ array: arg })(scratch);
   return scratch.array;
 }
 
