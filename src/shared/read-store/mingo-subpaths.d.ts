@@ -16,3 +16,14 @@ declare module 'mingo/operators/update' {
   export const $addToSet: UpdateOperator;
   export const $pull: UpdateOperator;
 }
+
+/** mingo's Query without its default context (main's Query copies every operator table per filter). */
+declare module 'mingo/query' {
+  export { Query } from 'mingo';
+}
+
+/** mingo's query operators ($eq, $gt, $in, $and, $elemMatch, ...), to build a context of only these. */
+declare module 'mingo/operators/query' {
+  const operators: Record<`$${string}`, unknown>;
+  export = operators;
+}

@@ -6,7 +6,9 @@
  *
  * Filters are compiled once (new Query) and then tested against many documents.
  */
-import { Query } from 'mingo';
+import { Context } from 'mingo';
+import * as queryOperators from 'mingo/operators/query';
+import { Query } from 'mingo/query';
 import { rewriteFilter } from './mongo-filter-rewrite';
 import { buildRegex, isOperatorObject, isPlainObject } from './mongo-filter-shapes';
 import { InvalidQueryError, type Filter } from './read-store.port';
@@ -17,8 +19,19 @@ export type DocumentMatcher = (doc: unknown) => boolean;
 
 const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
 
-/** No $where, $function or $accumulator: filters are data, never code. */
-const MINGO_OPTIONS = { scriptEnabled: false, useStrictMode: true, failOnError: true } as const;
+type QueryOperators = NonNullable<NonNullable<Parameters<typeof Context.init>[0]>['query']>;
+
+/**
+ * Only the query operators: mingo copies its context for every filter compiled, and the default
+ * one holds every expression, pipeline and accumulator operator as well. No $where, $function or
+ * $accumulator: filters are data, never code.
+ */
+const MINGO_OPTIONS = {
+  context: Context.init({ query: { ...queryOperators } as QueryOperators }),
+  scriptEnabled: false,
+  useStrictMode: true,
+  failOnError: true,
+} as const;
 
 // Filter values must be JSON; a Date would never match the ISO strings the read models store, so
 // it is rejected rather than silently matching nothing.
