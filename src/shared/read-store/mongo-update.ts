@@ -133,7 +133,7 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
     throw error instanceof InvalidQueryError ? error : new InvalidQueryError((error as Error).message);
   }
   if (doc._id !== id) throw new InvalidQueryError('_id is immutable');
-  for (const fields of Object.values(modifier)) for (const path of Object.keys(fields)) fillHoles(doc, path);
+  for (const fields of Object.values(modifier)) for (const path of Object.keys(fields)) if (INDEX_PART.test(path)) fillHoles(doc, path);
   return doc;
 }
 
@@ -146,6 +146,9 @@ function arrayFrom(operator: string, arg: unknown): unknown[] {
   MINGO_OPERATORS[operator]({ array: arg })(scratch);
   return scratch.array;
 }
+
+/** A path with an array index among its parts. */
+const INDEX_PART = /(?:^|\.)\d+(?:\.|$)/;
 
 // Setting an element past the end of an array leaves holes in mingo; MongoDB pads with nulls.
 function fillHoles(doc: Document, path: string): void {
