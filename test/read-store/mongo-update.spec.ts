@@ -131,6 +131,8 @@ describe('mongo-update', () => {
         { sku: 'x', qty: 1 },
       ]);
       expect(apply({ $push: { nums: { $each: [], $slice: 0 } } }).nums).toEqual([]);
+      // On a missing field the modifiers apply as to an empty array.
+      expect(apply({ $push: { fresh: { $each: [3, 1, 2], $sort: 1, $slice: 2 } } }).fresh).toEqual([1, 2]);
     });
 
     it('rejects a non-array target and bad modifiers', () => {
@@ -148,6 +150,7 @@ describe('mongo-update', () => {
       expect(apply({ $addToSet: { items: { sku: 'x', qty: 1 } } }).items).toHaveLength(2);
       expect(apply({ $addToSet: { items: { sku: 'x', qty: 2 } } }).items).toHaveLength(3);
       expect(apply({ $addToSet: { fresh: 1 } }).fresh).toEqual([1]);
+      expect(apply({ $addToSet: { fresh: { $each: [1, 1, 2] } } }).fresh).toEqual([1, 2]);
     });
   });
 
