@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ExecuteComplaintCommand, RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
+import { RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
+import { ComplaintStreams } from '../complaints/complaint.streams';
 import type { ComplaintChannel, ComplaintSourceAttributes } from '../complaints/complaint.events';
 import { RegisterComplaintDto } from '../complaints/dto/complaint-commands.dto';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
@@ -182,6 +183,7 @@ interface Plan<T> {
 export async function runImport(app: INestApplicationContext, options: ImportOptions): Promise<ImportResult> {
   const bus = app.get(CommandBus);
   const customerStreams = app.get(CustomerStreams).customer;
+  const complaintStreams = app.get(ComplaintStreams).complaint;
   const config = app.get<RelataConfig>(RELATA_CONFIG);
   const correlationId = app.get<IdGenerator>(ID_GENERATOR).next();
   const pipe = relataValidationPipe();
@@ -446,8 +448,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         // Without a date sent to company (none in the sample): acknowledged when imported, as before.
         if (acknowledgedAt === null && !autoAcknowledged.has(record.channel)) {
           try {
-            await send(
-              new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)),
+            await send(async () =>
+              commandResult(
+                registered.id,
+                await complaintStreams.handle(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)),
+              ),
             );
           } catch (error) {
             // Acknowledged on receipt by an earlier run configured to do so: nothing left to do.
