@@ -8,7 +8,8 @@ import { EVENT_STORE, type EventStore, START } from '../shared/event-store/event
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { dayNumber } from './clv/summary';
-import { type ClvModelData, clvModelDecider, type ClvModelFitted, CLV_MODEL_STREAM } from './clv-model.events';
+import { AnalyticsStreams } from './analytics.streams';
+import { type ClvModelData, type ClvModelFitted, CLV_MODEL_STREAM } from './clv-model.events';
 import { type ClvFitRequest, fitClvModel } from './clv-model';
 import { CUSTOMER_VALUE_PROJECTION } from './customer-value.projection';
 import { analysisCurrency, valueDocsIn } from './value-currency';
@@ -30,13 +31,17 @@ const CATCH_UP_TIMEOUT_MS = 60_000;
  */
 @Injectable()
 export class ClvModelService {
+  private readonly streams: AnalyticsStreams;
+
   constructor(
-    private readonly processor: CommandProcessor,
+    processor: CommandProcessor,
     private readonly runner: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.streams = new AnalyticsStreams(processor);
+  }
 
   /** Fits; with `record` (default) appends the ClvModelFitted event, otherwise only returns the model. */
   async fit(
@@ -69,12 +74,7 @@ export class ClvModelService {
     const modelId = context.idempotencyKey ? deterministicUuid(`clv-model:${context.idempotencyKey}`) : this.ids.next();
     const model = fitClvModel(docs, { ...request, currency }, { modelId, fittedAt: now.toISOString() });
     if (options.record === false) return { model, position: null, replayed: false };
-    const outcome = await this.processor.handle({
-      decider: clvModelDecider,
-      streamName: CLV_MODEL_STREAM,
-      command: { type: 'RecordClvModel', data: model },
-      context,
-    });
+    const outcome = await this.streams.clvModel.handle(CLV_MODEL_STREAM, { type: 'RecordClvModel', data: model }, context);
     const recorded = (outcome.events[0] as ClvModelFitted | undefined)?.data ?? model;
     return { model: recorded, position: outcome.position === null ? null : outcome.position.toString(), replayed: outcome.replayed };
   }

@@ -7,6 +7,7 @@ import { BusinessRuleViolation, NotCaughtUpError } from '../shared/errors/domain
 import { EVENT_STORE, type EventStore, formatPosition, type Position, START } from '../shared/event-store/event-store.port';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
+import { AnalyticsStreams } from './analytics.streams';
 import { CUSTOMER_VALUE_PROJECTION } from './customer-value.projection';
 import { analysisCurrency, valueDocsIn } from './value-currency';
 import { DEFAULT_CURRENCY } from '../shared/money/money';
@@ -20,15 +21,7 @@ import {
 import { CLV_MODEL_PROJECTION, CLV_MODELS_COLLECTION, type ClvModelDoc } from './clv-model.projection';
 import { segmentCustomers } from './segmentation';
 import type { Valuation } from './value-matrix/potential-value';
-import {
-  customerSegmentsDecider,
-  customerSegmentsStream,
-  type SegmentAssignment,
-  SEGMENT_SCHEMES,
-  type SegmentScheme,
-  segmentationRunDecider,
-  segmentationRunStream,
-} from './segmentation.events';
+import { type SegmentAssignment, SEGMENT_SCHEMES, type SegmentScheme } from './segmentation.events';
 
 export interface SegmentationRunResult {
   runId: string;
@@ -64,12 +57,16 @@ const CATCH_UP_TIMEOUT_MS = 60_000;
 export class SegmentationService {
   private readonly mutex = new AsyncMutex();
 
+  private readonly streams: AnalyticsStreams;
+
   constructor(
-    private readonly processor: CommandProcessor,
+    processor: CommandProcessor,
     private readonly runner: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.streams = new AnalyticsStreams(processor);
+  }
 
   /** `currency`: the spend scored; default the only one recorded (CURRENCY_REQUIRED when several). */
   recompute(asOf: Date, context: CommandContext, currency?: string): Promise<SegmentationRunResult> {
@@ -123,12 +120,11 @@ export class SegmentationService {
           assignments.push({ scheme, segment: target, scores: placement?.scores ?? null });
       }
       if (assignments.length === 0) continue;
-      const outcome = await this.processor.handle({
-        decider: customerSegmentsDecider,
-        streamName: customerSegmentsStream(customerId),
-        command: { type: 'AssignSegments', data: { customerId, runId, at: runId, assignments } },
-        context: { ...base, idempotencyKey: `segmentation:${runId}:${customerId}` },
-      });
+      const outcome = await this.streams.customerSegments.handle(
+        customerId,
+        { type: 'AssignSegments', data: { customerId, runId, at: runId, assignments } },
+        { ...base, idempotencyKey: `segmentation:${runId}:${customerId}` },
+      );
       if (!outcome.replayed && outcome.events.length > 0) {
         changes += outcome.events.length;
         position = outcome.position;
@@ -150,12 +146,11 @@ export class SegmentationService {
       currency,
       completedAt: now.toISOString(),
     };
-    const completion = await this.processor.handle({
-      decider: segmentationRunDecider,
-      streamName: segmentationRunStream(runId),
-      command: { type: 'CompleteSegmentationRun', data },
-      context: { ...base, idempotencyKey: `segmentation-run:${runId}` },
-    });
+    const completion = await this.streams.segmentationRun.handle(
+      runId,
+      { type: 'CompleteSegmentationRun', data },
+      { ...base, idempotencyKey: `segmentation-run:${runId}` },
+    );
     const appended = !completion.replayed && completion.events.length > 0;
     if (appended) position = completion.position;
     return {

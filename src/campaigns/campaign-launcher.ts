@@ -1,21 +1,21 @@
 import { DEFAULT_CURRENCY } from '../shared/money/money';
 import { Inject, Injectable } from '@nestjs/common';
 import { segmentationRunAsOf, segmentsAt } from '../analytics/segments/segments-as-of';
-import { customerDecider } from '../customers/customer.decider';
-import { customerStream } from '../customers/customer.events';
+import { CustomerStreams } from '../customers/customer.streams';
 import { CUSTOMER_PROFILE_PROJECTION, CUSTOMERS_COLLECTION, type CustomerProfileDoc } from '../customers/customer-profile.projection';
 import { SEGMENT_HISTORY_PROJECTION } from '../analytics/segment-history.projection';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { CommandProcessor } from '../shared/decider/command-processor';
+import type { Unstamped } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotCaughtUpError, NotFoundError, RelataError } from '../shared/errors/domain-errors';
 import { EVENT_STORE, type EventStore, formatPosition, type Position, START } from '../shared/event-store/event-store.port';
 import { deterministicUuid } from '../shared/ids';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import { ProjectionRunner } from '../shared/projections/projection-runner';
 import { ReadModels } from '../shared/projections/read-models';
-import { campaignDecider, type CampaignState, type MemberToTarget } from './campaign.decider';
-import { type CampaignCreated, campaignStream, type FilterTarget } from './campaign.events';
+import type { CampaignCommand, CampaignState, MemberToTarget } from './campaign.decider';
+import type { CampaignCreated, FilterTarget } from './campaign.events';
+import { CampaignStreams } from './campaign.streams';
 import { drawControlGroup } from './control-group';
 
 /** Members per TargetMembers command: one append each, so a crash loses at most one batch's work (redone on resume). */
@@ -78,7 +78,8 @@ export class CampaignLauncher {
   private readonly mutex = new AsyncMutex();
 
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: CampaignStreams,
+    private readonly customers: CustomerStreams,
     private readonly runner: ProjectionRunner,
     private readonly readModels: ReadModels,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
@@ -102,8 +103,7 @@ export class CampaignLauncher {
     signal?: AbortSignal,
   ): Promise<LaunchResult> {
     const startedAt = this.clock.now().getTime();
-    const streamName = campaignStream(campaignId);
-    const loaded = await this.processor.load(campaignDecider, streamName);
+    const loaded = await this.streams.campaign.load(campaignId);
     const definition = loaded.state.definition;
     if (!definition) throw new NotFoundError('CAMPAIGN_NOT_FOUND', 'No campaign with this id');
     if (loaded.state.status === 'closed') throw new BusinessRuleViolation('CAMPAIGN_CLOSED', 'The campaign is closed');
@@ -148,13 +148,13 @@ export class CampaignLauncher {
         position = outcome.position;
       }
     };
-    const handle = async (command: Parameters<typeof campaignDecider.decide>[0]) => {
-      const outcome = await this.processor.handle({ decider: campaignDecider, streamName, command, context });
+    const handle = async (command: Unstamped<CampaignCommand>) => {
+      const outcome = await this.streams.campaign.handle(campaignId, command, context);
       record(outcome);
       return outcome.state;
     };
 
-    let state: CampaignState = await handle({ type: 'StartLaunch', data: { selectedAsOf, members: groups.size, control }, now });
+    let state: CampaignState = await handle({ type: 'StartLaunch', data: { selectedAsOf, members: groups.size, control } });
     const alreadyTargeted = state.targeted.size;
     const progress = (): void =>
       onProgress?.({
@@ -174,11 +174,11 @@ export class CampaignLauncher {
         const acted = group === 'treatment' ? await this.act(definition, customerId, context) : { suggestionId: null, actionSkipped: null };
         members.push({ customerId, group, ...acted });
       }
-      state = await handle({ type: 'TargetMembers', data: { members }, now: this.clock.now().toISOString() });
+      state = await handle({ type: 'TargetMembers', data: { members } });
       progress();
     }
-    state = await handle({ type: 'CompleteLaunch', now: this.clock.now().toISOString() });
-    const revision = Number((await this.processor.load(campaignDecider, streamName)).revision);
+    state = await handle({ type: 'CompleteLaunch' });
+    const revision = Number((await this.streams.campaign.load(campaignId)).revision);
     return {
       campaignId,
       status: 'launched',
@@ -232,26 +232,17 @@ export class CampaignLauncher {
     const action = definition.action;
     if (action.kind !== 'suggestion') return { suggestionId: null, actionSkipped: null };
     const suggestionId = campaignSuggestionId(definition.campaignId, customerId);
-    const stream = customerStream(customerId);
-    const { state } = await this.processor.load(customerDecider, stream);
+    const { state } = await this.customers.customer.load(customerId);
     if (state.suggestions.has(suggestionId)) return { suggestionId, actionSkipped: null };
     try {
-      await this.processor.handle({
-        decider: customerDecider,
-        streamName: stream,
-        command: {
-          type: 'SuggestTransaction',
-          data: {
-            suggestionId,
-            product: action.product,
-            expectedValue: action.expectedValue,
-            currency: action.currency ?? DEFAULT_CURRENCY,
-            expiresAt: definition.window.end,
-          },
-          now: this.clock.now().toISOString(),
-        },
-        context,
-      });
+      const data = {
+        suggestionId,
+        product: action.product,
+        expectedValue: action.expectedValue,
+        currency: action.currency ?? DEFAULT_CURRENCY,
+        expiresAt: definition.window.end,
+      };
+      await this.customers.customer.handle(customerId, { type: 'SuggestTransaction', data }, context);
       return { suggestionId, actionSkipped: null };
     } catch (error) {
       if (error instanceof RelataError) return { suggestionId: null, actionSkipped: error.code };

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
 import { NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
-import { createdId } from '../shared/http/command-response';
+import { type CommandResult, commandResult, createdId } from '../shared/http/command-response';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { ReadModels } from '../shared/projections/read-models';
 import type { Page } from '../shared/read-store/read-store.port';
-import { campaignDecider } from './campaign.decider';
-import { type CampaignAction, campaignStream, type CampaignTarget } from './campaign.events';
+import type { CampaignAction, CampaignTarget } from './campaign.events';
+import { CampaignStreams } from './campaign.streams';
 import {
   CAMPAIGN_MEMBERS_COLLECTION,
   type CampaignDoc,
@@ -17,14 +15,6 @@ import {
   CAMPAIGNS_PROJECTION,
 } from './campaigns.projection';
 import type { CampaignActionDto, CampaignTargetDto, CreateCampaignDto } from './dto/campaign.dto';
-
-/** What create and close answer: enough to read one's own write (?minPosition=) and to send If-Match next. */
-export interface CampaignCommandResult {
-  id: string;
-  revision: number;
-  position: string | null;
-  replayed: boolean;
-}
 
 const DEFAULT_CONTROL_FRACTION = 0.1;
 
@@ -70,33 +60,21 @@ function toAction(dto: CampaignActionDto): CampaignAction {
   return { kind: 'retention-offer', offer: dto.offer! };
 }
 
-function result(id: string, outcome: CommandOutcome<unknown>): CampaignCommandResult {
-  return {
-    id,
-    revision: Number(outcome.revision),
-    position: outcome.position === null ? null : outcome.position.toString(),
-    replayed: outcome.replayed,
-  };
-}
-
 /** Creating and closing campaigns, and reading them (the launch is campaign-launcher.ts). */
 @Injectable()
 export class CampaignsService {
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: CampaignStreams,
     private readonly readModels: ReadModels,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  async create(dto: CreateCampaignDto, rawContext: CommandContext): Promise<CampaignCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
+  async create(dto: CreateCampaignDto, context: CommandContext): Promise<CommandResult> {
     // With an Idempotency-Key the id is derived from it, so a retry lands on the same campaign.
     const campaignId = createdId(this.ids, context, 'campaign');
-    const outcome = await this.processor.handle({
-      decider: campaignDecider,
-      streamName: campaignStream(campaignId),
-      command: {
+    const outcome = await this.streams.campaign.handle(
+      campaignId,
+      {
         type: 'CreateCampaign',
         data: {
           campaignId,
@@ -108,21 +86,14 @@ export class CampaignsService {
           controlFraction: dto.controlFraction ?? DEFAULT_CONTROL_FRACTION,
           controlSeed: dto.controlSeed ?? campaignId,
         },
-        now: this.clock.now().toISOString(),
       },
       context,
-    });
-    return result(campaignId, outcome);
+    );
+    return commandResult(campaignId, outcome);
   }
 
-  async close(campaignId: string, context: CommandContext): Promise<CampaignCommandResult> {
-    const outcome = await this.processor.handle({
-      decider: campaignDecider,
-      streamName: campaignStream(campaignId),
-      command: { type: 'CloseCampaign', now: this.clock.now().toISOString() },
-      context,
-    });
-    return result(campaignId, outcome);
+  async close(campaignId: string, context: CommandContext): Promise<CommandResult> {
+    return commandResult(campaignId, await this.streams.campaign.handle(campaignId, { type: 'CloseCampaign' }, context));
   }
 
   async get(campaignId: string, minPosition: string | undefined): Promise<CampaignDoc> {

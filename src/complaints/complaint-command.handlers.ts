@@ -7,11 +7,12 @@ import { customerStream } from '../customers/customer.events';
 import { departmentDecider, departmentStream } from '../departments/department.decider';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { type CommandOutcome, CommandProcessor, idempotentEventId } from '../shared/decider/command-processor';
+import { CommandProcessor, idempotentEventId, type Unstamped } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, RelataError } from '../shared/errors/domain-errors';
 import { ANY, EVENT_STORE, type EventStore, type NewEvent } from '../shared/event-store/event-store.port';
+import { type CommandResult, commandResult, createdId } from '../shared/http/command-response';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import { type ComplaintCommand, complaintDecider } from './complaint.decider';
+import type { ComplaintCommand } from './complaint.decider';
 import {
   type CloseReason,
   type ComplaintChannel,
@@ -20,24 +21,15 @@ import {
   complaintStream,
   type Difficulty,
 } from './complaint.events';
+import { ComplaintStreams } from './complaint.streams';
 import type { Severity } from './sla-policy';
-import { CURRENT_SLA_POLICY_ID, policyInForce, slaPolicyDecider, slaPolicyStream } from './sla-policy-registry';
+import { CURRENT_SLA_POLICY_ID, policyInForce } from './sla-policy-registry';
 
-/** What every complaint command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
-export interface ComplaintCommandResult {
-  id: string;
-  revision: number;
-  position: string | null;
-  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
-  replayed: boolean;
-  /** The readable number (registration) and ids of what the command created (actionId). */
-  [created: string]: unknown;
-}
-
-type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
-
-/** Steps whose command needs nothing but the request and its actor. */
-type PlainStep = WithoutNow<
+/**
+ * Steps whose command needs nothing but the request and its actor: the controller sends them
+ * straight to the bound complaint decider (ComplaintStreams).
+ */
+export type PlainStep = Unstamped<
   Extract<
     ComplaintCommand,
     {
@@ -59,15 +51,13 @@ type PlainStep = WithoutNow<
   >
 >;
 
-/** Steps the handler completes with facts from configuration or other streams. */
-type EnrichedStep =
-  | WithoutNow<Extract<ComplaintCommand, { type: 'AssignComplaint' | 'OpenAction' }>>
+/** Steps the handler completes with facts from configuration or other streams (ExecuteComplaintCommand). */
+export type EnrichedStep =
+  | Unstamped<Extract<ComplaintCommand, { type: 'AssignComplaint' | 'OpenAction' }>>
   | { type: 'GradeComplaint'; data: { severity: Severity; difficulty: Difficulty } }
   | { type: 'EscalateComplaint'; data: { reason: string; by: string } }
   | { type: 'CloseComplaint'; data: { reason: CloseReason; duplicateOf: string | null } }
   | { type: 'ReopenComplaint'; data: { reason: string } };
-
-export type ComplaintStep = PlainStep | EnrichedStep;
 
 // ------------------------------------------------------------------ messages (CommandBus)
 
@@ -90,7 +80,7 @@ export interface RegisterComplaintInput {
   closedAt?: string;
 }
 
-export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {
+export class RegisterComplaintCommand extends Command<CommandResult & { number: string }> {
   constructor(
     readonly data: RegisterComplaintInput,
     readonly context: CommandContext,
@@ -99,11 +89,11 @@ export class RegisterComplaintCommand extends Command<ComplaintCommandResult> {
   }
 }
 
-/** Every step after registration. */
-export class ExecuteComplaintCommand extends Command<ComplaintCommandResult> {
+/** A step after registration that needs facts from configuration or other streams. */
+export class ExecuteComplaintCommand extends Command<CommandResult> {
   constructor(
     readonly complaintId: string,
-    readonly step: ComplaintStep,
+    readonly step: EnrichedStep,
     readonly context: CommandContext,
     /** Ids of created things to echo back, e.g. { actionId }. */
     readonly created: Record<string, string> = {},
@@ -112,17 +102,7 @@ export class ExecuteComplaintCommand extends Command<ComplaintCommandResult> {
   }
 }
 
-// ------------------------------------------------------------------ shared plumbing
-
-function result(id: string, outcome: CommandOutcome<unknown>, created: Record<string, string> = {}): ComplaintCommandResult {
-  return {
-    id,
-    ...created,
-    revision: Number(outcome.revision),
-    position: outcome.position === null ? null : outcome.position.toString(),
-    replayed: outcome.replayed,
-  };
-}
+// ------------------------------------------------------------------ complaint numbers
 
 /** The stream that hands out one year's complaint numbers: the n-th event (revision n-1) is number n. */
 export const complaintNumberStream = (year: number): string => `complaint-numbers-${year}`;
@@ -147,10 +127,12 @@ const UNALLOCATED = 'CMP-0000-000000';
 class ComplaintNumbers {
   constructor(
     private readonly store: EventStore,
+    private readonly clock: Clock,
     private readonly ids: IdGenerator,
   ) {}
 
-  async allocate(complaintId: string, now: string, context: CommandContext): Promise<string> {
+  async allocate(complaintId: string, context: CommandContext): Promise<string> {
+    const now = this.clock.now().toISOString();
     const year = new Date(now).getUTCFullYear();
     const stream = complaintNumberStream(year);
     const event = (id: string): NewEvent => ({
@@ -185,39 +167,38 @@ export class RegisterComplaintHandler implements ICommandHandler<RegisterComplai
   private readonly numbers: ComplaintNumbers;
 
   constructor(
+    private readonly streams: ComplaintStreams,
     private readonly processor: CommandProcessor,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
   ) {
-    this.numbers = new ComplaintNumbers(store, ids);
+    this.numbers = new ComplaintNumbers(store, clock, ids);
   }
 
-  async execute({ data, context: rawContext }: RegisterComplaintCommand): Promise<ComplaintCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
+  async execute({ data, context }: RegisterComplaintCommand): Promise<CommandResult & { number: string }> {
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same complaint.
-    const complaintId = context.idempotencyKey ? deterministicUuid(`complaint:${context.idempotencyKey}`) : this.ids.next();
+    const complaintId = createdId(this.ids, context, 'complaint');
     const streamName = complaintStream(complaintId);
     // A retry of a registration that went through is answered from the stream, whatever changed since.
     const replay = await this.isReplay(streamName, context);
     const customerExists = replay || (await this.customerExists(data.customerId));
-    const command = (number: string): ComplaintCommand => ({
-      type: 'RegisterComplaint',
-      data: { ...data, complaintId, number, customerExists, autoAcknowledge: this.config.autoAckChannels.includes(data.channel) },
-      now,
-    });
+    const command = (number: string) =>
+      ({
+        type: 'RegisterComplaint',
+        data: { ...data, complaintId, number, customerExists, autoAcknowledge: this.config.autoAckChannels.includes(data.channel) },
+      }) as const;
     let number = UNALLOCATED;
     if (!replay) {
       // Every refusal comes before a number is taken, so a refused registration appends nothing.
-      await this.processor.dryRun({ decider: complaintDecider, streamName, command: command(UNALLOCATED), context });
+      await this.streams.complaint.dryRun(complaintId, command(UNALLOCATED), context);
       if (data.followUpOf) await this.checkFollowUp(data.followUpOf, data.customerId);
-      number = await this.numbers.allocate(complaintId, now, context);
+      number = await this.numbers.allocate(complaintId, context);
     }
-    const outcome = await this.processor.handle({ decider: complaintDecider, streamName, command: command(number), context });
+    const outcome = await this.streams.complaint.handle(complaintId, command(number), context);
     const registeredEvent = outcome.events.find((e) => e.type === 'ComplaintRegistered') as ComplaintRegistered | undefined;
-    return result(complaintId, outcome, { number: registeredEvent?.data.number ?? number });
+    return commandResult(complaintId, outcome, { number: registeredEvent?.data.number ?? number });
   }
 
   private async isReplay(streamName: string, context: CommandContext): Promise<boolean> {
@@ -234,7 +215,7 @@ export class RegisterComplaintHandler implements ICommandHandler<RegisterComplai
 
   /** A follow-up links a closed complaint of the same customer whose reopen window has passed (or who prefers a new case). */
   private async checkFollowUp(followUpOf: string, customerId: string): Promise<void> {
-    const original = (await this.processor.load(complaintDecider, complaintStream(followUpOf))).state;
+    const original = (await this.streams.complaint.load(followUpOf)).state;
     if (original.status === 'unknown') {
       throw new BusinessRuleViolation('FOLLOW_UP_COMPLAINT_NOT_FOUND', 'The complaint to follow up does not exist', { followUpOf });
     }
@@ -258,55 +239,56 @@ export class RegisterComplaintHandler implements ICommandHandler<RegisterComplai
 @CommandHandler(ExecuteComplaintCommand)
 export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteComplaintCommand> {
   constructor(
+    private readonly streams: ComplaintStreams,
     private readonly processor: CommandProcessor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
     @Inject(CUSTOMER_SEGMENTS_LOOKUP) private readonly segments: CustomerSegmentsLookup,
   ) {}
 
-  async execute({ complaintId, step, context, created }: ExecuteComplaintCommand): Promise<ComplaintCommandResult> {
-    const streamName = complaintStream(complaintId);
-    const now = this.clock.now().toISOString();
-    const command = await this.complete(step, complaintId, now);
+  async execute({ complaintId, step, context, created }: ExecuteComplaintCommand): Promise<CommandResult> {
+    const complaints = this.streams.complaint;
+    const command = await this.complete(step, complaintId);
     if (step.type === 'AssignComplaint' || step.type === 'OpenAction') {
       // The complaint's own rules first (404 for an unknown complaint), then the department it names.
-      await this.processor.dryRun({ decider: complaintDecider, streamName, command, context });
+      await complaints.dryRun(complaintId, command, context);
       await this.mustBeKnownDepartment(step.data.department);
     }
     try {
-      const outcome = await this.processor.handle({ decider: complaintDecider, streamName, command, context });
-      return result(complaintId, outcome, created);
+      return commandResult(complaintId, await complaints.handle(complaintId, command, context), created);
     } catch (error) {
       throw await this.withFollowUpHint(error, complaintId);
     }
   }
 
-  /** The decider's command: the step, the time, and what the handler looks up for it. */
-  private async complete(step: ComplaintStep, complaintId: string, now: string): Promise<ComplaintCommand> {
+  /** The decider's command: the step, and what the handler looks up for it. */
+  private async complete(step: EnrichedStep, complaintId: string): Promise<Unstamped<ComplaintCommand>> {
     switch (step.type) {
       case 'GradeComplaint': {
-        const policy = policyInForce((await this.processor.load(slaPolicyDecider, slaPolicyStream(CURRENT_SLA_POLICY_ID))).state);
-        const customerSegments = policy.valueTiers?.length ? await this.customerSegmentsAt(complaintId, now) : {};
-        return { type: 'GradeComplaint', data: { ...step.data, policy, customerSegments }, now };
+        const policy = policyInForce((await this.streams.slaPolicy.load(CURRENT_SLA_POLICY_ID)).state);
+        // The segments as of the grading (business time: now).
+        const customerSegments = policy.valueTiers?.length
+          ? await this.customerSegmentsAt(complaintId, this.clock.now().toISOString())
+          : {};
+        return { type: 'GradeComplaint', data: { ...step.data, policy, customerSegments } };
       }
       case 'EscalateComplaint':
-        return { type: 'EscalateComplaint', data: { ...step.data, notify: await this.supervisorOf(complaintId) }, now };
+        return { type: 'EscalateComplaint', data: { ...step.data, notify: await this.supervisorOf(complaintId) } };
       case 'CloseComplaint': {
         const { duplicateOf } = step.data;
-        const duplicateOfExists =
-          duplicateOf !== null && (await this.processor.load(complaintDecider, complaintStream(duplicateOf))).state.status !== 'unknown';
-        return { type: 'CloseComplaint', data: { ...step.data, duplicateOfExists }, now };
+        const duplicateOfExists = duplicateOf !== null && (await this.streams.complaint.load(duplicateOf)).state.status !== 'unknown';
+        return { type: 'CloseComplaint', data: { ...step.data, duplicateOfExists } };
       }
       case 'ReopenComplaint':
-        return { type: 'ReopenComplaint', data: { reason: step.data.reason, reopenWindowDays: this.config.reopenWindowDays }, now };
+        return { type: 'ReopenComplaint', data: { reason: step.data.reason, reopenWindowDays: this.config.reopenWindowDays } };
       default:
-        return { ...step, now } as ComplaintCommand;
+        return step;
     }
   }
 
   /** The complaint's customer's segment per scheme at `at` (business time), for value-based SLA tiers. */
   private async customerSegmentsAt(complaintId: string, at: string): Promise<Record<string, string | null>> {
-    const { customerId } = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;
+    const { customerId } = (await this.streams.complaint.load(complaintId)).state;
     if (customerId === null) return {};
     return this.segments.segmentsAt(customerId, at);
   }
@@ -319,7 +301,7 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
 
   /** The supervisor of the department holding the complaint: who an escalation notifies. */
   private async supervisorOf(complaintId: string): Promise<string | null> {
-    const holder = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state.holders.at(-1);
+    const holder = (await this.streams.complaint.load(complaintId)).state.holders.at(-1);
     if (!holder) return null;
     return (await this.processor.load(departmentDecider, departmentStream(holder.department))).state.supervisorId;
   }
@@ -327,7 +309,7 @@ export class ExecuteComplaintCommandHandler implements ICommandHandler<ExecuteCo
   /** Past the reopen window the answer says how to go on: register a follow-up linked to this complaint. */
   private async withFollowUpHint(error: unknown, complaintId: string): Promise<unknown> {
     if (!(error instanceof RelataError) || error.code !== 'REOPEN_WINDOW_EXPIRED') return error;
-    const { customerId } = (await this.processor.load(complaintDecider, complaintStream(complaintId))).state;
+    const { customerId } = (await this.streams.complaint.load(complaintId)).state;
     return new BusinessRuleViolation(error.code, error.message, {
       ...error.details,
       followUp: { method: 'POST', href: '/complaints', body: { customerId, followUpOf: complaintId } },

@@ -4,16 +4,12 @@ import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { Ctx } from '../shared/http/command-context.decorator';
-import { createdId, sendCommandResult } from '../shared/http/command-response';
+import { type CommandResult, commandResult, createdId, sendCommandResult } from '../shared/http/command-response';
 import { csvReply, wantsCsv } from '../shared/http/csv';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import {
-  type ComplaintCommandResult,
-  type ComplaintStep,
-  ExecuteComplaintCommand,
-  RegisterComplaintCommand,
-} from './complaint-command.handlers';
+import { type EnrichedStep, ExecuteComplaintCommand, type PlainStep, RegisterComplaintCommand } from './complaint-command.handlers';
+import { ComplaintStreams } from './complaint.streams';
 import { GetComplaintQuery, ListComplaintsQuery, ListSolutionsQuery } from './complaint-query.handlers';
 import {
   AddNoteDto,
@@ -82,6 +78,7 @@ export class ComplaintsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly streams: ComplaintStreams,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
@@ -90,11 +87,23 @@ export class ComplaintsController {
     return createdId(this.ids, context, kind);
   }
 
-  private respond(reply: FastifyReply, result: ComplaintCommandResult): ComplaintCommandResult {
+  private respond<R extends CommandResult>(reply: FastifyReply, result: R): R {
     return sendCommandResult(reply, result);
   }
 
-  private async step(id: string, step: ComplaintStep, context: CommandContext, reply: FastifyReply, created: Record<string, string> = {}) {
+  /** A step on the complaint's stream alone: straight to the bound decider. */
+  private async step(id: string, step: PlainStep, context: CommandContext, reply: FastifyReply, created: Record<string, string> = {}) {
+    return this.respond(reply, commandResult(id, await this.streams.complaint.handle(id, step, context), created));
+  }
+
+  /** A step the handler completes with facts from configuration or other streams. */
+  private async stepWithFacts(
+    id: string,
+    step: EnrichedStep,
+    context: CommandContext,
+    reply: FastifyReply,
+    created: Record<string, string> = {},
+  ) {
     return this.respond(reply, await this.commands.execute(new ExecuteComplaintCommand(id, step, context, created)));
   }
 
@@ -165,7 +174,7 @@ export class ComplaintsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(
+    return this.stepWithFacts(
       id,
       { type: 'AssignComplaint', data: { department: dto.department, assignee: dto.assignee ?? null, by: context.actor } },
       context,
@@ -193,7 +202,7 @@ export class ComplaintsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'GradeComplaint', data: { severity: dto.severity, difficulty: dto.difficulty } }, context, reply);
+    return this.stepWithFacts(id, { type: 'GradeComplaint', data: { severity: dto.severity, difficulty: dto.difficulty } }, context, reply);
   }
 
   @Post(':id/hold')
@@ -226,7 +235,7 @@ export class ComplaintsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'EscalateComplaint', data: { reason: dto.reason, by: context.actor } }, context, reply);
+    return this.stepWithFacts(id, { type: 'EscalateComplaint', data: { reason: dto.reason, by: context.actor } }, context, reply);
   }
 
   @Post(':id/notes')
@@ -261,7 +270,7 @@ export class ComplaintsController {
   ) {
     const actionId = this.newId(context, 'complaint-action');
     const data = { actionId, kind: dto.kind, description: dto.description, department: dto.department, dueAt: iso(dto.dueAt) };
-    return this.step(id, { type: 'OpenAction', data }, context, reply, { actionId });
+    return this.stepWithFacts(id, { type: 'OpenAction', data }, context, reply, { actionId });
   }
 
   @Post(':id/actions/:actionId/complete')
@@ -357,7 +366,12 @@ export class ComplaintsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'CloseComplaint', data: { reason: dto.reason, duplicateOf: dto.duplicateOf ?? null } }, context, reply);
+    return this.stepWithFacts(
+      id,
+      { type: 'CloseComplaint', data: { reason: dto.reason, duplicateOf: dto.duplicateOf ?? null } },
+      context,
+      reply,
+    );
   }
 
   @Post(':id/reopen')
@@ -368,7 +382,7 @@ export class ComplaintsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'ReopenComplaint', data: { reason: dto.reason } }, context, reply);
+    return this.stepWithFacts(id, { type: 'ReopenComplaint', data: { reason: dto.reason } }, context, reply);
   }
 }
 

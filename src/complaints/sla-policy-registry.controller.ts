@@ -1,17 +1,20 @@
 import { Body, Controller, Get, Put, Res } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../shared/decider/command-context';
 import { Ctx } from '../shared/http/command-context.decorator';
+import { commandResult } from '../shared/http/command-response';
+import { ComplaintStreams } from './complaint.streams';
 import { PublishSlaPolicyDto } from './dto/sla-policy.dto';
-import { GetCurrentSlaPolicyQuery, PublishSlaPolicyCommand } from './sla-policy-registry.handlers';
+import { CURRENT_SLA_POLICY_ID, policyInForce } from './sla-policy-registry';
+import { GetCurrentSlaPolicyQuery } from './sla-policy-registry.handlers';
 
 /** The SLA policy grading pins on complaints: read it, or publish its next version. */
 @Controller('sla-policies')
 export class SlaPoliciesController {
   constructor(
-    private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly streams: ComplaintStreams,
   ) {}
 
   @Get('current')
@@ -38,7 +41,12 @@ export class SlaPoliciesController {
           }
         : {}),
     };
-    const result = await this.commands.execute(new PublishSlaPolicyCommand(terms, context));
+    const outcome = await this.streams.slaPolicy.handle(
+      CURRENT_SLA_POLICY_ID,
+      { type: 'PublishSlaPolicy', data: { policyId: CURRENT_SLA_POLICY_ID, ...terms } },
+      context,
+    );
+    const result = commandResult(CURRENT_SLA_POLICY_ID, outcome, { version: policyInForce(outcome.state).version });
     if (result.revision >= 0) void reply.header('ETag', `"${result.revision}"`);
     if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
     return result;

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Clock } from '../shared/clock';
-import type { CommandProcessor } from '../shared/decider/command-processor';
+import type { CommandProcessor, Unstamped } from '../shared/decider/command-processor';
 import { deterministicUuid } from '../shared/ids';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import type { Collection, Document } from '../shared/read-store/read-store.port';
-import { complaintDecider, type RecordSlaBreach, type RecordSlaWarning } from './complaint.decider';
-import { complaintStream } from './complaint.events';
+import type { RecordSlaBreach, RecordSlaWarning } from './complaint.decider';
+import { ComplaintStreams } from './complaint.streams';
 import {
   dueDeadlinesFilter,
   SLA_DEADLINES_COLLECTION,
@@ -52,7 +52,7 @@ export const SLA_SCHEDULER_ACTOR = 'system:sla-scheduler';
 
 const ALWAYS: SchedulerLease = { shouldRun: () => Promise.resolve(true) };
 
-type SlaCommand = RecordSlaWarning | RecordSlaBreach;
+type SlaCommand = Unstamped<RecordSlaWarning | RecordSlaBreach>;
 
 /**
  * Fires SLA warnings and breaches from the `sla-deadlines` read model, on time and exactly once:
@@ -74,9 +74,10 @@ export class SlaScheduler {
   private readonly mutex = new AsyncMutex();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly complaints: ComplaintStreams;
 
   constructor(
-    private readonly processor: CommandProcessor,
+    processor: CommandProcessor,
     private readonly readModels: SlaReadModels,
     private readonly clock: Clock,
     private readonly supervisors: SupervisorDirectory,
@@ -86,6 +87,7 @@ export class SlaScheduler {
     this.batchSize = Math.max(1, options.batchSize ?? 100);
     this.lease = options.lease ?? ALWAYS;
     this.logger = options.logger ?? new Logger('SlaScheduler');
+    this.complaints = new ComplaintStreams(processor);
   }
 
   /** Ticks at once (deadlines that fell due while the process was down fire now), then keeps ticking. */
@@ -135,14 +137,14 @@ export class SlaScheduler {
       const now = this.clock.now().toISOString();
       // A deadline is met up to its due time inclusive: a breach needs the time to have passed.
       if (doc.kind !== 'resolution-warning' && Date.parse(now) <= Date.parse(doc.dueAt)) return false;
-      const command = await this.commandFor(doc, now);
+      const command = await this.commandFor(doc);
       const idempotencyKey = `sla:${doc.complaintId}:${doc.kind}:${doc.dueAt}`;
       const commandId = deterministicUuid(`command:${idempotencyKey}`);
-      const outcome = await this.processor.handle({
-        decider: complaintDecider,
-        streamName: complaintStream(doc.complaintId),
-        command,
-        context: { actor: SLA_SCHEDULER_ACTOR, correlationId: commandId, commandId, idempotencyKey },
+      const outcome = await this.complaints.complaint.handle(doc.complaintId, command, {
+        actor: SLA_SCHEDULER_ACTOR,
+        correlationId: commandId,
+        commandId,
+        idempotencyKey,
       });
       return !outcome.replayed && outcome.events.length > 0;
     } catch (error) {
@@ -154,13 +156,13 @@ export class SlaScheduler {
     }
   }
 
-  private async commandFor(doc: SlaDeadlineDoc, now: string): Promise<SlaCommand> {
+  private async commandFor(doc: SlaDeadlineDoc): Promise<SlaCommand> {
     if (doc.kind === 'resolution-warning') {
-      return { type: 'RecordSlaWarning', data: { dueAt: doc.deadlineDueAt }, now };
+      return { type: 'RecordSlaWarning', data: { dueAt: doc.deadlineDueAt } };
     }
     const supervisorId = doc.department === null ? null : await this.supervisors.supervisorOf(doc.department);
     const deadline = doc.kind === 'resolution-breach' ? 'resolution' : 'first-response';
-    return { type: 'RecordSlaBreach', data: { deadline, dueAt: doc.deadlineDueAt, supervisorId }, now };
+    return { type: 'RecordSlaBreach', data: { deadline, dueAt: doc.deadlineDueAt, supervisorId } };
   }
 
   private deadlines(): Collection<SlaDeadlineDoc> {

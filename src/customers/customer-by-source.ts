@@ -1,11 +1,11 @@
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandContext } from '../shared/decider/command-context';
-import { CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
+import type { CommandResult } from '../shared/http/command-response';
 import { deterministicUuid } from '../shared/ids';
-import { type CustomerCommandResult, RegisterCustomerCommand, UpdateContactDetailsCommand } from './customer-command.handlers';
-import { customerDecider } from './customer.decider';
-import { type AcquisitionChannel, type CustomerKind, customerStream } from './customer.events';
+import { RegisterCustomerCommand, UpdateContactDetailsCommand } from './customer-command.handlers';
+import type { AcquisitionChannel, CustomerKind } from './customer.events';
+import { CustomerStreams } from './customer.streams';
 
 /**
  * The id of the customer another system knows as `sourceId`. Name-based, so the same source id
@@ -26,7 +26,7 @@ export interface UpsertCustomerData {
   acquisitionChannel: AcquisitionChannel;
 }
 
-export interface UpsertCustomerResult extends CustomerCommandResult {
+export interface UpsertCustomerResult extends CommandResult {
   /** True when this request registered the customer (201), false when it updated or found them unchanged (200). */
   created: boolean;
 }
@@ -50,13 +50,13 @@ export class UpsertCustomerBySourceCommand extends Command<UpsertCustomerResult>
 @CommandHandler(UpsertCustomerBySourceCommand)
 export class UpsertCustomerBySourceHandler implements ICommandHandler<UpsertCustomerBySourceCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: CustomerStreams,
     private readonly commands: CommandBus,
   ) {}
 
   async execute({ source, sourceId, data, context }: UpsertCustomerBySourceCommand): Promise<UpsertCustomerResult> {
     const customerId = sourceCustomerId(source, sourceId);
-    const { state } = await this.processor.load(customerDecider, customerStream(customerId));
+    const { state } = await this.streams.customer.load(customerId);
     if (state.status === 'unknown') {
       const { name, email, phone, company, kind, acquisitionChannel } = data;
       const registration = { name, kind, acquisitionChannel, email, phone: phone ?? undefined, company: company ?? undefined };

@@ -1,35 +1,21 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
-import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import { type CustomerCommand, customerDecider } from './customer.decider';
-import { customerStream } from './customer.events';
+import { type CommandResult, commandResult, createdId } from '../shared/http/command-response';
+import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
+import { Inject } from '@nestjs/common';
+import type { CustomerCommand } from './customer.decider';
+import { CustomerStreams } from './customer.streams';
 import { EmailClaims, isActive } from './email-claims';
 
-/** What every customer command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
-export interface CustomerCommandResult {
-  id: string;
-  revision: number;
-  position: string | null;
-  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
-  replayed: boolean;
-  /** Ids of what the command created inside the customer (interaction, purchase, suggestion). */
-  [createdId: string]: unknown;
-}
-
-type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
-export type CustomerCommandInput = WithoutNow<
-  Exclude<
-    CustomerCommand,
-    { type: 'RegisterCustomer' | 'RecordReferral' | 'UpdateContactDetails' | 'DeactivateCustomer' | 'ReactivateCustomer' }
-  >
->;
+/*
+ * The customer commands that touch more than the customer's own stream: an email claim, the other
+ * customer of a referral. The commands on the customer's stream alone are sent by the controller
+ * straight to the bound decider (CustomerStreams).
+ */
 
 // ------------------------------------------------------------------ messages (CommandBus)
 
-export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
+export class RegisterCustomerCommand extends Command<CommandResult> {
   constructor(
     readonly data: {
       kind: 'prospect' | 'customer';
@@ -50,7 +36,7 @@ export class RegisterCustomerCommand extends Command<CustomerCommandResult> {
   }
 }
 
-export class UpdateContactDetailsCommand extends Command<CustomerCommandResult> {
+export class UpdateContactDetailsCommand extends Command<CommandResult> {
   constructor(
     readonly customerId: string,
     readonly data: { name?: string; email?: string; phone?: string | null; company?: string | null },
@@ -60,7 +46,7 @@ export class UpdateContactDetailsCommand extends Command<CustomerCommandResult> 
   }
 }
 
-export class RecordReferralCommand extends Command<CustomerCommandResult> {
+export class RecordReferralCommand extends Command<CommandResult> {
   constructor(
     readonly customerId: string,
     readonly referredCustomerId: string,
@@ -70,7 +56,7 @@ export class RecordReferralCommand extends Command<CustomerCommandResult> {
   }
 }
 
-export class DeactivateCustomerCommand extends Command<CustomerCommandResult> {
+export class DeactivateCustomerCommand extends Command<CommandResult> {
   constructor(
     readonly customerId: string,
     readonly reason: string,
@@ -80,38 +66,13 @@ export class DeactivateCustomerCommand extends Command<CustomerCommandResult> {
   }
 }
 
-export class ReactivateCustomerCommand extends Command<CustomerCommandResult> {
+export class ReactivateCustomerCommand extends Command<CommandResult> {
   constructor(
     readonly customerId: string,
     readonly context: CommandContext,
   ) {
     super();
   }
-}
-
-/** The commands with no cross-stream work: convert, interaction, purchase, suggestion accept/decline. */
-export class ExecuteCustomerCommand extends Command<CustomerCommandResult> {
-  constructor(
-    readonly customerId: string,
-    readonly command: CustomerCommandInput,
-    readonly context: CommandContext,
-    /** Ids of created things to echo back, e.g. { purchaseId }. */
-    readonly created: Record<string, string> = {},
-  ) {
-    super();
-  }
-}
-
-// ------------------------------------------------------------------ shared plumbing
-
-function result(id: string, outcome: CommandOutcome<unknown>, created: Record<string, string> = {}): CustomerCommandResult {
-  return {
-    id,
-    revision: Number(outcome.revision),
-    position: outcome.position === null ? null : outcome.position.toString(),
-    replayed: outcome.replayed,
-    ...created,
-  };
 }
 
 // ------------------------------------------------------------------ handlers (thin)
@@ -119,21 +80,17 @@ function result(id: string, outcome: CommandOutcome<unknown>, created: Record<st
 @CommandHandler(RegisterCustomerCommand)
 export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomerCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly streams: CustomerStreams,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ data, context: rawContext, customerId: chosenId }: RegisterCustomerCommand): Promise<CustomerCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
+  async execute({ data, context, customerId: chosenId }: RegisterCustomerCommand): Promise<CommandResult> {
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same customer.
-    const customerId = chosenId ?? (context.idempotencyKey ? deterministicUuid(`customer:${context.idempotencyKey}`) : this.ids.next());
+    const customerId = chosenId ?? createdId(this.ids, context, 'customer');
     const referredBy = data.referredBy ?? null;
-    const referrerExists =
-      referredBy !== null && (await this.processor.load(customerDecider, customerStream(referredBy))).state.status !== 'unknown';
-    const command: CustomerCommand = {
+    const referrerExists = referredBy !== null && (await this.streams.customer.load(referredBy)).state.status !== 'unknown';
+    const command = {
       type: 'RegisterCustomer',
       data: {
         customerId,
@@ -148,39 +105,33 @@ export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomer
         ...(data.customerSince !== undefined ? { customerSince: new Date(data.customerSince).toISOString() } : {}),
         source: data.source ? { system: data.source.system, id: data.source.id } : null,
       },
-      now,
-    };
-    const streamName = customerStream(customerId);
-    await this.claims.precheck(streamName, command, context);
-    const outcome = await this.claims.withClaim(data.email, customerId, context, now, () =>
-      this.processor.handle({ decider: customerDecider, streamName, command, context }),
+    } as const;
+    // The customer's own rules first: a registration they refuse claims no email and appends nothing.
+    await this.streams.customer.dryRun(customerId, command, context);
+    const outcome = await this.claims.withClaim(data.email, customerId, context, () =>
+      this.streams.customer.handle(customerId, command, context),
     );
-    return result(customerId, outcome);
+    return commandResult(customerId, outcome);
   }
 }
 
 @CommandHandler(UpdateContactDetailsCommand)
 export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContactDetailsCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly streams: CustomerStreams,
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ customerId, data, context: rawContext }: UpdateContactDetailsCommand): Promise<CustomerCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const before = (await this.processor.load(customerDecider, customerStream(customerId))).state;
+  async execute({ customerId, data, context }: UpdateContactDetailsCommand): Promise<CommandResult> {
+    const customers = this.streams.customer;
+    const before = (await customers.load(customerId)).state;
     const oldEmail = before.contact?.email ?? null;
     const newEmail = data.email !== undefined && data.email !== oldEmail && isActive(before) ? data.email : null;
-    const command: CustomerCommand = { type: 'UpdateContactDetails', data, now };
-    await this.claims.precheck(customerStream(customerId), command, context);
-    const outcome = await this.claims.withClaim(newEmail, customerId, context, now, () =>
-      this.processor.handle({ decider: customerDecider, streamName: customerStream(customerId), command, context }),
-    );
-    if (newEmail && oldEmail && !outcome.replayed && outcome.events.length > 0)
-      await this.claims.release(oldEmail, customerId, context, now);
-    return result(customerId, outcome);
+    const command = { type: 'UpdateContactDetails', data } as const;
+    await customers.dryRun(customerId, command, context);
+    const outcome = await this.claims.withClaim(newEmail, customerId, context, () => customers.handle(customerId, command, context));
+    if (newEmail && oldEmail && !outcome.replayed && outcome.events.length > 0) await this.claims.release(oldEmail, customerId, context);
+    return commandResult(customerId, outcome);
   }
 }
 
@@ -193,96 +144,58 @@ export class UpdateContactDetailsHandler implements ICommandHandler<UpdateContac
  */
 @CommandHandler(RecordReferralCommand)
 export class RecordReferralHandler implements ICommandHandler<RecordReferralCommand> {
-  constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly streams: CustomerStreams) {}
 
-  async execute({ customerId, referredCustomerId, context: rawContext }: RecordReferralCommand): Promise<CustomerCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const referred = (await this.processor.load(customerDecider, customerStream(referredCustomerId))).state;
-    const referrerStream = customerStream(customerId);
-    const command: CustomerCommand = {
+  async execute({ customerId, referredCustomerId, context }: RecordReferralCommand): Promise<CommandResult> {
+    const customers = this.streams.customer;
+    const referred = (await customers.load(referredCustomerId)).state;
+    const command = {
       type: 'RecordReferral',
       data: { referredCustomerId, referredExists: referred.status !== 'unknown', referredBy: referred.referredBy },
-      now,
-    };
-    await this.processor.dryRun({ decider: customerDecider, streamName: referrerStream, command, context });
-    await this.processor.handle({
-      decider: customerDecider,
-      streamName: customerStream(referredCustomerId),
-      command: { type: 'CreditReferrer', data: { referredBy: customerId }, now },
-      // If-Match names the referrer's revision, not the referred customer's.
-      context: { ...context, expectedRevision: undefined },
-    });
-    const outcome = await this.processor.handle({ decider: customerDecider, streamName: referrerStream, command, context });
-    return result(customerId, outcome);
+    } as const;
+    await customers.dryRun(customerId, command, context);
+    // If-Match names the referrer's revision, not the referred customer's.
+    await customers.handle(
+      referredCustomerId,
+      { type: 'CreditReferrer', data: { referredBy: customerId } },
+      { ...context, expectedRevision: undefined },
+    );
+    return commandResult(customerId, await customers.handle(customerId, command, context));
   }
 }
 
 @CommandHandler(DeactivateCustomerCommand)
 export class DeactivateCustomerHandler implements ICommandHandler<DeactivateCustomerCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly streams: CustomerStreams,
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ customerId, reason, context: rawContext }: DeactivateCustomerCommand): Promise<CustomerCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const outcome = await this.processor.handle({
-      decider: customerDecider,
-      streamName: customerStream(customerId),
-      command: { type: 'DeactivateCustomer', data: { reason }, now },
-      context,
-    });
+  async execute({ customerId, reason, context }: DeactivateCustomerCommand): Promise<CommandResult> {
+    const outcome = await this.streams.customer.handle(customerId, { type: 'DeactivateCustomer', data: { reason } }, context);
     // A churned customer's email becomes free for a new registration.
     const email = outcome.state.contact?.email;
-    if (email && !outcome.replayed) await this.claims.release(email, customerId, context, now);
-    return result(customerId, outcome);
+    if (email && !outcome.replayed) await this.claims.release(email, customerId, context);
+    return commandResult(customerId, outcome);
   }
 }
 
 @CommandHandler(ReactivateCustomerCommand)
 export class ReactivateCustomerHandler implements ICommandHandler<ReactivateCustomerCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly streams: CustomerStreams,
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ customerId, context: rawContext }: ReactivateCustomerCommand): Promise<CustomerCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const current = (await this.processor.load(customerDecider, customerStream(customerId))).state;
+  async execute({ customerId, context }: ReactivateCustomerCommand): Promise<CommandResult> {
+    const customers = this.streams.customer;
+    const current = (await customers.load(customerId)).state;
     // Only a deactivated customer reclaims the email; otherwise the decider refuses the command anyway.
     const email = current.status === 'deactivated' ? current.contact?.email : null;
-    const command: CustomerCommand = { type: 'ReactivateCustomer', now };
-    await this.claims.precheck(customerStream(customerId), command, context);
-    const outcome = await this.claims.withClaim(email, customerId, context, now, () =>
-      this.processor.handle({ decider: customerDecider, streamName: customerStream(customerId), command, context }),
-    );
-    return result(customerId, outcome);
-  }
-}
-
-@CommandHandler(ExecuteCustomerCommand)
-export class ExecuteCustomerCommandHandler implements ICommandHandler<ExecuteCustomerCommand> {
-  constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  async execute({ customerId, command, context, created }: ExecuteCustomerCommand): Promise<CustomerCommandResult> {
-    const outcome = await this.processor.handle({
-      decider: customerDecider,
-      streamName: customerStream(customerId),
-      command: { ...command, now: this.clock.now().toISOString() } as CustomerCommand,
-      context,
-    });
-    return result(customerId, outcome, created);
+    const command = { type: 'ReactivateCustomer' } as const;
+    await customers.dryRun(customerId, command, context);
+    const outcome = await this.claims.withClaim(email, customerId, context, () => customers.handle(customerId, command, context));
+    return commandResult(customerId, outcome);
   }
 }
 
@@ -292,5 +205,4 @@ export const CUSTOMER_COMMAND_HANDLERS = [
   RecordReferralHandler,
   DeactivateCustomerHandler,
   ReactivateCustomerHandler,
-  ExecuteCustomerCommandHandler,
 ];

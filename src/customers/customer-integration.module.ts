@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { UpsertCustomerBySourceHandler } from './customer-by-source';
+import { CustomerStreams } from './customer.streams';
 
 /**
  * Commands for other systems that hold customers of their own (upsert by their id). Kept apart from
@@ -8,6 +9,6 @@ import { UpsertCustomerBySourceHandler } from './customer-by-source';
  */
 @Module({
   imports: [CqrsModule],
-  providers: [UpsertCustomerBySourceHandler],
+  providers: [CustomerStreams, UpsertCustomerBySourceHandler],
 })
 export class CustomerIntegrationModule {}

@@ -1,16 +1,10 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { CommandProcessor } from '../shared/decider/command-processor';
-import type { CustomerCommandResult } from './customer-command.handlers';
-import { customerOwnerDecider } from './customer-owner.decider';
-import { customerOwnerStream } from './customer-owner.events';
-import { customerDecider } from './customer.decider';
-import { customerStream } from './customer.events';
+import { type CommandResult, commandResult } from '../shared/http/command-response';
+import { CustomerStreams } from './customer.streams';
 
 /** POST /customers/:id/owner: assigns the customer's account manager, or hands them to another. */
-export class AssignCustomerOwnerCommand extends Command<CustomerCommandResult> {
+export class AssignCustomerOwnerCommand extends Command<CommandResult & { owner: string | null }> {
   constructor(
     readonly customerId: string,
     readonly owner: string,
@@ -20,28 +14,19 @@ export class AssignCustomerOwnerCommand extends Command<CustomerCommandResult> {
   }
 }
 
+/** The owner stream is told whether the customer (another stream) can still be given one. */
 @CommandHandler(AssignCustomerOwnerCommand)
 export class AssignCustomerOwnerHandler implements ICommandHandler<AssignCustomerOwnerCommand> {
-  constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  constructor(private readonly streams: CustomerStreams) {}
 
-  async execute({ customerId, owner, context }: AssignCustomerOwnerCommand): Promise<CustomerCommandResult> {
-    const customer = (await this.processor.load(customerDecider, customerStream(customerId))).state;
+  async execute({ customerId, owner, context }: AssignCustomerOwnerCommand): Promise<CommandResult & { owner: string | null }> {
+    const customer = (await this.streams.customer.load(customerId)).state;
     const customerActive = customer.status !== 'unknown' && !customer.forgotten;
-    const outcome = await this.processor.handle({
-      decider: customerOwnerDecider,
-      streamName: customerOwnerStream(customerId),
-      command: { type: 'AssignCustomerOwner', data: { customerId, owner, customerActive }, now: this.clock.now().toISOString() },
+    const outcome = await this.streams.owner.handle(
+      customerId,
+      { type: 'AssignCustomerOwner', data: { customerId, owner, customerActive } },
       context,
-    });
-    return {
-      id: customerId,
-      owner: outcome.state.owner,
-      revision: Number(outcome.revision),
-      position: outcome.position === null ? null : outcome.position.toString(),
-      replayed: outcome.replayed,
-    };
+    );
+    return commandResult(customerId, outcome, { owner: outcome.state.owner });
   }
 }

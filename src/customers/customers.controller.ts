@@ -3,21 +3,22 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
+import type { Unstamped } from '../shared/decider/command-processor';
 import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
-import { createdId, sendCommandResult } from '../shared/http/command-response';
+import { type CommandResult, commandResult, createdId, sendCommandResult } from '../shared/http/command-response';
 import { csvReply, wantsCsv } from '../shared/http/csv';
 import { EmptyBodyDto } from '../shared/http/validation';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import {
-  type CustomerCommandResult,
   DeactivateCustomerCommand,
-  ExecuteCustomerCommand,
   ReactivateCustomerCommand,
   RecordReferralCommand,
   RegisterCustomerCommand,
   UpdateContactDetailsCommand,
 } from './customer-command.handlers';
+import type { CustomerCommand } from './customer.decider';
+import { CustomerStreams } from './customer.streams';
 import { CUSTOMER_CSV_COLUMNS, customerCsvRow, INTERACTION_CSV_COLUMNS, PURCHASE_CSV_COLUMNS, purchaseCsvRows } from './customer-csv';
 import { GetCustomerQuery, ListCustomersQuery, ListInteractionsQuery, ListPurchasesQuery } from './customer-query.handlers';
 import { ForgetCustomerCommand } from './forget-customer.handler';
@@ -62,6 +63,7 @@ export class CustomersController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly streams: CustomerStreams,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
@@ -70,8 +72,19 @@ export class CustomersController {
     return createdId(this.ids, context, kind);
   }
 
-  private respond(reply: FastifyReply, result: CustomerCommandResult): CustomerCommandResult {
+  private respond(reply: FastifyReply, result: CommandResult): CommandResult {
     return sendCommandResult(reply, result);
+  }
+
+  /** A command on the customer's stream alone; `created`: ids of what it created, echoed back. */
+  private async onCustomer(
+    id: string,
+    command: Unstamped<CustomerCommand>,
+    context: CommandContext,
+    reply: FastifyReply,
+    created: Record<string, string> = {},
+  ): Promise<CommandResult> {
+    return this.respond(reply, commandResult(id, await this.streams.customer.handle(id, command, context), created));
   }
 
   @Post()
@@ -205,7 +218,7 @@ export class CustomersController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.respond(reply, await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'ConvertProspect' }, context)));
+    return this.onCustomer(id, { type: 'ConvertProspect' }, context, reply);
   }
 
   @Post(':id/interactions')
@@ -218,10 +231,7 @@ export class CustomersController {
   ) {
     const interactionId = this.newId(context, 'interaction');
     const data = { ...dto, interactionId, occurredAt: dto.occurredAt ?? this.clock.now().toISOString() };
-    return this.respond(
-      reply,
-      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RecordInteraction', data }, context, { interactionId })),
-    );
+    return this.onCustomer(id, { type: 'RecordInteraction', data }, context, reply, { interactionId });
   }
 
   @Post(':id/purchases')
@@ -240,10 +250,7 @@ export class CustomersController {
       currency: dto.currency,
       occurredAt: dto.occurredAt ?? this.clock.now().toISOString(),
     };
-    return this.respond(
-      reply,
-      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RecordPurchase', data }, context, { purchaseId })),
-    );
+    return this.onCustomer(id, { type: 'RecordPurchase', data }, context, reply, { purchaseId });
   }
 
   @Post(':id/purchases/:purchaseId/refunds')
@@ -272,10 +279,7 @@ export class CustomersController {
       currency: dto.currency ?? null,
       occurredAt: dto.occurredAt === undefined ? this.clock.now().toISOString() : new Date(dto.occurredAt).toISOString(),
     };
-    return this.respond(
-      reply,
-      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'RefundPurchase', data }, context, { refundId })),
-    );
+    return this.onCustomer(id, { type: 'RefundPurchase', data }, context, reply, { refundId });
   }
 
   @Post(':id/suggestions')
@@ -295,10 +299,7 @@ export class CustomersController {
       expiresAt: new Date(dto.expiresAt).toISOString(),
       ...(dto.probability === undefined ? {} : { probability: dto.probability }),
     };
-    return this.respond(
-      reply,
-      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'SuggestTransaction', data }, context, { suggestionId })),
-    );
+    return this.onCustomer(id, { type: 'SuggestTransaction', data }, context, reply, { suggestionId });
   }
 
   @Post(':id/suggestions/:sid/accept')
@@ -310,10 +311,7 @@ export class CustomersController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.respond(
-      reply,
-      await this.commands.execute(new ExecuteCustomerCommand(id, { type: 'AcceptSuggestion', data: { suggestionId: sid } }, context)),
-    );
+    return this.onCustomer(id, { type: 'AcceptSuggestion', data: { suggestionId: sid } }, context, reply);
   }
 
   @Post(':id/suggestions/:sid/decline')
@@ -325,12 +323,7 @@ export class CustomersController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.respond(
-      reply,
-      await this.commands.execute(
-        new ExecuteCustomerCommand(id, { type: 'DeclineSuggestion', data: { suggestionId: sid, reason: dto.reason ?? null } }, context),
-      ),
-    );
+    return this.onCustomer(id, { type: 'DeclineSuggestion', data: { suggestionId: sid, reason: dto.reason ?? null } }, context, reply);
   }
 
   @Post(':id/referrals')

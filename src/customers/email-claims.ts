@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CommandContext } from '../shared/decider/command-context';
-import { CommandProcessor } from '../shared/decider/command-processor';
+import { type BoundTo, CommandProcessor } from '../shared/decider/command-processor';
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
 import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
 import { KEY_STORE, type KeyStore } from '../shared/privacy/key-store.port';
-import { type CustomerCommand, customerDecider, type CustomerState } from './customer.decider';
+import { customerDecider, type CustomerState } from './customer.decider';
 import { customerStream } from './customer.events';
 import { emailClaimDecider, emailClaimStream, type HolderStatus, legacyEmailClaimStream } from './email-claim.decider';
 
@@ -25,11 +25,15 @@ export const isActive = (state: CustomerState): boolean => state.status === 'pro
 @Injectable()
 export class EmailClaims {
   private secret: Promise<Buffer> | undefined;
+  /** Bound by stream name: a claim stream's name is derived from the email (streamOf). */
+  private readonly claims: BoundTo<typeof emailClaimDecider>;
 
   constructor(
     private readonly processor: CommandProcessor,
     @Inject(KEY_STORE) private readonly keys: KeyStore,
-  ) {}
+  ) {
+    this.claims = processor.stream(emailClaimDecider, (streamName) => streamName);
+  }
 
   private async streamOf(email: string): Promise<string> {
     this.secret ??= this.keys.getOrCreate(EMAIL_CLAIM_SECRET_ID);
@@ -42,22 +46,21 @@ export class EmailClaims {
   }
 
   /** Claims the email for the customer; true when this call took it (so a failure after it must release it). */
-  async claim(email: string, customerId: string, context: CommandContext, now: string): Promise<boolean> {
+  async claim(email: string, customerId: string, context: CommandContext): Promise<boolean> {
     await this.refuseLegacyClaim(email, customerId);
     const stream = await this.streamOf(email);
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.processor.load(emailClaimDecider, stream);
+      const { state, revision } = await this.claims.load(stream);
       let holderStatus: HolderStatus = 'inactive';
       if (state.holder !== null && state.holder !== customerId) holderStatus = await this.statusOf(state.holder);
       try {
         // The holder was judged on the claim as loaded: append only onto that
         // revision, so a claim taken meanwhile by a concurrent registration is judged again.
-        const outcome = await this.processor.handle({
-          decider: emailClaimDecider,
-          streamName: stream,
-          command: { type: 'ClaimEmail', data: { customerId, holderStatus }, now },
-          context: { ...context, expectedRevision: revision },
-        });
+        const outcome = await this.claims.handle(
+          stream,
+          { type: 'ClaimEmail', data: { customerId, holderStatus } },
+          { ...context, expectedRevision: revision },
+        );
         return outcome.events.length > 0 && !outcome.replayed;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
@@ -66,47 +69,31 @@ export class EmailClaims {
   }
 
   /** Gives the email back, in both the keyed and the legacy claim stream (each a no-op unless the customer holds it). */
-  async release(email: string, customerId: string, context: CommandContext, now: string): Promise<void> {
+  async release(email: string, customerId: string, context: CommandContext): Promise<void> {
     for (const [streamName, suffix] of [
       [await this.streamOf(email), 'release'],
       [legacyEmailClaimStream(email), 'release-legacy'],
     ] as const) {
-      await this.processor.handle({
-        decider: emailClaimDecider,
+      // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
+      await this.claims.handle(
         streamName,
-        command: { type: 'ReleaseEmail', data: { customerId }, now },
-        // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
-        context: {
+        { type: 'ReleaseEmail', data: { customerId } },
+        {
           ...context,
           idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:${suffix}` : undefined,
           expectedRevision: undefined,
         },
-      });
+      );
     }
   }
 
-  /**
-   * Decides the customer command on the current state without appending, so that a command the
-   * customer's rules refuse is refused before the email is claimed: a refusal appends nothing.
-   * (The decision is taken again, on fresh state, when the command is handled.)
-   */
-  async precheck(streamName: string, command: CustomerCommand, context: CommandContext): Promise<void> {
-    await this.processor.dryRun({ decider: customerDecider, streamName, command, context });
-  }
-
   /** Runs the customer change; if it fails after this call claimed the email, gives the email back. */
-  async withClaim<T>(
-    email: string | null | undefined,
-    customerId: string,
-    context: CommandContext,
-    now: string,
-    change: () => Promise<T>,
-  ): Promise<T> {
-    const claimed = email ? await this.claim(email, customerId, context, now) : false;
+  async withClaim<T>(email: string | null | undefined, customerId: string, context: CommandContext, change: () => Promise<T>): Promise<T> {
+    const claimed = email ? await this.claim(email, customerId, context) : false;
     try {
       return await change();
     } catch (error) {
-      if (claimed && email) await this.release(email, customerId, context, now);
+      if (claimed && email) await this.release(email, customerId, context);
       throw error;
     }
   }
@@ -118,7 +105,7 @@ export class EmailClaims {
 
   /** An address an active customer claimed before claims were keyed is still theirs. */
   private async refuseLegacyClaim(email: string, customerId: string): Promise<void> {
-    const { state } = await this.processor.load(emailClaimDecider, legacyEmailClaimStream(email));
+    const { state } = await this.claims.load(legacyEmailClaimStream(email));
     if (state.holder === null || state.holder === customerId) return;
     if ((await this.statusOf(state.holder)) === 'active') {
       throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');

@@ -1,16 +1,12 @@
-import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { CommandProcessor } from '../shared/decider/command-processor';
+import { type CommandResult, commandResult } from '../shared/http/command-response';
 import { Erasure } from '../shared/privacy/erasure';
 import { ERASED } from '../shared/privacy/personal-data';
-import type { CustomerCommandResult } from './customer-command.handlers';
-import { customerDecider } from './customer.decider';
-import { customerStream } from './customer.events';
+import { CustomerStreams } from './customer.streams';
 import { EmailClaims } from './email-claims';
 
-export interface ForgetCustomerResult extends CustomerCommandResult {
+export interface ForgetCustomerResult extends CommandResult {
   /** False when a projection had not applied the erasure within the consistency timeout (it will). */
   readModelsUpdated: boolean;
 }
@@ -40,34 +36,19 @@ export class ForgetCustomerCommand extends Command<ForgetCustomerResult> {
 @CommandHandler(ForgetCustomerCommand)
 export class ForgetCustomerHandler implements ICommandHandler<ForgetCustomerCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: CustomerStreams,
     private readonly erasure: Erasure,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly claims: EmailClaims,
   ) {}
 
-  async execute({ customerId, context: rawContext }: ForgetCustomerCommand): Promise<ForgetCustomerResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const streamName = customerStream(customerId);
-    const outcome = await this.processor.handle({
-      decider: customerDecider,
-      streamName,
-      command: { type: 'ForgetCustomer', now },
-      context,
-    });
+  async execute({ customerId, context }: ForgetCustomerCommand): Promise<ForgetCustomerResult> {
+    const outcome = await this.streams.customer.handle(customerId, { type: 'ForgetCustomer' }, context);
 
     // The latest email, still readable: the key goes only after this.
     const email = outcome.state.contact?.email;
-    if (email && email !== ERASED) await this.claims.release(email, customerId, context, now);
+    if (email && email !== ERASED) await this.claims.release(email, customerId, context);
 
     const { readModelsUpdated } = await this.erasure.forgetSubject(customerId, outcome.position);
-    return {
-      id: customerId,
-      revision: Number(outcome.revision),
-      position: outcome.position === null ? null : outcome.position.toString(),
-      replayed: outcome.replayed,
-      readModelsUpdated,
-    };
+    return commandResult(customerId, outcome, { readModelsUpdated });
   }
 }

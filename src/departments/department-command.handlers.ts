@@ -4,8 +4,9 @@ import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
 import { BusinessRuleViolation } from '../shared/errors/domain-errors';
 import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
+import { type CommandResult, commandResult, createdId } from '../shared/http/command-response';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import { type DepartmentCommand, departmentDecider, departmentStream } from './department.decider';
+import { DepartmentStreams } from './department.streams';
 import { normaliseDepartmentName } from './department-name-claim.decider';
 import { DepartmentNameClaims } from './department-name-claims';
 import { COMPLAINT_EVENT_TYPES } from '../complaints/complaint.events';
@@ -16,16 +17,12 @@ import { checkWebhookTarget, WebhookNetworkPolicy } from './webhook-network-poli
 import { WebhookSecrets } from './webhook-secrets';
 import { generateWebhookSecret } from './webhook-signature';
 
-/** What every department command answers: enough to read your own write (`?minPosition=`) and to send If-Match next. */
-export interface DepartmentCommandResult {
-  id: string;
-  revision: number;
-  position: string | null;
-  /** True when the Idempotency-Key matched an earlier request: its outcome is returned, nothing appended. */
-  replayed: boolean;
-}
+/*
+ * Every department command touches more than the department's stream (a name claim, the webhook
+ * secrets), so each has its handler; they call the bound department decider (DepartmentStreams).
+ */
 
-export interface WebhookSubscriptionResult extends DepartmentCommandResult {
+export interface WebhookSubscriptionResult extends CommandResult {
   departmentId: string;
   url: string;
   eventTypes: string[];
@@ -37,7 +34,7 @@ export interface WebhookSubscriptionResult extends DepartmentCommandResult {
 
 // ------------------------------------------------------------------ messages (CommandBus)
 
-export class CreateDepartmentCommand extends Command<DepartmentCommandResult> {
+export class CreateDepartmentCommand extends Command<CommandResult> {
   constructor(
     readonly data: { name: string; supervisorId?: string | null },
     readonly context: CommandContext,
@@ -46,7 +43,7 @@ export class CreateDepartmentCommand extends Command<DepartmentCommandResult> {
   }
 }
 
-export class UpdateDepartmentCommand extends Command<DepartmentCommandResult> {
+export class UpdateDepartmentCommand extends Command<CommandResult> {
   constructor(
     readonly departmentId: string,
     readonly data: { name?: string; supervisorId?: string | null },
@@ -66,7 +63,7 @@ export class SubscribeWebhookCommand extends Command<WebhookSubscriptionResult> 
   }
 }
 
-export class UnsubscribeWebhookCommand extends Command<DepartmentCommandResult> {
+export class UnsubscribeWebhookCommand extends Command<CommandResult> {
   constructor(
     readonly departmentId: string,
     readonly webhookId: string,
@@ -78,45 +75,31 @@ export class UnsubscribeWebhookCommand extends Command<DepartmentCommandResult> 
 
 // ------------------------------------------------------------------ handlers (thin)
 
-function result(id: string, outcome: CommandOutcome<unknown>): DepartmentCommandResult {
-  return {
-    id,
-    revision: Number(outcome.revision),
-    position: outcome.position === null ? null : outcome.position.toString(),
-    replayed: outcome.replayed,
-  };
-}
-
 /** Names are unique ignoring case and spaces: the name is claimed before the department is written. */
 @CommandHandler(CreateDepartmentCommand)
 export class CreateDepartmentHandler implements ICommandHandler<CreateDepartmentCommand> {
   private readonly names: DepartmentNameClaims;
 
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    processor: CommandProcessor,
+    private readonly streams: DepartmentStreams,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {
     this.names = new DepartmentNameClaims(processor);
   }
 
-  async execute({ data, context: rawContext }: CreateDepartmentCommand): Promise<DepartmentCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
+  async execute({ data, context }: CreateDepartmentCommand): Promise<CommandResult> {
+    const departments = this.streams.department;
     // With an Idempotency-Key the new id is derived from it, so a retry lands on the same department.
-    const departmentId = context.idempotencyKey ? deterministicUuid(`department:${context.idempotencyKey}`) : this.ids.next();
-    const streamName = departmentStream(departmentId);
-    const command: DepartmentCommand = {
+    const departmentId = createdId(this.ids, context, 'department');
+    const command = {
       type: 'CreateDepartment',
       data: { departmentId, name: data.name, supervisorId: data.supervisorId ?? null },
-      now,
-    };
+    } as const;
     // Refused by the department's own rules: refused before the name is claimed, so nothing is appended.
-    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
-    const outcome = await this.names.withClaim(data.name, departmentId, context, now, () =>
-      this.processor.handle({ decider: departmentDecider, streamName, command, context }),
-    );
-    return result(departmentId, outcome);
+    await departments.dryRun(departmentId, command, context);
+    const outcome = await this.names.withClaim(data.name, departmentId, context, () => departments.handle(departmentId, command, context));
+    return commandResult(departmentId, outcome);
   }
 }
 
@@ -126,28 +109,26 @@ export class UpdateDepartmentHandler implements ICommandHandler<UpdateDepartment
   private readonly names: DepartmentNameClaims;
 
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    processor: CommandProcessor,
+    private readonly streams: DepartmentStreams,
   ) {
     this.names = new DepartmentNameClaims(processor);
   }
 
-  async execute({ departmentId, data, context: rawContext }: UpdateDepartmentCommand): Promise<DepartmentCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
-    const streamName = departmentStream(departmentId);
-    const before = (await this.processor.load(departmentDecider, streamName)).state;
-    const command: DepartmentCommand = { type: 'UpdateDepartment', data, now };
-    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
+  async execute({ departmentId, data, context }: UpdateDepartmentCommand): Promise<CommandResult> {
+    const departments = this.streams.department;
+    const before = (await departments.load(departmentId)).state;
+    const command = { type: 'UpdateDepartment', data } as const;
+    await departments.dryRun(departmentId, command, context);
     // Only another name needs a claim: "billing" -> "Billing" is the same name.
     const renamed =
       data.name !== undefined && before.name !== null && normaliseDepartmentName(data.name) !== normaliseDepartmentName(before.name);
-    const outcome = await this.names.withClaim(renamed ? data.name! : null, departmentId, context, now, () =>
-      this.processor.handle({ decider: departmentDecider, streamName, command, context }),
+    const outcome = await this.names.withClaim(renamed ? data.name! : null, departmentId, context, () =>
+      departments.handle(departmentId, command, context),
     );
     if (renamed && before.name !== null && !outcome.replayed && outcome.events.length > 0)
-      await this.names.release(before.name, departmentId, context, now);
-    return result(departmentId, outcome);
+      await this.names.release(before.name, departmentId, context);
+    return commandResult(departmentId, outcome);
   }
 }
 
@@ -159,7 +140,7 @@ export class UpdateDepartmentHandler implements ICommandHandler<UpdateDepartment
 @CommandHandler(SubscribeWebhookCommand)
 export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhookCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: DepartmentStreams,
     private readonly secrets: WebhookSecrets,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
@@ -178,7 +159,7 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
     }
   }
 
-  async execute({ departmentId, data, context: rawContext }: SubscribeWebhookCommand): Promise<WebhookSubscriptionResult> {
+  async execute({ departmentId, data, context }: SubscribeWebhookCommand): Promise<WebhookSubscriptionResult> {
     this.checkEventTypes(data.eventTypes);
     const target = checkWebhookTarget(this.networkPolicy, data.url);
     if (!target.allowed) {
@@ -186,8 +167,6 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
         reason: target.reason,
       });
     }
-    const context = this.processor.withCommandId(rawContext);
-    const now = this.clock.now().toISOString();
     const webhookId = context.idempotencyKey ? deterministicUuid(`webhook:${departmentId}:${context.idempotencyKey}`) : this.ids.next();
     // '*' covers the complaint event types only: the other features' types stay named.
     const eventTypes = data.eventTypes.includes(ALL_EVENT_TYPES)
@@ -195,23 +174,23 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
       : data.eventTypes;
     const filter = data.filter && Object.values(data.filter).some((v) => v !== undefined) ? { ...data.filter } : null;
     const secretSource = data.secret === undefined ? 'generated' : 'provided';
-    const command: DepartmentCommand = {
+    const command = {
       type: 'SubscribeWebhook',
       data: { webhookId, url: data.url, eventTypes, scope: data.scope, secretSource, ...(filter ? { filter } : {}) },
-      now,
-    };
-    const streamName = departmentStream(departmentId);
-    await this.processor.dryRun({ decider: departmentDecider, streamName, command, context });
-    const stored = await this.secrets.put(webhookId, departmentId, data.secret ?? generateWebhookSecret(), now);
+    } as const;
+    const departments = this.streams.department;
+    await departments.dryRun(departmentId, command, context);
+    // The secret store dates its entries (record time): it is not a stream.
+    const stored = await this.secrets.put(webhookId, departmentId, data.secret ?? generateWebhookSecret(), this.clock.now().toISOString());
     let outcome: CommandOutcome<unknown>;
     try {
-      outcome = await this.processor.handle({ decider: departmentDecider, streamName, command, context });
+      outcome = await departments.handle(departmentId, command, context);
     } catch (error) {
       if (stored.created) await this.secrets.delete(webhookId);
       throw error;
     }
     return {
-      ...result(webhookId, outcome),
+      ...commandResult(webhookId, outcome),
       departmentId,
       url: data.url,
       eventTypes: [...new Set(eventTypes)],
@@ -225,21 +204,15 @@ export class SubscribeWebhookHandler implements ICommandHandler<SubscribeWebhook
 @CommandHandler(UnsubscribeWebhookCommand)
 export class UnsubscribeWebhookHandler implements ICommandHandler<UnsubscribeWebhookCommand> {
   constructor(
-    private readonly processor: CommandProcessor,
+    private readonly streams: DepartmentStreams,
     private readonly secrets: WebhookSecrets,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ departmentId, webhookId, context }: UnsubscribeWebhookCommand): Promise<DepartmentCommandResult> {
-    const outcome = await this.processor.handle({
-      decider: departmentDecider,
-      streamName: departmentStream(departmentId),
-      command: { type: 'UnsubscribeWebhook', data: { webhookId }, now: this.clock.now().toISOString() },
-      context,
-    });
+  async execute({ departmentId, webhookId, context }: UnsubscribeWebhookCommand): Promise<CommandResult> {
+    const outcome = await this.streams.department.handle(departmentId, { type: 'UnsubscribeWebhook', data: { webhookId } }, context);
     // Nothing may be signed with it any more: its pending deliveries are cancelled by the dispatcher.
     await this.secrets.delete(webhookId);
-    return result(webhookId, outcome);
+    return commandResult(webhookId, outcome);
   }
 }
 

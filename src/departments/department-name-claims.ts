@@ -1,5 +1,5 @@
 import type { CommandContext } from '../shared/decider/command-context';
-import type { CommandProcessor } from '../shared/decider/command-processor';
+import type { BoundTo, CommandProcessor } from '../shared/decider/command-processor';
 import { WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
 import { departmentDecider, departmentStream } from './department.decider';
 import {
@@ -11,13 +11,17 @@ import {
 
 /** Claims and releases department names (see department-name-claim.decider.ts for why it works this way). */
 export class DepartmentNameClaims {
-  constructor(private readonly processor: CommandProcessor) {}
+  /** Bound by name: the claim stream's name is derived from it. */
+  private readonly claims: BoundTo<typeof departmentNameClaimDecider>;
+
+  constructor(private readonly processor: CommandProcessor) {
+    this.claims = processor.stream(departmentNameClaimDecider, departmentNameStream);
+  }
 
   /** Claims the name for the department; true when this call took it (so a failure after it must release it). */
-  async claim(name: string, departmentId: string, context: CommandContext, now: string): Promise<boolean> {
-    const stream = departmentNameStream(name);
+  async claim(name: string, departmentId: string, context: CommandContext): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.processor.load(departmentNameClaimDecider, stream);
+      const { state, revision } = await this.claims.load(name);
       let holderStatus: NameHolderStatus = 'renamed';
       if (state.holder !== null && state.holder !== departmentId) {
         const holder = (await this.processor.load(departmentDecider, departmentStream(state.holder))).state;
@@ -26,12 +30,11 @@ export class DepartmentNameClaims {
       }
       try {
         // Append only onto the claim as judged: a claim taken meanwhile is judged again.
-        const outcome = await this.processor.handle({
-          decider: departmentNameClaimDecider,
-          streamName: stream,
-          command: { type: 'ClaimDepartmentName', data: { departmentId, name, holderStatus }, now },
-          context: { ...context, expectedRevision: revision },
-        });
+        const outcome = await this.claims.handle(
+          name,
+          { type: 'ClaimDepartmentName', data: { departmentId, name, holderStatus } },
+          { ...context, expectedRevision: revision },
+        );
         return outcome.events.length > 0 && !outcome.replayed;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
@@ -39,33 +42,26 @@ export class DepartmentNameClaims {
     }
   }
 
-  async release(name: string, departmentId: string, context: CommandContext, now: string): Promise<void> {
-    await this.processor.handle({
-      decider: departmentNameClaimDecider,
-      streamName: departmentNameStream(name),
-      command: { type: 'ReleaseDepartmentName', data: { departmentId }, now },
-      // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
-      context: {
+  async release(name: string, departmentId: string, context: CommandContext): Promise<void> {
+    // A compensation is not the client's request: it must not reuse its idempotency ids or If-Match.
+    await this.claims.handle(
+      name,
+      { type: 'ReleaseDepartmentName', data: { departmentId } },
+      {
         ...context,
         idempotencyKey: context.idempotencyKey ? `${context.idempotencyKey}:release-name` : undefined,
         expectedRevision: undefined,
       },
-    });
+    );
   }
 
   /** Runs the department change holding the name; if it fails after this call claimed the name, gives it back. */
-  async withClaim<T>(
-    name: string | null,
-    departmentId: string,
-    context: CommandContext,
-    now: string,
-    change: () => Promise<T>,
-  ): Promise<T> {
-    const claimed = name === null ? false : await this.claim(name, departmentId, context, now);
+  async withClaim<T>(name: string | null, departmentId: string, context: CommandContext, change: () => Promise<T>): Promise<T> {
+    const claimed = name === null ? false : await this.claim(name, departmentId, context);
     try {
       return await change();
     } catch (error) {
-      if (claimed && name !== null) await this.release(name, departmentId, context, now);
+      if (claimed && name !== null) await this.release(name, departmentId, context);
       throw error;
     }
   }

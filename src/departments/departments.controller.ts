@@ -6,7 +6,6 @@ import { ValidationFailedError } from '../shared/errors/domain-errors';
 import { Ctx } from '../shared/http/command-context.decorator';
 import {
   CreateDepartmentCommand,
-  type DepartmentCommandResult,
   SubscribeWebhookCommand,
   UnsubscribeWebhookCommand,
   UpdateDepartmentCommand,
@@ -20,7 +19,7 @@ import {
 } from './department-query.handlers';
 import { CreateDepartmentDto, SubscribeWebhookDto, UpdateDepartmentDto } from './dto/department-commands.dto';
 import { DeliveriesQueryDto, DepartmentConsistencyQueryDto, DepartmentPageQueryDto } from './dto/department-queries.dto';
-import { sendCommandResult } from '../shared/http/command-response';
+import { type CommandResult, sendCommandResult } from '../shared/http/command-response';
 import { csvReply, wantsCsv } from '../shared/http/csv';
 import { UuidParam as Id } from '../shared/http/uuid-param';
 
@@ -31,7 +30,7 @@ export class DepartmentsController {
     private readonly queries: QueryBus,
   ) {}
 
-  private respond<R extends DepartmentCommandResult>(reply: FastifyReply, result: R): R {
+  private respond<R extends CommandResult>(reply: FastifyReply, result: R): R {
     return sendCommandResult(reply, result);
   }
 

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { DEPARTMENT_COMMAND_HANDLERS } from './department-command.handlers';
 import { DEPARTMENT_QUERY_HANDLERS } from './department-query.handlers';
+import { DepartmentStreams } from './department.streams';
 import { DepartmentsController } from './departments.controller';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookErasure } from './webhook-erasure';
@@ -13,6 +14,7 @@ import { WebhookSecrets } from './webhook-secrets';
   imports: [CqrsModule],
   controllers: [DepartmentsController],
   providers: [
+    DepartmentStreams,
     ...DEPARTMENT_COMMAND_HANDLERS,
     ...DEPARTMENT_QUERY_HANDLERS,
     WebhookSecrets,

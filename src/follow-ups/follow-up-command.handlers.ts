@@ -6,26 +6,19 @@ import { RELATA_CONFIG, type RelataConfig } from '../config/config';
 import { customerDecider } from '../customers/customer.decider';
 import { customerStream } from '../customers/customer.events';
 import { departmentDecider, departmentStream } from '../departments/department.decider';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandContext } from '../shared/decider/command-context';
-import { type CommandOutcome, CommandProcessor } from '../shared/decider/command-processor';
+import { CommandProcessor, type Unstamped } from '../shared/decider/command-processor';
 import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../shared/errors/domain-errors';
-import { createdId } from '../shared/http/command-response';
+import { type CommandResult, commandResult, createdId } from '../shared/http/command-response';
 import { ID_GENERATOR, type IdGenerator } from '../shared/ids';
-import { type FollowUpCommand, followUpDecider, followUpStream } from './follow-up.decider';
-
-export interface FollowUpCommandResult {
-  id: string;
-  revision: number;
-  position: string | null;
-  replayed: boolean;
-}
+import type { FollowUpCommand } from './follow-up.decider';
+import { FollowUpStreams } from './follow-up.streams';
 
 const MINUTE_MS = 60_000;
 const iso = (value: string): string => new Date(value).toISOString();
 const minus = (at: string, minutes: number): string => new Date(Date.parse(at) - minutes * MINUTE_MS).toISOString();
 
-export class CreateFollowUpCommand extends Command<FollowUpCommandResult> {
+export class CreateFollowUpCommand extends Command<CommandResult> {
   constructor(
     readonly data: {
       customerId?: string;
@@ -43,14 +36,15 @@ export class CreateFollowUpCommand extends Command<FollowUpCommandResult> {
   }
 }
 
-/** Every step after creation, as the HTTP edge says it (the handler adds times and looks-ups). */
+/**
+ * The steps after creation that need a look-up, as the HTTP edge says them (the handler adds the
+ * facts); complete and cancel go from the controller straight to the bound decider (FollowUpStreams).
+ */
 export type FollowUpStep =
   | { type: 'ReassignFollowUp'; data: { owner: string; department?: string | null } }
-  | { type: 'RescheduleFollowUp'; data: { dueAt: string; remindBeforeMinutes?: number } }
-  | { type: 'CompleteFollowUp' }
-  | { type: 'CancelFollowUp'; data: { reason: string | null } };
+  | { type: 'RescheduleFollowUp'; data: { dueAt: string; remindBeforeMinutes?: number } };
 
-export class ExecuteFollowUpCommand extends Command<FollowUpCommandResult> {
+export class ExecuteFollowUpCommand extends Command<CommandResult> {
   constructor(
     readonly followUpId: string,
     readonly step: FollowUpStep,
@@ -58,15 +52,6 @@ export class ExecuteFollowUpCommand extends Command<FollowUpCommandResult> {
   ) {
     super();
   }
-}
-
-function result(id: string, outcome: CommandOutcome<unknown>): FollowUpCommandResult {
-  return {
-    id,
-    revision: Number(outcome.revision),
-    position: outcome.position === null ? null : outcome.position.toString(),
-    replayed: outcome.replayed,
-  };
 }
 
 /** Facts from other streams that follow-up commands need. */
@@ -105,21 +90,20 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
   private readonly lookups: FollowUpLookups;
 
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    processor: CommandProcessor,
+    private readonly streams: FollowUpStreams,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(RELATA_CONFIG) private readonly config: RelataConfig,
   ) {
     this.lookups = new FollowUpLookups(processor);
   }
 
-  async execute({ data, context: rawContext }: CreateFollowUpCommand): Promise<FollowUpCommandResult> {
-    const context = this.processor.withCommandId(rawContext);
+  async execute({ data, context }: CreateFollowUpCommand): Promise<CommandResult> {
     const customerId = await this.lookups.customerOf(data.customerId, data.complaintId);
     await this.lookups.mustBeKnownDepartment(data.department);
     const followUpId = createdId(this.ids, context, 'follow-up');
     const dueAt = iso(data.dueAt);
-    const command: FollowUpCommand = {
+    const command = {
       type: 'CreateFollowUp',
       data: {
         followUpId,
@@ -133,10 +117,8 @@ export class CreateFollowUpHandler implements ICommandHandler<CreateFollowUpComm
         remindAt: minus(dueAt, data.remindBeforeMinutes ?? this.config.followUpReminderLeadMinutes),
         customerActive: await this.lookups.customerActive(customerId),
       },
-      now: this.clock.now().toISOString(),
-    };
-    const outcome = await this.processor.handle({ decider: followUpDecider, streamName: followUpStream(followUpId), command, context });
-    return result(followUpId, outcome);
+    } as const;
+    return commandResult(followUpId, await this.streams.followUp.handle(followUpId, command, context));
   }
 }
 
@@ -145,41 +127,37 @@ export class ExecuteFollowUpHandler implements ICommandHandler<ExecuteFollowUpCo
   private readonly lookups: FollowUpLookups;
 
   constructor(
-    private readonly processor: CommandProcessor,
-    @Inject(CLOCK) private readonly clock: Clock,
+    processor: CommandProcessor,
+    private readonly streams: FollowUpStreams,
   ) {
     this.lookups = new FollowUpLookups(processor);
   }
 
-  async execute({ followUpId, step, context }: ExecuteFollowUpCommand): Promise<FollowUpCommandResult> {
-    const streamName = followUpStream(followUpId);
-    const command = await this.complete(step, streamName, this.clock.now().toISOString());
+  async execute({ followUpId, step, context }: ExecuteFollowUpCommand): Promise<CommandResult> {
+    const followUps = this.streams.followUp;
+    const command = await this.complete(step, followUpId);
     if (step.type === 'ReassignFollowUp') {
       // The follow-up's own rules first (404 for an unknown one), then the department it names.
-      await this.processor.dryRun({ decider: followUpDecider, streamName, command, context });
+      await followUps.dryRun(followUpId, command, context);
       await this.lookups.mustBeKnownDepartment(step.data.department);
     }
-    return result(followUpId, await this.processor.handle({ decider: followUpDecider, streamName, command, context }));
+    return commandResult(followUpId, await followUps.handle(followUpId, command, context));
   }
 
-  private async complete(step: FollowUpStep, streamName: string, now: string): Promise<FollowUpCommand> {
+  private async complete(step: FollowUpStep, followUpId: string): Promise<Unstamped<FollowUpCommand>> {
     switch (step.type) {
       case 'RescheduleFollowUp': {
         const dueAt = iso(step.data.dueAt);
         let lead = step.data.remindBeforeMinutes;
         if (lead === undefined) {
           // The same lead as before (none for an unknown follow-up: the decider answers 404).
-          const { state } = await this.processor.load(followUpDecider, streamName);
+          const { state } = await this.streams.followUp.load(followUpId);
           lead = state.dueAt !== null && state.remindAt !== null ? (Date.parse(state.dueAt) - Date.parse(state.remindAt)) / MINUTE_MS : 0;
         }
-        return { type: 'RescheduleFollowUp', data: { dueAt, remindAt: minus(dueAt, lead) }, now };
+        return { type: 'RescheduleFollowUp', data: { dueAt, remindAt: minus(dueAt, lead) } };
       }
       case 'ReassignFollowUp':
-        return { type: 'ReassignFollowUp', data: step.data, now };
-      case 'CompleteFollowUp':
-        return { type: 'CompleteFollowUp', now };
-      case 'CancelFollowUp':
-        return { type: 'CancelFollowUp', data: step.data, now };
+        return { type: 'ReassignFollowUp', data: step.data };
     }
   }
 }

@@ -4,7 +4,7 @@ import type { CommandProcessor } from '../shared/decider/command-processor';
 import { deterministicUuid } from '../shared/ids';
 import { AsyncMutex } from '../shared/projections/async-mutex';
 import type { Collection, Document } from '../shared/read-store/read-store.port';
-import { followUpDecider, followUpStream, type RecordFollowUpOverdue, type RecordFollowUpReminder } from './follow-up.decider';
+import { FollowUpStreams } from './follow-up.streams';
 import { dueTimersFilter, FOLLOW_UP_TIMERS_COLLECTION, FOLLOW_UPS_PROJECTION, type FollowUpTimerDoc } from './follow-ups.projection';
 
 export interface FollowUpSchedulerLease {
@@ -45,9 +45,10 @@ export class FollowUpScheduler {
   private readonly mutex = new AsyncMutex();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly followUps: FollowUpStreams;
 
   constructor(
-    private readonly processor: CommandProcessor,
+    processor: CommandProcessor,
     private readonly readModels: FollowUpReadModels,
     private readonly clock: Clock,
     options: FollowUpSchedulerOptions = {},
@@ -56,6 +57,7 @@ export class FollowUpScheduler {
     this.batchSize = Math.max(1, options.batchSize ?? 100);
     this.lease = options.lease ?? ALWAYS;
     this.logger = options.logger ?? new Logger('FollowUpScheduler');
+    this.followUps = new FollowUpStreams(processor);
   }
 
   start(): void {
@@ -98,17 +100,17 @@ export class FollowUpScheduler {
       const now = this.clock.now().toISOString();
       // Overdue needs the due time to have passed.
       if (doc.kind === 'overdue' && Date.parse(now) <= Date.parse(doc.fireAt)) return false;
-      const command: RecordFollowUpReminder | RecordFollowUpOverdue =
+      const command =
         doc.kind === 'reminder'
-          ? { type: 'RecordFollowUpReminder', data: { dueAt: doc.dueAt }, now }
-          : { type: 'RecordFollowUpOverdue', data: { dueAt: doc.dueAt }, now };
+          ? ({ type: 'RecordFollowUpReminder', data: { dueAt: doc.dueAt } } as const)
+          : ({ type: 'RecordFollowUpOverdue', data: { dueAt: doc.dueAt } } as const);
       const idempotencyKey = `follow-up:${doc.followUpId}:${doc.kind}:${doc.dueAt}`;
       const commandId = deterministicUuid(`command:${idempotencyKey}`);
-      const outcome = await this.processor.handle({
-        decider: followUpDecider,
-        streamName: followUpStream(doc.followUpId),
-        command,
-        context: { actor: FOLLOW_UP_SCHEDULER_ACTOR, correlationId: commandId, commandId, idempotencyKey },
+      const outcome = await this.followUps.followUp.handle(doc.followUpId, command, {
+        actor: FOLLOW_UP_SCHEDULER_ACTOR,
+        correlationId: commandId,
+        commandId,
+        idempotencyKey,
       });
       return !outcome.replayed && outcome.events.length > 0;
     } catch (error) {

@@ -2,12 +2,15 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nes
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { FastifyReply } from 'fastify';
 import type { CommandContext } from '../shared/decider/command-context';
+import type { Unstamped } from '../shared/decider/command-processor';
 import { Ctx } from '../shared/http/command-context.decorator';
-import { sendCommandResult } from '../shared/http/command-response';
+import { type CommandResult, commandResult, sendCommandResult } from '../shared/http/command-response';
 import { csvReply, wantsCsv } from '../shared/http/csv';
 import { UuidParam as Id } from '../shared/http/uuid-param';
 import { EmptyBodyDto } from '../shared/http/validation';
-import { CreateFollowUpCommand, ExecuteFollowUpCommand, type FollowUpCommandResult, type FollowUpStep } from './follow-up-command.handlers';
+import { CreateFollowUpCommand, ExecuteFollowUpCommand, type FollowUpStep } from './follow-up-command.handlers';
+import type { FollowUpCommand } from './follow-up.decider';
+import { FollowUpStreams } from './follow-up.streams';
 import { type FollowUpSummary, FollowUpSummaryQuery } from './follow-up-summary';
 import { type FollowUpPage, GetFollowUpQuery, ListFollowUpsQuery, ListOverdueFollowUpsQuery } from './follow-up-query.handlers';
 import {
@@ -47,10 +50,17 @@ export class FollowUpsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly streams: FollowUpStreams,
   ) {}
 
-  private async step(id: string, step: FollowUpStep, context: CommandContext, reply: FastifyReply): Promise<FollowUpCommandResult> {
+  /** A step the handler completes with a look-up (the department named, the current reminder lead). */
+  private async step(id: string, step: FollowUpStep, context: CommandContext, reply: FastifyReply): Promise<CommandResult> {
     return sendCommandResult(reply, await this.commands.execute(new ExecuteFollowUpCommand(id, step, context)));
+  }
+
+  /** A step on the follow-up's stream alone: straight to the bound decider. */
+  private async onFollowUp(id: string, command: Unstamped<FollowUpCommand>, context: CommandContext, reply: FastifyReply) {
+    return sendCommandResult(reply, commandResult(id, await this.streams.followUp.handle(id, command, context)));
   }
 
   private page(page: FollowUpPage, accept: string | undefined, reply: FastifyReply, filename: string) {
@@ -156,7 +166,7 @@ export class FollowUpsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'CompleteFollowUp' }, context, reply);
+    return this.onFollowUp(id, { type: 'CompleteFollowUp' }, context, reply);
   }
 
   @Post(':id/cancel')
@@ -167,6 +177,6 @@ export class FollowUpsController {
     @Ctx() context: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.step(id, { type: 'CancelFollowUp', data: { reason: dto.reason ?? null } }, context, reply);
+    return this.onFollowUp(id, { type: 'CancelFollowUp', data: { reason: dto.reason ?? null } }, context, reply);
   }
 }

@@ -1,15 +1,18 @@
 import { statSync } from 'node:fs';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ExecuteComplaintCommand, RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
+import { RegisterComplaintCommand } from '../complaints/complaint-command.handlers';
+import { ComplaintStreams } from '../complaints/complaint.streams';
 import type { ComplaintChannel, ComplaintSourceAttributes } from '../complaints/complaint.events';
 import { RegisterComplaintDto } from '../complaints/dto/complaint-commands.dto';
 import { RELATA_CONFIG, type RelataConfig } from '../config/config';
-import { ExecuteCustomerCommand, RegisterCustomerCommand } from '../customers/customer-command.handlers';
+import { RegisterCustomerCommand } from '../customers/customer-command.handlers';
+import { CustomerStreams } from '../customers/customer.streams';
 import { RecordPurchaseDto, RefundPurchaseDto, RegisterCustomerDto } from '../customers/dto/customer-commands.dto';
 import type { CommandContext } from '../shared/decider/command-context';
 import { RelataError, ValidationFailedError } from '../shared/errors/domain-errors';
 import { formatPosition, isAfter, parsePosition, type Position, WrongExpectedRevisionError } from '../shared/event-store/event-store.port';
+import { commandResult } from '../shared/http/command-response';
 import { relataValidationPipe } from '../shared/http/validation';
 import { deterministicUuid, ID_GENERATOR, type IdGenerator } from '../shared/ids';
 import { parseCdnow } from './cdnow.parser';
@@ -179,6 +182,8 @@ interface Plan<T> {
 
 export async function runImport(app: INestApplicationContext, options: ImportOptions): Promise<ImportResult> {
   const bus = app.get(CommandBus);
+  const customerStreams = app.get(CustomerStreams).customer;
+  const complaintStreams = app.get(ComplaintStreams).complaint;
   const config = app.get<RelataConfig>(RELATA_CONFIG);
   const correlationId = app.get<IdGenerator>(ID_GENERATOR).next();
   const pipe = relataValidationPipe();
@@ -215,12 +220,12 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     idempotencyKey,
   });
 
-  /** Sends a command and notes its position; refusals become RecordRefused. */
-  async function send(command: Parameters<CommandBus['execute']>[0]): Promise<CommandAnswer> {
+  /** Sends a command (over the bus, or a call to a bound decider) and notes its position; refusals become RecordRefused. */
+  async function send(command: Parameters<CommandBus['execute']>[0] | (() => Promise<CommandAnswer>)): Promise<CommandAnswer> {
     progress.commands += 1;
     let answer: CommandAnswer;
     try {
-      answer = (await bus.execute(command)) as CommandAnswer;
+      answer = typeof command === 'function' ? await command() : ((await bus.execute(command)) as CommandAnswer);
     } catch (error) {
       throw refusalFrom(error) ?? error;
     }
@@ -312,7 +317,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
           occurredAt: dto.occurredAt ?? record.occurredAt,
         };
         const key = importIdempotencyKey(source, 'purchase', record.sourceKey);
-        const answer = await send(new ExecuteCustomerCommand(customerId, { type: 'RecordPurchase', data }, context(key), { purchaseId }));
+        const answer = await send(async () =>
+          commandResult(customerId, await customerStreams.handle(customerId, { type: 'RecordPurchase', data }, context(key)), {
+            purchaseId,
+          }),
+        );
         counted(answer, lines, `purchase ${record.sourceKey}`);
       },
     };
@@ -348,7 +357,9 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         occurredAt: dto.occurredAt ?? record.occurredAt,
       };
       const key = importIdempotencyKey(source, 'refund', record.sourceKey);
-      const answer = await send(new ExecuteCustomerCommand(customerId, { type: 'RefundPurchase', data }, context(key), { refundId }));
+      const answer = await send(async () =>
+        commandResult(customerId, await customerStreams.handle(customerId, { type: 'RefundPurchase', data }, context(key)), { refundId }),
+      );
       counted(answer, lines, `refund ${record.sourceKey}`);
     }
   }
@@ -437,8 +448,11 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
         // Without a date sent to company (none in the sample): acknowledged when imported, as before.
         if (acknowledgedAt === null && !autoAcknowledged.has(record.channel)) {
           try {
-            await send(
-              new ExecuteComplaintCommand(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)),
+            await send(async () =>
+              commandResult(
+                registered.id,
+                await complaintStreams.handle(registered.id, { type: 'AcknowledgeComplaint' }, context(`${complaintKey}:acknowledge`)),
+              ),
             );
           } catch (error) {
             // Acknowledged on receipt by an earlier run configured to do so: nothing left to do.

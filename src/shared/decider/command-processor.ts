@@ -190,6 +190,17 @@ export class CommandProcessor {
     decider.decide(command, state);
   }
 
+  /**
+   * Binds a decider to its stream names: the one object controllers and handlers call for that
+   * stream type (bound once per feature, in its *.streams.ts).
+   */
+  stream<State, Command, Event extends DomainEvent>(
+    decider: Decider<State, Command, Event>,
+    streamNameOf: (id: string) => string,
+  ): BoundDecider<State, Command, Event> {
+    return new BoundDecider(this, decider, streamNameOf, () => this.clock.now().toISOString());
+  }
+
   /** Gives the context a command id (derived from the Idempotency-Key when there is one) if it lacks one. */
   withCommandId(context: CommandContext): CommandContext {
     return context.commandId ? context : { ...context, commandId: this.ids.next() };
@@ -304,5 +315,43 @@ export class CommandProcessor {
         },
       };
     });
+  }
+}
+
+/** The BoundDecider type of a decider: `readonly customer: BoundTo<typeof customerDecider>`. */
+export type BoundTo<D> = D extends Decider<infer State, infer Command, infer Event> ? BoundDecider<State, Command, Event> : never;
+
+/** A command as its caller says it: the bound decider adds `now`. */
+export type Unstamped<Command> = Command extends { now: string } ? Omit<Command, 'now'> : Command;
+
+/**
+ * A decider bound to its stream names (CommandProcessor.stream). It stamps each command with `now`
+ * from the injected clock when it is handled (a command type without `now` ignores it), and the
+ * processor gives a context without a command id one, so no caller reads the clock for a command.
+ */
+export class BoundDecider<State, Command, Event extends DomainEvent> {
+  constructor(
+    private readonly processor: CommandProcessor,
+    readonly decider: Decider<State, Command, Event>,
+    readonly streamNameOf: (id: string) => string,
+    private readonly now: () => string,
+  ) {}
+
+  handle(id: string, command: Unstamped<Command>, context: CommandContext): Promise<CommandOutcome<State>> {
+    return this.processor.handle({ decider: this.decider, streamName: this.streamNameOf(id), command: this.stamped(command), context });
+  }
+
+  /** The decision without the append (CommandProcessor.dryRun): a command's own rules, checked before another stream is touched. */
+  dryRun(id: string, command: Unstamped<Command>, context: CommandContext): Promise<void> {
+    return this.processor.dryRun({ decider: this.decider, streamName: this.streamNameOf(id), command: this.stamped(command), context });
+  }
+
+  /** The stream's folded state, for facts a command on another stream needs. */
+  load(id: string): Promise<{ state: State; revision: bigint }> {
+    return this.processor.load(this.decider, this.streamNameOf(id));
+  }
+
+  private stamped(command: Unstamped<Command>): Command {
+    return { ...command, now: this.now() } as Command;
   }
 }

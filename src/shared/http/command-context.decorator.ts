@@ -1,6 +1,7 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../decider/command-context';
+import { CommandProcessor } from '../decider/command-processor';
 import { ValidationFailedError } from '../errors/domain-errors';
 import { deterministicUuid } from '../ids';
 import { declareFieldNames } from './declared-fields';
@@ -62,7 +63,22 @@ export function correlationIdOf(request: FastifyRequest): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** `@Ctx() ctx: CommandContext` in a controller method. */
-export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext =>
+const CommandContextParam = createParamDecorator((_: unknown, context: ExecutionContext): CommandContext =>
   commandContextFrom(context.switchToHttp().getRequest<FastifyRequest>()),
 );
+
+/**
+ * Gives a request without an Idempotency-Key its command id once, before any handler runs: every
+ * stream the request writes (a claim and the entity, say) records it as the events' causationId.
+ */
+@Injectable()
+export class CommandIdPipe implements PipeTransform<CommandContext, CommandContext> {
+  constructor(private readonly processor: CommandProcessor) {}
+
+  transform(context: CommandContext): CommandContext {
+    return this.processor.withCommandId(context);
+  }
+}
+
+/** `@Ctx() ctx: CommandContext` in a controller method. */
+export const Ctx = (): ParameterDecorator => CommandContextParam(CommandIdPipe);
