@@ -1,6 +1,6 @@
-import { spec } from '../../test/support/decider-spec';
-import { type FollowUpCommand, followUpDecider } from './follow-up.decider';
-import type { FollowUpEvent } from './follow-up.events';
+import { spec } from '../support/decider-spec';
+import { type FollowUpCommand, followUpDecider } from '../../src/follow-ups/follow-up.decider';
+import type { FollowUpEvent } from '../../src/follow-ups/follow-up.events';
 
 const id = 'f-1';
 const customerId = 'c-1';

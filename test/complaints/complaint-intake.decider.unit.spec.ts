@@ -1,8 +1,8 @@
-import { spec } from '../../test/support/decider-spec';
-import { fold } from '../shared/decider/decider';
-import { complaintDecider, type ComplaintCommand, type ComplaintState } from './complaint.decider';
-import { COMPLAINT_EVENT_TYPES, type ComplaintEvent, complaintStream } from './complaint.events';
-import { DEFAULT_SLA_POLICY, HOUR_MS, type SlaPolicy } from './sla-policy';
+import { spec } from '../support/decider-spec';
+import { fold } from '../../src/shared/decider/decider';
+import { complaintDecider, type ComplaintCommand, type ComplaintState } from '../../src/complaints/complaint.decider';
+import { COMPLAINT_EVENT_TYPES, type ComplaintEvent, complaintStream } from '../../src/complaints/complaint.events';
+import { DEFAULT_SLA_POLICY, HOUR_MS, type SlaPolicy } from '../../src/complaints/sla-policy';
 
 const id = 'cmp-1';
 
