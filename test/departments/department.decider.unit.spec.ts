@@ -1,4 +1,4 @@
-import { spec } from '../support/decider-spec';
+import { commandsAt, spec } from '../support/decider-spec';
 import { fold } from '../../src/shared/decider/decider';
 import {
   type DepartmentCommand,
@@ -26,8 +26,7 @@ const unsubscribed = (webhookId = 'w-1'): DepartmentEvent => ({
 });
 
 const departments = spec(departmentDecider);
-type WithOptionalNow<C> = C extends unknown ? Omit<C, 'now'> & { now?: string } : never;
-const cmd = (command: WithOptionalNow<DepartmentCommand>): DepartmentCommand => ({ now: NOW, ...command }) as DepartmentCommand;
+const cmd = commandsAt<DepartmentCommand>(NOW);
 
 const subscribe = (webhookId = 'w-2', url = 'https://hooks.example.com/b') =>
   cmd({
