@@ -53,7 +53,7 @@ const bySeverity = (hours: Record<Severity, number>): Record<Severity, number> =
   low: hours.low,
 });
 
-function publish(command: PublishSlaPolicy, state: SlaPolicyState): SlaPolicyEvent[] {
+function decide(command: SlaPolicyCommand, state: SlaPolicyState): SlaPolicyEvent[] {
   const { policyId, resolutionHours, firstResponseHours, warningShare, clockStartsAt, valueTiers } = command.data;
   const inForce = policyInForce(state);
   const policy: SlaPolicy = {
@@ -80,26 +80,8 @@ function publish(command: PublishSlaPolicy, state: SlaPolicyState): SlaPolicyEve
   return [{ type: 'SlaPolicyPublished', data: { policy, publishedAt: command.now } }];
 }
 
-function decide(command: SlaPolicyCommand, state: SlaPolicyState): SlaPolicyEvent[] {
-  switch (command.type) {
-    case 'PublishSlaPolicy':
-      return publish(command, state);
-    default: {
-      const exhaustive: never = command.type; // .type: a union of one member does not narrow to never
-      return exhaustive;
-    }
-  }
-}
-
 function evolve(state: SlaPolicyState, event: SlaPolicyEvent): SlaPolicyState {
-  switch (event.type) {
-    case 'SlaPolicyPublished':
-      return { current: event.data.policy, publishedAt: event.data.publishedAt };
-    default: {
-      const exhaustive: never = event.type;
-      return exhaustive;
-    }
-  }
+  return { current: event.data.policy, publishedAt: event.data.publishedAt };
 }
 
 export const slaPolicyDecider: Decider<SlaPolicyState, SlaPolicyCommand, SlaPolicyEvent> = {

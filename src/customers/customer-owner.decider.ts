@@ -27,10 +27,6 @@ export function decide(command: CustomerOwnerCommand, state: CustomerOwnerState)
   switch (command.type) {
     case 'AssignCustomerOwner':
       return assign(command, state);
-    default: {
-      const exhaustive: never = command.type; // .type: a union of one member does not narrow to never
-      return exhaustive;
-    }
   }
 }
 
@@ -38,10 +34,6 @@ export function evolve(state: CustomerOwnerState, event: CustomerOwnerEvent): Cu
   switch (event.type) {
     case 'CustomerOwnerAssigned':
       return { owner: event.data.owner };
-    default: {
-      const exhaustive: never = event.type;
-      return exhaustive;
-    }
   }
 }
 
