@@ -53,28 +53,52 @@ export interface EmailClaimState {
   claimedAt: string | null;
 }
 
+type ClaimEmail = Extract<EmailClaimCommand, { type: 'ClaimEmail' }>;
+type ReleaseEmail = Extract<EmailClaimCommand, { type: 'ReleaseEmail' }>;
+
+function claim(command: ClaimEmail, state: EmailClaimState): EmailClaimEvent[] {
+  const { customerId } = command.data;
+  if (state.holder === customerId) return [];
+  if (state.holder !== null) {
+    const { holderStatus } = command.data;
+    const inFlight = holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_CLAIM_MS;
+    if (holderStatus === 'active' || inFlight) {
+      throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
+    }
+  }
+  return [{ type: 'EmailClaimed', data: { customerId, claimedAt: command.now } }];
+}
+
+function release(command: ReleaseEmail, state: EmailClaimState): EmailClaimEvent[] {
+  const { customerId } = command.data;
+  if (state.holder !== customerId) return [];
+  return [{ type: 'EmailReleased', data: { customerId, releasedAt: command.now } }];
+}
+
 export const emailClaimDecider: Decider<EmailClaimState, EmailClaimCommand, EmailClaimEvent> = {
   initialState: () => ({ holder: null, claimedAt: null }),
   decide(command, state) {
-    const { customerId } = command.data;
-    if (command.type === 'ClaimEmail') {
-      if (state.holder === customerId) return [];
-      if (state.holder !== null) {
-        const { holderStatus } = command.data;
-        const inFlight =
-          holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_CLAIM_MS;
-        if (holderStatus === 'active' || inFlight) {
-          throw new BusinessRuleViolation('EMAIL_ALREADY_IN_USE', 'Another active customer has this email');
-        }
+    switch (command.type) {
+      case 'ClaimEmail':
+        return claim(command, state);
+      case 'ReleaseEmail':
+        return release(command, state);
+      default: {
+        const exhaustive: never = command;
+        return exhaustive;
       }
-      return [{ type: 'EmailClaimed', data: { customerId, claimedAt: command.now } }];
     }
-    if (state.holder !== customerId) return [];
-    return [{ type: 'EmailReleased', data: { customerId, releasedAt: command.now } }];
   },
   evolve(state, event) {
-    return event.type === 'EmailClaimed'
-      ? { holder: event.data.customerId, claimedAt: event.data.claimedAt }
-      : { holder: null, claimedAt: null };
+    switch (event.type) {
+      case 'EmailClaimed':
+        return { holder: event.data.customerId, claimedAt: event.data.claimedAt };
+      case 'EmailReleased':
+        return { holder: null, claimedAt: null };
+      default: {
+        const exhaustive: never = event;
+        return exhaustive;
+      }
+    }
   },
 };

@@ -3,7 +3,7 @@ import { assertExactAmount, fromMinorUnits, toMinorUnits } from '../shared/money
 import type { PurchaseLine, PurchaseRecorded, PurchaseRefunded } from './customer.events';
 
 /**
- * The refund rules of the customer decider (customer.decider.ts calls them from its switch): what a
+ * The refund rules of the customer decider (customer-sales.decider.ts calls them for RefundPurchase): what a
  * recorded purchase still allows to be refunded, and the PurchaseRefunded event a refund records.
  *
  * Arithmetic is in whole minor units of the purchase's currency (shared/money: cents, yen, fils),
@@ -93,67 +93,58 @@ function checkReturnedGoods(purchase: PurchaseState, lines: readonly PurchaseLin
   }
 }
 
-/**
- * Decides a refund for an existing (not forgotten) customer. `purchases` and `refunds` are the
- * decider state's; the caller has checked that the customer exists.
- */
-export function decideRefund(
-  command: RefundPurchase,
-  customerId: string,
-  purchases: ReadonlyMap<string, PurchaseState>,
-  refunds: ReadonlySet<string>,
-): PurchaseRefunded[] {
+/** The refund in minor units of the currency, once each amount is checked to fit it (AMOUNT_PRECISION). */
+function refundMinorIn(command: RefundPurchase, currency: string): number {
+  const { lines } = command.data;
+  lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
+  if (lines.length === 0) assertExactAmount(command.data.amount ?? 0, currency, 'amount');
+  return lines.length > 0
+    ? lines.reduce((sum, line) => sum + toMinorUnits(line.amount, currency), 0)
+    : toMinorUnits(command.data.amount ?? 0, currency);
+}
+
+/** A refund not tied to a recorded purchase (imports only): it names its currency, and nothing limits it. */
+function refundWithoutPurchase(command: RefundPurchase, customerId: string): PurchaseRefunded[] {
   const { refundId, purchaseId, lines, occurredAt } = command.data;
-  if (refunds.has(refundId)) throw new BusinessRuleViolation('REFUND_ALREADY_RECORDED', 'This refund was already recorded');
-  if (Date.parse(occurredAt) > Date.parse(command.now)) {
-    throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A refund cannot be recorded before it happens');
-  }
-  const given = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : (command.data.amount ?? 0);
-  if (given <= 0) throw new BusinessRuleViolation('REFUND_AMOUNT_NOT_POSITIVE', 'A refund gives back a positive amount', { amount: given });
-  /** The refund in minor units of the currency, once each amount is checked to fit it (AMOUNT_PRECISION). */
-  const minorIn = (currency: string): number => {
-    lines.forEach((line, i) => assertExactAmount(line.amount, currency, `lines.${i}.amount`));
-    if (lines.length === 0) assertExactAmount(command.data.amount ?? 0, currency, 'amount');
-    return lines.length > 0
-      ? lines.reduce((sum, line) => sum + toMinorUnits(line.amount, currency), 0)
-      : toMinorUnits(command.data.amount ?? 0, currency);
+  const currency = command.data.currency;
+  if (currency === null)
+    throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
+  const data = {
+    customerId,
+    refundId,
+    purchaseId,
+    purchasedAt: null,
+    lines,
+    amount: fromMinorUnits(refundMinorIn(command, currency), currency),
+    margin: 0,
+    currency,
+    occurredAt,
+    remaining: null,
   };
+  return [{ type: 'PurchaseRefunded', data }];
+}
 
-  if (purchaseId === null) {
-    const currency = command.data.currency;
-    if (currency === null)
-      throw new BusinessRuleViolation('REFUND_CURRENCY_REQUIRED', 'A refund not tied to a purchase must name its currency');
-    const data = {
-      customerId,
-      refundId,
-      purchaseId,
-      purchasedAt: null,
-      lines,
-      amount: fromMinorUnits(minorIn(currency), currency),
-      margin: 0,
-      currency,
-      occurredAt,
-      remaining: null,
-    };
-    return [{ type: 'PurchaseRefunded', data }];
-  }
-
-  const purchase = purchases.get(purchaseId);
-  if (!purchase) throw new NotFoundError('PURCHASE_NOT_FOUND', 'No purchase with this id for this customer', { purchaseId });
+/** A refund of a recorded purchase: in its currency, after it, of goods it had, and no more than remains refundable. */
+function checkRefundOfPurchase(command: RefundPurchase, purchase: PurchaseState): void {
   if (command.data.currency !== null && command.data.currency !== purchase.currency) {
     throw new BusinessRuleViolation('CURRENCY_MISMATCH', "A refund is in the purchase's currency", {
       currency: command.data.currency,
       purchaseCurrency: purchase.currency,
     });
   }
-  if (Date.parse(occurredAt) < Date.parse(purchase.occurredAt)) {
+  if (Date.parse(command.data.occurredAt) < Date.parse(purchase.occurredAt)) {
     throw new BusinessRuleViolation('REFUND_BEFORE_PURCHASE', 'A refund cannot happen before the purchase', {
       purchasedAt: purchase.occurredAt,
     });
   }
-  checkReturnedGoods(purchase, lines);
+  checkReturnedGoods(purchase, command.data.lines);
+}
+
+function refundOfPurchase(command: RefundPurchase, customerId: string, purchaseId: string, purchase: PurchaseState): PurchaseRefunded[] {
+  checkRefundOfPurchase(command, purchase);
+  const { refundId, lines, occurredAt } = command.data;
   const currency = purchase.currency;
-  const minor = minorIn(currency);
+  const minor = refundMinorIn(command, currency);
   const refundableMinor = purchase.amountMinor - purchase.refundedMinor;
   if (minor > refundableMinor) {
     throw new BusinessRuleViolation('REFUND_EXCEEDS_REMAINING', 'The refund is more than what remains refundable of the purchase', {
@@ -186,4 +177,27 @@ export function decideRefund(
       },
     },
   ];
+}
+
+/**
+ * Decides a refund for an existing (not forgotten) customer. `purchases` and `refunds` are the
+ * decider state's; the caller has checked that the customer exists.
+ */
+export function decideRefund(
+  command: RefundPurchase,
+  customerId: string,
+  purchases: ReadonlyMap<string, PurchaseState>,
+  refunds: ReadonlySet<string>,
+): PurchaseRefunded[] {
+  const { refundId, purchaseId, lines, occurredAt } = command.data;
+  if (refunds.has(refundId)) throw new BusinessRuleViolation('REFUND_ALREADY_RECORDED', 'This refund was already recorded');
+  if (Date.parse(occurredAt) > Date.parse(command.now)) {
+    throw new BusinessRuleViolation('OCCURRED_IN_FUTURE', 'A refund cannot be recorded before it happens');
+  }
+  const given = lines.length > 0 ? lines.reduce((sum, line) => sum + line.amount, 0) : (command.data.amount ?? 0);
+  if (given <= 0) throw new BusinessRuleViolation('REFUND_AMOUNT_NOT_POSITIVE', 'A refund gives back a positive amount', { amount: given });
+  if (purchaseId === null) return refundWithoutPurchase(command, customerId);
+  const purchase = purchases.get(purchaseId);
+  if (!purchase) throw new NotFoundError('PURCHASE_NOT_FOUND', 'No purchase with this id for this customer', { purchaseId });
+  return refundOfPurchase(command, customerId, purchaseId, purchase);
 }

@@ -41,29 +41,44 @@ export interface DepartmentNameClaimState {
   claimedAt: string | null;
 }
 
+type ClaimDepartmentName = Extract<DepartmentNameClaimCommand, { type: 'ClaimDepartmentName' }>;
+type ReleaseDepartmentName = Extract<DepartmentNameClaimCommand, { type: 'ReleaseDepartmentName' }>;
+
+function claim(command: ClaimDepartmentName, state: DepartmentNameClaimState): DepartmentNameClaimEvent[] {
+  const { departmentId } = command.data;
+  if (state.holder === departmentId) return [];
+  if (state.holder !== null) {
+    const { holderStatus, name } = command.data;
+    const inFlight =
+      holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_NAME_CLAIM_MS;
+    if (holderStatus === 'holds' || inFlight) {
+      throw new BusinessRuleViolation('DEPARTMENT_NAME_TAKEN', 'Another department has this name (names ignore case and spaces)', {
+        name,
+        departmentId: state.holder,
+      });
+    }
+  }
+  return [{ type: 'DepartmentNameClaimed', data: { departmentId, claimedAt: command.now } }];
+}
+
+function release(command: ReleaseDepartmentName, state: DepartmentNameClaimState): DepartmentNameClaimEvent[] {
+  const { departmentId } = command.data;
+  if (state.holder !== departmentId) return [];
+  return [{ type: 'DepartmentNameReleased', data: { departmentId, releasedAt: command.now } }];
+}
+
 export const departmentNameClaimDecider: Decider<DepartmentNameClaimState, DepartmentNameClaimCommand, DepartmentNameClaimEvent> = {
   initialState: () => ({ holder: null, claimedAt: null }),
   decide(command, state) {
-    const { departmentId } = command.data;
     switch (command.type) {
-      case 'ClaimDepartmentName': {
-        if (state.holder === departmentId) return [];
-        if (state.holder !== null) {
-          const { holderStatus, name } = command.data;
-          const inFlight =
-            holderStatus === 'missing' && Date.parse(command.now) - Date.parse(state.claimedAt ?? command.now) < STALE_NAME_CLAIM_MS;
-          if (holderStatus === 'holds' || inFlight) {
-            throw new BusinessRuleViolation('DEPARTMENT_NAME_TAKEN', 'Another department has this name (names ignore case and spaces)', {
-              name,
-              departmentId: state.holder,
-            });
-          }
-        }
-        return [{ type: 'DepartmentNameClaimed', data: { departmentId, claimedAt: command.now } }];
-      }
+      case 'ClaimDepartmentName':
+        return claim(command, state);
       case 'ReleaseDepartmentName':
-        if (state.holder !== departmentId) return [];
-        return [{ type: 'DepartmentNameReleased', data: { departmentId, releasedAt: command.now } }];
+        return release(command, state);
+      default: {
+        const exhaustive: never = command;
+        return exhaustive;
+      }
     }
   },
   evolve(state, event) {
@@ -72,6 +87,10 @@ export const departmentNameClaimDecider: Decider<DepartmentNameClaimState, Depar
         return { holder: event.data.departmentId, claimedAt: event.data.claimedAt };
       case 'DepartmentNameReleased':
         return { holder: null, claimedAt: null };
+      default: {
+        const exhaustive: never = event;
+        return exhaustive;
+      }
     }
   },
 };

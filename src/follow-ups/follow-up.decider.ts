@@ -215,6 +215,10 @@ export function decide(command: FollowUpCommand, state: FollowUpState): FollowUp
       return remind(command, state);
     case 'RecordFollowUpOverdue':
       return overdue(command, state);
+    default: {
+      const exhaustive: never = command;
+      return exhaustive;
+    }
   }
 }
 
@@ -238,6 +242,10 @@ export function evolve(state: FollowUpState, event: FollowUpEvent): FollowUpStat
       return { ...state, remindedFor: event.data.dueAt };
     case 'FollowUpOverdue':
       return { ...state, overdueFor: event.data.dueAt };
+    default: {
+      const exhaustive: never = event;
+      return exhaustive;
+    }
   }
 }
 

@@ -37,3 +37,14 @@ export function spec<S, C, E extends DomainEvent>(decider: Decider<S, C, E>) {
     },
   };
 }
+
+/** A command whose `now` a builder may leave out (see commandsAt). */
+export type WithOptionalNow<C> = C extends unknown ? Omit<C, 'now'> & { now?: string } : never;
+
+/**
+ * Command builder for specs: stamps a command with `now` unless it gives its own time.
+ *   const cmd = commandsAt<CustomerCommand>(NOW); cmd({ type: 'ConvertProspect' })
+ */
+export function commandsAt<C extends { now: string }>(now: string): (command: WithOptionalNow<C>) => C {
+  return (command) => ({ now, ...command }) as unknown as C;
+}

@@ -1,6 +1,6 @@
-import { spec } from '../../test/support/decider-spec';
-import { type FollowUpCommand, followUpDecider } from './follow-up.decider';
-import type { FollowUpEvent } from './follow-up.events';
+import { commandsAt, spec } from '../support/decider-spec';
+import { type FollowUpCommand, followUpDecider } from '../../src/follow-ups/follow-up.decider';
+import type { FollowUpEvent } from '../../src/follow-ups/follow-up.events';
 
 const id = 'f-1';
 const customerId = 'c-1';
@@ -10,8 +10,7 @@ const REMIND = '2026-03-17T09:00:00.000Z';
 const LATER = '2026-03-18T10:00:00.000Z';
 
 const followUps = spec(followUpDecider);
-type WithOptionalNow<C> = C extends unknown ? Omit<C, 'now'> & { now?: string } : never;
-const cmd = (command: WithOptionalNow<FollowUpCommand>): FollowUpCommand => ({ now: NOW, ...command }) as FollowUpCommand;
+const cmd = commandsAt<FollowUpCommand>(NOW);
 
 const create = (extra: Partial<Extract<FollowUpCommand, { type: 'CreateFollowUp' }>['data']> = {}) =>
   cmd({

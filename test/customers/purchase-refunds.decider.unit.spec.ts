@@ -1,6 +1,6 @@
-import { spec } from '../../test/support/decider-spec';
-import { customerDecider, type CustomerCommand, type RefundPurchase } from './customer.decider';
-import type { CustomerEvent, PurchaseRefunded } from './customer.events';
+import { spec } from '../support/decider-spec';
+import { customerDecider, type CustomerCommand, type RefundPurchase } from '../../src/customers/customer.decider';
+import type { CustomerEvent, PurchaseRefunded } from '../../src/customers/customer.events';
 
 const id = 'c-1';
 const NOW = '2026-03-10T12:00:00.000Z';

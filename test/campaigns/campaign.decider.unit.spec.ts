@@ -1,7 +1,7 @@
-import { spec } from '../../test/support/decider-spec';
-import { campaignDecider, type CampaignCommand, type MemberToTarget } from './campaign.decider';
-import type { CampaignCreated, CampaignEvent } from './campaign.events';
-import { drawControlGroup } from './control-group';
+import { spec } from '../support/decider-spec';
+import { campaignDecider, type CampaignCommand, type MemberToTarget } from '../../src/campaigns/campaign.decider';
+import type { CampaignCreated, CampaignEvent } from '../../src/campaigns/campaign.events';
+import { drawControlGroup } from '../../src/campaigns/control-group';
 
 const id = 'camp-1';
 const NOW = '2026-03-10T12:00:00.000Z';

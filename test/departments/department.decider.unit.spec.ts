@@ -1,7 +1,12 @@
-import { spec } from '../../test/support/decider-spec';
-import { fold } from '../shared/decider/decider';
-import { type DepartmentCommand, departmentDecider, departmentStream, MAX_WEBHOOKS_PER_DEPARTMENT } from './department.decider';
-import type { DepartmentEvent } from './department.events';
+import { commandsAt, spec } from '../support/decider-spec';
+import { fold } from '../../src/shared/decider/decider';
+import {
+  type DepartmentCommand,
+  departmentDecider,
+  departmentStream,
+  MAX_WEBHOOKS_PER_DEPARTMENT,
+} from '../../src/departments/department.decider';
+import type { DepartmentEvent } from '../../src/departments/department.events';
 
 const id = 'd-1';
 const NOW = '2026-03-10T12:00:00.000Z';
@@ -21,8 +26,7 @@ const unsubscribed = (webhookId = 'w-1'): DepartmentEvent => ({
 });
 
 const departments = spec(departmentDecider);
-type WithOptionalNow<C> = C extends unknown ? Omit<C, 'now'> & { now?: string } : never;
-const cmd = (command: WithOptionalNow<DepartmentCommand>): DepartmentCommand => ({ now: NOW, ...command }) as DepartmentCommand;
+const cmd = commandsAt<DepartmentCommand>(NOW);
 
 const subscribe = (webhookId = 'w-2', url = 'https://hooks.example.com/b') =>
   cmd({

@@ -1,4 +1,4 @@
-import { spec } from '../../test/support/decider-spec';
+import { spec } from '../support/decider-spec';
 import { createHash } from 'node:crypto';
 import {
   emailClaimDecider,
@@ -6,7 +6,7 @@ import {
   type EmailClaimEvent,
   type HolderStatus,
   legacyEmailClaimStream,
-} from './email-claim.decider';
+} from '../../src/customers/email-claim.decider';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 const claimedBy = (customerId: string): EmailClaimEvent => ({ type: 'EmailClaimed', data: { customerId, claimedAt: NOW } });

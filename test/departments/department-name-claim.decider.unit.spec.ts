@@ -1,11 +1,11 @@
-import { spec } from '../../test/support/decider-spec';
+import { spec } from '../support/decider-spec';
 import {
   type DepartmentNameClaimCommand,
   departmentNameClaimDecider,
   type DepartmentNameClaimEvent,
   departmentNameStream,
   type NameHolderStatus,
-} from './department-name-claim.decider';
+} from '../../src/departments/department-name-claim.decider';
 
 const NOW = '2026-03-10T12:00:00.000Z';
 const claims = spec(departmentNameClaimDecider);
