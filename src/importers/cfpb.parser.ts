@@ -127,6 +127,8 @@ function readYesNo(value: string): boolean | null | undefined {
   return undefined;
 }
 
+// Long because one generator holds the file's reading state (header, ids seen, date cache) across
+// batches; the row checks on the hot path read and update it in place.
 export async function* parseCfpbComplaints(
   source: TextSource,
   options: CfpbParseOptions = {},

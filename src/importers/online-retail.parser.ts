@@ -88,6 +88,8 @@ interface Group {
   rows: number[];
 }
 
+// Long because one generator holds the file's reading state (header, rows seen, invoices being
+// grouped, time cache) across batches; the row checks on the hot path read and update it in place.
 export async function* parseOnlineRetail(
   source: TextSource,
   options: OnlineRetailParseOptions = {},
