@@ -31,6 +31,8 @@ Examples:
 /** A usage error of `relata keys`: the message, then the usage. */
 const keysUsageError = (io: CliIo, message: string): number => usageError(io, KEYS_USAGE, message);
 
+// Long because it is one branch per subcommand (create, revoke, list), each a few lines of argument
+// checks and one call, sharing the parsed command line and the printer.
 /** `relata keys create|revoke|list`; resolves to the exit code. */
 export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
   const line = readCommandLine(

@@ -93,6 +93,8 @@ function checkReturnedGoods(purchase: PurchaseState, lines: readonly PurchaseLin
   }
 }
 
+// Long because it is the refund's rules in the order they are checked (already recorded, in the
+// future, amount, currency, the purchase it nets and what is left of it), each a line or a few.
 /**
  * Decides a refund for an existing (not forgotten) customer. `purchases` and `refunds` are the
  * decider state's; the caller has checked that the customer exists.
