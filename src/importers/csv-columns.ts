@@ -1,4 +1,5 @@
-import { excerpt, ImportFormatError } from './import-records';
+import type { CsvItem } from './csv-header-reader';
+import { excerpt, ImportFormatError, type ImportItem, SKIP_REASONS } from './import-records';
 
 // Mapping a file's header onto the columns an importer knows (by loosely compared names).
 
@@ -86,4 +87,31 @@ export function acceptHeader<K extends string>(
     // The first column is compared first: a cheap miss for nearly every data row.
     isRepeat: (row) => normaliseColumnName(row[0]) === first && row.map(normaliseColumnName).join(',') === key,
   };
+}
+
+/**
+ * The header of an import file as its parser reads it: lines before the header become skipped
+ * items, and the header is accepted against the spec (or refused, naming what it lacks).
+ */
+export class ImportHeader<K extends string> {
+  accepted: AcceptedHeader<K> | undefined;
+  /** Where each known column is (empty before the header). */
+  column: Partial<Record<K, number>> = {};
+  fieldCount = 0;
+
+  constructor(
+    private readonly spec: Readonly<Record<K, ColumnSpec>>,
+    private readonly what: string,
+  ) {}
+
+  /** A line before the records: a junk line is a skipped item; the header is taken in (null). */
+  take(item: Exclude<CsvItem, { kind: 'record' }>): ImportItem<never> | null {
+    if (item.kind === 'junk') {
+      return { type: 'skipped', reason: SKIP_REASONS.junkLine, lines: [item.line], detail: `before the header: "${excerpt(item.text)}"` };
+    }
+    this.accepted = acceptHeader(item.fields, item.line, this.spec, this.what);
+    this.column = this.accepted.column;
+    this.fieldCount = this.accepted.fieldCount;
+    return null;
+  }
 }
