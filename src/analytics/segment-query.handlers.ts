@@ -26,7 +26,13 @@ import {
   type SegmentationRunDoc,
 } from './segment-history.projection';
 import { SEGMENT_NAMES, schemeOfSegment } from './segmentation';
-import { SEGMENT_SCHEMES, type SegmentationRunCompleted, type SegmentScheme, type SegmentScores } from './segmentation.events';
+import {
+  type CustomerSegmentChanged,
+  SEGMENT_SCHEMES,
+  type SegmentationRunCompleted,
+  type SegmentScheme,
+  type SegmentScores,
+} from './segmentation.events';
 import { ensureCaughtUp, parseWindow, valuesOf, withoutMeta } from './analytics-query-support';
 
 // The segment queries: segments and their sizes, a segment's members, moves between segments, the history of changes.
@@ -73,15 +79,8 @@ export interface TransitionsView {
   asOfBasis: AsOfStamp['asOfBasis'];
 }
 
-export interface SegmentChangeView {
-  customerId: string;
-  scheme: SegmentScheme;
-  from: string | null;
-  to: string | null;
-  at: string;
-  runId: string;
-  scores: SegmentScores | null;
-}
+/** One change of a customer's segment, as the event says it. */
+export type SegmentChangeView = CustomerSegmentChanged['data'];
 
 /** Revenue per currency of a stored document. */
 const revenueByCurrency = (doc: StoredValueDoc): Record<string, number> =>

@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { AccessKeyStore } from '../access/access-key-store';
 import { isRole, ROLES, type Role } from '../access/roles';
-import { ALL_PERSONAL_DATA } from '../all-personal-data';
-import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
-import { createEventStore, createReadStore } from '../shared/stores';
+import { withAccessKeyStore } from './access-key-stores';
 import { type CliIo, configOrExplain, consoleIo, readCommandLine, usageError } from './cli-io';
 
 export const KEYS_USAGE = `Usage: relata keys create --name NAME --roles ROLE[,ROLE...] [--pii] [--expires-at TIME] [--json]
@@ -31,8 +29,6 @@ Examples:
 /** A usage error of `relata keys`: the message, then the usage. */
 const keysUsageError = (io: CliIo, message: string): number => usageError(io, KEYS_USAGE, message);
 
-// Long because it is one branch per subcommand (create, revoke, list), each a few lines of argument
-// checks and one call, sharing the parsed command line and the printer.
 /** `relata keys create|revoke|list`; resolves to the exit code. */
 export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
   const line = readCommandLine(
@@ -103,14 +99,8 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
 
   const config = configOrExplain(io.env, 'manage keys', (line) => void io.stderr.write(`${line}\n`));
   if (config === null) return 1;
-  const clock = new SystemClock();
-  // It appends (AccessKeyCreated/Revoked): the store must know every personal-data spec, as the server's does.
-  const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
-  const readStore = await createReadStore(config);
   try {
-    const store = new AccessKeyStore(readStore, eventStore, clock);
-    await store.ensureIndexes();
-    await run(store);
+    await withAccessKeyStore(config, run);
     return 0;
   } catch (error) {
     if (error instanceof RelataError) {
@@ -118,8 +108,5 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
       return 1;
     }
     throw error;
-  } finally {
-    await eventStore.close();
-    await readStore.close();
   }
 }
