@@ -15,6 +15,7 @@
 import type { Collection, Document } from '../shared/read-store/read-store.port';
 import type { ComplaintFacts } from './complaint-facts';
 import {
+  type ComplaintCounters,
   type ComplaintMetrics,
   type ComplaintStatsReport,
   countFacts,
@@ -38,32 +39,16 @@ const CSAT_KEYS = ['1', '2', '3', '4', '5'] as const;
 export type DayBucket = {
   /** YYYY-MM-DD (UTC), the registration day of its complaints. */
   day: string;
-  complaints: number;
-  assessed: number;
-  valid: number;
-  decided: number;
-  withinSla: number;
-  breachedFirstResponse: number;
-  breachedResolution: number;
-  breachedAny: number;
-  eligible: number;
-  reopened: number;
-  csatSum: number;
-  csatCount: number;
-  csat: Record<(typeof CSAT_KEYS)[number], number>;
-  npsResponses: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  /** acknowledgedAt - registeredAt and resolvedAt - registeredAt, in ms, one per complaint that has one. */
-  acknowledgeMs: number[];
-  resolveMs: number[];
-  /** Complaints whose customer has no other complaint. */
-  solo: number;
-  /** By complaint id, for complaints whose customer has others. */
-  links: Record<string, ComplaintLink>;
-  counts: Record<StatDimension, Record<string, number>>;
-};
+} & ComplaintCounters & {
+    /** acknowledgedAt - registeredAt and resolvedAt - registeredAt, in ms, one per complaint that has one. */
+    acknowledgeMs: number[];
+    resolveMs: number[];
+    /** Complaints whose customer has no other complaint. */
+    solo: number;
+    /** By complaint id, for complaints whose customer has others. */
+    links: Record<string, ComplaintLink>;
+    counts: Record<StatDimension, Record<string, number>>;
+  };
 
 export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
 
