@@ -15,10 +15,12 @@
 import type { Collection, Document } from '../shared/read-store/read-store.port';
 import type { ComplaintFacts } from './complaint-facts';
 import {
+  type ComplaintCounters,
   type ComplaintMetrics,
   type ComplaintStatsReport,
   countFacts,
   dimensionValue,
+  emptyCounters as emptyComplaintCounters,
   emptyTally,
   metricsOfTally,
   periodsOf,
@@ -37,32 +39,16 @@ const CSAT_KEYS = ['1', '2', '3', '4', '5'] as const;
 export type DayBucket = {
   /** YYYY-MM-DD (UTC), the registration day of its complaints. */
   day: string;
-  complaints: number;
-  assessed: number;
-  valid: number;
-  decided: number;
-  withinSla: number;
-  breachedFirstResponse: number;
-  breachedResolution: number;
-  breachedAny: number;
-  eligible: number;
-  reopened: number;
-  csatSum: number;
-  csatCount: number;
-  csat: Record<(typeof CSAT_KEYS)[number], number>;
-  npsResponses: number;
-  promoters: number;
-  passives: number;
-  detractors: number;
-  /** acknowledgedAt - registeredAt and resolvedAt - registeredAt, in ms, one per complaint that has one. */
-  acknowledgeMs: number[];
-  resolveMs: number[];
-  /** Complaints whose customer has no other complaint. */
-  solo: number;
-  /** By complaint id, for complaints whose customer has others. */
-  links: Record<string, ComplaintLink>;
-  counts: Record<StatDimension, Record<string, number>>;
-};
+} & ComplaintCounters & {
+    /** acknowledgedAt - registeredAt and resolvedAt - registeredAt, in ms, one per complaint that has one. */
+    acknowledgeMs: number[];
+    resolveMs: number[];
+    /** Complaints whose customer has no other complaint. */
+    solo: number;
+    /** By complaint id, for complaints whose customer has others. */
+    links: Record<string, ComplaintLink>;
+    counts: Record<StatDimension, Record<string, number>>;
+  };
 
 export const dayOf = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
 
@@ -90,23 +76,7 @@ export const listDocId = (bucket: string, part: BucketList): string => `${bucket
 export function emptyCounters(day: string): DayCounters {
   return {
     day,
-    complaints: 0,
-    assessed: 0,
-    valid: 0,
-    decided: 0,
-    withinSla: 0,
-    breachedFirstResponse: 0,
-    breachedResolution: 0,
-    breachedAny: 0,
-    eligible: 0,
-    reopened: 0,
-    csatSum: 0,
-    csatCount: 0,
-    csat: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
-    npsResponses: 0,
-    promoters: 0,
-    passives: 0,
-    detractors: 0,
+    ...emptyComplaintCounters(),
     solo: 0,
     counts: Object.fromEntries(STAT_DIMENSIONS.map((d) => [d, {}])) as DayBucket['counts'],
   };

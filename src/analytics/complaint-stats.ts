@@ -122,24 +122,8 @@ export interface MetricTally {
 
 export function emptyTally(): MetricTally {
   return {
-    complaints: 0,
+    ...emptyCounters(),
     customers: 0,
-    assessed: 0,
-    valid: 0,
-    decided: 0,
-    withinSla: 0,
-    breachedFirstResponse: 0,
-    breachedResolution: 0,
-    breachedAny: 0,
-    eligible: 0,
-    reopened: 0,
-    csatSum: 0,
-    csatCount: 0,
-    csat: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
-    npsResponses: 0,
-    promoters: 0,
-    passives: 0,
-    detractors: 0,
     acknowledgeHours: [],
     resolveHours: [],
     repeatCustomers: 0,
@@ -168,6 +152,29 @@ export type ComplaintCounters = Pick<
   | 'passives'
   | 'detractors'
 >;
+
+/** Counters at zero: a tally's start and, in the projection, a day bucket's. */
+export function emptyCounters(): ComplaintCounters {
+  return {
+    complaints: 0,
+    assessed: 0,
+    valid: 0,
+    decided: 0,
+    withinSla: 0,
+    breachedFirstResponse: 0,
+    breachedResolution: 0,
+    breachedAny: 0,
+    eligible: 0,
+    reopened: 0,
+    csatSum: 0,
+    csatCount: 0,
+    csat: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
+    npsResponses: 0,
+    promoters: 0,
+    passives: 0,
+    detractors: 0,
+  };
+}
 
 /** Adds one complaint's facts to the counters (sign -1 takes them away again). */
 export function countFacts(c: ComplaintCounters, f: ComplaintFacts, sign: 1 | -1 = 1): void {

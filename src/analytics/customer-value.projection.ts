@@ -282,6 +282,8 @@ async function recordPurchase(
   }
 }
 
+// Long because it is one switch with a case per customer event: the list of what each event does to
+// the value document. The cases that grow (purchases, refunds) are functions of their own.
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const customers = ctx.collection<StoredValueDoc>(VALUE_CUSTOMERS_COLLECTION);
   const e = { type: event.type, data: event.data } as CustomerEvent;

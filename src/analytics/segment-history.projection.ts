@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../shared/event-store/event-store.port';
 import type { ProjectionContext, ProjectionDefinition } from '../shared/projections/projection';
 import type { Document } from '../shared/read-store/read-store.port';
 import {
+  type CustomerSegmentChanged,
   SEGMENTATION_EVENT_TYPES,
   type SegmentationEvent,
   type SegmentationRunCompleted,
@@ -35,15 +36,8 @@ export interface MembershipDoc extends Document {
   runId: string;
 }
 
-export interface SegmentChangeDoc extends Document {
-  customerId: string;
-  scheme: SegmentScheme;
-  from: string | null;
-  to: string | null;
-  at: string;
-  runId: string;
-  scores: SegmentScores | null;
-}
+/** One CustomerSegmentChanged, as stored. */
+export type SegmentChangeDoc = Document & CustomerSegmentChanged['data'];
 
 export type SegmentationRunDoc = Document & SegmentationRunCompleted['data'];
 

@@ -81,6 +81,8 @@ export class SegmentationService {
     return page.items[0] ?? null;
   }
 
+  // Long because it is a run's steps in order (catch up, value, segment, diff against the segments at
+  // the run's instant, append the changes, record the run), which share the run's id, instant and currency.
   private async run(asOf: Date, requestContext: CommandContext, requestedCurrency: string | undefined): Promise<SegmentationRunResult> {
     const now = recordTime(this.clock);
     const runId = asOf.toISOString();

@@ -61,6 +61,8 @@ export class AuditFeedStreams implements OnModuleDestroy {
     return this.open.size;
   }
 
+  // Long because a stream's lifecycle stays in one place: the subscription, heartbeat, credential check
+  // and pump share one finish() that must undo all of them, whichever ends the stream.
   /**
    * Serves events after `fromPosition` (exclusive), then live ones, until the client disconnects or
    * closeAll() is called, or until `stillAllowed` says the credential that opened it no longer

@@ -41,6 +41,8 @@ export interface StreamStateAt {
   events: RecordedEvent[];
 }
 
+// Long because it reads the stream once, picks the events up to the point (latest, a revision or an
+// instant: one short branch each), then folds them; the steps share the events read.
 /** The state of a stream at a point of its life, folded with its kind's decider (shared by GET /audit/streams/:stream/state and the replay CLI). */
 export async function streamStateAt(
   store: EventStore,

@@ -96,6 +96,8 @@ export class CampaignLauncher {
     return this.mutex.run(() => this.run(campaignId, context, onProgress, signal));
   }
 
+  // Long because it is the launch's steps in order, under the launcher's lock: load and check the
+  // campaign, select the audience, append per customer, mark it launched; they share the loaded state.
   private async run(
     campaignId: string,
     requestContext: CommandContext,

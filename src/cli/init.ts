@@ -2,12 +2,9 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AccessKeyStore } from '../access/access-key-store';
 import type { Role } from '../access/roles';
-import { ALL_PERSONAL_DATA } from '../all-personal-data';
-import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
-import { createEventStore, createReadStore } from '../shared/stores';
+import { withAccessKeyStore } from './access-key-stores';
 import { type CliIo, configOrExplain, consoleIo, readCommandLine } from './cli-io';
 
 /** The file `relata init` writes unless told otherwise. */
@@ -59,40 +56,34 @@ export async function initCli(argv: string[], io: CliIo = consoleIo()): Promise<
   const config = configOrExplain(io.env, 'init', err);
   if (config === null) return 1;
 
-  const clock = new SystemClock();
-  const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
-  const readStore = await createReadStore(config);
   try {
-    const store = new AccessKeyStore(readStore, eventStore, clock, config);
-    await store.ensureIndexes();
-    const context = { actor: 'cli:init', correlationId: randomUUID(), commandId: '' };
-    const lines = [
-      `# Relata API keys, one per role, made by "relata init" on ${clock.now().toISOString()}.`,
-      '# Secrets: keep this file to yourself. Load with: . ./' + path.basename(file),
-    ];
-    for (const { role, variable, pii } of INIT_KEYS) {
-      const created = await store.create({ name: `init ${role}`, roles: [role], pii, expiresAt: null }, context);
-      lines.push(`export ${variable}=${created.key}`);
-    }
-    writePrivateFile(file, `${lines.join('\n')}\n`);
-    io.stdout.write(
-      [
-        `Created ${INIT_KEYS.length} API keys (${INIT_KEYS.map((k) => k.role).join(', ')}) and wrote them to ${file} (mode 0600).`,
-        `Load them:  . ${file}`,
-        'Then, e.g.: curl -H "Authorization: Bearer $RELATA_AGENT_KEY" http://localhost:3000/customers',
-        '',
-      ].join('\n'),
-    );
-    return 0;
+    return await withAccessKeyStore(config, async (store, clock) => {
+      const context = { actor: 'cli:init', correlationId: randomUUID(), commandId: '' };
+      const lines = [
+        `# Relata API keys, one per role, made by "relata init" on ${clock.now().toISOString()}.`,
+        '# Secrets: keep this file to yourself. Load with: . ./' + path.basename(file),
+      ];
+      for (const { role, variable, pii } of INIT_KEYS) {
+        const created = await store.create({ name: `init ${role}`, roles: [role], pii, expiresAt: null }, context);
+        lines.push(`export ${variable}=${created.key}`);
+      }
+      writePrivateFile(file, `${lines.join('\n')}\n`);
+      io.stdout.write(
+        [
+          `Created ${INIT_KEYS.length} API keys (${INIT_KEYS.map((k) => k.role).join(', ')}) and wrote them to ${file} (mode 0600).`,
+          `Load them:  . ${file}`,
+          'Then, e.g.: curl -H "Authorization: Bearer $RELATA_AGENT_KEY" http://localhost:3000/customers',
+          '',
+        ].join('\n'),
+      );
+      return 0;
+    });
   } catch (error) {
     if (error instanceof RelataError) {
       err(`Cannot init: ${error.code}: ${error.message}`);
       return 1;
     }
     throw error;
-  } finally {
-    await eventStore.close();
-    await readStore.close();
   }
 }
 

@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { AccessKeyStore } from '../access/access-key-store';
 import { isRole, ROLES, type Role } from '../access/roles';
-import { ALL_PERSONAL_DATA } from '../all-personal-data';
-import { SystemClock } from '../shared/clock';
 import { RelataError } from '../shared/errors/domain-errors';
-import { createEventStore, createReadStore } from '../shared/stores';
+import { withAccessKeyStore } from './access-key-stores';
 import { type CliIo, configOrExplain, consoleIo, readCommandLine, usageError } from './cli-io';
 
 export const KEYS_USAGE = `Usage: relata keys create --name NAME --roles ROLE[,ROLE...] [--pii] [--expires-at TIME] [--json]
@@ -101,14 +99,8 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
 
   const config = configOrExplain(io.env, 'manage keys', (line) => void io.stderr.write(`${line}\n`));
   if (config === null) return 1;
-  const clock = new SystemClock();
-  // It appends (AccessKeyCreated/Revoked): the store must know every personal-data spec, as the server's does.
-  const eventStore = createEventStore(config, { personalData: ALL_PERSONAL_DATA, clock });
-  const readStore = await createReadStore(config);
   try {
-    const store = new AccessKeyStore(readStore, eventStore, clock, config);
-    await store.ensureIndexes();
-    await run(store);
+    await withAccessKeyStore(config, run);
     return 0;
   } catch (error) {
     if (error instanceof RelataError) {
@@ -116,8 +108,5 @@ export async function keysCli(argv: string[], io: CliIo = consoleIo()): Promise<
       return 1;
     }
     throw error;
-  } finally {
-    await eventStore.close();
-    await readStore.close();
   }
 }

@@ -63,6 +63,8 @@ function watchRebuild(readStore: ReadStore, eventStore: EventStore, names: strin
   };
 }
 
+// Long because it is the command's script in order: arguments, configuration, stores, the rebuild
+// with its progress line, the report, and closing the stores whatever happened.
 /** `relata projections rebuild [NAME]`; resolves to the exit code. */
 export async function projectionsRebuildCli(argv: string[], io: CliIo = consoleIo()): Promise<number> {
   let name: string | undefined;

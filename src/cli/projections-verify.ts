@@ -69,6 +69,8 @@ function describe(report: ProjectionReport): string[] {
   return lines;
 }
 
+// Long because it is the command's script in order: arguments, configuration, stores, the
+// verification, the report (text or JSON), and closing the stores whatever happened.
 /** `npm run projections:verify [-- NAME... --max N --json]`; returns the exit code. */
 export async function projectionsVerifyMain(
   argv: string[],

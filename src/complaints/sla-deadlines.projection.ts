@@ -81,6 +81,8 @@ const HANDLED_EVENT_TYPES: readonly ComplaintEvent['type'][] = [
   'ComplaintReopened',
 ];
 
+// Long because it is one switch with a case per complaint event that moves a deadline, around the
+// helpers (eachOpen, finish, reschedule) the cases share; each case is a few lines.
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   const deadlines = ctx.collection<SlaDeadlineDoc>(SLA_DEADLINES_COLLECTION);
   const complaints = ctx.collection<SlaComplaintDoc>(SLA_COMPLAINTS_COLLECTION);

@@ -201,6 +201,8 @@ async function handleComplaint(event: RecordedEvent, ctx: ProjectionContext): Pr
   });
 }
 
+// Long because it is one dispatch with a case per customer event: the list of what each event does
+// to the profile document. Complaint events have their own handler (handleComplaint).
 async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void> {
   if (COMPLAINT_TYPES.has(event.type)) return handleComplaint(event, ctx);
   if (event.type === SEGMENT_CHANGED) {

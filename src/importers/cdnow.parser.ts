@@ -48,6 +48,8 @@ const MONEY = /^-?(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 const stripZeros = (id: string): string => id.replace(/^0+(?=\d)/, '');
 
+// Long because one generator holds the file's reading state (layout, ids seen, purchase being
+// grouped) across batches; the row checks on the hot path read and update it in place.
 export async function* parseCdnow(source: TextSource, options: CdnowParseOptions = {}): AsyncGenerator<ImportItem<ImportedPurchase>> {
   let layout: CdnowLayout | undefined = options.layout;
   let firstLine = true;

@@ -1,9 +1,8 @@
 import type { ComplaintChannel } from '../complaints/complaint.events';
 import { createHash } from 'node:crypto';
 import {
-  acceptHeader,
-  type AcceptedHeader,
   type ColumnSpec,
+  ImportHeader,
   mapColumns,
   normaliseColumnName,
   readCsvWithHeaderBatches,
@@ -127,17 +126,17 @@ function readYesNo(value: string): boolean | null | undefined {
   return undefined;
 }
 
+// Long because one generator holds the file's reading state (header, ids seen, date cache) across
+// batches; the row checks on the hot path read and update it in place.
 export async function* parseCfpbComplaints(
   source: TextSource,
   options: CfpbParseOptions = {},
 ): AsyncGenerator<ImportItem<ImportedComplaint>> {
-  let column: Partial<Record<Column, number>> = {};
-  let header: AcceptedHeader<Column> | undefined;
-  let fieldCount = 0;
   const seenIds = new Map<string, number>();
   // Without an id column: how often each content hash was seen, for derivedComplaintId.
   const derivedSeen = new Map<string, number>();
   const columns = withColumnOverrides(COLUMNS, options.columns ?? [], CFPB_WHAT);
+  const headers = new ImportHeader(columns, CFPB_WHAT);
   // Complaints share their dates: parse each distinct text once.
   const dates = new Map<string, string | null>();
   const parseDate = (text: string): string | null => {
@@ -158,16 +157,12 @@ export async function* parseCfpbComplaints(
 
   for await (const batch of batches) {
     for (const item of batch) {
-      if (item.kind === 'junk') {
-        yield { type: 'skipped', reason: SKIP_REASONS.junkLine, lines: [item.line], detail: `before the header: "${excerpt(item.text)}"` };
+      if (item.kind !== 'record') {
+        const skipped = headers.take(item);
+        if (skipped) yield skipped;
         continue;
       }
-      if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, columns, CFPB_WHAT);
-        column = header.column;
-        fieldCount = header.fieldCount;
-        continue;
-      }
+      const { column, fieldCount, accepted: header } = headers;
 
       const lines = [item.line];
       const { fields } = item;

@@ -1,7 +1,6 @@
 import {
-  acceptHeader,
-  type AcceptedHeader,
   type ColumnSpec,
+  ImportHeader,
   mapColumns,
   readCsvWithHeaderBatches,
   type ReadProgressOptions,
@@ -88,19 +87,19 @@ interface Group {
   rows: number[];
 }
 
+// Long because one generator holds the file's reading state (header, rows seen, invoices being
+// grouped, time cache) across batches; the row checks on the hot path read and update it in place.
 export async function* parseOnlineRetail(
   source: TextSource,
   options: OnlineRetailParseOptions = {},
 ): AsyncGenerator<ImportItem<ImportedPurchase | ImportedRefund>> {
-  let column: Partial<Record<keyof typeof COLUMNS, number>> = {};
-  let header: AcceptedHeader<keyof typeof COLUMNS> | undefined;
-  let fieldCount = 0;
   const seenRows = new Map<string, number>();
   const groups = new Map<string, Group>();
   const cancellations = new Map<string, Group>();
   // Invoice lines share their invoice's time: parse each distinct time once.
   const times = new Map<string, string | null>();
   const columns = withColumnOverrides(COLUMNS, options.columns ?? [], ONLINE_RETAIL_WHAT);
+  const headers = new ImportHeader(columns, ONLINE_RETAIL_WHAT);
 
   const batches = readCsvWithHeaderBatches(source, {
     ...options,
@@ -113,16 +112,12 @@ export async function* parseOnlineRetail(
 
   for await (const batch of batches) {
     for (const item of batch) {
-      if (item.kind === 'junk') {
-        yield { type: 'skipped', reason: SKIP_REASONS.junkLine, lines: [item.line], detail: `before the header: "${excerpt(item.text)}"` };
+      if (item.kind !== 'record') {
+        const skipped = headers.take(item);
+        if (skipped) yield skipped;
         continue;
       }
-      if (item.kind === 'header') {
-        header = acceptHeader(item.fields, item.line, columns, ONLINE_RETAIL_WHAT);
-        column = header.column;
-        fieldCount = header.fieldCount;
-        continue;
-      }
+      const { column, fieldCount, accepted: header } = headers;
 
       const lines = [item.line];
       const skip = (reason: string, detail: string): ImportItem<ImportedPurchase | ImportedRefund> => ({

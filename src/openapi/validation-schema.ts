@@ -62,6 +62,8 @@ function enumType(values: readonly unknown[]): SchemaObject['type'] | undefined 
   return undefined;
 }
 
+// Long because it is one switch with a case per class-validator constraint Relata's DTOs use, each a
+// line or two: the table of how a constraint reads in JSON Schema.
 /** Applies one constraint to the schema it describes (the property's, or its items'). */
 function applyConstraint(schema: SchemaObject, meta: ValidationMetadata): void {
   const [first, second] = meta.constraints ?? [];

@@ -83,6 +83,8 @@ class KernelLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 @Global()
 @Module({})
 export class RelataKernelModule {
+  // Long because it is the kernel's one provider list (stores, clock, ids, keys, projections), each
+  // entry a few lines of wiring; read top to bottom it is the order the kernel is assembled in.
   static forRoot(options: KernelOptions): DynamicModule {
     const clock = options.clock ?? new SystemClock();
     const threaded = options.projectorThread !== undefined && (options.role ?? 'all') === 'all';

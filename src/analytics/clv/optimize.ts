@@ -83,6 +83,8 @@ export function nelderMead(f: Objective, x0: readonly number[], options: NelderM
   return { x: [...best], value: bestValue, iterations, evaluations, converged, runs };
 }
 
+// Long because it is one Nelder-Mead iteration loop (reflect, expand, contract, shrink) over a simplex
+// held in local arrays; split up, every step would take and return the whole simplex.
 function runSimplex(
   evaluate: (x: Float64Array) => number,
   start: Float64Array,

@@ -96,6 +96,8 @@ const accumulator = (n: number): Accumulator => ({
   actualRevenue: new Float64Array(n),
 });
 
+// Long because it is one pass over the customers that fills per-period accumulators, then reads the
+// totals and groups off them; the pass's closures share the period table and the model's unit.
 export function salesForecast(
   model: ForecastModel,
   customers: Iterable<ForecastCustomer>,
