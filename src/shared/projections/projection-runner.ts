@@ -131,7 +131,7 @@ export interface ProjectionRunnerOptions {
  */
 export class ProjectionRunner {
   private readonly eventStore: EventStore;
-  /** The loops catch up on pages of the log read (and decrypted) once for all of them. */
+  /** The loops catch up on pages of the log read once for all of them, decrypted only where a projection needs it. */
   private readonly logReader: SharedLogReader;
   private readonly readStore: ReadStore;
   private readonly clock: Clock;
@@ -306,7 +306,7 @@ export class ProjectionRunner {
     }
   }
 
-  /** Forgets the log pages kept for loops catching up (decrypted events): erasure calls it once a key is deleted. */
+  /** Forgets the log pages kept for loops catching up and the events decrypted for them: erasure calls it once a key is deleted. */
   dropCachedEvents(): void {
     this.logReader.clear();
   }
@@ -499,7 +499,7 @@ export class ProjectionRunner {
   private async logLongerThan(count: number): Promise<boolean> {
     const head = await this.eventStore.headPosition();
     if (this.logLength?.head !== head || this.logLength.count !== count) {
-      const events = await this.eventStore.readAll({ fromPosition: START, limit: count + 1 });
+      const events = await this.logReader.log.readAll({ fromPosition: START, limit: count + 1 });
       this.logLength = { head, count, longer: events.length > count };
     }
     return this.logLength.longer;
@@ -739,6 +739,8 @@ export class ProjectionRunner {
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     let applied = 0;
     const indexesDeferred = this.deferredIndexes.has(`${definition.name}#${worker.generation}`);
+    // Before the transaction: a key lookup must not hold the read store's write lock.
+    const inputs = await this.inputsFor(definition, events, (event) => handlesEvery || handled.has(event.type));
     await this.inCommitOrder(worker, async () => {
       const stored = await this.readStore.withTransaction(async (tx) => {
         // The driver may run this callback again (retryable errors): every attempt starts afresh.
@@ -748,13 +750,13 @@ export class ProjectionRunner {
         // A query without its index scans the whole collection, once per event: build the indexes first.
         const fold = new BatchFold(tx, spent, indexesDeferred ? wantIndexes : undefined);
         const ctx = this.contextFor(fold, definition, worker.generation);
-        for (const event of events) {
+        for (const [index, event] of events.entries()) {
           if (applied > 0 && spent.exhausted()) break;
           applied += 1;
           if (!handlesEvery && !handled.has(event.type)) continue;
           fold.at(event.position.toString());
           try {
-            await definition.handle(event, ctx);
+            await definition.handle(inputs[index], ctx);
           } catch (error) {
             // A write conflict or lock timeout belongs to the transaction, not to the event: as it is,
             // the driver's withTransaction reruns the whole transaction; wrapped, it would count
@@ -771,6 +773,22 @@ export class ProjectionRunner {
       worker.advance(stored);
     });
     return applied;
+  }
+
+  /**
+   * The events as the projection's handler is to see them: decrypted (once per event, whichever
+   * projection asks first) when it needs plaintext and handles them, otherwise as stored. A failure
+   * to decrypt (a key store down or not the log's) fails the batch, never the event: it is not parked.
+   */
+  private async inputsFor(
+    definition: ProjectionDefinition,
+    events: RecordedEvent[],
+    handles: (event: RecordedEvent) => boolean,
+  ): Promise<RecordedEvent[]> {
+    if (definition.needsPlaintext === false) return events;
+    const inputs = new Array<RecordedEvent>(events.length);
+    for (const [index, event] of events.entries()) inputs[index] = handles(event) ? await this.logReader.open(event) : event;
+    return inputs;
   }
 
   /** Skips the event: records it in _parked and moves the checkpoint past it, without its changes. */
@@ -930,7 +948,7 @@ export class ProjectionRunner {
     const position = meta?.position ?? null;
     // Positions need not be contiguous (EventStoreDB), so the lag is counted by reading the events
     // after the checkpoint, at most LAG_EVENTS_CAP of them: beyond that it reads "10,000 or more".
-    const unprocessed = await this.eventStore.readAll({
+    const unprocessed = await this.logReader.log.readAll({
       fromPosition: storedPosition(position),
       limit: LAG_EVENTS_CAP + 1,
     });
