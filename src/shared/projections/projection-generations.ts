@@ -3,15 +3,12 @@ import { type EventStore, type Position, START } from '../event-store/event-stor
 import type { ReadStore } from '../read-store/read-store.port';
 import type { EventBatchPump } from './event-batch-pump';
 import type { ProjectionDefinition } from './projection';
+import type { ParkedEventDocument, ProjectionMetaDocument, ProjectionRunnerLogger, RebuildMeta } from './projection-meta';
 import {
   maxPosition,
   PARKED_EVENTS_COLLECTION,
-  type ParkedEventDocument,
   physicalCollectionName,
-  type ProjectionMetaDocument,
-  type ProjectionRunnerLogger,
   PROJECTIONS_META_COLLECTION,
-  type RebuildMeta,
   storedPosition,
 } from './projection-meta';
 import { ownedMeta, type ProjectionRuntime, RebuildRun, type Worker } from './projection-runtime';
@@ -40,35 +37,16 @@ export interface GenerationsOptions {
  * readers elsewhere may still hold its collections.
  */
 export class Generations {
-  private readonly eventStore: EventStore;
-  private readonly logReader: SharedLogReader;
-  private readonly readStore: ReadStore;
-  private readonly clock: Clock;
-  private readonly logger: ProjectionRunnerLogger;
-  private readonly runtimes: ReadonlyMap<string, ProjectionRuntime>;
-  private readonly batchSize: number;
-  private readonly retainReplacedMs: number;
-  private readonly deferIndexesMinEvents: number;
   /** "projection#generation" of generations whose indexes wait until they have caught up. */
   private readonly deferredIndexes = new Set<string>();
   private logLength: { head: Position; count: number; longer: boolean } | undefined;
 
-  constructor(options: GenerationsOptions) {
-    this.eventStore = options.eventStore;
-    this.logReader = options.logReader;
-    this.readStore = options.readStore;
-    this.clock = options.clock;
-    this.logger = options.logger;
-    this.runtimes = options.runtimes;
-    this.batchSize = options.batchSize;
-    this.retainReplacedMs = options.retainReplacedMs;
-    this.deferIndexesMinEvents = options.deferIndexesMinEvents;
-  }
+  constructor(private readonly options: GenerationsOptions) {}
 
   /** Reads (or creates) the meta document and takes over its generation and checkpoint. */
   async load(runtime: ProjectionRuntime): Promise<ProjectionMetaDocument> {
     const { definition } = runtime;
-    const meta = await this.readStore.withTransaction(async (tx) => {
+    const meta = await this.options.readStore.withTransaction(async (tx) => {
       const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
       const existing = await metas.get(definition.name);
       if (existing !== null) return existing;
@@ -78,7 +56,7 @@ export class Generations {
         generation: 1,
         position: null,
         state: 'catching-up',
-        updatedAt: this.clock.now().toISOString(),
+        updatedAt: this.options.clock.now().toISOString(),
       };
       await metas.replace(definition.name, fresh);
       return fresh;
@@ -123,9 +101,9 @@ export class Generations {
       target = { version: definition.version, generation: meta.generation + 1, position: null };
       // Leftovers of an abandoned rebuild must not leak into the new generation (older ones may still be read).
       await this.dropGenerations(definition, (generation) => generation > meta.generation);
-      await this.readStore.withTransaction(async (tx) => {
+      await this.options.readStore.withTransaction(async (tx) => {
         await tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).update(definition.name, {
-          $set: { rebuild: target, state: 'rebuilding', updatedAt: this.clock.now().toISOString() },
+          $set: { rebuild: target, state: 'rebuilding', updatedAt: this.options.clock.now().toISOString() },
           $unset: { rebuildRequested: '' },
         });
       });
@@ -142,7 +120,7 @@ export class Generations {
     const key = `${definition.name}#${generation}`;
     const unique = Object.values(definition.collections).some((spec) => (spec.indexes ?? []).some((index) => index.unique));
     // Unique indexes are enforced from the first write (a duplicate must fail its event, not the index build).
-    if (position === START && !unique && (await this.logLongerThan(this.deferIndexesMinEvents))) {
+    if (position === START && !unique && (await this.logLongerThan(this.options.deferIndexesMinEvents))) {
       this.deferredIndexes.add(key);
       return;
     }
@@ -162,7 +140,7 @@ export class Generations {
     }
     // Within a batch of the head counts as caught up: under a steady stream of appends the head keeps
     // moving. Counted in events the loop holds, not by position: positions are not event counts.
-    if (!worker.isFinished() && !worker.nearHead(this.batchSize)) return;
+    if (!worker.isFinished() && !worker.nearHead(this.options.batchSize)) return;
     await this.ensureIndexes(definition, worker.generation);
     this.deferredIndexes.delete(key);
   }
@@ -189,9 +167,9 @@ export class Generations {
    * remembered for the head it was counted at, so a rebuild of every projection counts once.
    */
   private async logLongerThan(count: number): Promise<boolean> {
-    const head = await this.eventStore.headPosition();
+    const head = await this.options.eventStore.headPosition();
     if (this.logLength?.head !== head || this.logLength.count !== count) {
-      const events = await this.logReader.log.readAll({ fromPosition: START, limit: count + 1 });
+      const events = await this.options.logReader.log.readAll({ fromPosition: START, limit: count + 1 });
       this.logLength = { head, count, longer: events.length > count };
     }
     return this.logLength.longer;
@@ -201,7 +179,7 @@ export class Generations {
     for (const [logical, spec] of Object.entries(definition.collections)) {
       const indexes = spec.indexes ?? [];
       if (indexes.length > 0) {
-        await this.readStore.ensureIndexes(physicalCollectionName(definition.name, logical, generation), indexes);
+        await this.options.readStore.ensureIndexes(physicalCollectionName(definition.name, logical, generation), indexes);
       }
     }
   }
@@ -210,8 +188,8 @@ export class Generations {
   private async dropGenerations(definition: ProjectionDefinition, drop: (generation: number) => boolean): Promise<void> {
     const prefix = `${definition.name}.`;
     // Another projection named "<this name>.<something>" owns collections with the same prefix.
-    const longerNames = [...this.runtimes.keys()].filter((name) => name.startsWith(prefix));
-    for (const name of await this.readStore.listCollections()) {
+    const longerNames = [...this.options.runtimes.keys()].filter((name) => name.startsWith(prefix));
+    for (const name of await this.options.readStore.listCollections()) {
       if (!name.startsWith(prefix) || longerNames.some((other) => name.startsWith(`${other}.`))) continue;
       const match = /^(.+)__g(\d+)$/.exec(name.slice(prefix.length));
       if (match === null) continue;
@@ -219,36 +197,36 @@ export class Generations {
       const known = Object.prototype.hasOwnProperty.call(definition.collections, logical);
       // Names with a dot may belong to another projection: only drop them when they are declared here.
       if ((known || !logical.includes('.')) && drop(Number(generation))) {
-        await this.readStore.dropCollection(name);
+        await this.options.readStore.dropCollection(name);
       }
     }
   }
 
   /** Replaced generations still within their retention: readers may hold their collections. */
   private retainedGenerations(meta: ProjectionMetaDocument): Set<number> {
-    const now = this.clock.now().getTime();
+    const now = this.options.clock.now().getTime();
     return new Set(
       (meta.retired ?? [])
-        .filter((retired) => Date.parse(retired.replacedAt) + this.retainReplacedMs > now)
+        .filter((retired) => Date.parse(retired.replacedAt) + this.options.retainReplacedMs > now)
         .map((retired) => retired.generation),
     );
   }
 
   /** Drops the collections of replaced generations past their retention (every one: `all`), then forgets them. */
   async dropRetiredGenerations(definition: ProjectionDefinition, all = false): Promise<void> {
-    const meta = await this.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(definition.name);
+    const meta = await this.options.readStore.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION).get(definition.name);
     const retained = meta === null || all ? new Set<number>() : this.retainedGenerations(meta);
     const expired = new Set((meta?.retired ?? []).map((retired) => retired.generation).filter((generation) => !retained.has(generation)));
     if (expired.size === 0) return;
     await this.dropGenerations(definition, (generation) => expired.has(generation));
-    await this.readStore.withTransaction(async (tx) => {
+    await this.options.readStore.withTransaction(async (tx) => {
       const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
       const current = await metas.get(definition.name);
       if (current === null) return;
       const kept = (current.retired ?? []).filter((retired) => !expired.has(retired.generation));
       await metas.update(definition.name, { $set: { retired: kept } });
     });
-    this.logger.log(`Projection ${definition.name}: dropped replaced generation(s) ${[...expired].join(', ')}`);
+    this.options.logger.log(`Projection ${definition.name}: dropped replaced generation(s) ${[...expired].join(', ')}`);
   }
 
   /**
@@ -266,11 +244,11 @@ export class Generations {
     let replaced: { generation: number; worker: Worker | undefined } | undefined;
     await runtime.commitLock.run(async () => {
       if (worker.position < runtime.position) return;
-      const switched = await this.readStore.withTransaction(async (tx) => {
+      const switched = await this.options.readStore.withTransaction(async (tx) => {
         const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
         const meta = await ownedMeta(tx, worker);
         if (maxPosition(meta.position, worker.position) > worker.position) return false;
-        const now = this.clock.now().toISOString();
+        const now = this.options.clock.now().toISOString();
         const next: ProjectionMetaDocument = {
           _id: definition.name,
           version: rebuild.version,
@@ -302,7 +280,7 @@ export class Generations {
     // Its collections stay for the readers that still hold them; housekeeping drops them later.
     await replaced.worker?.stop();
     const newGeneration = worker.generation;
-    this.logger.log(`Projection ${definition.name} switched to generation ${newGeneration} (version ${rebuild.version})`);
+    this.options.logger.log(`Projection ${definition.name} switched to generation ${newGeneration} (version ${rebuild.version})`);
     runtime.notify();
     rebuild.complete();
   }

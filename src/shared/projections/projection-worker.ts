@@ -7,17 +7,14 @@ import { BudgetMeter } from './budget-meter';
 import { EventBatchPump } from './event-batch-pump';
 import { EVERY_EVENT_TYPE, type ProjectionContext, type ProjectionDefinition } from './projection';
 import type { Generations } from './projection-generations';
+import type { ParkedEventDocument, ProjectionMetaDocument, ProjectionRunnerLogger, RebuildMeta } from './projection-meta';
 import {
   assertLogicalCollection,
   errorMessage,
   maxPosition,
   PARKED_EVENTS_COLLECTION,
-  type ParkedEventDocument,
   physicalCollectionName,
-  type ProjectionMetaDocument,
-  type ProjectionRunnerLogger,
   PROJECTIONS_META_COLLECTION,
-  type RebuildMeta,
 } from './projection-meta';
 import {
   HandlerError,
@@ -51,29 +48,7 @@ export interface WorkerLoopOptions {
  * growing pause, from the committed checkpoint.
  */
 export class WorkerLoop {
-  private readonly logReader: SharedLogReader;
-  private readonly readStore: ReadStore;
-  private readonly clock: Clock;
-  private readonly logger: ProjectionRunnerLogger;
-  private readonly generations: Generations;
-  private readonly batchSize: number;
-  private readonly maxAttempts: number;
-  private readonly retryDelayMs: number;
-  private readonly transactionBudget: TransactionBudget | undefined;
-  private readonly writeCounter: ((documents: number, events: number) => void) | undefined;
-
-  constructor(options: WorkerLoopOptions) {
-    this.logReader = options.logReader;
-    this.readStore = options.readStore;
-    this.clock = options.clock;
-    this.logger = options.logger;
-    this.generations = options.generations;
-    this.batchSize = options.batchSize;
-    this.maxAttempts = options.maxAttempts;
-    this.retryDelayMs = options.retryDelayMs;
-    this.transactionBudget = options.transactionBudget;
-    this.writeCounter = options.writeCounter;
-  }
+  constructor(private readonly options: WorkerLoopOptions) {}
 
   /** Runs a loop until it is stopped or done, resubscribing after infrastructure failures. */
   async run(worker: Worker): Promise<void> {
@@ -93,8 +68,8 @@ export class WorkerLoop {
         }
         failures += 1;
         runtime.failing = true;
-        const delay = Math.min(5000, Math.max(50, this.retryDelayMs) * 2 ** Math.min(failures - 1, 10));
-        this.logger.warn(
+        const delay = Math.min(5000, Math.max(50, this.options.retryDelayMs) * 2 ** Math.min(failures - 1, 10));
+        this.options.logger.warn(
           `Projection ${runtime.definition.name} (generation ${worker.generation}) failed, retrying in ${delay} ms: ${errorMessage(error)}`,
         );
         // The in-memory checkpoint only moves on commit, so resubscribing from it loses nothing.
@@ -104,17 +79,17 @@ export class WorkerLoop {
   }
 
   private async consume(worker: Worker): Promise<'finished' | 'stopped' | 'ended'> {
-    const subscription = this.logReader.subscribe(worker.position);
-    const pump = new EventBatchPump(subscription, this.batchSize * 2);
+    const subscription = this.options.logReader.subscribe(worker.position);
+    const pump = new EventBatchPump(subscription, this.options.batchSize * 2);
     worker.pump = pump;
     worker.subscription = subscription;
     try {
       for (;;) {
         if (worker.stopped) return 'stopped';
-        await this.generations.buildDeferredIndexes(worker);
-        if (worker.target === 'rebuild') await this.generations.trySwitch(worker, pump);
+        await this.options.generations.buildDeferredIndexes(worker);
+        if (worker.target === 'rebuild') await this.options.generations.trySwitch(worker, pump);
         if (worker.isFinished()) return 'finished';
-        const batch = await pump.take(this.batchSize);
+        const batch = await pump.take(this.options.batchSize);
         if (batch === null) return worker.stopped ? 'stopped' : 'ended';
         await this.processBatch(worker, batch);
         worker.runtime.failing = false;
@@ -134,10 +109,10 @@ export class WorkerLoop {
     if (worker.target === 'rebuild') {
       runtime.rebuild?.fail(new Error(`The rebuild of ${runtime.definition.name} was taken over elsewhere`));
       runtime.rebuild = undefined;
-      await this.generations.load(runtime);
+      await this.options.generations.load(runtime);
       return false;
     }
-    await this.generations.load(runtime);
+    await this.options.generations.load(runtime);
     if (runtime.frozen || worker.stopped) return false;
     worker.generation = runtime.generation;
     worker.position = runtime.position;
@@ -166,8 +141,8 @@ export class WorkerLoop {
   /** Retries one event alone (its first failure counted) and parks it after maxAttempts failures. */
   private async retryOrPark(worker: Worker, event: RecordedEvent, firstError: unknown): Promise<void> {
     let lastError = firstError;
-    for (let attempt = 2; attempt <= this.maxAttempts; attempt += 1) {
-      await worker.sleep(this.retryDelayMs);
+    for (let attempt = 2; attempt <= this.options.maxAttempts; attempt += 1) {
+      await worker.sleep(this.options.retryDelayMs);
       if (worker.stopped) throw new StoppedSignal();
       try {
         await this.commit(worker, [event]);
@@ -190,7 +165,7 @@ export class WorkerLoop {
     } catch (error) {
       if (!(error instanceof IndexesWantedSignal)) throw error;
       // Nothing was committed: the batch runs again with the indexes in place.
-      await this.generations.buildQueriedIndexes(worker);
+      await this.options.generations.buildQueriedIndexes(worker);
       return this.commitBatch(worker, events);
     }
   }
@@ -200,13 +175,13 @@ export class WorkerLoop {
     const handled = new Set(definition.eventTypes);
     const handlesEvery = handled.has(EVERY_EVENT_TYPE);
     let applied = 0;
-    const indexesDeferred = this.generations.indexesDeferred(worker);
+    const indexesDeferred = this.options.generations.indexesDeferred(worker);
     // Before the transaction: a key lookup must not hold the read store's write lock.
     const inputs = await this.inputsFor(definition, events, (event) => handlesEvery || handled.has(event.type));
     await this.inCommitOrder(worker, async () => {
-      const stored = await this.readStore.withTransaction(async (tx) => {
+      const stored = await this.options.readStore.withTransaction(async (tx) => {
         // The driver may run this callback again (retryable errors): every attempt starts afresh.
-        const spent = new BudgetMeter(this.transactionBudget, this.clock);
+        const spent = new BudgetMeter(this.options.transactionBudget, this.options.clock);
         applied = 0;
         const meta = await ownedMeta(tx, worker);
         // A query without its index scans the whole collection, once per event: build the indexes first.
@@ -229,7 +204,7 @@ export class WorkerLoop {
         }
         // Each document the batch touched, written once, in the transaction of the checkpoint.
         await fold.flush();
-        this.writeCounter?.(fold.writes, applied);
+        this.options.writeCounter?.(fold.writes, applied);
         return this.writeCheckpoint(tx, worker, meta, events[applied - 1].position);
       });
       worker.advance(stored);
@@ -249,18 +224,18 @@ export class WorkerLoop {
   ): Promise<RecordedEvent[]> {
     if (definition.needsPlaintext === false) return events;
     const inputs = new Array<RecordedEvent>(events.length);
-    for (const [index, event] of events.entries()) inputs[index] = handles(event) ? await this.logReader.open(event) : event;
+    for (const [index, event] of events.entries()) inputs[index] = handles(event) ? await this.options.logReader.open(event) : event;
     return inputs;
   }
 
   /** Skips the event: records it in _parked and moves the checkpoint past it, without its changes. */
   private async park(worker: Worker, event: RecordedEvent, error: unknown): Promise<void> {
     const { definition } = worker.runtime;
-    this.logger.error(
-      `Projection ${definition.name} parked event ${event.id} (${event.type} at ${event.position}) after ${this.maxAttempts} attempts: ${errorMessage(error)}`,
+    this.options.logger.error(
+      `Projection ${definition.name} parked event ${event.id} (${event.type} at ${event.position}) after ${this.options.maxAttempts} attempts: ${errorMessage(error)}`,
     );
     await this.inCommitOrder(worker, async () => {
-      const stored = await this.readStore.withTransaction(async (tx) => {
+      const stored = await this.options.readStore.withTransaction(async (tx) => {
         const meta = await ownedMeta(tx, worker);
         const parked: ParkedEventDocument = {
           _id: `${definition.name}:${event.id}`,
@@ -270,8 +245,8 @@ export class WorkerLoop {
           streamName: event.streamName,
           position: event.position.toString(),
           error: errorMessage(error),
-          attempts: this.maxAttempts,
-          parkedAt: this.clock.now().toISOString(),
+          attempts: this.options.maxAttempts,
+          parkedAt: this.options.clock.now().toISOString(),
           generation: worker.generation,
         };
         await tx.collection<ParkedEventDocument>(PARKED_EVENTS_COLLECTION).replace(parked._id, parked);
@@ -290,7 +265,7 @@ export class WorkerLoop {
   /** Stores the checkpoint (never moving it back) and returns it. */
   private async writeCheckpoint(tx: ReadStoreTransaction, worker: Worker, meta: ProjectionMetaDocument, last: Position): Promise<Position> {
     const metas = tx.collection<ProjectionMetaDocument>(PROJECTIONS_META_COLLECTION);
-    const updatedAt = this.clock.now().toISOString();
+    const updatedAt = this.options.clock.now().toISOString();
     if (worker.target === 'active') {
       const position = maxPosition(meta.position, last);
       const state = worker.runtime.rebuild !== undefined ? 'rebuilding' : worker.pump?.buffered ? 'catching-up' : 'live';
