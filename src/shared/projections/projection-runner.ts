@@ -306,7 +306,7 @@ export class ProjectionRunner {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Inside
+  // Housekeeping and loops
 
   private runtime(name: string): ProjectionRuntime {
     const runtime = this.runtimes.get(name);
