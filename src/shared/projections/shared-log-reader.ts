@@ -53,17 +53,15 @@ export class SharedLogReader {
   open(event: RecordedEvent): Promise<RecordedEvent> {
     if (this.sealing === undefined) return Promise.resolve(event);
     const { position } = event;
-    let opened = this.opened.get(position);
-    if (opened === undefined) {
-      const attempt = this.sealing.open(event);
-      opened = attempt;
-      this.opened.set(position, attempt);
-      // A failure (a key store down) is not kept: the next attempt opens it again.
-      attempt.catch(() => {
-        if (this.opened.get(position) === attempt) this.opened.delete(position);
-      });
-      while (this.opened.size > this.maxOpened) this.opened.delete(this.opened.keys().next().value as Position);
-    }
+    const kept = this.opened.get(position);
+    if (kept !== undefined) return kept;
+    const opened = this.sealing.open(event);
+    this.opened.set(position, opened);
+    // A failure (a key store down) is not kept: the next attempt opens it again.
+    opened.catch(() => {
+      if (this.opened.get(position) === opened) this.opened.delete(position);
+    });
+    while (this.opened.size > this.maxOpened) this.opened.delete(this.opened.keys().next().value as Position);
     return opened;
   }
 
