@@ -39,7 +39,8 @@ describe('projections declaring that they read no personal field', () => {
     const department = await t.request('POST', '/departments', { name: 'Billing', supervisorId: 'sup-1' });
     expect(department.status).toBe(201);
     await runPersonalDataCycle(t, department.json.id as string);
-  });
+    // A full customer and complaint cycle through HTTP: slow on a busy machine.
+  }, 120_000);
   afterAll(async () => {
     await t.close();
   });
