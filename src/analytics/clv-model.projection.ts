@@ -25,6 +25,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const clvModelProjection: ProjectionDefinition = {
   name: CLV_MODEL_PROJECTION,
   version: 1,
+  // Reads no personal field: model parameters only.
+  needsPlaintext: false,
   eventTypes: ['ClvModelFitted'],
   collections: { [CLV_MODELS_COLLECTION]: { indexes: [{ keys: { revision: -1 } }] } },
   handle,

@@ -325,6 +325,8 @@ export const complaintStatsProjection: ProjectionDefinition = {
   // 4: buckets of at most COMPLAINTS_PER_BUCKET complaints; 5: the source's values (company, state, ...) as facts and dimensions;
   // 6: a bucket's durations and links in `day-lists`, apart from its constant-size counters.
   version: 6,
+  // Reads no personal field: counts and times; the close reason is a code, not the customer's words.
+  needsPlaintext: false,
   eventTypes: HANDLED,
   collections: {
     // A department's statistics (filtered, so read from the facts) scan only its complaints.

@@ -397,6 +397,8 @@ export const customerValueProjection: ProjectionDefinition = {
   // currency (byCurrency, days, refunds netted in their currency), suggestions with their currency,
   // product amounts per currency, the currencies collection.
   version: 5,
+  // Reads personal fields: the customer's name is shown beside their value.
+  needsPlaintext: true,
   eventTypes: [
     'CustomerRegistered',
     'ContactDetailsUpdated',

@@ -76,6 +76,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const segmentHistoryProjection: ProjectionDefinition = {
   name: SEGMENT_HISTORY_PROJECTION,
   version: 1,
+  // Reads no personal field: only segments, scores and times.
+  needsPlaintext: false,
   eventTypes: SEGMENTATION_EVENT_TYPES,
   collections: {
     [MEMBERSHIPS_COLLECTION]: {

@@ -41,6 +41,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const auditIndexProjection: ProjectionDefinition = {
   name: AUDIT_INDEX_PROJECTION,
   version: 1,
+  // Reads no personal field: metadata and positions only.
+  needsPlaintext: false,
   eventTypes: [EVERY_EVENT_TYPE],
   collections: {
     [AUDIT_INDEX_EVENTS]: { indexes: [{ keys: { correlationId: 1, position: 1 } }] },

@@ -89,6 +89,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const campaignsProjection: ProjectionDefinition = {
   name: CAMPAIGNS_PROJECTION,
   version: 1,
+  // Reads no personal field: ids, groups and times only.
+  needsPlaintext: false,
   eventTypes: CAMPAIGN_EVENT_TYPES,
   collections: {
     [CAMPAIGNS_COLLECTION]: { indexes: [{ keys: { createdAt: -1 } }] },

@@ -96,6 +96,8 @@ export const complaintDetailsProjection: ProjectionDefinition = {
   name: COMPLAINT_DETAILS_PROJECTION,
   // 2: the queue's `search` text and its number, category and severity indexes.
   version: 2,
+  // Reads personal fields: the complaint's texts are shown on its page.
+  needsPlaintext: true,
   // Complaint texts are the customer's personal data: a forget rebuilds this read model.
   rebuildOnErasure: true,
   eventTypes: COMPLAINT_EVENT_TYPES,

@@ -87,6 +87,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const complaintSolutionsProjection: ProjectionDefinition = {
   name: COMPLAINT_SOLUTIONS_PROJECTION,
   version: 1,
+  // Reads personal fields: sub-category, root cause and solution texts are published.
+  needsPlaintext: true,
   // Complaint texts are the customer's personal data: a forget rebuilds this read model.
   rebuildOnErasure: true,
   eventTypes: HANDLED,

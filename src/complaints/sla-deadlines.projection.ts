@@ -177,6 +177,8 @@ export function dueDeadlinesFilter(nowIso: string): Record<string, unknown> {
 export const SLA_DEADLINES_PROJECTION: ProjectionDefinition = {
   name: SLA_DEADLINES_PROJECTION_NAME,
   version: 1,
+  // Reads no personal field: only ids, departments and due times.
+  needsPlaintext: false,
   eventTypes: HANDLED_EVENT_TYPES,
   collections: {
     [SLA_DEADLINES_COLLECTION]: { indexes: [{ keys: { status: 1, dueAt: 1 } }, { keys: { complaintId: 1 } }] },

@@ -432,6 +432,8 @@ export const customerProfileProjection: ProjectionDefinition = {
   // 5: the complaint list kept in the complaint owners' documents, not in the profile.
   // 6: current value per currency (currentValue.byCurrency, refunds netted per currency), suggestions with their currency, the currencies collection.
   version: 6,
+  // Reads personal fields: names, contact details and interaction summaries are shown on the profile.
+  needsPlaintext: true,
   eventTypes: [...CUSTOMER_EVENT_TYPES, ...COMPLAINT_STATUS_EVENT_TYPES, SEGMENT_CHANGED, ...CUSTOMER_OWNER_EVENT_TYPES],
   collections: {
     [CUSTOMERS_COLLECTION]: {

@@ -328,6 +328,8 @@ export function createDepartmentWebhooksProjection(sources: readonly WebhookEven
     // 2: outbox documents name their subject and personal paths; complaint-subjects. 3: customer,
     // segment and follow-up events (customer-facts), webhook filters.
     version: 3,
+    // Reads personal fields: webhook bodies carry the event's data as the subscriber is to read it.
+    needsPlaintext: true,
     eventTypes: [...new Set([...DEPARTMENT_EVENT_TYPES, ...COMPLAINT_EVENT_TYPES, CUSTOMER_FORGOTTEN, ...sourcedTypes])],
     collections: {
       [DEPARTMENTS_COLLECTION]: { indexes: [{ keys: { nameKey: 1 } }] },

@@ -145,6 +145,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const followUpsProjection: ProjectionDefinition = {
   name: FOLLOW_UPS_PROJECTION,
   version: 1,
+  // Reads personal fields: titles, notes and cancel reasons are shown.
+  needsPlaintext: true,
   eventTypes: [...FOLLOW_UP_EVENT_TYPES, CUSTOMER_FORGOTTEN],
   collections: {
     [FOLLOW_UPS_COLLECTION]: {

@@ -61,6 +61,8 @@ async function handle(event: RecordedEvent, ctx: ProjectionContext): Promise<voi
 export const sourceIdsProjection: ProjectionDefinition = {
   name: SOURCE_IDS_PROJECTION,
   version: 1,
+  // Reads no personal field: only source references, ids and times.
+  needsPlaintext: false,
   eventTypes: ['CustomerRegistered', 'ComplaintRegistered'],
   collections: { [SOURCE_RECORDS_COLLECTION]: { indexes: [{ keys: { system: 1, sourceId: 1 } }] } },
   handle,

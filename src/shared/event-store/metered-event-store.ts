@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { type AppendOptions, type AppendResult, type EventStore, type NewEvent, WrongExpectedRevisionError } from './event-store.port';
 import { ForwardingEventStore } from './forwarding-event-store';
+import { type SealedEventSource, sealedSourceOf, type SealsEvents } from './sealed-events';
 
 export type AppendOutcome = 'ok' | 'conflict' | 'error';
 
@@ -13,12 +14,17 @@ export interface AppendObserver {
 export const APPEND_OBSERVER = Symbol('APPEND_OBSERVER');
 
 /** Times every append of the store it wraps; everything else passes straight through. */
-export class MeteredEventStore extends ForwardingEventStore {
+export class MeteredEventStore extends ForwardingEventStore implements SealsEvents {
   constructor(
     inner: EventStore,
     private readonly observer: AppendObserver,
   ) {
     super(inner);
+  }
+
+  /** Reads are not metered: the inner store's sealed source (or, when it seals nothing, the inner store itself). */
+  sealedEvents(): SealedEventSource {
+    return sealedSourceOf(this.inner) ?? { sealed: this.inner, open: (event) => Promise.resolve(event) };
   }
 
   override async appendToStream(streamName: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {

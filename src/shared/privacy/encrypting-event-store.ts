@@ -10,6 +10,7 @@ import type {
   RecordedEvent,
   SubscribeOptions,
 } from '../event-store/event-store.port';
+import type { SealedEventSource, SealsEvents } from '../event-store/sealed-events';
 import {
   decryptField,
   deriveFieldKeys,
@@ -44,7 +45,7 @@ const STREAM_SUBJECTS_CACHED = 10_000;
  * Created without specs (a read-only tool that was not handed them) it still decrypts, but refuses
  * every append rather than store personal data in the clear.
  */
-export class EncryptingEventStore implements EventStore {
+export class EncryptingEventStore implements EventStore, SealsEvents {
   private readonly specs: ReadonlyMap<string, PersonalDataSpec> | null;
   /** Subject of streams whose events name it only in the stream's first event (immutable once written). */
   private readonly streamSubjects = new Map<string, string>();
@@ -85,6 +86,14 @@ export class EncryptingEventStore implements EventStore {
 
   subscribeToAll(options?: SubscribeOptions): AllSubscription {
     return new DecryptingSubscription(this.inner.subscribeToAll(options), (event) => this.decrypt(event));
+  }
+
+  /**
+   * The events as stored (encrypted), each decrypted only when asked: the projection runner reads
+   * the log this way and decrypts only for projections that read personal fields.
+   */
+  sealedEvents(): SealedEventSource {
+    return { sealed: this.inner, open: (event) => this.decrypt(event) };
   }
 
   headPosition(): Promise<Position> {

@@ -28,6 +28,14 @@ export interface ProjectionDefinition {
    */
   handle(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
   /**
+   * Whether `handle` reads fields declared personal (*.personal-data.ts) of the events it handles.
+   * False: it is handed the events as stored, personal fields still encrypted, and costs no key
+   * lookup or decryption; declare it only after checking every field the handler reads. True, or
+   * left out: the events it handles are decrypted first (personal fields of forgotten subjects
+   * read as erased).
+   */
+  needsPlaintext?: boolean;
+  /**
    * True for a projection that copies personal data it cannot erase in place: after a subject's
    * key is deleted it is rebuilt (its events then read as erased) before the erasure completes.
    */
