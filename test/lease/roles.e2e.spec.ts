@@ -1,14 +1,4 @@
-import {
-  type ChildReply,
-  type ChildServer,
-  callChild,
-  childServersOnFreshDir,
-  leaseServerEnv,
-  pollUntil,
-  startChildServer,
-} from '../support/child-server';
-import { signHs256 } from '../support/jwt';
-import { TEST_JWT_SECRET } from '../support/test-app';
+import { type ChildServer, childCaller, leaseServersOnFreshDir, pollUntil } from '../support/child-server';
 
 /**
  * RELATA_ROLE through real server processes on one data dir: an `api` process that never projects
@@ -18,13 +8,7 @@ import { TEST_JWT_SECRET } from '../support/test-app';
  */
 jest.setTimeout(180_000);
 
-const token = signHs256(
-  { sub: 'roles-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
-  TEST_JWT_SECRET,
-);
-
-const call = (server: ChildServer, method: string, url: string, body?: unknown): Promise<ChildReply> =>
-  callChild(server, token, method, url, body);
+const call = childCaller('roles-test', ['admin', 'agent', 'analyst', 'supervisor']);
 
 /** One sample of a metric without labels, or of the first series whose labels contain `labels`. */
 async function metric(server: ChildServer, name: string, labels = ''): Promise<number | undefined> {
@@ -40,19 +24,12 @@ function newCustomer(name: string) {
 }
 
 describe('RELATA_ROLE', () => {
-  const ctx = childServersOnFreshDir('relata-roles-', 'each');
-
-  // A lease TTL far longer than the test: the api sees the killed worker's pid is gone (same host), not an expiry.
-  const env = (extra: Record<string, string>): Record<string, string> => leaseServerEnv(ctx.dataDir, 500, extra);
+  // A lease TTL far longer than the test (leaseServerEnv): the api sees the killed worker's pid is gone (same host), not an expiry.
+  const ctx = leaseServersOnFreshDir('relata-roles-', 'each', 500);
 
   it('an api process reads its own writes from the projections of a worker process, and reports unready once the worker is gone', async () => {
-    const worker = await startChildServer({ dataDir: ctx.dataDir, env: env({ RELATA_ROLE: 'worker' }) });
-    ctx.servers.push(worker);
-    const api = await startChildServer({
-      dataDir: ctx.dataDir,
-      env: env({ RELATA_ROLE: 'api', RELATA_READY_MAX_LAG_EVENTS: '0', RELATA_CONSISTENCY_TIMEOUT_MS: '1000' }),
-    });
-    ctx.servers.push(api);
+    const worker = await ctx.start({ RELATA_ROLE: 'worker' });
+    const api = await ctx.start({ RELATA_ROLE: 'api', RELATA_READY_MAX_LAG_EVENTS: '0', RELATA_CONSISTENCY_TIMEOUT_MS: '1000' });
 
     // The worker answers the probes and metrics only.
     const refused = await call(worker, 'POST', '/customers', newCustomer('Not Here'));
@@ -89,7 +66,7 @@ describe('RELATA_ROLE', () => {
     expect(await metric(api, 'relata_worker_alive', 'role="api"')).toBe(0);
 
     // A new worker takes over and catches up: the api's read succeeds.
-    ctx.servers.push(await startChildServer({ dataDir: ctx.dataDir, env: env({ RELATA_ROLE: 'worker' }) }));
+    await ctx.start({ RELATA_ROLE: 'worker' });
     const caughtUp = await until('the read after the new worker caught up', async () => {
       const reply = await call(
         api,
@@ -102,8 +79,7 @@ describe('RELATA_ROLE', () => {
   });
 
   it('all runs the projections in a worker thread, not on the thread that serves HTTP', async () => {
-    const server = await startChildServer({ dataDir: ctx.dataDir, env: env({}) });
-    ctx.servers.push(server);
+    const server = await ctx.start();
 
     const threadId = await until('the projector thread holding the lease', async () => {
       const id = await metric(server, 'relata_projections_thread_id');

@@ -1,14 +1,4 @@
-import {
-  type ChildReply,
-  type ChildServer,
-  callChild,
-  childServersOnFreshDir,
-  leaseServerEnv,
-  pollUntil,
-  startChildServer,
-} from '../support/child-server';
-import { signHs256 } from '../support/jwt';
-import { TEST_JWT_SECRET } from '../support/test-app';
+import { type ChildServer, childCaller, leaseServersOnFreshDir, pollUntil } from '../support/child-server';
 
 /**
  * Two real server processes on one data dir (embedded stores), the worker lease on a short TTL.
@@ -23,13 +13,7 @@ interface ProjectionsBody {
   lease: { enabled: boolean; active: boolean; owner: string; holder: string | null; token: number | null };
 }
 
-const token = signHs256(
-  { sub: 'lease-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
-  TEST_JWT_SECRET,
-);
-
-const call = (server: ChildServer, method: string, url: string, body?: unknown): Promise<ChildReply> =>
-  callChild(server, token, method, url, body);
+const call = childCaller('lease-test', ['admin', 'agent', 'analyst', 'supervisor']);
 
 async function projections(server: ChildServer): Promise<ProjectionsBody> {
   const response = await call(server, 'GET', '/projections');
@@ -40,14 +24,13 @@ async function projections(server: ChildServer): Promise<ProjectionsBody> {
 const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, probe, 30_000);
 
 describe('worker lease across two processes on one data dir', () => {
-  const ctx = childServersOnFreshDir('relata-lease-2p-', 'all');
+  const ctx = leaseServersOnFreshDir('relata-lease-2p-', 'all', 1000);
 
   it('runs the projections in exactly one process, and in the other once the holder is killed', async () => {
     // A TTL far longer than the test: on a loaded machine a short one could lapse between renewals
     // and move the lease mid-test. The takeover after the crash comes from the dead holder's pid
     // (same host), which is what is tested; waiting out the TTL would take longer than until() allows.
-    const env = leaseServerEnv(ctx.dataDir, 1000);
-    ctx.servers = await Promise.all([startChildServer({ dataDir: ctx.dataDir, env }), startChildServer({ dataDir: ctx.dataDir, env })]);
+    await Promise.all([ctx.start(), ctx.start()]);
 
     // Exactly one holds the lease; the other's runner is not running.
     const [holder, other] = await until('one holder', async () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { signHs256 } from './jwt';
 import { TEST_ADMIN_KEY, TEST_JWT_SECRET } from './test-app';
 import { dropTestStores, testStoreEnv } from './test-stores';
 
@@ -132,6 +133,15 @@ export async function callChild(server: ChildServer, token: string, method: stri
   return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
+/** A caller of child servers that sends a JWT for this subject and these roles (with pii), signed with the test secret. */
+export function childCaller(
+  sub: string,
+  roles: string[],
+): (server: ChildServer, method: string, url: string, body?: unknown) => Promise<ChildReply> {
+  const token = signHs256({ sub, roles, pii: true, exp: 4102444800 }, TEST_JWT_SECRET);
+  return (server, method, url, body) => callChild(server, token, method, url, body);
+}
+
 /**
  * Asks the probe every 100 ms until it answers something other than undefined, and returns that.
  * For what other processes do on their own time; the deadline only turns a hang into a failure.
@@ -187,4 +197,22 @@ export function childServersOnFreshDir(prefix: string, per: 'each' | 'all'): Chi
     fs.rmSync(context.dataDir, { recursive: true, force: true });
   });
   return context;
+}
+
+/** Child servers on one fresh data dir under the worker lease (leaseServerEnv). */
+export interface LeaseServersOnOneDir extends ChildServersOnOneDir {
+  /** Starts a server on the shared dir with leaseServerEnv plus `extra`, and adds it to `servers` (killed afterwards). */
+  start(extra?: Record<string, string>): Promise<ChildServer>;
+}
+
+/** childServersOnFreshDir, with a start() for servers that renew the worker lease every `renewMs`. */
+export function leaseServersOnFreshDir(prefix: string, per: 'each' | 'all', renewMs: number): LeaseServersOnOneDir {
+  const context = childServersOnFreshDir(prefix, per);
+  return Object.assign(context, {
+    async start(extra: Record<string, string> = {}): Promise<ChildServer> {
+      const server = await startChildServer({ dataDir: context.dataDir, env: leaseServerEnv(context.dataDir, renewMs, extra) });
+      context.servers.push(server);
+      return server;
+    },
+  });
 }
