@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { runImport } from '../../src/importers/import-runner';
 import { ManualClock } from '../../src/shared/clock';
-import { IMPORT_TEST_TIMEOUT_MS, listAll, splitCsvLine, toCents } from '../importers/data-set-import-support';
+import { IMPORT_TEST_TIMEOUT_MS, listAll, splitCsvLine, toCents, ukLocalToUtcMs } from '../importers/data-set-import-support';
 import { sharedDataFile } from '../importers/import-test-support';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -17,18 +17,6 @@ process.env.RELATA_SEGMENTATION_SCHEDULER = 'off';
  * results are checked against figures computed here, from the raw CSV (the period before the
  * window) and from what the test itself recorded (the window), for the member lists the API returns.
  */
-
-/** "YYYY-MM-DD HH:MM:SS" UK local time as a UTC instant: summer time (UTC+1) from 01:00 UTC on the last Sunday of March to the last Sunday of October. */
-function ukLocalToUtc(local: string): number {
-  const asUtc = Date.parse(`${local.replace(' ', 'T')}Z`);
-  const year = Number(local.slice(0, 4));
-  const lastSunday = (month: number): number => {
-    const last = new Date(Date.UTC(year, month + 1, 0));
-    return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
-  };
-  const summer = asUtc - 3_600_000 >= lastSunday(2) && asUtc - 3_600_000 < lastSunday(9);
-  return summer ? asUtc - 3_600_000 : asUtc;
-}
 
 /** The sample's purchases as the file says them: one per (invoice, customer), at the invoice's earliest line, in cents. */
 function purchasesFromFile(): Map<string, { at: number; cents: number }[]> {
@@ -46,7 +34,7 @@ function purchasesFromFile(): Map<string, { at: number; cents: number }[]> {
     const [quantity, price] = [Number(fields[quantityAt]), Number(fields[priceAt])];
     if (customer === 'NA' || invoice.startsWith('C') || quantity <= 0 || price <= 0) continue;
     const key = `${invoice}:${customer}`;
-    const at = ukLocalToUtc(fields[dateAt]);
+    const at = ukLocalToUtcMs(fields[dateAt]);
     const entry = invoices.get(key) ?? { customer, at, cents: 0 };
     entry.at = Math.min(entry.at, at);
     entry.cents += toCents(quantity * price);

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../../src/shared/clock';
+import { loadDashboard, openDashboard, requireChromium } from '../support/dashboard-page';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** What the in-page callbacks use of DOM nodes (the project compiles without the DOM library). */
 interface DomNode {
@@ -28,7 +26,7 @@ describe('the dashboard shows campaign results per group and currency', () => {
   const asAnalyst = () => ({ authorization: `Bearer ${key}` });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH.`);
+    requireChromium();
     t = await startTestApp({}, { clock: new ManualClock('2026-03-01T12:00:00.000Z') });
     key = (await t.createKey(['analyst'])).key;
     for (let i = 0; i < 12; i++) {
@@ -79,21 +77,9 @@ describe('the dashboard shows campaign results per group and currency', () => {
     }
     await t.request('GET', `/campaigns/${campaignId}/results?minPosition=${position}`, undefined, asAnalyst());
 
-    await t.app.listen(0, '127.0.0.1');
-    const baseUrl = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${baseUrl}/dashboard`);
-    await page.fill('#api-key', key);
-    await page.fill('#from', '2026-02-01');
-    await page.fill('#to', '2026-03-11');
+    ({ browser, page } = await openDashboard(t, 1440, pageErrors));
     // Purchases in GBP and EUR: the value panels need a currency (one number per customer).
-    await page.fill('#currency', 'GBP');
-    await page.click('#load');
+    await loadDashboard(page, { key, from: '2026-02-01', to: '2026-03-11', currency: 'GBP' });
     await page.waitForFunction(() => (globalThis as any).document.body.dataset.state === 'ready', undefined, { timeout: 120_000 });
   }, 180_000);
 

@@ -6,6 +6,7 @@ import { ProjectionRunner } from '../../src/shared/projections/projection-runner
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 import { testStoreEnv } from '../support/test-stores';
 import { expectProblem } from '../support/http-spec';
+import { type CustomerBody, registerCustomer } from '../support/customer-builder';
 
 /**
  * The auditors' read side over HTTP on the embedded stores: stream histories with metadata,
@@ -22,13 +23,7 @@ describe('audit over HTTP (embedded stores)', () => {
     await t.close();
   });
 
-  const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.request(
-      'POST',
-      '/customers',
-      { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body },
-      headers,
-    );
+  const register = (body: CustomerBody = {}, headers: Record<string, string> = {}) => registerCustomer(t, body, headers);
 
   /** Polls until `check` passes (the rejection log is written after the response goes out). */
   async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, deadlineMs = 3000): Promise<T> {

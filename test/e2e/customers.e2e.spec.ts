@@ -1,6 +1,7 @@
 import { customerProfileProjection } from '../../src/customers/customer-profile.projection';
 import { startTestApp, type TestApp, type TestResponse } from '../support/test-app';
 import { expectProblem, expectRefused } from '../support/http-spec';
+import { type CustomerBody, registerCustomer } from '../support/customer-builder';
 
 /**
  * The customer slice over HTTP on the embedded stores: commands, read models with
@@ -16,13 +17,7 @@ describe('customers over HTTP (embedded stores)', () => {
     await t.close();
   });
 
-  const register = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    t.request(
-      'POST',
-      '/customers',
-      { name: 'Ana Lima', email: 'ana@example.com', kind: 'prospect', acquisitionChannel: 'web', ...body },
-      headers,
-    );
+  const register = (body: CustomerBody = {}, headers: Record<string, string> = {}) => registerCustomer(t, body, headers);
 
   /** Reads the profile once the projection has passed the command's position. */
   const profile = async (id: string, after: TestResponse) => t.request('GET', `/customers/${id}?minPosition=${after.json.position}`);

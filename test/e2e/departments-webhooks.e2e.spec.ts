@@ -83,6 +83,19 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
   const deliveries = (app: TestApp, departmentId: string, webhookId: string, query = '') =>
     app.request('GET', `/departments/${departmentId}/webhooks/${webhookId}/deliveries${query}`);
 
+  /** The webhook's delivery counts (pending, delivered, failed, cancelled), as the webhook's own resource reads them. */
+  const deliveryCounts = async (departmentId: string, webhookId: string): Promise<unknown> =>
+    (await t.request('GET', `/departments/${departmentId}/webhooks/${webhookId}`)).json.deliveries;
+
+  /** Given Billing subscribed to every event at this URL, and a complaint assigned to Billing. */
+  const billingWithAssignedComplaint = async (url: string): Promise<{ billing: string; sub: TestResponse; complaintId: string }> => {
+    const billing = await createDepartment('Billing');
+    const sub = await subscribe(billing, { url, eventTypes: ['*'] });
+    const { complaintId } = await register(t);
+    await assign(t, complaintId, billing);
+    return { billing, sub, complaintId };
+  };
+
   describe('departments', () => {
     it('creates, reads, lists and updates departments', async () => {
       const created = await t.request('POST', '/departments', { name: 'Billing', supervisorId: 'sup-1' });
@@ -371,7 +384,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
         [assigned, 200],
       ]);
       expect(hook.received.every((r) => signatureIsValid(r, sub.json.secret as string))).toBe(true);
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({
+      expect(await deliveryCounts(billing, sub.json.id)).toEqual({
         pending: 0,
         delivered: 1,
         failed: 0,
@@ -382,10 +395,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
     it('gives up after the last attempt on an unreachable receiver, with the error in the log', async () => {
       const gone = await new Receiver().start();
       await gone.stop();
-      const billing = await createDepartment('Billing');
-      const sub = await subscribe(billing, { url: gone.url, eventTypes: ['*'] });
-      const { complaintId } = await register(t);
-      await assign(t, complaintId, billing);
+      const { billing, sub } = await billingWithAssignedComplaint(gone.url);
 
       let attempts = 0;
       for (let pass = 0; pass < 20; pass++) {
@@ -401,7 +411,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
         error: 'the receiver could not be reached (no connection, or no answer in time)',
         nextAttemptAt: null,
       });
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toMatchObject({
+      expect(await deliveryCounts(billing, sub.json.id)).toMatchObject({
         pending: 0,
         failed: 1,
       });
@@ -410,10 +420,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
     it('cancels pending deliveries of an unsubscribed webhook', async () => {
       const hook = await receiver();
       hook.answer(503);
-      const billing = await createDepartment('Billing');
-      const sub = await subscribe(billing, { url: hook.url, eventTypes: ['*'] });
-      const { complaintId } = await register(t);
-      await assign(t, complaintId, billing);
+      const { billing, sub, complaintId } = await billingWithAssignedComplaint(hook.url);
       expect(await dispatch()).toBe(1);
       const removed = await t.request('DELETE', `/departments/${billing}/webhooks/${sub.json.id}`);
       expect(removed.status).toBe(200);
@@ -422,7 +429,7 @@ describe('departments and webhooks over HTTP (embedded stores, real receiver)', 
       t.clock.advance(3_600_000);
       expect(await dispatch()).toBe(0);
       expect(hook.received).toHaveLength(1);
-      expect((await t.request('GET', `/departments/${billing}/webhooks/${sub.json.id}`)).json.deliveries).toEqual({
+      expect(await deliveryCounts(billing, sub.json.id)).toEqual({
         pending: 0,
         delivered: 0,
         failed: 0,

@@ -8,6 +8,7 @@ import { ForwardingEventStore } from '../../src/shared/event-store/forwarding-ev
 import { HashChainingEventStore } from '../../src/shared/event-store/hash-chaining-event-store';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import Database from '../../src/shared/sqlite/better-sqlite3';
+import { overwriteMiddlePages } from '../support/sqlite-files';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const directory = fs.mkdtempSync(join(tmpdir(), 'relata-verify-incremental-'));
@@ -109,14 +110,7 @@ describe('incremental audit verification', () => {
     const { file, store, append } = await chainedFile();
     await append('a', 400, 500);
     await store.close();
-    // Overwrite pages in the second half of the file (never page 1, the header and schema).
-    const size = fs.statSync(file).size;
-    const handle = fs.openSync(file, 'r+');
-    try {
-      fs.writeSync(handle, Buffer.alloc(4096 * 4, 0xa5), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
-    } finally {
-      fs.closeSync(handle);
-    }
+    overwriteMiddlePages(file);
     const reopened = new SqliteEventStore({ filename: file });
     try {
       const report = await new AuditVerifier(reopened).verifyAll();

@@ -1,33 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { appendNotes, overwriteMiddlePages } from '../support/sqlite-files';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Writes 300 events of ~600 bytes, closes the app, and overwrites four pages in the middle of the file. */
 async function damagedDataDir(dataDir: string) {
   const first = await startTestApp({}, { dataDir });
-  const at = first.clock.now().toISOString();
-  for (let i = 0; i < 300; i++) {
-    await first.eventStore.appendToStream(`note-${i}`, [
-      {
-        id: randomUUID(),
-        type: 'Noted',
-        data: { text: 'n'.repeat(600) },
-        metadata: { actor: 'system:test', correlationId: 'c', causationId: 'c', occurredAt: at, recordedAt: at, schemaVersion: 1 },
-      },
-    ]);
-  }
+  await appendNotes(first.eventStore, 300, first.clock.now().toISOString());
   expect((await first.request('GET', '/ready', undefined, {}, { auth: false })).status).toBe(200);
   await first.close();
-  const file = path.join(dataDir, 'events.sqlite');
-  const size = fs.statSync(file).size;
-  const handle = fs.openSync(file, 'r+');
-  try {
-    fs.writeSync(handle, Buffer.alloc(4096 * 4, 0xa5), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
-  } finally {
-    fs.closeSync(handle);
-  }
+  overwriteMiddlePages(path.join(dataDir, 'events.sqlite'));
   return first.clock;
 }
 

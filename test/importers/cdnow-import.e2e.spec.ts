@@ -7,7 +7,7 @@ import {
   listAll,
   readCdnowRows,
   IMPORT_TEST_TIMEOUT_MS,
-  startImportApp,
+  importOnceBeforeAll,
   toCents,
 } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
@@ -40,14 +40,7 @@ describe('importing the CDNOW sample (2,357 customers, 6,919 purchases)', () => 
   /** Events the app appends by itself on start. */
   let baseline: number;
 
-  beforeAll(async () => {
-    t = await startImportApp();
-    baseline = await t.eventCount();
-    first = await runImport(t.app, { kind: 'cdnow-sample', file });
-  }, IMPORT_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await t?.close();
-  });
+  importOnceBeforeAll({ kind: 'cdnow-sample', file }, (imported) => ({ t, first, baseline } = imported));
 
   it('the file holds what its README says (the independent reading is sound)', () => {
     expect(rows).toHaveLength(6_919);

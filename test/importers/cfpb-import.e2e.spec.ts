@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { countBy, listAll, splitCsvRecords, IMPORT_TEST_TIMEOUT_MS, startImportApp } from './data-set-import-support';
+import { countBy, listAll, splitCsvRecords, IMPORT_TEST_TIMEOUT_MS, importOnceBeforeAll } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
@@ -43,14 +43,7 @@ describe(`importing the first ${LIMIT.toLocaleString('en-US')} complaints of the
   let first: ImportResult;
   let baseline: number;
 
-  beforeAll(async () => {
-    t = await startImportApp();
-    baseline = await t.eventCount();
-    first = await runImport(t.app, { kind: 'cfpb', file, limit: LIMIT });
-  }, IMPORT_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await t?.close();
-  });
+  importOnceBeforeAll({ kind: 'cfpb', file, limit: LIMIT }, (imported) => ({ t, first, baseline } = imported));
 
   it('the file holds what its README says (the independent reading is sound)', () => {
     expect(allRows).toHaveLength(6_623);

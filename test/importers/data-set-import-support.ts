@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type ImportOptions, type ImportResult, runImport } from '../../src/importers/import-runner';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -17,6 +18,32 @@ export const IMPORT_TEST_TIMEOUT_MS = 600_000;
 /** The app on a fresh data dir; queries with ?minPosition= may wait long enough for a whole data set to be projected. */
 export function startImportApp(): Promise<TestApp> {
   return startTestApp({ consistencyTimeoutMs: IMPORT_TEST_TIMEOUT_MS - 60_000 });
+}
+
+/** What a data-set test reads once the file has been imported. */
+export interface ImportedOnce {
+  t: TestApp;
+  /** The result of the import. */
+  first: ImportResult;
+  /** Events the app appended by itself on start, before the import. */
+  baseline: number;
+}
+
+/**
+ * Given this file imported once into a fresh import app, before all the tests of the calling
+ * describe block (the app is closed after them): `set` receives the app, the import's result and
+ * the events there were before it.
+ */
+export function importOnceBeforeAll(options: ImportOptions, set: (imported: ImportedOnce) => void): void {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startImportApp();
+    const baseline = await t.eventCount();
+    set({ t, baseline, first: await runImport(t.app, options) });
+  }, IMPORT_TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    await t?.close();
+  });
 }
 
 /** Every item of a paged list endpoint (`items` + `nextCursor`). */
@@ -69,25 +96,23 @@ export function readCdnowRows(file: string): { customer: string; date: string; c
 
 /** Splits one CSV line (no line breaks inside quotes), honouring quotes and doubled quotes. */
 export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
+  // One line is one record; an empty line has one empty field.
+  return splitCsvRecords(line)[0] ?? [''];
+}
+
+/**
+ * "YYYY-MM-DD HH:MM:SS" UK local time as a UTC instant in milliseconds: summer time (UTC+1) from
+ * 01:00 UTC on the last Sunday of March to the last Sunday of October.
+ */
+export function ukLocalToUtcMs(local: string): number {
+  const asUtc = Date.parse(`${local.replace(' ', 'T')}Z`);
+  const year = Number(local.slice(0, 4));
+  const lastSunday = (month: number): number => {
+    const last = new Date(Date.UTC(year, month + 1, 0));
+    return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
+  };
+  const summer = asUtc - 3_600_000 >= lastSunday(2) && asUtc - 3_600_000 < lastSunday(9);
+  return summer ? asUtc - 3_600_000 : asUtc;
 }
 
 /** Every record of a CSV text whose quoted fields may hold line breaks. */

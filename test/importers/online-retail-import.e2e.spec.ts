@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ALREADY_IMPORTED } from '../../src/importers/import-report';
 import { type ImportResult, runImport } from '../../src/importers/import-runner';
 import type { TestApp } from '../support/test-app';
-import { listAll, splitCsvLine, IMPORT_TEST_TIMEOUT_MS, startImportApp, toCents } from './data-set-import-support';
+import { listAll, splitCsvLine, IMPORT_TEST_TIMEOUT_MS, importOnceBeforeAll, toCents, ukLocalToUtcMs } from './data-set-import-support';
 import { sharedDataFile } from './import-test-support';
 
 // Whole data sets go through the command path and every projection: on a busy 2-core CI machine
@@ -17,18 +17,6 @@ jest.setTimeout(IMPORT_TEST_TIMEOUT_MS);
  * (C-invoices, negative quantities) are netted: each customer's value is the sum of Quantity x
  * UnitPrice over their rows, cancellations included.
  */
-/** "YYYY-MM-DD HH:MM:SS" UK local time as a UTC instant: summer time (UTC+1) from 01:00 UTC on the last Sunday of March to the last Sunday of October. */
-function ukLocalToUtc(local: string): string {
-  const asUtc = Date.parse(`${local.replace(' ', 'T')}Z`);
-  const year = Number(local.slice(0, 4));
-  const lastSunday = (month: number): number => {
-    const last = new Date(Date.UTC(year, month + 1, 0));
-    return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
-  };
-  const summer = asUtc - 3_600_000 >= lastSunday(2) && asUtc - 3_600_000 < lastSunday(9);
-  return new Date(summer ? asUtc - 3_600_000 : asUtc).toISOString();
-}
-
 describe('importing the Online Retail sample (20,000 invoice lines)', () => {
   const file = sharedDataFile('online-retail', 'online_retail_sample.csv');
   const [headerLine, ...lines] = readFileSync(file, 'utf8')
@@ -78,14 +66,7 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
   let first: ImportResult;
   let baseline: number;
 
-  beforeAll(async () => {
-    t = await startImportApp();
-    baseline = await t.eventCount();
-    first = await runImport(t.app, { kind: 'online-retail', file });
-  }, IMPORT_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await t?.close();
-  });
+  importOnceBeforeAll({ kind: 'online-retail', file }, (imported) => ({ t, first, baseline } = imported));
 
   it('the file holds what its README says (the independent reading is sound)', () => {
     expect(lines).toHaveLength(20_000);
@@ -138,7 +119,7 @@ describe('importing the Online Retail sample (20,000 invoice lines)', () => {
       expect(found.json).toMatchObject({
         system: 'online-retail',
         sourceId: id,
-        records: [{ kind: 'customer', since: ukLocalToUtc(customer.first) }],
+        records: [{ kind: 'customer', since: new Date(ukLocalToUtcMs(customer.first)).toISOString() }],
       });
     }
     // A CustomerID read as a decimal finds the same customer.

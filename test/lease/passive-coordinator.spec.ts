@@ -1,14 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { ManualClock } from '../../src/shared/clock';
-import { LeaseCoordinator, type LeaseFollower } from '../../src/shared/lease/lease-coordinator';
+import { LeaseCoordinator } from '../../src/shared/lease/lease-coordinator';
 import { loadProcessRole, loadProjectorThread } from '../../src/shared/lease/process-role';
-import { ReadStoreLease } from '../../src/shared/lease/read-store-lease';
-import type { ReadStore } from '../../src/shared/read-store/read-store.port';
-import { dropTestStores, openTestReadStore } from '../support/test-stores';
+import { LEASE_TTL_MS, recordingFollower, testCoordinator, twoReadStoresOnOneDir } from '../support/lease-spec';
 
-const TTL = 15_000;
+const TTL = LEASE_TTL_MS;
 
 /**
  * RELATA_ROLE=api (and the HTTP thread of `all`): a passive coordinator never takes the worker
@@ -16,45 +10,11 @@ const TTL = 15_000;
  * holder and tells whether one is alive (what /ready of an api process reports).
  */
 describe('passive LeaseCoordinator', () => {
-  let dir: string;
-  let storeA: ReadStore;
-  let storeB: ReadStore;
-  let clock: ManualClock;
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-passive-lease-'));
-    storeA = await openTestReadStore(dir);
-    storeB = await openTestReadStore(dir);
-    clock = new ManualClock('2026-05-01T00:00:00.000Z');
-  });
-
-  afterEach(async () => {
-    await storeA.close();
-    await storeB.close();
-    await dropTestStores(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  function recorder(): LeaseFollower & { log: string[] } {
-    const log: string[] = [];
-    return {
-      name: 'worker',
-      log,
-      onAcquired: async () => void log.push('start'),
-      onLost: async () => void log.push('stop'),
-      whileFollowing: async () => void log.push('follow'),
-    };
-  }
-
-  function coordinator(store: ReadStore, owner: string, passive: boolean): LeaseCoordinator {
-    const lease = new ReadStoreLease({ readStore: store, clock, name: 'workers', owner, ttlMs: TTL });
-    // A long timer: the test drives the ticks.
-    return new LeaseCoordinator({ lease, renewEveryMs: 3_600_000, passive });
-  }
+  const s = twoReadStoresOnOneDir('relata-passive-lease-');
 
   it('never takes a free lease, follows the holder, and sees it go', async () => {
-    const api = coordinator(storeA, 'api', true);
-    const apiWork = recorder();
+    const api = testCoordinator(s.storeA, s.clock, 'api', true);
+    const apiWork = recordingFollower();
     api.register(apiWork);
     await api.start();
     // Nobody holds the lease: the api still does not take it.
@@ -63,8 +23,8 @@ describe('passive LeaseCoordinator', () => {
     expect(api.isActive()).toBe(false);
     expect(api.status()).toMatchObject({ enabled: true, active: false, passive: true, holderAlive: false, holder: null });
 
-    const worker = coordinator(storeB, 'worker', false);
-    const workerWork = recorder();
+    const worker = testCoordinator(s.storeB, s.clock, 'worker', false);
+    const workerWork = recordingFollower();
     worker.register(workerWork);
     await worker.start();
     expect(workerWork.log).toEqual(['start']);
@@ -73,7 +33,7 @@ describe('passive LeaseCoordinator', () => {
     expect(api.workerHolderAlive()).toBe(true);
 
     // The worker hangs: once its lease has expired the api sees no live holder, and still does not take over.
-    clock.advance(TTL);
+    s.clock.advance(TTL);
     await api.tick();
     expect(api.workerHolderAlive()).toBe(false);
     expect(apiWork.log).toEqual(['follow', 'follow', 'follow']);
@@ -86,7 +46,7 @@ describe('passive LeaseCoordinator', () => {
 
   it('without a lease to look at, never runs anything and cannot tell whether a worker is alive', async () => {
     const api = new LeaseCoordinator({ lease: null, renewEveryMs: 3_600_000, passive: true });
-    const work = recorder();
+    const work = recordingFollower();
     api.register(work);
     await api.start();
     expect(await api.shouldRun()).toBe(false);

@@ -1,42 +1,20 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { ManualClock } from '../../src/shared/clock';
-import { LeaseCoordinator, type LeaseFollower } from '../../src/shared/lease/lease-coordinator';
+import { LeaseCoordinator } from '../../src/shared/lease/lease-coordinator';
 import { loadLeaseConfig } from '../../src/shared/lease/lease-config';
 import { LEASES_COLLECTION, type LeaseDocument, ReadStoreLease } from '../../src/shared/lease/read-store-lease';
 import type { ReadStore } from '../../src/shared/read-store/read-store.port';
-import { dropTestStores, openTestReadStore } from '../support/test-stores';
+import { LEASE_TTL_MS, recordingFollower, testCoordinator, twoReadStoresOnOneDir } from '../support/lease-spec';
 
-const TTL = 15_000;
+const TTL = LEASE_TTL_MS;
 
 describe('ReadStoreLease', () => {
-  let dir: string;
-  // Two store instances on one store (file or database): what two processes on one data dir have.
-  let storeA: ReadStore;
-  let storeB: ReadStore;
-  let clock: ManualClock;
+  const s = twoReadStoresOnOneDir('relata-lease-');
 
   const lease = (store: ReadStore, owner: string, extra: Partial<ConstructorParameters<typeof ReadStoreLease>[0]> = {}) =>
-    new ReadStoreLease({ readStore: store, clock, name: 'workers', owner, ttlMs: TTL, ...extra });
-  const stored = () => storeA.collection<LeaseDocument>(LEASES_COLLECTION).get('workers');
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-'));
-    storeA = await openTestReadStore(dir);
-    storeB = await openTestReadStore(dir);
-    clock = new ManualClock('2026-05-01T00:00:00.000Z');
-  });
-
-  afterEach(async () => {
-    await storeA.close();
-    await storeB.close();
-    await dropTestStores(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+    new ReadStoreLease({ readStore: store, clock: s.clock, name: 'workers', owner, ttlMs: TTL, ...extra });
+  const stored = () => s.storeA.collection<LeaseDocument>(LEASES_COLLECTION).get('workers');
 
   it('is acquired by the first owner, with token 1 and an expiry one TTL ahead', async () => {
-    const a = lease(storeA, 'a');
+    const a = lease(s.storeA, 'a');
     expect(await a.acquireOrRenew()).toBe(true);
     expect(a.held()).toBe(true);
     expect(a.token()).toBe(1);
@@ -44,10 +22,10 @@ describe('ReadStoreLease', () => {
   });
 
   it('is exclusive: a second owner is refused while it is valid, and sees who holds it', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
-    clock.advance(TTL - 1);
+    s.clock.advance(TTL - 1);
     expect(await b.acquireOrRenew()).toBe(false);
     expect(b.held()).toBe(false);
     expect(await b.confirm()).toBe(false);
@@ -57,16 +35,16 @@ describe('ReadStoreLease', () => {
   it('lets exactly one of two simultaneous contenders win', async () => {
     // One store instance (it serialises its transactions); across processes SQLite's write lock does.
     // Two instances in one thread would wait on each other synchronously, hence not here.
-    const results = await Promise.all([lease(storeA, 'a').acquireOrRenew(), lease(storeA, 'b').acquireOrRenew()]);
+    const results = await Promise.all([lease(s.storeA, 'a').acquireOrRenew(), lease(s.storeA, 'b').acquireOrRenew()]);
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
   it('is renewed by its holder, which pushes the expiry out without a new token', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
     for (let i = 0; i < 6; i += 1) {
-      clock.advance(5000);
+      s.clock.advance(5000);
       expect(await a.acquireOrRenew()).toBe(true);
       expect(await b.acquireOrRenew()).toBe(false);
     }
@@ -74,12 +52,12 @@ describe('ReadStoreLease', () => {
   });
 
   it('is taken over only after its expiry, with a higher token', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
-    clock.advance(TTL - 1);
+    s.clock.advance(TTL - 1);
     expect(await b.acquireOrRenew()).toBe(false);
-    clock.advance(1);
+    s.clock.advance(1);
     expect(await b.acquireOrRenew()).toBe(true);
     expect(b.token()).toBe(2);
     expect(await stored()).toMatchObject({ owner: 'b', token: 2 });
@@ -89,33 +67,33 @@ describe('ReadStoreLease', () => {
   });
 
   it('fences: the holder stops believing it holds the lease a safety margin before anyone may take it', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
     expect(await a.confirm()).toBe(true);
     // Renewals fail (say the store is unreachable): past TTL - margin, a stops; b may not start yet.
-    clock.advance(TTL - TTL / 3);
+    s.clock.advance(TTL - TTL / 3);
     expect(a.held()).toBe(false);
     expect(await a.confirm()).toBe(false);
     expect(await b.acquireOrRenew()).toBe(false);
-    clock.advance(TTL / 3);
+    s.clock.advance(TTL / 3);
     expect(await b.acquireOrRenew()).toBe(true);
     expect(await a.confirm()).toBe(false);
   });
 
   it('detects a takeover on confirm() even while it still looks valid locally', async () => {
-    const a = lease(storeA, 'a');
+    const a = lease(s.storeA, 'a');
     await a.acquireOrRenew();
     // Someone rewrote the document (e.g. an operator, or a holder with a clock far ahead).
-    await storeB.collection<LeaseDocument>(LEASES_COLLECTION).update('workers', { $set: { owner: 'b', token: 2 } });
+    await s.storeB.collection<LeaseDocument>(LEASES_COLLECTION).update('workers', { $set: { owner: 'b', token: 2 } });
     expect(a.held()).toBe(true);
     expect(await a.confirm()).toBe(false);
     expect(a.held()).toBe(false);
   });
 
   it('is released on shutdown: another owner takes it at once, with a higher token', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
     await a.release();
     expect(a.held()).toBe(false);
@@ -124,71 +102,37 @@ describe('ReadStoreLease', () => {
   });
 
   it('a release by a holder that already lost the lease changes nothing', async () => {
-    const a = lease(storeA, 'a');
-    const b = lease(storeB, 'b');
+    const a = lease(s.storeA, 'a');
+    const b = lease(s.storeB, 'b');
     await a.acquireOrRenew();
-    clock.advance(TTL);
+    s.clock.advance(TTL);
     await b.acquireOrRenew();
     await a.release();
     expect(await stored()).toMatchObject({ owner: 'b', token: 2, expiresAt: '2026-05-01T00:00:30.000Z' });
   });
 
   it('is taken at once from a holder on this host whose process is gone (a crash)', async () => {
-    const a = lease(storeA, 'a', { host: 'h1', pid: 101 });
+    const a = lease(s.storeA, 'a', { host: 'h1', pid: 101 });
     await a.acquireOrRenew();
     const alive = new Set([101]);
-    const b = lease(storeB, 'b', { host: 'h1', pid: 202, isLocalProcessAlive: (pid) => alive.has(pid) });
+    const b = lease(s.storeB, 'b', { host: 'h1', pid: 202, isLocalProcessAlive: (pid) => alive.has(pid) });
     expect(await b.acquireOrRenew()).toBe(false);
     alive.delete(101);
     expect(await b.acquireOrRenew()).toBe(true);
     // A holder on another host is never judged by pid.
-    const c = lease(storeA, 'c', { host: 'h2', pid: 303, isLocalProcessAlive: () => false });
+    const c = lease(s.storeA, 'c', { host: 'h2', pid: 303, isLocalProcessAlive: () => false });
     expect(await c.acquireOrRenew()).toBe(false);
   });
 });
 
 describe('LeaseCoordinator', () => {
-  let dir: string;
-  let storeA: ReadStore;
-  let storeB: ReadStore;
-  let clock: ManualClock;
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-'));
-    storeA = await openTestReadStore(dir);
-    storeB = await openTestReadStore(dir);
-    clock = new ManualClock('2026-05-01T00:00:00.000Z');
-  });
-
-  afterEach(async () => {
-    await storeA.close();
-    await storeB.close();
-    await dropTestStores(dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  function recorder(): LeaseFollower & { log: string[] } {
-    const log: string[] = [];
-    return {
-      name: 'worker',
-      log,
-      onAcquired: async () => void log.push('start'),
-      onLost: async () => void log.push('stop'),
-      whileFollowing: async () => void log.push('follow'),
-    };
-  }
-
-  function coordinator(store: ReadStore, owner: string) {
-    const lease = new ReadStoreLease({ readStore: store, clock, name: 'workers', owner, ttlMs: TTL });
-    // A long timer: the test drives the ticks.
-    return new LeaseCoordinator({ lease, renewEveryMs: 3_600_000 });
-  }
+  const s = twoReadStoresOnOneDir('relata-lease-');
 
   it('runs the followers in the holder only, and moves them when the lease changes hands', async () => {
-    const a = coordinator(storeA, 'a');
-    const b = coordinator(storeB, 'b');
-    const workA = recorder();
-    const workB = recorder();
+    const a = testCoordinator(s.storeA, s.clock, 'a');
+    const b = testCoordinator(s.storeB, s.clock, 'b');
+    const workA = recordingFollower();
+    const workB = recordingFollower();
     a.register(workA);
     b.register(workB);
     await a.start();
@@ -201,7 +145,7 @@ describe('LeaseCoordinator', () => {
     expect(b.status()).toMatchObject({ enabled: true, active: false, holder: 'a' });
 
     // a stops renewing (hung); once its lease has expired, b takes over; a then stops its work.
-    clock.advance(TTL);
+    s.clock.advance(TTL);
     await b.tick();
     expect(workB.log).toEqual(['follow', 'start']);
     expect(await a.shouldRun()).toBe(false);
@@ -218,7 +162,7 @@ describe('LeaseCoordinator', () => {
 
   it('without a lease, starts the followers at once and lets every check pass', async () => {
     const single = new LeaseCoordinator({ lease: null, renewEveryMs: 1000 });
-    const work = recorder();
+    const work = recordingFollower();
     single.register(work);
     await single.start();
     expect(await single.shouldRun()).toBe(true);

@@ -1,10 +1,4 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { type ChildServer, startChildServer } from '../support/child-server';
-import { signHs256 } from '../support/jwt';
-import { TEST_JWT_SECRET } from '../support/test-app';
-import { dropTestStores, testStoreEnv } from '../support/test-stores';
+import { type ChildServer, childCaller, leaseServersOnFreshDir, pollUntil } from '../support/child-server';
 
 /**
  * RELATA_ROLE through real server processes on one data dir: an `api` process that never projects
@@ -14,25 +8,7 @@ import { dropTestStores, testStoreEnv } from '../support/test-stores';
  */
 jest.setTimeout(180_000);
 
-const token = signHs256(
-  { sub: 'roles-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
-  TEST_JWT_SECRET,
-);
-
-interface Reply {
-  status: number;
-  json: Record<string, unknown>;
-}
-
-async function call(server: ChildServer, method: string, url: string, body?: unknown): Promise<Reply> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = childCaller('roles-test', ['admin', 'agent', 'analyst', 'supervisor']);
 
 /** One sample of a metric without labels, or of the first series whose labels contain `labels`. */
 async function metric(server: ChildServer, name: string, labels = ''): Promise<number | undefined> {
@@ -41,55 +17,19 @@ async function metric(server: ChildServer, name: string, labels = ''): Promise<n
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, probe, 60_000);
 
 function newCustomer(name: string) {
   return { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, kind: 'prospect', acquisitionChannel: 'web' };
 }
 
 describe('RELATA_ROLE', () => {
-  let dataDir: string;
-  let servers: ChildServer[] = [];
-
-  beforeEach(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-roles-'));
-  });
-
-  afterEach(async () => {
-    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
-    servers = [];
-    await dropTestStores(dataDir);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  function env(extra: Record<string, string>): Record<string, string> {
-    // A lease TTL far longer than the test: the api sees the killed worker's pid is gone (same host), not an expiry.
-    return {
-      RELATA_JWT_SECRET: TEST_JWT_SECRET,
-      RELATA_LEASE_TTL_MS: '60000',
-      RELATA_LEASE_RENEW_MS: '500',
-      RELATA_RATE_LIMIT_PER_MINUTE: '100000',
-      ...testStoreEnv(dataDir),
-      ...extra,
-    };
-  }
+  // A lease TTL far longer than the test (leaseServerEnv): the api sees the killed worker's pid is gone (same host), not an expiry.
+  const ctx = leaseServersOnFreshDir('relata-roles-', 'each', 500);
 
   it('an api process reads its own writes from the projections of a worker process, and reports unready once the worker is gone', async () => {
-    const worker = await startChildServer({ dataDir, env: env({ RELATA_ROLE: 'worker' }) });
-    servers.push(worker);
-    const api = await startChildServer({
-      dataDir,
-      env: env({ RELATA_ROLE: 'api', RELATA_READY_MAX_LAG_EVENTS: '0', RELATA_CONSISTENCY_TIMEOUT_MS: '1000' }),
-    });
-    servers.push(api);
+    const worker = await ctx.start({ RELATA_ROLE: 'worker' });
+    const api = await ctx.start({ RELATA_ROLE: 'api', RELATA_READY_MAX_LAG_EVENTS: '0', RELATA_CONSISTENCY_TIMEOUT_MS: '1000' });
 
     // The worker answers the probes and metrics only.
     const refused = await call(worker, 'POST', '/customers', newCustomer('Not Here'));
@@ -126,7 +66,7 @@ describe('RELATA_ROLE', () => {
     expect(await metric(api, 'relata_worker_alive', 'role="api"')).toBe(0);
 
     // A new worker takes over and catches up: the api's read succeeds.
-    servers.push(await startChildServer({ dataDir, env: env({ RELATA_ROLE: 'worker' }) }));
+    await ctx.start({ RELATA_ROLE: 'worker' });
     const caughtUp = await until('the read after the new worker caught up', async () => {
       const reply = await call(
         api,
@@ -139,8 +79,7 @@ describe('RELATA_ROLE', () => {
   });
 
   it('all runs the projections in a worker thread, not on the thread that serves HTTP', async () => {
-    const server = await startChildServer({ dataDir, env: env({}) });
-    servers.push(server);
+    const server = await ctx.start();
 
     const threadId = await until('the projector thread holding the lease', async () => {
       const id = await metric(server, 'relata_projections_thread_id');
@@ -175,6 +114,6 @@ describe('RELATA_ROLE', () => {
 
     // SIGTERM: HTTP closes, the thread drains and releases the lease, the process exits 0.
     expect(await server.kill('SIGTERM')).toEqual({ code: 0, signal: null });
-    servers = [];
+    ctx.servers = [];
   });
 });

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Database from '../../src/shared/sqlite/better-sqlite3';
 import { type ChildServer, startChildServer } from '../support/child-server';
+import { readStoreIndexesOnFile } from '../support/sqlite-files';
 import { TEST_JWT_SECRET } from '../support/test-app';
 
 /**
@@ -15,31 +15,14 @@ jest.setTimeout(900_000);
 const PROCESSES = 3;
 const ROUNDS = Number(process.env.RELATA_SIMULTANEOUS_START_ROUNDS ?? 20);
 
-interface IndexRow {
-  collection: string;
-  name: string;
-  sqlName: string;
-  keys: string;
-}
-
-/** The read store's declared indexes and SQLite's own, read from the file without any store. */
-function indexesOf(dataDir: string): { declared: IndexRow[]; sqlite: string[] } {
-  const db = new Database(path.join(dataDir, 'read-store.sqlite'), { readonly: true });
-  try {
-    const declared = db
-      .prepare(
-        `SELECT c.name AS collection, i.name AS name, i.sql_name AS sqlName, i.keys AS keys
-         FROM _relata_indexes i JOIN _relata_collections c ON c.id = i.collection_id ORDER BY 1, 2`,
-      )
-      .all() as IndexRow[];
-    const sqlite = (
-      db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{
-        name: string;
-      }>
-    ).map((row) => row.name);
-    return { declared, sqlite };
-  } finally {
-    db.close();
+/** GET /ready until it answers 200 or the time is up: the last answer either way. */
+async function readyWithin(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}/ready`);
+    const answer = { status: response.status, body: await response.json().catch(() => null) };
+    if (answer.status === 200 || Date.now() >= deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
@@ -82,7 +65,7 @@ describe(`${PROCESSES} processes started at once on a fresh data dir`, () => {
         expect({ round, url: server.url, ...ready }).toEqual({ round, url: server.url, status: 200, body: expect.anything() });
       }
 
-      const { declared, sqlite } = indexesOf(dataDir);
+      const { declared, sqlite } = readStoreIndexesOnFile(path.join(dataDir, 'read-store.sqlite'));
       expect(declared.length).toBeGreaterThan(0);
       // One SQLite index per declared index, and no collection declares the same keys twice.
       expect(sqlite).toEqual(declared.map((row) => row.sqlName).sort());

@@ -1,10 +1,4 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { type ChildServer, startChildServer } from '../support/child-server';
-import { dropTestStores, testStoreEnv } from '../support/test-stores';
-import { signHs256 } from '../support/jwt';
-import { TEST_JWT_SECRET } from '../support/test-app';
+import { type ChildServer, childCaller, leaseServersOnFreshDir, pollUntil } from '../support/child-server';
 
 /**
  * Two real server processes on one data dir (embedded stores), the worker lease on a short TTL.
@@ -19,25 +13,7 @@ interface ProjectionsBody {
   lease: { enabled: boolean; active: boolean; owner: string; holder: string | null; token: number | null };
 }
 
-const token = signHs256(
-  { sub: 'lease-test', roles: ['admin', 'agent', 'analyst', 'supervisor'], pii: true, exp: 4102444800 },
-  TEST_JWT_SECRET,
-);
-
-async function call(
-  server: ChildServer,
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(`${server.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const call = childCaller('lease-test', ['admin', 'agent', 'analyst', 'supervisor']);
 
 async function projections(server: ChildServer): Promise<ProjectionsBody> {
   const response = await call(server, 'GET', '/projections');
@@ -45,48 +21,22 @@ async function projections(server: ChildServer): Promise<ProjectionsBody> {
   return response.json as unknown as ProjectionsBody;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => pollUntil(what, probe, 30_000);
 
 describe('worker lease across two processes on one data dir', () => {
-  let dataDir: string;
-  let servers: ChildServer[] = [];
-
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'relata-lease-2p-'));
-  });
-
-  afterAll(async () => {
-    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
-    await dropTestStores(dataDir);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const ctx = leaseServersOnFreshDir('relata-lease-2p-', 'all', 1000);
 
   it('runs the projections in exactly one process, and in the other once the holder is killed', async () => {
     // A TTL far longer than the test: on a loaded machine a short one could lapse between renewals
     // and move the lease mid-test. The takeover after the crash comes from the dead holder's pid
     // (same host), which is what is tested; waiting out the TTL would take longer than until() allows.
-    const env = {
-      RELATA_JWT_SECRET: TEST_JWT_SECRET,
-      RELATA_LEASE_TTL_MS: '60000',
-      RELATA_LEASE_RENEW_MS: '1000',
-      RELATA_RATE_LIMIT_PER_MINUTE: '100000',
-      ...testStoreEnv(dataDir),
-    };
-    servers = await Promise.all([startChildServer({ dataDir, env }), startChildServer({ dataDir, env })]);
+    await Promise.all([ctx.start(), ctx.start()]);
 
     // Exactly one holds the lease; the other's runner is not running.
     const [holder, other] = await until('one holder', async () => {
-      const [a, b] = await Promise.all(servers.map(projections));
+      const [a, b] = await Promise.all(ctx.servers.map(projections));
       if (a.lease.active === b.lease.active) return undefined;
-      return a.lease.active ? [servers[0], servers[1]] : [servers[1], servers[0]];
+      return a.lease.active ? [ctx.servers[0], ctx.servers[1]] : [ctx.servers[1], ctx.servers[0]];
     });
     const before = await projections(holder);
     expect(before.lease).toMatchObject({ enabled: true, active: true });
@@ -124,7 +74,7 @@ describe('worker lease across two processes on one data dir', () => {
 
     // The holder crashes; the other takes over at its next renewal tick, seeing the dead pid.
     await holder.kill('SIGKILL');
-    servers = [other];
+    ctx.servers = [other];
     const after = await until('the takeover', async () => {
       const status = await projections(other);
       return status.lease.active ? status : undefined;

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedReadStore } from '../../src/shared/read-store/embedded-read-store';
-import Database from '../../src/shared/sqlite/better-sqlite3';
 import { InvalidQueryError } from '../../src/shared/read-store/read-store.port';
 import { readStoreContract } from '../contracts/read-store.contract';
+import { readStoreIndexesOnFile } from '../support/sqlite-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'relata-read-store-'));
 let fileCounter = 0;
@@ -89,24 +89,10 @@ describe('EmbeddedReadStore specifics', () => {
   });
 
   describe('on a file another store instance (another process) changes', () => {
-    /** The catalog rows and SQLite's own indexes of the file, read without any store's cache. */
+    /** The catalog rows (collection and name) and SQLite's own indexes of the file, read without any store's cache. */
     function indexesOnFile(filename: string): { declared: Array<{ collection: string; name: string }>; sqlite: string[] } {
-      const db = new Database(filename, { readonly: true });
-      try {
-        const declared = db
-          .prepare(
-            `SELECT c.name AS collection, i.name AS name FROM _relata_indexes i JOIN _relata_collections c ON c.id = i.collection_id ORDER BY 1, 2`,
-          )
-          .all() as Array<{ collection: string; name: string }>;
-        const sqlite = (
-          db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'c\\_%' ESCAPE '\\' ORDER BY name`).all() as Array<{
-            name: string;
-          }>
-        ).map((row) => row.name);
-        return { declared, sqlite };
-      } finally {
-        db.close();
-      }
+      const { declared, sqlite } = readStoreIndexesOnFile(filename);
+      return { declared: declared.map(({ collection, name }) => ({ collection, name })), sqlite };
     }
 
     it('creates an index once when another instance created it after this one read the collection', async () => {

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterSqlite3Path, IntegrityWatch, type IntegrityOutcome, quickCheckOffThread } from '../../src/shared/sqlite/integrity-check';
-import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '../../src/shared/event-store/sqlite-event-store';
 import Database from '../../src/shared/sqlite/better-sqlite3';
+import { appendNotes, overwriteMiddlePages } from '../support/sqlite-files';
 
 describe('IntegrityWatch', () => {
   it('checks once per interval however often it is asked, and one check at a time', async () => {
@@ -107,24 +107,9 @@ describe('the SQLite event store checks its file at start-up', () => {
   it("fails ping (so /ready) on damage no read has met, with the check's finding", async () => {
     const file = join(directory, 'events.sqlite');
     const writer = new SqliteEventStore({ filename: file, integrityCheckIntervalMs: 0 });
-    const metadata = {
-      actor: 'system:test',
-      correlationId: 'c',
-      causationId: 'c',
-      occurredAt: '2026-03-10T12:00:00.000Z',
-      recordedAt: '2026-03-10T12:00:00.000Z',
-      schemaVersion: 1,
-    };
-    for (let i = 0; i < 300; i++)
-      await writer.appendToStream(`note-${i}`, [{ id: randomUUID(), type: 'Noted', data: { text: 'n'.repeat(600) }, metadata }]);
+    await appendNotes(writer, 300, '2026-03-10T12:00:00.000Z');
     await writer.close();
-    const size = fs.statSync(file).size;
-    const handle = fs.openSync(file, 'r+');
-    try {
-      fs.writeSync(handle, Buffer.alloc(4096 * 4, 0xa5), 0, 4096 * 4, Math.floor(size / 2 / 4096) * 4096);
-    } finally {
-      fs.closeSync(handle);
-    }
+    overwriteMiddlePages(file);
 
     const store = new SqliteEventStore({ filename: file });
     try {

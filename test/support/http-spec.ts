@@ -1,3 +1,4 @@
+import { formatPosition } from '../../src/shared/event-store/position';
 import type { TestApp, TestResponse } from './test-app';
 
 /** The response is an RFC 7807 problem with this status and stable code. */
@@ -15,17 +16,19 @@ export function expectProblem(response: TestResponse, status: number, code: stri
 
 /**
  * When the request is sent, then it is refused with this status and code, and nothing was
- * appended: the project's rule for every refusal (bad input or a business rule).
+ * appended: the project's rule for every refusal (bad input or a business rule). "Nothing appended"
+ * is read through the event store port: its head position is the same before and after (positions
+ * are opaque, so they are compared, never subtracted).
  */
 export async function expectRefused(
-  app: Pick<TestApp, 'eventCount'>,
+  app: Pick<TestApp, 'eventStore'>,
   send: () => Promise<TestResponse>,
   status: number,
   code: string,
 ): Promise<TestResponse> {
-  const before = await app.eventCount();
+  const before = formatPosition(await app.eventStore.headPosition());
   const response = await send();
   expectProblem(response, status, code);
-  expect(await app.eventCount()).toBe(before);
+  expect(formatPosition(await app.eventStore.headPosition())).toBe(before);
   return response;
 }
