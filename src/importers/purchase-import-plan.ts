@@ -7,6 +7,8 @@ import { customerIdForKey, type ImportSession } from './import-session';
 
 type PurchaseRecord = ImportedPurchase | ImportedRefund;
 
+// Long because its three steps (ensure the customer, import a purchase, import a refund) are
+// closures over one run's session, source and registered customers; apart, each would take them all.
 /**
  * CDNOW and Online Retail records: each customer registered once per run before their first
  * purchase (since `firstPurchases`), then one RecordPurchase or RefundPurchase per record.

@@ -26,17 +26,6 @@ async function readyWithin(url: string, timeoutMs: number): Promise<{ status: nu
   }
 }
 
-/** GET /ready until it answers 200 or the time is up: the last answer either way. */
-async function readyWithin(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await fetch(`${url}/ready`);
-    const answer = { status: response.status, body: await response.json().catch(() => null) };
-    if (answer.status === 200 || Date.now() >= deadline) return answer;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe(`${PROCESSES} processes started at once on a fresh data dir`, () => {
   const roots: string[] = [];
   let servers: ChildServer[] = [];
