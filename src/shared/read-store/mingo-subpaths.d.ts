@@ -1,7 +1,8 @@
 /**
  * mingo publishes its update operators as the subpath 'mingo/operators/update' (package.json
  * "exports", which Node and Jest follow); this project's TypeScript moduleResolution ("node") does
- * not read "exports", so the part of that module mongo-update.ts uses is declared here.
+ * not read "exports", so the part of that module the differential test
+ * (test/read-store/update-engine-vs-mingo.unit.spec.ts) uses is declared here.
  */
 declare module 'mingo/operators/update' {
   /** Compiles one operator's expression ({ path: value }) into a mutation of a document; returns the changed paths. */

@@ -1,16 +1,17 @@
 /**
- * MongoDB update semantics over plain JSON documents, for the embedded read store: mingo applies
- * the operators; this module checks the update first, so a malformed update, or one MongoDB would
- * refuse on this document, raises InvalidQueryError before anything is changed (mingo skips such
- * operations silently), and stores values as JSON (Dates as ISO strings).
+ * MongoDB update semantics over plain JSON documents, for the embedded read store. Hand-written
+ * rather than mingo's update operators: projection rebuilds apply one update per event, and this
+ * evaluator costs a fraction of mingo's (docs/read-store-query-dialect.md); the differential test
+ * test/read-store/update-engine-vs-mingo.unit.spec.ts checks the two agree.
  *
  * Supports $set, $unset, $inc, $mul, $min, $max, $push (with $each, $slice, $position, $sort),
  * $addToSet (with $each), $pull (a value, a condition on the element values, or a query on
- * array elements that are documents) and $setOnInsert (applied here as $set on insert, as mingo has
- * no upserts); dotted paths create the objects they traverse and a numeric part addresses an array
- * element. An update without operator keys is a replacement.
+ * array elements that are documents) and $setOnInsert; dotted paths create the objects they
+ * traverse and a numeric part addresses an array element. An update without operator keys is
+ * a replacement. Malformed updates raise InvalidQueryError before anything is changed.
  */
-import * as mingoOperators from 'mingo/operators/update';
+import { compareValues, valuesEqual } from './bson-order';
+import { compileFilter } from './mongo-filter';
 import { isPlainObject } from './mongo-filter-shapes';
 import { InvalidQueryError, type Document, type Update } from './read-store.port';
 
@@ -26,6 +27,8 @@ export const UPDATE_OPERATORS: ReadonlySet<string> = new Set([
   '$pull',
   '$setOnInsert',
 ]);
+
+type Container = Record<string, unknown> | unknown[];
 
 /**
  * True for an operator update, false for a replacement; throws when the update mixes both,
@@ -82,25 +85,6 @@ export function replacementDocument(id: string, replacement: Record<string, unkn
 }
 
 /**
- * mingo's operators, applied one by one: mingo's update() builds a new operator context on every
- * call (copies of all its operator tables), which costs several times the update itself.
- */
-const MINGO_OPERATORS: Readonly<Record<string, (expr: Record<string, unknown>) => (obj: Record<string, unknown>) => string[]>> = {
-  $set: mingoOperators.$set,
-  $unset: mingoOperators.$unset,
-  $inc: mingoOperators.$inc,
-  $mul: mingoOperators.$mul,
-  $min: mingoOperators.$min,
-  $max: mingoOperators.$max,
-  $push: mingoOperators.$push,
-  $addToSet: mingoOperators.$addToSet,
-  $pull: mingoOperators.$pull,
-};
-
-/** Operators whose values are stored (copied as JSON first). */
-const STORING_OPERATORS = new Set(['$set', '$setOnInsert', '$min', '$max', '$push', '$addToSet']);
-
-/**
  * Applies an update to a document. Operator updates change `doc` in place and return it; a
  * replacement returns a new document. `isInsert` tells whether the document is being created by
  * an upsert ($setOnInsert applies only then). On error the document may be partly changed, so
@@ -110,59 +94,15 @@ export function applyUpdate<T extends Document>(doc: T, update: Update, options:
   if (!isOperatorUpdate(update)) return replacementDocument(doc._id, update) as T;
   checkPaths(update);
   const id = doc._id;
-  const modifier: Record<string, Record<string, unknown>> = {};
   for (const operator of Object.keys(update)) {
     const fields = update[operator] as Record<string, unknown>;
     if (operator === '$setOnInsert' && !options.isInsert) continue;
-    const target = operator === '$setOnInsert' ? '$set' : operator;
     for (const path of Object.keys(fields)) {
-      const missing = checkOperation(doc, operator, path, fields[path]);
-      const value = STORING_OPERATORS.has(operator) ? cloneValue(fields[path]) : fields[path];
-      if (missing && (operator === '$push' || operator === '$addToSet')) {
-        (modifier.$set ??= {})[path] = arrayFrom(operator, value);
-        continue;
-      }
-      // Setting _id to the value it has is allowed (MongoDB accepts it); mingo refuses any write to _id.
-      if (target === '$set' && path === '_id' && value === id) continue;
-      (modifier[target] ??= {})[path] = value;
+      applyOperator(doc, operator, path, fields[path]);
     }
-  }
-  try {
-    for (const operator of Object.keys(modifier)) MINGO_OPERATORS[operator](modifier[operator])(doc);
-  } catch (error) {
-    throw error instanceof InvalidQueryError ? error : new InvalidQueryError((error as Error).message);
   }
   if (doc._id !== id) throw new InvalidQueryError('_id is immutable');
-  for (const fields of Object.values(modifier)) for (const path of Object.keys(fields)) if (INDEX_PART.test(path)) fillHoles(doc, path);
   return doc;
-}
-
-/**
- * The array a $push or $addToSet creates on a missing field. mingo would store $each as given,
- * skipping $sort, $slice and de-duplication; MongoDB applies them as to an empty array.
- */
-function arrayFrom(operator: string, arg: unknown): unknown[] {
-  const scratch: { _id: string; array: unknown[] } = { _id: '', array: [] };
-  MINGO_OPERATORS[operator]({ array: arg })(scratch);
-  return scratch.array;
-}
-
-/** A path with an array index among its parts. */
-const INDEX_PART = /(?:^|\.)\d+(?:\.|$)/;
-
-// Setting an element past the end of an array leaves holes in mingo; MongoDB pads with nulls.
-function fillHoles(doc: Document, path: string): void {
-  let current: unknown = doc;
-  for (const part of path.split('.')) {
-    if (Array.isArray(current)) {
-      for (let i = 0; i < current.length; i++) if (!(i in current)) current[i] = null;
-      current = isArrayIndex(part) ? current[Number(part)] : undefined;
-    } else if (isDocument(current)) {
-      current = current[part];
-    } else {
-      return;
-    }
-  }
 }
 
 /** Non-empty dot-separated parts, none starting with `$` (no positional operators). */
@@ -196,77 +136,240 @@ function checkPaths(update: Update): void {
   }
 }
 
-/** A JSON object met on a path (whatever realm created it; arrays are handled before). */
-function isDocument(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
-}
-
 function isArrayIndex(part: string): boolean {
   return part.length > 0 && part.length < 10 && /^\d+$/.test(part);
 }
 
-function requireInteger(name: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value))) {
-    throw new InvalidQueryError(`${name} needs an integer`);
+/**
+ * The container holding the last part of a path. With `create`, missing objects on the way are
+ * created; without, a missing or non-container step returns null (nothing to change).
+ */
+function parentOf(doc: Container, parts: readonly string[], create: boolean, path: string): Container | null {
+  let current: Container = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i];
+    let next = readChild(current, part, path, create);
+    if (next === undefined) {
+      if (!create) return null;
+      next = {};
+      writeChild(current, part, next, path);
+    } else if (!Array.isArray(next) && !isPlainObject(next)) {
+      if (!create) return null;
+      throw new InvalidQueryError(`cannot create field "${parts[i + 1]}" in element {${part}: ${JSON.stringify(next)}}`);
+    }
+    current = next as Container;
   }
+  return current;
+}
+
+function readChild(container: Container, key: string, path: string, strict: boolean): unknown {
+  if (Array.isArray(container)) {
+    if (!isArrayIndex(key)) {
+      if (!strict) return undefined;
+      throw new InvalidQueryError(`cannot use the part "${key}" of "${path}" to traverse an array`);
+    }
+    return container[Number(key)];
+  }
+  return container[key];
+}
+
+function writeChild(container: Container, key: string, value: unknown, path: string): void {
+  if (Array.isArray(container)) {
+    if (!isArrayIndex(key)) throw new InvalidQueryError(`cannot use the part "${key}" of "${path}" to traverse an array`);
+    const index = Number(key);
+    while (container.length < index) container.push(null);
+    container[index] = value;
+    return;
+  }
+  container[key] = value;
+}
+
+function requireNumber(operator: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidQueryError(`${operator} needs a numeric argument`);
+  }
+  return value;
+}
+
+function applyOperator(doc: Container, operator: string, path: string, arg: unknown): void {
+  const parts = path.split('.');
+  const key = parts[parts.length - 1];
+  if (operator === '$unset') {
+    const parent = parentOf(doc, parts, false, path);
+    if (parent === null) return;
+    if (Array.isArray(parent)) {
+      // MongoDB keeps array positions: an unset element becomes null.
+      if (isArrayIndex(key) && Number(key) < parent.length) parent[Number(key)] = null;
+    } else {
+      delete parent[key];
+    }
+    return;
+  }
+  if (operator === '$pull') {
+    const test = pullTest(arg);
+    const parent = parentOf(doc, parts, false, path);
+    if (parent === null) return;
+    const current = readChild(parent, key, path, false);
+    if (current === undefined) return;
+    if (!Array.isArray(current)) throw new InvalidQueryError(`cannot apply $pull to the non-array value at "${path}"`);
+    writeChild(
+      parent,
+      key,
+      current.filter((element) => !test(element)),
+      path,
+    );
+    return;
+  }
+  // Validate the argument before creating anything on the way to the field.
+  const push = operator === '$push' ? pushSpec(arg) : null;
+  const addToSet = operator === '$addToSet' ? addToSetItems(arg) : null;
+  if (operator === '$inc' || operator === '$mul') requireNumber(operator, arg);
+
+  const parent = parentOf(doc, parts, true, path) as Container;
+  const current = readChild(parent, key, path, true);
+  switch (operator) {
+    case '$set':
+    case '$setOnInsert':
+      writeChild(parent, key, cloneValue(arg), path);
+      return;
+    case '$inc':
+    case '$mul': {
+      const n = arg as number;
+      if (current === undefined) {
+        writeChild(parent, key, operator === '$inc' ? n : 0, path);
+      } else if (typeof current === 'number') {
+        writeChild(parent, key, operator === '$inc' ? current + n : current * n, path);
+      } else {
+        throw new InvalidQueryError(`cannot apply ${operator} to the non-numeric value at "${path}"`);
+      }
+      return;
+    }
+    case '$min':
+    case '$max': {
+      const replace = current === undefined || (operator === '$min' ? compareValues(arg, current) < 0 : compareValues(arg, current) > 0);
+      if (replace) writeChild(parent, key, cloneValue(arg), path);
+      return;
+    }
+    case '$push': {
+      const array = arrayAt(current, operator, path);
+      const spec = push as PushSpec;
+      const position = spec.position === undefined ? array.length : resolvePosition(spec.position, array.length);
+      array.splice(position, 0, ...spec.items.map(cloneValue));
+      if (spec.sort !== undefined) sortArray(array, spec.sort);
+      if (spec.slice !== undefined) {
+        const kept = spec.slice >= 0 ? array.slice(0, spec.slice) : array.slice(Math.max(array.length + spec.slice, 0));
+        array.length = 0;
+        array.push(...kept);
+      }
+      writeChild(parent, key, array, path);
+      return;
+    }
+    case '$addToSet': {
+      const array = arrayAt(current, operator, path);
+      for (const item of addToSet as unknown[]) {
+        if (!array.some((existing) => valuesEqual(existing, item))) array.push(cloneValue(item));
+      }
+      writeChild(parent, key, array, path);
+      return;
+    }
+    default:
+      throw new InvalidQueryError(`unknown update operator ${operator}`);
+  }
+}
+
+function arrayAt(current: unknown, operator: string, path: string): unknown[] {
+  if (current === undefined) return [];
+  if (!Array.isArray(current)) throw new InvalidQueryError(`cannot apply ${operator} to the non-array value at "${path}"`);
+  return current;
+}
+
+function resolvePosition(position: number, length: number): number {
+  if (position >= 0) return Math.min(position, length);
+  return Math.max(length + position, 0);
+}
+
+interface PushSpec {
+  items: unknown[];
+  slice?: number;
+  position?: number;
+  sort?: 1 | -1 | Record<string, 1 | -1>;
 }
 
 const PUSH_MODIFIERS = new Set(['$each', '$slice', '$position', '$sort']);
 
-function checkArgument(operator: string, arg: unknown): void {
-  if (operator === '$inc' || operator === '$mul') {
-    if (typeof arg !== 'number' || !Number.isFinite(arg)) throw new InvalidQueryError(`${operator} needs a numeric argument`);
-    return;
-  }
-  if ((operator !== '$push' && operator !== '$addToSet') || !isPlainObject(arg) || !('$each' in arg)) return;
-  if (!Array.isArray(arg.$each)) throw new InvalidQueryError('$each needs an array');
-  if (operator === '$addToSet') {
-    if (Object.keys(arg).length !== 1) throw new InvalidQueryError('$addToSet supports only the $each modifier');
-    return;
-  }
+function pushSpec(arg: unknown): PushSpec {
+  if (!isPlainObject(arg) || !('$each' in arg)) return { items: [arg] };
+  const spec: PushSpec = { items: [] };
   for (const modifier of Object.keys(arg)) {
     if (!PUSH_MODIFIERS.has(modifier)) throw new InvalidQueryError(`unknown $push modifier ${modifier}`);
   }
-  requireInteger('$slice', arg.$slice);
-  requireInteger('$position', arg.$position);
-  const sort = arg.$sort;
-  if (sort === undefined || sort === 1 || sort === -1) return;
-  const validObject = isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1);
-  if (!validObject) throw new InvalidQueryError('$sort needs 1, -1 or { field: 1 | -1 }');
+  if (!Array.isArray(arg.$each)) throw new InvalidQueryError('$each needs an array');
+  spec.items = arg.$each;
+  if (arg.$slice !== undefined) {
+    if (typeof arg.$slice !== 'number' || !Number.isInteger(arg.$slice)) throw new InvalidQueryError('$slice needs an integer');
+    spec.slice = arg.$slice;
+  }
+  if (arg.$position !== undefined) {
+    if (typeof arg.$position !== 'number' || !Number.isInteger(arg.$position)) {
+      throw new InvalidQueryError('$position needs an integer');
+    }
+    spec.position = arg.$position;
+  }
+  if (arg.$sort !== undefined) {
+    const sort = arg.$sort;
+    const validObject = isPlainObject(sort) && Object.keys(sort).length > 0 && Object.values(sort).every((d) => d === 1 || d === -1);
+    if (sort !== 1 && sort !== -1 && !validObject) throw new InvalidQueryError('$sort needs 1, -1 or { field: 1 | -1 }');
+    spec.sort = sort as PushSpec['sort'];
+  }
+  return spec;
 }
 
-/**
- * What MongoDB refuses and mingo would skip (returns whether the target is missing): a path that would have to go through a scalar or use
- * a field name on an array, arithmetic on a non-number, array operators on a non-array. $unset and
- * $pull never create anything: a path that does not reach a value leaves them nothing to do.
- */
-function checkOperation(doc: Document, operator: string, path: string, arg: unknown): boolean {
-  checkArgument(operator, arg);
-  if (operator === '$unset') return false;
-  const creates = operator !== '$pull';
-  const parts = path.split('.');
-  let current: unknown = doc;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    if (Array.isArray(current)) {
-      if (!isArrayIndex(part)) {
-        if (!creates) return false;
-        throw new InvalidQueryError(`cannot use the part "${part}" of "${path}" to traverse an array`);
-      }
-      current = current[Number(part)];
-    } else if (isDocument(current)) {
+function sortArray(array: unknown[], sort: 1 | -1 | Record<string, 1 | -1>): void {
+  if (sort === 1 || sort === -1) {
+    array.sort((a, b) => sort * compareValues(a, b));
+    return;
+  }
+  const keys = Object.entries(sort);
+  const field = (value: unknown, path: string): unknown => {
+    let current = value;
+    for (const part of path.split('.')) {
+      if (!isPlainObject(current)) return undefined;
       current = current[part];
-    } else {
-      if (current === undefined || !creates) return current === undefined;
-      throw new InvalidQueryError(`cannot create field "${part}" in element {${parts[i - 1]}: ${JSON.stringify(current)}}`);
     }
+    return current;
+  };
+  array.sort((a, b) => {
+    for (const [path, direction] of keys) {
+      const c = compareValues(field(a, path), field(b, path));
+      if (c !== 0) return direction * c;
+    }
+    return 0;
+  });
+}
+
+function addToSetItems(arg: unknown): unknown[] {
+  if (!isPlainObject(arg) || !('$each' in arg)) return [arg];
+  if (Object.keys(arg).length !== 1) throw new InvalidQueryError('$addToSet supports only the $each modifier');
+  if (!Array.isArray(arg.$each)) throw new InvalidQueryError('$each needs an array');
+  return arg.$each;
+}
+
+// As MongoDB: a document of field conditions is a query on elements that are documents; an
+// operator expression ({ $gte: 5 }) applies to each element value; anything else is equality.
+function pullTest(arg: unknown): (element: unknown) => boolean {
+  if (arg instanceof RegExp) {
+    const regex = new RegExp(arg.source, arg.flags.replace(/[gy]/g, ''));
+    return (element) => typeof element === 'string' && regex.test(element);
   }
-  if (current === undefined) return true;
-  if ((operator === '$inc' || operator === '$mul') && typeof current !== 'number') {
-    throw new InvalidQueryError(`cannot apply ${operator} to the non-numeric value at "${path}"`);
+  if (isPlainObject(arg)) {
+    const keys = Object.keys(arg);
+    const operatorExpression = keys.length > 0 && keys[0].startsWith('$') && !['$and', '$or', '$nor'].includes(keys[0]);
+    if (operatorExpression) {
+      const matcher = compileFilter({ value: arg });
+      return (element) => matcher({ value: element });
+    }
+    const matcher = compileFilter(arg);
+    return (element) => isPlainObject(element) && matcher(element);
   }
-  if ((operator === '$push' || operator === '$addToSet' || operator === '$pull') && !Array.isArray(current)) {
-    throw new InvalidQueryError(`cannot apply ${operator} to the non-array value at "${path}"`);
-  }
-  return false;
+  return (element) => valuesEqual(element, arg);
 }
