@@ -191,6 +191,8 @@ function requireNumber(operator: string, value: unknown): number {
   return value;
 }
 
+// Long because it is one switch over the update operators, each case a few lines on the resolved
+// parent: the hot loop of every projection write (see the header for why it is hand-written).
 function applyOperator(doc: Container, operator: string, path: string, arg: unknown): void {
   const parts = path.split('.');
   const key = parts[parts.length - 1];
