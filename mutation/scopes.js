@@ -20,9 +20,9 @@ const chainAndAccess = {
     'access control': ['src/access/route-permissions.ts:141-155', 'src/access/roles.ts'],
   },
   tests: [
-    'test/audit/hash-chain.spec.ts',
-    'test/audit/hash-chaining-event-store.spec.ts',
-    'test/audit/audit-verify.spec.ts',
+    'test/audit/hash-chain.unit.spec.ts',
+    'test/audit/hash-chaining-event-store.int.spec.ts',
+    'test/audit/audit-verify.int.spec.ts',
     'test/access/*.spec.ts',
     'test/e2e/sensitive-routes.e2e.spec.ts',
   ],
@@ -30,7 +30,7 @@ const chainAndAccess = {
 
 const core = {
   modules: { ...chainAndAccess.modules, 'decider processor': ['src/shared/decider/command-processor.ts'] },
-  tests: [...chainAndAccess.tests, 'test/decider/*.spec.ts', 'test/operations/command-observer.spec.ts'],
+  tests: [...chainAndAccess.tests, 'test/decider/*.spec.ts', 'test/operations/command-observer.int.spec.ts'],
 };
 
 const kernel = {
@@ -60,7 +60,7 @@ const kernel = {
     'test/event-store/*.spec.ts',
     'test/projections/*.spec.ts',
     'test/privacy/*.spec.ts',
-    'test/reliability/contention.spec.ts',
+    'test/reliability/contention.int.spec.ts',
   ],
 };
 

@@ -9,7 +9,7 @@ import { type EventDataInventory, type PersonalDataSpec, personalDataSpecs } fro
 
 /**
  * Every event type of every feature, with the decision about each of its string fields (checked
- * against the code by test/privacy/personal-data-inventory.spec.ts).
+ * against the code by test/privacy/personal-data-inventory.int.spec.ts).
  */
 export const ALL_DATA_INVENTORY: readonly EventDataInventory[] = [
   ...CUSTOMER_PERSONAL_DATA,

@@ -4,7 +4,7 @@ import { type Principal, type Role } from './roles';
  * THE access table: for every route, as registered (`METHOD /path/:param`), who may call it.
  * The guard (access-guard.ts) enforces it for every request, so controllers hold no access
  * checks. A route that is not here is denied (403 to an authenticated caller, 401 otherwise), and
- * test/access/route-permissions.spec.ts fails while a registered route is missing from the table
+ * test/access/route-permissions.int.spec.ts fails while a registered route is missing from the table
  * or the table names a route that does not exist: a new route needs a line here.
  *
  * HEAD follows GET. `public` routes take no credentials (health probes, API docs).

@@ -10,7 +10,7 @@
  * within a window W, a customer's first complaint in W is the one whose previous complaint lies
  * before W, and the customer complained again in W when that complaint's next one lies in W.
  * Buckets answer the unfiltered statistics of windows made of whole UTC days, exactly as
- * complaintStatistics would from the facts (test/analytics/complaint-stats-buckets.spec.ts).
+ * complaintStatistics would from the facts (test/analytics/complaint-stats-buckets.int.spec.ts).
  */
 import type { Collection, Document } from '../shared/read-store/read-store.port';
 import type { ComplaintFacts } from './complaint-facts';

@@ -1,7 +1,7 @@
 /**
  * A complaint's status as read models derive it from its events. The decider derives it from its
  * own state (statusOf in complaint.decider.ts); read models keep only these facts (JSON, no Maps)
- * and apply the same precedence. test/complaints/complaint-status.spec.ts holds both to agreement.
+ * and apply the same precedence. test/complaints/complaint-status.unit.spec.ts holds both to agreement.
  */
 import type { ComplaintEvent, ComplaintStatus } from './complaint.events';
 

@@ -3,7 +3,7 @@
  * description. Kept here, beside the document generator, rather than as decorators on the
  * controllers, so that features stay free of documentation metadata; keyed as the access table
  * spells routes (`METHOD /path/:param`). A route missing here gets a generic summary, which
- * test/openapi/route-summaries.spec.ts refuses.
+ * test/openapi/route-summaries.int.spec.ts refuses.
  */
 export interface RouteDoc {
   summary: string;

@@ -67,7 +67,7 @@ describe('access control over HTTP', () => {
     it('allows exactly the roles the table lists, by API key and by JWT', async () => {
       const mismatches: string[] = [];
       for (const route of routes) {
-        // A route missing from the table is denied to every role (route-permissions.spec.ts reports it).
+        // A route missing from the table is denied to every role (route-permissions.int.spec.ts reports it).
         const rule = ROUTE_PERMISSIONS[route] ?? { roles: [] };
         const { method, url, body } = requestFor(route);
         for (const role of ROLES) {

@@ -59,7 +59,7 @@ describe('a corrupted events.sqlite', () => {
       const eventStore = (ready.json.error ?? ready.json.details)?.eventStore;
       expect(eventStore).toMatchObject({ status: 'down' });
       // Found by the start-up check or by a start-up read (the projections resuming), whichever
-      // came first; test/sqlite/integrity-watch.spec.ts shows the check finding it with no read.
+      // came first; test/sqlite/integrity-watch.int.spec.ts shows the check finding it with no read.
       expect(JSON.stringify(eventStore)).toMatch(/the event store file is damaged \(SQLITE_CORRUPT/);
     } finally {
       await second?.close();

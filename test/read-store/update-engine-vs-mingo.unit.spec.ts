@@ -14,7 +14,7 @@
  * - array indexes past the end: mingo leaves holes where MongoDB (and Relata) pad with null.
  * - $setOnInsert: mingo has no upserts; it is compared as the $set it becomes on insert.
  * - updates MongoDB refuses (conflicting paths, $inc on a string...): Relata raises an error
- *   where mingo skips silently; those are covered by mongo-update.spec.ts.
+ *   where mingo skips silently; those are covered by mongo-update.unit.spec.ts.
  */
 import * as mingoUpdate from 'mingo/operators/update';
 import { applyUpdate } from '../../src/shared/read-store/mongo-update';

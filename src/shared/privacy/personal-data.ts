@@ -26,7 +26,7 @@ export interface PersonalDataSpec {
  * The decision about every string field of one event type: personal (encrypted with the subject's
  * key) or not. Features keep these next to their events (*.personal-data.ts); a test compares them
  * with the event types in the code, so a new event type or a new string field cannot ship without
- * a decision (test/privacy/personal-data-inventory.spec.ts).
+ * a decision (test/privacy/personal-data-inventory.int.spec.ts).
  *
  * Paths of `notPersonal` may go inside arrays (`lines[].product`) and records (`scores.*`); paths of
  * `personal` are dotted paths the cipher can reach (no arrays).

@@ -1,5 +1,5 @@
-import { nestLogLevels } from '../http-app';
-import { ConfigError, loadConfig } from './config';
+import { nestLogLevels } from '../../src/http-app';
+import { ConfigError, loadConfig } from '../../src/config/config';
 
 describe('configuration from the environment', () => {
   it('has defaults that run the embedded stores in ./data', () => {

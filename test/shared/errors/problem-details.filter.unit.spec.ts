@@ -1,6 +1,6 @@
-import { WrongExpectedRevisionError } from '../event-store/event-store.port';
-import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from './domain-errors';
-import { toProblem } from './problem-details.filter';
+import { WrongExpectedRevisionError } from '../../../src/shared/event-store/event-store.port';
+import { BusinessRuleViolation, NotFoundError, ValidationFailedError } from '../../../src/shared/errors/domain-errors';
+import { toProblem } from '../../../src/shared/errors/problem-details.filter';
 
 describe('toProblem (RFC 7807)', () => {
   it('maps a business rule to 422 with its stable code and details as extension members', () => {

@@ -8,7 +8,7 @@ import {
   roundMoney,
   sumMoney,
   toMinorUnits,
-} from './money';
+} from '../../../src/shared/money/money';
 
 describe('money', () => {
   it('knows the minor unit of each currency from ISO 4217', () => {

@@ -7,7 +7,7 @@ import {
   shiftDeadlines,
   type SlaPolicy,
   slaPolicyProblems,
-} from './sla-policy';
+} from '../../src/complaints/sla-policy';
 
 const START = '2026-03-02T12:00:00.000Z';
 

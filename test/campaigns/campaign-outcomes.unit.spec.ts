@@ -1,4 +1,12 @@
-import { baselinePeriod, countedPeriod, groupOutcome, lift, type MemberFacts, type RefundFacts, transitions } from './campaign-outcomes';
+import {
+  baselinePeriod,
+  countedPeriod,
+  groupOutcome,
+  lift,
+  type MemberFacts,
+  type RefundFacts,
+  transitions,
+} from '../../src/campaigns/campaign-outcomes';
 
 const WINDOW = { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
 const member = (customerId: string, extra: Partial<MemberFacts> = {}): MemberFacts => ({

@@ -24,7 +24,7 @@ import {
 import { dtoProperties, dtoSchema, exampleBody, isValidatedDto } from '../../src/openapi/validation-schema';
 import { relataValidationPipe } from '../../src/shared/http/validation';
 
-/** Fixtures of every kind of rule the bridge reads; the application's own DTOs are covered in openapi.spec.ts. */
+/** Fixtures of every kind of rule the bridge reads; the application's own DTOs are covered in openapi.int.spec.ts. */
 enum Colour {
   Red = 'red',
   Blue = 'blue',

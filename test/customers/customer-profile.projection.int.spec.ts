@@ -1,5 +1,5 @@
-import { projectEvents, type GivenEvent } from '../../test/support/projection-spec';
-import { customerProfileProjection } from './customer-profile.projection';
+import { projectEvents, type GivenEvent } from '../support/projection-spec';
+import { customerProfileProjection } from '../../src/customers/customer-profile.projection';
 
 const ana = '00000000-0000-4000-8000-0000000000a1';
 const bruno = '00000000-0000-4000-8000-0000000000b2';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { retryDelayMs } from './webhook-dispatcher';
-import { computeSignature, generateWebhookSecret, signatureHeader, verifySignature } from './webhook-signature';
+import { retryDelayMs } from '../../src/departments/webhook-dispatcher';
+import { computeSignature, generateWebhookSecret, signatureHeader, verifySignature } from '../../src/departments/webhook-signature';
 
 describe('webhook signatures', () => {
   const body = '{"id":"e-1","type":"ComplaintAssigned"}';
